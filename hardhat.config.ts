@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import path from "node:path";
 import { HardhatUserConfig, subtask } from "hardhat/config";
 import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, TASK_TEST_GET_TEST_FILES } from "hardhat/builtin-tasks/task-names";
@@ -22,8 +23,17 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD).setAction(async ({ solcVersion }: 
 // Mainnet-fork tests live in test/fork and run only through `npm run test:fork` (FORK_TESTS=1):
 // they need MAINNET_RPC_URL and are not part of `npm test`.
 const FORK_DIR = path.join(__dirname, "test", "fork") + path.sep;
-subtask(TASK_TEST_GET_TEST_FILES).setAction(async (args, _hre, runSuper) => {
-  const files: string[] = await runSuper(args);
+subtask(TASK_TEST_GET_TEST_FILES).setAction(async (args: { testFiles: string[] }, _hre, runSuper) => {
+  // Hardhat 2 takes test files only; also accept directories (`npx hardhat test test/world`).
+  const testFiles = args.testFiles.flatMap((f) => {
+    const abs = path.resolve(f);
+    if (!fs.existsSync(abs) || !fs.statSync(abs).isDirectory()) return [f];
+    return (fs.readdirSync(abs, { recursive: true }) as string[])
+      .filter((x) => /\.(ts|js)$/.test(x) && !x.endsWith(".d.ts"))
+      .map((x) => path.join(abs, x))
+      .sort();
+  });
+  const files: string[] = await runSuper({ ...args, testFiles });
   const forkMode = process.env.FORK_TESTS === "1";
   return files.filter((f) => f.startsWith(FORK_DIR) === forkMode);
 });
@@ -35,6 +45,13 @@ const forking = process.env.FORK_TESTS === "1" && process.env.MAINNET_RPC_URL
 const config: HardhatUserConfig = {
   solidity: {
     compilers: [{ version: SOLC_VERSION, settings: { optimizer: { enabled: true, runs: 200 }, evmVersion: "cancun" } }],
+    overrides: {
+      // The policy holds every rule and the whole configuration: optimise it for size (EIP-170).
+      "contracts/TreasuryPolicy.sol": {
+        version: SOLC_VERSION,
+        settings: { optimizer: { enabled: true, runs: 1 }, evmVersion: "cancun" },
+      },
+    },
   },
   networks: {
     hardhat: {

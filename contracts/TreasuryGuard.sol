@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {Enum} from "@safe-global/safe-contracts/contracts/common/Enum.sol";
+import {BaseGuard} from "@safe-global/safe-contracts/contracts/base/GuardManager.sol";
+import {TreasuryPolicy} from "./TreasuryPolicy.sol";
+import {TreasuryValuation} from "./TreasuryValuation.sol";
+import {Actor, Effect, Snapshot, Outflow} from "./libraries/PolicyTypes.sol";
+
+/// @title TreasuryGuard
+/// @notice Safe v1.4.1 transaction guard: every owner-signed `execTransaction` of the treasury Safe
+/// is checked against the TreasuryPolicy before it runs, and its outcome (NAV, caps) after.
+/// @dev Never bricks the Safe: owner/threshold/module/guard/fallback-handler changes are refused
+/// unless scheduled on the policy's timelock, and once the delay has passed such a change is
+/// allowed before any check that depends on prices or protocols, so `setGuard(0)` always works.
+contract TreasuryGuard is BaseGuard {
+    TreasuryPolicy public immutable policy;
+    TreasuryValuation public immutable valuation;
+    address public immutable safe;
+
+    // Transient slots (EIP-1153) carry the pre-transaction state to checkAfterExecution.
+    bytes32 private constant ACTIVE_SLOT = keccak256("treasury.guard.active"); // 0 none, 1 checked, 2 config-only
+    bytes32 private constant SNAPSHOT_SLOT = keccak256("treasury.guard.snapshot");
+    bytes32 private constant OUTFLOW_SLOT = keccak256("treasury.guard.outflow");
+
+    uint256 private constant NONE = 0;
+    uint256 private constant CHECKED = 1; // outcome checked after execution
+    uint256 private constant UNPRICED = 2; // de-risk-only or Safe configuration change: no outcome check
+
+    /// @notice Emitted after every owner transaction the guard let through.
+    event OwnerTransactionChecked(
+        bytes32 indexed safeTxHash,
+        bool success,
+        uint256 navBefore,
+        uint256 navAfter,
+        uint256 outflowUsd,
+        bool outcomeChecked
+    );
+    /// @notice A payment to a payee: an external outflow, not a loss.
+    event ExternalOutflow(address indexed token, address indexed to, uint256 amount);
+    /// @notice A scheduled Safe configuration change went through.
+    event SafeConfigChange(bytes4 indexed selector, bytes data);
+
+    error NotSafe(address caller);
+    error GasRefundNotAllowed();
+    error SafeSelfCallNotAllowed(bytes4 selector);
+    error NestedExecution();
+
+    // Safe 1.4.1 configuration functions (OwnerManager, ModuleManager, GuardManager, FallbackManager).
+    bytes4 private constant ADD_OWNER = 0x0d582f13; // addOwnerWithThreshold(address,uint256)
+    bytes4 private constant REMOVE_OWNER = 0xf8dc5dd9; // removeOwner(address,address,uint256)
+    bytes4 private constant SWAP_OWNER = 0xe318b52b; // swapOwner(address,address,address)
+    bytes4 private constant CHANGE_THRESHOLD = 0x694e80c3; // changeThreshold(uint256)
+    bytes4 private constant ENABLE_MODULE = 0x610b5925; // enableModule(address)
+    bytes4 private constant DISABLE_MODULE = 0xe009cfde; // disableModule(address,address)
+    bytes4 private constant SET_GUARD = 0xe19a9dd9; // setGuard(address)
+    bytes4 private constant SET_FALLBACK_HANDLER = 0xf08a0323; // setFallbackHandler(address)
+
+    constructor(TreasuryPolicy policy_, TreasuryValuation valuation_) {
+        if (valuation_.policy() != policy_) revert TreasuryPolicy.InvalidConfig("valuation of another policy");
+        policy = policy_;
+        valuation = valuation_;
+        safe = policy_.safe();
+    }
+
+    /// @notice Called by the Safe before an owner transaction: rules, hardened fields, timelock, and
+    /// the pre-transaction valuation kept in transient storage for checkAfterExecution.
+    function checkTransaction(
+        address to,
+        uint256 value,
+        bytes memory data,
+        Enum.Operation operation,
+        uint256, // safeTxGas
+        uint256, // baseGas
+        uint256 gasPrice,
+        address gasToken,
+        address payable refundReceiver,
+        bytes memory, // signatures
+        address // msgSender
+    ) external override {
+        if (msg.sender != safe) revert NotSafe(msg.sender);
+        if (_tload(ACTIVE_SLOT) != NONE) revert NestedExecution();
+        // Gas refunds pay the executor out of the Safe: a known drain vector.
+        if (gasPrice != 0 || gasToken != address(0) || refundReceiver != address(0)) revert GasRefundNotAllowed();
+
+        if (to == safe) {
+            // The escape hatch comes first and depends on nothing but the timelock.
+            _checkSafeConfigChange(value, data, operation);
+            _tstore(ACTIVE_SLOT, UNPRICED);
+            return;
+        }
+
+        (Effect effect, Outflow[] memory outflows) =
+            policy.checkTransaction(to, value, data, uint8(operation), Actor.Owner);
+        Snapshot memory before = valuation.snapshot();
+        if (!before.healthy) {
+            if (!policy.allowedWhenPricesBroken(effect, Actor.Owner)) revert TreasuryPolicy.DeriskOnly(effect);
+            _tstore(ACTIVE_SLOT, UNPRICED);
+            return;
+        }
+        for (uint256 i; i < outflows.length; ++i) {
+            emit ExternalOutflow(outflows[i].token, outflows[i].to, outflows[i].amount);
+        }
+        _tstore(OUTFLOW_SLOT, outflows.length == 0 ? 0 : valuation.outflowValue(outflows));
+        _tstoreBytes(SNAPSHOT_SLOT, abi.encode(before));
+        _tstore(ACTIVE_SLOT, CHECKED);
+    }
+
+    /// @notice Called by the Safe after an owner transaction: NAV within the loss limit (payments
+    /// excluded), caps respected or improved.
+    function checkAfterExecution(bytes32 txHash, bool success) external override {
+        if (msg.sender != safe) revert NotSafe(msg.sender);
+        uint256 mode = _tload(ACTIVE_SLOT);
+        _tstore(ACTIVE_SLOT, NONE);
+        if (mode != CHECKED) {
+            emit OwnerTransactionChecked(txHash, success, 0, 0, 0, false);
+            return;
+        }
+        Snapshot memory before = abi.decode(_tloadBytes(SNAPSHOT_SLOT), (Snapshot));
+        uint256 outflowUsd = _tload(OUTFLOW_SLOT);
+        Snapshot memory afterTx = valuation.snapshot();
+        // A price that broke during the transaction cannot be checked against: refuse.
+        if (!afterTx.healthy) revert TreasuryValuation.PriceUnavailable(address(0));
+        valuation.checkOutcome(before, afterTx, outflowUsd);
+        emit OwnerTransactionChecked(txHash, success, before.nav, afterTx.nav, outflowUsd, true);
+    }
+
+    function _checkSafeConfigChange(uint256 value, bytes memory data, Enum.Operation operation) internal {
+        bytes4 selector = data.length >= 4 ? bytes4(data) : bytes4(0);
+        if (value != 0 || operation != Enum.Operation.Call || !_isSafeConfigSelector(selector)) {
+            revert SafeSelfCallNotAllowed(selector);
+        }
+        policy.consumeSafeChange(data);
+        emit SafeConfigChange(selector, data);
+    }
+
+    function _isSafeConfigSelector(bytes4 s) internal pure returns (bool) {
+        return s == ADD_OWNER || s == REMOVE_OWNER || s == SWAP_OWNER || s == CHANGE_THRESHOLD || s == ENABLE_MODULE
+            || s == DISABLE_MODULE || s == SET_GUARD || s == SET_FALLBACK_HANDLER;
+    }
+
+    // ------------------------------------------------------------------ transient storage helpers
+    function _tstore(bytes32 slot, uint256 v) private {
+        assembly {
+            tstore(slot, v)
+        }
+    }
+
+    function _tload(bytes32 slot) private view returns (uint256 v) {
+        assembly {
+            v := tload(slot)
+        }
+    }
+
+    /// @dev Length at `slot`, words at keccak(slot) + i.
+    function _tstoreBytes(bytes32 slot, bytes memory b) private {
+        assembly {
+            let len := mload(b)
+            tstore(slot, len)
+            mstore(0x00, slot)
+            let base := keccak256(0x00, 0x20)
+            let words := div(add(len, 31), 32)
+            for { let i := 0 } lt(i, words) { i := add(i, 1) } { tstore(add(base, i), mload(add(b, add(32, mul(i, 32))))) }
+        }
+    }
+
+    function _tloadBytes(bytes32 slot) private view returns (bytes memory b) {
+        assembly {
+            let len := tload(slot)
+            b := mload(0x40)
+            mstore(b, len)
+            mstore(0x00, slot)
+            let base := keccak256(0x00, 0x20)
+            let words := div(add(len, 31), 32)
+            for { let i := 0 } lt(i, words) { i := add(i, 1) } { mstore(add(b, add(32, mul(i, 32))), tload(add(base, i))) }
+            mstore(0x40, add(b, add(32, mul(words, 32))))
+        }
+    }
+}

@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
+import {IPPYLpOracle} from "@pendle/core-v2/contracts/interfaces/IPPYLpOracle.sol";
+import {IERC4626Minimal} from "./interfaces/IProtocols.sol";
+import {TreasuryPolicy} from "./TreasuryPolicy.sol";
+import {
+    AssetClass,
+    PositionKind,
+    AssetConfig,
+    PositionConfig,
+    Caps,
+    Snapshot,
+    Outflow,
+    ValuationConfig
+} from "./libraries/PolicyTypes.sol";
+
+/// @title TreasuryValuation
+/// @notice Values the treasury Safe at oracle prices (`nav()`, `allocation()`, `snapshot()`) and
+/// judges the outcome of a transaction (loss limit, allocation caps). The guard, the module, the
+/// agent and the indexer all read the same numbers from here.
+/// @dev Stateless: the registry, caps and limits are read from the TreasuryPolicy in one call.
+/// Prices: Chainlink-style USD feeds with a staleness limit and a positive answer. Positions are
+/// valued through their underlying: Aave aTokens 1:1, ERC-4626 shares by convertToAssets, Pendle PT
+/// by Pendle's TWAP oracle (an in-transaction swap cannot move it).
+contract TreasuryValuation {
+    uint256 public constant BPS = 10_000;
+
+    TreasuryPolicy public immutable policy;
+
+    error NavLoss(uint256 navBefore, uint256 navAfter, uint256 outflowUsd, uint256 minNavAfter);
+    error VolatileCapExceeded(uint256 bpsBefore, uint256 bpsAfter, uint256 capBps);
+    error ProtocolCapExceeded(bytes32 protocol, uint256 bpsBefore, uint256 bpsAfter, uint256 capBps);
+    error PositionCapExceeded(address token, uint256 bpsBefore, uint256 bpsAfter, uint256 capBps);
+    error PriceUnavailable(address asset);
+
+    constructor(TreasuryPolicy policy_) {
+        policy = policy_;
+    }
+
+    /// @notice The registry, caps and limits, as published by the policy.
+    function config() public view returns (ValuationConfig memory) {
+        address ptr = policy.registry();
+        bytes memory data;
+        assembly {
+            let size := sub(extcodesize(ptr), 1)
+            data := mload(0x40)
+            mstore(data, size)
+            extcodecopy(ptr, add(data, 32), 1, size)
+            mstore(0x40, add(add(data, 32), and(add(size, 31), not(31))))
+        }
+        return abi.decode(data, (ValuationConfig));
+    }
+
+    // ------------------------------------------------------------------ prices
+    /// @notice Price of a registered asset in USD, 18 decimals. ok = false if stale, zero, negative,
+    /// from the future, failing, or the asset is not registered.
+    function priceOf(address token) public view returns (uint256 price, bool ok) {
+        AssetConfig memory a = policy.asset(token);
+        if (!a.registered) return (0, false);
+        return _price(a);
+    }
+
+    /// @dev Configuration of a registered asset from the published registry.
+    function _assetOf(ValuationConfig memory cfg, address token) internal pure returns (AssetConfig memory a) {
+        for (uint256 i; i < cfg.assets.length; ++i) {
+            if (cfg.assets[i].token == token) return cfg.assets[i].config;
+        }
+    }
+
+    function _price(AssetConfig memory a) internal view returns (uint256, bool) {
+        try AggregatorV3Interface(a.feed).latestRoundData() returns (
+            uint80, int256 answer, uint256, uint256 updatedAt, uint80
+        ) {
+            if (answer <= 0 || updatedAt == 0 || updatedAt > block.timestamp) return (0, false);
+            if (block.timestamp - updatedAt > a.maxStaleness) return (0, false);
+            return (uint256(answer) * 10 ** (18 - a.feedDecimals), true);
+        } catch {
+            return (0, false);
+        }
+    }
+
+    // ------------------------------------------------------------------ snapshot
+    /// @notice Values the Safe's holdings. Prices are fetched only for held assets, so a broken feed
+    /// for an asset the Safe does not hold changes nothing; a broken one for a held asset makes the
+    /// snapshot unhealthy (de-risk-only mode).
+    function snapshot() public view returns (Snapshot memory s) {
+        ValuationConfig memory cfg = config();
+        return _snapshot(cfg);
+    }
+
+    function _snapshot(ValuationConfig memory cfg) internal view returns (Snapshot memory s) {
+        uint256 nA = cfg.assets.length;
+        uint256 nP = cfg.positions.length;
+        s.healthy = true;
+        s.version = cfg.version;
+        s.values = new uint256[](nA + nP);
+        s.protocolValues = new uint256[](cfg.protocols.length);
+        uint256[] memory prices = new uint256[](nA); // 0 = not fetched yet
+        for (uint256 i; i < nA; ++i) {
+            uint256 bal = IERC20Metadata(cfg.assets[i].token).balanceOf(cfg.safe);
+            if (bal == 0) continue;
+            (uint256 v, bool ok) = _value(cfg, i, bal, prices);
+            if (!ok) {
+                s.healthy = false;
+                continue;
+            }
+            s.values[i] = v;
+            s.nav += v;
+            if (cfg.assets[i].config.assetClass == AssetClass.Volatile) s.volatileValue += v;
+        }
+        for (uint256 j; j < nP; ++j) {
+            PositionConfig memory c = cfg.positions[j].config;
+            uint256 bal = IERC20Metadata(cfg.positions[j].token).balanceOf(cfg.safe);
+            if (bal == 0) continue;
+            (uint256 amount, bool okAmount) = _underlyingAmount(cfg, cfg.positions[j].token, c, bal);
+            uint256 ai = _assetIndex(cfg, c.underlying);
+            (uint256 v, bool ok) = okAmount ? _value(cfg, ai, amount, prices) : (0, false);
+            if (!ok) {
+                s.healthy = false;
+                continue;
+            }
+            s.values[nA + j] = v;
+            s.nav += v;
+            if (cfg.assets[ai].config.assetClass == AssetClass.Volatile) s.volatileValue += v;
+            s.protocolValues[_protocolIndex(cfg, c.protocol)] += v;
+        }
+    }
+
+    function _value(ValuationConfig memory cfg, uint256 i, uint256 amount, uint256[] memory prices)
+        internal
+        view
+        returns (uint256, bool)
+    {
+        uint256 p = prices[i];
+        if (p == 0) {
+            (uint256 fetched, bool ok) = _price(cfg.assets[i].config);
+            if (!ok) return (0, false);
+            prices[i] = p = fetched;
+        }
+        return (amount * p / 10 ** cfg.assets[i].config.decimals, true);
+    }
+
+    /// @dev Amount of the underlying asset a position balance is worth (underlying decimals).
+    /// A PT is denominated in its SY's asset, which has the underlying's decimals for ERC-4626 SYs.
+    function _underlyingAmount(ValuationConfig memory cfg, address token, PositionConfig memory c, uint256 bal)
+        internal
+        view
+        returns (uint256, bool)
+    {
+        if (c.kind == PositionKind.AaveAToken) return (bal, true);
+        if (c.kind == PositionKind.ERC4626) {
+            try IERC4626Minimal(token).convertToAssets(bal) returns (uint256 underlyingAmount) {
+                return (underlyingAmount, true);
+            } catch {
+                return (0, false);
+            }
+        }
+        try IPPYLpOracle(cfg.pendleOracle).getPtToAssetRate(c.market, c.twapDuration) returns (uint256 rate) {
+            return (bal * rate / 1e18, true);
+        } catch {
+            return (0, false);
+        }
+    }
+
+    function _assetIndex(ValuationConfig memory cfg, address token) internal pure returns (uint256) {
+        for (uint256 i; i < cfg.assets.length; ++i) {
+            if (cfg.assets[i].token == token) return i;
+        }
+        revert TreasuryPolicy.TokenNotRegistered(token);
+    }
+
+    function _protocolIndex(ValuationConfig memory cfg, bytes32 p) internal pure returns (uint256) {
+        for (uint256 i; i < cfg.protocols.length; ++i) {
+            if (cfg.protocols[i] == p) return i;
+        }
+        revert TreasuryPolicy.InvalidConfig("unknown protocol");
+    }
+
+    // ------------------------------------------------------------------ public views
+    /// @notice Net asset value of the Safe in USD (18 decimals). Reverts if a held asset has no price.
+    function nav() external view returns (uint256) {
+        Snapshot memory s = snapshot();
+        if (!s.healthy) revert PriceUnavailable(_firstUnpriced());
+        return s.nav;
+    }
+
+    function _firstUnpriced() internal view returns (address) {
+        ValuationConfig memory cfg = config();
+        for (uint256 i; i < cfg.assets.length; ++i) {
+            (, bool ok) = _price(cfg.assets[i].config);
+            if (!ok) return cfg.assets[i].token;
+        }
+        return address(0);
+    }
+
+    /// @notice Current weights in basis points of NAV.
+    /// @return volatileBps Share in volatile assets (spot and positions over volatile underlyings).
+    /// @return protocolIds Protocol ids, as registered in the policy.
+    /// @return protocolBps Share of each protocol.
+    /// @return holdings Assets then positions, as registered in the policy.
+    /// @return holdingBps Share of each holding.
+    function allocation()
+        external
+        view
+        returns (
+            uint256 volatileBps,
+            bytes32[] memory protocolIds,
+            uint256[] memory protocolBps,
+            address[] memory holdings,
+            uint256[] memory holdingBps
+        )
+    {
+        ValuationConfig memory cfg = config();
+        Snapshot memory s = _snapshot(cfg);
+        if (!s.healthy) revert PriceUnavailable(_firstUnpriced());
+        protocolIds = cfg.protocols;
+        holdings = new address[](s.values.length);
+        for (uint256 i; i < cfg.assets.length; ++i) holdings[i] = cfg.assets[i].token;
+        for (uint256 j; j < cfg.positions.length; ++j) holdings[cfg.assets.length + j] = cfg.positions[j].token;
+        protocolBps = new uint256[](s.protocolValues.length);
+        holdingBps = new uint256[](s.values.length);
+        if (s.nav == 0) return (0, protocolIds, protocolBps, holdings, holdingBps);
+        volatileBps = s.volatileValue * BPS / s.nav;
+        for (uint256 i; i < protocolBps.length; ++i) protocolBps[i] = s.protocolValues[i] * BPS / s.nav;
+        for (uint256 i; i < holdingBps.length; ++i) holdingBps[i] = s.values[i] * BPS / s.nav;
+    }
+
+    /// @notice USD value (18 decimals) of payments, at current prices.
+    function outflowValue(Outflow[] memory outflows) external view returns (uint256 usd) {
+        ValuationConfig memory cfg = config();
+        for (uint256 i; i < outflows.length; ++i) {
+            AssetConfig memory a = _assetOf(cfg, outflows[i].token);
+            (uint256 p, bool ok) = a.registered ? _price(a) : (0, false);
+            if (!ok) revert PriceUnavailable(outflows[i].token);
+            usd += outflows[i].amount * p / 10 ** a.decimals;
+        }
+    }
+
+    // ------------------------------------------------------------------ outcome
+    /// @notice Reverts unless the transaction that moved the Safe from `before` to `afterTx` kept NAV
+    /// within the loss limit (payments excluded) and left every cap either respected or strictly
+    /// closer to it (so a breach that prices caused never blocks de-risking).
+    /// If the transaction changed the registry, weights cannot be compared: then caps must simply hold.
+    function checkOutcome(Snapshot memory before, Snapshot memory afterTx, uint256 outflowUsd) external view {
+        ValuationConfig memory cfg = config();
+        uint256 minNav = before.nav * (BPS - cfg.limits.maxLossBps) / BPS;
+        if (afterTx.nav + outflowUsd < minNav) revert NavLoss(before.nav, afterTx.nav, outflowUsd, minNav);
+        if (afterTx.nav == 0) return;
+        bool sameConfig = before.version == afterTx.version && before.values.length == afterTx.values.length
+            && before.protocolValues.length == afterTx.protocolValues.length;
+        Caps memory c = cfg.caps;
+        if (_refused(before.volatileValue, before.nav, afterTx.volatileValue, afterTx.nav, c.maxVolatileBps, sameConfig))
+        {
+            revert VolatileCapExceeded(
+                _bps(before.volatileValue, before.nav), _bps(afterTx.volatileValue, afterTx.nav), c.maxVolatileBps
+            );
+        }
+        for (uint256 i; i < afterTx.protocolValues.length; ++i) {
+            uint256 b = sameConfig ? before.protocolValues[i] : 0;
+            if (_refused(b, before.nav, afterTx.protocolValues[i], afterTx.nav, c.maxProtocolBps, sameConfig)) {
+                revert ProtocolCapExceeded(
+                    cfg.protocols[i], _bps(b, before.nav), _bps(afterTx.protocolValues[i], afterTx.nav), c.maxProtocolBps
+                );
+            }
+        }
+        uint256 nA = cfg.assets.length;
+        for (uint256 i; i < afterTx.values.length; ++i) {
+            // Stablecoins held as cash are exempt from the single-position cap.
+            if (i < nA && cfg.assets[i].config.assetClass == AssetClass.Stable) continue;
+            uint256 b = sameConfig ? before.values[i] : 0;
+            if (_refused(b, before.nav, afterTx.values[i], afterTx.nav, c.maxPositionBps, sameConfig)) {
+                address token = i < nA ? cfg.assets[i].token : cfg.positions[i - nA].token;
+                revert PositionCapExceeded(
+                    token, _bps(b, before.nav), _bps(afterTx.values[i], afterTx.nav), c.maxPositionBps
+                );
+            }
+        }
+    }
+
+    /// @notice USD turnover of a transaction: the total value that left holdings (sold, supplied,
+    /// withdrawn). Measured from balances, so no calldata encoding can understate it.
+    function turnover(Snapshot memory before, Snapshot memory afterTx) external pure returns (uint256 usd) {
+        uint256 n = before.values.length < afterTx.values.length ? before.values.length : afterTx.values.length;
+        for (uint256 i; i < n; ++i) {
+            if (before.values[i] > afterTx.values[i]) usd += before.values[i] - afterTx.values[i];
+        }
+    }
+
+    /// @dev A weight over its cap after the transaction is refused unless it is strictly lower than
+    /// before (weights compared as after/navAfter < before/navBefore, without division).
+    function _refused(uint256 b, uint256 navB, uint256 a, uint256 navA, uint256 capBps, bool comparable)
+        internal
+        pure
+        returns (bool)
+    {
+        if (a * BPS <= capBps * navA) return false;
+        return !comparable || a * navB >= b * navA;
+    }
+
+    function _bps(uint256 value, uint256 navUsd) internal pure returns (uint256) {
+        return navUsd == 0 ? 0 : value * BPS / navUsd;
+    }
+}

@@ -1,0 +1,180 @@
+// Turns a deployment file (deployments/<network>.json: tokens, feeds, Aave, Uniswap, ERC-4626,
+// Pendle) and the guardrail settings into the TreasuryPolicy's initial configuration: which assets
+// and positions are valued, which (target, selector) pairs are allowed under which argument rules,
+// and which contracts may receive approvals. The same function serves the local world and mainnet.
+import { Contract, Interface, Provider, encodeBytes32String, getAddress } from "ethers";
+import type { DeploymentJson } from "../world/deployments";
+import type { GuardrailSettings } from "./settings";
+
+/** Mirrors of the Solidity enums in contracts/libraries/PolicyTypes.sol (order matters). */
+export const AssetClass = { Stable: 0, Volatile: 1 } as const;
+export const PositionKind = { None: 0, AaveAToken: 1, ERC4626: 2, PendlePT: 3 } as const;
+export const RuleKind = {
+  None: 0,
+  AaveSupply: 1,
+  AaveWithdraw: 2,
+  ERC4626Deposit: 3,
+  ERC4626Mint: 4,
+  ERC4626Withdraw: 5,
+  ERC4626Redeem: 6,
+  UniV3ExactInputSingle: 7,
+  UniV3ExactInput: 8,
+  UniV3Router02ExactInputSingle: 9,
+  UniV3Router02ExactInput: 10,
+  PendleSwapExactTokenForPt: 11,
+  PendleSwapExactPtForToken: 12,
+  PendleRedeemPyToToken: 13,
+} as const;
+export const Effect = { Neutral: 0, Exit: 1, Derisk: 2, Payment: 3, Risk: 4 } as const;
+export const Actor = { Owner: 0, Agent: 1 } as const;
+
+/** Function signatures the rules cover, by protocol (selectors are derived, never hand-typed). */
+export const PROTOCOL_FUNCTIONS = new Interface([
+  "function supply(address asset, uint256 amount, address onBehalfOf, uint16 referralCode)",
+  "function withdraw(address asset, uint256 amount, address to)",
+  "function deposit(uint256 assets, address receiver)",
+  "function mint(uint256 shares, address receiver)",
+  "function withdraw(uint256 assets, address receiver, address owner)",
+  "function redeem(uint256 shares, address receiver, address owner)",
+]);
+const SWAP_ROUTER = new Interface([
+  "function exactInputSingle((address tokenIn, address tokenOut, uint24 fee, address recipient, uint256 deadline, uint256 amountIn, uint256 amountOutMinimum, uint160 sqrtPriceLimitX96) params)",
+  "function exactInput((bytes path, address recipient, uint256 deadline, uint256 amountIn, uint256 amountOutMinimum) params)",
+]);
+const SWAP_ROUTER_02 = new Interface([
+  "function exactInputSingle((address tokenIn, address tokenOut, uint24 fee, address recipient, uint256 amountIn, uint256 amountOutMinimum, uint160 sqrtPriceLimitX96) params)",
+  "function exactInput((bytes path, address recipient, uint256 amountIn, uint256 amountOutMinimum) params)",
+]);
+const PENDLE_ROUTER = new Interface([
+  ...require("@pendle/core-v2/build/artifacts/contracts/router/ActionSwapPTV3.sol/ActionSwapPTV3.json").abi,
+  ...require("@pendle/core-v2/build/artifacts/contracts/router/ActionMiscV3.sol/ActionMiscV3.json").abi,
+]);
+const sel = (iface: Interface, signatureOrName: string) => iface.getFunction(signatureOrName)!.selector;
+
+export const SELECTORS = {
+  aaveSupply: sel(PROTOCOL_FUNCTIONS, "supply"),
+  aaveWithdraw: sel(PROTOCOL_FUNCTIONS, "withdraw(address,uint256,address)"),
+  vaultDeposit: sel(PROTOCOL_FUNCTIONS, "deposit"),
+  vaultMint: sel(PROTOCOL_FUNCTIONS, "mint"),
+  vaultWithdraw: sel(PROTOCOL_FUNCTIONS, "withdraw(uint256,address,address)"),
+  vaultRedeem: sel(PROTOCOL_FUNCTIONS, "redeem"),
+  uniExactInputSingle: sel(SWAP_ROUTER, "exactInputSingle"),
+  uniExactInput: sel(SWAP_ROUTER, "exactInput"),
+  uni02ExactInputSingle: sel(SWAP_ROUTER_02, "exactInputSingle"),
+  uni02ExactInput: sel(SWAP_ROUTER_02, "exactInput"),
+  pendleSwapExactTokenForPt: sel(PENDLE_ROUTER, "swapExactTokenForPt"),
+  pendleSwapExactPtForToken: sel(PENDLE_ROUTER, "swapExactPtForToken"),
+  pendleRedeemPyToToken: sel(PENDLE_ROUTER, "redeemPyToToken"),
+} as const;
+
+export interface AssetInit { token: string; feed: string; maxStaleness: number; assetClass: number }
+export interface PositionConfigStruct {
+  kind: number;
+  underlying: string;
+  protocol: string;
+  venue: string;
+  market: string;
+  twapDuration: number;
+}
+export interface InitConfig {
+  assets: AssetInit[];
+  positions: { token: string; config: PositionConfigStruct }[];
+  rules: { target: string; selector: string; kind: number }[];
+  spenders: string[];
+  payees: string[];
+  agents: string[];
+  guardians: string[];
+  caps: { maxVolatileBps: number; maxProtocolBps: number; maxPositionBps: number };
+  limits: { maxLossBps: number; autonomyLimitUsd: bigint; dailyBudgetUsd: bigint };
+  delay: number;
+}
+
+export const usd18 = (usd: number): bigint => BigInt(Math.round(usd * 100)) * 10n ** 16n;
+export const protocolId = (name: string): string => encodeBytes32String(name);
+const ZERO = "0x0000000000000000000000000000000000000000";
+
+/**
+ * Build the policy's initial configuration for `d`. Reads ERC-4626 `asset()` and Pendle SY
+ * `assetInfo()` on-chain, so positions are always valued in the asset they really hold.
+ */
+export async function buildInitConfig(d: DeploymentJson, s: GuardrailSettings, provider: Provider): Promise<InitConfig> {
+  const assets: AssetInit[] = [];
+  for (const [sym, token] of Object.entries(d.tokens)) {
+    const feed = d.feeds[sym];
+    const cls = s.classes[sym];
+    if (!feed || !cls) continue; // not priced or not classified: not part of the treasury
+    const maxStaleness = s.maxStalenessSeconds[sym];
+    if (!maxStaleness) throw new Error(`guardrail settings: maxStalenessSeconds.${sym} is missing (asset ${token})`);
+    assets.push({ token: getAddress(token), feed: getAddress(feed), maxStaleness, assetClass: cls === "stable" ? AssetClass.Stable : AssetClass.Volatile });
+  }
+  const registered = new Set(assets.map((a) => a.token));
+  const positions: InitConfig["positions"] = [];
+  const rules: InitConfig["rules"] = [];
+  const spenders: string[] = [];
+  const position = (token: string, kind: number, underlying: string, protocol: string, venue: string, market = ZERO, twap = 0) =>
+    positions.push({ token: getAddress(token), config: { kind, underlying: getAddress(underlying), protocol: protocolId(protocol), venue: getAddress(venue), market: getAddress(market), twapDuration: twap } });
+
+  // Aave v3: supply/withdraw on the Pool; aTokens valued 1:1.
+  const pool = getAddress(d.aave.pool);
+  for (const [sym, aToken] of Object.entries(d.aave.aTokens)) {
+    const underlying = d.tokens[sym];
+    if (underlying && registered.has(getAddress(underlying))) position(aToken, PositionKind.AaveAToken, underlying, "aave-v3", pool);
+  }
+  rules.push({ target: pool, selector: SELECTORS.aaveSupply, kind: RuleKind.AaveSupply });
+  rules.push({ target: pool, selector: SELECTORS.aaveWithdraw, kind: RuleKind.AaveWithdraw });
+  spenders.push(pool);
+
+  // ERC-4626 savings vaults: each its own protocol for the per-protocol cap.
+  for (const [key, vault] of Object.entries(d.erc4626)) {
+    const v = getAddress(vault);
+    const underlying = getAddress(await new Contract(v, ["function asset() view returns (address)"], provider).asset());
+    if (!registered.has(underlying)) continue;
+    position(v, PositionKind.ERC4626, underlying, `erc4626:${key}`, v);
+    rules.push({ target: v, selector: SELECTORS.vaultDeposit, kind: RuleKind.ERC4626Deposit });
+    rules.push({ target: v, selector: SELECTORS.vaultMint, kind: RuleKind.ERC4626Mint });
+    rules.push({ target: v, selector: SELECTORS.vaultWithdraw, kind: RuleKind.ERC4626Withdraw });
+    rules.push({ target: v, selector: SELECTORS.vaultRedeem, kind: RuleKind.ERC4626Redeem });
+    spenders.push(v);
+  }
+
+  // Uniswap v3: exact-input swaps only (the output is what the NAV check protects).
+  const router = getAddress(d.uniswap.swapRouter);
+  rules.push({ target: router, selector: SELECTORS.uniExactInputSingle, kind: RuleKind.UniV3ExactInputSingle });
+  rules.push({ target: router, selector: SELECTORS.uniExactInput, kind: RuleKind.UniV3ExactInput });
+  spenders.push(router);
+  const router02 = (d.uniswap as { swapRouter02?: string }).swapRouter02;
+  if (router02) {
+    rules.push({ target: getAddress(router02), selector: SELECTORS.uni02ExactInputSingle, kind: RuleKind.UniV3Router02ExactInputSingle });
+    rules.push({ target: getAddress(router02), selector: SELECTORS.uni02ExactInput, kind: RuleKind.UniV3Router02ExactInput });
+    spenders.push(getAddress(router02));
+  }
+
+  // Pendle: buy PT, sell PT, redeem PT at maturity, through the router.
+  const markets = Object.values(d.pendle.markets ?? {});
+  if (markets.length > 0) {
+    const prouter = getAddress(d.pendle.router);
+    for (const m of markets) {
+      const info = await new Contract(m.sy, ["function assetInfo() view returns (uint8, address, uint8)"], provider).assetInfo();
+      const underlying = getAddress(info[1]);
+      if (!registered.has(underlying)) throw new Error(`Pendle market ${m.market}: SY asset ${underlying} is not a registered asset`);
+      position(m.pt, PositionKind.PendlePT, underlying, "pendle", prouter, m.market, s.pendleTwapSeconds);
+    }
+    rules.push({ target: prouter, selector: SELECTORS.pendleSwapExactTokenForPt, kind: RuleKind.PendleSwapExactTokenForPt });
+    rules.push({ target: prouter, selector: SELECTORS.pendleSwapExactPtForToken, kind: RuleKind.PendleSwapExactPtForToken });
+    rules.push({ target: prouter, selector: SELECTORS.pendleRedeemPyToToken, kind: RuleKind.PendleRedeemPyToToken });
+    spenders.push(prouter);
+  }
+
+  return {
+    assets,
+    positions,
+    rules,
+    spenders,
+    payees: s.payees.map((a) => getAddress(a)),
+    agents: s.agents.map((a) => getAddress(a)),
+    guardians: s.guardians.map((a) => getAddress(a)),
+    caps: s.caps,
+    limits: { maxLossBps: s.limits.maxLossBps, autonomyLimitUsd: usd18(s.limits.autonomyLimitUsd), dailyBudgetUsd: usd18(s.limits.dailyBudgetUsd) },
+    delay: s.delaySeconds,
+  };
+}

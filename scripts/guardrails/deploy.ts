@@ -1,0 +1,87 @@
+// Deploys the guardrails for one Safe: TreasuryPolicy (rules + configuration), TreasuryValuation
+// (NAV, caps), TreasuryGuard (owner transactions) and AgentModule (agent transactions, emergency
+// exit); then binds guard and module to the policy. Attaching them to the Safe is a Safe
+// transaction the owners sign (safeAttachTxs), never something the deployer can do.
+import { Contract, Interface, Provider, Signer, getAddress } from "ethers";
+import type { DeploymentJson } from "../world/deployments";
+import { deploy, confirm } from "../world/tx";
+import { npmArtifact } from "../world/artifacts";
+import type { MetaTx } from "../world/safeTx";
+import { buildInitConfig, InitConfig } from "./config";
+import type { GuardrailSettings } from "./settings";
+import {
+  AgentModule__factory,
+  TreasuryGuard__factory,
+  TreasuryPolicy__factory,
+  TreasuryValuation__factory,
+} from "../../typechain-types";
+
+export interface GuardrailAddresses {
+  policy: string;
+  valuation: string;
+  guard: string;
+  module: string;
+  pendleOracle: string;
+}
+
+const PENDLE_ORACLE = () => npmArtifact("@pendle/core-v2", "build/artifacts/contracts/oracles/PendlePYLpOracle.sol/PendlePYLpOracle.json");
+
+/**
+ * On a local chain with no Pendle oracle in the deployment, deploy Pendle's own PendlePYLpOracle
+ * (its PT rate needs no initialisation) and give the markets enough observation slots for the TWAP.
+ */
+export async function preparePendleOracle(deployer: Signer, d: DeploymentJson, cardinality = 64): Promise<string> {
+  const existing = (d.pendle as { oracle?: string }).oracle;
+  if (existing) return getAddress(existing);
+  const oracle = await deploy(deployer, PENDLE_ORACLE(), [], {}, "PendlePYLpOracle");
+  for (const m of Object.values(d.pendle.markets ?? {})) {
+    const market = new Contract(m.market, ["function increaseObservationsCardinalityNext(uint16)"], deployer);
+    await confirm("Pendle increaseObservationsCardinalityNext", market.increaseObservationsCardinalityNext(cardinality));
+  }
+  return oracle;
+}
+
+export async function deployGuardrails(
+  deployer: Signer,
+  d: DeploymentJson,
+  settings: GuardrailSettings,
+  opts: { safe?: string; pendleOracle?: string; init?: InitConfig } = {},
+): Promise<{ addresses: GuardrailAddresses; init: InitConfig }> {
+  const provider = deployer.provider as Provider;
+  const safe = getAddress(opts.safe ?? d.treasury?.safe ?? "");
+  const init = opts.init ?? (await buildInitConfig(d, settings, provider));
+  const pendleOracle = opts.pendleOracle ?? (await preparePendleOracle(deployer, d));
+
+  const policy = await new TreasuryPolicy__factory(deployer).deploy(safe, d.safe.multiSendCallOnly, pendleOracle, init);
+  await confirm("deploy TreasuryPolicy", policy.deploymentTransaction()!);
+  const policyAddr = await policy.getAddress();
+  const valuation = await new TreasuryValuation__factory(deployer).deploy(policyAddr);
+  await confirm("deploy TreasuryValuation", valuation.deploymentTransaction()!);
+  const valuationAddr = await valuation.getAddress();
+  const guard = await new TreasuryGuard__factory(deployer).deploy(policyAddr, valuationAddr);
+  await confirm("deploy TreasuryGuard", guard.deploymentTransaction()!);
+  const module = await new AgentModule__factory(deployer).deploy(policyAddr, valuationAddr);
+  await confirm("deploy AgentModule", module.deploymentTransaction()!);
+  const addresses: GuardrailAddresses = {
+    policy: policyAddr,
+    valuation: valuationAddr,
+    guard: await guard.getAddress(),
+    module: await module.getAddress(),
+    pendleOracle,
+  };
+  await confirm("TreasuryPolicy.bindEntryPoints", policy.bindEntryPoints(addresses.guard, addresses.module));
+  return { addresses, init };
+}
+
+const SAFE_CONFIG = new Interface(["function enableModule(address module)", "function setGuard(address guard)"]);
+
+/**
+ * The Safe transactions that attach the guardrails: enable the module, then set the guard (last,
+ * so the batch itself is not yet guarded). Batch them through MultiSendCallOnly.
+ */
+export function safeAttachTxs(safe: string, a: Pick<GuardrailAddresses, "guard" | "module">): MetaTx[] {
+  return [
+    { to: getAddress(safe), value: 0n, data: SAFE_CONFIG.encodeFunctionData("enableModule", [a.module]) },
+    { to: getAddress(safe), value: 0n, data: SAFE_CONFIG.encodeFunctionData("setGuard", [a.guard]) },
+  ];
+}
