@@ -74,7 +74,7 @@ contract AgentModule {
         _runCalls(calls);
         Snapshot memory afterTx = valuation.snapshot();
         uint256 used;
-        if (before.healthy) (sizeUsd, used) = _settle(before, afterTx);
+        if (before.healthy) (sizeUsd, used) = _settle(before, afterTx, worst > Effect.Exit);
         emit AgentExecuted(
             msg.sender, decisionHash, before.nav, afterTx.nav, sizeUsd, used, calls.length, before.healthy
         );
@@ -97,12 +97,12 @@ contract AgentModule {
     }
 
     /// @dev Outcome check (NAV, caps), then the agent's size limits on the measured turnover.
-    function _settle(Snapshot memory before, Snapshot memory afterTx)
+    function _settle(Snapshot memory before, Snapshot memory afterTx, bool capsApply)
         internal
         returns (uint256 sizeUsd, uint256 used)
     {
         if (!afterTx.healthy) revert TreasuryValuation.PriceUnavailable(address(0));
-        valuation.checkOutcome(before, afterTx, 0);
+        valuation.checkOutcome(before, afterTx, 0, capsApply);
         sizeUsd = valuation.turnover(before, afterTx);
         (, uint128 autonomyLimit, uint128 dailyBudget) = policy.limits();
         if (sizeUsd > autonomyLimit) revert AutonomyLimitExceeded(sizeUsd, autonomyLimit);

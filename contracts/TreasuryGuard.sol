@@ -24,7 +24,8 @@ contract TreasuryGuard is BaseGuard {
     bytes32 private constant OUTFLOW_SLOT = keccak256("treasury.guard.outflow");
 
     uint256 private constant NONE = 0;
-    uint256 private constant CHECKED = 1; // outcome checked after execution
+    uint256 private constant CHECKED = 1; // outcome (NAV and caps) checked after execution
+    uint256 private constant CHECKED_NAV_ONLY = 3; // approvals, configuration, exits: NAV only
     uint256 private constant UNPRICED = 2; // de-risk-only or Safe configuration change: no outcome check
 
     /// @notice Emitted after every owner transaction the guard let through.
@@ -98,12 +99,9 @@ contract TreasuryGuard is BaseGuard {
             _tstore(ACTIVE_SLOT, UNPRICED);
             return;
         }
-        for (uint256 i; i < outflows.length; ++i) {
-            emit ExternalOutflow(outflows[i].token, outflows[i].to, outflows[i].amount);
-        }
         _tstore(OUTFLOW_SLOT, outflows.length == 0 ? 0 : valuation.outflowValue(outflows));
-        _tstoreBytes(SNAPSHOT_SLOT, abi.encode(before));
-        _tstore(ACTIVE_SLOT, CHECKED);
+        _tstoreBytes(SNAPSHOT_SLOT, abi.encode(before, outflows));
+        _tstore(ACTIVE_SLOT, effect > Effect.Exit ? CHECKED : CHECKED_NAV_ONLY);
     }
 
     /// @notice Called by the Safe after an owner transaction: NAV within the loss limit (payments
@@ -112,16 +110,22 @@ contract TreasuryGuard is BaseGuard {
         if (msg.sender != safe) revert NotSafe(msg.sender);
         uint256 mode = _tload(ACTIVE_SLOT);
         _tstore(ACTIVE_SLOT, NONE);
-        if (mode != CHECKED) {
+        if (mode != CHECKED && mode != CHECKED_NAV_ONLY) {
             emit OwnerTransactionChecked(txHash, success, 0, 0, 0, false);
             return;
         }
-        Snapshot memory before = abi.decode(_tloadBytes(SNAPSHOT_SLOT), (Snapshot));
+        (Snapshot memory before, Outflow[] memory outflows) = abi.decode(_tloadBytes(SNAPSHOT_SLOT), (Snapshot, Outflow[]));
         uint256 outflowUsd = _tload(OUTFLOW_SLOT);
         Snapshot memory afterTx = valuation.snapshot();
         // A price that broke during the transaction cannot be checked against: refuse.
         if (!afterTx.healthy) revert TreasuryValuation.PriceUnavailable(address(0));
-        valuation.checkOutcome(before, afterTx, outflowUsd);
+        valuation.checkOutcome(before, afterTx, outflowUsd, mode == CHECKED);
+        // Payments are reported only once they happened (a Safe tx with safeTxGas > 0 can fail without reverting).
+        if (success) {
+            for (uint256 i; i < outflows.length; ++i) {
+                emit ExternalOutflow(outflows[i].token, outflows[i].to, outflows[i].amount);
+            }
+        }
         emit OwnerTransactionChecked(txHash, success, before.nav, afterTx.nav, outflowUsd, true);
     }
 

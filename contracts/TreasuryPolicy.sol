@@ -192,7 +192,10 @@ contract TreasuryPolicy {
             _setRule(init.rules[i].target, init.rules[i].selector, init.rules[i].kind);
         }
         for (uint256 i; i < init.spenders.length; ++i) _setInSet(spenders, init.spenders[i], true);
-        for (uint256 i; i < init.payees.length; ++i) _setInSet(payees, init.payees[i], true);
+        for (uint256 i; i < init.payees.length; ++i) {
+            if (init.payees[i] == safe_) revert ProtectedTarget(safe_);
+            _setInSet(payees, init.payees[i], true);
+        }
         for (uint256 i; i < init.agents.length; ++i) _setInSet(agents, init.agents[i], true);
         for (uint256 i; i < init.guardians.length; ++i) _setInSet(guardians, init.guardians[i], true);
         _setCaps(init.caps);
@@ -315,6 +318,8 @@ contract TreasuryPolicy {
 
     /// @notice Addresses the owners may pay. Adding is timelocked.
     function setPayee(address payee, bool allowed) external onlySafe timelockedIf(allowed) {
+        // A "payment" to the Safe would count as an outflow without leaving: it would hide a loss.
+        if (payee == safe) revert ProtectedTarget(payee);
         _setInSet(payees, payee, allowed);
         emit PayeeSet(payee, allowed);
     }
@@ -415,7 +420,7 @@ contract TreasuryPolicy {
     }
 
     function _setRule(address target, bytes4 selector, RuleKind kind) internal {
-        if (target == safe || target == address(this) || target == guard || target == module) {
+        if (target == address(0) || target == safe || target == address(this) || target == guard || target == module) {
             revert ProtectedTarget(target);
         }
         if (selector == APPROVE || selector == TRANSFER) revert InvalidConfig("token calls have fixed rules");
@@ -608,6 +613,8 @@ contract TreasuryPolicy {
             }
             if (actor != Actor.Owner) revert PaymentsOwnerOnly();
             if (!payees.contains(who)) revert PayeeNotAllowed(who);
+            // Payments are in priced assets, so the outflow can be valued and excluded from the loss.
+            if (!assetConfig[to].registered) revert TokenNotRegistered(to);
             return (Effect.Payment, Outflow(to, who, amount));
         }
 
@@ -680,7 +687,9 @@ contract TreasuryPolicy {
             uint256 output = _offset(args, 3);
             _requireAsset(_word(args, output)); // TokenOutput.tokenOut
             _requireNoExternalSwap(_word(args, output + 3), _word(args, _offset(args, 4)));
-            return Effect.Exit;
+            // A sale on the market, not a redemption: its proceeds depend on the AMM price, so it is
+            // a de-risking trade (owners only when prices are broken), never an unchecked agent exit.
+            return Effect.Derisk;
         }
         if (kind == RuleKind.PendleRedeemPyToToken) {
             // (receiver, YT, netPyIn, TokenOutput*)

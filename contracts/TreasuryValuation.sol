@@ -241,14 +241,19 @@ contract TreasuryValuation {
 
     // ------------------------------------------------------------------ outcome
     /// @notice Reverts unless the transaction that moved the Safe from `before` to `afterTx` kept NAV
-    /// within the loss limit (payments excluded) and left every cap either respected or strictly
-    /// closer to it (so a breach that prices caused never blocks de-risking).
+    /// within the loss limit (payments excluded) and, when `capsApply`, left every cap either respected
+    /// or strictly closer to it (so a breach that prices caused never blocks de-risking).
     /// If the transaction changed the registry, weights cannot be compared: then caps must simply hold.
-    function checkOutcome(Snapshot memory before, Snapshot memory afterTx, uint256 outflowUsd) external view {
+    /// @param capsApply False for transactions that only approve, configure or exit positions back to
+    /// the Safe: withdrawals must never be blocked by a cap, and they add no risk.
+    function checkOutcome(Snapshot memory before, Snapshot memory afterTx, uint256 outflowUsd, bool capsApply)
+        external
+        view
+    {
         ValuationConfig memory cfg = config();
         uint256 minNav = before.nav * (BPS - cfg.limits.maxLossBps) / BPS;
         if (afterTx.nav + outflowUsd < minNav) revert NavLoss(before.nav, afterTx.nav, outflowUsd, minNav);
-        if (afterTx.nav == 0) return;
+        if (!capsApply || afterTx.nav == 0) return;
         bool sameConfig = before.version == afterTx.version && before.values.length == afterTx.values.length
             && before.protocolValues.length == afterTx.protocolValues.length;
         Caps memory c = cfg.caps;

@@ -2,30 +2,32 @@
 // --port is given), deploy the local world over JSON-RPC, write deployments/<network>.json, print the
 // RPC URL and addresses, and keep running until SIGINT/SIGTERM, then stop anvil (its whole process group).
 //
-//   npm run chain -- [--port N] [--host 127.0.0.1] [--network local] [--skip-compile] [--verbose]
+//   npm run chain -- [--port N] [--host 127.0.0.1] [--network local] [--out DIR] [--skip-compile] [--verbose]
 import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import net from "node:net";
 import path from "node:path";
 import fs from "node:fs";
 import { parseArgs } from "node:util";
-import { deployWorld, worldToDeploymentJson, writeDeployment, World } from "./world";
-import { connectRpc, TEST_MNEMONIC } from "./world/rpc";
+import { TEST_MNEMONIC } from "./world/rpc";
+import { deployWorldToRpc, WorldExtension } from "./deploy-world";
 
 const ROOT = path.resolve(__dirname, "..");
 const CHAIN_ID = 31337;
 
 /**
- * Post-deploy steps that add contracts to the world and return their addresses for the `guardrails`
- * key of the deployments JSON. The guardrails step (policy / guard / module, deployed and wired to
- * the treasury Safe) plugs in here; deployWorld itself stays free of guardrail logic.
+ * EXTENSION POINT: steps run after deployWorld, in order, with the world and all 10 test-mnemonic
+ * signers. Each returns addresses for the deployments JSON `guardrails` key. The guardrails step
+ * (deploy policy / guard / module and attach them to the treasury Safe) goes here, e.g.
+ *   async (world, signers) => ({ ...(await attachLocalGuardrails(world, { guardian: signers[7], payee: signers[8] })).addresses })
+ * deployWorld itself stays guardrail-free.
  */
-export type WorldExtension = (world: World) => Promise<Record<string, string>>;
-const EXTENSIONS: { name: string; run: WorldExtension }[] = [];
+const EXTENSIONS: WorldExtension[] = [];
 
-const USAGE = `Usage: npm run chain -- [--port N] [--host HOST] [--network NAME] [--skip-compile] [--verbose]
+const USAGE = `Usage: npm run chain -- [--port N] [--host HOST] [--network NAME] [--out DIR] [--skip-compile] [--verbose]
   --port N         anvil port (default: a free port chosen by the OS)
   --host HOST      interface to listen on (default 127.0.0.1)
-  --network NAME   deployments/<NAME>.json to write (default local)
+  --network NAME   write <NAME>.json (default local)
+  --out DIR        directory for the deployments file (default deployments/)
   --skip-compile   do not run \`hardhat compile\` first (artifacts must be current)
   --verbose        forward anvil's output`;
 
@@ -111,6 +113,7 @@ async function main() {
       port: { type: "string" },
       host: { type: "string", default: "127.0.0.1" },
       network: { type: "string", default: "local" },
+      out: { type: "string" },
       "skip-compile": { type: "boolean", default: false },
       verbose: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
@@ -166,13 +169,10 @@ async function main() {
     await waitForChainId(url);
     const tChain = Date.now();
 
-    const { signers, provider } = await connectRpc(url);
-    const world = await deployWorld(signers, { log: values.verbose ? console.log : undefined });
-    const guardrails: Record<string, string> = {};
-    for (const ext of EXTENSIONS) Object.assign(guardrails, await ext.run(world));
-    const json = { ...worldToDeploymentJson(world, values.network!, guardrails), rpcUrl: url };
-    const file = writeDeployment(json);
-    provider.destroy();
+    const { world, json, file } = await deployWorldToRpc({
+      rpcUrl: url, network: values.network!, outDir: values.out && path.resolve(values.out), extensions: EXTENSIONS,
+      log: values.verbose ? console.log : undefined,
+    });
 
     console.log(JSON.stringify(json, null, 2));
     console.log(

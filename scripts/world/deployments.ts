@@ -6,19 +6,28 @@ import type { PoolKey, SafeInfra, TokenMap, VaultKey, World } from "./types";
 
 export const DEPLOYMENT_FORMAT_VERSION = 1;
 
+type ByKey<T = string> = Record<string, T>;
+type PendleMarketEntry = { market: string; sy: string; pt: string; yt: string; expiry: number; underlying: string };
+
+/**
+ * One chain's addresses. Local worlds fill every key; a mainnet file uses `null` where nothing of
+ * ours is deployed (`block`, `treasury`, `guardrails`) and may add the optional extras below.
+ */
 export interface DeploymentJson {
   version: number;
   network: string;
   chainId: number;
-  /** First block to scan for the deployment's events (indexers start here). */
-  block: number;
+  /** First block to scan for the deployment's events (indexers start here); null if unknown. */
+  block: number | null;
   safe: SafeInfra;
-  treasury: { safe: string; owners: string[]; threshold: number };
-  /** Well-known accounts. `agent` everywhere; the rest only on local worlds. */
+  /** The treasury Safe; null until one exists on that chain. */
+  treasury: { safe: string; owners: string[]; threshold: number } | null;
+  /** Well-known accounts. Local worlds: deployer, agent, borrower, outsider. */
   accounts: { deployer?: string; agent?: string; borrower?: string; outsider?: string };
-  tokens: Partial<TokenMap> & Record<string, string>;
+  /** ERC20s by symbol (USDC, DAI, WETH, WBTC, ...). */
+  tokens: Partial<TokenMap> & ByKey;
   /** Chainlink USD feeds (8 decimals), keyed like `tokens`. */
-  feeds: Partial<TokenMap> & Record<string, string>;
+  feeds: Partial<TokenMap> & ByKey;
   aave: {
     poolAddressesProvider: string;
     pool: string;
@@ -26,26 +35,35 @@ export interface DeploymentJson {
     aclManager?: string;
     oracle: string;
     dataProvider: string;
-    aTokens: Partial<TokenMap> & Record<string, string>;
-    variableDebtTokens: Partial<TokenMap> & Record<string, string>;
+    aTokens: Partial<TokenMap> & ByKey;
+    variableDebtTokens: Partial<TokenMap> & ByKey;
   };
   uniswap: {
     factory: string;
+    /** Uniswap v3 SwapRouter (v1 interface: structs carry `deadline`). */
     swapRouter: string;
     quoterV2: string;
     positionManager: string;
+    /** Keyed BASE_QUOTE, e.g. WETH_USDC; token0 < token1 as in the pool. */
     pools: Partial<Record<PoolKey, { address: string; fee: number; token0: string; token1: string }>> &
-      Record<string, { address: string; fee: number; token0: string; token1: string }>;
+      ByKey<{ address: string; fee: number; token0: string; token1: string }>;
   };
-  erc4626: Partial<Record<VaultKey, string>> & Record<string, string>;
+  /** ERC-4626 vaults by share symbol (scrvUSD, sDAI, ...). */
+  erc4626: Partial<Record<VaultKey, string>> & ByKey;
   pendle: {
+    /** PendleRouterV4. */
     router: string;
     yieldContractFactory?: string;
     marketFactory?: string;
-    markets: Record<string, { market: string; sy: string; pt: string; yt: string; expiry: number; underlying: string }>;
+    /** PendlePYLpOracle (PT/LP TWAP rates), where one is deployed. */
+    oracle?: string;
+    /** Markets keyed by the SY's underlying (local: scrvUSD). */
+    markets: ByKey<PendleMarketEntry>;
   };
-  /** Filled by the guardrails deployment step (policy, guard, module, ...). */
-  guardrails: Record<string, string>;
+  /** Filled by the guardrails deployment step (policy, guard, module, ...); null where none is deployed. */
+  guardrails: ByKey | null;
+  /** Local chains only: where the node answers. */
+  rpcUrl?: string;
 }
 
 export function worldToDeploymentJson(world: World, network: string, guardrails: Record<string, string> = {}): DeploymentJson {
@@ -101,11 +119,16 @@ export function writeDeployment(json: DeploymentJson, dir = path.resolve(__dirna
   return file;
 }
 
-/** Read and minimally validate a deployments JSON file. */
+/** Top-level keys every deployments file has (values may be null where noted in DeploymentJson). */
+export const DEPLOYMENT_KEYS = [
+  "version", "network", "chainId", "block", "safe", "treasury", "accounts", "tokens", "feeds", "aave", "uniswap", "erc4626", "pendle", "guardrails",
+] as const;
+
+/** Read a deployments JSON file and check it has every top-level key. */
 export function readDeployment(file: string): DeploymentJson {
   const json = JSON.parse(fs.readFileSync(file, "utf8")) as DeploymentJson;
-  for (const key of ["chainId", "block", "safe", "treasury", "tokens", "aave", "uniswap", "erc4626", "pendle", "guardrails"] as const) {
-    if (json[key] === undefined) throw new Error(`${file}: missing key "${key}"`);
-  }
+  const missing = DEPLOYMENT_KEYS.filter((k) => json[k] === undefined);
+  if (missing.length) throw new Error(`${file}: missing key(s) ${missing.join(", ")}`);
+  if (json.version !== DEPLOYMENT_FORMAT_VERSION) throw new Error(`${file}: format version ${json.version}, expected ${DEPLOYMENT_FORMAT_VERSION}`);
   return json;
 }

@@ -2,7 +2,7 @@
 // vaults and a Pendle PT market with the real router, deployed from real bytecode with any ethers
 // signers (Hardhat in-process, or Wallets on a JSON-RPC node). See deployments/README.md.
 import type { Provider, Signer } from "ethers";
-import { deploySafeInfra, createSafe } from "./safe";
+import { deploySafeInfra, createSafe, createSafeAtFreeNonce } from "./safe";
 import { deployTokens, fundToken, usdToAnswer, usdToTokenUnits, DEFAULT_PRICES } from "./tokens";
 import { deployAave, seedAaveBorrower, seedAaveLenders } from "./aave";
 import { deployUniswap } from "./uniswap";
@@ -16,7 +16,7 @@ export * from "./safeTx";
 export * from "./controls";
 export * from "./deployments";
 export { ART, ABI } from "./artifacts";
-export { CANONICAL_SAFE_141 } from "./safe";
+export { CANONICAL_SAFE_141, createSafe, createSafeAtFreeNonce, deploySafeInfra, predictSafeAddress } from "./safe";
 export { APPROX_DEFAULT, EMPTY_LIMIT, pendleTokenInput, pendleTokenOutput, PENDLE_PARAMS } from "./pendle";
 export { DEFAULT_PRICES, FEED_DECIMALS, TOKEN_META, usdToAnswer, usdToTokenUnits, tokenUnitsToUsd8 } from "./tokens";
 export { POOL_SPECS, poolPriceFromSqrt } from "./uniswap";
@@ -45,7 +45,7 @@ export async function deployWorld(signers: Signer[], opts: WorldOptions = {}): P
   if (signers.length < SIGNER_ROLES.length) {
     throw new Error(`deployWorld needs ${SIGNER_ROLES.length} signers (${SIGNER_ROLES.join(", ")}); got ${signers.length}`);
   }
-  const [deployer, o1, o2, o3, agent, borrower, outsider] = signers;
+  const [deployer, , , , agent, borrower, outsider] = signers;
   const provider = deployer.provider;
   if (!provider) throw new Error("deployWorld: signers must be connected to a provider");
   const log = opts.log ?? (() => {});
@@ -57,10 +57,12 @@ export async function deployWorld(signers: Signer[], opts: WorldOptions = {}): P
     treasuryUsd: { ...DEFAULT_TREASURY_USD, ...opts.treasuryUsd },
     aaveUtilization: opts.aaveUtilization ?? 0.8,
     pendleDays: opts.pendleDays ?? 180,
-    saltNonce: opts.saltNonce ?? 0n,
+    saltNonce: opts.saltNonce ?? 0n, // replaced by the nonce actually used
   };
   const chainId = Number((await provider.getNetwork()).chainId);
-  const deployBlock = (await provider.getBlockNumber()) + 1;
+  // Raw eth_blockNumber: a provider-level cache could return an older head.
+  const rpc = rpcOf(provider);
+  const deployBlock = Number(await rpc("eth_blockNumber", [])) + 1;
 
   const step = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
     const s = Date.now();
@@ -74,7 +76,12 @@ export async function deployWorld(signers: Signer[], opts: WorldOptions = {}): P
   };
 
   const safe = await step("safe infra", () => deploySafeInfra(deployer));
-  const treasurySafe = await step("treasury safe", () => createSafe(deployer, safe, owners, threshold, config.saltNonce));
+  const treasurySafe = await step("treasury safe", async () => {
+    if (opts.saltNonce !== undefined) return createSafe(deployer, safe, owners, threshold, opts.saltNonce);
+    const created = await createSafeAtFreeNonce(deployer, safe, owners, threshold);
+    config.saltNonce = created.saltNonce;
+    return created.address;
+  });
   const answers = Object.fromEntries(TOKEN_SYMBOLS.map((s) => [s, usdToAnswer(config.prices[s])])) as TokenMap<bigint>;
   const t = await step("tokens + feeds", () => deployTokens(deployer, config.prices));
   const aave = await step("aave v3", () => deployAave(deployer, t));
@@ -93,17 +100,19 @@ export async function deployWorld(signers: Signer[], opts: WorldOptions = {}): P
     }
   });
 
-  const ownerSigners = [o1, o2, o3].filter((_, i) => owners.map((o) => o.toLowerCase()).includes(addr[i + 1].toLowerCase()));
-  const readyBlock = await provider.getBlockNumber();
+  // Owner signers = the given owner accounts that are treasury owners (all three by default).
+  const isOwner = (a: string) => owners.some((o) => o.toLowerCase() === a.toLowerCase());
+  const ownerIdx = [1, 2, 3].filter((i) => isOwner(addr[i]));
+  const readyBlock = Number(await rpc("eth_blockNumber", []));
   return {
     chainId,
     deployBlock,
     readyBlock,
     deployMs: Date.now() - t0,
     provider,
-    rpc: rpcOf(provider),
-    signers: { deployer, owners: ownerSigners, agent, borrower, outsider },
-    accounts: { deployer: addr[0], owners: ownerSigners.length ? addr.slice(1, 4).filter((a) => owners.map((o) => o.toLowerCase()).includes(a.toLowerCase())) : [], agent: addr[4], borrower: addr[5], outsider: addr[6] },
+    rpc,
+    signers: { deployer, owners: ownerIdx.map((i) => signers[i]), agent, borrower, outsider },
+    accounts: { deployer: addr[0], owners: ownerIdx.map((i) => addr[i]), agent: addr[4], borrower: addr[5], outsider: addr[6] },
     safe,
     treasury: { safe: treasurySafe, owners, threshold, funding },
     tokens: t.tokens,

@@ -42,7 +42,7 @@ export function pendleTokenOutput(token: string, minTokenOut: bigint) {
 }
 
 /** Pendle stores YT and market creation code in two contracts (too big for one): deploy them. */
-async function splitCode(deployer: Signer, splitter: Contract, name: string, creationCode: string): Promise<[string, bigint, string, bigint]> {
+async function splitCode(splitter: Contract, name: string, creationCode: string): Promise<[string, bigint, string, bigint]> {
   // getFunction: `deploy` would read oddly next to ethers' own deployment helpers on Contract.
   const fn = splitter.getFunction("deploy");
   const parts = (await fn.staticCall(name, creationCode)) as [string, bigint, string, bigint];
@@ -84,7 +84,7 @@ export async function deployPendle(
   const sy = await deploy(deployer, P.PendleERC4626SY(), ["SY scrvUSD (local)", "SY-scrvUSD", vaults[underlying]]);
 
   const splitter = new Contract(await deploy(deployer, P.BaseSplitCodeFactoryContract()), P.BaseSplitCodeFactoryContract().abi, deployer);
-  const ytCode = await splitCode(deployer, splitter, "YT", P.PendleYieldToken().bytecode);
+  const ytCode = await splitCode(splitter, "YT", P.PendleYieldToken().bytecode);
   const yieldContractFactory = await deploy(deployer, P.PendleYieldContractFactory(), ytCode);
   const ycf = new Contract(yieldContractFactory, P.PendleYieldContractFactory().abi, deployer);
   await confirm("YCF initialize", ycf.initialize(PENDLE_PARAMS.expiryDivisor, PENDLE_PARAMS.interestFeeRate, PENDLE_PARAMS.rewardFeeRate, me));
@@ -93,7 +93,7 @@ export async function deployPendle(
   const gauge = await deploy(deployer, P.StubGaugeController(), [pendleToken]);
   const vePendle = await deploy(deployer, P.StubVePendle());
   const oracleLib = await deploy(deployer, P.OracleLib());
-  const marketCode = await splitCode(deployer, splitter, "Market", linkBytecode(P.PendleMarketV3(), { OracleLib: oracleLib }));
+  const marketCode = await splitCode(splitter, "Market", linkBytecode(P.PendleMarketV3(), { OracleLib: oracleLib }));
   const marketFactory = await deploy(deployer, P.PendleMarketFactoryV3(), [
     yieldContractFactory, ...marketCode, me, PENDLE_PARAMS.reserveFeePercent, vePendle, gauge,
   ]);

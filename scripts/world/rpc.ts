@@ -1,9 +1,22 @@
 // Connect to any JSON-RPC node with signers derived from a mnemonic (default: the well-known test
 // mnemonic of Hardhat and anvil), in the role order deployWorld expects.
-import { HDNodeWallet, JsonRpcProvider, Network, NonceManager, Signer } from "ethers";
+import { HDNodeWallet, JsonRpcProvider, Network, NonceManager, Signer, TransactionRequest, TransactionResponse } from "ethers";
 import { SIGNER_ROLES } from "./index";
 
 export const TEST_MNEMONIC = "test test test test test test test test test test test junk";
+
+/**
+ * NonceManager whose gas limits carry a 25% margin over eth_estimateGas. Seen here: anvil
+ * occasionally (~1 run in 5 when requests were batched) under-estimated Uniswap NPM.mint and Pendle
+ * market.mint, which then ran out of gas when mined. Unused gas is not charged, so the margin is free.
+ */
+export class MarginNonceManager extends NonceManager {
+  async sendTransaction(tx: TransactionRequest): Promise<TransactionResponse> {
+    // NonceManager populates through the wrapped signer, so add the margin here, before it does.
+    if (tx.gasLimit == null) tx = { ...tx, gasLimit: ((await this.signer.estimateGas(tx)) * 125n) / 100n };
+    return super.sendTransaction(tx);
+  }
+}
 
 export interface RpcConnection {
   provider: JsonRpcProvider;
@@ -13,8 +26,9 @@ export interface RpcConnection {
 
 /**
  * A JsonRpcProvider with the response cache off (ethers v6 otherwise serves identical calls from a
- * 250 ms cache, e.g. a stale "latest" right after a transaction) and fast polling for local nodes.
- * Signers are Wallets wrapped in NonceManager (sequential sends without re-querying nonces).
+ * 250 ms cache, e.g. a stale "latest" right after a transaction), no request batching and fast
+ * polling for local nodes.
+ * Signers are Wallets wrapped in MarginNonceManager (sequential sends without re-querying nonces).
  */
 export async function connectRpc(url: string, opts: { mnemonic?: string; count?: number } = {}): Promise<RpcConnection> {
   const probe = new JsonRpcProvider(url, undefined, { cacheTimeout: -1, staticNetwork: true });
@@ -26,12 +40,16 @@ export async function connectRpc(url: string, opts: { mnemonic?: string; count?:
   } finally {
     probe.destroy();
   }
-  const provider = new JsonRpcProvider(url, Network.from(chainId), { cacheTimeout: -1, pollingInterval: 100, staticNetwork: true });
+  // batchMaxCount 1: send each request at once instead of waiting batchStallTime (10 ms) to batch;
+  // deploying is strictly sequential, so batching only added latency (~10 s -> ~2 s for the world).
+  const provider = new JsonRpcProvider(url, Network.from(chainId), {
+    cacheTimeout: -1, pollingInterval: 100, staticNetwork: true, batchMaxCount: 1,
+  });
   const count = opts.count ?? SIGNER_ROLES.length;
   const signers: Signer[] = [];
   for (let i = 0; i < count; i++) {
     const wallet = HDNodeWallet.fromPhrase(opts.mnemonic ?? TEST_MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`).connect(provider);
-    signers.push(new NonceManager(wallet));
+    signers.push(new MarginNonceManager(wallet));
   }
   return { provider, signers, chainId };
 }

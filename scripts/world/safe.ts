@@ -1,7 +1,7 @@
 // Safe v1.4.1 on the local chain: the canonical infrastructure (deployed through the Safe singleton
 // factory with CREATE2, salt 0, so every contract lands at its mainnet address) and the treasury
 // SafeL2 proxy. Bytecode: @safe-global/safe-contracts@1.4.1 build artifacts.
-import { Contract, Signer, ZeroAddress, ZeroHash, concat, getCreate2Address, keccak256 } from "ethers";
+import { Contract, Signer, ZeroAddress, ZeroHash, concat, getCreate2Address, keccak256, toBeHex, zeroPadValue } from "ethers";
 import { ART } from "./artifacts";
 import { confirm } from "./tx";
 import type { SafeInfra } from "./types";
@@ -82,7 +82,31 @@ export async function deploySafeInfra(signer: Signer): Promise<SafeInfra> {
   return out;
 }
 
-/** Create a SafeL2 proxy with `owners`/`threshold` and the compatibility fallback handler; returns its address. */
+/** Address a SafeProxyFactory.createProxyWithNonce(singleton, initializer, saltNonce) call would create. */
+export async function predictSafeAddress(
+  signer: Signer,
+  infra: SafeInfra,
+  initializer: string,
+  saltNonce: bigint,
+): Promise<string> {
+  const factory = new Contract(infra.safeProxyFactory, ART.safe.SafeProxyFactory().abi, signer);
+  const proxyCode: string = await factory.proxyCreationCode();
+  const salt = keccak256(concat([keccak256(initializer), zeroPadValue(toBeHex(saltNonce), 32)]));
+  const initCodeHash = keccak256(concat([proxyCode, zeroPadValue(infra.safeL2, 32)]));
+  return getCreate2Address(infra.safeProxyFactory, salt, initCodeHash);
+}
+
+function setupData(infra: SafeInfra, owners: string[], threshold: number): string {
+  if (threshold < 1 || threshold > owners.length) throw new Error(`Safe threshold ${threshold} is not within 1..${owners.length}`);
+  return new Contract(infra.safeL2, ART.safe.SafeL2().abi).interface.encodeFunctionData("setup", [
+    owners, threshold, ZeroAddress, "0x", infra.fallbackHandler, ZeroAddress, 0, ZeroAddress,
+  ]);
+}
+
+/**
+ * Create a SafeL2 proxy with `owners`/`threshold` and the compatibility fallback handler at
+ * `saltNonce`; returns its address. Fails clearly if that address already holds a Safe.
+ */
 export async function createSafe(
   signer: Signer,
   infra: SafeInfra,
@@ -90,13 +114,34 @@ export async function createSafe(
   threshold: number,
   saltNonce = 0n,
 ): Promise<string> {
-  if (threshold < 1 || threshold > owners.length) throw new Error(`Safe threshold ${threshold} is not within 1..${owners.length}`);
-  const singleton = new Contract(infra.safeL2, ART.safe.SafeL2().abi, signer);
+  const setup = setupData(infra, owners, threshold);
+  const address = await predictSafeAddress(signer, infra, setup, saltNonce);
+  if ((await signer.provider!.getCode(address)) !== "0x") {
+    throw new Error(`A Safe already exists at ${address} (saltNonce ${saltNonce}); pick another saltNonce`);
+  }
   const factory = new Contract(infra.safeProxyFactory, ART.safe.SafeProxyFactory().abi, signer);
-  const setup = singleton.interface.encodeFunctionData("setup", [
-    owners, threshold, ZeroAddress, "0x", infra.fallbackHandler, ZeroAddress, 0, ZeroAddress,
-  ]);
-  const predicted: string = await factory.createProxyWithNonce.staticCall(infra.safeL2, setup, saltNonce);
-  await confirm("create treasury Safe", factory.createProxyWithNonce(infra.safeL2, setup, saltNonce));
-  return predicted;
+  const receipt = await confirm("create Safe", factory.createProxyWithNonce(infra.safeL2, setup, saltNonce));
+  if ((await signer.provider!.getCode(address, receipt.blockNumber)) === "0x") throw new Error(`Safe proxy not found at predicted ${address}`);
+  return address;
+}
+
+/**
+ * createSafe at the first salt nonce from `from` whose address is still free: a chain shared with
+ * other tests may already hold a Safe with the same owners and threshold.
+ */
+export async function createSafeAtFreeNonce(
+  signer: Signer,
+  infra: SafeInfra,
+  owners: string[],
+  threshold: number,
+  from = 0n,
+): Promise<{ address: string; saltNonce: bigint }> {
+  const setup = setupData(infra, owners, threshold);
+  for (let nonce = from; nonce < from + 1000n; nonce++) {
+    const address = await predictSafeAddress(signer, infra, setup, nonce);
+    if ((await signer.provider!.getCode(address)) === "0x") {
+      return { address: await createSafe(signer, infra, owners, threshold, nonce), saltNonce: nonce };
+    }
+  }
+  throw new Error(`No free Safe salt nonce in ${from}..${from + 999n}`);
 }

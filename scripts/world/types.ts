@@ -98,7 +98,7 @@ export interface WorldOptions {
   owners?: string[];
   /** Treasury threshold. Default 2. */
   threshold?: number;
-  /** Salt nonce for the treasury proxy. Default 0. */
+  /** Salt nonce for the treasury proxy. Default: the first from 0 whose address is free. */
   saltNonce?: bigint;
   /** Initial USD prices of the feeds. Default USDC 1, DAI 1, WETH 3000, WBTC 60000. */
   prices?: Partial<TokenMap<number>>;
@@ -121,6 +121,7 @@ export interface WorldConfig {
   treasuryUsd: TokenMap<number>;
   aaveUtilization: number;
   pendleDays: number;
+  /** Salt nonce the treasury proxy was created with. */
   saltNonce: bigint;
 }
 

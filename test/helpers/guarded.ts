@@ -3,16 +3,10 @@
 // agent key and a guardian. Deploy once per run; loadFixture snapshots/reverts around each test.
 import hre from "hardhat";
 import { Signer } from "ethers";
-import {
-  deployWorld,
-  worldToDeploymentJson,
-  executeSafeTx,
-  advanceTime,
-  World,
-  DeploymentJson,
-} from "../../scripts/world";
-import { deployGuardrails, safeAttachTxs, GuardrailAddresses } from "../../scripts/guardrails/deploy";
-import { parseGuardrailSettings, GuardrailSettings } from "../../scripts/guardrails/settings";
+import { deployWorld, worldToDeploymentJson, World, DeploymentJson } from "../../scripts/world";
+import type { GuardrailAddresses } from "../../scripts/guardrails/deploy";
+import type { GuardrailSettings } from "../../scripts/guardrails/settings";
+import { attachLocalGuardrails, GUARDED_TREASURY_USD } from "../../scripts/guardrails/local";
 import type { InitConfig } from "../../scripts/guardrails/config";
 import {
   AgentModule,
@@ -25,8 +19,7 @@ import {
   TreasuryValuation__factory,
 } from "../../typechain-types";
 
-/** Treasury of the guarded world: $400k, 30% volatile, so there is room on both sides of the 40% cap. */
-export const GUARDED_TREASURY_USD = { USDC: 180_000, DAI: 100_000, WETH: 70_000, WBTC: 50_000 };
+export { GUARDED_TREASURY_USD };
 
 export interface GuardedWorld {
   world: World;
@@ -50,17 +43,9 @@ export async function guardedWorldFixture(): Promise<GuardedWorld> {
   const signers = await hre.ethers.getSigners();
   const world = await deployWorld(signers, { treasuryUsd: GUARDED_TREASURY_USD });
   const [guardian, payee] = [signers[7], signers[8]];
+  const { addresses, settings, init } = await attachLocalGuardrails(world, { guardian, payee });
   const deployment = worldToDeploymentJson(world, "hardhat");
-  const settings = parseGuardrailSettings({
-    agents: [world.accounts.agent],
-    guardians: [await guardian.getAddress()],
-    payees: [await payee.getAddress()],
-  });
-  const { addresses, init } = await deployGuardrails(world.signers.deployer, deployment, settings);
   const quorum = world.signers.owners.slice(0, 2);
-  await executeSafeTx({ safe: world.treasury.safe, owners: quorum, tx: safeAttachTxs(world.treasury.safe, addresses), infra: world.safe, label: "attach guardrails" });
-  // Give Pendle's TWAP oracle an hour of history (feeds are re-posted, as live heartbeats would).
-  await advanceTime(world, 3600);
   const d = world.signers.deployer;
   return {
     world,

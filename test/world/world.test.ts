@@ -6,7 +6,7 @@ import path from "node:path";
 import { Contract, Interface } from "ethers";
 import { loadFixture } from "@nomicfoundation/hardhat-toolbox/network-helpers";
 import {
-  ABI, ART, TOKEN_SYMBOLS, World, poolPriceFromSqrt, readDeployment, worldToDeploymentJson, writeDeployment, tokenUnitsToUsd8,
+  ABI, ART, DEPLOYMENT_KEYS, TOKEN_SYMBOLS, World, createSafe, createSafeAtFreeNonce, poolPriceFromSqrt, readDeployment, worldToDeploymentJson, writeDeployment, tokenUnitsToUsd8,
 } from "../../scripts/world";
 import { erc20, worldFixture } from "../helpers/world";
 
@@ -53,6 +53,16 @@ describe("local world: deployment", () => {
     expect("0x" + (await world.provider.getStorage(world.treasury.safe, handlerSlot)).slice(26).toLowerCase()).to.equal(
       CANONICAL.fallbackHandler.toLowerCase(),
     );
+  });
+
+  it("createSafeAtFreeNonce takes the next free salt nonce when the treasury's address is already used", async () => {
+    const { deployer } = world.signers;
+    const again = await createSafeAtFreeNonce(deployer, world.safe, world.treasury.owners, 2);
+    expect(again.saltNonce).to.equal(world.config.saltNonce + 1n);
+    expect(again.address).to.not.equal(world.treasury.safe);
+    expect(await new Contract(again.address, ABI.safe(), world.provider).getOwners()).to.deep.equal(world.treasury.owners);
+    await expect(createSafe(deployer, world.safe, world.treasury.owners, 2, world.config.saltNonce)).to.be.rejectedWith(/already exists/);
+    await expect(createSafe(deployer, world.safe, world.treasury.owners, 4)).to.be.rejectedWith(/threshold 4/);
   });
 
   it("funds the treasury with $400k: $240k stablecoins, $80k WETH, $80k WBTC at the feed prices", async () => {
@@ -172,9 +182,7 @@ describe("local world: deployment", () => {
 
   it("writes a deployments JSON whose addresses all hold code", async () => {
     const json = worldToDeploymentJson(world, "unit-test", { policy: world.accounts.outsider });
-    expect(Object.keys(json)).to.deep.equal([
-      "version", "network", "chainId", "block", "safe", "treasury", "accounts", "tokens", "feeds", "aave", "uniswap", "erc4626", "pendle", "guardrails",
-    ]);
+    expect(Object.keys(json)).to.deep.equal([...DEPLOYMENT_KEYS]);
     expect(json.chainId).to.equal(31337);
     expect(json.block).to.equal(world.deployBlock);
     expect(json.pendle.markets.scrvUSD).to.deep.include({ market: world.pendle.market, pt: world.pendle.pt, expiry: world.pendle.expiry });
@@ -189,7 +197,7 @@ describe("local world: deployment", () => {
     };
     const { treasury, accounts, guardrails, ...rest } = json;
     walk(rest, "");
-    walk(treasury.safe, ".treasury.safe");
+    walk(treasury!.safe, ".treasury.safe");
     expect(contracts.length).to.be.greaterThan(40);
     for (const c of contracts) expect(await world.provider.getCode(c.split("=")[1]), c).to.not.equal("0x");
 
@@ -200,5 +208,20 @@ describe("local world: deployment", () => {
     fs.rmSync(dir, { recursive: true });
     expect(accounts.agent).to.equal(world.accounts.agent);
     expect(guardrails).to.have.keys("policy");
+  });
+
+  it("deployments/mainnet.json (written separately) uses the same key structure as a local world file", async () => {
+    const local = worldToDeploymentJson(world, "local");
+    const mainnet = readDeployment(path.join(__dirname, "..", "..", "deployments", "mainnet.json"));
+    expect(mainnet.chainId).to.equal(1);
+    // Same sub-keys wherever both files have an object; mainnet may only add extras.
+    for (const group of ["safe", "tokens", "feeds", "aave", "uniswap", "erc4626"] as const) {
+      expect(Object.keys(mainnet[group]), group).to.include.members(Object.keys(local[group]));
+    }
+    expect(Object.keys(mainnet.aave.aTokens)).to.include.members(Object.keys(local.aave.aTokens));
+    expect(Object.keys(mainnet.uniswap.pools)).to.include.members(Object.keys(local.uniswap.pools));
+    expect(mainnet.uniswap.pools.WETH_USDC).to.have.all.keys("address", "fee", "token0", "token1");
+    expect(mainnet.pendle).to.include.keys("router", "markets");
+    expect(mainnet.safe).to.deep.equal(local.safe); // canonical Safe 1.4.1 everywhere
   });
 });

@@ -1,0 +1,110 @@
+// Deploy the guardrails for an existing Safe and print the Safe transaction its owners must sign.
+//
+//   npm run deploy:guardrails -- --deployment deployments/mainnet.json --safe 0xSafe \
+//       --settings guardrails.json --rpc https://... [--out file] [--dry-run]
+//
+// The deployer key comes from DEPLOYER_PRIVATE_KEY (never printed). The deployer holds no power over
+// the policy after deployment; it never needs, and never assumes, Safe owner keys: attaching the
+// guard and enabling the module is one Safe transaction the owners review and sign (printed here as
+// raw fields and as a Safe{Wallet} Transaction Builder JSON file).
+import fs from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { Contract, JsonRpcProvider, NonceManager, Wallet, getAddress, isAddress } from "ethers";
+import type { DeploymentJson } from "./world/deployments";
+import { multiSendCallOnlyTx } from "./world/safeTx";
+import { buildInitConfig } from "./guardrails/config";
+import { deployGuardrails, safeAttachTxs } from "./guardrails/deploy";
+import { loadGuardrailSettings, parseGuardrailSettings } from "./guardrails/settings";
+
+const USAGE = `usage: npm run deploy:guardrails -- --deployment <deployments/X.json> --safe <address> --rpc <url>
+         [--settings <settings.json>] [--out <file>] [--dry-run]
+  DEPLOYER_PRIVATE_KEY=<hex key of an account with gas> is read from the environment.
+  --dry-run  build and print the policy configuration only: no key needed, nothing sent.`;
+
+function fail(message: string): never {
+  console.error(`deploy:guardrails: ${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      deployment: { type: "string" },
+      safe: { type: "string" },
+      rpc: { type: "string", default: process.env.RPC_URL },
+      settings: { type: "string" },
+      out: { type: "string" },
+      "dry-run": { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  if (!values.deployment) fail("--deployment is required (e.g. deployments/mainnet.json)");
+  if (!values.safe || !isAddress(values.safe)) fail("--safe must be the treasury Safe's address");
+  if (!values.rpc) fail("--rpc (or RPC_URL) is required: the JSON-RPC URL of the chain the Safe is on");
+  let deployment: DeploymentJson;
+  try {
+    deployment = JSON.parse(fs.readFileSync(values.deployment, "utf8"));
+  } catch (err) {
+    fail(`cannot read ${values.deployment}: ${(err as Error).message}`);
+  }
+  const settings = values.settings ? loadGuardrailSettings(values.settings) : parseGuardrailSettings({});
+  const safe = getAddress(values.safe);
+
+  const provider = new JsonRpcProvider(values.rpc, undefined, { cacheTimeout: -1 });
+  const chainId = Number((await provider.getNetwork()).chainId);
+  if (chainId !== deployment.chainId) fail(`the RPC is chain ${chainId} but ${values.deployment} is chain ${deployment.chainId}`);
+  if ((await provider.getCode(safe)) === "0x") fail(`no contract at ${safe} on chain ${chainId}: is this the Safe?`);
+  const safeContract = new Contract(safe, ["function getOwners() view returns (address[])", "function getThreshold() view returns (uint256)", "function VERSION() view returns (string)"], provider);
+  const [owners, threshold, version] = await Promise.all([safeContract.getOwners(), safeContract.getThreshold(), safeContract.VERSION()]);
+  if (version !== "1.4.1") fail(`the Safe is version ${version}; these guardrails are for Safe 1.4.1 (1.5 guards see module txs differently)`);
+  if (settings.agents.length === 0) console.warn("warning: no agent keys in the settings: the module will refuse every agent call until one is added (timelocked).");
+
+  const init = await buildInitConfig(deployment, settings, provider);
+  console.log(`Policy for Safe ${safe} (${threshold}-of-${owners.length}) on chain ${chainId}:`);
+  console.log(`  ${init.assets.length} assets, ${init.positions.length} positions, ${init.rules.length} rules, ${init.spenders.length} spenders`);
+  console.log(`  caps ${JSON.stringify(settings.caps)}  limits ${JSON.stringify(settings.limits)}  delay ${settings.delaySeconds}s`);
+  if (values["dry-run"]) {
+    console.log(JSON.stringify(init, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2));
+    return;
+  }
+
+  const key = process.env.DEPLOYER_PRIVATE_KEY;
+  if (!key) fail("DEPLOYER_PRIVATE_KEY is not set (or use --dry-run)");
+  let wallet: Wallet;
+  try {
+    wallet = new Wallet(key, provider);
+  } catch {
+    fail("DEPLOYER_PRIVATE_KEY is not a valid private key"); // the key itself is never echoed
+  }
+  const deployer = new NonceManager(wallet);
+  console.log(`Deploying from ${wallet.address} ...`);
+  const { addresses } = await deployGuardrails(deployer, { ...deployment, treasury: { safe, owners, threshold: Number(threshold) } }, settings, { init });
+  const attach = multiSendCallOnlyTx(deployment.safe.multiSendCallOnly, safeAttachTxs(safe, addresses));
+
+  const out = values.out ?? path.join(path.dirname(values.deployment), `${deployment.network ?? chainId}-${safe.slice(0, 10)}.guardrails.json`);
+  const builderJson = {
+    version: "1.0",
+    chainId: String(chainId),
+    createdAt: Date.now(),
+    meta: { name: "Attach treasury guardrails", description: `enableModule(${addresses.module}) then setGuard(${addresses.guard})` },
+    transactions: safeAttachTxs(safe, addresses).map((t) => ({ to: t.to, value: "0", data: t.data })),
+  };
+  fs.writeFileSync(out, JSON.stringify({ chainId, safe, guardrails: addresses, safeTransaction: { ...attach, value: "0" }, transactionBuilder: builderJson }, null, 2) + "\n");
+  console.log("Deployed:", addresses);
+  console.log(`\nThe owners must now sign ONE Safe transaction (${threshold} of ${owners.length}):`);
+  console.log(`  to        ${attach.to}   (MultiSendCallOnly, operation DELEGATECALL = 1)`);
+  console.log(`  value     0`);
+  console.log(`  data      ${attach.data}`);
+  console.log(`It enables the module ${addresses.module} and sets the guard ${addresses.guard}.`);
+  console.log(`Transaction Builder JSON and addresses written to ${out} (import it in the Safe web app).`);
+}
+
+main().catch((err) => {
+  console.error(`deploy:guardrails failed: ${(err as Error).message}`);
+  process.exit(1);
+});
