@@ -72,9 +72,10 @@ contract AgentModule {
             revert TreasuryPolicy.DeriskOnly(worst);
         }
         _runCalls(calls);
-        Snapshot memory afterTx = valuation.snapshot();
+        Snapshot memory afterTx;
         uint256 used;
-        if (before.healthy) (sizeUsd, used) = _settle(before, afterTx, worst > Effect.Exit);
+        if (before.healthy) (afterTx, sizeUsd, used) = _settle(before, worst > Effect.Exit);
+        else afterTx = valuation.snapshot();
         emit AgentExecuted(
             msg.sender, decisionHash, before.nav, afterTx.nav, sizeUsd, used, calls.length, before.healthy
         );
@@ -97,13 +98,11 @@ contract AgentModule {
     }
 
     /// @dev Outcome check (NAV, caps), then the agent's size limits on the measured turnover.
-    function _settle(Snapshot memory before, Snapshot memory afterTx, bool capsApply)
+    function _settle(Snapshot memory before, bool capsApply)
         internal
-        returns (uint256 sizeUsd, uint256 used)
+        returns (Snapshot memory afterTx, uint256 sizeUsd, uint256 used)
     {
-        if (!afterTx.healthy) revert TreasuryValuation.PriceUnavailable(address(0));
-        valuation.checkOutcome(before, afterTx, 0, capsApply);
-        sizeUsd = valuation.turnover(before, afterTx);
+        (afterTx, sizeUsd) = valuation.snapshotAndCheck(before, 0, capsApply);
         (, uint128 autonomyLimit, uint128 dailyBudget) = policy.limits();
         if (sizeUsd > autonomyLimit) revert AutonomyLimitExceeded(sizeUsd, autonomyLimit);
         used = _spend(sizeUsd, dailyBudget);
@@ -112,9 +111,17 @@ contract AgentModule {
     /// @notice Turnover (USD, 18 decimals) the agent used in the last 24 hours (hour granularity).
     function usedLast24h() public view returns (uint256 usd) {
         uint256 nowHour = block.timestamp / HOUR;
-        for (uint256 i; i < WINDOW_HOURS; ++i) {
-            (uint256 hourOf, uint256 amount) = _bucket(i);
-            if (hourOf + WINDOW_HOURS > nowHour) usd += amount;
+        // Each storage word read once; a word with no amounts needs no hours.
+        for (uint256 w; w < WINDOW_HOURS / BUCKETS_PER_SLOT; ++w) {
+            uint256 amounts = buckets[w];
+            if (amounts == 0) continue;
+            uint256 hours_ = bucketHours[w];
+            for (uint256 k; k < BUCKETS_PER_SLOT; ++k) {
+                uint256 shift = k * 32;
+                if (((hours_ >> shift) & type(uint32).max) + WINDOW_HOURS > nowHour) {
+                    usd += (amounts >> shift) & type(uint32).max;
+                }
+            }
         }
         usd *= 1e18;
     }

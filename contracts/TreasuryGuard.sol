@@ -116,10 +116,7 @@ contract TreasuryGuard is BaseGuard {
         }
         (Snapshot memory before, Outflow[] memory outflows) = abi.decode(_tloadBytes(SNAPSHOT_SLOT), (Snapshot, Outflow[]));
         uint256 outflowUsd = _tload(OUTFLOW_SLOT);
-        Snapshot memory afterTx = valuation.snapshot();
-        // A price that broke during the transaction cannot be checked against: refuse.
-        if (!afterTx.healthy) revert TreasuryValuation.PriceUnavailable(address(0));
-        valuation.checkOutcome(before, afterTx, outflowUsd, mode == CHECKED);
+        (Snapshot memory afterTx,) = valuation.snapshotAndCheck(before, outflowUsd, mode == CHECKED);
         // Payments are reported only once they happened (a Safe tx with safeTxGas > 0 can fail without reverting).
         if (success) {
             for (uint256 i; i < outflows.length; ++i) {

@@ -4,7 +4,7 @@ pragma solidity 0.8.28;
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
 import {IPPYLpOracle} from "@pendle/core-v2/contracts/interfaces/IPPYLpOracle.sol";
-import {IERC4626Minimal} from "./interfaces/IProtocols.sol";
+import {IERC4626Minimal, IAaveScaledBalance} from "./interfaces/IProtocols.sol";
 import {TreasuryPolicy} from "./TreasuryPolicy.sol";
 import {
     AssetClass,
@@ -87,22 +87,23 @@ contract TreasuryValuation {
     /// for an asset the Safe does not hold changes nothing; a broken one for a held asset makes the
     /// snapshot unhealthy (de-risk-only mode).
     function snapshot() public view returns (Snapshot memory s) {
-        ValuationConfig memory cfg = config();
-        return _snapshot(cfg);
+        return _snapshot(config(), new uint256[](0));
     }
 
-    function _snapshot(ValuationConfig memory cfg) internal view returns (Snapshot memory s) {
+    /// @param knownPrices Prices already fetched in this transaction (0 = not fetched); reused so the
+    /// before and after valuations of one transaction use the same prices.
+    function _snapshot(ValuationConfig memory cfg, uint256[] memory knownPrices) internal view returns (Snapshot memory s) {
         uint256 nA = cfg.assets.length;
         uint256 nP = cfg.positions.length;
         s.healthy = true;
         s.version = cfg.version;
         s.values = new uint256[](nA + nP);
         s.protocolValues = new uint256[](cfg.protocols.length);
-        uint256[] memory prices = new uint256[](nA); // 0 = not fetched yet
+        s.prices = knownPrices.length == nA ? knownPrices : new uint256[](nA); // 0 = not fetched yet
         for (uint256 i; i < nA; ++i) {
             uint256 bal = IERC20Metadata(cfg.assets[i].token).balanceOf(cfg.safe);
             if (bal == 0) continue;
-            (uint256 v, bool ok) = _value(cfg, i, bal, prices);
+            (uint256 v, bool ok) = _value(cfg, i, bal, s.prices);
             if (!ok) {
                 s.healthy = false;
                 continue;
@@ -113,11 +114,16 @@ contract TreasuryValuation {
         }
         for (uint256 j; j < nP; ++j) {
             PositionConfig memory c = cfg.positions[j].config;
+            // An aToken's balanceOf calls the Aave pool even for a zero balance; the scaled balance is
+            // one storage read in the aToken itself (zero exactly when balanceOf is zero).
+            if (c.kind == PositionKind.AaveAToken && IAaveScaledBalance(cfg.positions[j].token).scaledBalanceOf(cfg.safe) == 0) {
+                continue;
+            }
             uint256 bal = IERC20Metadata(cfg.positions[j].token).balanceOf(cfg.safe);
             if (bal == 0) continue;
             (uint256 amount, bool okAmount) = _underlyingAmount(cfg, cfg.positions[j].token, c, bal);
             uint256 ai = _assetIndex(cfg, c.underlying);
-            (uint256 v, bool ok) = okAmount ? _value(cfg, ai, amount, prices) : (0, false);
+            (uint256 v, bool ok) = okAmount ? _value(cfg, ai, amount, s.prices) : (0, false);
             if (!ok) {
                 s.healthy = false;
                 continue;
@@ -214,7 +220,7 @@ contract TreasuryValuation {
         )
     {
         ValuationConfig memory cfg = config();
-        Snapshot memory s = _snapshot(cfg);
+        Snapshot memory s = _snapshot(cfg, new uint256[](0));
         if (!s.healthy) revert PriceUnavailable(_firstUnpriced());
         protocolIds = cfg.protocols;
         holdings = new address[](s.values.length);
@@ -240,6 +246,24 @@ contract TreasuryValuation {
     }
 
     // ------------------------------------------------------------------ outcome
+    /// @notice Values the Safe after a transaction (at the prices of `before`) and reverts unless the
+    /// outcome is acceptable (see checkOutcome). One registry read for both steps.
+    /// @return afterTx The valuation after the transaction.
+    /// @return turnoverUsd USD value that left holdings (sold, supplied, withdrawn): the size of the
+    /// transaction, measured from balances, so no calldata encoding can understate it.
+    function snapshotAndCheck(Snapshot memory before, uint256 outflowUsd, bool capsApply)
+        external
+        view
+        returns (Snapshot memory afterTx, uint256 turnoverUsd)
+    {
+        ValuationConfig memory cfg = config();
+        afterTx = _snapshot(cfg, before.version == cfg.version ? before.prices : new uint256[](0));
+        // A price that broke during the transaction cannot be checked against: refuse.
+        if (!afterTx.healthy) revert PriceUnavailable(address(0));
+        _checkOutcome(cfg, before, afterTx, outflowUsd, capsApply);
+        turnoverUsd = _turnover(before, afterTx);
+    }
+
     /// @notice Reverts unless the transaction that moved the Safe from `before` to `afterTx` kept NAV
     /// within the loss limit (payments excluded) and, when `capsApply`, left every cap either respected
     /// or strictly closer to it (so a breach that prices caused never blocks de-risking).
@@ -250,7 +274,16 @@ contract TreasuryValuation {
         external
         view
     {
-        ValuationConfig memory cfg = config();
+        _checkOutcome(config(), before, afterTx, outflowUsd, capsApply);
+    }
+
+    function _checkOutcome(
+        ValuationConfig memory cfg,
+        Snapshot memory before,
+        Snapshot memory afterTx,
+        uint256 outflowUsd,
+        bool capsApply
+    ) internal pure {
         uint256 minNav = before.nav * (BPS - cfg.limits.maxLossBps) / BPS;
         if (afterTx.nav + outflowUsd < minNav) revert NavLoss(before.nav, afterTx.nav, outflowUsd, minNav);
         if (!capsApply || afterTx.nav == 0) return;
@@ -285,9 +318,12 @@ contract TreasuryValuation {
         }
     }
 
-    /// @notice USD turnover of a transaction: the total value that left holdings (sold, supplied,
-    /// withdrawn). Measured from balances, so no calldata encoding can understate it.
-    function turnover(Snapshot memory before, Snapshot memory afterTx) external pure returns (uint256 usd) {
+    /// @notice USD turnover between two valuations: the total value that left holdings.
+    function turnover(Snapshot memory before, Snapshot memory afterTx) external pure returns (uint256) {
+        return _turnover(before, afterTx);
+    }
+
+    function _turnover(Snapshot memory before, Snapshot memory afterTx) internal pure returns (uint256 usd) {
         uint256 n = before.values.length < afterTx.values.length ? before.values.length : afterTx.values.length;
         for (uint256 i; i < n; ++i) {
             if (before.values[i] > afterTx.values[i]) usd += before.values[i] - afterTx.values[i];

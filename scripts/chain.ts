@@ -10,18 +10,20 @@ import fs from "node:fs";
 import { parseArgs } from "node:util";
 import { TEST_MNEMONIC } from "./world/rpc";
 import { deployWorldToRpc, WorldExtension } from "./deploy-world";
+import { attachLocalGuardrails, GUARDED_TREASURY_USD } from "./guardrails/local";
 
 const ROOT = path.resolve(__dirname, "..");
 const CHAIN_ID = 31337;
 
 /**
- * EXTENSION POINT: steps run after deployWorld, in order, with the world and all 10 test-mnemonic
- * signers. Each returns addresses for the deployments JSON `guardrails` key. The guardrails step
- * (deploy policy / guard / module and attach them to the treasury Safe) goes here, e.g.
- *   async (world, signers) => ({ ...(await attachLocalGuardrails(world, { guardian: signers[7], payee: signers[8] })).addresses })
- * deployWorld itself stays guardrail-free.
+ * Steps run after deployWorld, in order, with the world and all 10 test-mnemonic signers; each
+ * returns addresses for the deployments JSON `guardrails` key. deployWorld itself stays guardrail-free.
+ * Guardrails: policy, valuation, guard and module deployed and attached to the treasury Safe, with
+ * the world's agent account registered, signer #7 as an extra guardian and signer #8 as a payee.
  */
-const EXTENSIONS: WorldExtension[] = [];
+const EXTENSIONS: WorldExtension[] = [
+  async (world, signers) => ({ ...(await attachLocalGuardrails(world, { guardian: signers[7], payee: signers[8] })).addresses }),
+];
 
 const USAGE = `Usage: npm run chain -- [--port N] [--host HOST] [--network NAME] [--out DIR] [--skip-compile] [--verbose]
   --port N         anvil port (default: a free port chosen by the OS)
@@ -155,6 +157,10 @@ async function main() {
   };
   process.on("SIGINT", () => stop("SIGINT", 0));
   process.on("SIGTERM", () => stop("SIGTERM", 0));
+  // `npm start` killed by a supervisor (not Ctrl-C on the terminal) does not always forward the
+  // signal to us: when our parent goes away we are re-parented, so stop rather than linger.
+  const parent = process.ppid;
+  setInterval(() => process.ppid !== parent && stop("SIGTERM", 0), 1_000).unref();
   // Never leave anvil behind, whatever happens to this process.
   process.on("exit", () => anvil.exitCode === null && killGroup(anvil, "SIGKILL"));
   anvil.once("exit", (code, signal) => {
@@ -170,7 +176,7 @@ async function main() {
     const tChain = Date.now();
 
     const { world, json, file } = await deployWorldToRpc({
-      rpcUrl: url, network: values.network!, outDir: values.out && path.resolve(values.out), extensions: EXTENSIONS,
+      rpcUrl: url, network: values.network!, outDir: values.out && path.resolve(values.out), extensions: EXTENSIONS, worldOptions: { treasuryUsd: GUARDED_TREASURY_USD },
       log: values.verbose ? console.log : undefined,
     });
 

@@ -6,7 +6,7 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 import type { Signer } from "ethers";
-import { deployWorld, worldToDeploymentJson, writeDeployment, DeploymentJson, World } from "./world";
+import { deployWorld, worldToDeploymentJson, writeDeployment, DeploymentJson, World, WorldOptions } from "./world";
 import { connectRpc } from "./world/rpc";
 
 /**
@@ -27,13 +27,14 @@ export async function deployWorldToRpc(params: {
   network: string;
   outDir?: string;
   extensions?: WorldExtension[];
+  worldOptions?: Omit<WorldOptions, "log">;
   mnemonic?: string;
   log?: (m: string) => void;
 }): Promise<RpcDeployResult> {
   // All 10 test-mnemonic accounts: deployWorld uses the first 7, extensions may need more (e.g. a guardian).
   const { signers, provider } = await connectRpc(params.rpcUrl, { mnemonic: params.mnemonic, count: 10 });
   try {
-    const world = await deployWorld(signers, { log: params.log });
+    const world = await deployWorld(signers, { ...params.worldOptions, log: params.log });
     const guardrails: Record<string, string> = {};
     for (const ext of params.extensions ?? []) Object.assign(guardrails, await ext(world, signers));
     // rpcUrl only exists in files of local chains: it says where this world lives.

@@ -8,6 +8,10 @@ interface IAaveV3Pool {
     function withdraw(address asset, uint256 amount, address to) external returns (uint256);
 }
 
+interface IAaveScaledBalance {
+    function scaledBalanceOf(address user) external view returns (uint256);
+}
+
 interface IERC4626Minimal {
     function asset() external view returns (address);
     function convertToAssets(uint256 shares) external view returns (uint256);

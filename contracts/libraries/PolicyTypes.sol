@@ -88,6 +88,7 @@ struct Snapshot {
     uint256 volatileValue;
     uint256[] values;
     uint256[] protocolValues;
+    uint256[] prices; // per registered asset, USD 18 decimals; 0 = not needed (not held)
 }
 
 /// @dev A token amount that leaves the Safe to a payee.

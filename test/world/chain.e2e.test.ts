@@ -6,8 +6,9 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { Contract, JsonRpcProvider } from "ethers";
+import { Contract, JsonRpcProvider, dataSlice, getAddress, keccak256, toUtf8Bytes } from "ethers";
 import { ABI, readDeployment } from "../../scripts/world";
+import { GUARDED_TREASURY_USD } from "../../scripts/guardrails/local";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -67,7 +68,14 @@ describe("local world: npm run chain (anvil + JSON-RPC deploy)", function () {
       expect(await provider.getBlockNumber()).to.be.greaterThan(json.block);
       const treasury = json.treasury.safe;
       expect(await new Contract(treasury, ABI.safe(), provider).getThreshold()).to.equal(2n);
-      expect(await new Contract(json.tokens.USDC!, ABI.erc20(), provider).balanceOf(treasury)).to.equal(140_000n * 10n ** 6n);
+      expect(await new Contract(json.tokens.USDC!, ABI.erc20(), provider).balanceOf(treasury)).to.equal(BigInt(GUARDED_TREASURY_USD.USDC) * 10n ** 6n);
+      // The guardrails are attached: guard in the Safe's guard slot, module enabled, NAV readable.
+      const g = json.guardrails as Record<string, string>;
+      const guardSlot = await provider.getStorage(treasury, keccak256(toUtf8Bytes("guard_manager.guard.address")));
+      expect(getAddress(dataSlice(guardSlot, 12))).to.equal(getAddress(g.guard));
+      expect(await new Contract(treasury, ABI.safe(), provider).isModuleEnabled(g.module)).to.equal(true);
+      const nav = await new Contract(g.valuation, ["function nav() view returns (uint256)"], provider).nav();
+      expect(nav).to.be.closeTo(400_000n * 10n ** 18n, 10n ** 18n);
       expect(await provider.getCode(json.pendle.router)).to.not.equal("0x");
     } finally {
       provider.destroy();
