@@ -874,15 +874,18 @@ contract TreasuryPolicy {
     }
 
 
+    /// @notice Registered position tokens, in registry order.
     function positions() external view returns (address[] memory) {
         return positionList;
     }
 
 
+    /// @notice Configuration of an asset (registered = false if unknown).
     function asset(address token) external view returns (AssetConfig memory) {
         return assetConfig[token];
     }
 
+    /// @notice Configuration of a position token (kind None if unknown).
     function position(address token) external view returns (PositionConfig memory) {
         return positionConfig[token];
     }

@@ -28,8 +28,15 @@ describe("local world: npm run chain (anvil + JSON-RPC deploy)", function () {
   before(() => {
     outDir = fs.mkdtempSync(path.join(os.tmpdir(), "chain-e2e-"));
   });
-  after(() => {
-    if (child && child.exitCode === null) child.kill("SIGKILL");
+  after(async () => {
+    // On a failed assertion the chain is still up: stop it gracefully so it takes anvil (its own
+    // process group) down too; SIGKILL would orphan anvil on its port.
+    if (child && child.exitCode === null) {
+      const exited = new Promise((resolve) => child!.once("exit", resolve));
+      child.kill("SIGTERM");
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+      if (child.exitCode === null) child.kill("SIGKILL");
+    }
     fs.rmSync(outDir, { recursive: true, force: true });
   });
 
