@@ -1,7 +1,12 @@
-// Minimal Safe 1.4.1 helpers for the mainnet-fork test only (kept local to test/fork so they do not
-// clash with the helpers used by the local tests). No protocol-kit: the point of the fork test is to
-// drive the real contracts with nothing in between.
-import { AbiCoder, Contract, Interface, Signer, TypedDataEncoder, concat, getAddress, keccak256, solidityPacked, toBeHex, zeroPadValue } from "ethers";
+// Safe 1.4.1 helpers for the mainnet-fork test: a Safe at the real mainnet factory, transactions at
+// an explicit nonce, storage-slot funding. No protocol-kit: the point of the fork test is to drive
+// the real contracts with nothing in between.
+import { AbiCoder, Contract, Interface, Signer, getAddress, keccak256, toBeHex, zeroPadValue } from "ethers";
+// The SafeTx type, its EIP-712 hash and owner signatures are the same code the local world uses.
+import { SafeTx, safeTxHash, signSafeTx, encodeMultiSend as encodePackedMultiSend } from "../../scripts/world/safeTx";
+
+export type { SafeTx };
+export { safeTxHash, signSafeTx };
 
 export const Operation = { Call: 0, DelegateCall: 1 } as const;
 
@@ -24,36 +29,7 @@ export const PROXY_FACTORY_ABI = [
 
 export const MULTISEND_ABI = ["function multiSend(bytes transactions) payable"];
 
-const SAFE_TX_TYPES = {
-  SafeTx: [
-    { name: "to", type: "address" },
-    { name: "value", type: "uint256" },
-    { name: "data", type: "bytes" },
-    { name: "operation", type: "uint8" },
-    { name: "safeTxGas", type: "uint256" },
-    { name: "baseGas", type: "uint256" },
-    { name: "gasPrice", type: "uint256" },
-    { name: "gasToken", type: "address" },
-    { name: "refundReceiver", type: "address" },
-    { name: "nonce", type: "uint256" },
-  ],
-};
-
 const ZERO = "0x0000000000000000000000000000000000000000";
-
-/** A Safe transaction. Refund fields are always zero: no gas refunds (a known drain vector). */
-export interface SafeTx {
-  to: string;
-  value: bigint;
-  data: string;
-  operation: number;
-  safeTxGas: bigint;
-  baseGas: bigint;
-  gasPrice: bigint;
-  gasToken: string;
-  refundReceiver: string;
-  nonce: bigint;
-}
 
 export interface Call {
   to: string;
@@ -74,26 +50,6 @@ export function buildSafeTx(call: Call & { operation?: number }, nonce: bigint):
     refundReceiver: ZERO,
     nonce,
   };
-}
-
-/** EIP-712 hash of a SafeTx for Safe >= 1.3.0 (domain: chainId + verifyingContract). */
-export function safeTxHash(safe: string, chainId: bigint, tx: SafeTx): string {
-  return TypedDataEncoder.hash({ chainId, verifyingContract: safe }, SAFE_TX_TYPES, tx);
-}
-
-/**
- * Signs with each signer (EIP-712, v = 27/28) and concatenates the 65-byte signatures sorted by
- * owner address ascending, as Safe.checkNSignatures requires.
- */
-export async function signSafeTx(safe: string, chainId: bigint, tx: SafeTx, signers: Signer[]): Promise<string> {
-  const signed = await Promise.all(
-    signers.map(async (s) => ({
-      owner: (await s.getAddress()).toLowerCase(),
-      sig: await s.signTypedData({ chainId, verifyingContract: safe }, SAFE_TX_TYPES, tx),
-    })),
-  );
-  signed.sort((a, b) => (BigInt(a.owner) < BigInt(b.owner) ? -1 : BigInt(a.owner) > BigInt(b.owner) ? 1 : 0));
-  return concat(signed.map((x) => x.sig));
 }
 
 /** The execTransaction call for a signed SafeTx (sent by `sender`, who needs no special rights). */
@@ -130,18 +86,9 @@ export async function execSafeTx(
   if (!names.includes("ExecutionSuccess")) throw new Error(`Safe tx ${localHash} did not emit ExecutionSuccess (${names.join(",")})`);
 }
 
-/**
- * MultiSendCallOnly payload: for each call `uint8 operation (0) | address to | uint256 value |
- * uint256 dataLength | bytes data`, packed. Execute it as a DELEGATECALL from the Safe.
- */
+/** multiSend(bytes) calldata for a MultiSendCallOnly batch (execute it as a DELEGATECALL from the Safe). */
 export function encodeMultiSend(calls: Call[]): string {
-  const packed = calls.map((c) =>
-    solidityPacked(
-      ["uint8", "address", "uint256", "uint256", "bytes"],
-      [Operation.Call, getAddress(c.to), c.value ?? 0n, (c.data.length - 2) / 2, c.data],
-    ),
-  );
-  return new Interface(MULTISEND_ABI).encodeFunctionData("multiSend", [concat(packed)]);
+  return new Interface(MULTISEND_ABI).encodeFunctionData("multiSend", [encodePackedMultiSend(calls)]);
 }
 
 /** Storage key of `mapping(address => uint256)` entry `key` when the mapping sits at `slot`. */

@@ -15,7 +15,7 @@ import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import hre from "hardhat";
 import { AbiCoder, Contract, ErrorDescription, Interface, MaxUint256, TransactionReceipt, ZeroAddress, concat, getAddress, id } from "ethers";
-import { guardedWorldFixture, GuardedWorld } from "../helpers/guarded";
+import { guardedWorldFixture, GuardedWorld, trackedTokens } from "../helpers/guarded";
 import {
   ABI,
   APPROX_DEFAULT,
@@ -234,16 +234,7 @@ async function runSequence(g: GuardedWorld, seed: number, stats: Stats): Promise
     ].map((a) => getAddress(a)),
   );
   // Every token that is (part of) treasury value.
-  const treasuryTokens: Record<string, string> = {};
-  for (const s of TOKEN_SYMBOLS) {
-    treasuryTokens[s] = w.tokens[s];
-    treasuryTokens[`a${s}`] = w.aave.aTokens[s];
-  }
-  treasuryTokens.scrvUSD = w.erc4626.scrvUSD;
-  treasuryTokens.sDAI = w.erc4626.sDAI;
-  treasuryTokens.PT = w.pendle.pt;
-  treasuryTokens.SY = w.pendle.sy;
-  treasuryTokens.YT = w.pendle.yt;
+  const treasuryTokens = trackedTokens(g);
   const watched = new Set(Object.values(treasuryTokens).map((a) => getAddress(a)));
   const twap = g.settings.pendleTwapSeconds;
   const errIfaces = [g.module.interface, g.policy.interface, g.valuation.interface] as unknown as Interface[];

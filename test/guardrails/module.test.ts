@@ -16,7 +16,7 @@ import {
   id,
   parseUnits,
 } from "ethers";
-import { guardedWorldFixture, GuardedWorld } from "../helpers/guarded";
+import { guardedWorldFixture, GuardedWorld, trackedTokens } from "../helpers/guarded";
 import {
   ABI,
   ART,
@@ -129,21 +129,6 @@ async function ownersExec(g: GuardedWorld, calls: Call[]): Promise<TransactionRe
 const erc20 = (g: GuardedWorld, token: string) => new Contract(token, ABI.erc20(), g.world.provider);
 const bal = (g: GuardedWorld, token: string, who = g.world.treasury.safe): Promise<bigint> => erc20(g, token).balanceOf(who);
 
-/** Every token the treasury can hold (assets, aTokens, vault shares, PT) plus YT and SY. */
-function trackedTokens(g: GuardedWorld): Record<string, string> {
-  const w = g.world;
-  const out: Record<string, string> = {};
-  for (const s of TOKEN_SYMBOLS) {
-    out[s] = w.tokens[s];
-    out[`a${s}`] = w.aave.aTokens[s];
-  }
-  out.scrvUSD = w.erc4626.scrvUSD;
-  out.sDAI = w.erc4626.sDAI;
-  out.PT = w.pendle.pt;
-  out.YT = w.pendle.yt;
-  out.SY = w.pendle.sy;
-  return out;
-}
 
 /** Balances (ETH and every tracked token) of the Safe and every role an attack could pay. */
 async function holdings(g: GuardedWorld, extraTokens: Record<string, string> = {}): Promise<Record<string, bigint>> {

@@ -3,7 +3,7 @@
 // agent key and a guardian. Deploy once per run; loadFixture snapshots/reverts around each test.
 import hre from "hardhat";
 import { Signer } from "ethers";
-import { deployWorld, worldToDeploymentJson, World, DeploymentJson } from "../../scripts/world";
+import { deployWorld, worldToDeploymentJson, World, DeploymentJson, TOKEN_SYMBOLS } from "../../scripts/world";
 import type { GuardrailAddresses } from "../../scripts/guardrails/deploy";
 import type { GuardrailSettings } from "../../scripts/guardrails/settings";
 import { attachLocalGuardrails, GUARDED_TREASURY_USD } from "../../scripts/guardrails/local";
@@ -62,4 +62,20 @@ export async function guardedWorldFixture(): Promise<GuardedWorld> {
     guardian,
     payee,
   };
+}
+
+/** Every token the treasury can hold (assets, aTokens, vault shares, PT) plus YT and SY. */
+export function trackedTokens(g: GuardedWorld): Record<string, string> {
+  const w = g.world;
+  const out: Record<string, string> = {};
+  for (const s of TOKEN_SYMBOLS) {
+    out[s] = w.tokens[s];
+    out[`a${s}`] = w.aave.aTokens[s];
+  }
+  out.scrvUSD = w.erc4626.scrvUSD;
+  out.sDAI = w.erc4626.sDAI;
+  out.PT = w.pendle.pt;
+  out.YT = w.pendle.yt;
+  out.SY = w.pendle.sy;
+  return out;
 }
