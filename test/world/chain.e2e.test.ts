@@ -1,7 +1,7 @@
 // End-to-end check of `npm run chain`: start it, wait for the world, read the deployments file,
 // query the RPC, stop it with SIGINT and verify nothing keeps listening.
 import { expect } from "chai";
-import { ChildProcess, spawn } from "node:child_process";
+import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -11,6 +11,8 @@ import { ABI, readDeployment } from "../../scripts/world";
 import { GUARDED_TREASURY_USD } from "../../scripts/guardrails/local";
 
 const ROOT = path.resolve(__dirname, "..", "..");
+/** Hardhat/anvil test account #9 (public test mnemonic): the deployer of the second guardrail set. */
+const HARDHAT_KEY_9 = "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6";
 
 function portAcceptsConnections(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -84,6 +86,37 @@ describe("local world: npm run chain (anvil + JSON-RPC deploy)", function () {
       const nav = await new Contract(g.valuation, ["function nav() view returns (uint256)"], provider).nav();
       expect(nav).to.be.closeTo(400_000n * 10n ** 18n, 10n ** 18n);
       expect(await provider.getCode(json.pendle.router)).to.not.equal("0x");
+
+      // The real-Safe deploy script against this chain: it deploys a second set of guardrails with
+      // a deployer key from the environment and prints (and writes) the one Safe transaction the
+      // owners must sign; it never signs for the Safe itself.
+      const settingsFile = path.join(outDir, "settings.json");
+      fs.writeFileSync(settingsFile, JSON.stringify({ agents: [json.accounts.agent], caps: { maxVolatileBps: 3500 } }));
+      const outFile = path.join(outDir, "attach.json");
+      const cli = spawnSync(process.execPath, [
+        path.join(ROOT, "node_modules", ".bin", "ts-node"), "--transpile-only", "scripts/deploy-guardrails.ts",
+        "--deployment", path.join(outDir, "e2e.json"), "--safe", treasury, "--rpc", rpcUrl, "--settings", settingsFile, "--out", outFile,
+      ], { cwd: ROOT, encoding: "utf8", env: { ...process.env, DEPLOYER_PRIVATE_KEY: HARDHAT_KEY_9 } });
+      expect(cli.status, cli.stderr + cli.stdout).to.equal(0);
+      expect(cli.stdout + cli.stderr).to.not.include(HARDHAT_KEY_9.slice(2));
+      const attach = JSON.parse(fs.readFileSync(outFile, "utf8"));
+      for (const name of ["policy", "valuation", "guard", "module"]) {
+        expect(await provider.getCode(attach.guardrails[name]), name).to.not.equal("0x");
+      }
+      expect(cli.stdout).to.include(attach.safeTransaction.data);
+      expect(attach.safeTransaction.to).to.equal(json.safe.multiSendCallOnly);
+      expect(attach.safeTransaction.operation).to.equal(1);
+      const [enable, setGuard] = attach.transactionBuilder.transactions;
+      const safeIface = new Contract(treasury, ABI.safe()).interface;
+      expect(safeIface.decodeFunctionData("enableModule", enable.data)[0]).to.equal(attach.guardrails.module);
+      expect(safeIface.decodeFunctionData("setGuard", setGuard.data)[0]).to.equal(attach.guardrails.guard);
+      const policy = new Contract(attach.guardrails.policy, ["function getConfig() view returns (tuple(address safe, address guard, address module, address multiSendCallOnly, tuple(address token, tuple(address feed, uint32 maxStaleness, uint8 decimals, uint8 feedDecimals, uint8 assetClass, bool registered) config)[] assets, tuple(address token, tuple(uint8 kind, address underlying, bytes32 protocol, address venue, address market, uint32 twapDuration) config)[] positions, tuple(address target, bytes4 selector, uint8 kind)[] rules, address[] spenders, address[] payees, address[] agents, address[] guardians, tuple(uint16 maxVolatileBps, uint16 maxProtocolBps, uint16 maxPositionBps) caps, tuple(uint16 maxLossBps, uint128 autonomyLimitUsd, uint128 dailyBudgetUsd) limits, uint256 delay, bool paused, uint256 configVersion))"], provider);
+      const cfg = await policy.getConfig();
+      expect(cfg.safe).to.equal(treasury);
+      expect(cfg.caps.maxVolatileBps).to.equal(3500n);
+      expect(cfg.agents).to.deep.equal([json.accounts.agent]);
+      expect(cfg.assets.length).to.equal(4);
+      expect(cfg.positions.length).to.equal(7);
     } finally {
       provider.destroy();
     }
