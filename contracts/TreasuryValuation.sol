@@ -51,7 +51,58 @@ contract TreasuryValuation {
             extcodecopy(ptr, add(data, 32), 1, size)
             mstore(0x40, add(add(data, 32), and(add(size, 31), not(31))))
         }
-        return abi.decode(data, (ValuationConfig));
+        return _decodeRegistry(data);
+    }
+
+    /// @dev Equivalent to abi.decode(data, (ValuationConfig)) for the bytes the policy itself wrote
+    /// (abi.encode of a ValuationConfig), without abi.decode's validation: about 20k gas less per
+    /// read, paid twice in every checked transaction. Encoding of the tuple: safe, pendleOracle,
+    /// offsets of assets / positions / protocols, caps (3 words), limits (3 words), version; asset and
+    /// position records are 7 static words each (token + 6-word config), protocols are bytes32.
+    /// Memory layout built: structs hold pointers to sub-structs and arrays, as Solidity expects.
+    function _decodeRegistry(bytes memory data) internal pure returns (ValuationConfig memory v) {
+        assembly ("memory-safe") {
+            // Copies an array of 7-word records {token, config} at `src` into memory at `fp`:
+            // an array of pointers to {token, pointer to the 6-word config}. Returns (array, new fp).
+            function records(src, fp) -> arr, next {
+                let n := mload(src)
+                arr := fp
+                mstore(arr, n)
+                next := add(arr, add(0x20, mul(n, 0x20)))
+                for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                    let rec := add(add(src, 0x20), mul(i, 224))
+                    let view_ := next
+                    let cfg := add(next, 0x40)
+                    mstore(view_, mload(rec))
+                    mstore(add(view_, 0x20), cfg)
+                    mcopy(cfg, add(rec, 0x20), 192)
+                    mstore(add(add(arr, 0x20), mul(i, 0x20)), view_)
+                    next := add(cfg, 192)
+                }
+            }
+            let t := add(add(data, 0x20), mload(add(data, 0x20))) // the tuple
+            let fp := mload(0x40)
+            mstore(v, mload(t)) // safe
+            mstore(add(v, 0x20), mload(add(t, 0x20))) // pendleOracle
+            let arr
+            arr, fp := records(add(t, mload(add(t, 0x40))), fp)
+            mstore(add(v, 0x40), arr) // assets
+            arr, fp := records(add(t, mload(add(t, 0x60))), fp)
+            mstore(add(v, 0x60), arr) // positions
+            let pr := add(t, mload(add(t, 0x80)))
+            let size := add(0x20, mul(mload(pr), 0x20))
+            mcopy(fp, pr, size)
+            mstore(add(v, 0x80), fp) // protocols
+            fp := add(fp, size)
+            mcopy(fp, add(t, 0xa0), 96)
+            mstore(add(v, 0xa0), fp) // caps
+            fp := add(fp, 96)
+            mcopy(fp, add(t, 0x100), 96)
+            mstore(add(v, 0xc0), fp) // limits
+            fp := add(fp, 96)
+            mstore(add(v, 0xe0), mload(add(t, 0x160))) // version
+            mstore(0x40, fp)
+        }
     }
 
     // ------------------------------------------------------------------ prices
