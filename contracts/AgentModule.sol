@@ -11,7 +11,7 @@ import {SwapData, SwapType} from "@pendle/core-v2/contracts/router/swap-aggregat
 import {IPActionMiscV3} from "@pendle/core-v2/contracts/interfaces/IPActionMiscV3.sol";
 import {TreasuryPolicy} from "./TreasuryPolicy.sol";
 import {TreasuryValuation} from "./TreasuryValuation.sol";
-import {Actor, Effect, Snapshot, Outflow, Call, PositionConfig, PositionKind, Limits} from "./libraries/PolicyTypes.sol";
+import {Actor, Effect, Snapshot, Call, PositionConfig, PositionKind} from "./libraries/PolicyTypes.sol";
 
 /// @title AgentModule
 /// @notice Safe module through which registered agent keys execute small rebalances without owner

@@ -34,7 +34,6 @@ import {
 /// after the timelock; tightening takes effect at once. Every change emits an event.
 contract TreasuryPolicy {
     using EnumerableSet for EnumerableSet.AddressSet;
-    using EnumerableSet for EnumerableSet.Bytes32Set;
 
     uint256 public constant BPS = 10_000;
     /// @notice A scheduled change can be executed during this window after it becomes ready.
@@ -80,7 +79,8 @@ contract TreasuryPolicy {
     /// @notice Bumped by every configuration change, so a check can tell if a transaction changed it.
     uint256 public configVersion;
     /// @notice Data contract holding abi.encode(ValuationConfig): what the valuation reads on every
-    /// check. Republished on each change, so one EXTCODECOPY replaces ~50 cold storage reads.
+    /// check. Republished whenever assets, positions, caps or limits change, so one EXTCODECOPY
+    /// replaces ~50 cold storage reads.
     address public registry;
 
     /// @notice Scheduled changes: id => timestamp when executable (0 = not scheduled).
@@ -227,6 +227,12 @@ contract TreasuryPolicy {
         if (loosening) _consume(keccak256(abi.encode(address(this), msg.data)));
         _;
         ++configVersion;
+    }
+
+    /// @dev For changes to what the valuation reads (assets, positions, caps, limits): publish a new
+    /// registry after the change (and after timelockedIf's version bump, so list this modifier first).
+    modifier republishes() {
+        _;
         _publishRegistry();
     }
 
@@ -270,13 +276,14 @@ contract TreasuryPolicy {
     function setAsset(address token, address feed, uint32 maxStaleness, AssetClass assetClass)
         external
         onlySafe
+        republishes
         timelockedIf(true)
     {
         _setAsset(token, feed, maxStaleness, assetClass);
     }
 
     /// @notice Removes an asset (immediate). Its balance stops counting towards NAV, so sell it first.
-    function removeAsset(address token) external onlySafe timelockedIf(false) {
+    function removeAsset(address token) external onlySafe republishes timelockedIf(false) {
         if (!assetConfig[token].registered) revert TokenNotRegistered(token);
         for (uint256 i; i < positionList.length; ++i) {
             if (positionConfig[positionList[i]].underlying == token) revert InvalidConfig("asset has positions");
@@ -287,12 +294,17 @@ contract TreasuryPolicy {
     }
 
     /// @notice Registers or updates a position token. Timelocked.
-    function setPosition(address token, PositionConfig calldata config) external onlySafe timelockedIf(true) {
+    function setPosition(address token, PositionConfig calldata config)
+        external
+        onlySafe
+        republishes
+        timelockedIf(true)
+    {
         _setPosition(token, config);
     }
 
     /// @notice Removes a position token (immediate).
-    function removePosition(address token) external onlySafe timelockedIf(false) {
+    function removePosition(address token) external onlySafe republishes timelockedIf(false) {
         if (positionConfig[token].kind == PositionKind.None) revert PositionNotRegistered(token);
         delete positionConfig[token];
         _removeFromList(positionList, token);
@@ -340,6 +352,7 @@ contract TreasuryPolicy {
     function setCaps(Caps calldata c)
         external
         onlySafe
+        republishes
         timelockedIf(
             c.maxVolatileBps > caps.maxVolatileBps || c.maxProtocolBps > caps.maxProtocolBps
                 || c.maxPositionBps > caps.maxPositionBps
@@ -352,6 +365,7 @@ contract TreasuryPolicy {
     function setLimits(Limits calldata l)
         external
         onlySafe
+        republishes
         timelockedIf(
             l.maxLossBps > limits.maxLossBps || l.autonomyLimitUsd > limits.autonomyLimitUsd
                 || l.dailyBudgetUsd > limits.dailyBudgetUsd

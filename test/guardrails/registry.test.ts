@@ -38,7 +38,7 @@ describe("guardrails: the published registry", () => {
     expect(decoded.protocols.length).to.equal(4); // aave-v3, two ERC-4626 vaults, pendle
   });
 
-  it("is republished on every change, and the valuation follows at once", async () => {
+  it("is republished when what the valuation reads changes, and the valuation follows at once", async () => {
     const g = await loadFixture(guardedWorldFixture);
     const before = await g.policy.registry();
     const P = g.policy.interface;
