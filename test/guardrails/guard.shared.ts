@@ -3,11 +3,11 @@
 // TreasuryGuard attached. Helpers build/sign/execute Safe transactions, snapshot every balance the
 // guardrails protect (to prove "nothing moved"), and encode protocol calls.
 import { expect } from "chai";
+import { IFACE } from "../helpers/interfaces";
 import {
   AbiCoder,
   Contract,
   ContractTransactionResponse,
-  Interface,
   Signer,
   TransactionReceipt,
   getAddress,
@@ -39,12 +39,12 @@ export const FALLBACK_SLOT = keccak256(Buffer.from("fallback_manager.handler.add
 /** Mirrors of the Solidity Effect enum (contracts/libraries/PolicyTypes.sol). */
 export const EFFECT = { Neutral: 0n, Exit: 1n, Derisk: 2n, Payment: 3n, Risk: 4n } as const;
 
-export const aavePoolIface = new Interface(ABI.aavePool() as never);
-export const routerIface = new Interface(ABI.swapRouter() as never);
-export const vaultIface = new Interface(ABI.erc4626() as never);
-export const erc20Iface = new Interface(ABI.erc20() as never);
-export const safeIface = new Interface(ABI.safe() as never);
-export const msoIface = new Interface(ABI.multiSendCallOnly() as never);
+export const aavePoolIface = IFACE.aavePool;
+export const routerIface = IFACE.swapRouter;
+export const vaultIface = IFACE.erc4626;
+export const erc20Iface = IFACE.erc20;
+export const safeIface = IFACE.safe;
+export const msoIface = IFACE.multiSendCallOnly;
 
 /** Addresses and read-only handles used by the tests. */
 export interface Ctx {

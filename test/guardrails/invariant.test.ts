@@ -16,6 +16,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import hre from "hardhat";
 import { AbiCoder, Contract, ErrorDescription, Interface, MaxUint256, TransactionReceipt, ZeroAddress, concat, getAddress, id } from "ethers";
 import { guardedWorldFixture, GuardedWorld, trackedTokens } from "../helpers/guarded";
+import { IFACE } from "../helpers/interfaces";
 import {
   ABI,
   APPROX_DEFAULT,
@@ -71,13 +72,7 @@ class Rng {
 }
 
 // ------------------------------------------------------------------ encoding
-const ERC20 = new Interface(ABI.erc20());
-const AAVE = new Interface(ABI.aavePool());
-const VAULT = new Interface(ABI.erc4626());
-const ROUTER = new Interface(ABI.swapRouter());
-const PENDLE = new Interface(ABI.pendleRouter());
-const SAFE = new Interface(ABI.safe());
-const WETH9 = new Interface(ABI.weth9());
+const { erc20: ERC20, aavePool: AAVE, erc4626: VAULT, swapRouter: ROUTER, pendleRouter: PENDLE, safe: SAFE, weth9: WETH9 } = IFACE;
 const TRANSFER_TOPIC = ERC20.getEvent("Transfer")!.topicHash;
 const APPROVAL_TOPIC = ERC20.getEvent("Approval")!.topicHash;
 const CODER = AbiCoder.defaultAbiCoder();

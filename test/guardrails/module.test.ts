@@ -17,6 +17,7 @@ import {
   parseUnits,
 } from "ethers";
 import { guardedWorldFixture, GuardedWorld, trackedTokens } from "../helpers/guarded";
+import { IFACE } from "../helpers/interfaces";
 import {
   ABI,
   ART,
@@ -38,12 +39,7 @@ import { Effect, usd18 } from "../../scripts/guardrails/config";
 
 const HOUR = 3600;
 const DAY = 24 * HOUR;
-const ERC20 = new Interface(ABI.erc20());
-const AAVE = new Interface(ABI.aavePool());
-const VAULT = new Interface(ABI.erc4626());
-const ROUTER = new Interface(ABI.swapRouter());
-const PENDLE = new Interface(ABI.pendleRouter());
-const SAFE = new Interface(ABI.safe());
+const { erc20: ERC20, aavePool: AAVE, erc4626: VAULT, swapRouter: ROUTER, pendleRouter: PENDLE, safe: SAFE } = IFACE;
 const SCALED = ["function scaledBalanceOf(address) view returns (uint256)"];
 
 /** AgentModule.Call */
@@ -541,7 +537,7 @@ describe("AgentModule: the agent path (adversarial)", () => {
     await expectRefused(g, () => agentExec(g, [borrow]), g.policy, "TargetNotAllowed", [w.aave.pool, borrow.data.slice(0, 10)]);
     const tf = call(w.tokens.USDC, ERC20.encodeFunctionData("transferFrom", [safe, outsider, 1n]));
     await expectRefused(g, () => agentExec(g, [tf]), g.policy, "TargetNotAllowed", [w.tokens.USDC, tf.data.slice(0, 10)]);
-    const unwrap = call(w.tokens.WETH, new Interface(ABI.weth9()).encodeFunctionData("withdraw", [1n]));
+    const unwrap = call(w.tokens.WETH, IFACE.weth9.encodeFunctionData("withdraw", [1n]));
     await expectRefused(g, () => agentExec(g, [unwrap]), g.policy, "TargetNotAllowed", [w.tokens.WETH, unwrap.data.slice(0, 10)]);
     // Calling the attacker's own address with calldata.
     await expectRefused(g, () => agentExec(g, [call(outsider, "0x12345678")]), g.policy, "TargetNotAllowed", [outsider, "0x12345678"]);
