@@ -1,37 +1,37 @@
-// `npm run chain` / `npm start`: start a local anvil chain (from node_modules, on a free port unless
-// --port is given), deploy the local world over JSON-RPC, write deployments/<network>.json, print the
-// RPC URL and addresses, and keep running until SIGINT/SIGTERM, then stop anvil (its whole process group).
+// `npm start` / `npm run chain`: start a local anvil chain (from node_modules, on a free port unless
+// --port is given), deploy the local world and the guardrails over JSON-RPC, write
+// deployments/<network>.json, print a short summary, and keep running until SIGINT/SIGTERM, then stop
+// anvil (its whole process group).
 //
-//   npm run chain -- [--port N] [--host 127.0.0.1] [--network local] [--out DIR] [--skip-compile] [--verbose]
+//   npm start -- [--port N] [--host 127.0.0.1] [--network local] [--out DIR] [--skip-compile] [--verbose]
+//
+// Nothing that needs the compiled artifacts (typechain-types, artifacts/) is imported at load time:
+// on a fresh clone they only exist once the compile step below has run.
 import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import net from "node:net";
 import path from "node:path";
 import fs from "node:fs";
 import { parseArgs } from "node:util";
-import { TEST_MNEMONIC } from "./world/rpc";
-import { deployWorldToRpc, WorldExtension } from "./deploy-world";
-import { attachLocalGuardrails, GUARDED_TREASURY_USD } from "./guardrails/local";
+import { HDNodeWallet } from "ethers";
+import { TEST_MNEMONIC, connectRpc } from "./world/rpc";
+import type { WorldExtension } from "./deploy-world";
 
 const ROOT = path.resolve(__dirname, "..");
 const CHAIN_ID = 31337;
+/** Test-mnemonic account indices with a role in the local world (see the README). */
+const GUARDIAN_INDEX = 7;
+const PAYEE_INDEX = 8;
 
-/**
- * Steps run after deployWorld, in order, with the world and all 10 test-mnemonic signers; each
- * returns addresses for the deployments JSON `guardrails` key. deployWorld itself stays guardrail-free.
- * Guardrails: policy, valuation, guard and module deployed and attached to the treasury Safe, with
- * the world's agent account registered, signer #7 as an extra guardian and signer #8 as a payee.
- */
-const EXTENSIONS: WorldExtension[] = [
-  async (world, signers) => ({ ...(await attachLocalGuardrails(world, { guardian: signers[7], payee: signers[8] })).addresses }),
-];
-
-const USAGE = `Usage: npm run chain -- [--port N] [--host HOST] [--network NAME] [--out DIR] [--skip-compile] [--verbose]
+const USAGE = `Usage: npm start -- [--port N] [--host HOST] [--network NAME] [--out DIR] [--skip-compile] [--verbose]
   --port N         anvil port (default: a free port chosen by the OS)
   --host HOST      interface to listen on (default 127.0.0.1)
   --network NAME   write <NAME>.json (default local)
   --out DIR        directory for the deployments file (default deployments/)
   --skip-compile   do not run \`hardhat compile\` first (artifacts must be current)
-  --verbose        forward anvil's output`;
+  --verbose        forward anvil's output, log every deploy step and print the whole deployments JSON
+SIGINT (Ctrl-C) or SIGTERM stops the chain; nothing is left listening.`;
+
+const progress = (msg: string) => console.log(`[start] ${msg}`);
 
 function freePort(host: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -78,6 +78,22 @@ function startAnvil(host: string, port: number, verbose: boolean): Promise<Child
       if (!ready) fail(new Error(`anvil exited early (code ${code}, signal ${signal}):\n${out}`));
     });
   });
+}
+
+/** Address of account `i` of the test mnemonic (the keys anvil funds). */
+function deriveAddress(i: number): string {
+  return HDNodeWallet.fromPhrase(TEST_MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`).address;
+}
+
+function accountIndex(address: string): number {
+  for (let i = 0; i < 10; i++) if (deriveAddress(i).toLowerCase() === address.toLowerCase()) return i;
+  return -1;
+}
+
+/** nav() is USD with 18 decimals. */
+function formatUsd18(v: bigint): string {
+  const cents = v / 10n ** 16n;
+  return `$${(Number(cents) / 100).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 }
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
@@ -137,11 +153,28 @@ async function main() {
   }
 
   if (!values["skip-compile"]) {
+    progress("compiling contracts (a first compile takes about a minute) ...");
     const r = spawnSync(path.join(ROOT, "node_modules", ".bin", "hardhat"), ["compile", "--quiet"], { cwd: ROOT, stdio: "inherit" });
-    if (r.status !== 0) throw new Error("hardhat compile failed");
+    if (r.status !== 0) throw new Error("hardhat compile failed (see above); fix the error, or run `npm run compile` to see it alone");
   }
+  if (!fs.existsSync(path.join(ROOT, "typechain-types", "index.ts"))) {
+    throw new Error("typechain-types/ is missing: run `npm run compile` (or start without --skip-compile)");
+  }
+  // Loaded only now: the guardrails deploy step needs the types the compile just generated.
+  const { attachLocalGuardrails, GUARDED_TREASURY_USD } = await import("./guardrails/local");
+  const { deployWorldToRpc } = await import("./deploy-world");
+  const { TreasuryValuation__factory } = await import("../typechain-types");
+  /**
+   * Steps run after deployWorld, in order; each returns addresses for the deployments JSON
+   * `guardrails` key. Guardrails: policy, valuation, guard and module deployed and attached to the
+   * treasury Safe, with the world's agent account registered, an extra guardian and a payee.
+   */
+  const extensions: WorldExtension[] = [
+    async (world, signers) => ({ ...(await attachLocalGuardrails(world, { guardian: signers[GUARDIAN_INDEX], payee: signers[PAYEE_INDEX] })).addresses }),
+  ];
   const tCompiled = Date.now();
 
+  progress(`starting anvil on ${host}:${port} ...`);
   const anvil = await startAnvil(host, port, values.verbose!);
   let stopping = false;
   const stop = (signal: NodeJS.Signals, exitCode: number) => {
@@ -175,17 +208,33 @@ async function main() {
     await waitForChainId(url);
     const tChain = Date.now();
 
+    progress("deploying Safe 1.4.1, tokens, Aave v3, Uniswap v3, ERC-4626 vaults, Pendle and the guardrails ...");
     const { world, json, file } = await deployWorldToRpc({
-      rpcUrl: url, network: values.network!, outDir: values.out && path.resolve(values.out), extensions: EXTENSIONS, worldOptions: { treasuryUsd: GUARDED_TREASURY_USD },
+      rpcUrl: url, network: values.network!, outDir: values.out && path.resolve(values.out), extensions,
+      worldOptions: { treasuryUsd: GUARDED_TREASURY_USD },
       log: values.verbose ? console.log : undefined,
     });
+    if (values.verbose) console.log(JSON.stringify(json, null, 2));
 
-    console.log(JSON.stringify(json, null, 2));
+    const { provider } = await connectRpc(url, { count: 0 });
+    const nav = await TreasuryValuation__factory.connect(json.guardrails!.valuation, provider).nav();
+    provider.destroy();
+    const ownerLine = world.treasury.owners.map((o) => `#${accountIndex(o)} ${o}`).join(", ");
+    const g = json.guardrails!;
     console.log(
-      `\nLocal world ready: RPC ${url} (chain ${CHAIN_ID}), deployments in ${path.relative(process.cwd(), file)}` +
-        `\n  compile ${tCompiled - t0} ms, anvil up ${tChain - tCompiled} ms, deployWorld ${world.deployMs} ms, total ${Date.now() - t0} ms` +
-        `\n  treasury Safe ${world.treasury.safe} (${world.treasury.threshold}-of-${world.treasury.owners.length})` +
-        `\nPress Ctrl-C to stop.`,
+      [
+        ``,
+        `Local world ready (compile ${tCompiled - t0} ms, anvil ${tChain - tCompiled} ms, deploy ${Date.now() - tChain} ms)`,
+        `  RPC         ${url}  (chain ${CHAIN_ID})`,
+        `  Safe        ${world.treasury.safe}  Safe 1.4.1, ${world.treasury.threshold}-of-${world.treasury.owners.length}, NAV ${formatUsd18(nav)}`,
+        `  owners      ${ownerLine}`,
+        `  agent       #4 ${world.accounts.agent}   guardian #${GUARDIAN_INDEX} ${deriveAddress(GUARDIAN_INDEX)}   payee #${PAYEE_INDEX} ${deriveAddress(PAYEE_INDEX)}`,
+        `  guardrails  policy ${g.policy}  valuation ${g.valuation}`,
+        `              guard ${g.guard}  module ${g.module}`,
+        `  accounts    #N = account N of the test mnemonic "${TEST_MNEMONIC}" (test keys: never use them on a real chain)`,
+        `  all addresses and ABIs: ${path.relative(process.cwd(), file)}, ${path.relative(process.cwd(), path.join(ROOT, "deployments", "abi"))}/`,
+        `Press Ctrl-C to stop.`,
+      ].join("\n"),
     );
   } catch (err) {
     console.error(err);
