@@ -10,20 +10,46 @@
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { Contract, JsonRpcProvider, NonceManager, Wallet, getAddress, isAddress } from "ethers";
+import { Contract, JsonRpcProvider, NonceManager, Wallet, ZeroAddress, getAddress, isAddress } from "ethers";
 import type { DeploymentJson } from "./world/deployments";
 import { multiSendCallOnlyTx } from "./world/safeTx";
 import { buildInitConfig } from "./guardrails/config";
 import { deployGuardrails, safeAttachTxs } from "./guardrails/deploy";
-import { loadGuardrailSettings, parseGuardrailSettings } from "./guardrails/settings";
+import { checkSettingsAgainstTokens, loadGuardrailSettings, parseGuardrailSettings, GuardrailSettings } from "./guardrails/settings";
+import { describeInitConfig } from "./guardrails/describe";
+
+/** Safe 1.4.1 GuardManager: keccak256("guard_manager.guard.address"). */
+const GUARD_STORAGE_SLOT = "0x4a204f620c8c5ccdca3fd54d003badd85ba500436a431f0cbda4f558c93c34c8";
+const SENTINEL = "0x0000000000000000000000000000000000000001";
+
+/** Names for the addresses a reviewer meets in the dry run. */
+function addressNames(d: DeploymentJson): Record<string, string> {
+  const names: Record<string, string> = { ...(d.tokens as Record<string, string>) };
+  for (const [sym, a] of Object.entries(d.aave.aTokens)) if (a) names[`a${sym}`] = a;
+  for (const [key, v] of Object.entries(d.erc4626)) if (v) names[key] = v;
+  for (const [key, m] of Object.entries(d.pendle.markets ?? {})) names[`PT-${key}`] = m.pt;
+  names["AavePool"] = d.aave.pool;
+  names["UniswapSwapRouter"] = d.uniswap.swapRouter;
+  if (d.pendle.router) names["PendleRouter"] = d.pendle.router;
+  return names;
+}
+
+function checkAddressArg(flag: string, value: string | undefined, what: string): string {
+  if (!value) fail(`${flag} is required: ${what}`);
+  if (!/^0x[0-9a-fA-F]{40}$/.test(value)) fail(`${flag} ${value} is not an address: write 0x followed by 40 hex digits (${what})`);
+  if (!isAddress(value)) fail(`${flag} ${value} has a wrong EIP-55 checksum, so it may be mistyped: copy it again from the Safe web app (or pass it all lowercase once you have checked it)`);
+  if (getAddress(value) === ZeroAddress) fail(`${flag} is the zero address: ${what}`);
+  return getAddress(value);
+}
 
 const USAGE = `usage: npm run deploy:guardrails -- --deployment <deployments/X.json> --safe <address> --rpc <url>
          [--settings <settings.json>] [--out <file>] [--dry-run]
   DEPLOYER_PRIVATE_KEY=<hex key of an account with gas> is read from the environment.
   --dry-run  build and print the policy configuration only: no key needed, nothing sent.`;
 
-function fail(message: string): never {
-  console.error(`deploy:guardrails: ${message}\n\n${USAGE}`);
+/** Exit 2 with the reason; the usage text only where the command line itself was wrong. */
+function fail(message: string, showUsage = true): never {
+  console.error(`deploy:guardrails: ${message}${showUsage ? `\n\n${USAGE}` : ""}`);
   process.exit(2);
 }
 
@@ -44,7 +70,7 @@ async function main() {
     return;
   }
   if (!values.deployment) fail("--deployment is required (e.g. deployments/mainnet.json)");
-  if (!values.safe || !isAddress(values.safe)) fail("--safe must be the treasury Safe's address");
+  const safe = checkAddressArg("--safe", values.safe, "the treasury Safe's address");
   if (!values.rpc) fail("--rpc (or RPC_URL) is required: the JSON-RPC URL of the chain the Safe is on");
   let deployment: DeploymentJson;
   try {
@@ -52,8 +78,13 @@ async function main() {
   } catch (err) {
     fail(`cannot read ${values.deployment}: ${(err as Error).message}`);
   }
-  const settings = values.settings ? loadGuardrailSettings(values.settings) : parseGuardrailSettings({});
-  const safe = getAddress(values.safe);
+  let settings: GuardrailSettings;
+  try {
+    settings = values.settings ? loadGuardrailSettings(values.settings) : parseGuardrailSettings({}, "default guardrail settings");
+    checkSettingsAgainstTokens(settings, deployment.tokens as Record<string, string>, values.settings ? `guardrail settings ${values.settings}` : "default guardrail settings");
+  } catch (err) {
+    fail((err as Error).message, false);
+  }
 
   const provider = new JsonRpcProvider(values.rpc, undefined, { cacheTimeout: -1 });
   const chainId = Number((await provider.getNetwork()).chainId);
@@ -63,13 +94,20 @@ async function main() {
   const [owners, threshold, version] = await Promise.all([safeContract.getOwners(), safeContract.getThreshold(), safeContract.VERSION()]);
   if (version !== "1.4.1") fail(`the Safe is version ${version}; these guardrails are for Safe 1.4.1 (1.5 guards see module txs differently)`);
   if (settings.agents.length === 0) console.warn("warning: no agent keys in the settings: the module will refuse every agent call until one is added (timelocked).");
+  // The attach transaction replaces any guard and adds a module: the owners should know what is there.
+  const guardWord = await provider.getStorage(safe, GUARD_STORAGE_SLOT);
+  const existingGuard = getAddress("0x" + guardWord.slice(-40));
+  if (existingGuard !== ZeroAddress) console.warn(`warning: the Safe already has a guard (${existingGuard}); attaching replaces it. Check nothing else relies on it.`);
+  const modules = new Contract(safe, ["function getModulesPaginated(address start, uint256 pageSize) view returns (address[] array, address next)"], provider);
+  const [enabled] = (await modules.getModulesPaginated(SENTINEL, 20)) as [string[], string];
+  if (enabled.length > 0) console.warn(`warning: the Safe already has ${enabled.length} module(s) enabled (${enabled.join(", ")}); modules bypass the guard in Safe 1.4.1, so each of them can move funds around these guardrails.`);
 
   const init = await buildInitConfig(deployment, settings, provider);
   console.log(`Policy for Safe ${safe} (${threshold}-of-${owners.length}) on chain ${chainId}:`);
   console.log(`  ${init.assets.length} assets, ${init.positions.length} positions, ${init.rules.length} rules, ${init.spenders.length} spenders`);
   console.log(`  caps ${JSON.stringify(settings.caps)}  limits ${JSON.stringify(settings.limits)}  delay ${settings.delaySeconds}s`);
   if (values["dry-run"]) {
-    console.log(JSON.stringify(init, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2));
+    console.log(JSON.stringify(describeInitConfig(init, addressNames(deployment)), null, 2));
     return;
   }
 

@@ -4,7 +4,7 @@
 // and which contracts may receive approvals. The same function serves the local world and mainnet.
 import { Contract, Interface, Provider, encodeBytes32String, getAddress } from "ethers";
 import type { DeploymentJson } from "../world/deployments";
-import type { GuardrailSettings } from "./settings";
+import { checkSettingsAgainstTokens, type GuardrailSettings } from "./settings";
 
 /** Mirrors of the Solidity enums in contracts/libraries/PolicyTypes.sol (order matters). */
 export const AssetClass = { Stable: 0, Volatile: 1 } as const;
@@ -98,6 +98,7 @@ const ZERO = "0x0000000000000000000000000000000000000000";
  * `assetInfo()` on-chain, so positions are always valued in the asset they really hold.
  */
 export async function buildInitConfig(d: DeploymentJson, s: GuardrailSettings, provider: Provider): Promise<InitConfig> {
+  checkSettingsAgainstTokens(s, d.tokens as Record<string, string>);
   const assets: AssetInit[] = [];
   for (const [sym, token] of Object.entries(d.tokens)) {
     const feed = d.feeds[sym];

@@ -36,7 +36,7 @@ export async function connectRpc(url: string, opts: { mnemonic?: string; count?:
   try {
     chainId = Number(await probe.send("eth_chainId", []));
   } catch (err) {
-    throw new Error(`No JSON-RPC node answers at ${url}: ${(err as Error).message}`);
+    throw new Error(`No JSON-RPC node answers at ${url}: ${(err as Error).message}`, { cause: err });
   } finally {
     probe.destroy();
   }
