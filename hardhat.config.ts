@@ -3,6 +3,7 @@ import path from "node:path";
 import { HardhatUserConfig, subtask } from "hardhat/config";
 import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, TASK_TEST_GET_TEST_FILES } from "hardhat/builtin-tasks/task-names";
 import "@nomicfoundation/hardhat-toolbox";
+import "hardhat-abi-exporter";
 
 // Offline solc: Hardhat 2 would download compilers from binaries.soliditylang.org, which this
 // environment cannot reach. Use the solcjs (wasm) build inside the pinned npm package `solc`.
@@ -63,6 +64,18 @@ const config: HardhatUserConfig = {
     rpc: { url: process.env.RPC_URL ?? "http://127.0.0.1:0" },
   },
   typechain: { outDir: "typechain-types", target: "ethers-v6" },
+  // The ABIs (events and custom errors included) of the contracts we deploy, published with the
+  // deployments so clients, explorers and the Safe web app's simulation can decode our reverts.
+  // Regenerated on every compile; CI fails when the committed copy is not current.
+  abiExporter: {
+    path: "./deployments/abi",
+    runOnCompile: true,
+    clear: true,
+    flat: true,
+    only: ["^contracts/[^/]*:"],
+    spacing: 2,
+    format: "json",
+  },
   mocha: { timeout: 120_000 },
 };
 

@@ -9,6 +9,7 @@ import path from "node:path";
 import { Contract, JsonRpcProvider, dataSlice, getAddress, keccak256, toUtf8Bytes } from "ethers";
 import { ABI, readDeployment } from "../../scripts/world";
 import { GUARDED_TREASURY_USD } from "../../scripts/guardrails/local";
+import { runOwnerTxExample } from "../../scripts/examples/owner-tx";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 /** Hardhat/anvil test account #9 (public test mnemonic): the deployer of the second guardrail set. */
@@ -59,7 +60,7 @@ describe("local world: npm run chain (anvil + JSON-RPC deploy)", function () {
       }, 100);
       child!.once("exit", (code) => (clearInterval(poll), clearTimeout(timer), reject(new Error(`chain exited early (${code}):\n${output}`))));
     });
-    console.log(`      chain ready in ${Date.now() - t0} ms (${/deployWorld (\d+) ms/.exec(output)?.[1]} ms deploying)`);
+    console.log(`      chain ready in ${Date.now() - t0} ms (${/deploy (\d+) ms/.exec(output)?.[1]} ms deploying)`);
 
     const json = readDeployment(path.join(outDir, "e2e.json"));
     if (!json.treasury || !json.rpcUrl) throw new Error("a local deployments file has treasury and rpcUrl");
@@ -117,6 +118,26 @@ describe("local world: npm run chain (anvil + JSON-RPC deploy)", function () {
       expect(cfg.agents).to.deep.equal([json.accounts.agent]);
       expect(cfg.assets.length).to.equal(4);
       expect(cfg.positions.length).to.equal(7);
+
+      // The dry run on the (guarded) treasury warns about what attaching replaces or leaves in place,
+      // and shows enums and protocols by name.
+      const dry = spawnSync(process.execPath, [
+        path.join(ROOT, "node_modules", ".bin", "ts-node"), "--transpile-only", "scripts/deploy-guardrails.ts",
+        "--deployment", path.join(outDir, "e2e.json"), "--safe", treasury, "--rpc", rpcUrl, "--settings", settingsFile, "--dry-run",
+      ], { cwd: ROOT, encoding: "utf8" });
+      expect(dry.status, dry.stderr + dry.stdout).to.equal(0);
+      expect(dry.stderr).to.include(`the Safe already has a guard (${getAddress(g.guard)})`);
+      expect(dry.stderr).to.include(`1 module(s) enabled (${getAddress(g.module)})`);
+      expect(dry.stdout).to.include('"rule": "AaveSupply"');
+      expect(dry.stdout).to.include('"kind": "PendlePT"');
+      expect(dry.stdout).to.include('"protocol": "aave-v3"');
+      expect(dry.stdout).to.include('"class": "Volatile"');
+
+      // An integrator's protocol-kit Safe transaction goes through the guard; a forbidden one is
+      // refused and decoded by name from the published ABIs.
+      const example = await runOwnerTxExample(path.join(outDir, "e2e.json"), "1000", () => {});
+      expect((await provider.getTransactionReceipt(example.supplyTx))?.status).to.equal(1);
+      expect(example.refusal).to.equal(`PayeeNotAllowed(to=${json.accounts.outsider})`);
     } finally {
       provider.destroy();
     }
