@@ -53,6 +53,7 @@ const INTRINSIC = 21_000;
 /** Reference value given with the task, NOT measured here. */
 const ZODIAC_ROLES_V21 = { overheadGas: 81_000, bareModuleBatchGas: 168_000 };
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON-RPC results are untyped
 const send = (method: string, params: unknown[] = []): Promise<any> => hre.network.provider.send(method, params);
 
 /** A reusable EVM snapshot (Hardhat snapshots are single-use: re-taken after every revert). */
@@ -324,12 +325,6 @@ async function navBench(b: Bench): Promise<{ points: NavPoint[]; notHeld: NavPoi
 function one(frames: Frame[], what: string): Frame {
   if (frames.length !== 1) throw new Error(`breakdown: expected exactly one ${what}, found ${frames.length}`);
   return frames[0];
-}
-
-/** Sub-calls of a frame to one address, as {gas, count}. */
-function callsTo(f: Frame, name: string): { inclusive: number; count: number } {
-  const c = f.children.filter((x) => x.name === name);
-  return { inclusive: c.reduce((s, x) => s + x.inclusive, 0), count: c.length };
 }
 
 function ownerBreakdown(b: Bench, bare: Measured, guarded: Measured) {

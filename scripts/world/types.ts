@@ -135,6 +135,7 @@ export interface World {
   deployMs: number;
   provider: Provider;
   /** Raw JSON-RPC call on the world's provider (evm_increaseTime, evm_mine, ...). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON-RPC results are untyped; callers cast.
   rpc: (method: string, params?: unknown[]) => Promise<any>;
   signers: WorldSigners;
   accounts: WorldAccounts;

@@ -378,7 +378,7 @@ async function runSequence(g: GuardedWorld, seed: number, stats: Stats): Promise
       if (s.pt === 0n) return null;
       return { kind: "pendleSell", forbidden: false, expected: LIMIT_ERRORS, calls: ptSell((s.pt * BigInt(rng.int(10, 100))) / 100n) };
     },
-    approveSpender: (s) => {
+    approveSpender: () => {
       const token = rng.pick([...Object.values(w.tokens), w.aave.aTokens.USDC, w.erc4626.sDAI]);
       return { kind: "approveSpender", forbidden: false, expected: LIMIT_ERRORS, calls: [approve(token, rng.pick([...spenders]), BigInt(rng.int(0, 1e9)))] };
     },
@@ -387,7 +387,7 @@ async function runSequence(g: GuardedWorld, seed: number, stats: Stats): Promise
   const thief = () => rng.pick(Object.values(thieves));
   const positionTokens = [...Object.values(w.aave.aTokens), ...Object.values(w.erc4626), w.pendle.pt];
   const forbiddenOnly: Record<string, Gen> = {
-    transferOut: (s) => {
+    transferOut: () => {
       const token = rng.pick([...Object.values(w.tokens), ...positionTokens]);
       const amount = rng.chance(0.5) ? BigInt(rng.int(1, 1e9)) : MaxUint256 / 2n;
       return { kind: "transferOut", forbidden: true, expected: ["PaymentsOwnerOnly"], calls: [call(token, ERC20.encodeFunctionData("transfer", [thief(), amount]))] };

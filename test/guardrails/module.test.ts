@@ -568,7 +568,6 @@ describe("AgentModule: the agent path (adversarial)", () => {
   });
 
   it("buying volatile beyond the 40% cap is refused (VolatileCapExceeded); buying within it passes", async () => {
-    const w = g.world;
     const [volBps0] = await g.valuation.allocation();
     expect(volBps0).to.equal(2_999n); // $120k of $400k (floor rounding)
     const usdcIn = units("USDC", 45_000);
