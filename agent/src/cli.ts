@@ -31,7 +31,8 @@ function strategyOption(): Option {
 export function buildProgram(io: Io = stdio): Command {
   const program = new Command("treasury")
     .description("Treasury agent: market signals, strategy and backtest (no chain needed for these verbs)")
-    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    // Errors on one line: commander's "(Did you mean --from?)" joins the message.
+    .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: (str, write) => write(str.trimEnd().replace(/\n+/g, " ") + "\n") })
     .exitOverride()
     .showHelpAfterError(false);
 
