@@ -24,7 +24,7 @@ export interface MarketHistory {
 
 /** A field that is missing, stale or rejected for a decision, and why (plain words). */
 export interface DataIssue {
-  field: Field;
+  field: Field | "options";
   reason: string;
 }
 
