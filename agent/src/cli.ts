@@ -57,7 +57,11 @@ export function buildProgram(io: Io = stdio): Command {
           throw new UserError(`cannot write --equity ${o.equity}: ${(e as Error).message}; pick a writable path`);
         }
       }
-      io.out(o.json ? toJson(o.from, o.to, out.results) + "\n" : `Backtest ${o.from} → ${o.to}, $${cfg.capitalUsd.toLocaleString("en-US")}, fills at the next day's close, fees ${cfg.costs.swapFeeBps}+${cfg.costs.slippageBps} bps, gas $${cfg.costs.gasUsdPerRebalance}/rebalance\n${formatTable(out.results)}\n`);
+      io.out(
+        o.json
+          ? toJson(o.from, o.to, out.results) + "\n"
+          : `Backtest ${o.from} → ${o.to}, $${cfg.capitalUsd.toLocaleString("en-US")}, fills at the next day's close, fees ${cfg.costs.swapFeeBps}+${cfg.costs.slippageBps} bps, gas $${cfg.costs.gasUsdPerRebalance}/rebalance\n${formatTable(out.results)}\n`,
+      );
     });
 
   program
@@ -83,12 +87,14 @@ export function buildProgram(io: Io = stdio): Command {
     .action(async (o: { date?: string; live?: boolean; strategy: string; data: string; config?: string; json?: boolean }) => {
       const cfg = config(o.config);
       const strategy = strategyByName(o.strategy, cfg);
-      if (!strategy) throw new UserError(`unknown strategy "${o.strategy}"; choose one of ${[...STRATEGY_NAMES, ...BENCHMARK_NAMES].join(", ")}`);
+      if (!strategy)
+        throw new UserError(`unknown strategy "${o.strategy}"; choose one of ${[...STRATEGY_NAMES, ...BENCHMARK_NAMES].join(", ")}`);
       let view: MarketView;
       if (o.live) {
         const { LiveProvider } = await import("./market/live/provider");
         const today = isoOf(todayDay());
-        if (o.date && o.date !== today) throw new UserError(`--live answers for today (${today}) only; drop --date or drop --live to replay ${o.date}`);
+        if (o.date && o.date !== today)
+          throw new UserError(`--live answers for today (${today}) only; drop --date or drop --live to replay ${o.date}`);
         view = await LiveProvider.fromEnv().view(today);
       } else {
         const replay = ReplayProvider.fromDir(o.data);
@@ -98,15 +104,28 @@ export function buildProgram(io: Io = stdio): Command {
       }
       const { decision, indicators } = signalsFor(view, strategy);
       if (o.json) {
-        io.out(JSON.stringify({ date: view.date, source: o.live ? "live" : "replay", indicators, decision, options: view.options ?? null }) + "\n");
+        io.out(
+          JSON.stringify({ date: view.date, source: o.live ? "live" : "replay", indicators, decision, options: view.options ?? null }) +
+            "\n",
+        );
         return;
       }
       const lines = [`Signals for ${view.date} (${o.live ? "live" : "replay"}), strategy ${strategy.name}`];
       if (decision.phase) lines.push(`phase ${decision.phase}, mode ${decision.mode}, risk ${decision.risk}/5`);
-      lines.push(`indicators: ${Object.entries(indicators).map(([k, v]) => `${k}=${v === null ? "—" : +Number(v).toPrecision(6)}`).join(" ")}`);
+      lines.push(
+        `indicators: ${Object.entries(indicators)
+          .map(([k, v]) => `${k}=${v === null ? "—" : +Number(v).toPrecision(6)}`)
+          .join(" ")}`,
+      );
       if (view.options?.maxPain) lines.push(`options: next expiry ${view.options.nextExpiry}, max pain ${view.options.maxPain}`);
       lines.push(`targets: ${POSITIONS.map((p) => `${p} ${(decision.targets[p] * 100).toFixed(1)}%`).join(", ")}`);
-      lines.push(decision.hold ? "HOLD: no trade (data missing or rejected)" : decision.rebalance ? `rebalance: ${decision.triggers.join("; ")}` : "no rebalance needed");
+      lines.push(
+        decision.hold
+          ? "HOLD: no trade (data missing or rejected)"
+          : decision.rebalance
+            ? `rebalance: ${decision.triggers.join("; ")}`
+            : "no rebalance needed",
+      );
       for (const r of decision.reasons) lines.push(`  - ${r.says}`);
       for (const i of decision.issues) lines.push(`  ! ${i.reason}`);
       io.out(lines.join("\n") + "\n");

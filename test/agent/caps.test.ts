@@ -24,7 +24,7 @@ describe("agent caps and allocation", () => {
 
   it("fitCaps output always satisfies the caps (random weights)", () => {
     let seed = 7;
-    const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     for (let k = 0; k < 2000; k++) {
       const w = zeroWeights() as Weights;
       for (const p of POSITIONS) w[p] = rnd() * 2;

@@ -41,7 +41,22 @@ describe("agent CLI: treasury", () => {
     const btc = j.results.find((x: { name: string }) => x.name === "btc-hold");
     // BTC: 16,547.50 at the 2022-12-31 close... bought at the 2023-01-01 close, 42,265.19 on 2023-12-31
     expect(btc.totalReturn).to.be.within(1.4, 1.6);
-    for (const k of ["finalValue", "totalReturn", "cagr", "volatility", "sharpe", "sortino", "maxDrawdown", "calmar", "turnover", "feesUsd", "gasUsd", "trades", "winRate"]) expect(j.results[0]).to.have.property(k);
+    for (const k of [
+      "finalValue",
+      "totalReturn",
+      "cagr",
+      "volatility",
+      "sharpe",
+      "sortino",
+      "maxDrawdown",
+      "calmar",
+      "turnover",
+      "feesUsd",
+      "gasUsd",
+      "trades",
+      "winRate",
+    ])
+      expect(j.results[0]).to.have.property(k);
     const seed = await cli("backtest", "--from", "2023-01-01", "--to", "2023-03-31", "--json", "--strategy", "seed");
     expect(JSON.parse(seed.out).results[0].name).to.equal("seed");
   });

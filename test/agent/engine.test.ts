@@ -13,7 +13,10 @@ function cfg(over: Partial<Config> = {}): Config {
 describe("agent backtest engine", () => {
   // BTC closes 100, 200, 400, 800 on Jan 1..4; ETH flat.
   const h = tinyHistory("2024-01-01", { btc: [100, 200, 400, 800], eth: [10, 10, 10, 10] });
-  const free = cfg({ costs: { swapFeeBps: 0, slippageBps: 0, gasUsdPerRebalance: 0 }, rates: { aaveFallbackApr: 0, pendlePtApr: 0, vaultApr: 0, riskFree: 0 } });
+  const free = cfg({
+    costs: { swapFeeBps: 0, slippageBps: 0, gasUsdPerRebalance: 0 },
+    rates: { aaveFallbackApr: 0, pendlePtApr: 0, vaultApr: 0, riskFree: 0 },
+  });
 
   it("fills at the close of the decision day, not at the close that produced the signal", () => {
     // Decision for Jan 2 sees Jan 1's close (100); the buy fills at Jan 2's close (200).

@@ -50,7 +50,17 @@ describe("agent indicators (hand-computed)", () => {
   });
 
   it("quarterly expiries: last Friday of Mar/Jun/Sep/Dec (Deribit's published dates)", () => {
-    const known = ["2018-03-30", "2019-12-27", "2020-12-25", "2021-12-31", "2022-09-30", "2023-06-30", "2024-03-29", "2025-06-27", "2027-12-31"];
+    const known = [
+      "2018-03-30",
+      "2019-12-27",
+      "2020-12-25",
+      "2021-12-31",
+      "2022-09-30",
+      "2023-06-30",
+      "2024-03-29",
+      "2025-06-27",
+      "2027-12-31",
+    ];
     for (const d of known) {
       expect(weekday(dayOf(d))).to.equal(5);
       expect(isoOf(nextQuarterlyExpiry(dayOf(d)))).to.equal(d);

@@ -16,8 +16,13 @@ describe("agent live market providers (local servers with the real APIs' shapes)
   let sleeps: number[];
   // Generous timeout (the machine is shared); the hang test sets a short one.
   const provider = (timeoutMs = 5_000) =>
-    new LiveProvider({ ...LIVE_DEFAULTS, ...baseUrls(stub.url), http: { timeoutMs, retries: 2, backoffMs: 10, maxRetryAfterMs: 5_000, sleep: async (ms) => void sleeps.push(ms) } });
-  const issuesOf = (v: { issues: { field: string; reason: string }[] }, f: string) => v.issues.filter((i) => i.field === f).map((i) => i.reason);
+    new LiveProvider({
+      ...LIVE_DEFAULTS,
+      ...baseUrls(stub.url),
+      http: { timeoutMs, retries: 2, backoffMs: 10, maxRetryAfterMs: 5_000, sleep: async (ms) => void sleeps.push(ms) },
+    });
+  const issuesOf = (v: { issues: { field: string; reason: string }[] }, f: string) =>
+    v.issues.filter((i) => i.field === f).map((i) => i.reason);
 
   beforeEach(async () => {
     stub = await startStub(TODAY);
@@ -27,20 +32,33 @@ describe("agent live market providers (local servers with the real APIs' shapes)
 
   it("success: every field, sources and max pain; the decision for today trades on it", async () => {
     const v = await provider().view(isoOf(TODAY));
-    expect(v.issues.filter((i) => i.field !== "stableYield"), JSON.stringify(v.issues)).to.deep.equal([]);
+    expect(
+      v.issues.filter((i) => i.field !== "stableYield"),
+      JSON.stringify(v.issues),
+    ).to.deep.equal([]);
     const last = v.series.btc.length - 1;
     // CoinGecko's 00:00 point of today is yesterday's close; the partial "now" point is dropped.
     expect(v.series.btc[last]).to.be.closeTo(stub.btcClose(TODAY - 1), 1e-6);
     expect(v.series.funding[last]).to.be.closeTo(0.0003, 1e-12);
     expect(Number.isNaN(v.series.mvrv[last])).to.equal(true); // CoinMetrics lags: 2 days old
-    expect(v.options).to.deep.equal({ nextExpiry: isoOf(nextQuarterlyExpiry(TODAY)), maxPain: 90000, maxPainSource: "Deribit open interest" });
+    expect(v.options).to.deep.equal({
+      nextExpiry: isoOf(nextQuarterlyExpiry(TODAY)),
+      maxPain: 90000,
+      maxPainSource: "Deribit open interest",
+    });
     const { decision } = signalsFor(v, seedStrategy(defaultConfig()));
     expect(decision.hold).to.equal(false);
     expect(decision.phase).to.be.a("string");
   });
 
   it("429 with Retry-After: waits what the server asked, then succeeds", async () => {
-    stub.set(ROUTES.btc, { kind: "status", status: 429, body: JSON.stringify({ status: { error_code: 429, error_message: "You've exceeded the Rate Limit" } }), headers: { "retry-after": "2" }, times: 1 });
+    stub.set(ROUTES.btc, {
+      kind: "status",
+      status: 429,
+      body: JSON.stringify({ status: { error_code: 429, error_message: "You've exceeded the Rate Limit" } }),
+      headers: { "retry-after": "2" },
+      times: 1,
+    });
     const v = await provider().view(isoOf(TODAY));
     expect(stub.hits[ROUTES.btc]).to.equal(2);
     expect(sleeps).to.include(2000);
@@ -48,7 +66,11 @@ describe("agent live market providers (local servers with the real APIs' shapes)
   });
 
   it("451 from Binance: no retry, Bybit answers instead, and the record says so", async () => {
-    stub.set(ROUTES.binance, { kind: "status", status: 451, body: JSON.stringify({ code: 0, msg: "Service unavailable from a restricted location according to 'b. Eligibility'" }) });
+    stub.set(ROUTES.binance, {
+      kind: "status",
+      status: 451,
+      body: JSON.stringify({ code: 0, msg: "Service unavailable from a restricted location according to 'b. Eligibility'" }),
+    });
     const v = await provider().view(isoOf(TODAY));
     expect(stub.hits[ROUTES.binance]).to.equal(1);
     expect(stub.hits[ROUTES.bybit]).to.equal(1);
@@ -59,13 +81,20 @@ describe("agent live market providers (local servers with the real APIs' shapes)
 
   it("Bybit errors come as HTTP 200 with retCode: both funding sources down is a named issue", async () => {
     stub.set(ROUTES.binance, { kind: "status", status: 451, body: "{}" });
-    stub.set(ROUTES.bybit, { kind: "body", body: JSON.stringify({ retCode: 10001, retMsg: "params error", result: {}, retExtInfo: {}, time: 1 }) });
+    stub.set(ROUTES.bybit, {
+      kind: "body",
+      body: JSON.stringify({ retCode: 10001, retMsg: "params error", result: {}, retExtInfo: {}, time: 1 }),
+    });
     const v = await provider().view(isoOf(TODAY));
     expect(issuesOf(v, "funding").join()).to.match(/not available: Binance: HTTP 451.*Bybit: retCode 10001: params error/);
   });
 
   it("5xx: retried with backoff, then the field is missing and the strategy holds naming it", async () => {
-    stub.set(ROUTES.coinmetrics, { kind: "status", status: 503, body: JSON.stringify({ error: { type: "unavailable", message: "try later" } }) });
+    stub.set(ROUTES.coinmetrics, {
+      kind: "status",
+      status: 503,
+      body: JSON.stringify({ error: { type: "unavailable", message: "try later" } }),
+    });
     const v = await provider().view(isoOf(TODAY));
     expect(stub.hits[ROUTES.coinmetrics]).to.equal(3);
     expect(sleeps.filter((s) => s === 10 || s === 20)).to.have.length.greaterThanOrEqual(2);
@@ -114,7 +143,14 @@ describe("agent live market providers (local servers with the real APIs' shapes)
 
   it("cache: a second call within the TTL asks nobody; after it, a failed refresh falls back to the cached answer", async () => {
     let now = 1_000_000;
-    const p = new LiveProvider({ ...LIVE_DEFAULTS, ...baseUrls(stub.url), http: { timeoutMs: 5_000, retries: 0, backoffMs: 1, maxRetryAfterMs: 1000, sleep: async () => {} } }, () => now);
+    const p = new LiveProvider(
+      {
+        ...LIVE_DEFAULTS,
+        ...baseUrls(stub.url),
+        http: { timeoutMs: 5_000, retries: 0, backoffMs: 1, maxRetryAfterMs: 1000, sleep: async () => {} },
+      },
+      () => now,
+    );
     await p.view(isoOf(TODAY));
     const hits = { ...stub.hits };
     await p.view(isoOf(TODAY));
@@ -136,20 +172,32 @@ describe("agent live market providers (local servers with the real APIs' shapes)
 
   it("`treasury signals --live` reads the base URLs from the environment", async () => {
     const live = await startStub(todayDay());
-    const keys = { MARKET_COINGECKO_URL: "coingecko", MARKET_ALTERNATIVE_URL: "alternative", MARKET_BINANCE_URL: "binance", MARKET_BYBIT_URL: "bybit", MARKET_COINMETRICS_URL: "coinmetrics", MARKET_DERIBIT_URL: "deribit" } as const;
+    const keys = {
+      MARKET_COINGECKO_URL: "coingecko",
+      MARKET_ALTERNATIVE_URL: "alternative",
+      MARKET_BINANCE_URL: "binance",
+      MARKET_BYBIT_URL: "bybit",
+      MARKET_COINMETRICS_URL: "coinmetrics",
+      MARKET_DERIBIT_URL: "deribit",
+    } as const;
     const saved = { ...process.env };
     const urls = baseUrls(live.url);
     for (const [k, v] of Object.entries(keys)) process.env[k] = urls[v];
     try {
       let out = "";
-      const code = await main(["node", "treasury", "signals", "--live", "--json", "--strategy", "seed"], { out: (s) => (out += s), err: (s) => (out += s) });
+      const code = await main(["node", "treasury", "signals", "--live", "--json", "--strategy", "seed"], {
+        out: (s) => (out += s),
+        err: (s) => (out += s),
+      });
       expect(code, out).to.equal(0);
       const j = JSON.parse(out);
       expect(j.source).to.equal("live");
       expect(j.options.maxPain).to.equal(90000);
       expect(j.decision.hold).to.equal(false);
       let err = "";
-      expect(await main(["node", "treasury", "signals", "--live", "--date", "2020-01-01"], { out: () => {}, err: (s) => (err += s) })).to.equal(2);
+      expect(
+        await main(["node", "treasury", "signals", "--live", "--date", "2020-01-01"], { out: () => {}, err: (s) => (err += s) }),
+      ).to.equal(2);
       expect(err).to.match(/--live answers for today/);
     } finally {
       process.env = saved;
@@ -167,7 +215,14 @@ describe("agent live helpers", () => {
   });
 
   it("max pain by hand: strikes 80/90/100k → 90k", () => {
-    const o = ["BTC-27MAR26-80000-C", "BTC-27MAR26-90000-C", "BTC-27MAR26-100000-C", "BTC-27MAR26-80000-P", "BTC-27MAR26-90000-P", "BTC-27MAR26-100000-P"].map((n, i) => parseInstrument(n, [10, 30, 50, 40, 20, 5][i])!);
+    const o = [
+      "BTC-27MAR26-80000-C",
+      "BTC-27MAR26-90000-C",
+      "BTC-27MAR26-100000-C",
+      "BTC-27MAR26-80000-P",
+      "BTC-27MAR26-90000-P",
+      "BTC-27MAR26-100000-P",
+    ].map((n, i) => parseInstrument(n, [10, 30, 50, 40, 20, 5][i])!);
     expect(o[0]).to.deep.equal({ expiry: "2026-03-27", strike: 80000, type: "C", oi: 10 });
     // pain(80k)=300k, pain(90k)=150k, pain(100k)=500k
     expect(maxPain(o)).to.equal(90000);
@@ -181,12 +236,22 @@ describe("agent live helpers", () => {
     const server = http.createServer((_q, res) => {
       hits++;
       res.writeHead(403, { "content-type": "application/json" });
-      res.end(JSON.stringify({ error: { type: "forbidden", message: "Requested metric 'CapRealUSD' ... is not available with supplied credentials." } }));
+      res.end(
+        JSON.stringify({
+          error: { type: "forbidden", message: "Requested metric 'CapRealUSD' ... is not available with supplied credentials." },
+        }),
+      );
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const port = (server.address() as import("node:net").AddressInfo).port;
     try {
-      const e = await getJson("CoinMetrics", `http://127.0.0.1:${port}/x`, { timeoutMs: 500, retries: 3, backoffMs: 1, maxRetryAfterMs: 10, sleep: async () => {} }).catch((x) => x);
+      const e = await getJson("CoinMetrics", `http://127.0.0.1:${port}/x`, {
+        timeoutMs: 500,
+        retries: 3,
+        backoffMs: 1,
+        maxRetryAfterMs: 10,
+        sleep: async () => {},
+      }).catch((x) => x);
       expect(e).to.be.instanceOf(ProviderError);
       expect((e as ProviderError).status).to.equal(403);
       expect((e as Error).message).to.match(/CoinMetrics: HTTP 403 \(forbidden/);

@@ -60,7 +60,8 @@ export async function startStub(today: number, days = 400): Promise<Stub> {
   const ok: Record<string, (q: URLSearchParams) => unknown> = {
     [ROUTES.btc]: () => {
       const prices: [number, number][] = [];
-      for (let d = today - days; d <= today; d++) prices.push([d * DAY_MS, d === today && overrides.btcLast !== undefined ? overrides.btcLast : btcClose(d - 1)]);
+      for (let d = today - days; d <= today; d++)
+        prices.push([d * DAY_MS, d === today && overrides.btcLast !== undefined ? overrides.btcLast : btcClose(d - 1)]);
       prices.push([today * DAY_MS + 41_441_000, btcClose(today)]); // "now": a partial day
       return { prices, market_caps: prices.map(([t, p]) => [t, p * 19e6]), total_volumes: prices.map(([t]) => [t, 3e10]) };
     },
@@ -76,7 +77,12 @@ export async function startStub(today: number, days = 400): Promise<Stub> {
       for (let k = 0; k < n; k++) {
         const d = today - k;
         const v = 20 + ((d * 7) % 60);
-        data.push({ value: String(v), value_classification: v < 25 ? "Extreme Fear" : v < 47 ? "Fear" : v < 55 ? "Neutral" : "Greed", timestamp: String(d * 86_400), ...(k === 0 ? { time_until_update: "31442" } : {}) });
+        data.push({
+          value: String(v),
+          value_classification: v < 25 ? "Extreme Fear" : v < 47 ? "Fear" : v < 55 ? "Neutral" : "Greed",
+          timestamp: String(d * 86_400),
+          ...(k === 0 ? { time_until_update: "31442" } : {}),
+        });
       }
       return { name: "Fear and Greed Index", data, metadata: { error: null } };
     },
@@ -101,7 +107,11 @@ export async function startStub(today: number, days = 400): Promise<Stub> {
       const end = today - 1 - (overrides.mvrvEndsDaysBefore ?? 1); // CoinMetrics lags a day or two
       const data = [];
       for (let d = start; d <= end; d++) {
-        data.push({ asset: "btc", time: `${new Date(d * DAY_MS).toISOString().slice(0, 10)}T00:00:00.000000000Z`, CapMVRVCur: (1.8 + 0.1 * Math.sin(d / 30)).toFixed(6) });
+        data.push({
+          asset: "btc",
+          time: `${new Date(d * DAY_MS).toISOString().slice(0, 10)}T00:00:00.000000000Z`,
+          CapMVRVCur: (1.8 + 0.1 * Math.sin(d / 30)).toFixed(6),
+        });
       }
       return { data };
     },
@@ -151,7 +161,20 @@ export function deribitBook(today: number) {
   // next quarterly expiry: last Friday of Mar/Jun/Sep/Dec on or after today
   const e = new Date(nextQuarterlyExpiry(today) * DAY_MS);
   const tag = `${e.getUTCDate()}${["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"][e.getUTCMonth()]}${String(e.getUTCFullYear()).slice(2)}`;
-  const row = (name: string, oi: number | null) => ({ instrument_name: name, base_currency: "BTC", quote_currency: "BTC", underlying_index: `BTC-${tag}`, underlying_price: 91310.55, mark_price: 0.02, mark_iv: 41.8, bid_price: null, ask_price: 0.027, open_interest: oi, volume: 0, creation_timestamp: 1795527441003 });
+  const row = (name: string, oi: number | null) => ({
+    instrument_name: name,
+    base_currency: "BTC",
+    quote_currency: "BTC",
+    underlying_index: `BTC-${tag}`,
+    underlying_price: 91310.55,
+    mark_price: 0.02,
+    mark_iv: 41.8,
+    bid_price: null,
+    ask_price: 0.027,
+    open_interest: oi,
+    volume: 0,
+    creation_timestamp: 1795527441003,
+  });
   return [
     row(`BTC-${tag}-80000-C`, 10),
     row(`BTC-${tag}-90000-C`, 30),

@@ -30,15 +30,25 @@ describe("agent replay provider", () => {
   });
 
   it("rejects malformed rows with the file, line and fix", () => {
-    expect(errorOf(() => parseDailyCsv("date,value\n2024-01-01,abc\n", "value", "f.csv"))).to.match(/^f\.csv:2: "abc" in column value is not a number; fix it or leave the cell empty/);
-    expect(errorOf(() => parseDailyCsv("date,value\n2024-13-01,1\n", "value", "f.csv"))).to.match(/^f\.csv:2: "2024-13-01" is not a YYYY-MM-DD date/);
-    expect(errorOf(() => parseDailyCsv("date,value\n2024-01-02,1\n2024-01-01,1\n", "value", "f.csv"))).to.match(/f\.csv:3: date 2024-01-01 is not after the previous row/);
-    expect(errorOf(() => parseDailyCsv("date,value\n2024-01-02,1,2\n", "value", "f.csv"))).to.match(/f\.csv:2: 3 cells where the header has 2/);
+    expect(errorOf(() => parseDailyCsv("date,value\n2024-01-01,abc\n", "value", "f.csv"))).to.match(
+      /^f\.csv:2: "abc" in column value is not a number; fix it or leave the cell empty/,
+    );
+    expect(errorOf(() => parseDailyCsv("date,value\n2024-13-01,1\n", "value", "f.csv"))).to.match(
+      /^f\.csv:2: "2024-13-01" is not a YYYY-MM-DD date/,
+    );
+    expect(errorOf(() => parseDailyCsv("date,value\n2024-01-02,1\n2024-01-01,1\n", "value", "f.csv"))).to.match(
+      /f\.csv:3: date 2024-01-01 is not after the previous row/,
+    );
+    expect(errorOf(() => parseDailyCsv("date,value\n2024-01-02,1,2\n", "value", "f.csv"))).to.match(
+      /f\.csv:2: 3 cells where the header has 2/,
+    );
     expect(errorOf(() => parseDailyCsv("date,other\n2024-01-02,1\n", "value", "f.csv"))).to.match(/no "value" column/);
   });
 
   it("names the missing file and the fix for a folder without the data", () => {
-    expect(errorOf(() => loadHistory(fs.mkdtempSync(path.join(os.tmpdir(), "empty-"))))).to.match(/has no btc_usd_daily\.csv; pass --data DIR/);
+    expect(errorOf(() => loadHistory(fs.mkdtempSync(path.join(os.tmpdir(), "empty-"))))).to.match(
+      /has no btc_usd_daily\.csv; pass --data DIR/,
+    );
     expect(errorOf(() => loadHistory(path.join(os.tmpdir(), "no-such-dir-i7")))).to.match(/does not exist/);
   });
 
@@ -71,6 +81,8 @@ describe("agent replay provider", () => {
     const v = await r.view("2022-06-18");
     expect(v.date).to.equal("2022-06-18");
     expect(v.series.btc.length).to.equal(dayOf("2022-06-18") - r.history.startDay);
-    expect(errorOf(() => r.viewSync("2030-01-01"))).to.match(/no market data for 2030-01-01: the data covers decisions from 2016-07-02 to 2025-07-01/);
+    expect(errorOf(() => r.viewSync("2030-01-01"))).to.match(
+      /no market data for 2030-01-01: the data covers decisions from 2016-07-02 to 2025-07-01/,
+    );
   });
 });

@@ -72,11 +72,17 @@ describe("agent seed strategy (the original plan's rules)", () => {
 
   it("the expiry window (7 days before the quarterly expiry) raises the tactical share", () => {
     const s = seedStrategy(c);
-    const tactical = (h: ReturnType<typeof market>, day: number) => s.decide({ view: viewAt(h, day), current: allocate(0.25, c, lim), state: { mode: "tactical" } }).decision;
+    const tactical = (h: ReturnType<typeof market>, day: number) =>
+      s.decide({ view: viewAt(h, day), current: allocate(0.25, c, lim), state: { mode: "tactical" } }).decision;
     const far = tactical(market({ mvrv: [2.6] }), decisionDay); // 10 days before 2024-09-27
     expect(far.mode).to.equal("tactical");
     expect(far.targets.btc + far.targets.eth).to.be.closeTo(0.25, 1e-12);
-    const h = tinyHistory(START, { btc: Array(N + 5).fill(100), eth: Array(N + 5).fill(10), mvrv: Array(N + 5).fill(2.6), fearGreed: Array(N + 5).fill(50) });
+    const h = tinyHistory(START, {
+      btc: Array(N + 5).fill(100),
+      eth: Array(N + 5).fill(10),
+      mvrv: Array(N + 5).fill(2.6),
+      fearGreed: Array(N + 5).fill(50),
+    });
     const near = tactical(h, decisionDay + 4); // 6 days before
     expect(near.targets.btc + near.targets.eth).to.be.closeTo(0.3, 1e-12);
     expect(near.reasons.map((r) => r.indicator)).to.include("expiryWindow");
@@ -89,7 +95,9 @@ describe("agent seed strategy (the original plan's rules)", () => {
     const { decision } = s.decide({ view: viewAt(h, decisionDay), current: allocate(0, c, lim), state: undefined });
     expect(decision.hold).to.equal(true);
     expect(decision.rebalance).to.equal(false);
-    expect(decision.reasons.some((r) => r.indicator === "mvrv" && /hold: BTC MVRV: latest value is from .* 6 days old/.test(r.says))).to.equal(true);
+    expect(
+      decision.reasons.some((r) => r.indicator === "mvrv" && /hold: BTC MVRV: latest value is from .* 6 days old/.test(r.says)),
+    ).to.equal(true);
     // A one-day gap is within the staleness limit: the last known value is used, not a zero.
     const g = market({ mvrv: [0.5] });
     g.series.mvrv[g.length - 1] = Number.NaN;
@@ -103,7 +111,8 @@ describe("agent seed strategy (the original plan's rules)", () => {
     const s = seedStrategy(c);
     const target = allocate(lim.volatile, c, lim);
     const drifted = (d: number) => ({ ...target, btc: target.btc + d, aaveUsdc: target.aaveUsdc - d });
-    const run = (day: number, d: number) => s.decide({ view: viewAt(market(), day), current: drifted(d), state: { mode: "aggressive" } }).decision;
+    const run = (day: number, d: number) =>
+      s.decide({ view: viewAt(market(), day), current: drifted(d), state: { mode: "aggressive" } }).decision;
     expect(weekday(decisionDay)).to.equal(2);
     expect(run(decisionDay, -0.02).rebalance).to.equal(false);
     // Prices pushing volatile over its cap trade back at once.

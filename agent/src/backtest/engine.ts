@@ -35,7 +35,14 @@ export interface RunOptions {
   onDecision?: (d: Decision) => void;
 }
 
-export function runStrategy(h: MarketHistory, strategy: Strategy, fromDay: number, toDay: number, c: Config, opts: RunOptions = {}): RunResult {
+export function runStrategy(
+  h: MarketHistory,
+  strategy: Strategy,
+  fromDay: number,
+  toDay: number,
+  c: Config,
+  opts: RunOptions = {},
+): RunResult {
   const n = toDay - fromDay + 1;
   const equity = new Float64Array(n);
   const { btc, eth, stableYield } = h.series;
@@ -101,12 +108,29 @@ export function runStrategy(h: MarketHistory, strategy: Strategy, fromDay: numbe
       const delta = d.targets.btc + d.targets.eth - before;
       if (Math.abs(delta) >= 0.01 && nav0 > 0 && !(before === 0 && w.usdc > 0.999)) {
         const vol = d.targets.btc + d.targets.eth;
-        moves.push({ day, delta, btcShare: vol > 0 ? d.targets.btc / vol : w.btc / Math.max(1e-12, w.btc + w.eth), cost: (fee + gas) / nav });
+        moves.push({
+          day,
+          delta,
+          btcShare: vol > 0 ? d.targets.btc / vol : w.btc / Math.max(1e-12, w.btc + w.eth),
+          cost: (fee + gas) / nav,
+        });
       }
     }
     equity[k] = total(vals);
   }
-  return { name: strategy.name, description: strategy.description, firstDay: fromDay, initial: c.capitalUsd, equity, trades, feesUsd, gasUsd, tradedUsd, moves, decisions: opts.keepDecisions ? decisions : undefined };
+  return {
+    name: strategy.name,
+    description: strategy.description,
+    firstDay: fromDay,
+    initial: c.capitalUsd,
+    equity,
+    trades,
+    feesUsd,
+    gasUsd,
+    tradedUsd,
+    moves,
+    decisions: opts.keepDecisions ? decisions : undefined,
+  };
 }
 
 /** The static-yield benchmark: the capital compounding at a fixed APY, no assets, no costs. */
@@ -117,7 +141,18 @@ export function runStaticYield(apy: number, fromDay: number, toDay: number, c: C
   let v = c.capitalUsd;
   for (let k = 0; k < n; k++) equity[k] = v *= g;
   const name = `static-${+(apy * 100).toFixed(2)}%`;
-  return { name, description: `stablecoins at a fixed ${apy * 100}% APY`, firstDay: fromDay, initial: c.capitalUsd, equity, trades: 0, feesUsd: 0, gasUsd: 0, tradedUsd: 0, moves: [] };
+  return {
+    name,
+    description: `stablecoins at a fixed ${apy * 100}% APY`,
+    firstDay: fromDay,
+    initial: c.capitalUsd,
+    equity,
+    trades: 0,
+    feesUsd: 0,
+    gasUsd: 0,
+    tradedUsd: 0,
+    moves: [],
+  };
 }
 
 function total(v: Record<Position, number>): number {

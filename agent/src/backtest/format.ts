@@ -8,7 +8,23 @@ const num = (x: number | null, d = 2) => (x === null ? "—" : x.toFixed(d));
 const usd = (x: number) => `$${Math.round(x).toLocaleString("en-US")}`;
 
 export function formatTable(rows: ResultRow[]): string {
-  const head = ["strategy", "final", "return", "CAGR", "vol", "Sharpe", "Sortino", "maxDD", "DD peak→trough", "Calmar", "turnover/y", "fees", "gas", "trades", "win"];
+  const head = [
+    "strategy",
+    "final",
+    "return",
+    "CAGR",
+    "vol",
+    "Sharpe",
+    "Sortino",
+    "maxDD",
+    "DD peak→trough",
+    "Calmar",
+    "turnover/y",
+    "fees",
+    "gas",
+    "trades",
+    "win",
+  ];
   const body = rows.map((r) => [
     r.name + (r.benchmark ? "*" : ""),
     usd(r.finalValue),

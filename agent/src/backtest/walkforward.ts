@@ -83,7 +83,15 @@ export function walkForward(h: MarketHistory, c: Config): WalkForward {
   const row = (name: string, params: RuleParams | null, s: Strategy, is?: Score): WalkForwardRow => {
     const inS = is ?? score(h, s, IN_SAMPLE, c);
     const oos = score(h, s, OUT_OF_SAMPLE, c);
-    return { name, params, benchmark: s.benchmark, inSample: inS, outOfSample: oos, meetsGoalInSample: meetsGoal(inS), meetsGoalOutOfSample: meetsGoal(oos) };
+    return {
+      name,
+      params,
+      benchmark: s.benchmark,
+      inSample: inS,
+      outOfSample: oos,
+      meetsGoalInSample: meetsGoal(inS),
+      meetsGoalOutOfSample: meetsGoal(oos),
+    };
   };
   rows.push(row("seed", null, strategyByName("seed", c)!));
   for (const [family, ps] of Object.entries(grid())) {
@@ -103,7 +111,15 @@ export function walkForward(h: MarketHistory, c: Config): WalkForward {
     return { cagr: m.cagr, sharpe: m.sharpe, maxDrawdown: m.maxDrawdown, finalValue: m.finalValue };
   };
   const sy = { is: fixed(IN_SAMPLE), oos: fixed(OUT_OF_SAMPLE) };
-  rows.push({ name: `static-${STATIC_APY * 100}%`, params: null, benchmark: true, inSample: sy.is, outOfSample: sy.oos, meetsGoalInSample: false, meetsGoalOutOfSample: false });
+  rows.push({
+    name: `static-${STATIC_APY * 100}%`,
+    params: null,
+    benchmark: true,
+    inSample: sy.is,
+    outOfSample: sy.oos,
+    meetsGoalInSample: false,
+    meetsGoalOutOfSample: false,
+  });
   // The default: the same rule over the strategies (benchmarks excluded). The later window only reports.
   const chosen = rows.filter((r) => !r.benchmark).reduce((a, b) => (better(b.inSample, a.inSample) ? b : a));
   const why = `${chosen.name}: ${chosen.meetsGoalInSample ? "meets the goal in-sample with the best Sharpe" : "no strategy meets the goal in-sample; best Sharpe"} (in-sample CAGR ${(chosen.inSample.cagr * 100).toFixed(1)}%, Sharpe ${chosen.inSample.sharpe?.toFixed(2)}, max drawdown ${(chosen.inSample.maxDrawdown * 100).toFixed(1)}%)`;
@@ -113,17 +129,23 @@ export function walkForward(h: MarketHistory, c: Config): WalkForward {
 /** True when the registry's parameters are the ones the walk-forward picked. */
 export function registryMatches(wf: WalkForward): string[] {
   const off: string[] = [];
-  for (const r of wf.rows) if (r.params && (!RULES[r.name] || !sameParams(RULES[r.name], r.params))) off.push(`${r.name}: registry ${JSON.stringify(RULES[r.name])} vs picked ${JSON.stringify(r.params)}`);
+  for (const r of wf.rows)
+    if (r.params && (!RULES[r.name] || !sameParams(RULES[r.name], r.params)))
+      off.push(`${r.name}: registry ${JSON.stringify(RULES[r.name])} vs picked ${JSON.stringify(r.params)}`);
   return off;
 }
 
 export function formatWalkForward(wf: WalkForward): string {
-  const f = (s: Score) => `${(s.cagr * 100).toFixed(1).padStart(6)}% ${(s.sharpe === null ? "—" : s.sharpe.toFixed(2)).padStart(5)} ${(s.maxDrawdown * 100).toFixed(1).padStart(5)}%`;
+  const f = (s: Score) =>
+    `${(s.cagr * 100).toFixed(1).padStart(6)}% ${(s.sharpe === null ? "—" : s.sharpe.toFixed(2)).padStart(5)} ${(s.maxDrawdown * 100).toFixed(1).padStart(5)}%`;
   const lines = [
     `in-sample ${wf.inSample.from} → ${wf.inSample.to} | walk-forward ${wf.outOfSample.from} → ${wf.outOfSample.to}`,
     `${"strategy".padEnd(14)} ${"params".padEnd(44)} ${"IS CAGR  Sharpe  maxDD".padEnd(22)}   ${"WF CAGR  Sharpe  maxDD"}`,
   ];
-  for (const r of wf.rows) lines.push(`${(r.name + (r.benchmark ? "*" : "")).padEnd(14)} ${(r.params ? JSON.stringify(r.params) : "").padEnd(44)} ${f(r.inSample)}   ${f(r.outOfSample)}${r.meetsGoalOutOfSample ? "  goal met (WF)" : ""}`);
+  for (const r of wf.rows)
+    lines.push(
+      `${(r.name + (r.benchmark ? "*" : "")).padEnd(14)} ${(r.params ? JSON.stringify(r.params) : "").padEnd(44)} ${f(r.inSample)}   ${f(r.outOfSample)}${r.meetsGoalOutOfSample ? "  goal met (WF)" : ""}`,
+    );
   lines.push(`goal: Sharpe > ${wf.goal.sharpe}, max drawdown ≤ ${wf.goal.maxDrawdown * 100}%, CAGR ≥ ${wf.goal.cagr * 100}%`);
   lines.push(`default by evidence: ${wf.why}`);
   return lines.join("\n");

@@ -16,7 +16,8 @@ export function parseDailyCsv(text: string, column: string, file: string): Daily
   const header = (lines[0] ?? "").split(",").map((s) => s.trim());
   if (header[0] !== "date") throw new UserError(`${file}: the first column must be "date" (header is "${lines[0] ?? ""}")`);
   const col = header.indexOf(column);
-  if (col < 0) throw new UserError(`${file}: no "${column}" column in header "${lines[0]}"; use the layout described in data/market/SOURCES.md`);
+  if (col < 0)
+    throw new UserError(`${file}: no "${column}" column in header "${lines[0]}"; use the layout described in data/market/SOURCES.md`);
   const days: number[] = [];
   const vals: number[] = [];
   for (let n = 1; n < lines.length; n++) {
@@ -40,7 +41,8 @@ export function parseDailyCsv(text: string, column: string, file: string): Daily
     let v = Number.NaN;
     if (cell !== "") {
       v = Number(cell);
-      if (!Number.isFinite(v)) throw new UserError(`${where}: "${cell}" in column ${column} is not a number; fix it or leave the cell empty for a gap`);
+      if (!Number.isFinite(v))
+        throw new UserError(`${where}: "${cell}" in column ${column} is not a number; fix it or leave the cell empty for a gap`);
     }
     days.push(day);
     vals.push(v);

@@ -46,14 +46,17 @@ export function loadHistory(dir: string = DEFAULT_DATA_DIR): MarketHistory {
     const spec = REPLAY_FILES[f];
     const file = path.join(dir, spec.file);
     if (!fs.existsSync(file)) {
-      if (spec.required) throw new UserError(`${dir} has no ${spec.file}; pass --data DIR with the files of data/market/ (${requiredFiles()})`);
+      if (spec.required)
+        throw new UserError(`${dir} has no ${spec.file}; pass --data DIR with the files of data/market/ (${requiredFiles()})`);
       continue;
     }
     const col = parseDailyCsv(fs.readFileSync(file, "utf8"), spec.column, file);
     for (let i = 0; i < col.values.length; i++) {
       const v = col.values[i];
       if (!Number.isNaN(v) && (v < spec.min || v > spec.max)) {
-        throw new UserError(`${file}: ${spec.column} ${v} on ${isoOf(col.firstDay + i)} is outside [${spec.min}, ${spec.max}]; fix the row or leave it empty`);
+        throw new UserError(
+          `${file}: ${spec.column} ${v} on ${isoOf(col.firstDay + i)} is outside [${spec.min}, ${spec.max}]; fix the row or leave it empty`,
+        );
       }
     }
     cols[f] = col;
@@ -63,7 +66,9 @@ export function loadHistory(dir: string = DEFAULT_DATA_DIR): MarketHistory {
 }
 
 function requiredFiles(): string {
-  return FIELDS.filter((f) => REPLAY_FILES[f].required).map((f) => REPLAY_FILES[f].file).join(", ");
+  return FIELDS.filter((f) => REPLAY_FILES[f].required)
+    .map((f) => REPLAY_FILES[f].file)
+    .join(", ");
 }
 
 /** Last day a decision can be made for: the day after the last BTC close. */
@@ -94,7 +99,9 @@ export class ReplayProvider implements MarketProvider {
     const first = firstDecisionDay(this.history);
     const last = lastDecisionDay(this.history);
     if (day < first || day > last) {
-      throw new UserError(`no market data for ${date}: the data covers decisions from ${isoOf(first)} to ${isoOf(last)}; pick a date in that range`);
+      throw new UserError(
+        `no market data for ${date}: the data covers decisions from ${isoOf(first)} to ${isoOf(last)}; pick a date in that range`,
+      );
     }
     return viewAt(this.history, day);
   }

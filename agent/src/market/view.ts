@@ -51,7 +51,10 @@ export function viewAt(h: MarketHistory, day: number, maxAge: Record<Field, numb
     } else {
       const age = day - (h.startDay + i);
       if (age > maxAge[f]) {
-        issues.push({ field: f, reason: `${FIELD_LABEL[f]}: latest value is from ${isoOf(h.startDay + i)}, ${age} days old (limit ${maxAge[f]})` });
+        issues.push({
+          field: f,
+          reason: `${FIELD_LABEL[f]}: latest value is from ${isoOf(h.startDay + i)}, ${age} days old (limit ${maxAge[f]})`,
+        });
       }
     }
   }

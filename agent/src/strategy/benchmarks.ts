@@ -8,7 +8,14 @@ import { Strategy, StrategyInput, StrategyOutput, volatileWeight, Weights, zeroW
 
 export type Schedule = "never" | "monthly" | "drift";
 
-export function fixedStrategy(name: string, description: string, targets: Weights, schedule: Schedule, c: Config, benchmark = true): Strategy {
+export function fixedStrategy(
+  name: string,
+  description: string,
+  targets: Weights,
+  schedule: Schedule,
+  c: Config,
+  benchmark = true,
+): Strategy {
   return {
     name,
     description,
@@ -20,7 +27,19 @@ export function fixedStrategy(name: string, description: string, targets: Weight
       if (first) triggers.push("initial allocation");
       else if (schedule === "monthly" && dayOfMonth(view.day) === 1 && drift > 1e-6) triggers.push("monthly rebalance");
       else if (schedule === "drift" && drift > c.rebalance.driftPct) triggers.push(`drift: ${position} ${(drift * 100).toFixed(1)} points`);
-      return { decision: { date: view.date, strategy: name, targets, rebalance: triggers.length > 0, hold: false, triggers, reasons: [], issues: [] }, state: undefined };
+      return {
+        decision: {
+          date: view.date,
+          strategy: name,
+          targets,
+          rebalance: triggers.length > 0,
+          hold: false,
+          triggers,
+          reasons: [],
+          issues: [],
+        },
+        state: undefined,
+      };
     },
   };
 }
@@ -39,7 +58,14 @@ export function mix6040(c: Config): Strategy {
 export function staticPlan(c: Config): Strategy {
   const lim = capLimits(c);
   const v = Math.min(lim.volatile, 1 - c.base.aaveUsdc - c.base.pendlePt - c.base.vault);
-  const w = { ...zeroWeights(), aaveUsdc: c.base.aaveUsdc, pendlePt: c.base.pendlePt, vault: c.base.vault, btc: v * c.volatileSplit.btc, eth: v * c.volatileSplit.eth };
+  const w = {
+    ...zeroWeights(),
+    aaveUsdc: c.base.aaveUsdc,
+    pendlePt: c.base.pendlePt,
+    vault: c.base.vault,
+    btc: v * c.volatileSplit.btc,
+    eth: v * c.volatileSplit.eth,
+  };
   w.usdc = Math.max(0, 1 - (w.aaveUsdc + w.pendlePt + w.vault + w.btc + w.eth));
   return fixedStrategy("static-plan", "original plan held static: 60% base yield, 40% BTC/ETH, rebalanced on 5% drift", w, "drift", c);
 }

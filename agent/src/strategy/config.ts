@@ -33,10 +33,7 @@ export const configSchema = z
       .strict()
       .default({ aaveFallbackApr: 0.03, pendlePtApr: 0.06, vaultApr: 0.045, riskFree: 0 }),
     /** The base sleeve (the original plan: 60% in yield). */
-    base: z
-      .object({ aaveUsdc: frac, pendlePt: frac, vault: frac })
-      .strict()
-      .default({ aaveUsdc: 0.25, pendlePt: 0.2, vault: 0.15 }),
+    base: z.object({ aaveUsdc: frac, pendlePt: frac, vault: frac }).strict().default({ aaveUsdc: 0.25, pendlePt: 0.2, vault: 0.15 }),
     /** How the volatile part splits between BTC and ETH. */
     volatileSplit: z.object({ btc: frac, eth: frac }).strict().default({ btc: 0.6, eth: 0.4 }),
     rebalance: z
@@ -61,11 +58,16 @@ export function parseConfig(raw: unknown, where = "config"): Config {
   const c = r.data;
   const base = c.base.aaveUsdc + c.base.pendlePt + c.base.vault;
   if (base > 1) throw new UserError(`${where}: base weights sum to ${base}, more than 1; lower them`);
-  if (Math.abs(c.volatileSplit.btc + c.volatileSplit.eth - 1) > 1e-9) throw new UserError(`${where}: volatileSplit.btc + volatileSplit.eth must be 1`);
+  if (Math.abs(c.volatileSplit.btc + c.volatileSplit.eth - 1) > 1e-9)
+    throw new UserError(`${where}: volatileSplit.btc + volatileSplit.eth must be 1`);
   return c;
 }
 
-/** Reads a JSON settings file; only the keys above are taken (a guardrail settings file's "caps" works too). */
+// Keys of the guardrail settings file (scripts/guardrails/settings.ts) that this config does not use:
+// accepted and ignored, so one settings file can serve both.
+const GUARDRAIL_ONLY = ["limits", "delaySeconds", "maxStalenessSeconds", "classes", "pendleTwapSeconds", "agents", "guardians", "payees"];
+
+/** Reads a JSON settings file. Unknown keys are refused; a guardrail settings file's own keys are ignored. */
 export function loadConfig(file: string): Config {
   let raw: unknown;
   try {
@@ -73,7 +75,10 @@ export function loadConfig(file: string): Config {
   } catch (e) {
     throw new UserError(`${file}: cannot read JSON (${(e as Error).message}); pass --config with a JSON settings file`);
   }
-  const obj = (raw ?? {}) as Record<string, unknown>;
-  const picked = Object.fromEntries(Object.keys(configSchema.shape).filter((k) => k in obj).map((k) => [k, obj[k]]));
-  return parseConfig(picked, file);
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new UserError(`${file}: settings must be a JSON object`);
+  const obj = raw as Record<string, unknown>;
+  const known = Object.keys(configSchema.shape);
+  const unknown = Object.keys(obj).filter((k) => !known.includes(k) && !GUARDRAIL_ONLY.includes(k));
+  if (unknown.length) throw new UserError(`${file}: unknown setting "${unknown[0]}"; known: ${known.join(", ")}`);
+  return parseConfig(Object.fromEntries(known.filter((k) => k in obj).map((k) => [k, obj[k]])), file);
 }

@@ -19,13 +19,22 @@ export function maxDrift(a: Weights, b: Weights): { position: Position; drift: n
  * `driftPct` from its target, the weekly review found more than `minTradePct` to do, or prices pushed
  * the holdings over a cap.
  */
-export function rebalanceTriggers(current: Weights, target: Weights, signals: string[], view: MarketView, c: Config, lim: CapLimits): string[] {
+export function rebalanceTriggers(
+  current: Weights,
+  target: Weights,
+  signals: string[],
+  view: MarketView,
+  c: Config,
+  lim: CapLimits,
+): string[] {
   const t: string[] = [];
   const { position, drift } = maxDrift(current, target);
   if (drift <= 1e-9) return t;
   if (drift >= c.rebalance.minTradePct) for (const s of signals) t.push(s);
-  if (drift > c.rebalance.driftPct) t.push(`drift: ${position} is ${(drift * 100).toFixed(1)} points from target (limit ${(c.rebalance.driftPct * 100).toFixed(0)})`);
-  else if (weekday(view.day) === c.rebalance.reviewWeekday && drift >= c.rebalance.minTradePct) t.push(`weekly review: ${position} ${(drift * 100).toFixed(1)} points from target`);
+  if (drift > c.rebalance.driftPct)
+    t.push(`drift: ${position} is ${(drift * 100).toFixed(1)} points from target (limit ${(c.rebalance.driftPct * 100).toFixed(0)})`);
+  else if (weekday(view.day) === c.rebalance.reviewWeekday && drift >= c.rebalance.minTradePct)
+    t.push(`weekly review: ${position} ${(drift * 100).toFixed(1)} points from target`);
   const broken = capViolations(current, lim, 1e-6).filter((v) => !v.startsWith("weights sum"));
   if (broken.length) t.push(`cap breach by price moves: ${broken.join("; ")}`);
   return t;
@@ -37,7 +46,14 @@ export function blockingIssues(view: MarketView, needs: readonly Field[]) {
 }
 
 /** A decision that does not trade because data was missing or rejected. */
-export function holdDecision(name: string, view: MarketView, current: Weights, lim: CapLimits, blocking: MarketView["issues"], reasons: Reason[] = []): Decision {
+export function holdDecision(
+  name: string,
+  view: MarketView,
+  current: Weights,
+  lim: CapLimits,
+  blocking: MarketView["issues"],
+  reasons: Reason[] = [],
+): Decision {
   return {
     date: view.date,
     strategy: name,

@@ -31,7 +31,8 @@ export function describeRule(p: RuleParams): string {
   const parts: string[] = [];
   if (p.trendDays) parts.push(`each asset only above its ${p.trendDays}-day average`);
   if (p.targetVol) parts.push(`volatile share = ${p.targetVol * 100}% / ${p.volDays ?? 30}-day volatility`);
-  if (p.ddStop) parts.push(`out below −${p.ddStop * 100}% from the ${p.ddLookback ?? 90}-day high, back within −${(p.ddStop * 50).toFixed(1)}%`);
+  if (p.ddStop)
+    parts.push(`out below −${p.ddStop * 100}% from the ${p.ddLookback ?? 90}-day high, back within −${(p.ddStop * 50).toFixed(1)}%`);
   return parts.join("; ") || "volatile at the cap";
 }
 
@@ -58,7 +59,14 @@ export function ruleStrategy(name: string, c: Config, p: RuleParams): Strategy {
           const up = avg !== null && close > avg;
           if (a === "btc") btcIn = up ? 1 : 0;
           else ethIn = up ? 1 : 0;
-          reasons.push({ indicator: `${a}.sma${p.trendDays}`, value: avg, says: avg === null ? `${a.toUpperCase()} ${p.trendDays}-day average not known: out` : `${a.toUpperCase()} ${close.toFixed(0)} ${up ? "above" : "below"} its ${p.trendDays}-day average ${avg.toFixed(0)}: ${up ? "in" : "out"}` });
+          reasons.push({
+            indicator: `${a}.sma${p.trendDays}`,
+            value: avg,
+            says:
+              avg === null
+                ? `${a.toUpperCase()} ${p.trendDays}-day average not known: out`
+                : `${a.toUpperCase()} ${close.toFixed(0)} ${up ? "above" : "below"} its ${p.trendDays}-day average ${avg.toFixed(0)}: ${up ? "in" : "out"}`,
+          });
         }
       }
       let scale = 1;
@@ -68,7 +76,14 @@ export function ruleStrategy(name: string, c: Config, p: RuleParams): Strategy {
         const ve = realisedVol(s.eth, n);
         const sleeve = vb !== null && ve !== null ? c.volatileSplit.btc * vb + c.volatileSplit.eth * ve : null;
         scale = sleeve === null || sleeve <= 0 ? 0 : Math.min(1, p.targetVol / sleeve / cap);
-        reasons.push({ indicator: `vol${n}`, value: sleeve, says: sleeve === null ? "volatility not known: out" : `sleeve volatility ${(sleeve * 100).toFixed(0)}%: volatile share ${(Math.min(cap, p.targetVol / sleeve) * 100).toFixed(1)}%` });
+        reasons.push({
+          indicator: `vol${n}`,
+          value: sleeve,
+          says:
+            sleeve === null
+              ? "volatility not known: out"
+              : `sleeve volatility ${(sleeve * 100).toFixed(0)}%: volatile share ${(Math.min(cap, p.targetVol / sleeve) * 100).toFixed(1)}%`,
+        });
       }
       let stopped = prev.stopped ?? false;
       if (p.ddStop) {
@@ -77,7 +92,14 @@ export function ruleStrategy(name: string, c: Config, p: RuleParams): Strategy {
           if (!stopped && dd < -p.ddStop) stopped = true;
           else if (stopped && dd > -p.ddStop / 2) stopped = false;
         }
-        reasons.push({ indicator: "drawdown", value: dd, says: dd === null ? "drawdown not known" : `BTC ${(dd * 100).toFixed(1)}% from its ${p.ddLookback ?? 90}-day high: ${stopped ? "stopped out" : "in"}` });
+        reasons.push({
+          indicator: "drawdown",
+          value: dd,
+          says:
+            dd === null
+              ? "drawdown not known"
+              : `BTC ${(dd * 100).toFixed(1)}% from its ${p.ddLookback ?? 90}-day high: ${stopped ? "stopped out" : "in"}`,
+        });
       }
       const split = { btc: c.volatileSplit.btc * btcIn, eth: c.volatileSplit.eth * ethIn };
       const v = stopped ? 0 : cap * scale * (split.btc + split.eth);
@@ -85,7 +107,8 @@ export function ruleStrategy(name: string, c: Config, p: RuleParams): Strategy {
       const targets = allocate(v, c, lim, norm > 0 ? { btc: split.btc / norm, eth: split.eth / norm } : c.volatileSplit);
       const signals: string[] = [];
       // A signal moves the target by at least the minimum trade: trade it now, not at the review.
-      if (prev.volatile === undefined || Math.abs(v - prev.volatile) >= c.rebalance.minTradePct * 2) signals.push(`volatile target ${((prev.volatile ?? 0) * 100).toFixed(1)}% → ${(v * 100).toFixed(1)}%`);
+      if (prev.volatile === undefined || Math.abs(v - prev.volatile) >= c.rebalance.minTradePct * 2)
+        signals.push(`volatile target ${((prev.volatile ?? 0) * 100).toFixed(1)}% → ${(v * 100).toFixed(1)}%`);
       const triggers = rebalanceTriggers(current, targets, signals, view, c, lim);
       const changed = triggers.length > 0;
       return {

@@ -54,7 +54,13 @@ export function seedPhase(p: SeedParams, mvrv: number, fearGreed: number, close:
 
 /** Risk level 1 (calm) … 5: one point each for high volatility, extreme sentiment, deep drawdown, hot funding. */
 export function riskLevel(vol30: number | null, fearGreed: number, dd: number | null, funding7: number | null): number {
-  return 1 + (vol30 !== null && vol30 > 0.8 ? 1 : 0) + (fearGreed >= 75 || fearGreed <= 20 ? 1 : 0) + (dd !== null && dd < -0.3 ? 1 : 0) + (funding7 !== null && funding7 > 0.0045 ? 1 : 0);
+  return (
+    1 +
+    (vol30 !== null && vol30 > 0.8 ? 1 : 0) +
+    (fearGreed >= 75 || fearGreed <= 20 ? 1 : 0) +
+    (dd !== null && dd < -0.3 ? 1 : 0) +
+    (funding7 !== null && funding7 > 0.0045 ? 1 : 0)
+  );
 }
 
 export function seedStrategy(c: Config, p: SeedParams = SEED_PARAMS, name = "seed"): Strategy {
@@ -82,12 +88,56 @@ export function seedStrategy(c: Config, p: SeedParams = SEED_PARAMS, name = "see
       const risk = riskLevel(vol30, fg, dd, funding7);
       const signals: string[] = [];
       const reasons: Reason[] = [
-        { indicator: "mvrv", value: mvrv, says: mvrv >= p.topMvrv ? `MVRV ${mvrv.toFixed(2)} at or above ${p.topMvrv}: top` : mvrv >= p.euphoriaMvrv ? `MVRV ${mvrv.toFixed(2)} above ${p.euphoriaMvrv}: euphoria` : mvrv < p.deepValueMvrv ? `MVRV ${mvrv.toFixed(2)} below ${p.deepValueMvrv}: deep value` : `MVRV ${mvrv.toFixed(2)}: neutral` },
-        { indicator: `sma${p.trendDays}`, value: trend, says: trend === null ? `${p.trendDays}-day average not known yet` : close >= trend ? `BTC ${close.toFixed(0)} above its ${p.trendDays}-day average ${trend.toFixed(0)}: uptrend` : `BTC ${close.toFixed(0)} below its ${p.trendDays}-day average ${trend.toFixed(0)}: downtrend` },
-        { indicator: "fearGreed", value: fg, says: fg >= p.euphoriaFearGreed ? `Fear & Greed ${fg}: extreme greed` : fg <= 25 ? `Fear & Greed ${fg}: extreme fear` : `Fear & Greed ${fg}` },
-        { indicator: "funding7d", value: funding7, says: funding7 === null ? "funding not known (no data)" : `funding over 7 days ${(funding7 * 100).toFixed(3)}%${funding7 > 0.0045 ? ": overheated longs" : ""}` },
-        { indicator: "vol30", value: vol30, says: vol30 === null ? "30-day volatility not known" : `30-day realised volatility ${(vol30 * 100).toFixed(0)}%` },
-        { indicator: "drawdown365", value: dd, says: dd === null ? "drawdown not known" : `BTC ${(dd * 100).toFixed(0)}% from its 1-year high` },
+        {
+          indicator: "mvrv",
+          value: mvrv,
+          says:
+            mvrv >= p.topMvrv
+              ? `MVRV ${mvrv.toFixed(2)} at or above ${p.topMvrv}: top`
+              : mvrv >= p.euphoriaMvrv
+                ? `MVRV ${mvrv.toFixed(2)} above ${p.euphoriaMvrv}: euphoria`
+                : mvrv < p.deepValueMvrv
+                  ? `MVRV ${mvrv.toFixed(2)} below ${p.deepValueMvrv}: deep value`
+                  : `MVRV ${mvrv.toFixed(2)}: neutral`,
+        },
+        {
+          indicator: `sma${p.trendDays}`,
+          value: trend,
+          says:
+            trend === null
+              ? `${p.trendDays}-day average not known yet`
+              : close >= trend
+                ? `BTC ${close.toFixed(0)} above its ${p.trendDays}-day average ${trend.toFixed(0)}: uptrend`
+                : `BTC ${close.toFixed(0)} below its ${p.trendDays}-day average ${trend.toFixed(0)}: downtrend`,
+        },
+        {
+          indicator: "fearGreed",
+          value: fg,
+          says:
+            fg >= p.euphoriaFearGreed
+              ? `Fear & Greed ${fg}: extreme greed`
+              : fg <= 25
+                ? `Fear & Greed ${fg}: extreme fear`
+                : `Fear & Greed ${fg}`,
+        },
+        {
+          indicator: "funding7d",
+          value: funding7,
+          says:
+            funding7 === null
+              ? "funding not known (no data)"
+              : `funding over 7 days ${(funding7 * 100).toFixed(3)}%${funding7 > 0.0045 ? ": overheated longs" : ""}`,
+        },
+        {
+          indicator: "vol30",
+          value: vol30,
+          says: vol30 === null ? "30-day volatility not known" : `30-day realised volatility ${(vol30 * 100).toFixed(0)}%`,
+        },
+        {
+          indicator: "drawdown365",
+          value: dd,
+          says: dd === null ? "drawdown not known" : `BTC ${(dd * 100).toFixed(0)}% from its 1-year high`,
+        },
         { indicator: "daysToExpiry", value: toExpiry, says: `${toExpiry} days to the quarterly expiry` },
       ];
       const next: SeedState = { mode, topVolatile: prev.topVolatile };
@@ -112,7 +162,19 @@ export function seedStrategy(c: Config, p: SeedParams = SEED_PARAMS, name = "see
       const targets = allocate(v, c, lim);
       const triggers = rebalanceTriggers(current, targets, signals, view, c, lim);
       return {
-        decision: { date: view.date, strategy: name, targets, rebalance: triggers.length > 0, hold: false, phase, mode, risk, triggers, reasons, issues: view.issues },
+        decision: {
+          date: view.date,
+          strategy: name,
+          targets,
+          rebalance: triggers.length > 0,
+          hold: false,
+          phase,
+          mode,
+          risk,
+          triggers,
+          reasons,
+          issues: view.issues,
+        },
         state: next,
       };
     },

@@ -45,7 +45,12 @@ export function historyOf(v: MarketView): MarketHistory {
  * `warmupDays` before (assuming the treasury held its targets: the chain-reading agent passes real
  * weights instead). Only data dated before each replayed day is used.
  */
-export function signalsFor(view: MarketView, strategy: Strategy, warmupDays = 120, held?: Weights): { decision: Decision; indicators: Indicators } {
+export function signalsFor(
+  view: MarketView,
+  strategy: Strategy,
+  warmupDays = 120,
+  held?: Weights,
+): { decision: Decision; indicators: Indicators } {
   const h = historyOf(view);
   let state: unknown;
   let current: Weights = { ...zeroWeights(), usdc: 1 };

@@ -55,7 +55,9 @@ export async function getJson(source: string, url: string, o: HttpOptions = DEFA
       retryAfter = res.headers.get("retry-after");
       text = await res.text(); // the timeout covers a body that never ends, too
     } catch (e) {
-      last = ac.signal.aborted ? new ProviderError(source, "timeout", `no answer within ${o.timeoutMs} ms`) : new ProviderError(source, "network", (e as Error).message);
+      last = ac.signal.aborted
+        ? new ProviderError(source, "timeout", `no answer within ${o.timeoutMs} ms`)
+        : new ProviderError(source, "network", (e as Error).message);
       continue;
     } finally {
       clearTimeout(timer);
@@ -71,7 +73,12 @@ export async function getJson(source: string, url: string, o: HttpOptions = DEFA
     if (status !== 429 && status < 500) throw err; // 451, 403, 400…: asking again will not help
     const ra = retryAfterMs(retryAfter);
     if (ra !== null && ra > o.maxRetryAfterMs) {
-      throw new ProviderError(source, "http", `HTTP ${status}: asked to retry after ${Math.round(ra / 1000)} s, longer than the ${o.maxRetryAfterMs / 1000} s we wait`, status);
+      throw new ProviderError(
+        source,
+        "http",
+        `HTTP ${status}: asked to retry after ${Math.round(ra / 1000)} s, longer than the ${o.maxRetryAfterMs / 1000} s we wait`,
+        status,
+      );
     }
     err.retryInMs = ra ?? undefined;
     last = err;

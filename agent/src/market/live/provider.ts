@@ -9,7 +9,16 @@ import type { DataIssue, Field, MarketProvider, MarketView, OptionsInfo } from "
 import { DEFAULT_MAX_AGE_DAYS, viewAt } from "../view";
 import { DEFAULT_HTTP, HttpOptions, ProviderError } from "./http";
 import { applyBounds } from "./series";
-import { binanceFundingDaily, bybitFundingDaily, coingeckoCloses, coinmetricsMvrv, deribitOptions, fearGreed, maxPain, OptionOi } from "./sources";
+import {
+  binanceFundingDaily,
+  bybitFundingDaily,
+  coingeckoCloses,
+  coinmetricsMvrv,
+  deribitOptions,
+  fearGreed,
+  maxPain,
+  OptionOi,
+} from "./sources";
 
 export interface LiveConfig {
   coingecko: string;
@@ -87,7 +96,13 @@ export class LiveProvider implements MarketProvider {
     } catch (e) {
       if (hit) {
         const old = hit.value as Fetched<T>;
-        return { ...old, issues: [...old.issues, { field: key as Field, reason: `${(e as Error).message}; using the answer cached at ${new Date(hit.at).toISOString()}` }] };
+        return {
+          ...old,
+          issues: [
+            ...old.issues,
+            { field: key as Field, reason: `${(e as Error).message}; using the answer cached at ${new Date(hit.at).toISOString()}` },
+          ],
+        };
       }
       throw e;
     }
@@ -142,7 +157,10 @@ export class LiveProvider implements MarketProvider {
       }),
     );
     // Aave's rate is read on chain by the agent cycle, not from an HTTP API.
-    const h = alignHistory(Object.keys(cols).length ? cols : { btc: { firstDay: day - 1, values: new Float64Array([Number.NaN]) } }, sources);
+    const h = alignHistory(
+      Object.keys(cols).length ? cols : { btc: { firstDay: day - 1, values: new Float64Array([Number.NaN]) } },
+      sources,
+    );
     const length = Math.max(h.length, day - h.startDay);
     const view = viewAt({ ...h, length, series: pad(h.series, length) }, day);
     // A rejected value matters while it would have been the latest usable one; older rejections
@@ -159,7 +177,11 @@ export class LiveProvider implements MarketProvider {
   private async options(day: number, issues: DataIssue[]): Promise<OptionsInfo> {
     const next = isoOf(nextQuarterlyExpiry(day));
     try {
-      const got = await this.cached<OptionOi[]>("options", async () => ({ value: await deribitOptions(this.cfg.deribit, this.cfg.http), source: "Deribit", issues: [] }));
+      const got = await this.cached<OptionOi[]>("options", async () => ({
+        value: await deribitOptions(this.cfg.deribit, this.cfg.http),
+        source: "Deribit",
+        issues: [],
+      }));
       const mine = got.value.filter((o) => o.expiry === next);
       const mp = maxPain(mine);
       if (mp === null) issues.push({ field: "options", reason: `Deribit lists no option for the ${next} expiry: no max pain` });

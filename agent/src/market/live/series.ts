@@ -40,7 +40,8 @@ export function applyBounds(field: Field, col: DailyColumn, source: string, b: B
     const day = isoOf(col.firstDay + i);
     let why: string | null = null;
     if (!(v >= b.min && v <= b.max)) why = `outside [${b.min}, ${b.max}]`;
-    else if (b.maxJump && !Number.isNaN(prev) && (v / prev >= b.maxJump || prev / v >= b.maxJump)) why = `${(v / prev).toPrecision(3)}x the day before (${prev})`;
+    else if (b.maxJump && !Number.isNaN(prev) && (v / prev >= b.maxJump || prev / v >= b.maxJump))
+      why = `${(v / prev).toPrecision(3)}x the day before (${prev})`;
     if (why) {
       col.values[i] = Number.NaN;
       issues.push({ field, reason: `${source}: rejected ${field} ${v} for ${day}: ${why}` });

@@ -18,7 +18,10 @@ function parse<T>(source: string, schema: z.ZodType<T>, body: unknown): T {
   return r.data;
 }
 
-const numStr = z.string().regex(/^-?\d+(\.\d+)?(e-?\d+)?$/i).transform(Number);
+const numStr = z
+  .string()
+  .regex(/^-?\d+(\.\d+)?(e-?\d+)?$/i)
+  .transform(Number);
 
 // CoinGecko -------------------------------------------------------------------------------------
 const cgChart = z.object({ prices: z.array(z.tuple([z.number(), z.number()])) });
@@ -27,7 +30,12 @@ const cgChart = z.object({ prices: z.array(z.tuple([z.number(), z.number()])) })
  * Daily closes from /coins/{id}/market_chart (interval=daily). A point at 00:00 UTC of day X is
  * the price when day X-1 ended, i.e. X-1's close; the trailing "now" point is a partial day and dropped.
  */
-export async function coingeckoCloses(base: string, id: "bitcoin" | "ethereum", days: number, http: HttpOptions): Promise<DailyColumn | null> {
+export async function coingeckoCloses(
+  base: string,
+  id: "bitcoin" | "ethereum",
+  days: number,
+  http: HttpOptions,
+): Promise<DailyColumn | null> {
   const body = await getJson("CoinGecko", `${base}/coins/${id}/market_chart?vs_currency=usd&days=${days}&interval=daily`, http);
   const { prices } = parse("CoinGecko", cgChart, body);
   const pts: [number, number][] = prices.filter(([t]) => t % DAY_MS === 0).map(([t, v]) => [t / DAY_MS - 1, v]);
@@ -71,11 +79,17 @@ const bybitFunding = z.object({
   retCode: z.number(),
   retMsg: z.string(),
   // On errors Bybit sends `result: {}`.
-  result: z.object({ list: z.array(z.object({ symbol: z.string(), fundingRate: numStr, fundingRateTimestamp: numStr })).optional() }).optional(),
+  result: z
+    .object({ list: z.array(z.object({ symbol: z.string(), fundingRate: numStr, fundingRateTimestamp: numStr })).optional() })
+    .optional(),
 });
 
 export async function bybitFundingDaily(base: string, http: HttpOptions): Promise<DailyColumn | null> {
-  const body = parse("Bybit", bybitFunding, await getJson("Bybit", `${base}/v5/market/funding/history?category=linear&symbol=BTCUSDT&limit=200`, http));
+  const body = parse(
+    "Bybit",
+    bybitFunding,
+    await getJson("Bybit", `${base}/v5/market/funding/history?category=linear&symbol=BTCUSDT&limit=200`, http),
+  );
   // Bybit reports errors as HTTP 200 with retCode != 0.
   if (body.retCode !== 0 || !body.result?.list) throw new ProviderError("Bybit", "http", `retCode ${body.retCode}: ${body.retMsg}`);
   return dailySums(body.result.list.map((r) => ({ t: r.fundingRateTimestamp, rate: r.fundingRate })));
@@ -88,7 +102,11 @@ const cmMetrics = z.object({
 });
 
 export async function coinmetricsMvrv(base: string, since: string, http: HttpOptions): Promise<DailyColumn | null> {
-  const body = await getJson("CoinMetrics", `${base}/timeseries/asset-metrics?assets=btc&metrics=CapMVRVCur&frequency=1d&start_time=${since}&page_size=1000`, http);
+  const body = await getJson(
+    "CoinMetrics",
+    `${base}/timeseries/asset-metrics?assets=btc&metrics=CapMVRVCur&frequency=1d&start_time=${since}&page_size=1000`,
+    http,
+  );
   const rows = parse("CoinMetrics", cmMetrics, body).data;
   const pts: [number, number][] = [];
   for (const r of rows) {
@@ -141,6 +159,10 @@ export function maxPain(options: OptionOi[]): number | null {
 }
 
 export async function deribitOptions(base: string, http: HttpOptions): Promise<OptionOi[]> {
-  const body = parse("Deribit", deribitBook, await getJson("Deribit", `${base}/public/get_book_summary_by_currency?currency=BTC&kind=option`, http));
+  const body = parse(
+    "Deribit",
+    deribitBook,
+    await getJson("Deribit", `${base}/public/get_book_summary_by_currency?currency=BTC&kind=option`, http),
+  );
   return body.result.map((r) => parseInstrument(r.instrument_name, r.open_interest ?? 0)).filter((x): x is OptionOi => x !== null);
 }
