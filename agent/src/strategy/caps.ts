@@ -9,9 +9,9 @@ export interface CapLimits {
   position: number;
 }
 
-/** Caps as fractions, minus the safety margin. */
-export function capLimits(c: Config): CapLimits {
-  const m = c.capMarginBps / 10_000;
+/** Caps as fractions, minus the safety margin (targets); `margin: false` gives the on-chain caps themselves. */
+export function capLimits(c: Config, margin = true): CapLimits {
+  const m = margin ? c.capMarginBps / 10_000 : 0;
   return {
     volatile: Math.max(0, c.caps.maxVolatileBps / 10_000 - m),
     protocol: Math.max(0, c.caps.maxProtocolBps / 10_000 - m),

@@ -1,7 +1,7 @@
 // When to trade to the target: the original plan's discipline, shared by every strategy.
 import { weekday } from "../market/calendar";
 import type { Config } from "./config";
-import { CapLimits, capViolations, fitCaps } from "./caps";
+import { CapLimits, capLimits, capViolations, fitCaps } from "./caps";
 import { Decision, Position, POSITIONS, Reason, Weights } from "./types";
 import type { Field, MarketView } from "../market/types";
 
@@ -25,7 +25,6 @@ export function rebalanceTriggers(
   signals: string[],
   view: MarketView,
   c: Config,
-  lim: CapLimits,
 ): string[] {
   const t: string[] = [];
   const { position, drift } = maxDrift(current, target);
@@ -35,7 +34,8 @@ export function rebalanceTriggers(
     t.push(`drift: ${position} is ${(drift * 100).toFixed(1)} points from target (limit ${(c.rebalance.driftPct * 100).toFixed(0)})`);
   else if (weekday(view.day) === c.rebalance.reviewWeekday && drift >= c.rebalance.minTradePct)
     t.push(`weekly review: ${position} ${(drift * 100).toFixed(1)} points from target`);
-  const broken = capViolations(current, lim, 1e-6).filter((v) => !v.startsWith("weights sum"));
+  // Holdings are compared with the on-chain caps themselves: the margin only keeps targets clear of them.
+  const broken = capViolations(current, capLimits(c, false), 1e-6).filter((v) => !v.startsWith("weights sum"));
   if (broken.length) t.push(`cap breach by price moves: ${broken.join("; ")}`);
   return t;
 }

@@ -109,7 +109,7 @@ export function ruleStrategy(name: string, c: Config, p: RuleParams): Strategy {
       // A signal moves the target by at least the minimum trade: trade it now, not at the review.
       if (prev.volatile === undefined || Math.abs(v - prev.volatile) >= c.rebalance.minTradePct * 2)
         signals.push(`volatile target ${((prev.volatile ?? 0) * 100).toFixed(1)}% → ${(v * 100).toFixed(1)}%`);
-      const triggers = rebalanceTriggers(current, targets, signals, view, c, lim);
+      const triggers = rebalanceTriggers(current, targets, signals, view, c);
       const changed = triggers.length > 0;
       return {
         decision: { date: view.date, strategy: name, targets, rebalance: changed, hold: false, triggers, reasons, issues: view.issues },

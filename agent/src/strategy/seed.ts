@@ -160,7 +160,7 @@ export function seedStrategy(c: Config, p: SeedParams = SEED_PARAMS, name = "see
       if (prev.mode && prev.mode !== mode) signals.push(`mode change: ${prev.mode} → ${mode}`);
       if (!prev.mode) signals.push(`initial mode: ${mode}`);
       const targets = allocate(v, c, lim);
-      const triggers = rebalanceTriggers(current, targets, signals, view, c, lim);
+      const triggers = rebalanceTriggers(current, targets, signals, view, c);
       return {
         decision: {
           date: view.date,
