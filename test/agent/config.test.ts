@@ -29,7 +29,11 @@ describe("agent settings", () => {
   });
 
   it("reads the caps of a guardrail settings file and ignores its other keys", () => {
-    const f = write("guardrails.json", { caps: { maxVolatileBps: 2500, maxProtocolBps: 5000, maxPositionBps: 4000 }, agents: ["0x0"], limits: {} });
+    const f = write("guardrails.json", {
+      caps: { maxVolatileBps: 2500, maxProtocolBps: 5000, maxPositionBps: 4000 },
+      agents: ["0x0"],
+      limits: {},
+    });
     const c = loadConfig(f);
     expect(c.caps.maxVolatileBps).to.equal(2500);
     expect(c.costs).to.deep.equal(defaultConfig().costs);
@@ -37,9 +41,13 @@ describe("agent settings", () => {
 
   it("refuses unknown keys, bad values and broken JSON with the path and the fix", () => {
     expect(fails(write("a.json", { cost: {} }))).to.match(/unknown setting "cost"; known: caps/);
-    expect(fails(write("b.json", { costs: { swapFeeBps: -1, slippageBps: 0, gasUsdPerRebalance: 0 } }))).to.match(/costs\.swapFeeBps: .*see agent\/README\.md/);
+    expect(fails(write("b.json", { costs: { swapFeeBps: -1, slippageBps: 0, gasUsdPerRebalance: 0 } }))).to.match(
+      /costs\.swapFeeBps: .*see agent\/README\.md/,
+    );
     expect(fails(write("c.json", { base: { aaveUsdc: 0.5, pendlePt: 0.5, vault: 0.5 } }))).to.match(/base weights sum to 1\.5/);
     expect(fails(write("d.json", "{not json"))).to.match(/cannot read JSON/);
-    expect(fails(write("e.json", { volatileSplit: { btc: 0.5, eth: 0.6 } }))).to.match(/volatileSplit\.btc \+ volatileSplit\.eth must be 1/);
+    expect(fails(write("e.json", { volatileSplit: { btc: 0.5, eth: 0.6 } }))).to.match(
+      /volatileSplit\.btc \+ volatileSplit\.eth must be 1/,
+    );
   });
 });

@@ -22,7 +22,8 @@ export interface Stub {
   /** Days of data the fixtures hold, ending the day before `today`. */
   today: number;
   btcClose(day: number): number;
-  overrides: { btcLast?: number; mvrvEndsDaysBefore?: number };
+  /** btcLast: BTC's latest close; absurd: a route whose latest value is replaced by an absurd one. */
+  overrides: { btcLast?: number; mvrvEndsDaysBefore?: number; absurd?: string };
 }
 
 export const ROUTES = {
@@ -67,7 +68,8 @@ export async function startStub(today: number, days = 400): Promise<Stub> {
     },
     [ROUTES.eth]: () => {
       const prices: [number, number][] = [];
-      for (let d = today - days; d <= today; d++) prices.push([d * DAY_MS, ethClose(d - 1)]);
+      for (let d = today - days; d <= today; d++)
+        prices.push([d * DAY_MS, d === today && overrides.absurd === ROUTES.eth ? ethClose(d - 1) * 50 : ethClose(d - 1)]);
       prices.push([today * DAY_MS + 41_430_000, ethClose(today)]);
       return { prices, market_caps: prices, total_volumes: prices };
     },
@@ -76,7 +78,7 @@ export async function startStub(today: number, days = 400): Promise<Stub> {
       const data = [];
       for (let k = 0; k < n; k++) {
         const d = today - k;
-        const v = 20 + ((d * 7) % 60);
+        const v = k === 1 && overrides.absurd === ROUTES.fng ? 150 : 20 + ((d * 7) % 60);
         data.push({
           value: String(v),
           value_classification: v < 25 ? "Extreme Fear" : v < 47 ? "Fear" : v < 55 ? "Neutral" : "Greed",
@@ -90,7 +92,8 @@ export async function startStub(today: number, days = 400): Promise<Stub> {
       const start = Number(q.get("startTime"));
       const out = [];
       for (let t = Math.ceil(start / (8 * 3_600_000)) * 8 * 3_600_000; t <= today * DAY_MS && out.length < 1000; t += 8 * 3_600_000) {
-        out.push({ symbol: "BTCUSDT", fundingTime: t, fundingRate: "0.00010000", markPrice: "91402.66000000" });
+        const absurd = overrides.absurd === ROUTES.binance && t >= (today - 1) * DAY_MS;
+        out.push({ symbol: "BTCUSDT", fundingTime: t, fundingRate: absurd ? "0.50000000" : "0.00010000", markPrice: "91402.66000000" });
       }
       return out;
     },
@@ -98,7 +101,8 @@ export async function startStub(today: number, days = 400): Promise<Stub> {
       const list = [];
       for (let k = 0; k < 200; k++) {
         const t = today * DAY_MS - k * 8 * 3_600_000;
-        list.push({ symbol: "BTCUSDT", fundingRate: "0.0000491", fundingRateTimestamp: String(t) });
+        const absurd = overrides.absurd === ROUTES.bybit && t >= (today - 1) * DAY_MS;
+        list.push({ symbol: "BTCUSDT", fundingRate: absurd ? "0.5" : "0.0000491", fundingRateTimestamp: String(t) });
       }
       return { retCode: 0, retMsg: "OK", result: { category: "linear", list }, retExtInfo: {}, time: today * DAY_MS };
     },
@@ -110,14 +114,14 @@ export async function startStub(today: number, days = 400): Promise<Stub> {
         data.push({
           asset: "btc",
           time: `${new Date(d * DAY_MS).toISOString().slice(0, 10)}T00:00:00.000000000Z`,
-          CapMVRVCur: (1.8 + 0.1 * Math.sin(d / 30)).toFixed(6),
+          CapMVRVCur: (d === end && overrides.absurd === ROUTES.coinmetrics ? 55 : 1.8 + 0.1 * Math.sin(d / 30)).toFixed(6),
         });
       }
       return { data };
     },
     [ROUTES.deribit]: () => ({
       jsonrpc: "2.0",
-      result: deribitBook(today),
+      result: deribitBook(today).map((r, i) => (i === 0 && overrides.absurd === ROUTES.deribit ? { ...r, open_interest: -5e9 } : r)),
       usIn: 1795527441001234,
       usOut: 1795527441005678,
       usDiff: 4444,

@@ -19,13 +19,7 @@ export function maxDrift(a: Weights, b: Weights): { position: Position; drift: n
  * `driftPct` from its target, the weekly review found more than `minTradePct` to do, or prices pushed
  * the holdings over a cap.
  */
-export function rebalanceTriggers(
-  current: Weights,
-  target: Weights,
-  signals: string[],
-  view: MarketView,
-  c: Config,
-): string[] {
+export function rebalanceTriggers(current: Weights, target: Weights, signals: string[], view: MarketView, c: Config): string[] {
   const t: string[] = [];
   const { position, drift } = maxDrift(current, target);
   if (drift <= 1e-9) return t;

@@ -120,7 +120,8 @@ export async function coinmetricsMvrv(base: string, since: string, http: HttpOpt
 // Deribit -----------------------------------------------------------------------------------------
 const deribitBook = z.object({
   jsonrpc: z.literal("2.0"),
-  result: z.array(z.object({ instrument_name: z.string(), open_interest: z.number().nullable() })),
+  // Open interest is in contracts (units of BTC): never negative.
+  result: z.array(z.object({ instrument_name: z.string(), open_interest: z.number().min(0).nullable() })),
 });
 
 const MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
