@@ -18,7 +18,8 @@ export function lastIndex(s: Float64Array, end = s.length): number {
 }
 
 // Per history and field: index of the latest non-gap value at or before each index (-1 if none).
-// Built once, so that a backtest's daily staleness check is O(1).
+// Built once per series array, so that a backtest's daily staleness check is O(1): a history is
+// treated as immutable once a view has been taken of it (copy it to change it, as tests do).
 const LAST_VALID = new WeakMap<Float64Array, Int32Array>();
 function lastValid(s: Float64Array): Int32Array {
   let a = LAST_VALID.get(s);
