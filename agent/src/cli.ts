@@ -8,6 +8,7 @@ import type { MarketView } from "./market/types";
 import { runBacktest } from "./backtest/run";
 import { equityCsv, formatTable, toJson } from "./backtest/format";
 import { walkForward, formatWalkForward, IN_SAMPLE, OUT_OF_SAMPLE } from "./backtest/walkforward";
+import { anchoredFolds, formatFolds } from "./backtest/folds";
 import { Config, defaultConfig, loadConfig } from "./strategy/config";
 import { BENCHMARK_NAMES, DEFAULT_STRATEGY, STRATEGY_NAMES, strategyByName } from "./strategy/registry";
 import { signalsFor } from "./strategy/signals";
@@ -70,9 +71,14 @@ export function buildProgram(io: Io = stdio): Command {
     .option("--data <dir>", "folder with the data/market files", DEFAULT_DATA_DIR)
     .option("--config <file>", "JSON settings")
     .option("--json", "print JSON")
-    .action((o: { data: string; config?: string; json?: boolean }) => {
-      const wf = walkForward(loadHistory(o.data), config(o.config));
-      io.out(o.json ? JSON.stringify(wf) + "\n" : formatWalkForward(wf) + "\n");
+    .option("--folds", "also re-run the whole selection with the in-sample window ending each year 2019–2022, judged on the next year")
+    .action((o: { data: string; config?: string; json?: boolean; folds?: boolean }) => {
+      const h = loadHistory(o.data);
+      const cfg = config(o.config);
+      const wf = walkForward(h, cfg);
+      const folds = o.folds ? anchoredFolds(h, cfg) : undefined;
+      if (o.json) io.out(JSON.stringify({ ...wf, folds }) + "\n");
+      else io.out(formatWalkForward(wf) + "\n" + (folds ? formatFolds(folds) + "\n" : ""));
     });
 
   program

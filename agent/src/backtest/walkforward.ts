@@ -57,7 +57,7 @@ export interface WalkForward {
   why: string;
 }
 
-function score(h: MarketHistory, s: Strategy, w: { from: string; to: string }, c: Config): Score {
+export function score(h: MarketHistory, s: Strategy, w: { from: string; to: string }, c: Config): Score {
   const r = runStrategy(h, s, dayOf(w.from), dayOf(w.to), c);
   const m = toRow(r, null, c, s.benchmark);
   return { cagr: m.cagr, sharpe: m.sharpe, maxDrawdown: m.maxDrawdown, finalValue: m.finalValue };
@@ -77,8 +77,35 @@ export function better(a: Score, b: Score): boolean {
 
 const sameParams = (a: RuleParams, b: RuleParams) => JSON.stringify(a) === JSON.stringify(b);
 
-export function walkForward(h: MarketHistory, c: Config): WalkForward {
+export interface Selection {
+  tried: WalkForward["tried"];
+  /** Each family's in-sample pick (seed is taken as it is: the plan's numbers are not tuned). */
+  picks: { name: string; params: RuleParams | null; strategy: Strategy; inSample: Score }[];
+  chosen: { name: string; params: RuleParams | null; strategy: Strategy; inSample: Score };
+}
+
+/** The whole selection on one in-sample window: each family's parameters, then the default. */
+export function select(h: MarketHistory, c: Config, window: { from: string; to: string }): Selection {
   const tried: WalkForward["tried"] = [];
+  const seed = strategyByName("seed", c)!;
+  const picks: Selection["picks"] = [{ name: "seed", params: null, strategy: seed, inSample: score(h, seed, window, c) }];
+  for (const [family, ps] of Object.entries(grid())) {
+    let best: { params: RuleParams; s: Score } | null = null;
+    for (const params of ps) {
+      const s = score(h, ruleStrategy(family, c, params), window, c);
+      tried.push({ family, params, inSample: s });
+      // Picked on the in-sample window alone: no look at the later one.
+      if (!best || better(s, best.s)) best = { params, s };
+    }
+    picks.push({ name: family, params: best!.params, strategy: ruleStrategy(family, c, best!.params), inSample: best!.s });
+  }
+  const chosen = picks.reduce((a, b) => (better(b.inSample, a.inSample) ? b : a));
+  return { tried, picks, chosen };
+}
+
+export function walkForward(h: MarketHistory, c: Config): WalkForward {
+  const sel = select(h, c, IN_SAMPLE);
+  const tried = sel.tried;
   const rows: WalkForwardRow[] = [];
   const row = (name: string, params: RuleParams | null, s: Strategy, is?: Score): WalkForwardRow => {
     const inS = is ?? score(h, s, IN_SAMPLE, c);
@@ -93,17 +120,7 @@ export function walkForward(h: MarketHistory, c: Config): WalkForward {
       meetsGoalOutOfSample: meetsGoal(oos),
     };
   };
-  rows.push(row("seed", null, strategyByName("seed", c)!));
-  for (const [family, ps] of Object.entries(grid())) {
-    let best: { params: RuleParams; s: Score } | null = null;
-    for (const params of ps) {
-      const s = score(h, ruleStrategy(family, c, params), IN_SAMPLE, c);
-      tried.push({ family, params, inSample: s });
-      // Picked on the in-sample window alone: no look at the later one.
-      if (!best || better(s, best.s)) best = { params, s };
-    }
-    rows.push(row(family, best!.params, ruleStrategy(family, c, best!.params), best!.s));
-  }
+  for (const p of sel.picks) rows.push(row(p.name, p.params, p.strategy, p.inSample));
   for (const b of BENCHMARK_NAMES) rows.push(row(b, null, strategyByName(b, c)!));
   const fixed = (w: { from: string; to: string }): Score => {
     const r = runStaticYield(STATIC_APY, dayOf(w.from), dayOf(w.to), c);
@@ -121,7 +138,7 @@ export function walkForward(h: MarketHistory, c: Config): WalkForward {
     meetsGoalOutOfSample: false,
   });
   // The default: the same rule over the strategies (benchmarks excluded). The later window only reports.
-  const chosen = rows.filter((r) => !r.benchmark).reduce((a, b) => (better(b.inSample, a.inSample) ? b : a));
+  const chosen = rows.find((r) => r.name === sel.chosen.name)!;
   const why = `${chosen.name}: ${chosen.meetsGoalInSample ? "meets the goal in-sample with the best Sharpe" : "no strategy meets the goal in-sample; best Sharpe"} (in-sample CAGR ${(chosen.inSample.cagr * 100).toFixed(1)}%, Sharpe ${chosen.inSample.sharpe?.toFixed(2)}, max drawdown ${(chosen.inSample.maxDrawdown * 100).toFixed(1)}%)`;
   return { inSample: IN_SAMPLE, outOfSample: OUT_OF_SAMPLE, goal: GOAL, tried, rows, chosen: chosen.name, why };
 }
