@@ -47,23 +47,37 @@ export function buildProgram(io: Io = stdio): Command {
     .option("--config <file>", "JSON settings (caps, costs, rates, base sleeve); see agent/README.md")
     .option("--json", "print one JSON object instead of a table")
     .option("--equity <file>", "write the daily value of every row as CSV")
-    .action((o: { from: string; to: string; strategy: string; data: string; config?: string; json?: boolean; equity?: string }) => {
-      const cfg = config(o.config);
-      const h = loadHistory(o.data);
-      const out = runBacktest(h, { from: o.from, to: o.to, strategy: o.strategy, config: cfg });
-      if (o.equity) {
-        try {
-          fs.writeFileSync(o.equity, equityCsv(out.runs));
-        } catch (e) {
-          throw new UserError(`cannot write --equity ${o.equity}: ${(e as Error).message}; pick a writable path`);
-        }
-      }
-      io.out(
-        o.json
-          ? toJson(o.from, o.to, out.results) + "\n"
-          : `Backtest ${o.from} → ${o.to}, $${cfg.capitalUsd.toLocaleString("en-US")}, fills at the next day's close, fees ${cfg.costs.swapFeeBps}+${cfg.costs.slippageBps} bps, gas $${cfg.costs.gasUsdPerRebalance}/rebalance\n${formatTable(out.results)}\n`,
-      );
-    });
+    .option("--decisions <file>", "write the chosen strategy's decision record of every day as JSON lines")
+    .action(
+      (o: {
+        from: string;
+        to: string;
+        strategy: string;
+        data: string;
+        config?: string;
+        json?: boolean;
+        equity?: string;
+        decisions?: string;
+      }) => {
+        const cfg = config(o.config);
+        const h = loadHistory(o.data);
+        const out = runBacktest(h, { from: o.from, to: o.to, strategy: o.strategy, config: cfg, keepDecisions: !!o.decisions });
+        const write = (flag: string, file: string, text: string) => {
+          try {
+            fs.writeFileSync(file, text);
+          } catch (e) {
+            throw new UserError(`cannot write ${flag} ${file}: ${(e as Error).message}; pick a writable path`);
+          }
+        };
+        if (o.equity) write("--equity", o.equity, equityCsv(out.runs));
+        if (o.decisions) write("--decisions", o.decisions, out.runs[0].decisions!.map((d) => JSON.stringify(d)).join("\n") + "\n");
+        io.out(
+          o.json
+            ? toJson(o.from, o.to, out.results) + "\n"
+            : `Backtest ${o.from} → ${o.to}, $${cfg.capitalUsd.toLocaleString("en-US")}, fills at the next day's close, fees ${cfg.costs.swapFeeBps}+${cfg.costs.slippageBps} bps, gas $${cfg.costs.gasUsdPerRebalance}/rebalance\n${formatTable(out.results)}\n`,
+        );
+      },
+    );
 
   program
     .command("walkforward")

@@ -17,6 +17,8 @@ export interface BacktestOptions {
   config: Config;
   /** Strategies to run besides the chosen one (default: every named strategy). */
   others?: string[];
+  /** Keep the chosen strategy's daily decision records (runs[0].decisions). */
+  keepDecisions?: boolean;
 }
 
 export interface BacktestOutput {
@@ -50,7 +52,7 @@ export function runBacktest(h: MarketHistory, o: BacktestOptions): BacktestOutpu
   const results: ResultRow[] = [];
   for (const name of names) {
     const s = strategyByName(name, o.config)!;
-    const r = runStrategy(h, s, fromDay, toDay, o.config);
+    const r = runStrategy(h, s, fromDay, toDay, o.config, { keepDecisions: o.keepDecisions && name === o.strategy });
     runs.push(r);
     results.push(toRow(r, h, o.config, s.benchmark));
   }

@@ -3,7 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { UserError } from "../errors";
-import { dayOf, isoOf } from "./calendar";
+import { dayOf, isoOf, nextQuarterlyExpiry } from "./calendar";
 import { DailyColumn, parseDailyCsv } from "./csv";
 import { Field, FIELDS, MarketHistory, MarketProvider, MarketView } from "./types";
 import { lastIndex, viewAt } from "./view";
@@ -103,6 +103,7 @@ export class ReplayProvider implements MarketProvider {
         `no market data for ${date}: the data covers decisions from ${isoOf(first)} to ${isoOf(last)}; pick a date in that range`,
       );
     }
-    return viewAt(this.history, day);
+    // The options calendar is known in advance; max pain needs live open interest.
+    return { ...viewAt(this.history, day), options: { nextExpiry: isoOf(nextQuarterlyExpiry(day)) } };
   }
 }
