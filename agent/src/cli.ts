@@ -137,7 +137,10 @@ export function buildProgram(io: Io = stdio): Command {
           .map(([k, v]) => `${k}=${v === null ? "—" : +Number(v).toPrecision(6)}`)
           .join(" ")}`,
       );
-      if (view.options?.maxPain) lines.push(`options: next expiry ${view.options.nextExpiry}, max pain ${view.options.maxPain}`);
+      if (view.options)
+        lines.push(
+          `options: next quarterly expiry ${view.options.nextExpiry}${view.options.maxPain ? `, max pain ${view.options.maxPain} (${view.options.maxPainSource})` : ""}`,
+        );
       lines.push(`targets: ${POSITIONS.map((p) => `${p} ${(decision.targets[p] * 100).toFixed(1)}%`).join(", ")}`);
       lines.push(
         decision.hold
