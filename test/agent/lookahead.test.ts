@@ -8,6 +8,7 @@ import { capLimits, capViolations } from "../../agent/src/strategy/caps";
 import { defaultConfig } from "../../agent/src/strategy/config";
 import { BENCHMARK_NAMES, STRATEGY_NAMES, strategyByName } from "../../agent/src/strategy/registry";
 import { Decision } from "../../agent/src/strategy/types";
+import { signalsFor } from "../../agent/src/strategy/signals";
 import { cloneHistory } from "./helpers";
 
 describe("agent: no look-ahead, caps always hold (real data)", () => {
@@ -35,6 +36,16 @@ describe("agent: no look-ahead, caps always hold (real data)", () => {
       runStrategy(h, strategyByName(name, c)!, from, D, c, { onDecision: (d) => a.push(d) });
       runStrategy(m, strategyByName(name, c)!, from, D, c, { onDecision: (d) => b.push(d) });
       expect(b.length, name).to.equal(D - from + 1);
+      expect(JSON.stringify(b), name).to.equal(JSON.stringify(a));
+    }
+  });
+
+  it("signals for day D (with the replayed warm-up) ignore every value from D on", () => {
+    const m = cloneHistory(h);
+    for (const f of FIELDS) for (let i = D - m.startDay; i < m.length; i++) m.series[f][i] = i % 5 ? m.series[f][i] * 7 : Number.NaN;
+    for (const name of STRATEGY_NAMES) {
+      const a = signalsFor(viewAt(h, D), strategyByName(name, c)!);
+      const b = signalsFor(viewAt(m, D), strategyByName(name, c)!);
       expect(JSON.stringify(b), name).to.equal(JSON.stringify(a));
     }
   });
