@@ -30,11 +30,11 @@ function present(v: MarketView, field: string): boolean {
 describe("agent live sources × failures (local server)", () => {
   let stub: Stub;
   let sleeps: number[];
-  const view = (timeoutMs = 5_000) =>
+  const view = (timeoutMs = 5_000, retries = 2) =>
     new LiveProvider({
       ...LIVE_DEFAULTS,
       ...baseUrls(stub.url),
-      http: { timeoutMs, retries: 2, backoffMs: 10, maxRetryAfterMs: 5_000, sleep: async (ms) => void sleeps.push(ms) },
+      http: { timeoutMs, retries, backoffMs: 10, maxRetryAfterMs: 5_000, sleep: async (ms) => void sleeps.push(ms) },
     }).view(isoOf(TODAY));
   const reasons = (v: MarketView, field: string) =>
     v.issues
@@ -95,8 +95,10 @@ describe("agent live sources × failures (local server)", () => {
     it(`${label}: a hang times out and is reported`, async () => {
       prepare();
       stub.set(src.route, { kind: "hang" });
-      const v = await view(250);
-      expect(reasons(v, src.field)).to.contain(`${src.name}: no answer within 250 ms`);
+      // 1 s: short for a test, long enough that the other (answering) sources never hit it.
+      const v = await view(1_000, 1);
+      expect(stub.hits[src.route]).to.equal(2);
+      expect(reasons(v, src.field)).to.contain(`${src.name}: no answer within 1000 ms`);
       expect(present(v, src.field)).to.equal(fallback);
     });
 

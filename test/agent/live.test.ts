@@ -107,9 +107,9 @@ describe("agent live market providers (local servers with the real APIs' shapes)
 
   it("a server that hangs times out (retried), and the field is reported missing", async () => {
     stub.set(ROUTES.fng, { kind: "hang" });
-    const v = await provider(300).view(isoOf(TODAY));
+    const v = await provider(1_000).view(isoOf(TODAY));
     expect(stub.hits[ROUTES.fng]).to.equal(3);
-    expect(issuesOf(v, "fearGreed").join()).to.match(/alternative\.me: no answer within 300 ms/);
+    expect(issuesOf(v, "fearGreed").join()).to.match(/alternative\.me: no answer within 1000 ms/);
   });
 
   it("malformed bodies and unexpected shapes are rejected, not used", async () => {
