@@ -74,10 +74,26 @@ describe("agent CLI: treasury", () => {
     const dec = path.join(tmp, "decisions.jsonl");
     const d = await cli("backtest", "--from", "2024-01-01", "--to", "2024-01-31", "--strategy", "seed", "--decisions", dec);
     expect(d.code).to.equal(0);
-    const records = fs.readFileSync(dec, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const records = fs
+      .readFileSync(dec, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(records).to.have.length(31);
     expect(records[0]).to.include({ date: "2024-01-01", strategy: "seed", rebalance: true });
-    expect(records[0]).to.have.keys("date", "strategy", "targets", "rebalance", "hold", "phase", "mode", "risk", "triggers", "reasons", "issues");
+    expect(records[0]).to.have.keys(
+      "date",
+      "strategy",
+      "targets",
+      "rebalance",
+      "hold",
+      "phase",
+      "mode",
+      "risk",
+      "triggers",
+      "reasons",
+      "issues",
+    );
   });
 
   it("bad input: one-line error naming the fix, exit 2", async () => {

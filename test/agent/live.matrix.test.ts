@@ -8,14 +8,15 @@ import { baseUrls, ROUTES, startStub, Stub } from "./marketStub";
 
 const TODAY = dayOf("2026-11-24");
 
-type Source = { route: string; field: string; name: string; needsBinanceDown?: boolean };
+type Source = { route: string; field: string; name: string; firstDown?: string };
 const SOURCES: Source[] = [
   { route: ROUTES.btc, field: "btc", name: "CoinGecko" },
   { route: ROUTES.eth, field: "eth", name: "CoinGecko" },
   { route: ROUTES.fng, field: "fearGreed", name: "alternative.me" },
   { route: ROUTES.binance, field: "funding", name: "Binance" },
-  { route: ROUTES.bybit, field: "funding", name: "Bybit", needsBinanceDown: true },
+  { route: ROUTES.bybit, field: "funding", name: "Bybit", firstDown: ROUTES.binance },
   { route: ROUTES.coinmetrics, field: "mvrv", name: "CoinMetrics" },
+  { route: ROUTES.bgeometrics, field: "mvrv", name: "BGeometrics", firstDown: ROUTES.coinmetrics },
   { route: ROUTES.deribit, field: "options", name: "Deribit" },
 ];
 
@@ -51,11 +52,12 @@ describe("agent live sources × failures (local server)", () => {
   for (const src of SOURCES) {
     const label = `${src.name} (${src.field})`;
     const prepare = () => {
-      if (src.needsBinanceDown)
-        stub.set(ROUTES.binance, { kind: "status", status: 451, body: JSON.stringify({ code: 0, msg: "restricted location" }) });
+      // The second source of a field is asked only when the first fails.
+      if (src.firstDown)
+        stub.set(src.firstDown, { kind: "status", status: 451, body: JSON.stringify({ code: 0, msg: "restricted location" }) });
     };
-    // With Binance down or broken, Bybit still answers: funding stays present.
-    const fallback = src.route === ROUTES.binance;
+    // With the first source down or broken, the second still answers: the field stays present.
+    const fallback = src.route === ROUTES.binance || src.route === ROUTES.coinmetrics;
 
     it(`${label}: success`, async () => {
       prepare();

@@ -65,6 +65,24 @@ describe("agent live market providers (local servers with the real APIs' shapes)
     expect(issuesOf(v, "btc")).to.deep.equal([]);
   });
 
+  it("MVRV: CoinMetrics down (403, metric not in the community tier), BGeometrics answers", async () => {
+    stub.set(ROUTES.coinmetrics, {
+      kind: "status",
+      status: 403,
+      body: JSON.stringify({
+        error: {
+          type: "forbidden",
+          message: "Requested metric 'CapMVRVCur' with frequency '1d' for asset 'btc' is not available with supplied credentials.",
+        },
+      }),
+    });
+    const v = await provider().view(isoOf(TODAY));
+    expect(stub.hits[ROUTES.coinmetrics]).to.equal(1);
+    expect(v.series.mvrv[v.series.mvrv.length - 2]).to.be.closeTo(+(1.81 + 0.1 * Math.sin((TODAY - 2) / 30)).toFixed(4), 1e-9);
+    expect(issuesOf(v, "mvrv").join()).to.match(/fell back to BGeometrics: CoinMetrics: HTTP 403 \(forbidden/);
+    expect(signalsFor(v, seedStrategy(defaultConfig())).decision.hold).to.equal(false);
+  });
+
   it("451 from Binance: no retry, Bybit answers instead, and the record says so", async () => {
     stub.set(ROUTES.binance, {
       kind: "status",
@@ -95,10 +113,11 @@ describe("agent live market providers (local servers with the real APIs' shapes)
       status: 503,
       body: JSON.stringify({ error: { type: "unavailable", message: "try later" } }),
     });
+    stub.set(ROUTES.bgeometrics, { kind: "status", status: 503, body: "{}" });
     const v = await provider().view(isoOf(TODAY));
     expect(stub.hits[ROUTES.coinmetrics]).to.equal(3);
     expect(sleeps.filter((s) => s === 10 || s === 20)).to.have.length.greaterThanOrEqual(2);
-    expect(issuesOf(v, "mvrv").join()).to.match(/CoinMetrics: HTTP 503/);
+    expect(issuesOf(v, "mvrv").join()).to.match(/not available: CoinMetrics: HTTP 503.*BGeometrics: HTTP 503/);
     const { decision } = signalsFor(v, seedStrategy(defaultConfig()));
     expect(decision.hold).to.equal(true);
     expect(decision.rebalance).to.equal(false);
@@ -178,6 +197,7 @@ describe("agent live market providers (local servers with the real APIs' shapes)
       MARKET_BINANCE_URL: "binance",
       MARKET_BYBIT_URL: "bybit",
       MARKET_COINMETRICS_URL: "coinmetrics",
+      MARKET_BGEOMETRICS_URL: "bgeometrics",
       MARKET_DERIBIT_URL: "deribit",
     } as const;
     const saved = { ...process.env };

@@ -33,6 +33,7 @@ export const ROUTES = {
   binance: "/binance/fapi/v1/fundingRate",
   bybit: "/bybit/v5/market/funding/history",
   coinmetrics: "/coinmetrics/timeseries/asset-metrics",
+  bgeometrics: "/bgeometrics/v1/mvrv",
   deribit: "/deribit/public/get_book_summary_by_currency",
 } as const;
 
@@ -43,6 +44,7 @@ export function baseUrls(url: string) {
     binance: `${url}/binance`,
     bybit: `${url}/bybit`,
     coinmetrics: `${url}/coinmetrics`,
+    bgeometrics: `${url}/bgeometrics`,
     deribit: `${url}/deribit`,
   };
 }
@@ -118,6 +120,14 @@ export async function startStub(today: number, days = 400): Promise<Stub> {
         });
       }
       return { data };
+    },
+    [ROUTES.bgeometrics]: () => {
+      const out = [];
+      for (let d = today - 400; d <= today - 2; d++) {
+        const v = d === today - 2 && overrides.absurd === ROUTES.bgeometrics ? 55 : 1.81 + 0.1 * Math.sin(d / 30);
+        out.push({ d: new Date(d * DAY_MS).toISOString().slice(0, 10), unixTs: String(d * 86_400), mvrv: v.toFixed(4) });
+      }
+      return out;
     },
     [ROUTES.deribit]: () => ({
       jsonrpc: "2.0",

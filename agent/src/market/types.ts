@@ -26,6 +26,8 @@ export interface MarketHistory {
 export interface DataIssue {
   field: Field | "options";
   reason: string;
+  /** A note for the record (a fallback or cached answer was used), not a reason to hold. */
+  info?: true;
 }
 
 /** Options-market facts a live source can add (Deribit); the replay has the calendar only. */

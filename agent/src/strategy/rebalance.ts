@@ -34,9 +34,9 @@ export function rebalanceTriggers(current: Weights, target: Weights, signals: st
   return t;
 }
 
-/** Issues on the fields a strategy needs: any of them means hold. */
+/** Problems (not notes) on the fields a strategy needs: any of them means hold. */
 export function blockingIssues(view: MarketView, needs: readonly Field[]) {
-  return view.issues.filter((i) => (needs as readonly string[]).includes(i.field));
+  return view.issues.filter((i) => !i.info && (needs as readonly string[]).includes(i.field));
 }
 
 /** A decision that does not trade because data was missing or rejected. */

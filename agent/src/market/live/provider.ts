@@ -1,6 +1,7 @@
 // Live provider: the same "what was known on day D" answer as the replay, from the public APIs.
 // Every source: timeout + retry (http.ts), schema (sources.ts), sanity bounds (series.ts), a
-// cache, and a fallback order (funding: Binance, then Bybit). Staleness is judged on the result
+// cache, and a fallback order (funding: Binance, then Bybit; MVRV: CoinMetrics, then BGeometrics).
+// Staleness is judged on the result
 // exactly as for the replay (view.ts), so a late source makes the strategy hold.
 import { dayOf, isoOf, nextQuarterlyExpiry } from "../calendar";
 import type { DailyColumn } from "../csv";
@@ -14,6 +15,7 @@ import {
   bybitFundingDaily,
   coingeckoCloses,
   coinmetricsMvrv,
+  bgeometricsMvrv,
   deribitOptions,
   fearGreed,
   maxPain,
@@ -26,6 +28,7 @@ export interface LiveConfig {
   binance: string;
   bybit: string;
   coinmetrics: string;
+  bgeometrics: string;
   deribit: string;
   coingeckoApiKey?: string;
   http: HttpOptions;
@@ -41,6 +44,7 @@ export const LIVE_DEFAULTS: LiveConfig = {
   binance: "https://fapi.binance.com",
   bybit: "https://api.bybit.com",
   coinmetrics: "https://community-api.coinmetrics.io/v4",
+  bgeometrics: "https://bitcoin-data.com",
   deribit: "https://www.deribit.com/api/v2",
   http: DEFAULT_HTTP,
   cacheTtlMs: 10 * 60_000,
@@ -56,6 +60,7 @@ export function liveConfigFromEnv(env: NodeJS.ProcessEnv = process.env): LiveCon
     binance: env.MARKET_BINANCE_URL ?? LIVE_DEFAULTS.binance,
     bybit: env.MARKET_BYBIT_URL ?? LIVE_DEFAULTS.bybit,
     coinmetrics: env.MARKET_COINMETRICS_URL ?? LIVE_DEFAULTS.coinmetrics,
+    bgeometrics: env.MARKET_BGEOMETRICS_URL ?? LIVE_DEFAULTS.bgeometrics,
     deribit: env.MARKET_DERIBIT_URL ?? LIVE_DEFAULTS.deribit,
     coingeckoApiKey: env.COINGECKO_API_KEY || undefined,
   };
@@ -100,7 +105,7 @@ export class LiveProvider implements MarketProvider {
           ...old,
           issues: [
             ...old.issues,
-            { field: key as Field, reason: `${(e as Error).message}; using the answer cached at ${new Date(hit.at).toISOString()}` },
+            { field: key as Field, reason: `${(e as Error).message}; using the answer cached at ${new Date(hit.at).toISOString()}`, info: true },
           ],
         };
       }
@@ -124,7 +129,10 @@ export class LiveProvider implements MarketProvider {
     const loaders: Record<Exclude<Field, "stableYield">, Loader<DailyColumn | null>[]> = {
       btc: [this.column("btc", "CoinGecko", () => coingeckoCloses(c.coingecko, "bitcoin", c.historyDays, http))],
       eth: [this.column("eth", "CoinGecko", () => coingeckoCloses(c.coingecko, "ethereum", c.historyDays, http))],
-      mvrv: [this.column("mvrv", "CoinMetrics community", () => coinmetricsMvrv(c.coinmetrics, isoOf(since), plain))],
+      mvrv: [
+        this.column("mvrv", "CoinMetrics community", () => coinmetricsMvrv(c.coinmetrics, isoOf(since), plain)),
+        this.column("mvrv", "BGeometrics", () => bgeometricsMvrv(c.bgeometrics, plain)),
+      ],
       funding: [
         // 1000 settlements max per call, ascending from startTime: ask for the last 60 days only.
         this.column("funding", "Binance", () => binanceFundingDaily(c.binance, (day - 60) * 86_400_000, plain)),
@@ -145,7 +153,7 @@ export class LiveProvider implements MarketProvider {
             if (got.value) {
               cols[field] = got.value;
               sources[field] = got.source + (failures.length ? ` (after ${failures.join("; ")})` : "");
-              if (failures.length) issues.push({ field, reason: `fell back to ${got.source}: ${failures.join("; ")}` });
+              if (failures.length) issues.push({ field, reason: `fell back to ${got.source}: ${failures.join("; ")}`, info: true });
               return;
             }
             failures.push(`${got.source}: no data`);

@@ -117,6 +117,14 @@ export async function coinmetricsMvrv(base: string, since: string, http: HttpOpt
   return toColumn(pts);
 }
 
+// BGeometrics (bitcoin-data.com): MVRV fallback; tight free quota, so second in line --------------
+const bgMvrv = z.array(z.object({ d: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), mvrv: z.union([numStr, z.number()]) }));
+
+export async function bgeometricsMvrv(base: string, http: HttpOptions): Promise<DailyColumn | null> {
+  const rows = parse("BGeometrics", bgMvrv, await getJson("BGeometrics", `${base}/v1/mvrv`, http));
+  return toColumn(rows.map((r) => [Date.parse(`${r.d}T00:00:00Z`) / DAY_MS, r.mvrv]));
+}
+
 // Deribit -----------------------------------------------------------------------------------------
 const deribitBook = z.object({
   jsonrpc: z.literal("2.0"),
