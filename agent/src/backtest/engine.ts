@@ -68,7 +68,7 @@ export function runStrategy(
     vals.eth = unitsEth * (pxE || 0);
     const nav0 = total(vals);
     for (const p of POSITIONS) w[p] = nav0 > 0 ? vals[p] / nav0 : 0;
-    const out = strategy.decide({ view: viewAt(h, day), current: w, state });
+    const out = strategy.decide({ view: viewAt(h, day), current: { ...w }, state });
     state = out.state;
     const d = out.decision;
     if (opts.onDecision) opts.onDecision(d);
