@@ -59,7 +59,7 @@ export class TxStore {
       try {
         data = JSON.parse(fs.readFileSync(file, "utf8"));
       } catch (err) {
-        throw new Error(`tx-service store ${file} is not valid JSON (${(err as Error).message}): move it away to start empty`);
+        throw new Error(`tx-service store ${file} is not valid JSON (${(err as Error).message}): move it away to start empty`, { cause: err });
       }
       if (data.version !== 1 || !Array.isArray(data.txs)) throw new Error(`tx-service store ${file} has an unknown format (expected {"version":1,"txs":[…]})`);
       for (const tx of data.txs) this.txs.set(tx.safeTxHash, tx);
