@@ -2,6 +2,10 @@
 // it, a batch proposed by one owner, confirmed by a second, executed through the guard; and the
 // service's validation answering with the real service's status codes and bodies.
 import { expect } from "chai";
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import SafeApiKit from "@safe-global/api-kit";
 import { createPublicClient, createWalletClient, encodeFunctionData, getAddress, http, parseAbi, parseUnits, type Address, type Hex, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
@@ -13,6 +17,7 @@ import { startLocalChain, testKey, type LocalChain } from "../helpers/localChain
 const ERC20 = parseAbi(["function approve(address spender, uint256 amount) returns (bool)", "function balanceOf(address) view returns (uint256)"]);
 const POOL = parseAbi(["function supply(address asset, uint256 amount, address onBehalfOf, uint16 referralCode)"]);
 const [OWNER1, OWNER2, AGENT, OUTSIDER] = [1, 2, 4, 6].map(testKey);
+const ROOT = path.resolve(__dirname, "..", "..", "..");
 
 /** api-kit's HttpError: statusCode, message (from the body's envelope keys) and the body in data. */
 async function httpError(p: Promise<unknown>): Promise<{ statusCode: number; message: string; data: unknown }> {
@@ -200,5 +205,59 @@ describe("agent/safe: local Safe Transaction Service + api-kit on the local worl
     // A delegate never confirms.
     const e = await httpError(api.confirmTransaction(p.safeTxHash, await agent.sign({ hash: p.safeTxHash })));
     expect(e.statusCode).to.equal(400);
+  });
+
+  it("an unsigned proposal is stored untrusted: hidden from the queue, listed with trusted=false", async () => {
+    const { kit } = await protocolKitFor(cfg, OWNER1);
+    const tx = await kit.createTransaction({ transactions: supplyBatch().slice(0, 1), onlyCalls: true, options: { nonce: 120 } });
+    const hash = (await kit.getTransactionHash(tx)) as Hex;
+    const res = await fetch(`${svc.url}/v2/safes/${safe}/multisig-transactions/`, {
+      method: "POST", headers: { "content-type": "application/json" },
+      body: JSON.stringify({ ...tx.data, contractTransactionHash: hash, sender: privateKeyToAccount(OWNER1).address }),
+    });
+    expect(res.status).to.equal(201);
+    expect(await res.text()).to.equal("");
+    const listed = async (q: string) => ((await (await fetch(`${svc.url}/v2/safes/${safe}/multisig-transactions/?${q}`)).json()) as { results: { safeTxHash: string }[] }).results.map((r) => r.safeTxHash);
+    expect(await listed("executed=false")).to.not.include(hash);
+    expect(await listed("executed=false&trusted=false")).to.deep.equal([hash]);
+  });
+
+  it("runs standalone (npm run tx-service), keeps proposals in its JSON store across a restart, stops on SIGINT", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tx-service-"));
+    const store = path.join(dir, "store.json");
+    const start = async () => {
+      const child = spawn(process.execPath, [path.join(ROOT, "node_modules", ".bin", "ts-node"), "--transpile-only", "agent/src/safe/txServiceMain.ts", "--rpc", chain.rpcUrl, "--store", store, "--quiet"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+      let out = "";
+      child.stdout!.on("data", (d) => (out += d));
+      child.stderr!.on("data", (d) => (out += d));
+      const url = await new Promise<string>((resolve, reject) => {
+        const poll = setInterval(() => {
+          const m = / at (http:\/\/\S+\/api) /.exec(out);
+          if (m) (clearInterval(poll), resolve(m[1]));
+        }, 50);
+        child.once("exit", (code) => (clearInterval(poll), reject(new Error(`tx-service exited (${code}): ${out}`))));
+      });
+      const stop = async () => {
+        const exited = new Promise<number | null>((r) => child.once("exit", (c) => r(c)));
+        child.kill("SIGINT");
+        return exited;
+      };
+      return { url, stop };
+    };
+    try {
+      const first = await start();
+      const p = await proposeBatch({ ...cfg, txServiceUrl: first.url }, { calls: supplyBatch(), proposerKey: OWNER2, rationale: "persisted", nonce: 130 });
+      expect(await first.stop()).to.equal(0);
+      const second = await start();
+      try {
+        const tx = await new SafeApiKit({ chainId: cfg.chainId, txServiceUrl: second.url }).getTransaction(p.safeTxHash);
+        expect(tx.proposer).to.equal(privateKeyToAccount(OWNER2).address);
+        expect(tx.confirmations).to.have.length(1);
+      } finally {
+        expect(await second.stop()).to.equal(0);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

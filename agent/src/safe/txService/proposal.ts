@@ -21,7 +21,8 @@ export function delegatesFor(store: TxStore, safe: Address, owners: Address[], n
     .map((d) => d.delegate))];
 }
 
-export async function proposeTx(chain: SafeChain, store: TxStore, safe: Address, state: SafeState, body: Record<string, unknown>): Promise<Answer> {
+/** `loadSafe` runs after the field checks (as the serializer's validate() does); undefined = not a Safe. */
+export async function proposeTx(chain: SafeChain, store: TxStore, safe: Address, loadSafe: () => Promise<SafeState | undefined>, body: Record<string, unknown>): Promise<Answer> {
   const f = new Fields(body);
   const tx = {
     to: f.address("to", { allowZero: true, allowSentinel: true }),
@@ -41,6 +42,8 @@ export async function proposeTx(chain: SafeChain, store: TxStore, safe: Address,
   const originRaw = f.text("origin", 200);
   if (tx.operation === 2n) (f.errors.operation ??= []).push("Operation CREATE not supported");
   if (Object.keys(f.errors).length) return { status: 422, body: f.errors };
+  const state = await loadSafe();
+  if (!state) return nonField(`Could not get Safe ${safe} owners from blockchain, check contract exists on network`);
 
   const ZERO = "0x0000000000000000000000000000000000000000" as Address;
   const fields = {

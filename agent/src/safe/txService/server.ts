@@ -82,12 +82,8 @@ export class TxServiceApp {
         return s ? json(200, safeInfoBody(s)) : json(404);
       }
       if (c === "multisig-transactions" && !d && (v === "v1" || v === "v2")) {
-        const s = await this.safeOr404(safe);
-        if (method === "POST") {
-          if (!s) return json(422, { nonFieldErrors: [`Could not get Safe ${safe} owners from blockchain, check contract exists on network`] });
-          return proposeTx(this.chain, this.store, safe, s, body);
-        }
-        if (method === "GET") return this.list(safe, s?.threshold ?? 0, url);
+        if (method === "POST") return proposeTx(this.chain, this.store, safe, () => this.safeOr404(safe), body);
+        if (method === "GET") return this.list(safe, (await this.safeOr404(safe))?.threshold ?? 0, url);
       }
       if (v === "v1" && c === "multisig-transactions" && d === "estimations" && method === "POST") return json(200, { safeTxGas: "0" });
     }
