@@ -220,6 +220,15 @@ describe("agent/safe: local Safe Transaction Service + api-kit on the local worl
     const listed = async (q: string) => ((await (await fetch(`${svc.url}/v2/safes/${safe}/multisig-transactions/?${q}`)).json()) as { results: { safeTxHash: string }[] }).results.map((r) => r.safeTxHash);
     expect(await listed("executed=false")).to.not.include(hash);
     expect(await listed("executed=false&trusted=false")).to.deep.equal([hash]);
+
+    // Re-posting the same safeTxHash is idempotent; with an owner's signature it becomes trusted.
+    const owner1 = await protocolKitFor(cfg, OWNER1);
+    const signature = (await owner1.kit.signTransaction(tx)).getSignature(owner1.signer)!.data;
+    for (let i = 0; i < 2; i++) {
+      await api.proposeTransaction({ safeAddress: safe, safeTransactionData: tx.data, safeTxHash: hash, senderAddress: owner1.signer, senderSignature: signature });
+    }
+    expect(await listed("executed=false&nonce=120")).to.deep.equal([hash]);
+    expect((await api.getTransaction(hash)).confirmations).to.have.length(1);
   });
 
   it("runs standalone (npm run tx-service), keeps proposals in its JSON store across a restart, stops on SIGINT", async () => {
