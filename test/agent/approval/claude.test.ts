@@ -9,7 +9,7 @@ const MODEL = "claude-sonnet-4-6";
 const KEY = "sk-ant-test-not-a-real-key";
 const good = { decision: "approve", reasons: ["moves idle cash into the lowest-risk venue"], risk_flags: ["counterparty"], confidence: 0.82, modified_steps: [] };
 
-describe("approval: Claude approver against a local Messages API", function () {
+describe("agent/approval: Claude approver against a local Messages API", function () {
   const stub = new MessagesStub();
   const claude = (timeoutMs = 5_000) => new ClaudeApprover({ apiKey: KEY, model: MODEL, baseURL: stub.url, timeoutMs });
   before(() => stub.start());

@@ -5,7 +5,7 @@ import { request } from "./fixtures";
 
 const req = (over = {}) => ApprovalRequestSchema.parse(request(over));
 
-describe("approval: rule-based approver", () => {
+describe("agent/approval: rule-based approver", () => {
   it("approves a plan within the limits with a clean simulation and fresh data", () => {
     const v = ruleVerdict(req());
     expect(v.decision).to.equal("approve");
@@ -61,7 +61,7 @@ describe("approval: rule-based approver", () => {
   });
 });
 
-describe("approval: modify keeps only a smaller plan", () => {
+describe("agent/approval: modify keeps only a smaller plan", () => {
   const plan = req().plan;
 
   it("accepts a subset of the steps and smaller amounts, keeping the planned order", () => {

@@ -231,7 +231,7 @@ describe("agent/safe: local Safe Transaction Service + api-kit on the local worl
     expect((await api.getTransaction(hash)).confirmations).to.have.length(1);
   });
 
-  it("runs standalone (npm run tx-service), keeps proposals in its JSON store across a restart, stops on SIGINT", async () => {
+  it("runs standalone (npm run tx-service), keeps proposals in its JSON store across a restart, stops on SIGINT; a tampered tx is refused by signers", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tx-service-"));
     const store = path.join(dir, "store.json");
     const start = async () => {
@@ -264,6 +264,20 @@ describe("agent/safe: local Safe Transaction Service + api-kit on the local worl
         expect(tx.confirmations).to.have.length(1);
       } finally {
         expect(await second.stop()).to.equal(0);
+      }
+      // A service that serves a different transaction under the hash: owners refuse to sign or execute it.
+      const data = JSON.parse(fs.readFileSync(store, "utf8"));
+      data.txs.find((t: { safeTxHash: string }) => t.safeTxHash === p.safeTxHash).value = "1";
+      fs.writeFileSync(store, JSON.stringify(data));
+      const third = await start();
+      try {
+        const lied = { ...cfg, txServiceUrl: third.url };
+        for (const act of [() => confirmProposed(lied, p.safeTxHash, OWNER1), () => executeProposed(lied, p.safeTxHash, OWNER1)]) {
+          const err = await act().catch((e: Error) => e.message);
+          expect(err).to.match(/hashes to 0x[0-9a-f]{64}, not 0x[0-9a-f]{64}: refusing to sign or execute it/);
+        }
+      } finally {
+        expect(await third.stop()).to.equal(0);
       }
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
