@@ -21,6 +21,13 @@ export function delegatesFor(store: TxStore, safe: Address, owners: Address[], n
     .map((d) => d.delegate))];
 }
 
+/** The owner who registered `delegate` for this Safe (or for every Safe). */
+function delegatorOf(store: TxStore, safe: Address, owners: Address[], delegate: Address): Address {
+  const row = store.delegates.find((d) => d.delegate === delegate && (d.safe === null || d.safe === safe) && owners.includes(d.delegator));
+  if (!row) throw new Error(`no delegator for ${delegate}`); // unreachable: the sender passed delegatesFor
+  return row.delegator;
+}
+
 /** `loadSafe` runs after the field checks (as the serializer's validate() does); undefined = not a Safe. */
 export async function proposeTx(chain: SafeChain, store: TxStore, safe: Address, loadSafe: () => Promise<SafeState | undefined>, body: Record<string, unknown>): Promise<Answer> {
   const f = new Fields(body);
@@ -77,7 +84,7 @@ export async function proposeTx(chain: SafeChain, store: TxStore, safe: Address,
   const signers: Address[] = [];
   for (const s of parsed) {
     if (!(await chain.isValid(s, safe, hash))) return nonField(`Signature=${s.signature} for owner=${s.owner} is not valid`);
-    if (delegates.includes(s.owner) && !owners.includes(s.owner) && parsed.length > 1) return nonField("Just one signature is expected if using delegates");
+    if (delegates.includes(s.owner) && parsed.length > 1) return nonField("Just one signature is expected if using delegates");
     if (!allowed.has(s.owner)) return nonField(`Signer=${s.owner} is not an owner or delegate. ${who}`);
     if (signers.includes(s.owner)) return nonField(`Signature for owner=${s.owner} is duplicated`);
     signers.push(s.owner);
@@ -99,7 +106,7 @@ export async function proposeTx(chain: SafeChain, store: TxStore, safe: Address,
     safe, to: fields.to, value: fields.value.toString(), data: fields.data === "0x" ? null : fields.data, operation: fields.operation,
     safeTxGas: fields.safeTxGas.toString(), baseGas: fields.baseGas.toString(), gasPrice: fields.gasPrice.toString(),
     gasToken: fields.gasToken, refundReceiver: fields.refundReceiver, nonce: fields.nonce.toString(), safeTxHash: hash,
-    proposer: owners.includes(sender!) ? sender! : store.delegates.find((d) => d.delegate === sender && owners.includes(d.delegator))!.delegator,
+    proposer: owners.includes(sender!) ? sender! : delegatorOf(store, safe, owners, sender!),
     proposedByDelegate: owners.includes(sender!) ? null : sender!,
     origin, trusted, submissionDate: now, modified: now, confirmations: [],
   };
