@@ -220,6 +220,9 @@ describe("agent/safe: local Safe Transaction Service + api-kit on the local worl
     const listed = async (q: string) => ((await (await fetch(`${svc.url}/v2/safes/${safe}/multisig-transactions/?${q}`)).json()) as { results: { safeTxHash: string }[] }).results.map((r) => r.safeTxHash);
     expect(await listed("executed=false")).to.not.include(hash);
     expect(await listed("executed=false&trusted=false")).to.deep.equal([hash]);
+    const badFilter = await fetch(`${svc.url}/v2/safes/${safe}/multisig-transactions/?nonce__gte=abc`);
+    expect(badFilter.status).to.equal(400);
+    expect(await badFilter.json()).to.deep.equal({ nonce__gte: ["Enter a number."] });
 
     // Re-posting the same safeTxHash is idempotent; with an owner's signature it becomes trusted.
     const owner1 = await protocolKitFor(cfg, OWNER1);

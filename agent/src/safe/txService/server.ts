@@ -10,6 +10,7 @@ import { proposeTx, type Answer } from "./proposal";
 import { confirmTx } from "./confirm";
 import { addDelegate, listDelegates, removeDelegate } from "./delegates";
 import { page, safeInfoBody, txBody } from "./views";
+import { listTxs } from "./list";
 
 export interface TxServiceOptions {
   rpcUrl: string;
@@ -35,16 +36,6 @@ const notFound = json(404, { detail: "Not found." });
 function checksumError(a: string): Answer | undefined {
   if (isAddress(a, { strict: false }) && getAddress(a) === a) return undefined;
   return json(422, { code: 1, message: "Checksum address validation failed", arguments: [a] });
-}
-
-function cmpNonceCreated(order: string) {
-  const desc = order.startsWith("-");
-  const key = order.replace(/^-/, "");
-  return (a: ReturnType<typeof txBody>, b: ReturnType<typeof txBody>) => {
-    const pick = (t: typeof a) => (key === "nonce" ? BigInt(t.nonce) : BigInt(Date.parse(key === "modified" ? t.modified : t.submissionDate)));
-    const d = pick(a) < pick(b) ? -1 : pick(a) > pick(b) ? 1 : 0;
-    return desc ? -d : d;
-  };
 }
 
 export class TxServiceApp {
@@ -83,7 +74,7 @@ export class TxServiceApp {
       }
       if (c === "multisig-transactions" && !d && (v === "v1" || v === "v2")) {
         if (method === "POST") return proposeTx(this.chain, this.store, safe, () => this.safeOr404(safe), body);
-        if (method === "GET") return this.list(safe, (await this.safeOr404(safe))?.threshold ?? 0, url);
+        if (method === "GET") return listTxs(this.chain, this.store, safe, (await this.safeOr404(safe))?.threshold ?? 0, url);
       }
       if (v === "v1" && c === "multisig-transactions" && d === "estimations" && method === "POST") return json(200, { safeTxGas: "0" });
     }
@@ -115,29 +106,6 @@ export class TxServiceApp {
       if (b && method === "DELETE") return checksumError(b) ?? removeDelegate(this.chain, this.store, b as Address, body);
     }
     return notFound;
-  }
-
-  /** The multisig list with the service's filters; `trusted` defaults to true, like the service. */
-  private async list(safe: Address, threshold: number, url: URL): Promise<Answer> {
-    const q = url.searchParams;
-    const executed = await this.chain.executedTxs(safe);
-    const bool = (k: string) => (q.has(k) ? ["true", "1", "True"].includes(q.get(k)!) : undefined);
-    const int = (k: string) => (q.has(k) ? BigInt(q.get(k)!) : undefined);
-    const f = { executed: bool("executed"), trusted: bool("trusted") ?? true, hasConf: bool("has_confirmations"), nonce: int("nonce"), gte: int("nonce__gte"), gt: int("nonce__gt"), lte: int("nonce__lte"), lt: int("nonce__lt") };
-    const rows = this.store.forSafe(safe)
-      .filter((t) => {
-        const n = BigInt(t.nonce);
-        return (f.executed === undefined || executed.has(t.safeTxHash) === f.executed) && t.trusted === f.trusted &&
-          (f.hasConf === undefined || t.confirmations.length > 0 === f.hasConf) && (f.nonce === undefined || n === f.nonce) &&
-          (f.gte === undefined || n >= f.gte) && (f.gt === undefined || n > f.gt) && (f.lte === undefined || n <= f.lte) && (f.lt === undefined || n < f.lt) &&
-          (!q.get("safe_tx_hash") || t.safeTxHash === q.get("safe_tx_hash")!.toLowerCase()) && (!q.get("to") || t.to === q.get("to"));
-      })
-      .map((t) => txBody(t, threshold, executed.get(t.safeTxHash)));
-    const order = q.get("ordering");
-    if (order && /^-?(nonce|created|modified)$/.test(order)) rows.sort(cmpNonceCreated(order));
-    else rows.sort((x, y) => cmpNonceCreated("-nonce")(x, y) || cmpNonceCreated("-created")(x, y));
-    const limit = Math.min(Number(q.get("limit") ?? 100) || 100, 200);
-    return json(200, { ...page(rows, limit, Number(q.get("offset") ?? 0) || 0, url), countUniqueNonce: new Set(rows.map((r) => r.nonce)).size });
   }
 }
 
