@@ -30,7 +30,7 @@ async function httpError(p: Promise<unknown>): Promise<{ statusCode: number; mes
 }
 
 describe("agent/safe: local Safe Transaction Service + api-kit on the local world", function () {
-  this.timeout(180_000);
+  this.timeout(360_000); // a loaded 2-core machine can take minutes to deploy the world
   let chain: LocalChain;
   let svc: TxService;
   let cfg: SafeClientConfig;
