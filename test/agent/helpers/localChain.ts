@@ -41,7 +41,7 @@ export async function startLocalChain(network = "agent-e2e"): Promise<LocalChain
   };
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`chain not ready in 240 s:\n${output}`)), 100_000);
+      const timer = setTimeout(() => reject(new Error(`chain not ready in 240 s:\n${output}`)), 240_000);
       const poll = setInterval(() => output.includes("Press Ctrl-C") && (clearInterval(poll), clearTimeout(timer), resolve()), 100);
       child.once("exit", (code) => (clearInterval(poll), clearTimeout(timer), reject(new Error(`chain exited early (${code}):\n${output}`))));
     });
