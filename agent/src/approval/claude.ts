@@ -1,6 +1,7 @@
 // The Claude approver: one Messages API call with a forced tool, no thinking, no streaming. Every
 // way it can go wrong comes back as a typed failure (never an exception, never an approval).
 import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError } from "@anthropic-ai/sdk";
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { ApprovalRequest, LlmFailureReason, LlmOutcome, Verdict } from "./types";
 import { TOOL, TOOL_NAME, ToolInputSchema } from "./tool";
@@ -56,23 +57,26 @@ export class ClaudeApprover implements LlmApprover {
     const model = this.model;
     let msg: Anthropic.Message;
     let requestId: string | undefined;
+    const body: Anthropic.MessageCreateParamsNonStreaming = {
+      model,
+      max_tokens: this.maxTokens,
+      system: SYSTEM_PROMPT,
+      tools: [TOOL as unknown as Anthropic.Tool],
+      tool_choice: { type: "tool", name: TOOL_NAME, disable_parallel_tool_use: true },
+      messages: [{ role: "user", content: buildUserPrompt(req) }],
+    };
+    // The digest of exactly what was sent goes into the decision record.
+    const promptSha256 = createHash("sha256").update(JSON.stringify(body)).digest("hex");
     try {
-      const res = await this.client.messages
-        .create({
-          model,
-          max_tokens: this.maxTokens,
-          system: SYSTEM_PROMPT,
-          tools: [TOOL as unknown as Anthropic.Tool],
-          tool_choice: { type: "tool", name: TOOL_NAME, disable_parallel_tool_use: true },
-          messages: [{ role: "user", content: buildUserPrompt(req) }],
-        })
-        .withResponse();
+      const res = await this.client.messages.create(body).withResponse();
       msg = res.data;
       requestId = res.request_id ?? undefined;
     } catch (err) {
-      return { status: "failed", model, ...classify(err) };
+      return { status: "failed", model, promptSha256, ...classify(err) };
     }
-    return parseVerdict(req, msg, model, requestId);
+    const out = parseVerdict(req, msg, model, requestId);
+    if (out.status === "ok" && msg.usage) out.usage = { inputTokens: msg.usage.input_tokens, outputTokens: msg.usage.output_tokens };
+    return out.status === "skipped" ? out : { ...out, promptSha256 };
   }
 }
 

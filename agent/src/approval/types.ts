@@ -74,8 +74,8 @@ export const LLM_FAILURES = ["no_key", "timeout", "connection", "rate_limited", 
 export type LlmFailureReason = (typeof LLM_FAILURES)[number];
 
 export type LlmOutcome =
-  | { status: "ok"; model: string; requestId?: string; verdict: Verdict }
-  | { status: "failed"; reason: LlmFailureReason; detail: string; model?: string; requestId?: string }
+  | { status: "ok"; model: string; requestId?: string; verdict: Verdict; usage?: { inputTokens: number; outputTokens: number }; promptSha256?: string }
+  | { status: "failed"; reason: LlmFailureReason; detail: string; model?: string; requestId?: string; promptSha256?: string }
   | { status: "skipped"; detail: string };
 
 export interface ApprovalResult {

@@ -23,6 +23,9 @@ describe("agent/approval: Claude approver against a local Messages API", functio
     expect(r.confidence).to.equal(0.82);
     expect(r.llm).to.include({ status: "ok", model: MODEL, requestId: "req_stub1" });
     expect(r.plan.steps).to.have.length(2);
+    if (r.llm.status !== "ok") throw new Error("expected an ok LLM outcome");
+    expect(r.llm.usage).to.deep.equal({ inputTokens: 1432, outputTokens: 88 });
+    expect(r.llm.promptSha256).to.match(/^[0-9a-f]{64}$/);
 
     expect(stub.requests).to.have.length(1);
     const { headers, body } = stub.requests[0];
