@@ -13,10 +13,14 @@ import {Actor, Effect, Snapshot, Outflow} from "./libraries/PolicyTypes.sol";
 /// @dev Never bricks the Safe: owner/threshold/module/guard/fallback-handler changes are refused
 /// unless scheduled on the policy's timelock, and once the delay has passed such a change is
 /// allowed before any check that depends on prices or protocols, so `setGuard(0)` always works.
+/// The same holds for on-chain message signing (SignMessageLib), the only ERC-1271 path the
+/// TreasuryFallbackHandler accepts. Any other Safe that sets this guard is ignored, not bricked.
 contract TreasuryGuard is BaseGuard {
     TreasuryPolicy public immutable policy;
     TreasuryValuation public immutable valuation;
     address public immutable safe;
+    /// @notice Safe 1.4.1 SignMessageLib: delegatecalled only for a scheduled, ready message.
+    address public immutable signMessageLib;
 
     // Transient slots (EIP-1153) carry the pre-transaction state to checkAfterExecution.
     bytes32 private constant ACTIVE_SLOT = keccak256("treasury.guard.active"); // 0 none, 1 checked, 2 config-only
@@ -42,7 +46,9 @@ contract TreasuryGuard is BaseGuard {
     /// @notice A scheduled Safe configuration change went through.
     event SafeConfigChange(bytes4 indexed selector, bytes data);
 
-    error NotSafe(address caller);
+    /// @notice A scheduled message was signed on-chain (SignMessageLib.signMessage(data)).
+    event MessageSigned(bytes data);
+
     error GasRefundNotAllowed();
     error SafeSelfCallNotAllowed(bytes4 selector);
     error NestedExecution();
@@ -56,12 +62,15 @@ contract TreasuryGuard is BaseGuard {
     bytes4 private constant DISABLE_MODULE = 0xe009cfde; // disableModule(address,address)
     bytes4 private constant SET_GUARD = 0xe19a9dd9; // setGuard(address)
     bytes4 private constant SET_FALLBACK_HANDLER = 0xf08a0323; // setFallbackHandler(address)
+    bytes4 private constant SIGN_MESSAGE = 0x85a5affe; // SignMessageLib.signMessage(bytes)
 
-    constructor(TreasuryPolicy policy_, TreasuryValuation valuation_) {
+    constructor(TreasuryPolicy policy_, TreasuryValuation valuation_, address signMessageLib_) {
         if (valuation_.policy() != policy_) revert TreasuryPolicy.InvalidConfig("valuation of another policy");
+        if (signMessageLib_ == address(0)) revert TreasuryPolicy.InvalidConfig("zero address");
         policy = policy_;
         valuation = valuation_;
         safe = policy_.safe();
+        signMessageLib = signMessageLib_;
     }
 
     /// @notice Called by the Safe before an owner transaction: rules, hardened fields, timelock, and
@@ -79,7 +88,8 @@ contract TreasuryGuard is BaseGuard {
         bytes memory, // signatures
         address // msgSender
     ) external override {
-        if (msg.sender != safe) revert NotSafe(msg.sender);
+        // Another Safe that set this guard gets no protection, but is not bricked either.
+        if (msg.sender != safe) return;
         if (_tload(ACTIVE_SLOT) != NONE) revert NestedExecution();
         // Gas refunds pay the executor out of the Safe: a known drain vector.
         if (gasPrice != 0 || gasToken != address(0) || refundReceiver != address(0)) revert GasRefundNotAllowed();
@@ -87,6 +97,14 @@ contract TreasuryGuard is BaseGuard {
         if (to == safe) {
             // The escape hatch comes first and depends on nothing but the timelock.
             _checkSafeConfigChange(value, data, operation);
+            _tstore(ACTIVE_SLOT, UNPRICED);
+            return;
+        }
+        if (to == signMessageLib && operation == Enum.Operation.DelegateCall && value == 0 && bytes4(data) == SIGN_MESSAGE) {
+            // An on-chain message approval: what it authorises cannot be read here, so it is
+            // timelocked like a Safe configuration change (and any guardian may veto it once).
+            policy.consumeSafeChange(data);
+            emit MessageSigned(data);
             _tstore(ACTIVE_SLOT, UNPRICED);
             return;
         }
@@ -107,7 +125,7 @@ contract TreasuryGuard is BaseGuard {
     /// @notice Called by the Safe after an owner transaction: NAV within the loss limit (payments
     /// excluded), caps respected or improved.
     function checkAfterExecution(bytes32 txHash, bool success) external override {
-        if (msg.sender != safe) revert NotSafe(msg.sender);
+        if (msg.sender != safe) return;
         uint256 mode = _tload(ACTIVE_SLOT);
         _tstore(ACTIVE_SLOT, NONE);
         if (mode != CHECKED && mode != CHECKED_NAV_ONLY) {

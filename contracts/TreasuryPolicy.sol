@@ -85,6 +85,8 @@ contract TreasuryPolicy {
 
     /// @notice Scheduled changes: id => timestamp when executable (0 = not scheduled).
     mapping(bytes32 => uint256) public readyAt;
+    /// @notice Whether `canceller` has used its one veto on change `id` (see cancel()).
+    mapping(bytes32 id => mapping(address canceller => bool)) public vetoed;
 
     // ------------------------------------------------------------------ events
     event EntryPointsBound(address guard, address module);
@@ -122,6 +124,7 @@ contract TreasuryPolicy {
     error AlreadyBound();
     error InvalidConfig(string reason);
     error NotScheduled(bytes32 id);
+    error VetoSpent(bytes32 id, address canceller);
     error NotReady(bytes32 id, uint256 readyAt);
     error ScheduleExpired(bytes32 id);
     error TargetNotAllowed(address target, bytes4 selector);
@@ -248,9 +251,20 @@ contract TreasuryPolicy {
         emit ChangeScheduled(id, target, data, at);
     }
 
-    /// @notice Cancels a scheduled change. Any guardian can, so one honest owner can stop a change.
+    /// @notice Cancels a scheduled change. The Safe (the quorum) may always cancel. Any guardian or
+    /// single owner may veto a change once: the veto gives the honest keys a whole delay to react
+    /// to a compromised quorum, but a key cannot hold it against the quorum forever (a compromised
+    /// owner could otherwise cancel its own removal, or `setGuard(0)`, again and again). Rescheduled
+    /// with the same calldata, the change runs after at most one more delay per distinct vetoing key.
+    /// @dev A bounded veto rather than a quorum override after a delay: it keeps one honest key's
+    /// alarm bell, needs no second timer, and the bound holds per key, so vetoes by other ids or by
+    /// the same key on other changes do not add up on this one.
     function cancel(bytes32 id) external {
-        if (msg.sender != safe && !isGuardian(msg.sender)) revert NotGuardian(msg.sender);
+        if (msg.sender != safe) {
+            if (!isGuardian(msg.sender)) revert NotGuardian(msg.sender);
+            if (vetoed[id][msg.sender]) revert VetoSpent(id, msg.sender);
+            vetoed[id][msg.sender] = true;
+        }
         if (readyAt[id] == 0) revert NotScheduled(id);
         delete readyAt[id];
         emit ChangeCancelled(id, msg.sender);
@@ -406,7 +420,9 @@ contract TreasuryPolicy {
         if (positionConfig[token].kind != PositionKind.None) revert InvalidConfig("token is a position");
         uint8 dec = IERC20Metadata(token).decimals();
         uint8 feedDec = AggregatorV3Interface(feed).decimals();
-        if (dec > 36 || feedDec > 36) revert InvalidConfig("decimals");
+        // Prices are scaled up to 18 decimals: a feed with more would revert every valuation.
+        if (feedDec > 18) revert InvalidConfig("feed decimals > 18");
+        if (dec > 36) revert InvalidConfig("decimals");
         if (!assetConfig[token].registered) assetList.push(token);
         assetConfig[token] = AssetConfig(feed, maxStaleness, dec, feedDec, assetClass, true);
         emit AssetSet(token, feed, maxStaleness, assetClass, dec);
@@ -775,6 +791,9 @@ contract TreasuryPolicy {
     }
 
     function _swapEffect(address tokenIn, address tokenOut) internal view returns (Effect) {
+        // A path back to its first token is a round trip inside one call: the Safe's balances would
+        // only show its net, so the gross value traded could not be metered.
+        if (tokenIn == tokenOut) revert MalformedCalldata();
         _requireAsset(tokenIn);
         _requireAsset(tokenOut);
         bool inVolatile = assetConfig[tokenIn].assetClass == AssetClass.Volatile;

@@ -141,6 +141,13 @@ contract TreasuryValuation {
         return _snapshot(config(), new uint256[](0));
     }
 
+    /// @notice Values the Safe's holdings reusing `knownPrices` (0 = fetch), e.g. the prices of a
+    /// snapshot taken earlier in the same transaction. The agent module measures between calls with it.
+    /// @param knownPrices Per registered asset, USD 18 decimals, as in Snapshot.prices.
+    function snapshotAt(uint256[] memory knownPrices) external view returns (Snapshot memory) {
+        return _snapshot(config(), knownPrices);
+    }
+
     /// @param knownPrices Prices already fetched in this transaction (0 = not fetched); reused so the
     /// before and after valuations of one transaction use the same prices.
     function _snapshot(ValuationConfig memory cfg, uint256[] memory knownPrices) internal view returns (Snapshot memory s) {

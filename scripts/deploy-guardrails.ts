@@ -129,7 +129,7 @@ async function main() {
     version: "1.0",
     chainId: String(chainId),
     createdAt: Date.now(),
-    meta: { name: "Attach treasury guardrails", description: `enableModule(${addresses.module}) then setGuard(${addresses.guard})` },
+    meta: { name: "Attach treasury guardrails", description: `enableModule(${addresses.module}), setFallbackHandler(${addresses.fallbackHandler}) then setGuard(${addresses.guard})` },
     transactions: safeAttachTxs(safe, addresses).map((t) => ({ to: t.to, value: "0", data: t.data })),
   };
   fs.writeFileSync(out, JSON.stringify({ chainId, safe, guardrails: addresses, safeTransaction: { ...attach, value: "0" }, transactionBuilder: builderJson }, null, 2) + "\n");
