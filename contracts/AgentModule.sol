@@ -12,6 +12,7 @@ import {IPActionMiscV3} from "@pendle/core-v2/contracts/interfaces/IPActionMiscV
 import {TreasuryPolicy} from "./TreasuryPolicy.sol";
 import {TreasuryValuation} from "./TreasuryValuation.sol";
 import {Actor, Effect, Snapshot, Call, PositionConfig, PositionKind} from "./libraries/PolicyTypes.sol";
+import {IModuleErrors, IPolicyErrors} from "./interfaces/Errors.sol";
 
 /// @title AgentModule
 /// @notice Safe module through which registered agent keys execute small rebalances without owner
@@ -25,7 +26,7 @@ import {Actor, Effect, Snapshot, Call, PositionConfig, PositionKind} from "./lib
 /// reported in AgentExecuted.sizeUsd and consume no budget). Also hosts the guardian's emergency
 /// exit, which unwinds every position back into the Safe and works while paused and with every
 /// price feed dead.
-contract AgentModule {
+contract AgentModule is IModuleErrors {
     TreasuryPolicy public immutable policy;
     TreasuryValuation public immutable valuation;
     ISafe public immutable safe;
@@ -60,18 +61,8 @@ contract AgentModule {
     event EmergencyExitStarted(address indexed guardian);
     event PositionExited(address indexed token, bool success, uint256 balanceBefore, uint256 balanceAfter);
 
-    error NoCalls();
-    error CallFailed(uint256 index, bytes reason);
-    error AutonomyLimitExceeded(uint256 sizeUsd, uint256 limitUsd);
-    error DailyBudgetExceeded(uint256 usedUsd, uint256 sizeUsd, uint256 budgetUsd);
-    /// @notice The batch's NAV loss would take the agent's losses of the last 24 h over the budget.
-    /// @param lostUsd Losses recorded in the window (USD, 18 decimals, whole dollars rounded up).
-    /// @param lossUsd This batch's NAV loss.
-    /// @param budgetUsd LOSS_BUDGET_MULTIPLE x maxLossBps of the NAV before the batch.
-    error DailyLossBudgetExceeded(uint256 lostUsd, uint256 lossUsd, uint256 budgetUsd);
-
     constructor(TreasuryPolicy policy_, TreasuryValuation valuation_) {
-        if (valuation_.policy() != policy_) revert TreasuryPolicy.InvalidConfig("valuation of another policy");
+        if (valuation_.policy() != policy_) revert IPolicyErrors.ValuationOfAnotherPolicy(address(valuation_));
         policy = policy_;
         valuation = valuation_;
         safe = ISafe(policy_.safe());
@@ -89,7 +80,7 @@ contract AgentModule {
         Snapshot memory afterTx;
         uint256 used;
         if (!before.healthy) {
-            if (!policy.allowedWhenPricesBroken(worst, Actor.Agent)) revert TreasuryPolicy.DeriskOnly(worst);
+            if (!policy.allowedWhenPricesBroken(worst, Actor.Agent)) revert IPolicyErrors.DeriskOnly(worst);
             for (uint256 i; i < calls.length; ++i) _runCall(calls, i);
             afterTx = valuation.snapshot();
         } else {
@@ -224,7 +215,7 @@ contract AgentModule {
     /// Pendle PT before maturity has no exit without a price (it would be a blind sale); it stays in
     /// the Safe and is reported with success = false.
     function emergencyExit() external {
-        if (!policy.isGuardian(msg.sender)) revert TreasuryPolicy.NotGuardian(msg.sender);
+        if (!policy.isGuardian(msg.sender)) revert IPolicyErrors.NotGuardian(msg.sender);
         emit EmergencyExitStarted(msg.sender);
         if (!policy.paused()) policy.pause();
         address[] memory tokens = policy.positions();

@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {ISafe} from "./interfaces/ISafe.sol";
+import {IFallbackHandlerErrors} from "./interfaces/Errors.sol";
 
 /// @title TreasuryFallbackHandler
 /// @notice Fallback handler for the treasury Safe: Safe 1.4.1's CompatibilityFallbackHandler in
@@ -15,7 +16,7 @@ import {ISafe} from "./interfaces/ISafe.sol";
 /// Safe web app's "sign on-chain" flow; off-chain message signatures are refused.
 /// Every other call is delegated to the deployment's CompatibilityFallbackHandler (stateless code,
 /// so a delegatecall is safe): `msg.sender` stays the Safe and the appended sender is preserved.
-contract TreasuryFallbackHandler {
+contract TreasuryFallbackHandler is IFallbackHandlerErrors {
     /// @notice Safe 1.4.1 CompatibilityFallbackHandler whose code serves every other call.
     address public immutable compatibilityHandler;
 
@@ -24,14 +25,9 @@ contract TreasuryFallbackHandler {
     bytes4 private constant LEGACY_MAGIC_VALUE = 0x20c13b0b; // isValidSignature(bytes,bytes)
     bytes4 private constant MAGIC_VALUE = 0x1626ba7e; // isValidSignature(bytes32,bytes)
 
-    /// @notice The message was not approved on-chain, or the caller passed signatures (refused).
-    /// @param messageHash The Safe message hash (EIP-712 SafeMessage of the data).
-    error MessageNotApproved(bytes32 messageHash);
-    error ZeroAddress();
-
     /// @param compatibilityHandler_ The deployment's CompatibilityFallbackHandler (Safe 1.4.1).
     constructor(address compatibilityHandler_) {
-        if (compatibilityHandler_ == address(0)) revert ZeroAddress();
+        if (compatibilityHandler_ == address(0)) revert ZeroHandler();
         compatibilityHandler = compatibilityHandler_;
     }
 

@@ -6,6 +6,7 @@ import {BaseGuard} from "@safe-global/safe-contracts/contracts/base/GuardManager
 import {TreasuryPolicy} from "./TreasuryPolicy.sol";
 import {TreasuryValuation} from "./TreasuryValuation.sol";
 import {Actor, Effect, Snapshot, Outflow} from "./libraries/PolicyTypes.sol";
+import {IGuardErrors, IPolicyErrors} from "./interfaces/Errors.sol";
 
 /// @title TreasuryGuard
 /// @notice Safe v1.4.1 transaction guard: every owner-signed `execTransaction` of the treasury Safe
@@ -15,7 +16,7 @@ import {Actor, Effect, Snapshot, Outflow} from "./libraries/PolicyTypes.sol";
 /// allowed before any check that depends on prices or protocols, so `setGuard(0)` always works.
 /// The same holds for on-chain message signing (SignMessageLib), the only ERC-1271 path the
 /// TreasuryFallbackHandler accepts. Any other Safe that sets this guard is ignored, not bricked.
-contract TreasuryGuard is BaseGuard {
+contract TreasuryGuard is BaseGuard, IGuardErrors {
     TreasuryPolicy public immutable policy;
     TreasuryValuation public immutable valuation;
     address public immutable safe;
@@ -49,10 +50,6 @@ contract TreasuryGuard is BaseGuard {
     /// @notice A scheduled message was signed on-chain (SignMessageLib.signMessage(data)).
     event MessageSigned(bytes data);
 
-    error GasRefundNotAllowed();
-    error SafeSelfCallNotAllowed(bytes4 selector);
-    error NestedExecution();
-
     // Safe 1.4.1 configuration functions (OwnerManager, ModuleManager, GuardManager, FallbackManager).
     bytes4 private constant ADD_OWNER = 0x0d582f13; // addOwnerWithThreshold(address,uint256)
     bytes4 private constant REMOVE_OWNER = 0xf8dc5dd9; // removeOwner(address,address,uint256)
@@ -65,8 +62,8 @@ contract TreasuryGuard is BaseGuard {
     bytes4 private constant SIGN_MESSAGE = 0x85a5affe; // SignMessageLib.signMessage(bytes)
 
     constructor(TreasuryPolicy policy_, TreasuryValuation valuation_, address signMessageLib_) {
-        if (valuation_.policy() != policy_) revert TreasuryPolicy.InvalidConfig("valuation of another policy");
-        if (signMessageLib_ == address(0)) revert TreasuryPolicy.InvalidConfig("zero address");
+        if (valuation_.policy() != policy_) revert IPolicyErrors.ValuationOfAnotherPolicy(address(valuation_));
+        if (signMessageLib_ == address(0)) revert IPolicyErrors.ZeroAddress();
         policy = policy_;
         valuation = valuation_;
         safe = policy_.safe();
@@ -113,7 +110,7 @@ contract TreasuryGuard is BaseGuard {
             policy.checkTransaction(to, value, data, uint8(operation), Actor.Owner);
         Snapshot memory before = valuation.snapshot();
         if (!before.healthy) {
-            if (!policy.allowedWhenPricesBroken(effect, Actor.Owner)) revert TreasuryPolicy.DeriskOnly(effect);
+            if (!policy.allowedWhenPricesBroken(effect, Actor.Owner)) revert IPolicyErrors.DeriskOnly(effect);
             _tstore(ACTIVE_SLOT, UNPRICED);
             return;
         }

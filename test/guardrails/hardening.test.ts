@@ -212,14 +212,14 @@ describe("hardening (issue 8): attacks on the landed guardrails, then the fix", 
   });
 
   describe("6. feeds with more than 18 decimals", () => {
-    it("are refused at registration (InvalidConfig), so the valuation can never revert on one", async () => {
+    it("are refused at registration (FeedDecimalsUnsupported), so the valuation can never revert on one", async () => {
       const d = c.g.world.signers.deployer;
       const token = await deploy(d, ART.tokens.TestERC20(), ["Twenty", "TWY", 18, await d.getAddress()]);
       const feed = await deploy(d, ART.tokens.MockV3Aggregator(), [20, 10n ** 20n]);
       const data = c.g.policy.interface.encodeFunctionData("setAsset", [token, feed, 3600, AssetClass.Stable]);
       await schedule(c, c.g.addresses.policy, data);
       await passDelay(c);
-      await expect(asSafe(c, data)).to.be.revertedWithCustomError(c.g.policy, "InvalidConfig").withArgs("feed decimals > 18");
+      await expect(asSafe(c, data)).to.be.revertedWithCustomError(c.g.policy, "FeedDecimalsUnsupported").withArgs(feed, 20);
     });
   });
 
