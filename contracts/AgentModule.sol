@@ -38,6 +38,7 @@ contract AgentModule is IModuleErrors {
     uint256 private constant BUCKETS = 25;
     uint256 private constant U32 = type(uint32).max;
     uint256 private constant U48 = type(uint48).max;
+    uint256 private constant U112 = type(uint112).max;
     uint256 private constant U128 = type(uint128).max;
     /// @notice The rolling 24 h loss budget is this many times the per-transaction loss limit
     /// (`maxLossBps` of NAV before the batch): a sandwiched agent cannot lose 1% batch after batch.
@@ -46,6 +47,10 @@ contract AgentModule is IModuleErrors {
     /// @dev Ring of hourly buckets indexed by hour % 25, two per word; each 128-bit bucket is
     /// hour (32 bits) | turnover in whole USD (48) | loss in whole USD (48), amounts rounded up.
     uint256[13] private ring;
+    /// @dev Running totals of the window as of the last recorded hour: hour (32) | turnover (112) |
+    /// loss (112), whole USD. A batch reads this word and only the buckets that left the window
+    /// since, instead of the whole ring.
+    uint256 private head;
 
     /// @notice One agent batch went through.
     event AgentExecuted(
@@ -151,12 +156,17 @@ contract AgentModule is IModuleErrors {
     function _meter(uint256 navBefore, uint256 navAfter, uint256 sizeUsd) internal returns (uint256) {
         (uint16 maxLossBps, uint128 autonomyLimit, uint128 dailyBudget) = policy.limits();
         if (sizeUsd > autonomyLimit) revert AutonomyLimitExceeded(sizeUsd, autonomyLimit);
-        (uint256 used, uint256 lost) = _window();
+        uint256 nowHour = block.timestamp / HOUR;
+        (uint256 usedWhole, uint256 lostWhole) = _windowWhole(nowHour);
+        uint256 used = usedWhole * 1e18;
         if (used + sizeUsd > dailyBudget) revert DailyBudgetExceeded(used, sizeUsd, dailyBudget);
         uint256 loss = navBefore > navAfter ? navBefore - navAfter : 0;
         uint256 lossBudget = navBefore * maxLossBps * LOSS_BUDGET_MULTIPLE / BPS;
-        if (lost + loss > lossBudget) revert DailyLossBudgetExceeded(lost, loss, lossBudget);
-        _record(sizeUsd, loss, used, dailyBudget);
+        if (lostWhole * 1e18 + loss > lossBudget) revert DailyLossBudgetExceeded(lostWhole * 1e18, loss, lossBudget);
+        // Whole dollars, rounded up: never understate.
+        uint256 addT = (sizeUsd + 1e18 - 1) / 1e18;
+        uint256 addL = (loss + 1e18 - 1) / 1e18;
+        _record(nowHour, addT, addL, usedWhole + addT, lostWhole + addL);
         return used + sizeUsd;
     }
 
@@ -177,35 +187,45 @@ contract AgentModule is IModuleErrors {
         return used >= dailyBudget ? 0 : dailyBudget - used;
     }
 
-    /// @dev Turnover and loss of the buckets still in the window (recorded in one of the last 25 hours).
+    /// @dev Turnover and loss recorded in the window (hours nowHour - 24 ... nowHour), USD 18 decimals.
     function _window() internal view returns (uint256 turnover, uint256 loss) {
-        uint256 nowHour = block.timestamp / HOUR;
-        for (uint256 w; w < ring.length; ++w) {
-            uint256 word = ring[w];
-            if (word == 0) continue;
-            for (uint256 k; k < 2; ++k) {
-                uint256 b = word >> (k * 128);
-                if ((b & U32) + BUCKETS > nowHour) {
-                    turnover += (b >> 32) & U48;
-                    loss += (b >> 80) & U48;
-                }
-            }
-        }
+        (turnover, loss) = _windowWhole(block.timestamp / HOUR);
         (turnover, loss) = (turnover * 1e18, loss * 1e18);
     }
 
-    function _record(uint256 sizeUsd, uint256 lossUsd, uint256 used, uint256 budget) internal {
-        uint256 nowHour = block.timestamp / HOUR;
+    /// @dev Whole-USD totals of the buckets of hours (nowHour - 25, nowHour]: the head's totals (hours
+    /// (last - 25, last]) minus the buckets of hours last - 24 ... nowHour - 25, which left the window.
+    /// Such a bucket is intact: its slot is only reused 25 hours later, after `last`.
+    function _windowWhole(uint256 nowHour) internal view returns (uint256 t, uint256 l) {
+        uint256 h = head;
+        uint256 last = h & U32;
+        if (h == 0 || last + BUCKETS <= nowHour) return (0, 0);
+        t = (h >> 32) & U112;
+        l = (h >> 144) & U112;
+        for (uint256 hour = last + 1; hour <= nowHour; ++hour) {
+            if (hour < BUCKETS) continue;
+            uint256 gone = hour - BUCKETS;
+            uint256 b = _bucket(gone % BUCKETS);
+            if ((b & U32) == gone) (t, l) = (t - ((b >> 32) & U48), l - ((b >> 80) & U48));
+        }
+    }
+
+    function _bucket(uint256 idx) private view returns (uint256) {
+        return (ring[idx / 2] >> ((idx % 2) * 128)) & U128;
+    }
+
+    /// @dev Adds to this hour's bucket and moves the head to this hour with the window's new totals.
+    function _record(uint256 nowHour, uint256 addT, uint256 addL, uint256 totalT, uint256 totalL) internal {
         uint256 idx = nowHour % BUCKETS;
         uint256 shift = (idx % 2) * 128;
         uint256 word = ring[idx / 2];
         uint256 b = (word >> shift) & U128;
+        // A bucket of an older hour in this slot is 25 hours old: already out of the window.
         (uint256 t, uint256 l) = (b & U32) == nowHour ? ((b >> 32) & U48, (b >> 80) & U48) : (0, 0);
-        // Whole dollars, rounded up: never understate.
-        t += (sizeUsd + 1e18 - 1) / 1e18;
-        l += (lossUsd + 1e18 - 1) / 1e18;
-        if (t > U48 || l > U48) revert DailyBudgetExceeded(used, sizeUsd, budget);
+        (t, l) = (t + addT, l + addL);
+        if (t > U48 || l > U48) revert DailyBudgetExceeded(totalT * 1e18, addT * 1e18, totalT * 1e18);
         ring[idx / 2] = (word & ~(U128 << shift)) | ((nowHour | (t << 32) | (l << 80)) << shift);
+        head = nowHour | (totalT << 32) | (totalL << 144);
     }
 
     // ------------------------------------------------------------------ emergency

@@ -199,6 +199,31 @@ describe("hardening (issue 8): attacks on the landed guardrails, then the fix", 
     });
   });
 
+  describe("3b. the window's running totals", () => {
+    it("usedLast24h and lossLast24h equal the sum of the spends of the last 25 hourly buckets, through gaps of 0-30 h", async () => {
+      // Deterministic pseudo-random gaps and sizes (seeded LCG); the model is the plain sum over buckets.
+      let x = 12345;
+      const rnd = (n: number) => (x = (x * 1103515245 + 12345) % 2 ** 31) % n;
+      const spends: { hour: number; usd: bigint }[] = [];
+      for (let i = 0; i < 24; i++) {
+        await advanceTime(c.g.world, rnd(4) === 0 ? rnd(30 * HOUR) : rnd(3 * HOUR));
+        const nowHour = Math.floor((await now(c)) / HOUR);
+        const expected = spends.filter((sp) => sp.hour + 25 > nowHour).reduce((a, sp) => a + sp.usd, 0n);
+        expect(await c.g.module.usedLast24h(), `step ${i}, before`).to.equal(expected);
+        if (expected + usd18(5_000) > usd18(150_000)) continue;
+        const amount = 1_000 + rnd(4_000);
+        const rc = (await (await agentExec(c, supplyLegs(c, amount), `spend ${i}`)).wait())!;
+        const hour = Math.floor(Number((await c.g.world.provider.getBlock(rc.blockNumber))!.timestamp) / HOUR);
+        spends.push({ hour, usd: usd18(amount) });
+        const after = spends.filter((sp) => sp.hour + 25 > hour).reduce((a, sp) => a + sp.usd, 0n);
+        expect(await c.g.module.usedLast24h(), `step ${i}, after`).to.equal(after);
+        expect(agentExecuted(c, rc).usedLast24hUsd).to.equal(after);
+        expect(await c.g.module.lossLast24h(), "supplies lose at most a rounding dollar each").to.be.lte(usd18(spends.filter((sp) => sp.hour + 25 > hour).length));
+      }
+      expect(spends.length, "enough spends to exercise the ring").to.be.gte(12);
+    });
+  });
+
   describe("5. exits into the Safe's own balance are never blocked by size", () => {
     it("the agent withdraws a $60k Aave position in full (above the $50k autonomy limit); reported, not budgeted", async () => {
       await ownerExec(c, [approve(c.g.world.tokens.USDC, c.g.world.aave.pool, USDC(60_000)), aaveSupply(c, c.g.world.tokens.USDC, USDC(60_000), c.safe)]);
