@@ -23,7 +23,9 @@ import {IModuleErrors, IPolicyErrors} from "./interfaces/Errors.sol";
 /// @dev Size is the GROSS value moved: the value that left holdings is measured after every call that
 /// can move value (not after approvals), so a round trip counts both legs. Batches that only exit
 /// positions back into the Safe's own balance are never refused by size or budget (they are
-/// reported in AgentExecuted.sizeUsd and consume no budget). Also hosts the guardian's emergency
+/// reported in AgentExecuted.sizeUsd and consume no budget): exits have no AMM leg to sandwich (the
+/// policy refuses Pendle aggregator swaps), the per-transaction loss check still applies, and any
+/// re-entry is a metered batch. Also hosts the guardian's emergency
 /// exit, which unwinds every position back into the Safe and works while paused and with every
 /// price feed dead.
 contract AgentModule is IModuleErrors {
