@@ -12,7 +12,7 @@ import {IPActionMiscV3} from "@pendle/core-v2/contracts/interfaces/IPActionMiscV
 import {TreasuryPolicy} from "./TreasuryPolicy.sol";
 import {TreasuryValuation} from "./TreasuryValuation.sol";
 import {Actor, Effect, Snapshot, Call, PositionConfig, PositionKind} from "./libraries/PolicyTypes.sol";
-import {IModuleErrors, IPolicyErrors} from "./interfaces/Errors.sol";
+import {IModuleErrors, IPolicyErrors, IValuationErrors} from "./interfaces/Errors.sol";
 
 /// @title AgentModule
 /// @notice Safe module through which registered agent keys execute small rebalances without owner
@@ -129,6 +129,8 @@ contract AgentModule is IModuleErrors {
             // Approvals move nothing; the value-moving call after them is measured.
             if (i < lastMoving && _moves(calls[i])) {
                 Snapshot memory mid = valuation.snapshotAt(prices);
+                // A holding that has no price mid-batch would be metered as 0 and hide the next leg.
+                if (!mid.healthy) revert IValuationErrors.PriceUnavailable(address(0));
                 gross += _drops(last, mid.values);
                 (last, prices) = (mid.values, mid.prices);
             }

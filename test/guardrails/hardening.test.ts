@@ -145,6 +145,29 @@ describe("hardening (issue 8): attacks on the landed guardrails, then the fix", 
       expect(await c.g.module.usedLast24h()).to.be.within(usd18(39_500), usd18(40_101));
     });
 
+    it("a round trip through an asset without a usable price is refused mid-batch (PriceUnavailable), not metered as zero", async () => {
+      const w = c.g.world;
+      // The owners sell all the WBTC; then its feed dies: the Safe holds none, so the treasury is priced.
+      const wbtc: bigint = await c.tokens.WBTC.balanceOf(c.safe);
+      await ownerExec(c, [
+        approve(w.tokens.WBTC, w.uniswap.swapRouter, wbtc),
+        exactInputSingle(c, { tokenIn: w.tokens.WBTC, tokenOut: w.tokens.USDC, amountIn: wbtc, fee: w.uniswap.pools.WBTC_USDC.fee }),
+      ]);
+      await (await new Contract(w.feeds.WBTC, ART.tokens.MockV3Aggregator().abi, w.signers.deployer).updateAnswer(0)).wait();
+      expect((await c.g.valuation.snapshot()).healthy).to.equal(true);
+      // Buy exactly X WBTC and sell exactly X back: no WBTC left at the end, so only the mid-batch
+      // valuation can see the unpriced leg (it would have counted the WBTC sale as $0).
+      const usdcIn = USDC(20_000);
+      const fee = w.uniswap.pools.WBTC_USDC.fee;
+      const [x] = await c.quoter.quoteExactInputSingle.staticCall({ tokenIn: w.tokens.USDC, tokenOut: w.tokens.WBTC, amountIn: usdcIn, fee, sqrtPriceLimitX96: 0n });
+      await expect(agentExec(c, [
+        approve(w.tokens.USDC, w.uniswap.swapRouter, usdcIn),
+        exactInputSingle(c, { tokenIn: w.tokens.USDC, tokenOut: w.tokens.WBTC, amountIn: usdcIn, fee }),
+        approve(w.tokens.WBTC, w.uniswap.swapRouter, x),
+        exactInputSingle(c, { tokenIn: w.tokens.WBTC, tokenOut: w.tokens.USDC, amountIn: x, fee }),
+      ])).to.be.revertedWithCustomError(c.g.module, "PriceUnavailable").withArgs(ZeroAddress);
+    });
+
     it("four $87.5k round trips in one agent batch (~$700k traded) are refused (AutonomyLimitExceeded)", async () => {
       const w = c.g.world;
       const legs: MetaTx[] = [];
