@@ -9,7 +9,6 @@ export const LENS_SOURCE = path.join(ROOT, "lib", "chain", "lens", "SimulateLens
 export const LENS_FILE = path.join(ROOT, "lib", "chain", "lens", "simulateLens.ts");
 
 export function renderLens(): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const solc = require("solc");
   const input = {
     language: "Solidity",
