@@ -3,7 +3,7 @@
 // and positions are valued, which (target, selector) pairs are allowed under which argument rules,
 // and which contracts may receive approvals. The same function serves the local world and mainnet.
 import { Contract, Interface, Provider, encodeBytes32String, getAddress } from "ethers";
-import type { DeploymentJson } from "../world/deployments";
+import type { Deployment as DeploymentJson } from "../../lib/chain/deployments";
 import { checkSettingsAgainstTokens, type GuardrailSettings } from "./settings";
 
 /** Mirrors of the Solidity enums in contracts/libraries/PolicyTypes.sol (order matters). */
