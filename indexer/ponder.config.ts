@@ -31,10 +31,12 @@ const pgliteDir =
   process.env.PONDER_PGLITE_DIR ?? path.join(".ponder", `${deployment.network}-${deployment.chainId}-${startBlockHash.slice(2, 14)}`);
 
 const receipts = { includeTransactionReceipts: true } as const;
-const transfersOfSafe = [
-  { event: "Transfer" as const, args: { from: safe } },
-  { event: "Transfer" as const, args: { to: safe } },
-];
+// One source per direction: Ponder keeps a single topic filter per event and source, so an array
+// of two Transfer filters would silently keep only one of them.
+const into = { event: "Transfer" as const, args: { to: safe } };
+const outOf = { event: "Transfer" as const, args: { from: safe } };
+const assetSet = factory({ address: g.policy as `0x${string}`, event: getAbiItem({ abi: TreasuryPolicyAbi, name: "AssetSet" }), parameter: "token" });
+const positionSet = factory({ address: g.policy as `0x${string}`, event: getAbiItem({ abi: TreasuryPolicyAbi, name: "PositionSet" }), parameter: "token" });
 
 export default createConfig({
   database: process.env.DATABASE_URL
@@ -55,20 +57,10 @@ export default createConfig({
     TreasuryGuard: { chain: "chain", abi: TreasuryGuardAbi, address: g.guard as `0x${string}`, startBlock, ...receipts },
     AgentModule: { chain: "chain", abi: AgentModuleAbi, address: g.module as `0x${string}`, startBlock, ...receipts },
     // Every asset and position the policy registers, discovered from its own events.
-    AssetToken: {
-      chain: "chain",
-      abi: erc20Abi,
-      address: factory({ address: g.policy as `0x${string}`, event: getAbiItem({ abi: TreasuryPolicyAbi, name: "AssetSet" }), parameter: "token" }),
-      filter: transfersOfSafe,
-      startBlock,
-    },
-    PositionToken: {
-      chain: "chain",
-      abi: erc20Abi,
-      address: factory({ address: g.policy as `0x${string}`, event: getAbiItem({ abi: TreasuryPolicyAbi, name: "PositionSet" }), parameter: "token" }),
-      filter: transfersOfSafe,
-      startBlock,
-    },
+    AssetTokenIn: { chain: "chain", abi: erc20Abi, address: assetSet, filter: into, startBlock },
+    AssetTokenOut: { chain: "chain", abi: erc20Abi, address: assetSet, filter: outOf, startBlock },
+    PositionTokenIn: { chain: "chain", abi: erc20Abi, address: positionSet, filter: into, startBlock },
+    PositionTokenOut: { chain: "chain", abi: erc20Abi, address: positionSet, filter: outOf, startBlock },
   },
   blocks: {
     NavInterval: { chain: "chain", startBlock: valuationBlock, interval: navInterval },

@@ -340,8 +340,9 @@ function flowValue(token: string, amount: bigint, state: State, snap: Snapshot |
   return 0n;
 }
 
-on("AssetToken:Transfer", (event, context) => onTransfer(event as AnyEvent & { log: { address: `0x${string}` } }, context));
-on("PositionToken:Transfer", (event, context) => onTransfer(event as AnyEvent & { log: { address: `0x${string}` } }, context));
+for (const source of ["AssetTokenIn", "AssetTokenOut", "PositionTokenIn", "PositionTokenOut"]) {
+  on(`${source}:Transfer`, (event, context) => onTransfer(event as AnyEvent & { log: { address: `0x${string}` } }, context));
+}
 
 // ------------------------------------------------------------------ NAV on a block interval
 ponder.on("NavInterval:block", async ({ event, context }) => {
