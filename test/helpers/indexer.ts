@@ -93,19 +93,19 @@ export interface Indexer {
   output: () => string;
   getJson: <T = unknown>(p: string) => Promise<T>;
   graphql: <T = Record<string, { items: Record<string, unknown>[] }>>(query: string) => Promise<T>;
-  waitCaughtUp: (timeoutMs?: number) => Promise<number>;
+  waitCaughtUp: (timeoutMs?: number, readyPath?: string) => Promise<number>;
   stop: () => Promise<void>;
 }
 
-/** `ponder start` for the indexer with `env` (DEPLOYMENTS_FILE, PONDER_PGLITE_DIR, ...). */
-export async function startIndexer(env: Record<string, string>): Promise<Indexer> {
+/** `ponder start` for the indexer (or another Ponder app in `appDir`) with `env` (DEPLOYMENTS_FILE, PONDER_PGLITE_DIR, ...). */
+export async function startIndexer(env: Record<string, string>, appDir = INDEXER_DIR): Promise<Indexer> {
   const port = await freePort();
   const childEnv: NodeJS.ProcessEnv = { ...process.env, PONDER_TELEMETRY_DISABLED: "true", ...env };
   delete childEnv.PORT; // PORT overrides --port in Ponder
   delete childEnv.DATABASE_URL;
   delete childEnv.DATABASE_PRIVATE_URL;
   const child = spawn(process.execPath, [PONDER_BIN, "start", "--schema", "e2e", "--port", String(port), "--log-format", "json", "--log-level", "info"], {
-    cwd: INDEXER_DIR,
+    cwd: appDir,
     env: childEnv,
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -136,13 +136,13 @@ export async function startIndexer(env: Record<string, string>): Promise<Indexer
       if (j.errors) throw new Error(JSON.stringify(j.errors));
       return j.data;
     },
-    /** Poll /caught-up (indexed block >= chain head); returns ms waited. */
-    async waitCaughtUp(timeoutMs = 120_000): Promise<number> {
+    /** Poll `readyPath` (default /caught-up: indexed block >= chain head) until 200; returns ms waited. */
+    async waitCaughtUp(timeoutMs = 120_000, readyPath = "/caught-up"): Promise<number> {
       const t0 = Date.now();
       while (Date.now() - t0 < timeoutMs) {
         if (child.exitCode !== null) throw new Error(`indexer exited with ${child.exitCode}:\n${out.slice(-3000)}`);
         try {
-          if ((await fetch(url() + "/caught-up")).status === 200) return Date.now() - t0;
+          if ((await fetch(url() + readyPath)).status === 200) return Date.now() - t0;
         } catch {
           // server not up yet
         }
