@@ -8,6 +8,7 @@
 import { db, publicClients } from "ponder:api";
 import schema from "ponder:schema";
 import { Hono } from "hono";
+import { hexToString } from "viem";
 import { asc } from "ponder";
 import { client, graphql, replaceBigInts } from "ponder";
 import { performance, type Point, type Flow, type GasCost } from "../lib/performance";
@@ -74,7 +75,7 @@ app.get("/portfolio", async (c) => {
       navUsd: latest.nav,
       paused: state.paused,
       volatile: { bps: latest.volatileBps, capBps: state.maxVolatileBps, headroomBps: state.maxVolatileBps !== null && latest.volatileBps !== null ? state.maxVolatileBps - latest.volatileBps : null },
-      protocols: (latest.protocols as { id: string; bps: number }[]).map((p) => ({ ...p, capBps: state.maxProtocolBps, headroomBps: state.maxProtocolBps !== null ? state.maxProtocolBps - p.bps : null })),
+      protocols: (latest.protocols as { id: `0x${string}`; bps: number }[]).map((p) => ({ ...p, name: hexToString(p.id, { size: 32 }).replace(/\0+$/, ""), capBps: state.maxProtocolBps, headroomBps: state.maxProtocolBps !== null ? state.maxProtocolBps - p.bps : null })),
       holdings,
       lastDecision: state.lastDecisionHash ? { decisionHash: state.lastDecisionHash, txHash: state.lastDecisionTx, block: state.lastDecisionBlock } : null,
     }),
