@@ -72,8 +72,10 @@ async function setState(context: Context, block: Block, patch: Partial<State>): 
 const VALUATION_BLOCK = BigInt(process.env.INDEXER_VALUATION_BLOCK ?? "0");
 
 /**
- * NAV snapshot at the end of `block` (read once per block): snapshot() and allocation() of the
- * valuation, priceOf every registered asset and the Safe's balance of every holding, in one call.
+ * NAV snapshot at the end of `block` (read once per block), in one eth_call: the valuation's
+ * snapshot() and config() (the registry's order of holdings and protocols), priceOf every
+ * registered asset and the Safe's balance of every holding. Weights are derived exactly as
+ * allocation() derives them (value * 10000 / nav, integer division), without valuing twice.
  */
 async function ensureSnapshot(context: Context, block: Block, trigger: "event" | "interval"): Promise<Snapshot | undefined> {
   if (block.number < VALUATION_BLOCK) return undefined;
@@ -85,14 +87,15 @@ async function ensureSnapshot(context: Context, block: Block, trigger: "event" |
   const tokens = [...assets.map((a) => a.token), ...positions.map((p) => p.token)] as `0x${string}`[];
   const contracts: ContractFunctionParameters[] = [
     { address: VALUATION, abi: TreasuryValuationAbi, functionName: "snapshot" },
-    { address: VALUATION, abi: TreasuryValuationAbi, functionName: "allocation" },
+    { address: VALUATION, abi: TreasuryValuationAbi, functionName: "config" },
     ...assets.map((a) => ({ address: VALUATION, abi: TreasuryValuationAbi, functionName: "priceOf", args: [a.token] }) as const),
     ...tokens.map((t) => ({ address: t, abi: erc20Abi, functionName: "balanceOf", args: [SAFE] }) as const),
   ];
   const results = (await context.client.multicall({ deployless: true, allowFailure: true, contracts })) as { status: "success" | "failure"; result?: unknown }[];
-  const [snap, alloc] = results;
-  if (snap.status !== "success") return undefined; // valuation not usable at this block
-  const s = snap.result as { healthy: boolean; nav: bigint; values: readonly bigint[] };
+  const [snap, cfg] = results;
+  if (snap.status !== "success" || cfg.status !== "success") return undefined; // valuation not usable at this block
+  const s = snap.result as { healthy: boolean; nav: bigint; volatileValue: bigint; values: readonly bigint[]; protocolValues: readonly bigint[] };
+  const c = cfg.result as { assets: readonly { token: string }[]; positions: readonly { token: string }[]; protocols: readonly `0x${string}`[] };
   const prices: Record<string, string> = {};
   assets.forEach((a, i) => {
     const r = results[2 + i];
@@ -106,20 +109,14 @@ async function ensureSnapshot(context: Context, block: Block, trigger: "event" |
     const r = results[2 + assets.length + i];
     if (r.status === "success") balances.set(t.toLowerCase(), r.result as bigint);
   });
-  let holdings: Holding[] = [];
-  let protocols: { id: string; bps: number }[] = [];
-  let volatileBps: number | null = null;
-  if (alloc.status === "success") {
-    const [vBps, protocolIds, protocolBps, hold, holdBps] = alloc.result as readonly [bigint, readonly `0x${string}`[], readonly bigint[], readonly `0x${string}`[], readonly bigint[]];
-    volatileBps = Number(vBps);
-    protocols = protocolIds.map((id, i) => ({ id, bps: Number(protocolBps[i]) }));
-    holdings = hold.map((token, i) => ({
-      token: token.toLowerCase(),
-      balance: (balances.get(token.toLowerCase()) ?? 0n).toString(),
-      valueUsd18: (s.values[i] ?? 0n).toString(),
-      bps: Number(holdBps[i]),
-    }));
-  }
+  const bps = (v: bigint) => (s.nav === 0n ? 0 : Number((v * 10_000n) / s.nav));
+  const holdings: Holding[] = [...c.assets, ...c.positions].map((h, i) => ({
+    token: h.token.toLowerCase(),
+    balance: (balances.get(h.token.toLowerCase()) ?? 0n).toString(),
+    valueUsd18: (s.values[i] ?? 0n).toString(),
+    bps: bps(s.values[i] ?? 0n),
+  }));
+  const protocols = c.protocols.map((id, i) => ({ id, bps: bps(s.protocolValues[i] ?? 0n) }));
   const ethUsd = WETH && prices[WETH] ? toFloat18(BigInt(prices[WETH])) : null;
   const row: Snapshot = {
     blockNumber: block.number,
@@ -128,7 +125,7 @@ async function ensureSnapshot(context: Context, block: Block, trigger: "event" |
     healthy: s.healthy,
     navUsd18: s.nav,
     nav: toFloat18(s.nav),
-    volatileBps,
+    volatileBps: bps(s.volatileValue),
     holdings,
     protocols,
     prices,
