@@ -1,0 +1,177 @@
+// `treasury`: the agent's command line. Bad input is one line on stderr and exit code 2.
+import fs from "node:fs";
+import { Command, CommanderError, Option } from "commander";
+import { UserError } from "./errors";
+import { dayOf, isoOf, todayDay } from "./market/calendar";
+import { DEFAULT_DATA_DIR, lastDecisionDay, loadHistory, ReplayProvider } from "./market/replay";
+import type { MarketView } from "./market/types";
+import { runBacktest } from "./backtest/run";
+import { equityCsv, formatTable, toJson } from "./backtest/format";
+import { walkForward, formatWalkForward, IN_SAMPLE, OUT_OF_SAMPLE } from "./backtest/walkforward";
+import { anchoredFolds, formatFolds } from "./backtest/folds";
+import { Config, defaultConfig, loadConfig } from "./strategy/config";
+import { BENCHMARK_NAMES, DEFAULT_STRATEGY, STRATEGY_NAMES, strategyByName } from "./strategy/registry";
+import { signalsFor } from "./strategy/signals";
+import { POSITIONS } from "./strategy/types";
+
+interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+const stdio: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
+
+function config(file?: string): Config {
+  return file ? loadConfig(file) : defaultConfig();
+}
+
+function strategyOption(): Option {
+  return new Option("--strategy <name>", `strategy: ${[...STRATEGY_NAMES, ...BENCHMARK_NAMES].join(", ")}`).default(DEFAULT_STRATEGY);
+}
+
+export function buildProgram(io: Io = stdio): Command {
+  const program = new Command("treasury")
+    .description("Treasury agent: market signals, strategy and backtest (no chain needed for these verbs)")
+    // Errors on one line: commander's "(Did you mean --from?)" joins the message.
+    .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: (str, write) => write(str.trimEnd().replace(/\n+/g, " ") + "\n") })
+    .exitOverride()
+    .showHelpAfterError(false);
+
+  program
+    .command("backtest")
+    .description("run a strategy day by day over history, side by side with the other strategies and the benchmarks")
+    .option("--from <date>", "first day (YYYY-MM-DD)", "2018-02-01")
+    .option("--to <date>", "last day (YYYY-MM-DD)", "2025-06-30")
+    .addOption(strategyOption())
+    .option("--data <dir>", "folder with the data/market files", DEFAULT_DATA_DIR)
+    .option("--config <file>", "JSON settings (caps, costs, rates, base sleeve); see agent/README.md")
+    .option("--json", "print one JSON object instead of a table")
+    .option("--equity <file>", "write the daily value of every row as CSV")
+    .option("--decisions <file>", "write the chosen strategy's decision record of every day as JSON lines")
+    .action(
+      (o: {
+        from: string;
+        to: string;
+        strategy: string;
+        data: string;
+        config?: string;
+        json?: boolean;
+        equity?: string;
+        decisions?: string;
+      }) => {
+        const cfg = config(o.config);
+        const h = loadHistory(o.data);
+        const out = runBacktest(h, { from: o.from, to: o.to, strategy: o.strategy, config: cfg, keepDecisions: !!o.decisions });
+        const write = (flag: string, file: string, text: string) => {
+          try {
+            fs.writeFileSync(file, text);
+          } catch (e) {
+            throw new UserError(`cannot write ${flag} ${file}: ${(e as Error).message}; pick a writable path`);
+          }
+        };
+        if (o.equity) write("--equity", o.equity, equityCsv(out.runs));
+        if (o.decisions) write("--decisions", o.decisions, out.runs[0].decisions!.map((d) => JSON.stringify(d)).join("\n") + "\n");
+        io.out(
+          o.json
+            ? toJson(o.from, o.to, out.results) + "\n"
+            : `Backtest ${o.from} → ${o.to}, $${cfg.capitalUsd.toLocaleString("en-US")}, fills at the next day's close, fees ${cfg.costs.swapFeeBps}+${cfg.costs.slippageBps} bps, gas $${cfg.costs.gasUsdPerRebalance}/rebalance\n${formatTable(out.results)}\n`,
+        );
+      },
+    );
+
+  program
+    .command("walkforward")
+    .description(`parameters fixed on ${IN_SAMPLE.from} → ${IN_SAMPLE.to}, judged on ${OUT_OF_SAMPLE.from} → ${OUT_OF_SAMPLE.to}`)
+    .option("--data <dir>", "folder with the data/market files", DEFAULT_DATA_DIR)
+    .option("--config <file>", "JSON settings")
+    .option("--json", "print JSON")
+    .option("--folds", "also re-run the whole selection with the in-sample window ending each year 2019–2022, judged on the next year")
+    .action((o: { data: string; config?: string; json?: boolean; folds?: boolean }) => {
+      const h = loadHistory(o.data);
+      const cfg = config(o.config);
+      const wf = walkForward(h, cfg);
+      const folds = o.folds ? anchoredFolds(h, cfg) : undefined;
+      if (o.json) io.out(JSON.stringify({ ...wf, folds }) + "\n");
+      else io.out(formatWalkForward(wf) + "\n" + (folds ? formatFolds(folds) + "\n" : ""));
+    });
+
+  program
+    .command("signals")
+    .description("a day's indicators, phase, mode, target weights and reasons")
+    .option("--date <date>", "decision day (default: the day after the last data for replay, today for --live)")
+    .option("--live", "ask the live market APIs instead of the data files")
+    .addOption(strategyOption())
+    .option("--data <dir>", "folder with the data/market files", DEFAULT_DATA_DIR)
+    .option("--config <file>", "JSON settings")
+    .option("--json", "print JSON")
+    .action(async (o: { date?: string; live?: boolean; strategy: string; data: string; config?: string; json?: boolean }) => {
+      const cfg = config(o.config);
+      const strategy = strategyByName(o.strategy, cfg);
+      if (!strategy)
+        throw new UserError(`unknown strategy "${o.strategy}"; choose one of ${[...STRATEGY_NAMES, ...BENCHMARK_NAMES].join(", ")}`);
+      let view: MarketView;
+      if (o.live) {
+        const { LiveProvider } = await import("./market/live/provider");
+        const today = isoOf(todayDay());
+        if (o.date && o.date !== today)
+          throw new UserError(`--live answers for today (${today}) only; drop --date or drop --live to replay ${o.date}`);
+        view = await LiveProvider.fromEnv().view(today);
+      } else {
+        const replay = ReplayProvider.fromDir(o.data);
+        const date = o.date ?? isoOf(lastDecisionDay(replay.history));
+        dayOf(date);
+        view = replay.viewSync(date);
+      }
+      const { decision, indicators } = signalsFor(view, strategy);
+      if (o.json) {
+        io.out(
+          JSON.stringify({ date: view.date, source: o.live ? "live" : "replay", indicators, decision, options: view.options ?? null }) +
+            "\n",
+        );
+        return;
+      }
+      const lines = [`Signals for ${view.date} (${o.live ? "live" : "replay"}), strategy ${strategy.name}`];
+      if (decision.phase) lines.push(`phase ${decision.phase}, mode ${decision.mode}, risk ${decision.risk}/5`);
+      lines.push(
+        `indicators: ${Object.entries(indicators)
+          .map(([k, v]) => `${k}=${v === null ? "—" : +Number(v).toPrecision(6)}`)
+          .join(" ")}`,
+      );
+      if (view.options)
+        lines.push(
+          `options: next quarterly expiry ${view.options.nextExpiry}${view.options.maxPain ? `, max pain ${view.options.maxPain} (${view.options.maxPainSource})` : ""}`,
+        );
+      lines.push(`targets: ${POSITIONS.map((p) => `${p} ${(decision.targets[p] * 100).toFixed(1)}%`).join(", ")}`);
+      lines.push(
+        decision.hold
+          ? "HOLD: no trade (data missing or rejected)"
+          : decision.rebalance
+            ? `rebalance: ${decision.triggers.join("; ")}`
+            : "no rebalance needed",
+      );
+      for (const r of decision.reasons) lines.push(`  - ${r.says}`);
+      for (const i of decision.issues) lines.push(`  ! ${i.reason}`);
+      io.out(lines.join("\n") + "\n");
+    });
+  return program;
+}
+
+/** Runs the CLI; resolves to the exit code (0 ok, 2 bad input, 1 unexpected failure). */
+export async function main(argv: string[], io: Io = stdio): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.help" || e.code === "commander.version") return 0;
+      return 2; // commander already printed "error: …"
+    }
+    if (e instanceof UserError) {
+      io.err(`error: ${e.message}\n`);
+      return 2;
+    }
+    io.err(`error: ${(e as Error).message}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,94 @@
+// One HTTP GET for market data: timeout, retry with exponential backoff on 429/5xx/timeouts
+// (honouring Retry-After), no retry on other 4xx (451 geo-block, 403), JSON parsed or rejected.
+
+export type FetchFailure = "timeout" | "network" | "http" | "malformed" | "schema" | "bounds";
+
+export class ProviderError extends Error {
+  constructor(
+    readonly source: string,
+    readonly kind: FetchFailure,
+    message: string,
+    readonly status?: number,
+    /** Server-requested delay before the next attempt (Retry-After). */
+    public retryInMs?: number,
+  ) {
+    super(`${source}: ${message}`);
+    this.name = "ProviderError";
+  }
+}
+
+export interface HttpOptions {
+  timeoutMs: number;
+  retries: number;
+  backoffMs: number;
+  /** Longest Retry-After we wait for; a longer one fails now (the cache or fallback answers). */
+  maxRetryAfterMs: number;
+  headers?: Record<string, string>;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export const DEFAULT_HTTP: HttpOptions = { timeoutMs: 10_000, retries: 3, backoffMs: 500, maxRetryAfterMs: 60_000 };
+
+const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Retry-After as milliseconds: delta-seconds or an HTTP date; null when absent or unreadable. */
+export function retryAfterMs(v: string | null, now = Date.now()): number | null {
+  if (!v) return null;
+  if (/^\d+(\.\d+)?$/.test(v.trim())) return Math.round(Number(v) * 1000);
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? null : Math.max(0, t - now);
+}
+
+export async function getJson(source: string, url: string, o: HttpOptions = DEFAULT_HTTP): Promise<unknown> {
+  const sleep = o.sleep ?? realSleep;
+  let last: ProviderError = new ProviderError(source, "network", "no attempt made");
+  for (let attempt = 0; attempt <= o.retries; attempt++) {
+    if (attempt > 0) await sleep(last.retryInMs ?? o.backoffMs * 2 ** (attempt - 1));
+    const ac = new AbortController();
+    const timer = setTimeout(() => ac.abort(), o.timeoutMs);
+    let status: number;
+    let text: string;
+    let retryAfter: string | null;
+    try {
+      const res = await fetch(url, { headers: { accept: "application/json", ...(o.headers ?? {}) }, signal: ac.signal });
+      status = res.status;
+      retryAfter = res.headers.get("retry-after");
+      text = await res.text(); // the timeout covers a body that never ends, too
+    } catch (e) {
+      last = ac.signal.aborted
+        ? new ProviderError(source, "timeout", `no answer within ${o.timeoutMs} ms`)
+        : new ProviderError(source, "network", (e as Error).message);
+      continue;
+    } finally {
+      clearTimeout(timer);
+    }
+    if (status >= 200 && status < 300) {
+      try {
+        return JSON.parse(text);
+      } catch {
+        throw new ProviderError(source, "malformed", `malformed JSON body (${JSON.stringify(text.slice(0, 60))})`, status);
+      }
+    }
+    const err = new ProviderError(source, "http", `HTTP ${status}${hint(status)} ${text.slice(0, 120)}`.trim(), status);
+    if (status !== 429 && status < 500) throw err; // 451, 403, 400…: asking again will not help
+    const ra = retryAfterMs(retryAfter);
+    if (ra !== null && ra > o.maxRetryAfterMs) {
+      throw new ProviderError(
+        source,
+        "http",
+        `HTTP ${status}: asked to retry after ${Math.round(ra / 1000)} s, longer than the ${o.maxRetryAfterMs / 1000} s we wait`,
+        status,
+      );
+    }
+    err.retryInMs = ra ?? undefined;
+    last = err;
+  }
+  throw last;
+}
+
+function hint(status: number): string {
+  if (status === 451) return " (unavailable from this location: geo-blocked)";
+  if (status === 429) return " (rate-limited)";
+  if (status === 403) return " (forbidden: key or plan required)";
+  return "";
+}

@@ -1,0 +1,40 @@
+// One place that builds protocol-kit and api-kit for a Safe: the RPC, the Safe, the signer key
+// (from env/keystore, never logged) and the transaction service (the hosted one with an API key,
+// or any self-hosted/local URL ending in /api).
+import Safe, { type ContractNetworksConfig } from "@safe-global/protocol-kit";
+import SafeApiKit from "@safe-global/api-kit";
+import { getAddress, type Address, type Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+
+export interface SafeClientConfig {
+  rpcUrl: string;
+  safeAddress: Address;
+  chainId: bigint;
+  /** Absent: the hosted Safe Transaction Service for chainId (needs apiKey). */
+  txServiceUrl?: string;
+  apiKey?: string;
+  /** Local chains: the Safe contracts' addresses (the bundled registry has no 31337). */
+  contractNetworks?: ContractNetworksConfig;
+}
+
+export function apiKitFor(cfg: SafeClientConfig): SafeApiKit {
+  if (!cfg.txServiceUrl && !cfg.apiKey) throw new Error("no Safe Transaction Service: set its URL (a self-hosted or local service, ending in /api) or an API key for the hosted one (https://developer.safe.global)");
+  return new SafeApiKit({ chainId: cfg.chainId, txServiceUrl: cfg.txServiceUrl, apiKey: cfg.apiKey });
+}
+
+export async function protocolKitFor(cfg: SafeClientConfig, signerKey: Hex): Promise<{ kit: Safe; signer: Address }> {
+  const signer = privateKeyToAccount(signerKey).address;
+  const kit = await Safe.init({ provider: cfg.rpcUrl, signer: signerKey, safeAddress: getAddress(cfg.safeAddress), contractNetworks: cfg.contractNetworks });
+  return { kit, signer };
+}
+
+/**
+ * The proposal's `origin` (the service keeps ≤ 200 characters): the Safe web app shows `name` as the
+ * app that proposed it, so the rationale goes there, cut to fit.
+ */
+export function originFor(rationale: string, url = ""): string {
+  const make = (r: string) => JSON.stringify({ name: r ? `treasury-agent: ${r}` : "treasury-agent", url });
+  let r = rationale.replace(/\s+/g, " ").trim();
+  while (make(r).length > 200 && r.length) r = r.slice(0, Math.max(0, r.length - Math.max(1, make(r).length - 200)) - 1).trimEnd() + "…";
+  return make(r);
+}

@@ -1,0 +1,16 @@
+import { alignHistory } from "../../agent/src/market/replay";
+import { dayOf } from "../../agent/src/market/calendar";
+import { FIELDS, Field, MarketHistory } from "../../agent/src/market/types";
+
+/** A tiny history from `start`: every field given as an array (NaN = gap); missing fields are all gaps. */
+export function tinyHistory(start: string, cols: Partial<Record<Field, number[]>>): MarketHistory {
+  const firstDay = dayOf(start);
+  const c: Partial<Record<Field, { firstDay: number; values: Float64Array }>> = {};
+  for (const f of FIELDS) if (cols[f]) c[f] = { firstDay, values: Float64Array.from(cols[f]!) };
+  return alignHistory(c);
+}
+
+export function cloneHistory(h: MarketHistory): MarketHistory {
+  const series = Object.fromEntries(FIELDS.map((f) => [f, Float64Array.from(h.series[f])])) as MarketHistory["series"];
+  return { ...h, series };
+}
