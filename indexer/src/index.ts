@@ -204,7 +204,7 @@ on("TreasuryGuard:OwnerTransactionChecked", async (event, context) => {
     ...base(event), safeTxHash: a.safeTxHash, success: a.success, navBeforeUsd18: a.navBefore, navAfterUsd18: a.navAfter, outflowUsd18: a.outflowUsd, outcomeChecked: a.outcomeChecked,
   });
 });
-for (const name of ["ExternalOutflow", "SafeConfigChange"]) {
+for (const name of ["ExternalOutflow", "SafeConfigChange", "MessageSigned"]) {
   on(`TreasuryGuard:${name}`, async (event, context) => {
     await onTreasuryEvent(context, event);
     await logEvent(context, event, "TreasuryGuard", name);

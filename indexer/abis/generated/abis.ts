@@ -221,6 +221,60 @@ export const TreasuryPolicyAbi = [
     "inputs": [
       {
         "internalType": "address",
+        "name": "token",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "position",
+        "type": "address"
+      }
+    ],
+    "name": "AssetHasPositions",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "autonomyLimitUsd",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "dailyBudgetUsd",
+        "type": "uint256"
+      }
+    ],
+    "name": "AutonomyLimitAboveBudget",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "bps",
+        "type": "uint256"
+      }
+    ],
+    "name": "BpsAboveMax",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "delay",
+        "type": "uint256"
+      }
+    ],
+    "name": "DelayOutOfRange",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
         "name": "to",
         "type": "address"
       }
@@ -247,17 +301,38 @@ export const TreasuryPolicyAbi = [
   {
     "inputs": [
       {
-        "internalType": "string",
-        "name": "reason",
-        "type": "string"
+        "internalType": "address",
+        "name": "feed",
+        "type": "address"
+      },
+      {
+        "internalType": "uint8",
+        "name": "decimals",
+        "type": "uint8"
       }
     ],
-    "name": "InvalidConfig",
+    "name": "FeedDecimalsUnsupported",
     "type": "error"
   },
   {
     "inputs": [],
     "name": "MalformedCalldata",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "market",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      }
+    ],
+    "name": "MarketPtMismatch",
     "type": "error"
   },
   {
@@ -349,6 +424,33 @@ export const TreasuryPolicyAbi = [
         "type": "address"
       }
     ],
+    "name": "PendleMarketMissing",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "PendleOracleMissing",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      }
+    ],
+    "name": "PositionKindNone",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      }
+    ],
     "name": "PositionNotRegistered",
     "type": "error"
   },
@@ -367,11 +469,27 @@ export const TreasuryPolicyAbi = [
     "inputs": [
       {
         "internalType": "address",
+        "name": "token",
+        "type": "address"
+      }
+    ],
+    "name": "ProtocolIdMissing",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
         "name": "receiver",
         "type": "address"
       }
     ],
     "name": "ReceiverNotSafe",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "RegistryTooLarge",
     "type": "error"
   },
   {
@@ -415,12 +533,72 @@ export const TreasuryPolicyAbi = [
   {
     "inputs": [
       {
+        "internalType": "bytes4",
+        "name": "selector",
+        "type": "bytes4"
+      }
+    ],
+    "name": "TokenCallRuleFixed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      },
+      {
+        "internalType": "uint8",
+        "name": "decimals",
+        "type": "uint8"
+      }
+    ],
+    "name": "TokenDecimalsUnsupported",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      }
+    ],
+    "name": "TokenIsAsset",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      }
+    ],
+    "name": "TokenIsPosition",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
         "name": "token",
         "type": "address"
       }
     ],
     "name": "TokenNotRegistered",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "valuation",
+        "type": "address"
+      }
+    ],
+    "name": "ValuationOfAnotherPolicy",
     "type": "error"
   },
   {
@@ -437,6 +615,65 @@ export const TreasuryPolicyAbi = [
       }
     ],
     "name": "ValueNotAllowed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "vault",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "underlying",
+        "type": "address"
+      }
+    ],
+    "name": "VaultAssetMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      }
+    ],
+    "name": "VenueMissing",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "address",
+        "name": "canceller",
+        "type": "address"
+      }
+    ],
+    "name": "VetoSpent",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "ZeroAddress",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      }
+    ],
+    "name": "ZeroStaleness",
     "type": "error"
   },
   {
@@ -1901,6 +2138,30 @@ export const TreasuryPolicyAbi = [
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "address",
+        "name": "canceller",
+        "type": "address"
+      }
+    ],
+    "name": "vetoed",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
   }
 ] as const;
 
@@ -1915,17 +2176,6 @@ export const TreasuryValuationAbi = [
     ],
     "stateMutability": "nonpayable",
     "type": "constructor"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "string",
-        "name": "reason",
-        "type": "string"
-      }
-    ],
-    "name": "InvalidConfig",
-    "type": "error"
   },
   {
     "inputs": [
@@ -2025,6 +2275,17 @@ export const TreasuryValuationAbi = [
       }
     ],
     "name": "TokenNotRegistered",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "protocol",
+        "type": "bytes32"
+      }
+    ],
+    "name": "UnknownProtocol",
     "type": "error"
   },
   {
@@ -2620,6 +2881,62 @@ export const TreasuryValuationAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256[]",
+        "name": "knownPrices",
+        "type": "uint256[]"
+      }
+    ],
+    "name": "snapshotAt",
+    "outputs": [
+      {
+        "components": [
+          {
+            "internalType": "bool",
+            "name": "healthy",
+            "type": "bool"
+          },
+          {
+            "internalType": "uint256",
+            "name": "version",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "nav",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "volatileValue",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256[]",
+            "name": "values",
+            "type": "uint256[]"
+          },
+          {
+            "internalType": "uint256[]",
+            "name": "protocolValues",
+            "type": "uint256[]"
+          },
+          {
+            "internalType": "uint256[]",
+            "name": "prices",
+            "type": "uint256[]"
+          }
+        ],
+        "internalType": "struct Snapshot",
+        "name": "",
+        "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "components": [
           {
             "internalType": "bool",
@@ -2729,6 +3046,11 @@ export const TreasuryGuardAbi = [
         "internalType": "contract TreasuryValuation",
         "name": "valuation_",
         "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "signMessageLib_",
+        "type": "address"
       }
     ],
     "stateMutability": "nonpayable",
@@ -2751,30 +3073,8 @@ export const TreasuryGuardAbi = [
     "type": "error"
   },
   {
-    "inputs": [
-      {
-        "internalType": "string",
-        "name": "reason",
-        "type": "string"
-      }
-    ],
-    "name": "InvalidConfig",
-    "type": "error"
-  },
-  {
     "inputs": [],
     "name": "NestedExecution",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "address",
-        "name": "caller",
-        "type": "address"
-      }
-    ],
-    "name": "NotSafe",
     "type": "error"
   },
   {
@@ -2786,6 +3086,22 @@ export const TreasuryGuardAbi = [
       }
     ],
     "name": "SafeSelfCallNotAllowed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "valuation",
+        "type": "address"
+      }
+    ],
+    "name": "ValuationOfAnotherPolicy",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "ZeroAddress",
     "type": "error"
   },
   {
@@ -2811,6 +3127,19 @@ export const TreasuryGuardAbi = [
       }
     ],
     "name": "ExternalOutflow",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": false,
+        "internalType": "bytes",
+        "name": "data",
+        "type": "bytes"
+      }
+    ],
+    "name": "MessageSigned",
     "type": "event"
   },
   {
@@ -2983,6 +3312,19 @@ export const TreasuryGuardAbi = [
     "type": "function"
   },
   {
+    "inputs": [],
+    "name": "signMessageLib",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
     "inputs": [
       {
         "internalType": "bytes4",
@@ -3089,23 +3431,33 @@ export const AgentModuleAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "lostUsd",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "lossUsd",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "budgetUsd",
+        "type": "uint256"
+      }
+    ],
+    "name": "DailyLossBudgetExceeded",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "enum Effect",
         "name": "effect",
         "type": "uint8"
       }
     ],
     "name": "DeriskOnly",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "string",
-        "name": "reason",
-        "type": "string"
-      }
-    ],
-    "name": "InvalidConfig",
     "type": "error"
   },
   {
@@ -3122,6 +3474,28 @@ export const AgentModuleAbi = [
       }
     ],
     "name": "NotGuardian",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "asset",
+        "type": "address"
+      }
+    ],
+    "name": "PriceUnavailable",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "valuation",
+        "type": "address"
+      }
+    ],
+    "name": "ValuationOfAnotherPolicy",
     "type": "error"
   },
   {
@@ -3225,6 +3599,19 @@ export const AgentModuleAbi = [
   },
   {
     "inputs": [],
+    "name": "LOSS_BUDGET_MULTIPLE",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "emergencyExit",
     "outputs": [],
     "stateMutability": "nonpayable",
@@ -3269,6 +3656,19 @@ export const AgentModuleAbi = [
       }
     ],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "lossLast24h",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "usd",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {
