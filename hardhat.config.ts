@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
-import { HardhatUserConfig, subtask } from "hardhat/config";
-import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, TASK_TEST_GET_TEST_FILES } from "hardhat/builtin-tasks/task-names";
+import { HardhatUserConfig, subtask, task } from "hardhat/config";
+import { TASK_COMPILE, TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, TASK_TEST_GET_TEST_FILES } from "hardhat/builtin-tasks/task-names";
 import "@nomicfoundation/hardhat-toolbox";
 import "hardhat-abi-exporter";
 
@@ -19,6 +19,14 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD).setAction(async ({ solcVersion }: 
   }
   const longVersion = (require(pkg).version() as string).replace(/\.Emscripten.*$/, "");
   return { compilerPath, isSolcJs: true, version: solcVersion, longVersion };
+});
+
+// After every compile (and after hardhat-abi-exporter has rewritten deployments/abi): regenerate the
+// indexer's `as const` ABIs from the same ABIs, so the indexer always decodes what is deployed.
+task(TASK_COMPILE).setAction(async (args, _hre, runSuper) => {
+  const result = await runSuper(args);
+  require("./indexer/scripts/abis.cjs").writeIndexerAbis();
+  return result;
 });
 
 // Mainnet-fork tests live in test/fork and run only through `npm run test:fork` (FORK_TESTS=1):

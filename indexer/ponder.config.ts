@@ -1,0 +1,68 @@
+// Ponder configuration: the chain and addresses come from deployments/<network>.json (NETWORK,
+// default "local"; or DEPLOYMENTS_FILE), checked against the RPC before anything starts.
+// Database: Postgres when DATABASE_URL is set; otherwise an embedded PGlite directory keyed by the
+// chain instance (chain id + hash of the deployment's first block), so a restarted local chain
+// never replays rows of the previous one.
+import path from "node:path";
+import { createConfig, factory } from "ponder";
+import { erc20Abi, getAbiItem } from "viem";
+import { AgentModuleAbi, SafeAbi, TreasuryGuardAbi, TreasuryPolicyAbi } from "./abis/generated/abis";
+import { firstBlockWithCode, probeChain, readDeploymentFile, rpcUrlFor } from "./src/lib/deployment";
+
+const { file, deployment } = readDeploymentFile();
+const rpcUrl = rpcUrlFor(deployment, file);
+const { startBlockHash, head } = await probeChain(deployment, file, rpcUrl);
+const g = deployment.guardrails;
+const safe = deployment.treasury.safe as `0x${string}`;
+const startBlock = deployment.block;
+// Valuation reads start once it exists (the deployments file's block is the world's first block).
+const valuationBlock = await firstBlockWithCode(rpcUrl, g.valuation, startBlock, head);
+const local = deployment.chainId === 31337;
+// Handlers skip valuation reads before this block (they run in this process, after this file).
+process.env.INDEXER_VALUATION_BLOCK = String(valuationBlock);
+
+// Ponder's adaptive rate limiter starts at 20 requests/s per RPC entry: against a local node that
+// is the bottleneck of a backfill, so list the same URL several times (RPC_FANOUT, default 8 locally).
+const fanout = Number(process.env.RPC_FANOUT ?? (local ? 8 : 1));
+const navInterval = Number(process.env.NAV_INTERVAL_BLOCKS ?? (local ? 50 : 300));
+if (!Number.isInteger(navInterval) || navInterval <= 0) throw new Error(`NAV_INTERVAL_BLOCKS must be a positive integer, got ${process.env.NAV_INTERVAL_BLOCKS}`);
+
+const pgliteDir =
+  process.env.PONDER_PGLITE_DIR ?? path.join(".ponder", `${deployment.network}-${deployment.chainId}-${startBlockHash.slice(2, 14)}`);
+
+const receipts = { includeTransactionReceipts: true } as const;
+// One source per direction: Ponder keeps a single topic filter per event and source, so an array
+// of two Transfer filters would silently keep only one of them.
+const into = { event: "Transfer" as const, args: { to: safe } };
+const outOf = { event: "Transfer" as const, args: { from: safe } };
+const assetSet = factory({ address: g.policy as `0x${string}`, event: getAbiItem({ abi: TreasuryPolicyAbi, name: "AssetSet" }), parameter: "token" });
+const positionSet = factory({ address: g.policy as `0x${string}`, event: getAbiItem({ abi: TreasuryPolicyAbi, name: "PositionSet" }), parameter: "token" });
+
+export default createConfig({
+  database: process.env.DATABASE_URL
+    ? { kind: "postgres", connectionString: process.env.DATABASE_URL }
+    : { kind: "pglite", directory: pgliteDir },
+  chains: {
+    chain: {
+      id: deployment.chainId,
+      rpc: fanout > 1 ? Array.from({ length: fanout }, () => rpcUrl) : rpcUrl,
+      pollingInterval: local ? 200 : 1_000,
+      // A local chain restarts with the same id: never trust cached RPC results across instances.
+      disableCache: local,
+    },
+  },
+  contracts: {
+    Safe: { chain: "chain", abi: SafeAbi, address: safe, startBlock, ...receipts },
+    TreasuryPolicy: { chain: "chain", abi: TreasuryPolicyAbi, address: g.policy as `0x${string}`, startBlock, ...receipts },
+    TreasuryGuard: { chain: "chain", abi: TreasuryGuardAbi, address: g.guard as `0x${string}`, startBlock, ...receipts },
+    AgentModule: { chain: "chain", abi: AgentModuleAbi, address: g.module as `0x${string}`, startBlock, ...receipts },
+    // Every asset and position the policy registers, discovered from its own events.
+    AssetTokenIn: { chain: "chain", abi: erc20Abi, address: assetSet, filter: into, startBlock },
+    AssetTokenOut: { chain: "chain", abi: erc20Abi, address: assetSet, filter: outOf, startBlock },
+    PositionTokenIn: { chain: "chain", abi: erc20Abi, address: positionSet, filter: into, startBlock },
+    PositionTokenOut: { chain: "chain", abi: erc20Abi, address: positionSet, filter: outOf, startBlock },
+  },
+  blocks: {
+    NavInterval: { chain: "chain", startBlock: valuationBlock, interval: navInterval },
+  },
+});

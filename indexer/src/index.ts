@@ -1,0 +1,347 @@
+// Indexing handlers: every treasury event becomes a row, and each block with one gets a NAV
+// snapshot read from TreasuryValuation (plus every NAV_INTERVAL_BLOCKS blocks, for yield that
+// accrues without events). Nothing here trusts off-chain input: events and chain reads only.
+import { ponder, type Context } from "ponder:registry";
+import {
+  agentExecution,
+  decision,
+  navSnapshot,
+  ownerCheck,
+  safeExecution,
+  transfer,
+  treasuryEvent,
+  treasuryState,
+  txCost,
+} from "ponder:schema";
+import { replaceBigInts } from "ponder";
+import { erc20Abi, type ContractFunctionParameters } from "viem";
+import { TreasuryValuationAbi } from "../abis/generated/abis";
+import { readDeploymentFile } from "./lib/deployment";
+import { collectAddresses, isInternal, type RegisteredPosition, toFloat18, usd18 } from "./lib/classify";
+
+const { deployment } = readDeploymentFile();
+const SAFE = deployment.treasury.safe.toLowerCase() as `0x${string}`;
+const VALUATION = deployment.guardrails.valuation as `0x${string}`;
+const WETH = deployment.tokens.WETH?.toLowerCase();
+/** Protocol contracts of the deployment: transfers with them are internal moves. */
+const PROTOCOLS = collectAddresses([deployment.aave, deployment.uniswap, deployment.erc4626, deployment.pendle]);
+for (const a of Object.values(deployment.guardrails)) if (typeof a === "string") PROTOCOLS.add(a.toLowerCase());
+
+interface RegisteredAsset {
+  token: string;
+  decimals: number;
+  assetClass: number;
+  feed: string;
+}
+interface Holding {
+  token: string;
+  balance: string;
+  valueUsd18: string;
+  bps: number;
+}
+type State = typeof treasuryState.$inferSelect;
+type Snapshot = typeof navSnapshot.$inferSelect;
+type Block = { number: bigint; timestamp: bigint };
+type Tx = { hash: `0x${string}`; from: `0x${string}` };
+type Receipt = { gasUsed: bigint; effectiveGasPrice: bigint } | undefined;
+type AnyEvent = {
+  id: string;
+  args: Record<string, unknown>;
+  block: Block;
+  transaction: Tx;
+  transactionReceipt?: Receipt;
+};
+
+async function getState(context: Context, block: Block): Promise<State> {
+  const s = await context.db.find(treasuryState, { id: "treasury" });
+  if (s) return s;
+  const fresh: State = {
+    id: "treasury", paused: false, assets: [], positions: [], maxVolatileBps: null, maxProtocolBps: null, maxPositionBps: null,
+    lastDecisionHash: null, lastDecisionTx: null, lastDecisionBlock: null, updatedBlock: block.number,
+  };
+  await context.db.insert(treasuryState).values(fresh);
+  return fresh;
+}
+
+async function setState(context: Context, block: Block, patch: Partial<State>): Promise<void> {
+  await getState(context, block);
+  await context.db.update(treasuryState, { id: "treasury" }).set({ ...patch, updatedBlock: block.number });
+}
+
+/** The valuation exists from this block on (set by ponder.config.ts, which found it). */
+const VALUATION_BLOCK = BigInt(process.env.INDEXER_VALUATION_BLOCK ?? "0");
+
+/**
+ * NAV snapshot at the end of `block` (read once per block), in one eth_call: the valuation's
+ * snapshot() and config() (the registry's order of holdings and protocols), priceOf every
+ * registered asset and the Safe's balance of every holding. Weights are derived exactly as
+ * allocation() derives them (value * 10000 / nav, integer division), without valuing twice.
+ */
+async function ensureSnapshot(context: Context, block: Block, trigger: "event" | "interval"): Promise<Snapshot | undefined> {
+  if (block.number < VALUATION_BLOCK) return undefined;
+  const existing = await context.db.find(navSnapshot, { blockNumber: block.number });
+  if (existing) return existing;
+  const state = await getState(context, block);
+  const assets = state.assets as RegisteredAsset[];
+  const positions = state.positions as RegisteredPosition[];
+  const tokens = [...assets.map((a) => a.token), ...positions.map((p) => p.token)] as `0x${string}`[];
+  const contracts: ContractFunctionParameters[] = [
+    { address: VALUATION, abi: TreasuryValuationAbi, functionName: "snapshot" },
+    { address: VALUATION, abi: TreasuryValuationAbi, functionName: "config" },
+    ...assets.map((a) => ({ address: VALUATION, abi: TreasuryValuationAbi, functionName: "priceOf", args: [a.token] }) as const),
+    ...tokens.map((t) => ({ address: t, abi: erc20Abi, functionName: "balanceOf", args: [SAFE] }) as const),
+  ];
+  const results = (await context.client.multicall({ deployless: true, allowFailure: true, contracts })) as { status: "success" | "failure"; result?: unknown }[];
+  const [snap, cfg] = results;
+  if (snap.status !== "success" || cfg.status !== "success") return undefined; // valuation not usable at this block
+  const s = snap.result as { healthy: boolean; nav: bigint; volatileValue: bigint; values: readonly bigint[]; protocolValues: readonly bigint[] };
+  const c = cfg.result as { assets: readonly { token: string }[]; positions: readonly { token: string }[]; protocols: readonly `0x${string}`[] };
+  const prices: Record<string, string> = {};
+  assets.forEach((a, i) => {
+    const r = results[2 + i];
+    if (r.status === "success") {
+      const [price, ok] = r.result as readonly [bigint, boolean];
+      if (ok) prices[a.token] = price.toString();
+    }
+  });
+  const balances = new Map<string, bigint>();
+  tokens.forEach((t, i) => {
+    const r = results[2 + assets.length + i];
+    if (r.status === "success") balances.set(t.toLowerCase(), r.result as bigint);
+  });
+  const bps = (v: bigint) => (s.nav === 0n ? 0 : Number((v * 10_000n) / s.nav));
+  const holdings: Holding[] = [...c.assets, ...c.positions].map((h, i) => ({
+    token: h.token.toLowerCase(),
+    balance: (balances.get(h.token.toLowerCase()) ?? 0n).toString(),
+    valueUsd18: (s.values[i] ?? 0n).toString(),
+    bps: bps(s.values[i] ?? 0n),
+  }));
+  const protocols = c.protocols.map((id, i) => ({ id, bps: bps(s.protocolValues[i] ?? 0n) }));
+  const ethUsd = WETH && prices[WETH] ? toFloat18(BigInt(prices[WETH])) : null;
+  const row: Snapshot = {
+    blockNumber: block.number,
+    timestamp: block.timestamp,
+    trigger,
+    healthy: s.healthy,
+    navUsd18: s.nav,
+    nav: toFloat18(s.nav),
+    volatileBps: bps(s.volatileValue),
+    holdings,
+    protocols,
+    prices,
+    ethUsd,
+  };
+  await context.db.insert(navSnapshot).values(row);
+  return row;
+}
+
+/** Gas of a treasury transaction, once per transaction, in ETH and USD at the block's WETH price. */
+async function recordGas(context: Context, event: AnyEvent, snap: Snapshot | undefined): Promise<void> {
+  const r = event.transactionReceipt;
+  if (!r) return;
+  if (await context.db.find(txCost, { txHash: event.transaction.hash })) return;
+  const costWei = r.gasUsed * r.effectiveGasPrice;
+  const costEth = toFloat18(costWei);
+  const ethUsd = snap?.ethUsd ?? null;
+  await context.db.insert(txCost).values({
+    txHash: event.transaction.hash,
+    blockNumber: event.block.number,
+    timestamp: event.block.timestamp,
+    from: event.transaction.from,
+    gasUsed: r.gasUsed,
+    effectiveGasPrice: r.effectiveGasPrice,
+    costWei,
+    costEth,
+    ethUsd,
+    costUsd: ethUsd === null ? null : costEth * ethUsd,
+  });
+}
+
+/** Common part of every treasury event: NAV snapshot at its block and the transaction's gas. */
+async function onTreasuryEvent(context: Context, event: AnyEvent): Promise<void> {
+  const snap = await ensureSnapshot(context, event.block, "event");
+  await recordGas(context, event, snap);
+}
+
+const base = (event: AnyEvent) => ({ id: event.id, txHash: event.transaction.hash, blockNumber: event.block.number, timestamp: event.block.timestamp });
+
+async function logEvent(context: Context, event: AnyEvent, contract: string, name: string): Promise<void> {
+  await context.db.insert(treasuryEvent).values({ ...base(event), contract, name, args: replaceBigInts(event.args, (v) => v.toString()) }).onConflictDoNothing();
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- registering many events by name; payloads are typed by AnyEvent
+const on = (name: string, fn: (event: AnyEvent, context: Context) => Promise<void>) => ponder.on(name as any, (({ event, context }: { event: AnyEvent; context: Context }) => fn(event, context)) as any);
+
+// ------------------------------------------------------------------ Safe
+on("Safe:ExecutionSuccess", async (event, context) => {
+  await onTreasuryEvent(context, event);
+  await context.db.insert(safeExecution).values({ ...base(event), kind: "owner", success: true, safeTxHash: event.args.txHash as `0x${string}`, payment: event.args.payment as bigint });
+});
+on("Safe:ExecutionFailure", async (event, context) => {
+  await onTreasuryEvent(context, event);
+  await context.db.insert(safeExecution).values({ ...base(event), kind: "owner", success: false, safeTxHash: event.args.txHash as `0x${string}`, payment: event.args.payment as bigint });
+});
+on("Safe:ExecutionFromModuleSuccess", async (event, context) => {
+  await onTreasuryEvent(context, event);
+  await context.db.insert(safeExecution).values({ ...base(event), kind: "module", success: true, module: event.args.module as `0x${string}` });
+});
+on("Safe:ExecutionFromModuleFailure", async (event, context) => {
+  await onTreasuryEvent(context, event);
+  await context.db.insert(safeExecution).values({ ...base(event), kind: "module", success: false, module: event.args.module as `0x${string}` });
+});
+for (const name of ["AddedOwner", "RemovedOwner", "ChangedThreshold", "EnabledModule", "DisabledModule", "ChangedGuard", "ChangedFallbackHandler"]) {
+  on(`Safe:${name}`, async (event, context) => {
+    await onTreasuryEvent(context, event);
+    await logEvent(context, event, "Safe", name);
+  });
+}
+
+// ------------------------------------------------------------------ TreasuryGuard
+on("TreasuryGuard:OwnerTransactionChecked", async (event, context) => {
+  await onTreasuryEvent(context, event);
+  const a = event.args as { safeTxHash: `0x${string}`; success: boolean; navBefore: bigint; navAfter: bigint; outflowUsd: bigint; outcomeChecked: boolean };
+  await context.db.insert(ownerCheck).values({
+    ...base(event), safeTxHash: a.safeTxHash, success: a.success, navBeforeUsd18: a.navBefore, navAfterUsd18: a.navAfter, outflowUsd18: a.outflowUsd, outcomeChecked: a.outcomeChecked,
+  });
+});
+for (const name of ["ExternalOutflow", "SafeConfigChange", "MessageSigned"]) {
+  on(`TreasuryGuard:${name}`, async (event, context) => {
+    await onTreasuryEvent(context, event);
+    await logEvent(context, event, "TreasuryGuard", name);
+  });
+}
+
+// ------------------------------------------------------------------ AgentModule
+on("AgentModule:AgentExecuted", async (event, context) => {
+  await onTreasuryEvent(context, event);
+  const a = event.args as { agent: `0x${string}`; decisionHash: `0x${string}`; navBefore: bigint; navAfter: bigint; sizeUsd: bigint; usedLast24hUsd: bigint; calls: bigint; outcomeChecked: boolean };
+  await context.db.insert(agentExecution).values({
+    ...base(event), agent: a.agent, decisionHash: a.decisionHash, navBeforeUsd18: a.navBefore, navAfterUsd18: a.navAfter, sizeUsd18: a.sizeUsd,
+    usedLast24hUsd18: a.usedLast24hUsd, calls: a.calls, outcomeChecked: a.outcomeChecked,
+  });
+  await recordDecision(context, event, a.decisionHash, null);
+});
+for (const name of ["EmergencyExitStarted", "PositionExited"]) {
+  on(`AgentModule:${name}`, async (event, context) => {
+    await onTreasuryEvent(context, event);
+    await logEvent(context, event, "AgentModule", name);
+  });
+}
+
+async function recordDecision(context: Context, event: AnyEvent, decisionHash: `0x${string}`, by: `0x${string}` | null): Promise<void> {
+  await context.db
+    .insert(decision)
+    .values({ id: `${event.transaction.hash}-${decisionHash}`, txHash: event.transaction.hash, blockNumber: event.block.number, timestamp: event.block.timestamp, decisionHash, recordedBy: by })
+    .onConflictDoUpdate((row) => ({ recordedBy: row.recordedBy ?? by }));
+  await setState(context, event.block, { lastDecisionHash: decisionHash, lastDecisionTx: event.transaction.hash, lastDecisionBlock: event.block.number });
+}
+
+// ------------------------------------------------------------------ TreasuryPolicy
+on("TreasuryPolicy:DecisionRecorded", async (event, context) => {
+  await onTreasuryEvent(context, event);
+  await recordDecision(context, event, event.args.decisionHash as `0x${string}`, event.args.by as `0x${string}`);
+});
+on("TreasuryPolicy:AssetSet", async (event, context) => {
+  const a = event.args as { token: string; feed: string; class: number; decimals: number };
+  const state = await getState(context, event.block);
+  const token = a.token.toLowerCase();
+  const assets = (state.assets as RegisteredAsset[]).filter((x) => x.token !== token);
+  assets.push({ token, decimals: Number(a.decimals), assetClass: Number(a.class), feed: a.feed.toLowerCase() });
+  await setState(context, event.block, { assets });
+  await logEvent(context, event, "TreasuryPolicy", "AssetSet");
+  await onTreasuryEvent(context, event);
+});
+on("TreasuryPolicy:AssetRemoved", async (event, context) => {
+  const state = await getState(context, event.block);
+  const token = (event.args.token as string).toLowerCase();
+  await setState(context, event.block, { assets: (state.assets as RegisteredAsset[]).filter((x) => x.token !== token) });
+  await logEvent(context, event, "TreasuryPolicy", "AssetRemoved");
+  await onTreasuryEvent(context, event);
+});
+on("TreasuryPolicy:PositionSet", async (event, context) => {
+  const a = event.args as { token: string; kind: number; underlying: string; protocol: string; venue: string; market: string };
+  const state = await getState(context, event.block);
+  const token = a.token.toLowerCase();
+  const positions = (state.positions as RegisteredPosition[]).filter((x) => x.token !== token);
+  positions.push({ token, kind: Number(a.kind), underlying: a.underlying.toLowerCase(), protocol: a.protocol, venue: a.venue.toLowerCase(), market: a.market.toLowerCase() });
+  await setState(context, event.block, { positions });
+  await logEvent(context, event, "TreasuryPolicy", "PositionSet");
+  await onTreasuryEvent(context, event);
+});
+on("TreasuryPolicy:PositionRemoved", async (event, context) => {
+  const state = await getState(context, event.block);
+  const token = (event.args.token as string).toLowerCase();
+  await setState(context, event.block, { positions: (state.positions as RegisteredPosition[]).filter((x) => x.token !== token) });
+  await logEvent(context, event, "TreasuryPolicy", "PositionRemoved");
+  await onTreasuryEvent(context, event);
+});
+on("TreasuryPolicy:CapsSet", async (event, context) => {
+  const a = event.args as { maxVolatileBps: number; maxProtocolBps: number; maxPositionBps: number };
+  await setState(context, event.block, { maxVolatileBps: Number(a.maxVolatileBps), maxProtocolBps: Number(a.maxProtocolBps), maxPositionBps: Number(a.maxPositionBps) });
+  await logEvent(context, event, "TreasuryPolicy", "CapsSet");
+  await onTreasuryEvent(context, event);
+});
+on("TreasuryPolicy:Paused", async (event, context) => {
+  await setState(context, event.block, { paused: true });
+  await logEvent(context, event, "TreasuryPolicy", "Paused");
+  await onTreasuryEvent(context, event);
+});
+on("TreasuryPolicy:Unpaused", async (event, context) => {
+  await setState(context, event.block, { paused: false });
+  await logEvent(context, event, "TreasuryPolicy", "Unpaused");
+  await onTreasuryEvent(context, event);
+});
+for (const name of [
+  "AgentSet", "ChangeCancelled", "ChangeExecuted", "ChangeScheduled", "DelaySet", "EntryPointsBound", "GuardianSet", "LimitsSet", "PayeeSet", "RuleSet", "SpenderSet",
+]) {
+  on(`TreasuryPolicy:${name}`, async (event, context) => {
+    await logEvent(context, event, "TreasuryPolicy", name);
+    await onTreasuryEvent(context, event);
+  });
+}
+
+// ------------------------------------------------------------------ token transfers of the Safe
+async function onTransfer(event: AnyEvent & { log: { address: `0x${string}` } }, context: Context): Promise<void> {
+  const { from, to, value } = event.args as { from: `0x${string}`; to: `0x${string}`; value: bigint };
+  if (from.toLowerCase() === to.toLowerCase()) return; // a self-transfer moves nothing
+  const incoming = to.toLowerCase() === SAFE;
+  const counterparty = (incoming ? from : to).toLowerCase() as `0x${string}`;
+  const state = await getState(context, event.block);
+  const external = !isInternal(counterparty, PROTOCOLS, state.positions as RegisteredPosition[]);
+  const snap = await ensureSnapshot(context, event.block, "event");
+  const token = event.log.address.toLowerCase() as `0x${string}`;
+  let flowUsd18: bigint | null = null;
+  if (external) {
+    const v = flowValue(token, value, state, snap);
+    flowUsd18 = incoming ? v : -v;
+  }
+  await context.db.insert(transfer).values({
+    ...base(event), token, from: from.toLowerCase() as `0x${string}`, to: to.toLowerCase() as `0x${string}`, amount: value,
+    direction: incoming ? "in" : "out", counterparty, external, flowUsd18,
+  });
+}
+
+/**
+ * USD value of an external flow at its block: registered assets at the valuation's price; a
+ * position at its value per unit in the same snapshot (the Safe still holds some after a deposit).
+ * A position paid out entirely has no per-unit value left at that block: counted as 0 (logged).
+ */
+function flowValue(token: string, amount: bigint, state: State, snap: Snapshot | undefined): bigint {
+  if (!snap) return 0n;
+  const asset = (state.assets as RegisteredAsset[]).find((a) => a.token === token);
+  const price = (snap.prices as Record<string, string>)[token];
+  if (asset && price) return usd18(amount, BigInt(price), asset.decimals);
+  const h = (snap.holdings as Holding[]).find((x) => x.token === token);
+  if (h && BigInt(h.balance) > 0n) return (amount * BigInt(h.valueUsd18)) / BigInt(h.balance);
+  console.warn(`no USD value for an external flow of ${amount} of ${token} at block ${snap.blockNumber}: counted as 0`);
+  return 0n;
+}
+
+for (const source of ["AssetTokenIn", "AssetTokenOut", "PositionTokenIn", "PositionTokenOut"]) {
+  on(`${source}:Transfer`, (event, context) => onTransfer(event as AnyEvent & { log: { address: `0x${string}` } }, context));
+}
+
+// ------------------------------------------------------------------ NAV on a block interval
+ponder.on("NavInterval:block", async ({ event, context }) => {
+  await ensureSnapshot(context, event.block, "interval");
+});
