@@ -79,7 +79,10 @@ async function advanceTo(c: Ctx, hour: number, second: number): Promise<void> {
   const target = hour * HOUR + second;
   const t = await now(c);
   if (target <= t) throw new Error("advanceTo: in the past");
-  await advanceTime(c.g.world, target - t);
+  // Absolute, not relative: after a fixture snapshot is restored, the node's clock also carries the
+  // wall time spent since the snapshot, so "latest + delta" could land past the hour being tested.
+  await c.g.world.rpc("evm_setNextBlockTimestamp", [target]);
+  await advanceTime(c.g.world, 0);
 }
 /** Agent swap legs: approve + exactInputSingle on the WETH/USDC pool, zero minimum (a sandwich victim). */
 const swapLeg = (c: Ctx, tokenIn: string, tokenOut: string, amountIn: bigint): MetaTx[] => [
