@@ -12,27 +12,47 @@ import {IPActionMiscV3} from "@pendle/core-v2/contracts/interfaces/IPActionMiscV
 import {TreasuryPolicy} from "./TreasuryPolicy.sol";
 import {TreasuryValuation} from "./TreasuryValuation.sol";
 import {Actor, Effect, Snapshot, Call, PositionConfig, PositionKind} from "./libraries/PolicyTypes.sol";
+import {IModuleErrors, IPolicyErrors, IValuationErrors} from "./interfaces/Errors.sol";
 
 /// @title AgentModule
 /// @notice Safe module through which registered agent keys execute small rebalances without owner
 /// signatures. Safe 1.4.1 guards do not see module transactions, so this module applies the same
-/// TreasuryPolicy itself, plus the agent's limits: the autonomy limit per batch and a rolling 24 h
-/// USD turnover budget. Anything larger must go to the owners as a Safe transaction.
-/// @dev Also hosts the guardian's emergency exit, which unwinds every position back into the Safe
-/// and works while paused and with every price feed dead.
-contract AgentModule {
+/// TreasuryPolicy itself, plus the agent's limits: the autonomy limit per batch, a rolling 24 h USD
+/// turnover budget and a rolling 24 h loss budget. Anything larger must go to the owners as a Safe
+/// transaction.
+/// @dev Size is the GROSS value moved: the value that left holdings is measured after every call that
+/// can move value (not after approvals), so a round trip counts both legs. Batches that only exit
+/// positions back into the Safe's own balance are never refused by size or budget (they are
+/// reported in AgentExecuted.sizeUsd and consume no budget): exits have no AMM leg to sandwich (the
+/// policy refuses Pendle aggregator swaps), the per-transaction loss check still applies, and any
+/// re-entry is a metered batch. Also hosts the guardian's emergency
+/// exit, which unwinds every position back into the Safe and works while paused and with every
+/// price feed dead.
+contract AgentModule is IModuleErrors {
     TreasuryPolicy public immutable policy;
     TreasuryValuation public immutable valuation;
     ISafe public immutable safe;
 
+    uint256 private constant BPS = 10_000;
     uint256 private constant HOUR = 1 hours;
-    uint256 private constant WINDOW_HOURS = 24;
-    uint256 private constant BUCKETS_PER_SLOT = 8; // 8 x uint32 whole-USD hourly buckets per word
+    /// @dev 25 hourly buckets: an amount recorded in hour h counts until hour h + 25 starts, so it
+    /// stays in the "24 h" window for at least 24 h (and at most 25 h), never less.
+    uint256 private constant BUCKETS = 25;
+    uint256 private constant U32 = type(uint32).max;
+    uint256 private constant U48 = type(uint48).max;
+    uint256 private constant U112 = type(uint112).max;
+    uint256 private constant U128 = type(uint128).max;
+    /// @notice The rolling 24 h loss budget is this many times the per-transaction loss limit
+    /// (`maxLossBps` of NAV before the batch): a sandwiched agent cannot lose 1% batch after batch.
+    uint256 public constant LOSS_BUDGET_MULTIPLE = 2;
 
-    /// @dev Hourly turnover buckets (whole USD, rounded up), ring-indexed by hour % 24.
-    uint256[3] private buckets;
-    /// @dev The hour each ring position was last written, packed 8 x uint32 per word.
-    uint256[3] private bucketHours;
+    /// @dev Ring of hourly buckets indexed by hour % 25, two per word; each 128-bit bucket is
+    /// hour (32 bits) | turnover in whole USD (48) | loss in whole USD (48), amounts rounded up.
+    uint256[13] private ring;
+    /// @dev Running totals of the window as of the last recorded hour: hour (32) | turnover (112) |
+    /// loss (112), whole USD. A batch reads this word and only the buckets that left the window
+    /// since, instead of the whole ring.
+    uint256 private head;
 
     /// @notice One agent batch went through.
     event AgentExecuted(
@@ -48,13 +68,8 @@ contract AgentModule {
     event EmergencyExitStarted(address indexed guardian);
     event PositionExited(address indexed token, bool success, uint256 balanceBefore, uint256 balanceAfter);
 
-    error NoCalls();
-    error CallFailed(uint256 index, bytes reason);
-    error AutonomyLimitExceeded(uint256 sizeUsd, uint256 limitUsd);
-    error DailyBudgetExceeded(uint256 usedUsd, uint256 sizeUsd, uint256 budgetUsd);
-
     constructor(TreasuryPolicy policy_, TreasuryValuation valuation_) {
-        if (valuation_.policy() != policy_) revert TreasuryPolicy.InvalidConfig("valuation of another policy");
+        if (valuation_.policy() != policy_) revert IPolicyErrors.ValuationOfAnotherPolicy(address(valuation_));
         policy = policy_;
         valuation = valuation_;
         safe = ISafe(policy_.safe());
@@ -63,67 +78,110 @@ contract AgentModule {
     /// @notice Executes a batch of calls from the Safe on behalf of a registered agent.
     /// @param calls The calls (CALL only), each checked by the policy's allowlist and argument rules.
     /// @param decisionHash Hash of the agent's full decision record, emitted for the indexer.
+    /// @return sizeUsd Gross USD value that left holdings across the batch's calls.
     function execute(Call[] calldata calls, bytes32 decisionHash) external returns (uint256 sizeUsd) {
         policy.requireActiveAgent(msg.sender);
         if (calls.length == 0) revert NoCalls();
-        Effect worst = _checkCalls(calls);
+        (Effect worst, uint256 lastMoving) = _checkCalls(calls);
         Snapshot memory before = valuation.snapshot();
-        if (!before.healthy && !policy.allowedWhenPricesBroken(worst, Actor.Agent)) {
-            revert TreasuryPolicy.DeriskOnly(worst);
-        }
-        _runCalls(calls);
         Snapshot memory afterTx;
         uint256 used;
-        if (before.healthy) (afterTx, sizeUsd, used) = _settle(before, worst > Effect.Exit);
-        else afterTx = valuation.snapshot();
+        if (!before.healthy) {
+            if (!policy.allowedWhenPricesBroken(worst, Actor.Agent)) revert IPolicyErrors.DeriskOnly(worst);
+            for (uint256 i; i < calls.length; ++i) _runCall(calls, i);
+            afterTx = valuation.snapshot();
+        } else {
+            uint256[] memory last;
+            (sizeUsd, last) = _runMetered(calls, lastMoving, before);
+            (afterTx,) = valuation.snapshotAndCheck(before, 0, worst > Effect.Exit);
+            sizeUsd += _drops(last, afterTx.values);
+            // Exits into the Safe's own balance are de-risking: never refused by size.
+            if (worst > Effect.Exit) used = _meter(before.nav, afterTx.nav, sizeUsd);
+            else (used,) = _window();
+        }
         emit AgentExecuted(
             msg.sender, decisionHash, before.nav, afterTx.nav, sizeUsd, used, calls.length, before.healthy
         );
     }
 
-    function _checkCalls(Call[] calldata calls) internal view returns (Effect worst) {
+    /// @return worst The riskiest effect among the calls.
+    /// @return lastMoving Index of the last call that can move value (anything but an approval).
+    function _checkCalls(Call[] calldata calls) internal view returns (Effect worst, uint256 lastMoving) {
         for (uint256 i; i < calls.length; ++i) {
             (Effect e,) = policy.checkTransaction(calls[i].to, calls[i].value, calls[i].data, 0, Actor.Agent);
             if (e > worst) worst = e;
+            if (e != Effect.Neutral) lastMoving = i;
         }
     }
 
-    function _runCalls(Call[] calldata calls) internal {
-        for (uint256 i; i < calls.length; ++i) {
-            (bool ok, bytes memory ret) = safe.execTransactionFromModuleReturnData(
-                calls[i].to, calls[i].value, calls[i].data, Enum.Operation.Call
-            );
-            if (!ok) revert CallFailed(i, ret);
-        }
-    }
-
-    /// @dev Outcome check (NAV, caps), then the agent's size limits on the measured turnover.
-    function _settle(Snapshot memory before, bool capsApply)
+    /// @dev Runs the calls; after each value-moving call but the last one, values the holdings (at
+    /// the prices of `before`) and adds what left them since the previous measurement.
+    /// @return gross Value moved up to the last measurement.
+    /// @return last Holding values at the last measurement (`before` if none).
+    function _runMetered(Call[] calldata calls, uint256 lastMoving, Snapshot memory before)
         internal
-        returns (Snapshot memory afterTx, uint256 sizeUsd, uint256 used)
+        returns (uint256 gross, uint256[] memory last)
     {
-        (afterTx, sizeUsd) = valuation.snapshotAndCheck(before, 0, capsApply);
-        (, uint128 autonomyLimit, uint128 dailyBudget) = policy.limits();
-        if (sizeUsd > autonomyLimit) revert AutonomyLimitExceeded(sizeUsd, autonomyLimit);
-        used = _spend(sizeUsd, dailyBudget);
-    }
-
-    /// @notice Turnover (USD, 18 decimals) the agent used in the last 24 hours (hour granularity).
-    function usedLast24h() public view returns (uint256 usd) {
-        uint256 nowHour = block.timestamp / HOUR;
-        // Each storage word read once; a word with no amounts needs no hours.
-        for (uint256 w; w < WINDOW_HOURS / BUCKETS_PER_SLOT; ++w) {
-            uint256 amounts = buckets[w];
-            if (amounts == 0) continue;
-            uint256 hours_ = bucketHours[w];
-            for (uint256 k; k < BUCKETS_PER_SLOT; ++k) {
-                uint256 shift = k * 32;
-                if (((hours_ >> shift) & type(uint32).max) + WINDOW_HOURS > nowHour) {
-                    usd += (amounts >> shift) & type(uint32).max;
-                }
+        last = before.values;
+        uint256[] memory prices = before.prices;
+        for (uint256 i; i < calls.length; ++i) {
+            _runCall(calls, i);
+            // Approvals move nothing; the value-moving call after them is measured.
+            if (i < lastMoving && _moves(calls[i])) {
+                Snapshot memory mid = valuation.snapshotAt(prices);
+                // A holding that has no price mid-batch would be metered as 0 and hide the next leg.
+                if (!mid.healthy) revert IValuationErrors.PriceUnavailable(address(0));
+                gross += _drops(last, mid.values);
+                (last, prices) = (mid.values, mid.prices);
             }
         }
-        usd *= 1e18;
+    }
+
+    /// @dev Everything the agent may call except ERC-20 approve moves value (the policy refuses the rest).
+    function _moves(Call calldata c) internal pure returns (bool) {
+        return c.data.length < 4 || bytes4(c.data[:4]) != IERC20.approve.selector;
+    }
+
+    function _runCall(Call[] calldata calls, uint256 i) internal {
+        (bool ok, bytes memory ret) =
+            safe.execTransactionFromModuleReturnData(calls[i].to, calls[i].value, calls[i].data, Enum.Operation.Call);
+        if (!ok) revert CallFailed(i, ret);
+    }
+
+    /// @dev Sum of the drops of each holding's value from `a` to `b`.
+    function _drops(uint256[] memory a, uint256[] memory b) internal pure returns (uint256 usd) {
+        uint256 n = a.length < b.length ? a.length : b.length;
+        for (uint256 i; i < n; ++i) {
+            if (a[i] > b[i]) usd += a[i] - b[i];
+        }
+    }
+
+    /// @dev The agent's limits on a batch that takes risk: autonomy limit, turnover and loss budgets.
+    function _meter(uint256 navBefore, uint256 navAfter, uint256 sizeUsd) internal returns (uint256) {
+        (uint16 maxLossBps, uint128 autonomyLimit, uint128 dailyBudget) = policy.limits();
+        if (sizeUsd > autonomyLimit) revert AutonomyLimitExceeded(sizeUsd, autonomyLimit);
+        uint256 nowHour = block.timestamp / HOUR;
+        (uint256 usedWhole, uint256 lostWhole) = _windowWhole(nowHour);
+        uint256 used = usedWhole * 1e18;
+        if (used + sizeUsd > dailyBudget) revert DailyBudgetExceeded(used, sizeUsd, dailyBudget);
+        uint256 loss = navBefore > navAfter ? navBefore - navAfter : 0;
+        uint256 lossBudget = navBefore * maxLossBps * LOSS_BUDGET_MULTIPLE / BPS;
+        if (lostWhole * 1e18 + loss > lossBudget) revert DailyLossBudgetExceeded(lostWhole * 1e18, loss, lossBudget);
+        // Whole dollars, rounded up: never understate.
+        uint256 addT = (sizeUsd + 1e18 - 1) / 1e18;
+        uint256 addL = (loss + 1e18 - 1) / 1e18;
+        _record(nowHour, addT, addL, usedWhole + addT, lostWhole + addL);
+        return used + sizeUsd;
+    }
+
+    /// @notice Turnover (gross USD value moved, 18 decimals) the agent used in the rolling window.
+    function usedLast24h() public view returns (uint256 usd) {
+        (usd,) = _window();
+    }
+
+    /// @notice NAV the agent's batches lost in the rolling window (USD, 18 decimals).
+    function lossLast24h() external view returns (uint256 usd) {
+        (, usd) = _window();
     }
 
     /// @notice Budget left for the agent now (USD, 18 decimals).
@@ -133,32 +191,45 @@ contract AgentModule {
         return used >= dailyBudget ? 0 : dailyBudget - used;
     }
 
-    function _spend(uint256 sizeUsd, uint256 budgetUsd) internal returns (uint256 usedAfter) {
-        uint256 used = usedLast24h();
-        if (used + sizeUsd > budgetUsd) revert DailyBudgetExceeded(used, sizeUsd, budgetUsd);
-        uint256 nowHour = block.timestamp / HOUR;
-        uint256 idx = nowHour % WINDOW_HOURS;
-        (uint256 hourOf, uint256 amount) = _bucket(idx);
-        if (hourOf != nowHour) amount = 0;
-        uint256 whole = (sizeUsd + 1e18 - 1) / 1e18; // round up: never understate
-        amount += whole;
-        if (amount > type(uint32).max) revert DailyBudgetExceeded(used, sizeUsd, budgetUsd);
-        _setBucket(idx, nowHour, amount);
-        usedAfter = used + sizeUsd;
+    /// @dev Turnover and loss recorded in the window (hours nowHour - 24 ... nowHour), USD 18 decimals.
+    function _window() internal view returns (uint256 turnover, uint256 loss) {
+        (turnover, loss) = _windowWhole(block.timestamp / HOUR);
+        (turnover, loss) = (turnover * 1e18, loss * 1e18);
     }
 
-    function _bucket(uint256 idx) private view returns (uint256 hourOf, uint256 amount) {
-        uint256 shift = (idx % BUCKETS_PER_SLOT) * 32;
-        amount = (buckets[idx / BUCKETS_PER_SLOT] >> shift) & type(uint32).max;
-        hourOf = (bucketHours[idx / BUCKETS_PER_SLOT] >> shift) & type(uint32).max;
+    /// @dev Whole-USD totals of the buckets of hours (nowHour - 25, nowHour]: the head's totals (hours
+    /// (last - 25, last]) minus the buckets of hours last - 24 ... nowHour - 25, which left the window.
+    /// Such a bucket is intact: its slot is only reused 25 hours later, after `last`.
+    function _windowWhole(uint256 nowHour) internal view returns (uint256 t, uint256 l) {
+        uint256 h = head;
+        uint256 last = h & U32;
+        if (h == 0 || last + BUCKETS <= nowHour) return (0, 0);
+        t = (h >> 32) & U112;
+        l = (h >> 144) & U112;
+        for (uint256 hour = last + 1; hour <= nowHour; ++hour) {
+            if (hour < BUCKETS) continue;
+            uint256 gone = hour - BUCKETS;
+            uint256 b = _bucket(gone % BUCKETS);
+            if ((b & U32) == gone) (t, l) = (t - ((b >> 32) & U48), l - ((b >> 80) & U48));
+        }
     }
 
-    function _setBucket(uint256 idx, uint256 hourOf, uint256 amount) private {
-        uint256 shift = (idx % BUCKETS_PER_SLOT) * 32;
-        uint256 mask = ~(uint256(type(uint32).max) << shift);
-        uint256 w = idx / BUCKETS_PER_SLOT;
-        buckets[w] = (buckets[w] & mask) | (amount << shift);
-        bucketHours[w] = (bucketHours[w] & mask) | (hourOf << shift);
+    function _bucket(uint256 idx) private view returns (uint256) {
+        return (ring[idx / 2] >> ((idx % 2) * 128)) & U128;
+    }
+
+    /// @dev Adds to this hour's bucket and moves the head to this hour with the window's new totals.
+    function _record(uint256 nowHour, uint256 addT, uint256 addL, uint256 totalT, uint256 totalL) internal {
+        uint256 idx = nowHour % BUCKETS;
+        uint256 shift = (idx % 2) * 128;
+        uint256 word = ring[idx / 2];
+        uint256 b = (word >> shift) & U128;
+        // A bucket of an older hour in this slot is 25 hours old: already out of the window.
+        (uint256 t, uint256 l) = (b & U32) == nowHour ? ((b >> 32) & U48, (b >> 80) & U48) : (0, 0);
+        (t, l) = (t + addT, l + addL);
+        if (t > U48 || l > U48) revert DailyBudgetExceeded(totalT * 1e18, addT * 1e18, totalT * 1e18);
+        ring[idx / 2] = (word & ~(U128 << shift)) | ((nowHour | (t << 32) | (l << 80)) << shift);
+        head = nowHour | (totalT << 32) | (totalL << 144);
     }
 
     // ------------------------------------------------------------------ emergency
@@ -168,7 +239,7 @@ contract AgentModule {
     /// Pendle PT before maturity has no exit without a price (it would be a blind sale); it stays in
     /// the Safe and is reported with success = false.
     function emergencyExit() external {
-        if (!policy.isGuardian(msg.sender)) revert TreasuryPolicy.NotGuardian(msg.sender);
+        if (!policy.isGuardian(msg.sender)) revert IPolicyErrors.NotGuardian(msg.sender);
         emit EmergencyExitStarted(msg.sender);
         if (!policy.paused()) policy.pause();
         address[] memory tokens = policy.positions();

@@ -6,6 +6,7 @@ import {BaseGuard} from "@safe-global/safe-contracts/contracts/base/GuardManager
 import {TreasuryPolicy} from "./TreasuryPolicy.sol";
 import {TreasuryValuation} from "./TreasuryValuation.sol";
 import {Actor, Effect, Snapshot, Outflow} from "./libraries/PolicyTypes.sol";
+import {IGuardErrors, IPolicyErrors} from "./interfaces/Errors.sol";
 
 /// @title TreasuryGuard
 /// @notice Safe v1.4.1 transaction guard: every owner-signed `execTransaction` of the treasury Safe
@@ -13,10 +14,14 @@ import {Actor, Effect, Snapshot, Outflow} from "./libraries/PolicyTypes.sol";
 /// @dev Never bricks the Safe: owner/threshold/module/guard/fallback-handler changes are refused
 /// unless scheduled on the policy's timelock, and once the delay has passed such a change is
 /// allowed before any check that depends on prices or protocols, so `setGuard(0)` always works.
-contract TreasuryGuard is BaseGuard {
+/// The same holds for on-chain message signing (SignMessageLib), the only ERC-1271 path the
+/// TreasuryFallbackHandler accepts. Any other Safe that sets this guard is ignored, not bricked.
+contract TreasuryGuard is BaseGuard, IGuardErrors {
     TreasuryPolicy public immutable policy;
     TreasuryValuation public immutable valuation;
     address public immutable safe;
+    /// @notice Safe 1.4.1 SignMessageLib: delegatecalled only for a scheduled, ready message.
+    address public immutable signMessageLib;
 
     // Transient slots (EIP-1153) carry the pre-transaction state to checkAfterExecution.
     bytes32 private constant ACTIVE_SLOT = keccak256("treasury.guard.active"); // 0 none, 1 checked, 2 config-only
@@ -42,10 +47,8 @@ contract TreasuryGuard is BaseGuard {
     /// @notice A scheduled Safe configuration change went through.
     event SafeConfigChange(bytes4 indexed selector, bytes data);
 
-    error NotSafe(address caller);
-    error GasRefundNotAllowed();
-    error SafeSelfCallNotAllowed(bytes4 selector);
-    error NestedExecution();
+    /// @notice A scheduled message was signed on-chain (SignMessageLib.signMessage(data)).
+    event MessageSigned(bytes data);
 
     // Safe 1.4.1 configuration functions (OwnerManager, ModuleManager, GuardManager, FallbackManager).
     bytes4 private constant ADD_OWNER = 0x0d582f13; // addOwnerWithThreshold(address,uint256)
@@ -56,12 +59,15 @@ contract TreasuryGuard is BaseGuard {
     bytes4 private constant DISABLE_MODULE = 0xe009cfde; // disableModule(address,address)
     bytes4 private constant SET_GUARD = 0xe19a9dd9; // setGuard(address)
     bytes4 private constant SET_FALLBACK_HANDLER = 0xf08a0323; // setFallbackHandler(address)
+    bytes4 private constant SIGN_MESSAGE = 0x85a5affe; // SignMessageLib.signMessage(bytes)
 
-    constructor(TreasuryPolicy policy_, TreasuryValuation valuation_) {
-        if (valuation_.policy() != policy_) revert TreasuryPolicy.InvalidConfig("valuation of another policy");
+    constructor(TreasuryPolicy policy_, TreasuryValuation valuation_, address signMessageLib_) {
+        if (valuation_.policy() != policy_) revert IPolicyErrors.ValuationOfAnotherPolicy(address(valuation_));
+        if (signMessageLib_ == address(0)) revert IPolicyErrors.ZeroAddress();
         policy = policy_;
         valuation = valuation_;
         safe = policy_.safe();
+        signMessageLib = signMessageLib_;
     }
 
     /// @notice Called by the Safe before an owner transaction: rules, hardened fields, timelock, and
@@ -79,7 +85,8 @@ contract TreasuryGuard is BaseGuard {
         bytes memory, // signatures
         address // msgSender
     ) external override {
-        if (msg.sender != safe) revert NotSafe(msg.sender);
+        // Another Safe that set this guard gets no protection, but is not bricked either.
+        if (msg.sender != safe) return;
         if (_tload(ACTIVE_SLOT) != NONE) revert NestedExecution();
         // Gas refunds pay the executor out of the Safe: a known drain vector.
         if (gasPrice != 0 || gasToken != address(0) || refundReceiver != address(0)) revert GasRefundNotAllowed();
@@ -90,12 +97,20 @@ contract TreasuryGuard is BaseGuard {
             _tstore(ACTIVE_SLOT, UNPRICED);
             return;
         }
+        if (to == signMessageLib && operation == Enum.Operation.DelegateCall && value == 0 && bytes4(data) == SIGN_MESSAGE) {
+            // An on-chain message approval: what it authorises cannot be read here, so it is
+            // timelocked like a Safe configuration change (and any guardian may veto it once).
+            policy.consumeSafeChange(data);
+            emit MessageSigned(data);
+            _tstore(ACTIVE_SLOT, UNPRICED);
+            return;
+        }
 
         (Effect effect, Outflow[] memory outflows) =
             policy.checkTransaction(to, value, data, uint8(operation), Actor.Owner);
         Snapshot memory before = valuation.snapshot();
         if (!before.healthy) {
-            if (!policy.allowedWhenPricesBroken(effect, Actor.Owner)) revert TreasuryPolicy.DeriskOnly(effect);
+            if (!policy.allowedWhenPricesBroken(effect, Actor.Owner)) revert IPolicyErrors.DeriskOnly(effect);
             _tstore(ACTIVE_SLOT, UNPRICED);
             return;
         }
@@ -107,7 +122,7 @@ contract TreasuryGuard is BaseGuard {
     /// @notice Called by the Safe after an owner transaction: NAV within the loss limit (payments
     /// excluded), caps respected or improved.
     function checkAfterExecution(bytes32 txHash, bool success) external override {
-        if (msg.sender != safe) revert NotSafe(msg.sender);
+        if (msg.sender != safe) return;
         uint256 mode = _tload(ACTIVE_SLOT);
         _tstore(ACTIVE_SLOT, NONE);
         if (mode != CHECKED && mode != CHECKED_NAV_ONLY) {

@@ -5,6 +5,7 @@ import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IER
 import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet.sol";
 import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
 import {ISafe} from "./interfaces/ISafe.sol";
+import {IPolicyErrors} from "./interfaces/Errors.sol";
 import {IERC4626Minimal, IUniswapV3SwapRouter, IUniswapSwapRouter02} from "./interfaces/IProtocols.sol";
 import {IPMarket, IStandardizedYield, IPPrincipalToken, IPYieldToken} from "@pendle/core-v2/contracts/interfaces/IPMarket.sol";
 import {IPPYLpOracle} from "@pendle/core-v2/contracts/interfaces/IPPYLpOracle.sol";
@@ -32,7 +33,7 @@ import {
 /// @dev Configured only by the Safe itself. Loosening (new asset, position, rule, spender, payee,
 /// agent, guardian; higher caps or limits; shorter delay) must be scheduled first and takes effect
 /// after the timelock; tightening takes effect at once. Every change emits an event.
-contract TreasuryPolicy {
+contract TreasuryPolicy is IPolicyErrors {
     using EnumerableSet for EnumerableSet.AddressSet;
 
     uint256 public constant BPS = 10_000;
@@ -85,6 +86,8 @@ contract TreasuryPolicy {
 
     /// @notice Scheduled changes: id => timestamp when executable (0 = not scheduled).
     mapping(bytes32 => uint256) public readyAt;
+    /// @notice Whether `canceller` has used its one veto on change `id` (see cancel()).
+    mapping(bytes32 id => mapping(address canceller => bool)) public vetoed;
 
     // ------------------------------------------------------------------ events
     event EntryPointsBound(address guard, address module);
@@ -115,31 +118,7 @@ contract TreasuryPolicy {
     event Unpaused();
     event DecisionRecorded(bytes32 indexed decisionHash, address indexed by);
 
-    // ------------------------------------------------------------------ errors
-    error NotSafe(address caller);
-    error NotGuardian(address caller);
-    error NotEntryPoint(address caller);
-    error AlreadyBound();
-    error InvalidConfig(string reason);
-    error NotScheduled(bytes32 id);
-    error NotReady(bytes32 id, uint256 readyAt);
-    error ScheduleExpired(bytes32 id);
-    error TargetNotAllowed(address target, bytes4 selector);
-    error ProtectedTarget(address target);
-    error ReceiverNotSafe(address receiver);
-    error TokenNotRegistered(address token);
-    error PositionNotRegistered(address token);
-    error SpenderNotAllowed(address spender);
-    error PayeeNotAllowed(address to);
-    error PaymentsOwnerOnly();
-    error ValueNotAllowed(address to, uint256 value);
-    error DelegateCallNotAllowed(address to);
-    error NestedBatch();
-    error MalformedCalldata();
-    error ExternalSwapNotAllowed();
-    error DeriskOnly(Effect effect);
-    error AgentNotRegistered(address agent);
-    error AgentPaused();
+    // Errors: IPolicyErrors (contracts/interfaces/Errors.sol).
 
     // ------------------------------------------------------------------ construction
     struct AssetInit {
@@ -176,7 +155,7 @@ contract TreasuryPolicy {
     }
 
     constructor(address safe_, address multiSendCallOnly_, IPPYLpOracle pendleOracle_, InitConfig memory init) {
-        if (safe_ == address(0) || multiSendCallOnly_ == address(0)) revert InvalidConfig("zero address");
+        if (safe_ == address(0) || multiSendCallOnly_ == address(0)) revert ZeroAddress();
         safe = safe_;
         multiSendCallOnly = multiSendCallOnly_;
         pendleOracle = pendleOracle_;
@@ -210,7 +189,7 @@ contract TreasuryPolicy {
     function bindEntryPoints(address guard_, address module_) external {
         if (msg.sender != deployer) revert NotEntryPoint(msg.sender);
         if (guard != address(0) || module != address(0)) revert AlreadyBound();
-        if (guard_ == address(0) || module_ == address(0)) revert InvalidConfig("zero address");
+        if (guard_ == address(0) || module_ == address(0)) revert ZeroAddress();
         guard = guard_;
         module = module_;
         emit EntryPointsBound(guard_, module_);
@@ -248,9 +227,20 @@ contract TreasuryPolicy {
         emit ChangeScheduled(id, target, data, at);
     }
 
-    /// @notice Cancels a scheduled change. Any guardian can, so one honest owner can stop a change.
+    /// @notice Cancels a scheduled change. The Safe (the quorum) may always cancel. Any guardian or
+    /// single owner may veto a change once: the veto gives the honest keys a whole delay to react
+    /// to a compromised quorum, but a key cannot hold it against the quorum forever (a compromised
+    /// owner could otherwise cancel its own removal, or `setGuard(0)`, again and again). Rescheduled
+    /// with the same calldata, the change runs after at most one more delay per distinct vetoing key.
+    /// @dev A bounded veto rather than a quorum override after a delay: it keeps one honest key's
+    /// alarm bell, needs no second timer, and the bound holds per key, so vetoes by other ids or by
+    /// the same key on other changes do not add up on this one.
     function cancel(bytes32 id) external {
-        if (msg.sender != safe && !isGuardian(msg.sender)) revert NotGuardian(msg.sender);
+        if (msg.sender != safe) {
+            if (!isGuardian(msg.sender)) revert NotGuardian(msg.sender);
+            if (vetoed[id][msg.sender]) revert VetoSpent(id, msg.sender);
+            vetoed[id][msg.sender] = true;
+        }
         if (readyAt[id] == 0) revert NotScheduled(id);
         delete readyAt[id];
         emit ChangeCancelled(id, msg.sender);
@@ -286,7 +276,7 @@ contract TreasuryPolicy {
     function removeAsset(address token) external onlySafe republishes timelockedIf(false) {
         if (!assetConfig[token].registered) revert TokenNotRegistered(token);
         for (uint256 i; i < positionList.length; ++i) {
-            if (positionConfig[positionList[i]].underlying == token) revert InvalidConfig("asset has positions");
+            if (positionConfig[positionList[i]].underlying == token) revert AssetHasPositions(token, positionList[i]);
         }
         delete assetConfig[token];
         _removeFromList(assetList, token);
@@ -401,31 +391,34 @@ contract TreasuryPolicy {
 
     // ------------------------------------------------------------------ internal config helpers
     function _setAsset(address token, address feed, uint32 maxStaleness, AssetClass assetClass) internal {
-        if (token == address(0) || feed == address(0)) revert InvalidConfig("zero address");
-        if (maxStaleness == 0) revert InvalidConfig("maxStaleness is zero");
-        if (positionConfig[token].kind != PositionKind.None) revert InvalidConfig("token is a position");
+        if (token == address(0) || feed == address(0)) revert ZeroAddress();
+        if (maxStaleness == 0) revert ZeroStaleness(token);
+        if (positionConfig[token].kind != PositionKind.None) revert TokenIsPosition(token);
         uint8 dec = IERC20Metadata(token).decimals();
         uint8 feedDec = AggregatorV3Interface(feed).decimals();
-        if (dec > 36 || feedDec > 36) revert InvalidConfig("decimals");
+        // Prices are scaled up to 18 decimals: a feed with more would revert every valuation.
+        if (feedDec > 18) revert FeedDecimalsUnsupported(feed, feedDec);
+        if (dec > 36) revert TokenDecimalsUnsupported(token, dec);
         if (!assetConfig[token].registered) assetList.push(token);
         assetConfig[token] = AssetConfig(feed, maxStaleness, dec, feedDec, assetClass, true);
         emit AssetSet(token, feed, maxStaleness, assetClass, dec);
     }
 
     function _setPosition(address token, PositionConfig memory c) internal {
-        if (token == address(0) || c.kind == PositionKind.None) revert InvalidConfig("position kind");
+        if (token == address(0)) revert ZeroAddress();
+        if (c.kind == PositionKind.None) revert PositionKindNone(token);
         if (!assetConfig[c.underlying].registered) revert TokenNotRegistered(c.underlying);
-        if (assetConfig[token].registered) revert InvalidConfig("token is an asset");
-        if (c.protocol == bytes32(0)) revert InvalidConfig("protocol id");
-        if (c.venue == address(0)) revert InvalidConfig("venue");
+        if (assetConfig[token].registered) revert TokenIsAsset(token);
+        if (c.protocol == bytes32(0)) revert ProtocolIdMissing(token);
+        if (c.venue == address(0)) revert VenueMissing(token);
         if (c.kind == PositionKind.ERC4626 && IERC4626Minimal(token).asset() != c.underlying) {
-            revert InvalidConfig("vault asset != underlying");
+            revert VaultAssetMismatch(token, c.underlying);
         }
         if (c.kind == PositionKind.PendlePT) {
-            if (c.market == address(0) || c.twapDuration == 0) revert InvalidConfig("pendle market/twap");
-            if (address(pendleOracle) == address(0)) revert InvalidConfig("no pendle oracle");
+            if (c.market == address(0) || c.twapDuration == 0) revert PendleMarketMissing(token);
+            if (address(pendleOracle) == address(0)) revert PendleOracleMissing();
             (, address pt,) = _pendleTokens(c.market);
-            if (pt != token) revert InvalidConfig("market PT != token");
+            if (pt != token) revert MarketPtMismatch(c.market, token);
         }
         if (positionConfig[token].kind == PositionKind.None) positionList.push(token);
         positionConfig[token] = c;
@@ -437,7 +430,7 @@ contract TreasuryPolicy {
         if (target == address(0) || target == safe || target == address(this) || target == guard || target == module) {
             revert ProtectedTarget(target);
         }
-        if (selector == APPROVE || selector == TRANSFER) revert InvalidConfig("token calls have fixed rules");
+        if (selector == APPROVE || selector == TRANSFER) revert TokenCallRuleFixed(selector);
         RuleKind prev = rules[target][selector];
         rules[target][selector] = kind;
         bytes32 key = bytes32(abi.encodePacked(target, selector));
@@ -456,26 +449,32 @@ contract TreasuryPolicy {
     }
 
     function _setCaps(Caps memory c) internal {
-        if (c.maxVolatileBps > BPS || c.maxProtocolBps > BPS || c.maxPositionBps > BPS) revert InvalidConfig("cap > 100%");
+        _requireBps(c.maxVolatileBps);
+        _requireBps(c.maxProtocolBps);
+        _requireBps(c.maxPositionBps);
         caps = c;
         emit CapsSet(c.maxVolatileBps, c.maxProtocolBps, c.maxPositionBps);
     }
 
     function _setLimits(Limits memory l) internal {
-        if (l.maxLossBps > BPS) revert InvalidConfig("maxLossBps > 100%");
-        if (l.autonomyLimitUsd > l.dailyBudgetUsd) revert InvalidConfig("autonomy limit > daily budget");
+        _requireBps(l.maxLossBps);
+        if (l.autonomyLimitUsd > l.dailyBudgetUsd) revert AutonomyLimitAboveBudget(l.autonomyLimitUsd, l.dailyBudgetUsd);
         limits = l;
         emit LimitsSet(l.maxLossBps, l.autonomyLimitUsd, l.dailyBudgetUsd);
     }
 
     function _setDelay(uint256 d) internal {
-        if (d < MIN_DELAY || d > MAX_DELAY) revert InvalidConfig("delay out of range");
+        if (d < MIN_DELAY || d > MAX_DELAY) revert DelayOutOfRange(d);
         delay = d;
         emit DelaySet(d);
     }
 
+    function _requireBps(uint256 bps) internal pure {
+        if (bps > BPS) revert BpsAboveMax(bps);
+    }
+
     function _setInSet(EnumerableSet.AddressSet storage set, address a, bool allowed) internal {
-        if (a == address(0)) revert InvalidConfig("zero address");
+        if (a == address(0)) revert ZeroAddress();
         if (allowed) set.add(a);
         else set.remove(a);
     }
@@ -775,6 +774,9 @@ contract TreasuryPolicy {
     }
 
     function _swapEffect(address tokenIn, address tokenOut) internal view returns (Effect) {
+        // A path back to its first token is a round trip inside one call: the Safe's balances would
+        // only show its net, so the gross value traded could not be metered.
+        if (tokenIn == tokenOut) revert MalformedCalldata();
         _requireAsset(tokenIn);
         _requireAsset(tokenOut);
         bool inVolatile = assetConfig[tokenIn].assetClass == AssetClass.Volatile;
@@ -871,7 +873,7 @@ contract TreasuryPolicy {
         assembly {
             ptr := create(0, add(init, 32), mload(init))
         }
-        if (ptr == address(0)) revert InvalidConfig("registry too large");
+        if (ptr == address(0)) revert RegistryTooLarge();
         registry = ptr;
     }
 
@@ -887,12 +889,10 @@ contract TreasuryPolicy {
         }
     }
 
-
     /// @notice Registered position tokens, in registry order.
     function positions() external view returns (address[] memory) {
         return positionList;
     }
-
 
     /// @notice Configuration of an asset (registered = false if unknown).
     function asset(address token) external view returns (AssetConfig memory) {
@@ -903,8 +903,5 @@ contract TreasuryPolicy {
     function position(address token) external view returns (PositionConfig memory) {
         return positionConfig[token];
     }
-
-
-
 
 }

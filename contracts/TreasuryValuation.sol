@@ -6,6 +6,7 @@ import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interf
 import {IPPYLpOracle} from "@pendle/core-v2/contracts/interfaces/IPPYLpOracle.sol";
 import {IERC4626Minimal, IAaveScaledBalance} from "./interfaces/IProtocols.sol";
 import {TreasuryPolicy} from "./TreasuryPolicy.sol";
+import {IPolicyErrors, IValuationErrors} from "./interfaces/Errors.sol";
 import {
     AssetClass,
     PositionKind,
@@ -25,16 +26,10 @@ import {
 /// Prices: Chainlink-style USD feeds with a staleness limit and a positive answer. Positions are
 /// valued through their underlying: Aave aTokens 1:1, ERC-4626 shares by convertToAssets, Pendle PT
 /// by Pendle's TWAP oracle (an in-transaction swap cannot move it).
-contract TreasuryValuation {
+contract TreasuryValuation is IValuationErrors {
     uint256 public constant BPS = 10_000;
 
     TreasuryPolicy public immutable policy;
-
-    error NavLoss(uint256 navBefore, uint256 navAfter, uint256 outflowUsd, uint256 minNavAfter);
-    error VolatileCapExceeded(uint256 bpsBefore, uint256 bpsAfter, uint256 capBps);
-    error ProtocolCapExceeded(bytes32 protocol, uint256 bpsBefore, uint256 bpsAfter, uint256 capBps);
-    error PositionCapExceeded(address token, uint256 bpsBefore, uint256 bpsAfter, uint256 capBps);
-    error PriceUnavailable(address asset);
 
     constructor(TreasuryPolicy policy_) {
         policy = policy_;
@@ -141,6 +136,13 @@ contract TreasuryValuation {
         return _snapshot(config(), new uint256[](0));
     }
 
+    /// @notice Values the Safe's holdings reusing `knownPrices` (0 = fetch), e.g. the prices of a
+    /// snapshot taken earlier in the same transaction. The agent module measures between calls with it.
+    /// @param knownPrices Per registered asset, USD 18 decimals, as in Snapshot.prices.
+    function snapshotAt(uint256[] memory knownPrices) external view returns (Snapshot memory) {
+        return _snapshot(config(), knownPrices);
+    }
+
     /// @param knownPrices Prices already fetched in this transaction (0 = not fetched); reused so the
     /// before and after valuations of one transaction use the same prices.
     function _snapshot(ValuationConfig memory cfg, uint256[] memory knownPrices) internal view returns (Snapshot memory s) {
@@ -226,14 +228,14 @@ contract TreasuryValuation {
         for (uint256 i; i < cfg.assets.length; ++i) {
             if (cfg.assets[i].token == token) return i;
         }
-        revert TreasuryPolicy.TokenNotRegistered(token);
+        revert IPolicyErrors.TokenNotRegistered(token);
     }
 
     function _protocolIndex(ValuationConfig memory cfg, bytes32 p) internal pure returns (uint256) {
         for (uint256 i; i < cfg.protocols.length; ++i) {
             if (cfg.protocols[i] == p) return i;
         }
-        revert TreasuryPolicy.InvalidConfig("unknown protocol");
+        revert UnknownProtocol(p);
     }
 
     // ------------------------------------------------------------------ public views

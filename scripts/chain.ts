@@ -166,7 +166,7 @@ async function main() {
   const { TreasuryValuation__factory } = await import("../typechain-types");
   /**
    * Steps run after deployWorld, in order; each returns addresses for the deployments JSON
-   * `guardrails` key. Guardrails: policy, valuation, guard and module deployed and attached to the
+   * `guardrails` key. Guardrails: policy, valuation, guard, module and fallback handler deployed and attached to the
    * treasury Safe, with the world's agent account registered, an extra guardian and a payee.
    */
   const extensions: WorldExtension[] = [
@@ -230,7 +230,7 @@ async function main() {
         `  owners      ${ownerLine}`,
         `  agent       #4 ${world.accounts.agent}   guardian #${GUARDIAN_INDEX} ${deriveAddress(GUARDIAN_INDEX)}   payee #${PAYEE_INDEX} ${deriveAddress(PAYEE_INDEX)}`,
         `  guardrails  policy ${g.policy}  valuation ${g.valuation}`,
-        `              guard ${g.guard}  module ${g.module}`,
+        `              guard ${g.guard}  module ${g.module}  fallback handler ${g.fallbackHandler}`,
         `  accounts    #N = account N of the test mnemonic "${TEST_MNEMONIC}" (test keys: never use them on a real chain)`,
         `  all addresses and ABIs: ${path.relative(process.cwd(), file)}, ${path.relative(process.cwd(), path.join(ROOT, "deployments", "abi"))}/`,
         `Press Ctrl-C to stop.`,

@@ -20,6 +20,8 @@ import { describeInitConfig } from "./guardrails/describe";
 
 /** Safe 1.4.1 GuardManager: keccak256("guard_manager.guard.address"). */
 const GUARD_STORAGE_SLOT = "0x4a204f620c8c5ccdca3fd54d003badd85ba500436a431f0cbda4f558c93c34c8";
+/** Safe 1.4.1 FallbackManager: keccak256("fallback_manager.handler.address"). */
+const FALLBACK_HANDLER_STORAGE_SLOT = "0x6c9a6c4a39284e37ed1cf53d337577d14212a4870fb976a4366c693b939918d5";
 const SENTINEL = "0x0000000000000000000000000000000000000001";
 
 /** Names for the addresses a reviewer meets in the dry run. */
@@ -94,10 +96,13 @@ async function main() {
   const [owners, threshold, version] = await Promise.all([safeContract.getOwners(), safeContract.getThreshold(), safeContract.VERSION()]);
   if (version !== "1.4.1") fail(`the Safe is version ${version}; these guardrails are for Safe 1.4.1 (1.5 guards see module txs differently)`);
   if (settings.agents.length === 0) console.warn("warning: no agent keys in the settings: the module will refuse every agent call until one is added (timelocked).");
-  // The attach transaction replaces any guard and adds a module: the owners should know what is there.
+  // The attach transaction replaces any guard and fallback handler and adds a module: the owners should know what is there.
   const guardWord = await provider.getStorage(safe, GUARD_STORAGE_SLOT);
   const existingGuard = getAddress("0x" + guardWord.slice(-40));
   if (existingGuard !== ZeroAddress) console.warn(`warning: the Safe already has a guard (${existingGuard}); attaching replaces it. Check nothing else relies on it.`);
+  const handlerWord = await provider.getStorage(safe, FALLBACK_HANDLER_STORAGE_SLOT);
+  const existingHandler = getAddress("0x" + handlerWord.slice(-40));
+  if (existingHandler !== ZeroAddress && existingHandler !== getAddress(deployment.safe.fallbackHandler)) console.warn(`warning: the Safe's fallback handler is ${existingHandler}, not Safe's CompatibilityFallbackHandler; attaching replaces it with TreasuryFallbackHandler (ERC-1271 only for messages signed on-chain). Check nothing relies on the old one.`);
   const modules = new Contract(safe, ["function getModulesPaginated(address start, uint256 pageSize) view returns (address[] array, address next)"], provider);
   const [enabled] = (await modules.getModulesPaginated(SENTINEL, 20)) as [string[], string];
   if (enabled.length > 0) console.warn(`warning: the Safe already has ${enabled.length} module(s) enabled (${enabled.join(", ")}); modules bypass the guard in Safe 1.4.1, so each of them can move funds around these guardrails.`);
@@ -129,7 +134,7 @@ async function main() {
     version: "1.0",
     chainId: String(chainId),
     createdAt: Date.now(),
-    meta: { name: "Attach treasury guardrails", description: `enableModule(${addresses.module}) then setGuard(${addresses.guard})` },
+    meta: { name: "Attach treasury guardrails", description: `enableModule(${addresses.module}), setFallbackHandler(${addresses.fallbackHandler}) then setGuard(${addresses.guard})` },
     transactions: safeAttachTxs(safe, addresses).map((t) => ({ to: t.to, value: "0", data: t.data })),
   };
   fs.writeFileSync(out, JSON.stringify({ chainId, safe, guardrails: addresses, safeTransaction: { ...attach, value: "0" }, transactionBuilder: builderJson }, null, 2) + "\n");

@@ -8,6 +8,8 @@ interface ISafe {
     function isOwner(address owner) external view returns (bool);
     function getOwners() external view returns (address[] memory);
     function getThreshold() external view returns (uint256);
+    function domainSeparator() external view returns (bytes32);
+    function signedMessages(bytes32 messageHash) external view returns (uint256);
     function execTransactionFromModuleReturnData(address to, uint256 value, bytes memory data, Enum.Operation operation)
         external
         returns (bool success, bytes memory returnData);

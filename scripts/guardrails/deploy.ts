@@ -1,6 +1,7 @@
 // Deploys the guardrails for one Safe: TreasuryPolicy (rules + configuration), TreasuryValuation
-// (NAV, caps), TreasuryGuard (owner transactions) and AgentModule (agent transactions, emergency
-// exit); then binds guard and module to the policy. Attaching them to the Safe is a Safe
+// (NAV, caps), TreasuryGuard (owner transactions), AgentModule (agent transactions, emergency
+// exit) and TreasuryFallbackHandler (ERC-1271 only for messages signed on-chain through the guard);
+// then binds guard and module to the policy. Attaching them to the Safe is a Safe
 // transaction the owners sign (safeAttachTxs), never something the deployer can do.
 import { Contract, Interface, Provider, Signer, getAddress } from "ethers";
 import type { DeploymentJson } from "../world/deployments";
@@ -11,6 +12,7 @@ import { buildInitConfig, InitConfig } from "./config";
 import type { GuardrailSettings } from "./settings";
 import {
   AgentModule__factory,
+  TreasuryFallbackHandler__factory,
   TreasuryGuard__factory,
   TreasuryPolicy__factory,
   TreasuryValuation__factory,
@@ -21,6 +23,7 @@ export interface GuardrailAddresses {
   valuation: string;
   guard: string;
   module: string;
+  fallbackHandler: string;
   pendleOracle: string;
 }
 
@@ -58,30 +61,39 @@ export async function deployGuardrails(
   const valuation = await new TreasuryValuation__factory(deployer).deploy(policyAddr);
   await confirm("deploy TreasuryValuation", valuation.deploymentTransaction()!);
   const valuationAddr = await valuation.getAddress();
-  const guard = await new TreasuryGuard__factory(deployer).deploy(policyAddr, valuationAddr);
+  const guard = await new TreasuryGuard__factory(deployer).deploy(policyAddr, valuationAddr, getAddress(d.safe.signMessageLib));
   await confirm("deploy TreasuryGuard", guard.deploymentTransaction()!);
   const module = await new AgentModule__factory(deployer).deploy(policyAddr, valuationAddr);
   await confirm("deploy AgentModule", module.deploymentTransaction()!);
+  const handler = await new TreasuryFallbackHandler__factory(deployer).deploy(getAddress(d.safe.fallbackHandler));
+  await confirm("deploy TreasuryFallbackHandler", handler.deploymentTransaction()!);
   const addresses: GuardrailAddresses = {
     policy: policyAddr,
     valuation: valuationAddr,
     guard: await guard.getAddress(),
     module: await module.getAddress(),
+    fallbackHandler: await handler.getAddress(),
     pendleOracle,
   };
   await confirm("TreasuryPolicy.bindEntryPoints", policy.bindEntryPoints(addresses.guard, addresses.module));
   return { addresses, init };
 }
 
-const SAFE_CONFIG = new Interface(["function enableModule(address module)", "function setGuard(address guard)"]);
+const SAFE_CONFIG = new Interface([
+  "function enableModule(address module)",
+  "function setFallbackHandler(address handler)",
+  "function setGuard(address guard)",
+]);
 
 /**
- * The Safe transactions that attach the guardrails: enable the module, then set the guard (last,
- * so the batch itself is not yet guarded). Batch them through MultiSendCallOnly.
+ * The Safe transactions that attach the guardrails: enable the module, replace the fallback handler
+ * (owner signatures alone stop being a valid ERC-1271 signature), then set the guard (last, so the
+ * batch itself is not yet guarded). Batch them through MultiSendCallOnly.
  */
-export function safeAttachTxs(safe: string, a: Pick<GuardrailAddresses, "guard" | "module">): MetaTx[] {
+export function safeAttachTxs(safe: string, a: Pick<GuardrailAddresses, "guard" | "module" | "fallbackHandler">): MetaTx[] {
   return [
     { to: getAddress(safe), value: 0n, data: SAFE_CONFIG.encodeFunctionData("enableModule", [a.module]) },
+    { to: getAddress(safe), value: 0n, data: SAFE_CONFIG.encodeFunctionData("setFallbackHandler", [a.fallbackHandler]) },
     { to: getAddress(safe), value: 0n, data: SAFE_CONFIG.encodeFunctionData("setGuard", [a.guard]) },
   ];
 }

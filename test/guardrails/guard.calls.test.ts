@@ -13,6 +13,7 @@ import {
   aaveWithdraw,
   aavePoolIface,
   approve,
+  changeId,
   ctxOf,
   erc20Iface,
   expectUnchanged,
@@ -239,15 +240,16 @@ describe("guard: owner call rules (real Safe, two owner signatures)", () => {
   });
 
   describe("delegatecall and batches", () => {
-    it("refuses delegatecall to MultiSend (non-call-only), SignMessageLib and an arbitrary contract (DelegateCallNotAllowed)", async () => {
+    it("refuses delegatecall to MultiSend (non-call-only) and an arbitrary contract (DelegateCallNotAllowed), and an unscheduled SignMessageLib one (NotScheduled)", async () => {
       const w = c.g.world;
       const before = await freeze(c);
       const batch = rawBatchData([transfer(w.tokens.USDC, c.outsiderAddr, USDC(1_000))]);
       await expect(ownerTx(c, { to: w.safe.multiSend, data: batch, operation: OPERATION.DELEGATECALL }))
         .to.be.revertedWithCustomError(c.g.policy, "DelegateCallNotAllowed").withArgs(w.safe.multiSend);
       const signMessage = new Contract(w.safe.signMessageLib, ART.safe.SignMessageLib().abi).interface.encodeFunctionData("signMessage", ["0x1234"]);
+      // On-chain message signing is timelocked like a Safe configuration change (see hardening.test.ts).
       await expect(ownerTx(c, { to: w.safe.signMessageLib, data: signMessage, operation: OPERATION.DELEGATECALL }))
-        .to.be.revertedWithCustomError(c.g.policy, "DelegateCallNotAllowed").withArgs(w.safe.signMessageLib);
+        .to.be.revertedWithCustomError(c.g.policy, "NotScheduled").withArgs(changeId(c.safe, signMessage));
       const anyCall = erc20Iface.encodeFunctionData("transfer", [c.outsiderAddr, USDC(1_000)]);
       await expect(ownerTx(c, { to: w.tokens.USDC, data: anyCall, operation: OPERATION.DELEGATECALL }))
         .to.be.revertedWithCustomError(c.g.policy, "DelegateCallNotAllowed").withArgs(w.tokens.USDC);

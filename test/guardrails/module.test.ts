@@ -289,7 +289,7 @@ describe("AgentModule: the agent path (adversarial)", () => {
     expect(await g.module.usedLast24h(), "owner moves do not use the agent's budget").to.equal(0n);
   });
 
-  it("daily budget: three $40k batches pass, the 4th is refused (DailyBudgetExceeded); exactly the rest fits; after 24 h the budget is back", async () => {
+  it("daily budget: three $40k batches pass, the 4th is refused (DailyBudgetExceeded); exactly the rest fits; 24 h later, once their hour has passed, the budget is back", async () => {
     const w = g.world;
     // Start 1 minute into a fresh hour, so every spend below lands in the same hourly bucket.
     await advanceToHour(g, hourOf(await latestTimestamp(g)) + 1);
@@ -318,13 +318,16 @@ describe("AgentModule: the agent path (adversarial)", () => {
 
     await advanceTime(w, DAY); // feeds re-posted
     expect(hourOf(await latestTimestamp(g))).to.equal(spendHour + 24);
+    // The window is never shorter than 24 h: the last spends of that hour are not 24 h old yet.
+    expect(await g.module.usedLast24h()).to.equal(usd18(150_000));
+    await advanceToHour(g, spendHour + 25, 0);
     expect(await g.module.usedLast24h()).to.equal(0n);
     expect(await g.module.remainingBudget()).to.equal(usd18(150_000));
     const rc = (await (await agentExec(g, aaveSupply(g, "USDC", units("USDC", 40_000)))).wait())!;
     expect(agentExecuted(g, rc).usedLast24hUsd).to.equal(usd18(40_000));
   });
 
-  it("daily budget is rolling: spends at hour 0 and hour 12; at hours 24-25 only the hour-12 spend counts, at hour 36 none", async () => {
+  it("daily budget is rolling: spends at hour 0 and hour 12; at hour 24 both count (never less than 24 h), at hour 25 only the hour-12 spend", async () => {
     const h0 = hourOf(await latestTimestamp(g)) + 1;
     await advanceToHour(g, h0);
     await (await agentExec(g, aaveSupply(g, "USDC", units("USDC", 40_000)), "hour 0")).wait();
@@ -338,9 +341,9 @@ describe("AgentModule: the agent path (adversarial)", () => {
     await advanceToHour(g, h0 + 23, 59);
     expect(await g.module.usedLast24h(), "hour 23: both spends are in the window").to.equal(usd18(70_000));
     await advanceToHour(g, h0 + 24);
-    expect(await g.module.usedLast24h(), "hour 24: the hour-0 spend left the window").to.equal(usd18(30_000));
+    expect(await g.module.usedLast24h(), "hour 24: the hour-0 spend is not 24 h old yet").to.equal(usd18(70_000));
     await advanceToHour(g, h0 + 25);
-    expect(await g.module.usedLast24h(), "hour 25").to.equal(usd18(30_000));
+    expect(await g.module.usedLast24h(), "hour 25: the hour-0 spend left the window").to.equal(usd18(30_000));
     expect(await g.module.remainingBudget()).to.equal(usd18(120_000));
     // The freed budget is usable: $120k more in this window, but not a dollar above.
     await (await agentExec(g, aaveSupply(g, "USDC", units("USDC", 50_000)), "hour 25 a")).wait();
@@ -353,9 +356,13 @@ describe("AgentModule: the agent path (adversarial)", () => {
       usd18(150_000),
     ]);
     await advanceToHour(g, h0 + 36);
-    expect(await g.module.usedLast24h(), "hour 36: only the hour-25 spends").to.equal(usd18(120_000));
+    expect(await g.module.usedLast24h(), "hour 36: the hour-12 spend is not 24 h old yet").to.equal(usd18(150_000));
+    await advanceToHour(g, h0 + 37);
+    expect(await g.module.usedLast24h(), "hour 37: only the hour-25 spends").to.equal(usd18(120_000));
     await advanceToHour(g, h0 + 49);
-    expect(await g.module.usedLast24h(), "hour 49: nothing").to.equal(0n);
+    expect(await g.module.usedLast24h(), "hour 49: the hour-25 spends still count").to.equal(usd18(120_000));
+    await advanceToHour(g, h0 + 50);
+    expect(await g.module.usedLast24h(), "hour 50: nothing").to.equal(0n);
   });
 
   it("paused by a guardian: the agent is refused (AgentPaused), strangers cannot pause, the agent cannot unpause, only the Safe unpauses", async () => {

@@ -101,15 +101,16 @@ describe("local world: npm run chain (anvil + JSON-RPC deploy)", function () {
       expect(cli.status, cli.stderr + cli.stdout).to.equal(0);
       expect(cli.stdout + cli.stderr).to.not.include(HARDHAT_KEY_9.slice(2));
       const attach = JSON.parse(fs.readFileSync(outFile, "utf8"));
-      for (const name of ["policy", "valuation", "guard", "module"]) {
+      for (const name of ["policy", "valuation", "guard", "module", "fallbackHandler"]) {
         expect(await provider.getCode(attach.guardrails[name]), name).to.not.equal("0x");
       }
       expect(cli.stdout).to.include(attach.safeTransaction.data);
       expect(attach.safeTransaction.to).to.equal(json.safe.multiSendCallOnly);
       expect(attach.safeTransaction.operation).to.equal(1);
-      const [enable, setGuard] = attach.transactionBuilder.transactions;
+      const [enable, setHandler, setGuard] = attach.transactionBuilder.transactions;
       const safeIface = new Contract(treasury, ABI.safe()).interface;
       expect(safeIface.decodeFunctionData("enableModule", enable.data)[0]).to.equal(attach.guardrails.module);
+      expect(safeIface.decodeFunctionData("setFallbackHandler", setHandler.data)[0]).to.equal(attach.guardrails.fallbackHandler);
       expect(safeIface.decodeFunctionData("setGuard", setGuard.data)[0]).to.equal(attach.guardrails.guard);
       const policy = new Contract(attach.guardrails.policy, ["function getConfig() view returns (tuple(address safe, address guard, address module, address multiSendCallOnly, tuple(address token, tuple(address feed, uint32 maxStaleness, uint8 decimals, uint8 feedDecimals, uint8 assetClass, bool registered) config)[] assets, tuple(address token, tuple(uint8 kind, address underlying, bytes32 protocol, address venue, address market, uint32 twapDuration) config)[] positions, tuple(address target, bytes4 selector, uint8 kind)[] rules, address[] spenders, address[] payees, address[] agents, address[] guardians, tuple(uint16 maxVolatileBps, uint16 maxProtocolBps, uint16 maxPositionBps) caps, tuple(uint16 maxLossBps, uint128 autonomyLimitUsd, uint128 dailyBudgetUsd) limits, uint256 delay, bool paused, uint256 configVersion))"], provider);
       const cfg = await policy.getConfig();
