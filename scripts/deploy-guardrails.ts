@@ -11,7 +11,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { Contract, JsonRpcProvider, NonceManager, Wallet, ZeroAddress, getAddress, isAddress } from "ethers";
-import type { DeploymentJson } from "./world/deployments";
+import { parseDeployment, type Deployment as DeploymentJson } from "../lib/chain/deployments";
 import { multiSendCallOnlyTx } from "./world/safeTx";
 import { buildInitConfig } from "./guardrails/config";
 import { deployGuardrails, safeAttachTxs } from "./guardrails/deploy";
@@ -76,7 +76,7 @@ async function main() {
   if (!values.rpc) fail("--rpc (or RPC_URL) is required: the JSON-RPC URL of the chain the Safe is on");
   let deployment: DeploymentJson;
   try {
-    deployment = JSON.parse(fs.readFileSync(values.deployment, "utf8"));
+    deployment = parseDeployment(JSON.parse(fs.readFileSync(values.deployment, "utf8")), values.deployment);
   } catch (err) {
     fail(`cannot read ${values.deployment}: ${(err as Error).message}`);
   }
@@ -126,7 +126,7 @@ async function main() {
   }
   const deployer = new NonceManager(wallet);
   console.log(`Deploying from ${wallet.address} ...`);
-  const { addresses } = await deployGuardrails(deployer, { ...deployment, treasury: { safe, owners, threshold: Number(threshold) } }, settings, { init });
+  const { addresses } = await deployGuardrails(deployer, parseDeployment({ ...deployment, treasury: { safe, owners, threshold: Number(threshold) } }, values.deployment), settings, { init });
   const attach = multiSendCallOnlyTx(deployment.safe.multiSendCallOnly, safeAttachTxs(safe, addresses));
 
   const out = values.out ?? path.join(path.dirname(values.deployment), `${deployment.network ?? chainId}-${safe.slice(0, 10)}.guardrails.json`);

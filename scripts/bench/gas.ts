@@ -44,6 +44,8 @@ import {
   TreasuryValuation,
 } from "../../typechain-types";
 import { analyzeTrace, Frame, framesAt, frameTree, labeledSegments, RawTrace } from "./trace";
+import type { Address } from "viem";
+import { aaveSupply, approve } from "../../lib/chain/encode";
 
 const OUT_FILE = path.resolve(__dirname, "..", "..", "bench", "gas.json");
 const SUPPLY_USDC = "10000";
@@ -122,12 +124,10 @@ async function setup(): Promise<{ b: Bench; base: Checkpoint }> {
   // As the fixture: an hour of Pendle TWAP history, feeds re-posted.
   await advanceTime(world, 3600);
 
-  const usdc = new Contract(world.tokens.USDC, ABI.erc20());
-  const pool = new Contract(world.aave.pool, ABI.aavePool());
   const amount = parseUnits(SUPPLY_USDC, world.decimals.USDC);
   const calls: MetaTx[] = [
-    { to: world.tokens.USDC, value: 0n, data: usdc.interface.encodeFunctionData("approve", [world.aave.pool, amount]) },
-    { to: world.aave.pool, value: 0n, data: pool.interface.encodeFunctionData("supply", [world.tokens.USDC, amount, world.treasury.safe, 0]) },
+    approve(world.tokens.USDC as Address, world.aave.pool as Address, amount),
+    aaveSupply(world.aave.pool as Address, world.tokens.USDC as Address, amount, world.treasury.safe as Address),
   ];
   const names = await addressNames(world, g, bare);
   const chainId = (await world.provider.getNetwork()).chainId;

@@ -10,9 +10,9 @@ import { parseArgs } from "node:util";
 import Safe from "@safe-global/protocol-kit";
 import type { MetaTransactionData } from "@safe-global/types-kit";
 import { HDNodeWallet, Interface, JsonRpcProvider, parseUnits } from "ethers";
-import { contractNetworksFor, readDeployment } from "../world";
+import { contractNetworksFor } from "../world/safeTx";
+import { aaveSupply, approve, readDeployment } from "../../lib/chain";
 import { TEST_MNEMONIC } from "../world/rpc";
-import { PROTOCOL_FUNCTIONS } from "../guardrails/config";
 import { decodeRevert, revertDataOf } from "../abi/revert";
 
 const ERC20 = new Interface(["function approve(address spender, uint256 amount)", "function transfer(address to, uint256 amount)"]);
@@ -31,9 +31,9 @@ export async function runOwnerTxExample(deploymentFile: string, usdc = "1000", l
   const [owner1, owner2] = await Promise.all([kit(1), kit(2)]);
 
   const supply: MetaTransactionData[] = [
-    { to: usdcAddr, value: "0", data: ERC20.encodeFunctionData("approve", [d.aave.pool, amount]) },
-    { to: d.aave.pool, value: "0", data: PROTOCOL_FUNCTIONS.encodeFunctionData("supply", [usdcAddr, amount, d.treasury.safe, 0]) },
-  ];
+    approve(usdcAddr, d.aave.pool, amount),
+    aaveSupply(d.aave.pool, usdcAddr, amount, d.treasury!.safe),
+  ].map((c) => ({ to: c.to, value: "0", data: c.data }));
   let tx = await owner1.createTransaction({ transactions: supply, onlyCalls: true });
   tx = await owner1.signTransaction(tx);
   tx = await owner2.signTransaction(tx);

@@ -1,4 +1,4 @@
-// Safe transactions for tests and scripts: build a SafeTx, collect EIP-712 owner signatures
+// Safe transactions for tests and scripts (ethers signers; the encoding and hash are lib/chain/safe.ts): build a SafeTx, collect EIP-712 owner signatures
 // (ordered by signer address, as Safe requires), execTransaction, and MultiSendCallOnly batches.
 // Also the protocol-kit ContractNetworksConfig for the local chain.
 import {
@@ -7,20 +7,19 @@ import {
   Signer,
   TransactionReceipt,
   TypedDataDomain,
-  TypedDataEncoder,
   ZeroAddress,
   concat,
   getAddress,
-  getBytes,
-  solidityPacked,
   Signature,
 } from "ethers";
+import type { Hex } from "viem";
+import * as lib from "../../lib/chain/safe";
 import type { ContractNetworksConfig } from "@safe-global/protocol-kit";
 import { ABI } from "./artifacts";
 import { confirm } from "./tx";
 import type { SafeInfra } from "./types";
 
-export const OPERATION = { CALL: 0, DELEGATECALL: 1 } as const;
+export const OPERATION = lib.OPERATION;
 
 /** One call inside a batch (or a whole Safe transaction before gas/nonce fields are added). */
 export interface MetaTx {
@@ -45,20 +44,8 @@ export interface SafeTx {
   nonce: bigint;
 }
 
-export const SAFE_TX_TYPES = {
-  SafeTx: [
-    { type: "address", name: "to" },
-    { type: "uint256", name: "value" },
-    { type: "bytes", name: "data" },
-    { type: "uint8", name: "operation" },
-    { type: "uint256", name: "safeTxGas" },
-    { type: "uint256", name: "baseGas" },
-    { type: "uint256", name: "gasPrice" },
-    { type: "address", name: "gasToken" },
-    { type: "address", name: "refundReceiver" },
-    { type: "uint256", name: "nonce" },
-  ],
-};
+/** ethers wants mutable arrays; the fields are lib/chain/safe.ts's. */
+export const SAFE_TX_TYPES = { SafeTx: lib.SAFE_TX_TYPES.SafeTx.map((f) => ({ ...f })) };
 
 function safeAt(safe: string, runner: Signer | { provider: unknown } | null): Contract {
   return new Contract(safe, ABI.safe(), runner as Signer);
@@ -93,7 +80,7 @@ export function safeTxDomain(safe: string, chainId: bigint | number): TypedDataD
 
 /** The safeTxHash (EIP-712 digest) owners sign; equals Safe.getTransactionHash(...). */
 export function safeTxHash(safe: string, chainId: bigint | number, tx: SafeTx): string {
-  return TypedDataEncoder.hash(safeTxDomain(safe, chainId), SAFE_TX_TYPES, tx);
+  return lib.safeTxHash(getAddress(safe) as Hex, chainId, { ...tx, to: getAddress(tx.to) as Hex, data: tx.data as Hex, gasToken: getAddress(tx.gasToken) as Hex, refundReceiver: getAddress(tx.refundReceiver) as Hex });
 }
 
 /**
@@ -153,32 +140,18 @@ export async function executeSafeTx(params: {
   return receipt;
 }
 
-/**
- * MultiSend packed encoding: for each call `uint8 operation ++ address to ++ uint256 value ++
- * uint256 dataLength ++ bytes data` (what MultiSend(CallOnly).multiSend(bytes) expects).
- */
+/** MultiSend packed encoding (lib/chain/safe.ts). */
 export function encodeMultiSend(txs: MetaTx[]): string {
-  if (txs.length === 0) throw new Error("encodeMultiSend: empty batch");
-  return concat(
-    txs.map((t) => {
-      const data = t.data ?? "0x";
-      return solidityPacked(
-        ["uint8", "address", "uint256", "uint256", "bytes"],
-        [t.operation ?? OPERATION.CALL, t.to, t.value ?? 0n, getBytes(data).length, data],
-      );
-    }),
-  );
+  return lib.encodeMultiSend(txs.map(toLib));
 }
 
 /** The Safe-level call for a batch: DELEGATECALL into MultiSendCallOnly.multiSend(encoded). */
 export function multiSendCallOnlyTx(multiSendCallOnly: string, txs: MetaTx[]): MetaTx {
-  if (txs.some((t) => (t.operation ?? 0) !== OPERATION.CALL)) {
-    throw new Error("MultiSendCallOnly batches may only contain CALL operations");
-  }
-  const data = new Contract(multiSendCallOnly, ABI.multiSendCallOnly()).interface.encodeFunctionData("multiSend", [
-    encodeMultiSend(txs),
-  ]);
-  return { to: multiSendCallOnly, value: 0n, data, operation: OPERATION.DELEGATECALL };
+  return lib.multiSendCallOnlyTx(getAddress(multiSendCallOnly) as Hex, txs.map(toLib));
+}
+
+function toLib(t: MetaTx): lib.MetaTx {
+  return { to: getAddress(t.to) as Hex, value: t.value, data: (t.data ?? "0x") as Hex, operation: t.operation };
 }
 
 /** protocol-kit `contractNetworks` for the local chain (its bundled safe-deployments know no 31337). */

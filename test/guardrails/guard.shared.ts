@@ -30,6 +30,8 @@ import {
 } from "../../scripts/world";
 import { deploy } from "../../scripts/world/tx";
 import type { GuardedWorld } from "../helpers/guarded";
+import type { Address } from "viem";
+import * as lib from "../../lib/chain/encode";
 
 export const DAY = 86_400;
 export const SENTINEL = "0x0000000000000000000000000000000000000001";
@@ -112,22 +114,17 @@ export function rawBatch(c: Ctx, txs: MetaTx[]): MetaTx {
 }
 
 // ------------------------------------------------------------------ encoders
-export const approve = (token: string, spender: string, amount: bigint): MetaTx => ({
-  to: token,
-  data: erc20Iface.encodeFunctionData("approve", [spender, amount]),
-});
+const A = (a: string) => a as Address;
+export const approve = (token: string, spender: string, amount: bigint): MetaTx => lib.approve(A(token), A(spender), amount);
 export const transfer = (token: string, to: string, amount: bigint): MetaTx => ({
   to: token,
   data: erc20Iface.encodeFunctionData("transfer", [to, amount]),
 });
-export const aaveSupply = (c: Ctx, token: string, amount: bigint, onBehalfOf: string): MetaTx => ({
-  to: c.g.world.aave.pool,
-  data: aavePoolIface.encodeFunctionData("supply", [token, amount, onBehalfOf, 0]),
-});
-export const aaveWithdraw = (c: Ctx, token: string, amount: bigint, to: string): MetaTx => ({
-  to: c.g.world.aave.pool,
-  data: aavePoolIface.encodeFunctionData("withdraw", [token, amount, to]),
-});
+// Deliberately wrong arguments (a foreign onBehalfOf/receiver) are what the guard tests feed in.
+export const aaveSupply = (c: Ctx, token: string, amount: bigint, onBehalfOf: string): MetaTx =>
+  lib.aaveSupply(A(c.g.world.aave.pool), A(token), amount, A(onBehalfOf));
+export const aaveWithdraw = (c: Ctx, token: string, amount: bigint, to: string): MetaTx =>
+  lib.aaveWithdraw(A(c.g.world.aave.pool), A(token), amount, A(to));
 export const exactInputSingle = (
   c: Ctx,
   p: { tokenIn: string; tokenOut: string; amountIn: bigint; recipient?: string; minOut?: bigint; fee?: number },

@@ -4,6 +4,7 @@
 import hre from "hardhat";
 import { Signer } from "ethers";
 import { deployWorld, worldToDeploymentJson, World, DeploymentJson, TOKEN_SYMBOLS } from "../../scripts/world";
+import { parseDeployment } from "../../lib/chain/deployments";
 import type { GuardrailAddresses } from "../../scripts/guardrails/deploy";
 import type { GuardrailSettings } from "../../scripts/guardrails/settings";
 import { attachLocalGuardrails, GUARDED_TREASURY_USD } from "../../scripts/guardrails/local";
@@ -49,7 +50,7 @@ export async function guardedWorldFixture(): Promise<GuardedWorld> {
   const d = world.signers.deployer;
   return {
     world,
-    deployment: { ...deployment, guardrails: { ...addresses } },
+    deployment: parseDeployment({ ...deployment, guardrails: { ...addresses } }, "guarded world"),
     settings,
     init,
     addresses,
