@@ -1,9 +1,9 @@
 // Everything a cycle talks to, built once from the configuration: the chain client, the journal,
 // the guardrail addresses and the Safe clients' settings.
-import fs from "node:fs";
 import { createPublicClient, getAddress, http, type Address, type PublicClient } from "viem";
 import type { Logger } from "pino";
 import { UserError } from "../errors";
+import { guardrailsOf, readDeployment, type Deployment } from "../../../lib/chain";
 import type { Journal } from "../journal";
 import type { ExecContext } from "../execute";
 import type { SafeClientConfig } from "../safe";
@@ -21,15 +21,23 @@ export interface Addresses {
 }
 
 /** The addresses the execution step needs from a deployments file (the planner reads the rest). */
-export function addressesFrom(file: string, safeOverride?: Address): Addresses {
-  let d: { chainId: number; safe: Record<string, string>; treasury: { safe: string } | null; guardrails: Record<string, string> | null };
+export function loadDeployment(file: string): Deployment {
   try {
-    d = JSON.parse(fs.readFileSync(file, "utf8"));
+    return readDeployment(file);
   } catch (e) {
     throw new UserError(`deployments file ${file}: ${(e as Error).message}; set DEPLOYMENTS_FILE to the file npm start or deploy:guardrails wrote`);
   }
-  const g = d.guardrails;
-  if (!g?.module || !g.policy) throw new UserError(`deployments file ${file} has no guardrails (policy, module): deploy them first (npm run deploy:guardrails)`);
+}
+
+export function addressesFrom(fileOrDeployment: string | Deployment, safeOverride?: Address): Addresses {
+  const d = typeof fileOrDeployment === "string" ? loadDeployment(fileOrDeployment) : fileOrDeployment;
+  const file = typeof fileOrDeployment === "string" ? fileOrDeployment : d.network;
+  let g;
+  try {
+    g = guardrailsOf(d);
+  } catch (e) {
+    throw new UserError((e as Error).message);
+  }
   const safe = safeOverride ?? (d.treasury?.safe ? getAddress(d.treasury.safe) : undefined);
   if (!safe) throw new UserError(`no treasury Safe: set SAFE_ADDRESS or add treasury.safe to ${file}`);
   return {
@@ -40,7 +48,7 @@ export function addressesFrom(file: string, safeOverride?: Address): Addresses {
     valuation: getAddress(g.valuation),
     guard: getAddress(g.guard),
     multiSendCallOnly: getAddress(d.safe.multiSendCallOnly),
-    safeContracts: d.safe,
+    safeContracts: d.safe as unknown as Record<string, string>,
   };
 }
 
