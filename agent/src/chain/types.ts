@@ -1,0 +1,104 @@
+// What the agent knows about the treasury at one block: read from chain in one multicall
+// (portfolio.ts), consumed by the pure planner and checker. USD amounts: bigint, 18 decimals.
+import type { Address, Hex } from "viem";
+
+/** The policy's RuleKind enum (contracts/libraries/PolicyTypes.sol), by value. */
+export const RULE_KINDS = [
+  "None", "AaveSupply", "AaveWithdraw", "ERC4626Deposit", "ERC4626Mint", "ERC4626Withdraw", "ERC4626Redeem",
+  "UniV3ExactInputSingle", "UniV3ExactInput", "UniV3Router02ExactInputSingle", "UniV3Router02ExactInput",
+  "PendleSwapExactTokenForPt", "PendleSwapExactPtForToken", "PendleRedeemPyToToken",
+] as const;
+export type RuleKind = (typeof RULE_KINDS)[number];
+
+/** PositionKind enum: 1 Aave aToken, 2 ERC-4626, 3 Pendle PT. */
+export type PositionKindName = "aave" | "erc4626" | "pendlePt";
+
+export interface PolicyAsset {
+  token: Address;
+  feed: Address;
+  maxStaleness: number;
+  decimals: number;
+  feedDecimals: number;
+  volatile: boolean;
+}
+
+export interface PolicyPosition {
+  token: Address;
+  kind: PositionKindName;
+  underlying: Address;
+  protocol: Hex;
+  venue: Address;
+  market: Address;
+  twapDuration: number;
+}
+
+export interface PolicyView {
+  address: Address;
+  valuation: Address;
+  module: Address;
+  guard: Address;
+  safe: Address;
+  multiSendCallOnly: Address;
+  paused: boolean;
+  configVersion: bigint;
+  caps: { maxVolatileBps: number; maxProtocolBps: number; maxPositionBps: number };
+  limits: { maxLossBps: number; autonomyLimitUsd: bigint; dailyBudgetUsd: bigint };
+  agents: Address[];
+  spenders: Address[];
+  payees: Address[];
+  rules: { target: Address; selector: Hex; kind: RuleKind }[];
+  /** Registry order: values in snapshots list assets first, then positions. */
+  assets: PolicyAsset[];
+  positions: PolicyPosition[];
+  protocols: Hex[];
+  /** Pendle market → its YT (redeemPyToToken's argument rule needs it). */
+  pendleYts: Record<Address, Address>;
+}
+
+export interface AssetHolding {
+  token: Address;
+  symbol: string;
+  decimals: number;
+  volatile: boolean;
+  balance: bigint;
+  /** USD per whole token, 18 decimals, from the feed; 0n when the feed is unusable. */
+  priceUsd: bigint;
+  /** Fresh (within maxStaleness), positive and not from the future. */
+  priceOk: boolean;
+  /** As the valuation counts it (0 for an asset not held). */
+  valueUsd: bigint;
+}
+
+export interface PositionHolding {
+  token: Address;
+  symbol: string;
+  kind: PositionKindName;
+  underlying: Address;
+  protocol: Hex;
+  balance: bigint;
+  valueUsd: bigint;
+}
+
+export interface Portfolio {
+  chainId: number;
+  blockNumber: bigint;
+  timestamp: bigint;
+  safe: { address: Address; owners: Address[]; threshold: number; nonce: bigint };
+  policy: PolicyView;
+  assets: AssetHolding[];
+  positions: PositionHolding[];
+  /** Every held asset had a usable price (else the agent may only exit positions). */
+  healthy: boolean;
+  navUsd: bigint;
+  volatileUsd: bigint;
+  /** Snapshot values in registry order (assets, then positions) and protocol values: what the chain checks. */
+  values: bigint[];
+  protocolValues: bigint[];
+  /** Snapshot prices per registered asset (0 = not fetched: not held). */
+  snapshotPrices: bigint[];
+  /** allocation() from the valuation; null when it reverts (a held asset without price). */
+  allocation: { volatileBps: number; protocols: { id: Hex; bps: number }[]; holdings: { token: Address; bps: number }[] } | null;
+  budget: { usedUsd: bigint; lossUsd: bigint; remainingUsd: bigint };
+  /** allowance(safe, spender) per token, for every registered asset and position token and spender. */
+  allowances: Record<Address, Record<Address, bigint>>;
+}
