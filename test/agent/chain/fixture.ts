@@ -1,3 +1,4 @@
+/// <reference types="@nomicfoundation/hardhat-ethers" />
 // The guarded local world on Hardhat's in-process network, seen through viem (as the agent sees a
 // real chain). loadFixture snapshots/reverts around each test.
 import hre from "hardhat";

@@ -36,7 +36,7 @@ describe("agent chain: readPortfolio", () => {
   it("makes one eth_call (the deployless multicall) besides the block header", async () => {
     const { d } = await agentWorld();
     const methods: string[] = [];
-    const counting = createPublicClient({ transport: custom({ request: (a: { method: string; params?: unknown }) => (methods.push(a.method), hre.network.provider.request(a)) }) }) as PublicClient;
+    const counting = createPublicClient({ transport: custom({ request: (a: { method: string; params?: readonly unknown[] }) => (methods.push(a.method), hre.network.provider.request(a)) }) }) as PublicClient;
     await readPortfolio(counting, d);
     expect(methods.filter((m) => m === "eth_call")).to.have.length(1);
     expect(methods.filter((m) => m !== "eth_chainId")).to.deep.equal(["eth_getBlockByNumber", "eth_call"]);

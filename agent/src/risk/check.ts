@@ -1,0 +1,102 @@
+// Step 4 of the cycle: the on-chain rules of an agent batch (AgentModule.execute) in TypeScript, in
+// the chain's order, so the agent never sends what the chain refuses: active agent, per-call
+// allowlist and argument rules, de-risk-only when a held asset has no price, then (on the projected
+// outcome) the loss limit, the caps, the autonomy limit, the rolling 24 h turnover and loss budgets.
+// Pure: the portfolio comes from readPortfolio, the outcome from projectBatch.
+import type { Address } from "viem";
+import type { Call } from "../../../lib/chain/encode";
+import type { Portfolio } from "../chain/types";
+import { checkCall, type DecodedCall } from "./rules";
+import { projectBatch } from "./project";
+import { effectRank, refuse, Refused, type CheckResult, type Effect } from "./types";
+
+const BPS = 10_000n;
+/** AgentModule.LOSS_BUDGET_MULTIPLE: the rolling 24 h loss budget is this many per-transaction limits. */
+export const LOSS_BUDGET_MULTIPLE = 2n;
+
+export function checkBatch(p: Portfolio, calls: Call[], agent: Address): CheckResult {
+  try {
+    return run(p, calls, agent);
+  } catch (err) {
+    if (err instanceof Refused) return err.refusal;
+    throw err;
+  }
+}
+
+function run(p: Portfolio, calls: Call[], agent: Address): CheckResult {
+  const pol = p.policy;
+  if (!pol.agents.some((a) => a.toLowerCase() === agent.toLowerCase())) return refuse("AgentNotRegistered", { agent }, "this key is not a registered agent");
+  if (pol.paused) return refuse("AgentPaused", {}, "the agent is paused (a guardian or owner paused it)");
+  if (calls.length === 0) return refuse("NoCalls", {}, "an empty batch");
+
+  let worst: Effect = "Neutral";
+  const decoded: DecodedCall[] = [];
+  calls.forEach((c, i) => {
+    const r = checkCall(pol, c, i);
+    if (effectRank(r.effect) > effectRank(worst)) worst = r.effect;
+    decoded.push(r.decoded);
+  });
+
+  if (!p.healthy) {
+    // Agent in de-risk-only mode: exits and approvals only; no outcome check without prices.
+    if (effectRank(worst) > effectRank("Exit")) return refuse("DeriskOnly", { effect: effectRank(worst) }, `a held asset has no usable price: the agent may only exit positions (batch effect ${worst})`);
+    const pr = projectBatch(p, decoded);
+    return { ok: true, effect: worst, sizeUsd: 0n, navAfterUsd: pr.navAfter, lossUsd: 0n, valuesAfter: pr.valuesAfter };
+  }
+
+  const pr = projectBatch(p, decoded);
+  const navB = p.navUsd;
+  const navA = pr.navAfter;
+  const minNav = (navB * (BPS - BigInt(pol.limits.maxLossBps))) / BPS;
+  if (navA < minNav) return refuse("NavLoss", { navBefore: navB, navAfter: navA, outflowUsd: 0n, minNavAfter: minNav }, `NAV would fall below ${minNav} (max loss ${pol.limits.maxLossBps} bps)`);
+
+  const capsApply = effectRank(worst) > effectRank("Exit");
+  if (capsApply && navA > 0n) {
+    const capRefusal = checkCaps(p, pr.valuesAfter, navA);
+    if (capRefusal) return capRefusal;
+  }
+  const sizeUsd = pr.grossUsd;
+  const loss = navB > navA ? navB - navA : 0n;
+  if (!capsApply) return { ok: true, effect: worst, sizeUsd, navAfterUsd: navA, lossUsd: loss, valuesAfter: pr.valuesAfter };
+
+  const { autonomyLimitUsd, dailyBudgetUsd, maxLossBps } = pol.limits;
+  if (sizeUsd > autonomyLimitUsd) return refuse("AutonomyLimitExceeded", { sizeUsd, limitUsd: autonomyLimitUsd }, "above the autonomy limit: the owners must sign this one");
+  const used = p.budget.usedUsd;
+  if (used + sizeUsd > dailyBudgetUsd) return refuse("DailyBudgetExceeded", { usedUsd: used, sizeUsd, budgetUsd: dailyBudgetUsd }, "the rolling 24 h turnover budget would be exceeded");
+  const lossBudget = (navB * BigInt(maxLossBps) * LOSS_BUDGET_MULTIPLE) / BPS;
+  if (p.budget.lossUsd + loss > lossBudget) return refuse("DailyLossBudgetExceeded", { lostUsd: p.budget.lossUsd, lossUsd: loss, budgetUsd: lossBudget }, "the rolling 24 h loss budget would be exceeded");
+  return { ok: true, effect: worst, sizeUsd, navAfterUsd: navA, lossUsd: loss, valuesAfter: pr.valuesAfter };
+}
+
+/** TreasuryValuation._checkOutcome's caps: over a cap after is refused unless strictly lower than before. */
+function checkCaps(p: Portfolio, after: bigint[], navA: bigint) {
+  const navB = p.navUsd;
+  const c = p.policy.caps;
+  const refused = (b: bigint, a: bigint, cap: number) => a * BPS > BigInt(cap) * navA && a * navB >= b * navA;
+  const bps = (v: bigint, n: bigint) => (n === 0n ? 0n : (v * BPS) / n);
+  const nA = p.assets.length;
+  const volatileOf = (vals: bigint[]) =>
+    vals.reduce((s, v, i) => {
+      const underlying = i < nA ? p.policy.assets[i] : p.policy.assets.find((a) => a.token.toLowerCase() === p.policy.positions[i - nA].underlying.toLowerCase());
+      return underlying?.volatile ? s + v : s;
+    }, 0n);
+  const volB = p.volatileUsd;
+  const volA = volatileOf(after);
+  if (refused(volB, volA, c.maxVolatileBps)) return refuse("VolatileCapExceeded", { bpsBefore: bps(volB, navB), bpsAfter: bps(volA, navA), capBps: c.maxVolatileBps }, "volatile share over its cap");
+  const protocolsAfter = p.policy.protocols.map((id) => p.policy.positions.reduce((s, x, j) => (x.protocol === id ? s + after[nA + j] : s), 0n));
+  for (let i = 0; i < protocolsAfter.length; i++) {
+    const b = p.protocolValues[i] ?? 0n;
+    if (refused(b, protocolsAfter[i], c.maxProtocolBps)) {
+      return refuse("ProtocolCapExceeded", { protocol: p.policy.protocols[i], bpsBefore: bps(b, navB), bpsAfter: bps(protocolsAfter[i], navA), capBps: c.maxProtocolBps }, "one protocol over its cap");
+    }
+  }
+  for (let i = 0; i < after.length; i++) {
+    if (i < nA && !p.policy.assets[i].volatile) continue; // stablecoin cash is exempt
+    const b = p.values[i];
+    if (refused(b, after[i], c.maxPositionBps)) {
+      const token = i < nA ? p.policy.assets[i].token : p.policy.positions[i - nA].token;
+      return refuse("PositionCapExceeded", { token, bpsBefore: bps(b, navB), bpsAfter: bps(after[i], navA), capBps: c.maxPositionBps }, "one position over its cap");
+    }
+  }
+  return null;
+}

@@ -1,0 +1,163 @@
+// The expected effect of a batch on the Safe's holdings, call by call, at the prices of the
+// portfolio snapshot (as the module meters: values after each call at the batch's starting prices).
+// A model, not the chain: swaps at the oracle price less the pool fee, vault shares and PT at their
+// current value per unit. The simulation (chain/simulate.ts) gives the exact answer.
+import type { Address } from "viem";
+import type { Portfolio } from "../chain/types";
+import type { DecodedCall } from "./rules";
+import { assetOf, positionOf } from "./rules";
+import { refuse, Refused } from "./types";
+
+/** Pendle's fee and spread on a PT trade, as a fraction (the local market's fee root is ~5 bps). */
+export const PENDLE_COST = 0.001;
+
+export interface ProjectionStep {
+  /** Holding values (assets, then positions) after the call, USD 18 decimals. */
+  values: bigint[];
+}
+
+export interface Projection {
+  steps: ProjectionStep[];
+  valuesAfter: bigint[];
+  navAfter: bigint;
+  /** Gross value that left holdings, summed over the calls (what AgentModule meters). */
+  grossUsd: bigint;
+}
+
+const E18 = 10n ** 18n;
+const eq = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+/** Price per whole token (USD 18 d.) the chain uses for this batch: the snapshot's, else the feed's. */
+function priceOf(p: Portfolio, i: number): bigint {
+  return p.snapshotPrices[i] || p.assets[i].priceUsd;
+}
+
+export function projectBatch(p: Portfolio, calls: DecodedCall[]): Projection {
+  const nA = p.assets.length;
+  const tokens: Address[] = [...p.assets.map((a) => a.token), ...p.positions.map((x) => x.token)];
+  const bal = [...p.assets.map((a) => a.balance), ...p.positions.map((x) => x.balance)];
+  const values = [...p.values];
+  const allowance = new Map<string, bigint>();
+  const allowKey = (t: string, s: string) => `${t.toLowerCase()}:${s.toLowerCase()}`;
+  const idx = (t: string) => tokens.findIndex((x) => eq(x, t));
+  const assetIdx = (t: string) => p.assets.findIndex((a) => eq(a.token, t));
+  const failed = (i: number, why: string): never => {
+    throw new Refused(refuse("CallFailed", { index: i }, why, i));
+  };
+  const usdOf = (ai: number, amount: bigint) => (amount * priceOf(p, ai)) / 10n ** BigInt(p.assets[ai].decimals);
+  const amountOf = (ai: number, usd: bigint) => {
+    const price = priceOf(p, ai);
+    return price === 0n ? 0n : (usd * 10n ** BigInt(p.assets[ai].decimals)) / price;
+  };
+  const spend = (i: number, t: Address, amount: bigint, spender: Address) => {
+    const k = idx(t);
+    if (k < 0 || bal[k] < amount) failed(i, `balance of ${t} below ${amount}`);
+    const a = allowance.get(allowKey(t, spender)) ?? p.allowances[t]?.[spender] ?? 0n;
+    if (a < amount) failed(i, `allowance of ${spender} on ${t} below ${amount}`);
+    allowance.set(allowKey(t, spender), a - amount);
+    const v = k < nA ? usdOf(k, amount) : bal[k] === 0n ? 0n : (values[k] * amount) / bal[k];
+    bal[k] -= amount;
+    values[k] -= v;
+    return v;
+  };
+  const receiveAsset = (ai: number, usd: bigint) => {
+    bal[ai] += amountOf(ai, usd);
+    values[ai] += usd;
+  };
+  const positionIndex = (t: Address) => nA + p.positions.findIndex((x) => eq(x.token, t));
+  const addPosition = (k: number, usd: bigint, units: bigint) => {
+    values[k] += usd;
+    bal[k] += units;
+  };
+  const takePosition = (i: number, k: number, units: bigint) => {
+    if (bal[k] < units || units === 0n) failed(i, `position balance below ${units}`);
+    const v = (values[k] * units) / bal[k];
+    bal[k] -= units;
+    values[k] -= v;
+    return v;
+  };
+
+  const steps: ProjectionStep[] = [];
+  let gross = 0n;
+  calls.forEach((c, i) => {
+    const prev = [...values];
+    switch (c.op) {
+      case "approve":
+        allowance.set(allowKey(c.token, c.spender), c.amount);
+        break;
+      case "aaveSupply": {
+        const pos = p.policy.positions.find((x) => x.kind === "aave" && eq(x.underlying, c.asset));
+        if (!pos) failed(i, "no aToken registered for the asset");
+        const usd = spend(i, c.asset, c.amount, c.pool);
+        addPosition(positionIndex(pos!.token), usd, c.amount);
+        break;
+      }
+      case "aaveWithdraw": {
+        const pos = p.policy.positions.find((x) => x.kind === "aave" && eq(x.underlying, c.asset));
+        const k = pos ? positionIndex(pos.token) : -1;
+        if (k < 0) failed(i, "no aToken registered for the asset");
+        const units = c.amount === 2n ** 256n - 1n ? bal[k] : c.amount;
+        receiveAsset(assetIdx(c.asset), takePosition(i, k, units));
+        break;
+      }
+      case "vaultDeposit":
+      case "vaultMint": {
+        const pos = positionOf(p.policy, c.vault)!;
+        const k = positionIndex(c.vault);
+        const perShare = bal[k] > 0n ? (values[k] * E18) / bal[k] : 0n;
+        const ai = assetIdx(pos.underlying);
+        const assets = c.op === "vaultDeposit" ? c.assets : perShare === 0n ? c.shares : amountOf(ai, (c.shares * perShare) / E18);
+        const usd = spend(i, pos.underlying, assets, c.vault);
+        addPosition(k, usd, perShare > 0n ? (usd * E18) / perShare : assets);
+        break;
+      }
+      case "vaultWithdraw":
+      case "vaultRedeem": {
+        const pos = positionOf(p.policy, c.vault)!;
+        const k = positionIndex(c.vault);
+        const ai = assetIdx(pos.underlying);
+        const shares = c.op === "vaultRedeem" ? c.shares : bal[k] === 0n ? c.assets : (usdOf(ai, c.assets) * bal[k] + values[k] - 1n) / (values[k] || 1n);
+        receiveAsset(ai, takePosition(i, k, shares));
+        break;
+      }
+      case "swap": {
+        const usd = spend(i, c.tokenIn, c.amountIn, c.router);
+        const out = (usd * BigInt(1_000_000 - c.fee)) / 1_000_000n;
+        const ao = assetIdx(c.tokenOut);
+        if (amountOf(ao, out) < c.minOut) failed(i, `expected ${amountOf(ao, out)} out, below minOut ${c.minOut}`);
+        receiveAsset(ao, out);
+        break;
+      }
+      case "pendleBuy": {
+        const pos = p.policy.positions.find((x) => x.kind === "pendlePt" && eq(x.market, c.market))!;
+        const k = positionIndex(pos.token);
+        const usd = spend(i, c.tokenIn, c.amountIn, c.router);
+        const got = (usd * BigInt(Math.round((1 - PENDLE_COST) * 1e6))) / 1_000_000n;
+        const perPt = bal[k] > 0n ? (values[k] * E18) / bal[k] : 0n;
+        addPosition(k, got, perPt > 0n ? (got * E18) / perPt : 0n);
+        break;
+      }
+      case "pendleSell": {
+        const pos = p.policy.positions.find((x) => x.kind === "pendlePt" && eq(x.market, c.market))!;
+        const k = positionIndex(pos.token);
+        const allowed = allowance.get(allowKey(pos.token, c.router)) ?? p.allowances[pos.token]?.[c.router] ?? 0n;
+        if (allowed < c.ptIn) failed(i, "PT allowance below the amount sold");
+        allowance.set(allowKey(pos.token, c.router), allowed - c.ptIn);
+        const usd = takePosition(i, k, c.ptIn);
+        const out = (usd * BigInt(Math.round((1 - PENDLE_COST) * 1e6))) / 1_000_000n;
+        const ao = assetIdx(c.tokenOut);
+        if (amountOf(ao, out) < c.minOut) failed(i, "expected proceeds below minTokenOut");
+        receiveAsset(ao, out);
+        break;
+      }
+      case "pendleRedeem":
+        // Needs PT and YT; the treasury holds no YT (it buys PT on the market): the router reverts.
+        failed(i, "redeemPyToToken needs YT the treasury does not hold");
+    }
+    for (let h = 0; h < values.length; h++) if (prev[h] > values[h]) gross += prev[h] - values[h];
+    steps.push({ values: [...values] });
+  });
+  return { steps, valuesAfter: values, navAfter: values.reduce((a, b) => a + b, 0n), grossUsd: gross };
+}
+
+export { assetOf };

@@ -1,0 +1,168 @@
+// TreasuryPolicy._checkCall for the agent, in TypeScript: allowlist and argument rules of one call
+// (contracts/TreasuryPolicy.sol). Same order of checks, same error names and arguments, so a call
+// this refuses is one the chain refuses. Pure: the policy's configuration comes from readPortfolio.
+import { decodeFunctionData, getAddress, size, slice, type Address, type Hex } from "viem";
+import { aavePoolAbi, erc20Abi, erc4626Abi, pendleRouterAbi, swapRouterAbi } from "../../../lib/chain/abi";
+import type { Call } from "../../../lib/chain/encode";
+import type { PolicyView } from "../chain/types";
+import { refuse, Refused, type Effect } from "./types";
+
+const APPROVE = "0x095ea7b3";
+const TRANSFER = "0xa9059cbb";
+
+/** What a call does, decoded: the projection (project.ts) applies it to the holdings. */
+export type DecodedCall =
+  | { op: "approve"; token: Address; spender: Address; amount: bigint }
+  | { op: "aaveSupply"; pool: Address; asset: Address; amount: bigint }
+  | { op: "aaveWithdraw"; pool: Address; asset: Address; amount: bigint }
+  | { op: "vaultDeposit"; vault: Address; assets: bigint }
+  | { op: "vaultMint"; vault: Address; shares: bigint }
+  | { op: "vaultWithdraw"; vault: Address; assets: bigint }
+  | { op: "vaultRedeem"; vault: Address; shares: bigint }
+  | { op: "swap"; router: Address; tokenIn: Address; tokenOut: Address; fee: number; amountIn: bigint; minOut: bigint }
+  | { op: "pendleBuy"; router: Address; market: Address; tokenIn: Address; amountIn: bigint; minOut: bigint }
+  | { op: "pendleSell"; router: Address; market: Address; tokenOut: Address; ptIn: bigint; minOut: bigint }
+  | { op: "pendleRedeem"; router: Address; yt: Address; tokenOut: Address; amountIn: bigint; minOut: bigint };
+
+export interface CheckedCall {
+  effect: Effect;
+  decoded: DecodedCall;
+}
+
+const eq = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+const has = (list: readonly string[], a: string) => list.some((x) => eq(x, a));
+
+export function assetOf(p: PolicyView, token: string) {
+  return p.assets.find((a) => eq(a.token, token));
+}
+export function positionOf(p: PolicyView, token: string) {
+  return p.positions.find((x) => eq(x.token, token));
+}
+
+function malformed(i: number, why: string): never {
+  throw new Refused(refuse("MalformedCalldata", {}, why, i));
+}
+
+function decode<T>(fn: () => T, i: number): T {
+  try {
+    return fn();
+  } catch {
+    return malformed(i, "calldata does not decode as the rule's function");
+  }
+}
+
+/** Checks one call of an agent batch; throws Refused with the chain's error, else its effect. */
+export function checkCall(p: PolicyView, c: Call, i: number): CheckedCall {
+  const to = getAddress(c.to);
+  const fail = (error: string, args: Record<string, string | bigint>, reason: string): never => {
+    throw new Refused(refuse(error, args, reason, i));
+  };
+  if (eq(to, p.address) || eq(to, p.safe) || eq(to, p.guard) || eq(to, p.module)) fail("ProtectedTarget", { target: to }, "the agent may not call the guardrails or the Safe");
+  if (size(c.data) === 0) fail("PaymentsOwnerOnly", {}, "plain ETH transfers are owner payments");
+  if (size(c.data) < 4) malformed(i, "calldata shorter than a selector");
+  if (c.value !== 0n) fail("ValueNotAllowed", { to, value: c.value }, "calls may not send ETH");
+  const selector = slice(c.data, 0, 4).toLowerCase() as Hex;
+
+  if (selector === APPROVE || selector === TRANSFER) {
+    if (!assetOf(p, to) && !positionOf(p, to)) fail("TokenNotRegistered", { token: to }, "not a registered asset or position token");
+    if (selector === TRANSFER) fail("PaymentsOwnerOnly", {}, "transfers are owner payments");
+    const { args } = decode(() => decodeFunctionData({ abi: erc20Abi, data: c.data }), i) as { args: readonly [Address, bigint] };
+    if (!has(p.spenders, args[0])) fail("SpenderNotAllowed", { spender: getAddress(args[0]) }, "spender not on the policy's list");
+    return { effect: "Neutral", decoded: { op: "approve", token: to, spender: getAddress(args[0]), amount: args[1] } };
+  }
+
+  const rule = p.rules.find((r) => eq(r.target, to) && r.selector.toLowerCase() === selector);
+  if (!rule) fail("TargetNotAllowed", { target: to, selector }, "no rule allows this (target, function)");
+  const requireSafe = (a: Address) => {
+    if (!eq(a, p.safe)) fail("ReceiverNotSafe", { receiver: getAddress(a) }, "proceeds must go to the Safe");
+  };
+  const requireAsset = (t: Address) => {
+    if (!assetOf(p, t)) fail("TokenNotRegistered", { token: getAddress(t) }, "not a registered asset");
+  };
+  const requirePosition = (t: Address, kind: string) => {
+    if (positionOf(p, t)?.kind !== kind) fail("PositionNotRegistered", { token: getAddress(t) }, `not a registered ${kind} position`);
+  };
+  const swapEffect = (tin: Address, tout: Address): Effect => {
+    if (eq(tin, tout)) malformed(i, "a swap back into its own token");
+    requireAsset(tin);
+    requireAsset(tout);
+    return assetOf(p, tin)!.volatile && !assetOf(p, tout)!.volatile ? "Derisk" : "Risk";
+  };
+  const noExternal = (pendleSwap: Address, limitRouter: Address) => {
+    if (!eq(pendleSwap, "0x0000000000000000000000000000000000000000") || !eq(limitRouter, "0x0000000000000000000000000000000000000000")) {
+      fail("ExternalSwapNotAllowed", {}, "Pendle aggregator swaps and limit orders call arbitrary contracts");
+    }
+  };
+  const pendleMarket = (m: Address) => {
+    if (!p.positions.some((x) => x.kind === "pendlePt" && eq(x.market, m))) fail("PositionNotRegistered", { token: getAddress(m) }, "not the market of a registered PT");
+  };
+
+  switch (rule!.kind) {
+    case "AaveSupply": {
+      const [asset, amount, onBehalfOf] = decode(() => decodeFunctionData({ abi: aavePoolAbi, data: c.data }).args as readonly [Address, bigint, Address, number], i);
+      requireAsset(asset);
+      requireSafe(onBehalfOf);
+      return { effect: "Risk", decoded: { op: "aaveSupply", pool: to, asset: getAddress(asset), amount } };
+    }
+    case "AaveWithdraw": {
+      const [asset, amount, recv] = decode(() => decodeFunctionData({ abi: aavePoolAbi, data: c.data }).args as readonly [Address, bigint, Address], i);
+      requireAsset(asset);
+      requireSafe(recv);
+      return { effect: "Exit", decoded: { op: "aaveWithdraw", pool: to, asset: getAddress(asset), amount } };
+    }
+    case "ERC4626Deposit":
+    case "ERC4626Mint": {
+      requirePosition(to, "erc4626");
+      const [amount, receiver] = decode(() => decodeFunctionData({ abi: erc4626Abi, data: c.data }).args as readonly [bigint, Address], i);
+      requireSafe(receiver);
+      return { effect: "Risk", decoded: rule!.kind === "ERC4626Deposit" ? { op: "vaultDeposit", vault: to, assets: amount } : { op: "vaultMint", vault: to, shares: amount } };
+    }
+    case "ERC4626Withdraw":
+    case "ERC4626Redeem": {
+      requirePosition(to, "erc4626");
+      const [amount, receiver, owner] = decode(() => decodeFunctionData({ abi: erc4626Abi, data: c.data }).args as readonly [bigint, Address, Address], i);
+      requireSafe(receiver);
+      requireSafe(owner);
+      return { effect: "Exit", decoded: rule!.kind === "ERC4626Withdraw" ? { op: "vaultWithdraw", vault: to, assets: amount } : { op: "vaultRedeem", vault: to, shares: amount } };
+    }
+    case "UniV3ExactInputSingle": {
+      const { args } = decode(() => decodeFunctionData({ abi: swapRouterAbi, data: c.data }), i);
+      const q = args[0] as { tokenIn: Address; tokenOut: Address; fee: number; recipient: Address; amountIn: bigint; amountOutMinimum: bigint };
+      requireSafe(q.recipient);
+      const effect = swapEffect(q.tokenIn, q.tokenOut);
+      return { effect, decoded: { op: "swap", router: to, tokenIn: getAddress(q.tokenIn), tokenOut: getAddress(q.tokenOut), fee: q.fee, amountIn: q.amountIn, minOut: q.amountOutMinimum } };
+    }
+    case "PendleSwapExactTokenForPt": {
+      const { args } = decode(() => decodeFunctionData({ abi: pendleRouterAbi, data: c.data }), i);
+      const [receiver, market, minPtOut, , input, limit] = args as unknown as [Address, Address, bigint, unknown, { tokenIn: Address; netTokenIn: bigint; pendleSwap: Address }, { limitRouter: Address }];
+      requireSafe(receiver);
+      pendleMarket(market);
+      requireAsset(input.tokenIn);
+      noExternal(input.pendleSwap, limit.limitRouter);
+      return { effect: "Risk", decoded: { op: "pendleBuy", router: to, market: getAddress(market), tokenIn: getAddress(input.tokenIn), amountIn: input.netTokenIn, minOut: minPtOut } };
+    }
+    case "PendleSwapExactPtForToken": {
+      const { args } = decode(() => decodeFunctionData({ abi: pendleRouterAbi, data: c.data }), i);
+      const [receiver, market, ptIn, output, limit] = args as unknown as [Address, Address, bigint, { tokenOut: Address; minTokenOut: bigint; pendleSwap: Address }, { limitRouter: Address }];
+      requireSafe(receiver);
+      pendleMarket(market);
+      requireAsset(output.tokenOut);
+      noExternal(output.pendleSwap, limit.limitRouter);
+      return { effect: "Derisk", decoded: { op: "pendleSell", router: to, market: getAddress(market), tokenOut: getAddress(output.tokenOut), ptIn, minOut: output.minTokenOut } };
+    }
+    case "PendleRedeemPyToToken": {
+      const { args } = decode(() => decodeFunctionData({ abi: pendleRouterAbi, data: c.data }), i);
+      const [receiver, yt, netPyIn, output] = args as unknown as [Address, Address, bigint, { tokenOut: Address; minTokenOut: bigint; pendleSwap: Address }];
+      requireSafe(receiver);
+      if (!Object.values(p.pendleYts).some((y) => eq(y, yt)) || !p.positions.some((x) => x.kind === "pendlePt" && p.pendleYts[x.market] && eq(p.pendleYts[x.market], yt))) {
+        fail("PositionNotRegistered", { token: getAddress(yt) }, "not the YT of a registered PT");
+      }
+      requireAsset(output.tokenOut);
+      noExternal(output.pendleSwap, "0x0000000000000000000000000000000000000000");
+      return { effect: "Exit", decoded: { op: "pendleRedeem", router: to, yt: getAddress(yt), tokenOut: getAddress(output.tokenOut), amountIn: netPyIn, minOut: output.minTokenOut } };
+    }
+    default:
+      // UniV3ExactInput / Router02 kinds: the agent's planner never builds them; refuse rather than guess.
+      throw new Refused(refuse("Unsupported", { kind: rule!.kind }, `the TypeScript check does not model ${rule!.kind}: the agent does not send it`, i));
+  }
+}
