@@ -125,13 +125,24 @@ export async function runCycle<P extends PortfolioLike>(ctx: ExecContext, steps:
   if (plan.calls.length === 0) return record({ inputs, signals, target: decided.decision.targets, plan: planRec }, `nothing to do: ${plan.reason}`);
 
   const check = await timed("check", () => steps.check(p, plan)).catch((e) => ({ ok: false as const, error: "CheckFailed", reason: errorText(e) }));
-  if (!check.ok) return record({ inputs, signals, target: decided.decision.targets, plan: planRec, check: jsonSafe(check) }, `the check refused the plan: ${check.error}: ${check.reason}`, "failed");
+  // The agent's own limits send a larger move to the owners; any other refusal stops the cycle.
+  const overLimit = !check.ok && (check.error === "AutonomyLimitExceeded" || check.error === "DailyBudgetExceeded");
+  if (!check.ok && !overLimit) return record({ inputs, signals, target: decided.decision.targets, plan: planRec, check: jsonSafe(check) }, `the check refused the plan: ${check.error}: ${check.reason}`, "failed");
+  const sizeUsd = check.ok && check.sizeUsd !== undefined ? check.sizeUsd : plan.sizeUsd;
 
   // Within the autonomy limit and the budget left: the module; otherwise the owners decide.
-  const tooBig = plan.sizeUsd > p.policy.limits.autonomyLimitUsd;
-  const noBudget = plan.sizeUsd > p.budget.remainingUsd;
-  const path: ExecPath = o.forceProposal || tooBig || noBudget ? "proposal" : "module";
-  const pathWhy = o.forceProposal ? "owner path requested" : tooBig ? `$${usd(plan.sizeUsd)} is above the autonomy limit of $${usd(p.policy.limits.autonomyLimitUsd)}` : noBudget ? `$${usd(plan.sizeUsd)} is above the agent's budget left ($${usd(p.budget.remainingUsd)})` : "within the autonomy limit and budget";
+  const tooBig = sizeUsd > p.policy.limits.autonomyLimitUsd;
+  const noBudget = sizeUsd > p.budget.remainingUsd;
+  const path: ExecPath = o.forceProposal || overLimit || tooBig || noBudget ? "proposal" : "module";
+  const pathWhy = o.forceProposal
+    ? "owner path requested"
+    : tooBig
+      ? `$${usd(sizeUsd)} is above the autonomy limit of $${usd(p.policy.limits.autonomyLimitUsd)}: proposed to the owners`
+      : noBudget
+        ? `$${usd(sizeUsd)} is above the agent's budget left ($${usd(p.budget.remainingUsd)}): proposed to the owners`
+        : overLimit
+          ? `${(check as { error: string }).error}: proposed to the owners`
+          : "within the autonomy limit and budget";
 
   let sim;
   try {

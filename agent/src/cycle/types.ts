@@ -33,7 +33,7 @@ export interface Planned {
   detail?: unknown;
 }
 
-export type Checked = { ok: true; detail?: unknown } | { ok: false; error: string; reason: string; detail?: unknown };
+export type Checked = { ok: true; sizeUsd?: bigint; detail?: unknown } | { ok: false; error: string; reason: string; detail?: unknown };
 
 export type Simulated =
   | { ok: true; navBeforeUsd: bigint; navAfterUsd: bigint; gas: bigint; weightsAfter: Record<string, number>; headroomUsd: Record<string, number>; detail?: unknown }
