@@ -2,6 +2,7 @@
 // execute through the module or propose to the owners, then record the outcome. Keyed by the cycle:
 // a cycle whose decision was already sent, executed or proposed does nothing again.
 import type { Hex } from "viem";
+import { errorText } from "./errors";
 import { decisionHash, type DecisionBody, type DecisionRow } from "../journal";
 import { executeViaModule, proposeDecision, type BatchCall, type ExecContext, type ModuleOutcome, type ProposalOutcome } from "../execute";
 
@@ -35,10 +36,12 @@ export async function act(ctx: ExecContext, p: { body: DecisionBody; calls: Batc
     return { ...out, hash, status: "proposed" };
   } catch (e) {
     const row = await ctx.journal.get(hash);
-    const reason = (e as Error).message.split("\n")[0];
+    const reason = errorText(e);
     // Before the write-ahead: nothing left the process, the decision simply failed. After it: the
     // act may have happened; the record stays open for the next start's reconciliation.
-    if (row?.status === "decided") await ctx.journal.update(hash, { status: "failed", reason });
+    // A 4xx from the transaction service is a definite refusal: nothing was stored there.
+    const refused = row?.status === "proposing" && typeof (e as { statusCode?: number }).statusCode === "number" && (e as { statusCode: number }).statusCode < 500;
+    if (row?.status === "decided" || refused) await ctx.journal.update(hash, { status: "failed", reason });
     await ctx.journal.event(p.body.cycleKey, "act-error", { reason, status: row?.status }, hash);
     throw e;
   }

@@ -2,7 +2,7 @@
 // record. Any failure stops the cycle with its reason in the journal; nothing is sent unless every
 // step before said yes. When in doubt the agent does nothing.
 import type { Hex } from "viem";
-import { decodeRevert, revertDataOf } from "../../../lib/chain";
+import { errorText } from "./errors";
 import { reconcile, type ExecContext } from "../execute";
 import { decisionHash, jsonSafe, type DecisionBody, type ExecPath } from "../journal";
 import { act } from "./act";
@@ -11,6 +11,8 @@ import type { CycleReport, CycleSteps, PortfolioLike, Planned } from "./types";
 const E18 = 10n ** 18n;
 const usd = (x: bigint) => Number(x / 10n ** 12n) / 1e6;
 
+export { errorText };
+
 export interface CycleOptions {
   date: string;
   dryRun?: boolean;
@@ -18,20 +20,6 @@ export interface CycleOptions {
   forceProposal?: boolean;
   agentKey?: Hex;
   now?: () => number;
-}
-
-/** The error text of a failed step, with a revert decoded to the policy's error name and arguments. */
-export function errorText(e: unknown): string {
-  const data = revertDataOf(e);
-  if (data && data !== "0x") {
-    try {
-      return `reverted: ${decodeRevert(data)}`;
-    } catch {
-      /* fall through to the message */
-    }
-  }
-  const m = e instanceof Error ? ((e as { shortMessage?: string }).shortMessage ?? e.message) : String(e);
-  return m.split("\n")[0];
 }
 
 export async function runCycle<P extends PortfolioLike>(ctx: ExecContext, steps: CycleSteps<P>, o: CycleOptions): Promise<CycleReport> {

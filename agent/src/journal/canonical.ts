@@ -8,6 +8,8 @@ import { keccak256, stringToBytes, type Hex } from "viem";
 /** JSON-safe copy: bigint → decimal string, undefined dropped, non-finite numbers refused. */
 export function jsonSafe(v: unknown): unknown {
   if (typeof v === "bigint") return v.toString();
+  // Postgres text and jsonb refuse NUL; revert strings decoded from raw bytes may carry it.
+  if (typeof v === "string") return v.includes("\u0000") ? v.replace(/\u0000/g, "\\u0000") : v;
   if (typeof v === "number") {
     if (!Number.isFinite(v)) throw new Error(`canonical JSON: a non-finite number (${v}) cannot be hashed`);
     return v;

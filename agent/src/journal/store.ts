@@ -62,6 +62,7 @@ export class Journal {
   async update(hash: Hex, patch: Partial<Pick<DecisionRow, "status" | "txHash" | "rawTx" | "agentNonce" | "safeTxHash" | "proposalUrl" | "outcome" | "reason" | "safeNonce">>): Promise<void> {
     const set: Record<string, unknown> = { ...patch, updatedAt: new Date() };
     if (patch.outcome !== undefined) set.outcome = jsonSafe(patch.outcome);
+    if (patch.reason) set.reason = jsonSafe(patch.reason);
     await this.db.update(decisions).set(set).where(eq(decisions.hash, hash));
   }
 
