@@ -19,6 +19,7 @@ const PINS: [keyof typeof abis, string[]][] = [
   ["aavePoolAbi", ["@aave/core-v3/artifacts/contracts/protocol/pool/Pool.sol/Pool.json"]],
   ["erc4626Abi", ["@openzeppelin/contracts/build/contracts/ERC4626.json"]],
   ["swapRouterAbi", ["@uniswap/v3-periphery/artifacts/contracts/SwapRouter.sol/SwapRouter.json"]],
+  ["uniswapV3PoolAbi", ["@uniswap/v3-core/artifacts/contracts/UniswapV3Pool.sol/UniswapV3Pool.json"]],
   ["pendleRouterAbi", ["@pendle/core-v2/build/artifacts/contracts/interfaces/IPAllActionV3.sol/IPAllActionV3.json"]],
   ["pendleMarketAbi", ["@pendle/core-v2/build/artifacts/contracts/interfaces/IPMarket.sol/IPMarket.json"]],
   ["pendleOracleAbi", ["@pendle/core-v2/build/artifacts/contracts/interfaces/IPPYLpOracle.sol/IPPYLpOracle.json"]],

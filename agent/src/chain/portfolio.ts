@@ -2,7 +2,7 @@
 // no Multicall3 needs to exist on the chain). Every address comes from the deployments file; the
 // policy's own configuration (read in the same call) is what the planner and checker trust.
 import { getAddress, type Address, type ContractFunctionParameters, type ContractFunctionReturnType, type Hex, type PublicClient } from "viem";
-import { agentModuleAbi, aggregatorV3Abi, erc20Abi, safeAbi, treasuryPolicyAbi, treasuryValuationAbi } from "../../../lib/chain/abi";
+import { agentModuleAbi, aggregatorV3Abi, erc20Abi, safeAbi, treasuryPolicyAbi, treasuryValuationAbi, uniswapV3PoolAbi } from "../../../lib/chain/abi";
 import { guardrailsOf, type Deployment } from "../../../lib/chain/deployments";
 import { RULE_KINDS, type AssetHolding, type PolicyView, type Portfolio, type PositionHolding, type PositionKindName } from "./types";
 
@@ -51,7 +51,12 @@ export async function readPortfolio(client: PublicClient, d: Deployment, opts: {
   const feeds = feedTokens.map((t) => ({ address: ix.feeds[t], abi: aggregatorV3Abi, functionName: "latestRoundData" }) as const);
   const allowances = tokens.flatMap((t) => ix.spenders.map((s) => ({ address: t, abi: erc20Abi, functionName: "allowance", args: [safe, s] }) as const));
 
-  const contracts: ContractFunctionParameters[] = [...head, ...balances, ...feeds, ...allowances];
+  const pools = Object.values(d.uniswap.pools);
+  const poolReads = pools.flatMap((pl) => [
+    { address: pl.address, abi: uniswapV3PoolAbi, functionName: "slot0" } as const,
+    { address: pl.address, abi: uniswapV3PoolAbi, functionName: "liquidity" } as const,
+  ]);
+  const contracts: ContractFunctionParameters[] = [...head, ...balances, ...feeds, ...allowances, ...poolReads];
   const res = await client.multicall({
     contracts,
     allowFailure: true,
@@ -91,6 +96,13 @@ export async function readPortfolio(client: PublicClient, d: Deployment, opts: {
       allow[t][s] = r.status === "success" ? (r.result as bigint) : 0n;
     });
   });
+
+  o += tokens.length * ix.spenders.length;
+  const poolStates = pools.map((pl, i) => ({
+    address: pl.address, token0: pl.token0, token1: pl.token1, fee: pl.fee,
+    sqrtPriceX96: must<readonly bigint[]>(o + 2 * i, `pool ${pl.address} slot0`)[0],
+    liquidity: must<bigint>(o + 2 * i + 1, `pool ${pl.address} liquidity`),
+  }));
 
   const policy: PolicyView = {
     address: g.policy,
@@ -148,6 +160,7 @@ export async function readPortfolio(client: PublicClient, d: Deployment, opts: {
     },
     budget: { usedUsd, lossUsd, remainingUsd },
     allowances: allow,
+    pools: poolStates,
   };
 }
 

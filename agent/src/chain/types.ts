@@ -79,6 +79,16 @@ export interface PositionHolding {
   valueUsd: bigint;
 }
 
+/** A Uniswap v3 pool's state: enough to price a swap inside its current (full-range) liquidity. */
+export interface PoolState {
+  address: Address;
+  token0: Address;
+  token1: Address;
+  fee: number;
+  sqrtPriceX96: bigint;
+  liquidity: bigint;
+}
+
 export interface Portfolio {
   chainId: number;
   blockNumber: bigint;
@@ -101,4 +111,6 @@ export interface Portfolio {
   budget: { usedUsd: bigint; lossUsd: bigint; remainingUsd: bigint };
   /** allowance(safe, spender) per token, for every registered asset and position token and spender. */
   allowances: Record<Address, Record<Address, bigint>>;
+  /** Uniswap v3 pools of the deployments file. */
+  pools: PoolState[];
 }

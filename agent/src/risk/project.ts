@@ -1,12 +1,13 @@
 // The expected effect of a batch on the Safe's holdings, call by call, at the prices of the
 // portfolio snapshot (as the module meters: values after each call at the batch's starting prices).
-// A model, not the chain: swaps at the oracle price less the pool fee, vault shares and PT at their
-// current value per unit. The simulation (chain/simulate.ts) gives the exact answer.
+// A model, not the chain: vault shares and PT at their
+// current value per unit, Uniswap swaps by the pool's own math. The simulation (chain/simulate.ts) gives the exact answer.
 import type { Address } from "viem";
 import type { Portfolio } from "../chain/types";
 import type { DecodedCall } from "./rules";
 import { assetOf, positionOf } from "./rules";
 import { refuse, Refused } from "./types";
+import { findPool, swapExactIn } from "./uniswap";
 
 /** Pendle's fee and spread on a PT trade, as a fraction (the local market's fee root is ~5 bps). */
 export const PENDLE_COST = 0.001;
@@ -77,6 +78,7 @@ export function projectBatch(p: Portfolio, calls: DecodedCall[]): Projection {
     return v;
   };
 
+  const pools = [...p.pools];
   const steps: ProjectionStep[] = [];
   let gross = 0n;
   calls.forEach((c, i) => {
@@ -121,11 +123,15 @@ export function projectBatch(p: Portfolio, calls: DecodedCall[]): Projection {
         break;
       }
       case "swap": {
-        const usd = spend(i, c.tokenIn, c.amountIn, c.router);
-        const out = (usd * BigInt(1_000_000 - c.fee)) / 1_000_000n;
+        const k = pools.findIndex((x) => x === findPool(pools, c.tokenIn, c.tokenOut, c.fee));
+        if (k < 0) failed(i, "no pool for this pair and fee in the deployments file");
+        spend(i, c.tokenIn, c.amountIn, c.router);
+        const { amountOut, after } = swapExactIn(pools[k], c.tokenIn, c.amountIn);
+        pools[k] = after;
+        if (amountOut < c.minOut) failed(i, `the pool gives ${amountOut}, below minOut ${c.minOut}`);
         const ao = assetIdx(c.tokenOut);
-        if (amountOf(ao, out) < c.minOut) failed(i, `expected ${amountOf(ao, out)} out, below minOut ${c.minOut}`);
-        receiveAsset(ao, out);
+        bal[ao] += amountOut;
+        values[ao] += usdOf(ao, amountOut);
         break;
       }
       case "pendleBuy": {

@@ -38,6 +38,11 @@ export const swapRouterAbi = parseAbi([
   "function exactInput(ExactInputParams params) payable returns (uint256 amountOut)",
 ]);
 
+export const uniswapV3PoolAbi = parseAbi([
+  "function slot0() view returns (uint160 sqrtPriceX96, int24 tick, uint16 observationIndex, uint16 observationCardinality, uint16 observationCardinalityNext, uint8 feeProtocol, bool unlocked)",
+  "function liquidity() view returns (uint128)",
+]);
+
 const PENDLE_STRUCTS = [
   "struct ApproxParams { uint256 guessMin; uint256 guessMax; uint256 guessOffchain; uint256 maxIteration; uint256 eps; }",
   "struct SwapData { uint8 swapType; address extRouter; bytes extCalldata; bool needScale; }",

@@ -1,0 +1,80 @@
+// Step 5 of the cycle: run the exact batch against current chain state with the module active, in
+// one eth_call: the agent's address gets the SimulateLens runtime through a state override, so
+// AgentModule.execute sees msg.sender = the agent, then the lens reads the valuation after. A
+// failing batch comes back as the policy's error name and arguments.
+import { decodeAbiParameters, decodeFunctionResult, encodeFunctionData, type Address, type Hex, type PublicClient } from "viem";
+import { agentModuleAbi, treasuryValuationAbi } from "../../../lib/chain/abi";
+import type { Call } from "../../../lib/chain/encode";
+import { simulateLensAbi, simulateLensRuntime } from "../../../lib/chain/lens/simulateLens";
+import { decodeRevertParts } from "../../../lib/chain/revert";
+import type { Portfolio } from "./types";
+
+const BPS = 10_000n;
+const ZERO_HASH = `0x${"0".repeat(64)}` as Hex;
+
+export interface Headroom {
+  /** USD 18 d. left under each limit after the batch (negative = over). */
+  autonomyUsd: bigint;
+  dailyBudgetUsd: bigint;
+  lossBudgetUsd: bigint;
+  maxLossUsd: bigint;
+  /** Basis points left under each cap after the batch. */
+  volatileBps: number;
+  protocolBps: Record<Hex, number>;
+  positionBps: Record<Address, number>;
+}
+
+export type Simulation =
+  | { ok: true; navBeforeUsd: bigint; navAfterUsd: bigint; navChangeUsd: bigint; sizeUsd: bigint; valuesAfter: bigint[]; weightsAfterBps: Record<Address, number>; gas: bigint; headroom: Headroom }
+  | { ok: false; error: { name: string; args: Record<string, string>; text: string }; revertData: Hex };
+
+type Snap = { healthy: boolean; nav: bigint; volatileValue: bigint; values: readonly bigint[]; protocolValues: readonly bigint[] };
+
+export async function simulateBatch(client: PublicClient, p: Portfolio, calls: Call[], opts: { agent: Address; decisionHash?: Hex; blockNumber?: bigint }): Promise<Simulation> {
+  const executeCall = encodeFunctionData({ abi: agentModuleAbi, functionName: "execute", args: [calls.map((c) => ({ to: c.to, value: c.value, data: c.data })), opts.decisionHash ?? ZERO_HASH] });
+  const data = encodeFunctionData({ abi: simulateLensAbi, functionName: "run", args: [p.policy.module, p.policy.valuation, executeCall] });
+  const { data: out } = await client.call({
+    to: opts.agent,
+    data,
+    stateOverride: [{ address: opts.agent, code: simulateLensRuntime }],
+    ...(opts.blockNumber === undefined ? {} : { blockNumber: opts.blockNumber }),
+  });
+  if (!out) throw new Error("simulation: the node returned no data for the lens call (does it support eth_call state overrides?)");
+  const [ok, ret, gasUsed, snapBytes] = decodeFunctionResult({ abi: simulateLensAbi, functionName: "run", data: out }) as readonly [boolean, Hex, bigint, Hex];
+  if (!ok) {
+    const parts = decodeRevertParts(ret);
+    return { ok: false, error: parts ?? { name: "Unknown", args: { data: ret }, text: `unrecognised revert ${ret.slice(0, 10)}` }, revertData: ret };
+  }
+  const sizeUsd = decodeFunctionResult({ abi: agentModuleAbi, functionName: "execute", data: ret }) as bigint;
+  const snapOutputs = treasuryValuationAbi.find((x) => x.type === "function" && x.name === "snapshot")!.outputs;
+  const [after] = decodeAbiParameters(snapOutputs, snapBytes) as unknown as [Snap];
+  return { ok: true, ...summarize(p, after, sizeUsd), gas: gasUsed + 21_000n + 16n * BigInt((executeCall.length - 2) / 2) };
+}
+
+function summarize(p: Portfolio, after: Snap, sizeUsd: bigint) {
+  const nA = p.assets.length;
+  const tokens = [...p.assets.map((a) => a.token), ...p.positions.map((x) => x.token)];
+  const navA = after.nav;
+  const bps = (v: bigint) => (navA === 0n ? 0 : Number((v * BPS) / navA));
+  const weightsAfterBps: Record<Address, number> = {};
+  tokens.forEach((t, i) => (weightsAfterBps[t] = bps(after.values[i] ?? 0n)));
+  const { limits, caps } = p.policy;
+  const loss = p.navUsd > navA ? p.navUsd - navA : 0n;
+  const protocolBps: Record<Hex, number> = {};
+  p.policy.protocols.forEach((id, i) => (protocolBps[id] = caps.maxProtocolBps - bps(after.protocolValues[i] ?? 0n)));
+  const positionBps: Record<Address, number> = {};
+  tokens.forEach((t, i) => {
+    if (i < nA && !p.policy.assets[i].volatile) return;
+    positionBps[t] = caps.maxPositionBps - bps(after.values[i] ?? 0n);
+  });
+  const headroom: Headroom = {
+    autonomyUsd: limits.autonomyLimitUsd - sizeUsd,
+    dailyBudgetUsd: limits.dailyBudgetUsd - p.budget.usedUsd - sizeUsd,
+    lossBudgetUsd: (p.navUsd * BigInt(limits.maxLossBps) * 2n) / BPS - p.budget.lossUsd - loss,
+    maxLossUsd: navA - (p.navUsd * (BPS - BigInt(limits.maxLossBps))) / BPS,
+    volatileBps: caps.maxVolatileBps - bps(after.volatileValue),
+    protocolBps,
+    positionBps,
+  };
+  return { navBeforeUsd: p.navUsd, navAfterUsd: navA, navChangeUsd: navA - p.navUsd, sizeUsd, valuesAfter: [...after.values], weightsAfterBps, headroom };
+}

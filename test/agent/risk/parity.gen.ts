@@ -1,0 +1,97 @@
+// Seeded random agent batches for the parity test: protocol calls the planner could build (random
+// sizes, sometimes a missing approval or a too-tight minOut) mixed with the mistakes and attacks the
+// policy must refuse (foreign receiver, unknown spender/target/token, ETH value, payments, the
+// guardrails themselves).
+import { maxUint256, type Address } from "viem";
+import * as enc from "../../../lib/chain/encode";
+import type { Deployment } from "../../../lib/chain/deployments";
+import type { Portfolio } from "../../../agent/src/chain/types";
+
+/** mulberry32: small, fast, deterministic. */
+export function rng(seed: number) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)] };
+}
+export type Rng = ReturnType<typeof rng>;
+
+const SYMS = ["USDC", "DAI", "WETH", "WBTC"] as const;
+
+export function randomBatch(r: Rng, d: Deployment, p: Portfolio): enc.Call[] {
+  const safe = d.treasury!.safe;
+  const outsider = d.accounts.outsider!;
+  const asset = (s: string) => p.assets.find((a) => a.symbol === s)!;
+  const units = (s: string, usd: number) => {
+    const a = asset(s);
+    return a.priceUsd === 0n ? BigInt(Math.floor(usd)) * 10n ** BigInt(a.decimals) : (BigInt(Math.floor(usd * 100)) * 10n ** BigInt(a.decimals) * 10n ** 16n) / a.priceUsd;
+  };
+  const usd = () => (r.next() < 0.7 ? 50 + r.next() * 45_000 : 45_000 + r.next() * 40_000);
+  const recv = () => (r.next() < 0.06 ? outsider : safe);
+  const maybeApprove = (token: Address, spender: Address, amount: bigint): enc.Call[] => (r.next() < 0.9 ? [enc.approve(token, spender, amount)] : []);
+  const position = (kind: string, sym?: string) => p.positions.find((x) => x.kind === kind && (!sym || x.symbol.includes(sym)));
+  const steps = 1 + r.int(3);
+  const calls: enc.Call[] = [];
+  for (let s = 0; s < steps; s++) {
+    const kind = r.int(100);
+    if (kind < 22) {
+      const sym = r.pick(SYMS);
+      const amt = units(sym, usd());
+      calls.push(...maybeApprove(d.tokens[sym], d.aave.pool, amt), enc.aaveSupply(d.aave.pool, d.tokens[sym], amt, recv()));
+    } else if (kind < 32) {
+      const sym = r.pick(["USDC", "DAI"] as const);
+      const aPos = position("aave", sym);
+      const amt = r.next() < 0.2 ? maxUint256 : aPos && aPos.balance > 0n ? (aPos.balance * BigInt(1 + r.int(120))) / 100n : units(sym, usd());
+      calls.push(enc.aaveWithdraw(d.aave.pool, d.tokens[sym], amt, recv()));
+    } else if (kind < 44) {
+      const [vault, sym] = r.pick([["scrvUSD", "USDC"], ["sDAI", "DAI"]] as const);
+      const amt = units(sym, usd());
+      calls.push(...maybeApprove(d.tokens[sym], d.erc4626[vault], amt), enc.vaultDeposit(d.erc4626[vault], amt, recv()));
+    } else if (kind < 52) {
+      const vault = r.pick(["scrvUSD", "sDAI"] as const);
+      const v = p.positions.find((x) => x.token === d.erc4626[vault]);
+      const shares = v && v.balance > 0n ? (v.balance * BigInt(1 + r.int(110))) / 100n : 10n ** 18n;
+      calls.push(enc.vaultRedeem(d.erc4626[vault], shares, recv(), r.next() < 0.05 ? outsider : safe));
+    } else if (kind < 74) {
+      const [tin, tout] = r.pick([["USDC", "WETH"], ["WETH", "USDC"], ["USDC", "WBTC"], ["WBTC", "USDC"]] as const);
+      const key = tin === "USDC" ? `${tout}_USDC` : `${tin}_USDC`;
+      const v = usd();
+      const amountIn = units(tin, v);
+      // minOut: mostly 1-3% slippage, sometimes impossible (above the oracle value).
+      const slip = r.next() < 0.1 ? -0.01 : 0.01 + r.next() * 0.02;
+      const minOut = units(tout, v * (1 - slip));
+      calls.push(...maybeApprove(d.tokens[tin], d.uniswap.swapRouter, amountIn));
+      calls.push(enc.uniswapExactInputSingle(d.uniswap.swapRouter, { tokenIn: d.tokens[tin], tokenOut: d.tokens[tout], fee: d.uniswap.pools[key].fee, recipient: recv(), deadline: 2n ** 40n, amountIn, amountOutMinimum: minOut }));
+    } else if (kind < 82) {
+      const m = Object.values(d.pendle.markets)[0];
+      const amt = units("USDC", usd() / 2);
+      calls.push(...maybeApprove(d.tokens.USDC, d.pendle.router, amt), enc.pendleSwapExactTokenForPt(d.pendle.router, { receiver: recv(), market: m.market, minPtOut: 0n, tokenIn: d.tokens.USDC, amountIn: amt }));
+    } else if (kind < 87) {
+      const m = Object.values(d.pendle.markets)[0];
+      const pt = p.positions.find((x) => x.kind === "pendlePt");
+      const ptIn = pt && pt.balance > 0n ? (pt.balance * BigInt(1 + r.int(100))) / 100n : 10n ** 18n;
+      calls.push(...maybeApprove(m.pt, d.pendle.router, ptIn), enc.pendleSwapExactPtForToken(d.pendle.router, { receiver: recv(), market: m.market, exactPtIn: ptIn, tokenOut: d.tokens.USDC, minTokenOut: 0n }));
+    } else {
+      // Attacks and mistakes the policy refuses whatever the state.
+      const g = d.guardrails!;
+      const bad: enc.Call[] = [
+        enc.approve(d.tokens.USDC, outsider, 1n),
+        enc.approve(outsider, d.aave.pool, 1n),
+        { ...enc.approve(d.tokens.USDC, d.aave.pool, 1n), value: 1n },
+        { to: d.tokens.USDC, value: 0n, data: `0xa9059cbb${outsider.slice(2).padStart(64, "0")}${"1".padStart(64, "0")}` },
+        enc.recordDecision(g.policy, `0x${"ab".repeat(32)}`),
+        { to: outsider, value: 0n, data: "0x12345678" },
+        { to: d.aave.pool, value: 0n, data: "0xdeadbeef" },
+        { to: d.tokens.WETH, value: 0n, data: "0x" },
+        enc.uniswapExactInputSingle(d.uniswap.swapRouter, { tokenIn: d.tokens.USDC, tokenOut: d.tokens.USDC, fee: 500, recipient: safe, deadline: 2n ** 40n, amountIn: 1n, amountOutMinimum: 0n }),
+      ];
+      calls.push(r.pick(bad));
+    }
+  }
+  return calls;
+}

@@ -1,0 +1,124 @@
+// Parity: the TypeScript check (agent/src/risk/check.ts) and the chain (AgentModule.execute through
+// simulateBatch, real bytecode on the local world) give the same verdict, the same error name (and
+// for a failing protocol call the same call index), on hand-picked cases and on 1000 seeded random
+// batches across four chain states: fresh, most of the day's budget used, prices stale, paused.
+import hre from "hardhat";
+import { expect } from "chai";
+import { parseUnits } from "viem";
+import * as enc from "../../../lib/chain/encode";
+import { readPortfolio } from "../../../agent/src/chain/portfolio";
+import { simulateBatch } from "../../../agent/src/chain/simulate";
+import { checkBatch } from "../../../agent/src/risk/check";
+import type { Portfolio } from "../../../agent/src/chain/types";
+import { advanceTime } from "../../../scripts/world";
+import { agentWorld, type AgentWorld } from "../chain/fixture";
+import { randomBatch, rng } from "./parity.gen";
+
+const SEED = Number(process.env.PARITY_SEED ?? 20261202);
+const SCENARIOS: { name: string; cases: number }[] = [
+  { name: "fresh", cases: 500 },
+  { name: "budget-used", cases: 250 },
+  { name: "stale-prices", cases: 200 },
+  { name: "paused", cases: 50 },
+];
+
+type Verdict = string; // "ok" or the error name (CallFailed#index)
+
+async function verdicts(w: AgentWorld, p: Portfolio, calls: enc.Call[]): Promise<{ ts: Verdict; chain: Verdict; chainText: string; tsReason: string }> {
+  const ts = checkBatch(p, calls, w.agent);
+  const sim = await simulateBatch(w.client, p, calls, { agent: w.agent, blockNumber: p.blockNumber });
+  const name = (n: string, i?: number | string) => (n === "CallFailed" ? `CallFailed#${i}` : n);
+  return {
+    ts: ts.ok ? "ok" : name(ts.error, ts.index),
+    chain: sim.ok ? "ok" : name(sim.error.name, sim.error.args.index),
+    chainText: sim.ok ? `ok size ${sim.sizeUsd}` : sim.error.text,
+    tsReason: ts.ok ? `ok size ${ts.sizeUsd}` : ts.reason,
+  };
+}
+
+/** Two agent batches that leave the Safe with an Aave, a vault, an sDAI and a PT position. */
+async function seedPositions(w: AgentWorld) {
+  const { d, g } = w;
+  const safe = d.treasury!.safe;
+  const usdc = (n: string) => parseUnits(n, 6);
+  const m = Object.values(d.pendle.markets)[0];
+  await (await g.module.connect(g.agent).execute([
+    enc.approve(d.tokens.USDC, d.aave.pool, usdc("20000")), enc.aaveSupply(d.aave.pool, d.tokens.USDC, usdc("20000"), safe),
+    enc.approve(d.tokens.USDC, d.erc4626.scrvUSD, usdc("15000")), enc.vaultDeposit(d.erc4626.scrvUSD, usdc("15000"), safe),
+  ], `0x${"00".repeat(32)}`)).wait();
+  await (await g.module.connect(g.agent).execute([
+    enc.approve(d.tokens.DAI, d.erc4626.sDAI, parseUnits("10000", 18)), enc.vaultDeposit(d.erc4626.sDAI, parseUnits("10000", 18), safe),
+    enc.approve(d.tokens.USDC, d.pendle.router, usdc("10000")), enc.pendleSwapExactTokenForPt(d.pendle.router, { receiver: safe, market: m.market, minPtOut: 0n, tokenIn: d.tokens.USDC, amountIn: usdc("10000") }),
+  ], `0x${"00".repeat(32)}`)).wait();
+  await advanceTime(g.world, 25 * 3600); // the seeding leaves the rolling window
+}
+
+async function enter(w: AgentWorld, scenario: string) {
+  const { d, g } = w;
+  if (scenario === "budget-used") {
+    for (const n of ["45000", "45000", "30000"]) {
+      const a = parseUnits(n, 6);
+      await (await g.module.connect(g.agent).execute([enc.approve(d.tokens.USDC, d.aave.pool, a), enc.aaveSupply(d.aave.pool, d.tokens.USDC, a, d.treasury!.safe)], `0x${"00".repeat(32)}`)).wait();
+    }
+  }
+  if (scenario === "stale-prices") await advanceTime(g.world, 3 * 86400, { refreshFeeds: false });
+  if (scenario === "paused") await (await g.policy.connect(g.guardian).pause()).wait();
+}
+
+describe("agent risk: TypeScript check ⇔ chain parity", function () {
+  this.timeout(900_000);
+
+  it("hand-picked cases: each refusal the agent can meet, named the same", async () => {
+    const w = await agentWorld();
+    await seedPositions(w);
+    const { d } = w;
+    const p = await readPortfolio(w.client, d);
+    const safe = d.treasury!.safe;
+    const usdc = (n: string) => parseUnits(n, 6);
+    const cases: [string, enc.Call[]][] = [
+      ["ok", [enc.approve(d.tokens.USDC, d.aave.pool, usdc("1000")), enc.aaveSupply(d.aave.pool, d.tokens.USDC, usdc("1000"), safe)]],
+      ["NoCalls", []],
+      ["ReceiverNotSafe", [enc.aaveSupply(d.aave.pool, d.tokens.USDC, 1n, d.accounts.outsider!)]],
+      ["SpenderNotAllowed", [enc.approve(d.tokens.USDC, d.accounts.outsider!, 1n)]],
+      ["TargetNotAllowed", [{ to: d.aave.pool, value: 0n, data: "0xdeadbeef" }]],
+      ["ProtectedTarget", [enc.recordDecision(d.guardrails!.policy, `0x${"ab".repeat(32)}`)]],
+      ["PaymentsOwnerOnly", [{ to: d.tokens.USDC, value: 0n, data: "0x" }]],
+      ["CallFailed#0", [enc.aaveSupply(d.aave.pool, d.tokens.USDC, usdc("1000"), safe)]],
+      ["AutonomyLimitExceeded", [enc.approve(d.tokens.USDC, d.aave.pool, usdc("60000")), enc.aaveSupply(d.aave.pool, d.tokens.USDC, usdc("60000"), safe)]],
+      ["ok", [enc.aaveWithdraw(d.aave.pool, d.tokens.USDC, 2n ** 256n - 1n, safe)]],
+    ];
+    for (const [want, calls] of cases) {
+      const v = await verdicts(w, p, calls);
+      expect([v.ts, v.chain], `${want}: chain said ${v.chainText}; ts said ${v.tsReason}`).to.deep.equal([want, want]);
+    }
+  });
+
+  it(`1000 seeded random batches (seed ${SEED}) get the same verdict from the TypeScript check and the chain`, async () => {
+    const w = await agentWorld();
+    await seedPositions(w);
+    let base = (await hre.network.provider.request({ method: "evm_snapshot" })) as string;
+    const r = rng(SEED);
+    const disagreements: string[] = [];
+    const tally: Record<string, number> = {};
+    let total = 0;
+    const t0 = Date.now();
+    for (const s of SCENARIOS) {
+      await enter(w, s.name);
+      const p = await readPortfolio(w.client, w.d);
+      for (let i = 0; i < s.cases; i++) {
+        const calls = randomBatch(r, w.d, p);
+        const v = await verdicts(w, p, calls);
+        total++;
+        tally[v.chain.replace(/#\d+$/, "")] = (tally[v.chain.replace(/#\d+$/, "")] ?? 0) + 1;
+        if (v.ts !== v.chain) disagreements.push(`${s.name} #${i}: ts ${v.ts} (${v.tsReason}) vs chain ${v.chain} (${v.chainText})`);
+      }
+      await hre.network.provider.request({ method: "evm_revert", params: [base] });
+      base = (await hre.network.provider.request({ method: "evm_snapshot" })) as string;
+    }
+    const ms = Date.now() - t0;
+    console.log(`      parity: ${total} random batches, ${total - disagreements.length} agree, ${ms} ms; chain verdicts ${JSON.stringify(tally)}`);
+    expect(disagreements.slice(0, 10), disagreements.join("\n")).to.deep.equal([]);
+    expect(total).to.equal(1000);
+    expect(tally.ok ?? 0, "the random batches must include accepted ones").to.be.greaterThan(100);
+  });
+});
