@@ -1,10 +1,16 @@
 // The planner, the TypeScript check and the simulator bound to a runtime (agent/src/plan,
-// agent/src/risk, agent/src/chain/simulate).
+// agent/src/risk, agent/src/chain/simulate), in the shapes the cycle records.
 import { getAddress, type Address } from "viem";
 import { checkBatch } from "../risk/check";
+import { simulateBatch } from "../chain/simulate";
+import type { Portfolio } from "../chain/types";
 import { UserError } from "../errors";
 import type { Runtime } from "./runtime";
 import type { PlanPorts } from "./steps";
+import type { Planned, Simulated } from "./types";
+
+const AGENT_LIMITS = new Set(["AutonomyLimitExceeded", "DailyBudgetExceeded", "DailyLossBudgetExceeded"]);
+const usdNum = (x: bigint) => Number(x / 10n ** 12n) / 1e6;
 
 async function agentAddress(rt: Runtime): Promise<Address> {
   try {
@@ -16,14 +22,28 @@ async function agentAddress(rt: Runtime): Promise<Address> {
   }
 }
 
+/** The exact batch through AgentModule.execute in one eth_call. On the owner path the agent's own
+ * limits do not apply (the guard checks the owners' transaction when it executes). */
+export async function simulateFor(rt: Runtime, p: Portfolio, plan: Planned, via: "module" | "proposal"): Promise<Simulated> {
+  const sim = await simulateBatch(rt.ctx.client, p, plan.calls, { agent: await agentAddress(rt) });
+  if (sim.ok) {
+    const h = sim.headroom;
+    const weightsAfter = Object.fromEntries(Object.entries(sim.weightsAfterBps).map(([k, v]) => [k, v / 10_000]));
+    const headroomUsd: Record<string, number> = via === "module" ? { autonomy: usdNum(h.autonomyUsd), dailyBudget: usdNum(h.dailyBudgetUsd), lossBudget: usdNum(h.lossBudgetUsd), maxLoss: usdNum(h.maxLossUsd) } : { maxLoss: usdNum(h.maxLossUsd) };
+    return { ok: true, navBeforeUsd: sim.navBeforeUsd, navAfterUsd: sim.navAfterUsd, gas: sim.gas, weightsAfter, headroomUsd, detail: sim };
+  }
+  if (via === "proposal" && AGENT_LIMITS.has(sim.error.name)) {
+    return { ok: true, navBeforeUsd: p.navUsd, navAfterUsd: p.navUsd, gas: 0n, weightsAfter: {}, headroomUsd: {}, detail: { note: `the module refuses it (${sim.error.text}); the owners' transaction is checked by the guard when executed`, sim } };
+  }
+  return { ok: false, error: sim.error.text, detail: sim };
+}
+
 export function planPorts(rt: Runtime): PlanPorts {
   return {
     plan: () => {
       throw new UserError("the planner (agent/src/plan) is not part of this build yet");
     },
     check: async (p, plan) => checkBatch(p, plan.calls, await agentAddress(rt)),
-    simulate: async () => {
-      throw new UserError("the simulator (agent/src/chain/simulate) is not part of this build yet");
-    },
+    simulate: (p, plan, via) => simulateFor(rt, p, plan, via),
   };
 }

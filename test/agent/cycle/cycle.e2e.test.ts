@@ -86,19 +86,12 @@ describe("agent/cycle: one cycle on the local world", function () {
       reason: "rebalance",
     };
   };
-  /** The default steps with the plan fixed (and the simulation by eth_call of the exact module call). */
+  /** The default steps (reader, strategy, check, simulator, approver) with the plan fixed. */
   const stepsFor = (plan: () => Planned, over: Partial<CycleSteps<Portfolio>> = {}, provider?: LiveProvider): CycleSteps<Portfolio> => {
     const base = defaultSteps(rt, planPorts(rt), { env, provider });
     return {
       ...base,
       plan: () => plan(),
-      simulate: async (p, pl, via) => {
-        if (via === "module") {
-          const agent = privateKeyToAccount(testKey(4)).address;
-          await rt.ctx.client.simulateContract({ account: agent, address: module, abi: moduleAbi, functionName: "execute", args: [pl.calls, ("0x" + "00".repeat(32)) as Hex] });
-        }
-        return { ok: true, navBeforeUsd: p.navUsd, navAfterUsd: p.navUsd, gas: 0n, weightsAfter: {}, headroomUsd: {} };
-      },
       ...over,
     };
   };
