@@ -12,7 +12,8 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { Contract, JsonRpcProvider, NonceManager, Wallet, ZeroAddress, getAddress, isAddress } from "ethers";
 import { parseDeployment, type Deployment as DeploymentJson } from "../lib/chain/deployments";
-import { multiSendCallOnlyTx } from "./world/safeTx";
+import { multiSendCallOnlyTx } from "../lib/chain/safe";
+import type { Hex } from "viem";
 import { buildInitConfig } from "./guardrails/config";
 import { deployGuardrails, safeAttachTxs } from "./guardrails/deploy";
 import { checkSettingsAgainstTokens, loadGuardrailSettings, parseGuardrailSettings, GuardrailSettings } from "./guardrails/settings";
@@ -127,7 +128,7 @@ async function main() {
   const deployer = new NonceManager(wallet);
   console.log(`Deploying from ${wallet.address} ...`);
   const { addresses } = await deployGuardrails(deployer, parseDeployment({ ...deployment, treasury: { safe, owners, threshold: Number(threshold) } }, values.deployment), settings, { init });
-  const attach = multiSendCallOnlyTx(deployment.safe.multiSendCallOnly, safeAttachTxs(safe, addresses));
+  const attach = multiSendCallOnlyTx(deployment.safe.multiSendCallOnly, safeAttachTxs(safe, addresses).map((t) => ({ ...t, to: t.to as Hex, data: t.data as Hex | undefined })));
 
   const out = values.out ?? path.join(path.dirname(values.deployment), `${deployment.network ?? chainId}-${safe.slice(0, 10)}.guardrails.json`);
   const builderJson = {

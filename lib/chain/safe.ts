@@ -1,6 +1,7 @@
 // Safe 1.4.1 transaction helpers with viem: MultiSend packed encoding, the SafeTx EIP-712 digest
 // and owner signatures packed in ascending owner order (what checkNSignatures requires).
 import { concat, encodeFunctionData, encodePacked, getAddress, hashTypedData, size, zeroAddress, type Address, type Hex, type LocalAccount } from "viem";
+import type { ContractNetworksConfig } from "@safe-global/protocol-kit";
 import { multiSendAbi } from "./abi";
 
 export const OPERATION = { CALL: 0, DELEGATECALL: 1 } as const;
@@ -94,4 +95,23 @@ export async function signSafeTx(accounts: LocalAccount[], safe: Address, chainI
   const sigs: Hex[] = [];
   for (const a of sorted) sigs.push(await a.signTypedData(typed));
   return sigs.length ? concat(sigs) : "0x";
+}
+
+/** protocol-kit `contractNetworks` for a chain its bundled safe-deployments do not know (e.g. 31337). */
+export function contractNetworksFor(
+  infra: { safeL2: string; safeProxyFactory: string; multiSend: string; multiSendCallOnly: string; fallbackHandler: string; signMessageLib: string; createCall: string; simulateTxAccessor: string },
+  chainId: bigint | number,
+): ContractNetworksConfig {
+  return {
+    [chainId.toString()]: {
+      safeSingletonAddress: infra.safeL2,
+      safeProxyFactoryAddress: infra.safeProxyFactory,
+      multiSendAddress: infra.multiSend,
+      multiSendCallOnlyAddress: infra.multiSendCallOnly,
+      fallbackHandlerAddress: infra.fallbackHandler,
+      signMessageLibAddress: infra.signMessageLib,
+      createCallAddress: infra.createCall,
+      simulateTxAccessorAddress: infra.simulateTxAccessor,
+    },
+  };
 }

@@ -10,8 +10,7 @@ import { parseArgs } from "node:util";
 import Safe from "@safe-global/protocol-kit";
 import type { MetaTransactionData } from "@safe-global/types-kit";
 import { HDNodeWallet, Interface, JsonRpcProvider, parseUnits } from "ethers";
-import { contractNetworksFor } from "../world/safeTx";
-import { aaveSupply, approve, readDeployment } from "../../lib/chain";
+import { aaveSupply, approve, contractNetworksFor, readDeployment } from "../../lib/chain";
 import { TEST_MNEMONIC } from "../world/rpc";
 import { decodeRevert, revertDataOf } from "../abi/revert";
 

@@ -2,8 +2,10 @@
 // Pendle) and the guardrail settings into the TreasuryPolicy's initial configuration: which assets
 // and positions are valued, which (target, selector) pairs are allowed under which argument rules,
 // and which contracts may receive approvals. The same function serves the local world and mainnet.
-import { Contract, Interface, Provider, encodeBytes32String, getAddress } from "ethers";
-import type { DeploymentJson } from "../world/deployments";
+import { Contract, Provider, encodeBytes32String, getAddress } from "ethers";
+import type { Deployment as DeploymentJson } from "../../lib/chain/deployments";
+import { toFunctionSelector, type Abi, type AbiFunction } from "viem";
+import { aavePoolAbi, erc4626Abi, pendleRouterAbi, swapRouter02Abi, swapRouterAbi } from "../../lib/chain/abi";
 import { checkSettingsAgainstTokens, type GuardrailSettings } from "./settings";
 
 /** Mirrors of the Solidity enums in contracts/libraries/PolicyTypes.sol (order matters). */
@@ -29,42 +31,27 @@ export const Effect = { Neutral: 0, Exit: 1, Derisk: 2, Payment: 3, Risk: 4 } as
 export const Actor = { Owner: 0, Agent: 1 } as const;
 
 /** Function signatures the rules cover, by protocol (selectors are derived, never hand-typed). */
-export const PROTOCOL_FUNCTIONS = new Interface([
-  "function supply(address asset, uint256 amount, address onBehalfOf, uint16 referralCode)",
-  "function withdraw(address asset, uint256 amount, address to)",
-  "function deposit(uint256 assets, address receiver)",
-  "function mint(uint256 shares, address receiver)",
-  "function withdraw(uint256 assets, address receiver, address owner)",
-  "function redeem(uint256 shares, address receiver, address owner)",
-]);
-const SWAP_ROUTER = new Interface([
-  "function exactInputSingle((address tokenIn, address tokenOut, uint24 fee, address recipient, uint256 deadline, uint256 amountIn, uint256 amountOutMinimum, uint160 sqrtPriceLimitX96) params)",
-  "function exactInput((bytes path, address recipient, uint256 deadline, uint256 amountIn, uint256 amountOutMinimum) params)",
-]);
-const SWAP_ROUTER_02 = new Interface([
-  "function exactInputSingle((address tokenIn, address tokenOut, uint24 fee, address recipient, uint256 amountIn, uint256 amountOutMinimum, uint160 sqrtPriceLimitX96) params)",
-  "function exactInput((bytes path, address recipient, uint256 amountIn, uint256 amountOutMinimum) params)",
-]);
-const PENDLE_ROUTER = new Interface([
-  ...require("@pendle/core-v2/build/artifacts/contracts/router/ActionSwapPTV3.sol/ActionSwapPTV3.json").abi,
-  ...require("@pendle/core-v2/build/artifacts/contracts/router/ActionMiscV3.sol/ActionMiscV3.json").abi,
-]);
-const sel = (iface: Interface, signatureOrName: string) => iface.getFunction(signatureOrName)!.selector;
+// Selectors from the typed ABIs of lib/chain (pinned to the protocols' own artifacts by test/lib/abi.test.ts).
+const sel = (abi: Abi, name: string, inputs?: string[]) => {
+  const f = abi.find((x): x is AbiFunction => x.type === "function" && x.name === name && (!inputs || x.inputs.map((i) => i.type).join(",") === inputs.join(",")));
+  if (!f) throw new Error(`no ${name} in the ABI`);
+  return toFunctionSelector(f);
+};
 
 export const SELECTORS = {
-  aaveSupply: sel(PROTOCOL_FUNCTIONS, "supply"),
-  aaveWithdraw: sel(PROTOCOL_FUNCTIONS, "withdraw(address,uint256,address)"),
-  vaultDeposit: sel(PROTOCOL_FUNCTIONS, "deposit"),
-  vaultMint: sel(PROTOCOL_FUNCTIONS, "mint"),
-  vaultWithdraw: sel(PROTOCOL_FUNCTIONS, "withdraw(uint256,address,address)"),
-  vaultRedeem: sel(PROTOCOL_FUNCTIONS, "redeem"),
-  uniExactInputSingle: sel(SWAP_ROUTER, "exactInputSingle"),
-  uniExactInput: sel(SWAP_ROUTER, "exactInput"),
-  uni02ExactInputSingle: sel(SWAP_ROUTER_02, "exactInputSingle"),
-  uni02ExactInput: sel(SWAP_ROUTER_02, "exactInput"),
-  pendleSwapExactTokenForPt: sel(PENDLE_ROUTER, "swapExactTokenForPt"),
-  pendleSwapExactPtForToken: sel(PENDLE_ROUTER, "swapExactPtForToken"),
-  pendleRedeemPyToToken: sel(PENDLE_ROUTER, "redeemPyToToken"),
+  aaveSupply: sel(aavePoolAbi, "supply"),
+  aaveWithdraw: sel(aavePoolAbi, "withdraw"),
+  vaultDeposit: sel(erc4626Abi, "deposit"),
+  vaultMint: sel(erc4626Abi, "mint"),
+  vaultWithdraw: sel(erc4626Abi, "withdraw"),
+  vaultRedeem: sel(erc4626Abi, "redeem"),
+  uniExactInputSingle: sel(swapRouterAbi, "exactInputSingle"),
+  uniExactInput: sel(swapRouterAbi, "exactInput"),
+  uni02ExactInputSingle: sel(swapRouter02Abi, "exactInputSingle"),
+  uni02ExactInput: sel(swapRouter02Abi, "exactInput"),
+  pendleSwapExactTokenForPt: sel(pendleRouterAbi, "swapExactTokenForPt"),
+  pendleSwapExactPtForToken: sel(pendleRouterAbi, "swapExactPtForToken"),
+  pendleRedeemPyToToken: sel(pendleRouterAbi, "redeemPyToToken"),
 } as const;
 
 export interface AssetInit { token: string; feed: string; maxStaleness: number; assetClass: number }

@@ -4,7 +4,7 @@
 // then binds guard and module to the policy. Attaching them to the Safe is a Safe
 // transaction the owners sign (safeAttachTxs), never something the deployer can do.
 import { Contract, Interface, Provider, Signer, getAddress } from "ethers";
-import type { DeploymentJson } from "../world/deployments";
+import type { Deployment as DeploymentJson } from "../../lib/chain/deployments";
 import { deploy, confirm } from "../world/tx";
 import { npmArtifact } from "../world/artifacts";
 import type { MetaTx } from "../world/safeTx";

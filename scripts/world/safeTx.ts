@@ -14,10 +14,9 @@ import {
 } from "ethers";
 import type { Hex } from "viem";
 import * as lib from "../../lib/chain/safe";
-import type { ContractNetworksConfig } from "@safe-global/protocol-kit";
+import type { SafeInfra } from "./types";
 import { ABI } from "./artifacts";
 import { confirm } from "./tx";
-import type { SafeInfra } from "./types";
 
 export const OPERATION = lib.OPERATION;
 
@@ -154,18 +153,5 @@ function toLib(t: MetaTx): lib.MetaTx {
   return { to: getAddress(t.to) as Hex, value: t.value, data: (t.data ?? "0x") as Hex, operation: t.operation };
 }
 
-/** protocol-kit `contractNetworks` for the local chain (its bundled safe-deployments know no 31337). */
-export function contractNetworksFor(infra: SafeInfra, chainId: bigint | number): ContractNetworksConfig {
-  return {
-    [chainId.toString()]: {
-      safeSingletonAddress: infra.safeL2,
-      safeProxyFactoryAddress: infra.safeProxyFactory,
-      multiSendAddress: infra.multiSend,
-      multiSendCallOnlyAddress: infra.multiSendCallOnly,
-      fallbackHandlerAddress: infra.fallbackHandler,
-      signMessageLibAddress: infra.signMessageLib,
-      createCallAddress: infra.createCall,
-      simulateTxAccessorAddress: infra.simulateTxAccessor,
-    },
-  };
-}
+/** protocol-kit `contractNetworks` for the local chain: lib/chain/safe.ts. */
+export const contractNetworksFor = lib.contractNetworksFor;

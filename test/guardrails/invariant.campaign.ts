@@ -35,6 +35,8 @@ import {
   pendleTokenOutput,
   setPrice,
 } from "../../scripts/world";
+import * as lib from "../../lib/chain/encode";
+import type { Hex } from "viem";
 
 const HOUR = 3600;
 
@@ -293,15 +295,15 @@ export async function runSequence(g: GuardedWorld, seed: number, stats: Stats, S
   };
 
   // ------------------------------------------------------------ call builders
-  const approve = (token: string, spender: string, amount: bigint) => call(token, ERC20.encodeFunctionData("approve", [spender, amount]));
+  const approve = (token: string, spender: string, amount: bigint): Call => lib.approve(token as Hex, spender as Hex, amount);
   const supply = (sym: TokenSymbol, amount: bigint, onBehalfOf = safe): Call[] => [
     approve(w.tokens[sym], w.aave.pool, amount),
-    call(w.aave.pool, AAVE.encodeFunctionData("supply", [w.tokens[sym], amount, onBehalfOf, 0])),
+    lib.aaveSupply(w.aave.pool as Hex, w.tokens[sym] as Hex, amount, onBehalfOf as Hex),
   ];
-  const withdraw = (sym: TokenSymbol, amount: bigint, to = safe) => call(w.aave.pool, AAVE.encodeFunctionData("withdraw", [w.tokens[sym], amount, to]));
+  const withdraw = (sym: TokenSymbol, amount: bigint, to = safe): Call => lib.aaveWithdraw(w.aave.pool as Hex, w.tokens[sym] as Hex, amount, to as Hex);
   const deposit = (k: VaultKey, amount: bigint, receiver = safe): Call[] => [
     approve(w.tokens[VAULT_ASSET[k]], w.erc4626[k], amount),
-    call(w.erc4626[k], VAULT.encodeFunctionData("deposit", [amount, receiver])),
+    lib.vaultDeposit(w.erc4626[k] as Hex, amount, receiver as Hex),
   ];
   const redeem = (k: VaultKey, shares: bigint, receiver = safe, owner = safe) => call(w.erc4626[k], VAULT.encodeFunctionData("redeem", [shares, receiver, owner]));
   const poolOf = (a: TokenSymbol, b: TokenSymbol) => w.uniswap.pools[a === "WBTC" || b === "WBTC" ? "WBTC_USDC" : "WETH_USDC"];

@@ -36,6 +36,8 @@ import {
   usdToAnswer,
 } from "../../scripts/world";
 import { Effect, usd18 } from "../../scripts/guardrails/config";
+import * as lib from "../../lib/chain/encode";
+import type { Hex } from "viem";
 
 const HOUR = 3600;
 const DAY = 24 * HOUR;
@@ -55,23 +57,23 @@ const DECIMALS: Record<TokenSymbol, number> = { USDC: 6, DAI: 18, WETH: 18, WBTC
 const units = (sym: TokenSymbol, usd: number): bigint => parseUnits((usd / PRICE[sym]).toFixed(DECIMALS[sym]), DECIMALS[sym]);
 
 // ------------------------------------------------------------------ call builders (the Safe is the actor)
-const approve = (token: string, spender: string, amount: bigint) => call(token, ERC20.encodeFunctionData("approve", [spender, amount]));
+const approve = (token: string, spender: string, amount: bigint): Call => lib.approve(token as Hex, spender as Hex, amount);
 const transfer = (token: string, to: string, amount: bigint) => call(token, ERC20.encodeFunctionData("transfer", [to, amount]));
 
 function aaveSupply(g: GuardedWorld, sym: TokenSymbol, amount: bigint, onBehalfOf = g.world.treasury.safe): Call[] {
   const w = g.world;
   return [
     approve(w.tokens[sym], w.aave.pool, amount),
-    call(w.aave.pool, AAVE.encodeFunctionData("supply", [w.tokens[sym], amount, onBehalfOf, 0])),
+    lib.aaveSupply(w.aave.pool as Hex, w.tokens[sym] as Hex, amount, onBehalfOf as Hex),
   ];
 }
 function aaveWithdraw(g: GuardedWorld, sym: TokenSymbol, amount: bigint, to = g.world.treasury.safe): Call {
-  return call(g.world.aave.pool, AAVE.encodeFunctionData("withdraw", [g.world.tokens[sym], amount, to]));
+  return lib.aaveWithdraw(g.world.aave.pool as Hex, g.world.tokens[sym] as Hex, amount, to as Hex);
 }
 function vaultDeposit(g: GuardedWorld, key: VaultKey, amount: bigint, receiver = g.world.treasury.safe): Call[] {
   const w = g.world;
   const asset = key === "scrvUSD" ? w.tokens.USDC : w.tokens.DAI;
-  return [approve(asset, w.erc4626[key], amount), call(w.erc4626[key], VAULT.encodeFunctionData("deposit", [amount, receiver]))];
+  return [approve(asset, w.erc4626[key], amount), lib.vaultDeposit(w.erc4626[key] as Hex, amount, receiver as Hex)];
 }
 function uniSwap(
   g: GuardedWorld,

@@ -3,6 +3,8 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { Contract, parseUnits, formatUnits } from "ethers";
 import { guardedWorldFixture } from "../helpers/guarded";
 import { executeSafeTx, ABI } from "../../scripts/world";
+import { aaveSupply, approve } from "../../lib/chain/encode";
+import type { Hex } from "viem";
 
 describe("guardrails smoke", () => {
   it("values the treasury and lets owners supply to Aave", async () => {
@@ -12,14 +14,12 @@ describe("guardrails smoke", () => {
     const alloc = await g.valuation.allocation();
     console.log("volatile bps", alloc[0].toString());
     const usdc = g.world.tokens.USDC;
-    const erc20 = new Contract(usdc, ABI.erc20());
-    const pool = new Contract(g.world.aave.pool, ABI.aavePool());
     const amount = parseUnits("10000", 6);
     const rc = await executeSafeTx({
       safe: g.world.treasury.safe, owners: g.quorum, infra: g.world.safe,
       tx: [
-        { to: usdc, data: erc20.interface.encodeFunctionData("approve", [g.world.aave.pool, amount]) },
-        { to: g.world.aave.pool, data: pool.interface.encodeFunctionData("supply", [usdc, amount, g.world.treasury.safe, 0]) },
+        approve(usdc as Hex, g.world.aave.pool as Hex, amount),
+        aaveSupply(g.world.aave.pool as Hex, usdc as Hex, amount, g.world.treasury.safe as Hex),
       ],
     });
     console.log("gas", rc.gasUsed.toString());

@@ -35,6 +35,11 @@ describe("lib/chain ABIs", () => {
     expect(fs.readFileSync(GENERATED_FILE, "utf8")).to.equal(renderGuardrailAbis());
   });
 
+  it("swapRouter02Abi has SwapRouter02's selectors (its package is not installed: the mainnet router's published selectors)", () => {
+    const sels = fns(abis.swapRouter02Abi as Abi).map((f) => `${f.name}:${toFunctionSelector(f)}`);
+    expect(sels).to.deep.equal(["exactInputSingle:0x04e45aaf", "exactInput:0xb858183f"]);
+  });
+
   for (const [name, files] of PINS) {
     it(`${name}: every function matches the protocol artifact's selector and outputs`, () => {
       const ours = fns(abis[name] as Abi);

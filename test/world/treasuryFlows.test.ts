@@ -8,6 +8,8 @@ import {
 } from "../../scripts/world";
 import { erc20, worldFixture } from "../helpers/world";
 import { execBatch } from "../helpers/protocolKit";
+import { aaveSupply, approve } from "../../lib/chain/encode";
+import type { Hex } from "viem";
 
 const DAY = 86400;
 const YEAR = 365 * DAY;
@@ -38,8 +40,8 @@ describe("local world: treasury flows through the Safe (protocol-kit, MultiSendC
     const usdcStart: bigint = await usdc.balanceOf(safe);
 
     await execBatch(world, [
-      { to: world.tokens.USDC, data: usdc.interface.encodeFunctionData("approve", [world.aave.pool, amount]) },
-      { to: world.aave.pool, data: pool.interface.encodeFunctionData("supply", [world.tokens.USDC, amount, safe, 0]) },
+      approve(world.tokens.USDC as Hex, world.aave.pool as Hex, amount),
+      aaveSupply(world.aave.pool as Hex, world.tokens.USDC as Hex, amount, safe as Hex),
     ]);
     expect(await usdc.balanceOf(safe)).to.equal(usdcStart - amount);
     expect(await aUsdc.balanceOf(safe)).to.be.within(amount - 1n, amount); // aToken ray rounding

@@ -2,9 +2,10 @@
 // one eth_call: the agent's address gets the SimulateLens runtime through a state override, so
 // AgentModule.execute sees msg.sender = the agent, then the lens reads the valuation after. A
 // failing batch comes back as the policy's error name and arguments.
-import { decodeAbiParameters, decodeFunctionResult, encodeFunctionData, type Address, type Hex, type PublicClient } from "viem";
-import { agentModuleAbi, treasuryValuationAbi } from "../../../lib/chain/abi";
-import type { Call } from "../../../lib/chain/encode";
+import { concat, decodeAbiParameters, decodeFunctionResult, encodeFunctionData, pad, zeroAddress, type Address, type Hex, type PublicClient, type StateOverride } from "viem";
+import { agentModuleAbi, safeAbi, treasuryValuationAbi } from "../../../lib/chain/abi";
+import { recordDecision, type Call } from "../../../lib/chain/encode";
+import { multiSendCallOnlyTx } from "../../../lib/chain/safe";
 import { simulateLensAbi, simulateLensRuntime } from "../../../lib/chain/lens/simulateLens";
 import { decodeRevertParts } from "../../../lib/chain/revert";
 import type { Portfolio } from "./types";
@@ -32,12 +33,41 @@ type Snap = { healthy: boolean; nav: bigint; volatileValue: bigint; values: read
 
 export async function simulateBatch(client: PublicClient, p: Portfolio, calls: Call[], opts: { agent: Address; decisionHash?: Hex; blockNumber?: bigint }): Promise<Simulation> {
   const executeCall = encodeFunctionData({ abi: agentModuleAbi, functionName: "execute", args: [calls.map((c) => ({ to: c.to, value: c.value, data: c.data })), opts.decisionHash ?? ZERO_HASH] });
-  const data = encodeFunctionData({ abi: simulateLensAbi, functionName: "run", args: [p.policy.module, p.policy.valuation, executeCall] });
+  const r = await runLens(client, p, opts.agent, p.policy.module, executeCall, [], opts.blockNumber);
+  if (!r.ok) return r;
+  const sizeUsd = decodeFunctionResult({ abi: agentModuleAbi, functionName: "execute", data: r.ret }) as bigint;
+  return { ok: true, ...summarize(p, r.after, sizeUsd), gas: r.gas };
+}
+
+/**
+ * The owners' path: the batch (plus the decision receipt when a hash is given) as one Safe
+ * transaction through MultiSendCallOnly, executed by `owner` with the Safe's threshold overridden to
+ * 1 for this eth_call only (an owner calling execTransaction signs with v = 1), so the guard's
+ * checks run exactly as when the signers execute the real proposal. `sizeUsd` is the turnover the
+ * valuation measures (the guard meters no budget).
+ */
+export async function simulateOwnerBatch(client: PublicClient, p: Portfolio, calls: Call[], opts: { owner: Address; decisionHash?: Hex; blockNumber?: bigint }): Promise<Simulation> {
+  const all = opts.decisionHash ? [...calls, recordDecision(p.policy.address, opts.decisionHash)] : calls;
+  const tx = multiSendCallOnlyTx(p.policy.multiSendCallOnly, all);
+  const signature = concat([pad(opts.owner, { size: 32 }), pad("0x00", { size: 32 }), "0x01"]);
+  const execCall = encodeFunctionData({ abi: safeAbi, functionName: "execTransaction", args: [tx.to, tx.value, tx.data, tx.operation, 0n, 0n, 0n, zeroAddress, zeroAddress, signature] });
+  const threshold1 = [{ slot: pad("0x04", { size: 32 }), value: pad("0x01", { size: 32 }) }];
+  const r = await runLens(client, p, opts.owner, p.safe.address, execCall, [{ address: p.safe.address, stateDiff: threshold1 }], opts.blockNumber);
+  if (!r.ok) return r;
+  const before = p.values;
+  const sizeUsd = r.after.values.reduce((s, v, i) => (before[i] > v ? s + before[i] - v : s), 0n);
+  return { ok: true, ...summarize(p, r.after, sizeUsd), gas: r.gas };
+}
+
+type LensResult = { ok: true; ret: Hex; after: Snap; gas: bigint } | Extract<Simulation, { ok: false }>;
+
+async function runLens(client: PublicClient, p: Portfolio, from: Address, target: Address, callData: Hex, extra: StateOverride, blockNumber?: bigint): Promise<LensResult> {
+  const data = encodeFunctionData({ abi: simulateLensAbi, functionName: "run", args: [target, p.policy.valuation, callData] });
   const { data: out } = await client.call({
-    to: opts.agent,
+    to: from,
     data,
-    stateOverride: [{ address: opts.agent, code: simulateLensRuntime }],
-    ...(opts.blockNumber === undefined ? {} : { blockNumber: opts.blockNumber }),
+    stateOverride: [{ address: from, code: simulateLensRuntime }, ...extra],
+    ...(blockNumber === undefined ? {} : { blockNumber }),
   });
   if (!out) throw new Error("simulation: the node returned no data for the lens call (does it support eth_call state overrides?)");
   const [ok, ret, gasUsed, snapBytes] = decodeFunctionResult({ abi: simulateLensAbi, functionName: "run", data: out }) as readonly [boolean, Hex, bigint, Hex];
@@ -45,10 +75,10 @@ export async function simulateBatch(client: PublicClient, p: Portfolio, calls: C
     const parts = decodeRevertParts(ret);
     return { ok: false, error: parts ?? { name: "Unknown", args: { data: ret }, text: `unrecognised revert ${ret.slice(0, 10)}` }, revertData: ret };
   }
-  const sizeUsd = decodeFunctionResult({ abi: agentModuleAbi, functionName: "execute", data: ret }) as bigint;
   const snapOutputs = treasuryValuationAbi.find((x) => x.type === "function" && x.name === "snapshot")!.outputs;
   const [after] = decodeAbiParameters(snapOutputs, snapBytes) as unknown as [Snap];
-  return { ok: true, ...summarize(p, after, sizeUsd), gas: gasUsed + 21_000n + 16n * BigInt((executeCall.length - 2) / 2) };
+  // Intrinsic gas on top of what the call used: 21k plus calldata at the non-zero byte price (an upper bound).
+  return { ok: true, ret, after, gas: gasUsed + 21_000n + 16n * BigInt((callData.length - 2) / 2) };
 }
 
 function summarize(p: Portfolio, after: Snap, sizeUsd: bigint) {

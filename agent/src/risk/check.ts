@@ -4,7 +4,7 @@
 // outcome) the loss limit, the caps, the autonomy limit, the rolling 24 h turnover and loss budgets.
 // Pure: the portfolio comes from readPortfolio, the outcome from projectBatch.
 import type { Address } from "viem";
-import type { Call } from "../../../lib/chain/encode";
+import { recordDecision, type Call } from "../../../lib/chain/encode";
 import type { Portfolio } from "../chain/types";
 import { checkCall, type DecodedCall } from "./rules";
 import { projectBatch } from "./project";
@@ -66,6 +66,56 @@ function run(p: Portfolio, calls: Call[], agent: Address): CheckResult {
   const lossBudget = (navB * BigInt(maxLossBps) * LOSS_BUDGET_MULTIPLE) / BPS;
   if (p.budget.lossUsd + loss > lossBudget) return refuse("DailyLossBudgetExceeded", { lostUsd: p.budget.lossUsd, lossUsd: loss, budgetUsd: lossBudget }, "the rolling 24 h loss budget would be exceeded");
   return { ok: true, effect: worst, sizeUsd, navAfterUsd: navA, lossUsd: loss, valuesAfter: pr.valuesAfter };
+}
+
+/**
+ * The owners' path (TreasuryGuard around Safe.execTransaction): the batch as one MultiSendCallOnly
+ * transaction, plus the decision receipt when a hash is given. Owner rules (payments to payees,
+ * receipts), de-risk-only lets owners also sell volatile for stable, a failing inner call reverts the
+ * Safe transaction ("GS013"), then the loss limit (payments excluded) and the caps; no autonomy
+ * limit or budget (the signers are the limit).
+ */
+export function checkOwnerBatch(p: Portfolio, calls: Call[], decisionHash?: `0x${string}`): CheckResult {
+  try {
+    const all = decisionHash ? [...calls, recordDecision(p.policy.address, decisionHash)] : calls;
+    if (all.length === 0) return refuse("MalformedCalldata", {}, "an empty batch");
+    let worst: Effect = "Neutral";
+    const decoded: DecodedCall[] = [];
+    all.forEach((c, i) => {
+      if (c.to.toLowerCase() === p.policy.multiSendCallOnly.toLowerCase()) throw new Refused(refuse("NestedBatch", {}, "a batch inside the batch", i));
+      const r = checkCall(p.policy, c, i, "owner");
+      if (effectRank(r.effect) > effectRank(worst)) worst = r.effect;
+      decoded.push(r.decoded);
+    });
+    if (!p.healthy) {
+      if (effectRank(worst) > effectRank("Derisk")) return refuse("DeriskOnly", { effect: effectRank(worst) }, `a held asset has no usable price: owners may only exit and sell volatile for stable (batch effect ${worst})`);
+      const pr = projectOrGs013(p, decoded);
+      return { ok: true, effect: worst, sizeUsd: pr.grossUsd, navAfterUsd: pr.navAfter, lossUsd: 0n, valuesAfter: pr.valuesAfter };
+    }
+    const pr = projectOrGs013(p, decoded);
+    const navB = p.navUsd;
+    const minNav = (navB * (BPS - BigInt(p.policy.limits.maxLossBps))) / BPS;
+    if (pr.navAfter + pr.outflowUsd < minNav) return refuse("NavLoss", { navBefore: navB, navAfter: pr.navAfter, outflowUsd: pr.outflowUsd, minNavAfter: minNav }, "NAV would fall below the loss limit");
+    if (effectRank(worst) > effectRank("Exit") && pr.navAfter > 0n) {
+      const capRefusal = checkCaps(p, pr.valuesAfter, pr.navAfter);
+      if (capRefusal) return capRefusal;
+    }
+    const loss = navB > pr.navAfter + pr.outflowUsd ? navB - pr.navAfter - pr.outflowUsd : 0n;
+    return { ok: true, effect: worst, sizeUsd: pr.grossUsd, navAfterUsd: pr.navAfter, lossUsd: loss, valuesAfter: pr.valuesAfter };
+  } catch (err) {
+    if (err instanceof Refused) return err.refusal;
+    throw err;
+  }
+}
+
+/** On the owners' path a failing inner call reverts the whole Safe transaction with GS013. */
+function projectOrGs013(p: Portfolio, decoded: DecodedCall[]) {
+  try {
+    return projectBatch(p, decoded);
+  } catch (err) {
+    if (err instanceof Refused && err.refusal.error === "CallFailed") throw new Refused({ ...err.refusal, error: "GS013" });
+    throw err;
+  }
 }
 
 /** TreasuryValuation._checkOutcome's caps: over a cap after is refused unless strictly lower than before. */

@@ -19,6 +19,8 @@ export interface ProjectionStep {
 
 export interface Projection {
   steps: ProjectionStep[];
+  /** USD value of token payments to payees (excluded from the loss check, as on chain). */
+  outflowUsd: bigint;
   valuesAfter: bigint[];
   navAfter: bigint;
   /** Gross value that left holdings, summed over the calls (what AgentModule meters). */
@@ -81,9 +83,21 @@ export function projectBatch(p: Portfolio, calls: DecodedCall[]): Projection {
   const pools = [...p.pools];
   const steps: ProjectionStep[] = [];
   let gross = 0n;
+  let outflow = 0n;
   calls.forEach((c, i) => {
     const prev = [...values];
     switch (c.op) {
+      case "none":
+        break;
+      case "payment": {
+        const k = idx(c.token);
+        if (k < 0 || bal[k] < c.amount) failed(i, `balance of ${c.token} below the payment`);
+        const v = usdOf(k, c.amount);
+        bal[k] -= c.amount;
+        values[k] -= v;
+        outflow += usdOf(k, c.amount);
+        break;
+      }
       case "approve":
         allowance.set(allowKey(c.token, c.spender), c.amount);
         break;
@@ -163,7 +177,7 @@ export function projectBatch(p: Portfolio, calls: DecodedCall[]): Projection {
     for (let h = 0; h < values.length; h++) if (prev[h] > values[h]) gross += prev[h] - values[h];
     steps.push({ values: [...values] });
   });
-  return { steps, valuesAfter: values, navAfter: values.reduce((a, b) => a + b, 0n), grossUsd: gross };
+  return { steps, outflowUsd: outflow, valuesAfter: values, navAfter: values.reduce((a, b) => a + b, 0n), grossUsd: gross };
 }
 
 export { assetOf };

@@ -12,6 +12,8 @@ const TRANSFER = "0xa9059cbb";
 
 /** What a call does, decoded: the projection (project.ts) applies it to the holdings. */
 export type DecodedCall =
+  | { op: "none" }
+  | { op: "payment"; token: Address; to: Address; amount: bigint }
   | { op: "approve"; token: Address; spender: Address; amount: bigint }
   | { op: "aaveSupply"; pool: Address; asset: Address; amount: bigint }
   | { op: "aaveWithdraw"; pool: Address; asset: Address; amount: bigint }
@@ -51,22 +53,37 @@ function decode<T>(fn: () => T, i: number): T {
   }
 }
 
-/** Checks one call of an agent batch; throws Refused with the chain's error, else its effect. */
-export function checkCall(p: PolicyView, c: Call, i: number): CheckedCall {
+export type Actor = "agent" | "owner";
+
+/** Checks one call of a batch for `actor`; throws Refused with the chain's error, else its effect. */
+export function checkCall(p: PolicyView, c: Call, i: number, actor: Actor = "agent"): CheckedCall {
   const to = getAddress(c.to);
   const fail = (error: string, args: Record<string, string | bigint>, reason: string): never => {
     throw new Refused(refuse(error, args, reason, i));
   };
-  if (eq(to, p.address) || eq(to, p.safe) || eq(to, p.guard) || eq(to, p.module)) fail("ProtectedTarget", { target: to }, "the agent may not call the guardrails or the Safe");
-  if (size(c.data) === 0) fail("PaymentsOwnerOnly", {}, "plain ETH transfers are owner payments");
+  if (eq(to, p.address) || eq(to, p.safe) || eq(to, p.guard) || eq(to, p.module)) {
+    // Owners may call the policy (configuration, decision receipts); nothing else here, ever.
+    if (actor === "owner" && eq(to, p.address) && c.value === 0n) return { effect: "Neutral", decoded: { op: "none" } };
+    fail("ProtectedTarget", { target: to }, "the guardrails and the Safe are not call targets");
+  }
+  if (size(c.data) === 0) {
+    if (actor !== "owner") fail("PaymentsOwnerOnly", {}, "plain ETH transfers are owner payments");
+    if (!has(p.payees, to)) fail("PayeeNotAllowed", { to }, "not a registered payee");
+    return { effect: "Payment", decoded: { op: "none" } }; // ETH is not part of NAV
+  }
   if (size(c.data) < 4) malformed(i, "calldata shorter than a selector");
   if (c.value !== 0n) fail("ValueNotAllowed", { to, value: c.value }, "calls may not send ETH");
   const selector = slice(c.data, 0, 4).toLowerCase() as Hex;
 
   if (selector === APPROVE || selector === TRANSFER) {
     if (!assetOf(p, to) && !positionOf(p, to)) fail("TokenNotRegistered", { token: to }, "not a registered asset or position token");
-    if (selector === TRANSFER) fail("PaymentsOwnerOnly", {}, "transfers are owner payments");
     const { args } = decode(() => decodeFunctionData({ abi: erc20Abi, data: c.data }), i) as { args: readonly [Address, bigint] };
+    if (selector === TRANSFER) {
+      if (actor !== "owner") fail("PaymentsOwnerOnly", {}, "transfers are owner payments");
+      if (!has(p.payees, args[0])) fail("PayeeNotAllowed", { to: getAddress(args[0]) }, "not a registered payee");
+      if (!assetOf(p, to)) fail("TokenNotRegistered", { token: to }, "payments are in priced assets only");
+      return { effect: "Payment", decoded: { op: "payment", token: to, to: getAddress(args[0]), amount: args[1] } };
+    }
     if (!has(p.spenders, args[0])) fail("SpenderNotAllowed", { spender: getAddress(args[0]) }, "spender not on the policy's list");
     return { effect: "Neutral", decoded: { op: "approve", token: to, spender: getAddress(args[0]), amount: args[1] } };
   }

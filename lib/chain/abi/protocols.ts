@@ -43,6 +43,14 @@ export const uniswapV3PoolAbi = parseAbi([
   "function liquidity() view returns (uint128)",
 ]);
 
+/** Uniswap SwapRouter02 (no deadline in the structs). */
+export const swapRouter02Abi = parseAbi([
+  "struct ExactInputSingleParams { address tokenIn; address tokenOut; uint24 fee; address recipient; uint256 amountIn; uint256 amountOutMinimum; uint160 sqrtPriceLimitX96; }",
+  "struct ExactInputParams { bytes path; address recipient; uint256 amountIn; uint256 amountOutMinimum; }",
+  "function exactInputSingle(ExactInputSingleParams params) payable returns (uint256 amountOut)",
+  "function exactInput(ExactInputParams params) payable returns (uint256 amountOut)",
+]);
+
 const PENDLE_STRUCTS = [
   "struct ApproxParams { uint256 guessMin; uint256 guessMax; uint256 guessOffchain; uint256 maxIteration; uint256 eps; }",
   "struct SwapData { uint8 swapType; address extRouter; bytes extCalldata; bool needScale; }",

@@ -23,7 +23,7 @@ export type Rng = ReturnType<typeof rng>;
 
 const SYMS = ["USDC", "DAI", "WETH", "WBTC"] as const;
 
-export function randomBatch(r: Rng, d: Deployment, p: Portfolio): enc.Call[] {
+export function randomBatch(r: Rng, d: Deployment, p: Portfolio, payee?: Address): enc.Call[] {
   const safe = d.treasury!.safe;
   const outsider = d.accounts.outsider!;
   const asset = (s: string) => p.assets.find((a) => a.symbol === s)!;
@@ -89,7 +89,9 @@ export function randomBatch(r: Rng, d: Deployment, p: Portfolio): enc.Call[] {
         { to: d.aave.pool, value: 0n, data: "0xdeadbeef" },
         { to: d.tokens.WETH, value: 0n, data: "0x" },
         enc.uniswapExactInputSingle(d.uniswap.swapRouter, { tokenIn: d.tokens.USDC, tokenOut: d.tokens.USDC, fee: 500, recipient: safe, deadline: 2n ** 40n, amountIn: 1n, amountOutMinimum: 0n }),
+        { to: d.safe.multiSendCallOnly, value: 0n, data: "0x8d80ff0a" },
       ];
+      if (payee) bad.push({ to: d.tokens.USDC, value: 0n, data: `0xa9059cbb${payee.slice(2).padStart(64, "0")}${units("USDC", usd()).toString(16).padStart(64, "0")}` });
       calls.push(r.pick(bad));
     }
   }

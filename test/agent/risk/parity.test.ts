@@ -7,8 +7,10 @@ import { expect } from "chai";
 import { parseUnits } from "viem";
 import * as enc from "../../../lib/chain/encode";
 import { readPortfolio } from "../../../agent/src/chain/portfolio";
-import { simulateBatch } from "../../../agent/src/chain/simulate";
-import { checkBatch } from "../../../agent/src/risk/check";
+import { simulateBatch, simulateOwnerBatch, type Simulation } from "../../../agent/src/chain/simulate";
+import { checkBatch, checkOwnerBatch } from "../../../agent/src/risk/check";
+import type { CheckResult } from "../../../agent/src/risk/types";
+import type { Address, Hex } from "viem";
 import type { Portfolio } from "../../../agent/src/chain/types";
 import { advanceTime } from "../../../scripts/world";
 import { agentWorld, type AgentWorld } from "../chain/fixture";
@@ -24,10 +26,19 @@ const SCENARIOS: { name: string; cases: number }[] = [
 
 type Verdict = string; // "ok" or the error name (CallFailed#index)
 
-async function verdicts(w: AgentWorld, p: Portfolio, calls: enc.Call[]): Promise<{ ts: Verdict; chain: Verdict; chainText: string; tsReason: string }> {
-  const ts = checkBatch(p, calls, w.agent);
-  const sim = await simulateBatch(w.client, p, calls, { agent: w.agent, blockNumber: p.blockNumber });
-  const name = (n: string, i?: number | string) => (n === "CallFailed" ? `CallFailed#${i}` : n);
+async function verdicts(w: AgentWorld, p: Portfolio, calls: enc.Call[], owner?: { owner: Address; decisionHash?: Hex }): Promise<{ ts: Verdict; chain: Verdict; chainText: string; tsReason: string }> {
+  let ts: CheckResult;
+  let sim: Simulation;
+  if (owner) {
+    ts = checkOwnerBatch(p, calls, owner.decisionHash);
+    sim = await simulateOwnerBatch(w.client, p, calls, { ...owner, blockNumber: p.blockNumber });
+  } else {
+    ts = checkBatch(p, calls, w.agent);
+    sim = await simulateBatch(w.client, p, calls, { agent: w.agent, blockNumber: p.blockNumber });
+  }
+  // Safe's GS013 (an inner call reverted) arrives as Error("GS013").
+  const name = (n: string, i?: number | string) => (n === "CallFailed" ? `CallFailed#${i}` : n === "Error" && i === "GS013" ? "GS013" : n);
+  if (!sim.ok && sim.error.name === "Error") return { ts: ts.ok ? "ok" : name(ts.error, ts.index), chain: name("Error", sim.error.args.message), chainText: sim.error.text, tsReason: ts.ok ? "ok" : ts.reason };
   return {
     ts: ts.ok ? "ok" : name(ts.error, ts.index),
     chain: sim.ok ? "ok" : name(sim.error.name, sim.error.args.index),
@@ -120,5 +131,32 @@ describe("agent risk: TypeScript check ⇔ chain parity", function () {
     expect(disagreements.slice(0, 10), disagreements.join("\n")).to.deep.equal([]);
     expect(total).to.equal(1000);
     expect(tally.ok ?? 0, "the random batches must include accepted ones").to.be.greaterThan(100);
+  });
+
+  it("the owners' path (guard): 300 seeded random batches as proposals get the same verdict", async () => {
+    const w = await agentWorld();
+    await seedPositions(w);
+    const owner = w.g.world.treasury.owners[0] as Address;
+    const payee = (await w.g.payee.getAddress()) as Address;
+    const r = rng(SEED + 1);
+    const disagreements: string[] = [];
+    const tally: Record<string, number> = {};
+    const t0 = Date.now();
+    let total = 0;
+    for (const [scenario, cases] of [["fresh", 220], ["stale-prices", 80]] as const) {
+      await enter(w, scenario);
+      const p = await readPortfolio(w.client, w.d);
+      for (let i = 0; i < cases; i++) {
+        const calls = randomBatch(r, w.d, p, payee);
+        const v = await verdicts(w, p, calls, { owner, decisionHash: i % 2 ? (`0x${"5a".repeat(32)}` as Hex) : undefined });
+        total++;
+        const k = v.chain.replace(/#\d+$/, "");
+        tally[k] = (tally[k] ?? 0) + 1;
+        if (v.ts !== v.chain) disagreements.push(`${scenario} #${i}: ts ${v.ts} (${v.tsReason}) vs chain ${v.chain} (${v.chainText})`);
+      }
+    }
+    console.log(`      owner-path parity: ${total} random batches, ${total - disagreements.length} agree, ${Date.now() - t0} ms; guard verdicts ${JSON.stringify(tally)}`);
+    expect(disagreements.slice(0, 10), disagreements.join("\n")).to.deep.equal([]);
+    expect(tally.ok ?? 0).to.be.greaterThan(50);
   });
 });

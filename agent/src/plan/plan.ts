@@ -1,0 +1,157 @@
+// Step 3 of the cycle (pure): from the holdings and the strategy's target weights to an ordered batch
+// (withdrawals, then swaps, then deposits), nothing when every position is inside the drift band.
+// Amounts from oracle prices; every minOut is the oracle value less the configured slippage; exact
+// approvals (reset to 0 first for tokens that need it). Buys are scaled down to the USDC the batch
+// is sure to have (balance plus the minimum proceeds of its sales).
+import { getAddress, type Address } from "viem";
+import type { Deployment } from "../../../lib/chain/deployments";
+import type { Call } from "../../../lib/chain/encode";
+import type { PlanStep } from "../approval/types";
+import type { Portfolio } from "../chain/types";
+import { POSITIONS, type Position, type Weights } from "../strategy/types";
+import { supplyLeg, withdrawLeg } from "./adapters/aave";
+import { exactApproval } from "./adapters/erc20";
+import { depositLeg, redeemLeg } from "./adapters/erc4626";
+import { buyPtLeg, sellPtLeg } from "./adapters/pendle";
+import { swapLeg } from "./adapters/uniswap";
+import { currentWeights, holdings } from "./sleeves";
+import { lessBps, type Leg } from "./types";
+
+export interface PlanInput {
+  portfolio: Portfolio;
+  deployment: Deployment;
+  target: Weights;
+  /** No trade while every position is within this many weight points of its target (0.05 = 5 points). */
+  driftBand?: number;
+  /** Legs smaller than this (USD) are left out. */
+  minTradeUsd?: number;
+  slippageBps: number;
+  /** Unix seconds after which swaps revert. */
+  deadline: bigint;
+  /** Tokens whose non-zero allowance must be reset to 0 before a new approval (USDT-style). */
+  resetApprovalTokens?: Address[];
+}
+
+export interface PlannedBatch {
+  calls: Call[];
+  steps: PlanStep[];
+  current: Weights;
+  deltasUsd: Record<Position, number>;
+  inBand: boolean;
+  reason: string;
+}
+
+const E18 = 10n ** 18n;
+const eq = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+export function planRebalance(input: PlanInput): PlannedBatch {
+  const { portfolio: p, deployment: d, target, slippageBps } = input;
+  const band = input.driftBand ?? 0.05;
+  const minTrade = BigInt(Math.round((input.minTradeUsd ?? 100) * 1e6)) * 10n ** 12n;
+  const safe = getAddress(p.safe.address);
+  const { usd: cur, weights } = currentWeights(p);
+  const nav = p.navUsd;
+  const delta = {} as Record<Position, bigint>;
+  for (const k of POSITIONS) delta[k] = (BigInt(Math.round(target[k] * 1e9)) * nav) / 10n ** 9n - cur[k];
+  const deltasUsd = Object.fromEntries(POSITIONS.map((k) => [k, Number(delta[k]) / 1e18])) as Record<Position, number>;
+  const drift = Math.max(...POSITIONS.map((k) => Math.abs(target[k] - weights[k])));
+  const empty = (inBand: boolean, reason: string): PlannedBatch => ({ calls: [], steps: [], current: weights, deltasUsd, inBand, reason });
+  if (!p.healthy) return empty(false, "a held asset has no usable price: no rebalance (exits only, by the emergency path)");
+  if (drift <= band) return empty(true, `inside the drift band: largest drift ${(drift * 100).toFixed(2)} points ≤ ${(band * 100).toFixed(2)}`);
+
+  const asset = (sym: string) => p.assets.find((a) => eq(a.token, d.tokens[sym] ?? ""));
+  const usdc = asset("USDC");
+  if (!usdc || !usdc.priceOk) throw new Error("planning needs USDC registered and priced: it is the hub every trade goes through");
+  const units = (a: { priceUsd: bigint; decimals: number }, usd: bigint) => (usd * 10n ** BigInt(a.decimals)) / a.priceUsd;
+  const approvals = (token: Address, spender: Address, amount: bigint) =>
+    exactApproval(token, spender, amount, p.allowances[token]?.[spender] ?? 0n, (input.resetApprovalTokens ?? []).some((t) => eq(t, token)));
+  const hs = holdings(p);
+  const withdrawals: Leg[] = [];
+  const sells: Leg[] = [];
+  const buys: { sleeve: Position; usd: bigint }[] = [];
+  let cashIn = 0n; // USDC (18 d. USD) the batch is sure to receive before it buys
+  let n = 0;
+  const id = (what: string) => `${++n}-${what}`;
+
+  // 1. Positions to reduce: largest holding of the sleeve first.
+  for (const sleeve of ["aaveUsdc", "vault", "pendlePt"] as const) {
+    if (-delta[sleeve] < minTrade) continue;
+    let left = -delta[sleeve];
+    for (const h of hs.filter((x) => x.sleeve === sleeve && x.valueUsd > 0n).sort((a, b) => (a.valueUsd > b.valueUsd ? -1 : 1))) {
+      if (left <= 0n) break;
+      const take = left < h.valueUsd ? left : h.valueUsd;
+      const all = take * 1000n >= h.valueUsd * 999n;
+      const pos = p.positions.find((x) => eq(x.token, h.token))!;
+      const under = p.assets.find((a) => eq(a.token, pos.underlying))!;
+      if (sleeve === "aaveUsdc") withdrawals.push(withdrawLeg(id("aave-withdraw"), d.aave.pool, pos.underlying, all ? "all" : units(under, take), safe, take));
+      if (sleeve === "vault") withdrawals.push(redeemLeg(id("vault-redeem"), h.token, all ? h.balance : (h.balance * take) / h.valueUsd, safe, take));
+      if (sleeve === "pendlePt") {
+        const ptIn = all ? h.balance : (h.balance * take) / h.valueUsd;
+        const market = p.policy.positions.find((x) => eq(x.token, h.token))!.market;
+        withdrawals.push(sellPtLeg(id("pendle-sell"), { router: d.pendle.router, market, pt: h.token, ptIn, tokenOut: pos.underlying, minOut: lessBps(units(under, take), slippageBps), safe, usd: take }, approvals(h.token, d.pendle.router, ptIn)));
+      }
+      if (eq(pos.underlying, usdc.token)) cashIn += lessBps(take, slippageBps);
+      left -= take;
+    }
+  }
+
+  // 2. Volatile sells for USDC, then volatile buys.
+  for (const [sleeve, sym] of [["btc", "WBTC"], ["eth", "WETH"]] as const) {
+    const a = asset(sym);
+    if (!a || !a.priceOk) continue;
+    const pool = Object.values(d.uniswap.pools).find((x) => (eq(x.token0, a.token) && eq(x.token1, usdc.token)) || (eq(x.token1, a.token) && eq(x.token0, usdc.token)));
+    if (!pool) continue;
+    if (-delta[sleeve] >= minTrade) {
+      const usd = -delta[sleeve] < a.valueUsd ? -delta[sleeve] : a.valueUsd; // spot only
+      const amountIn = units(a, usd);
+      if (amountIn > 0n) {
+        sells.push(swapLeg(id(`sell-${sym}`), { router: d.uniswap.swapRouter, tokenIn: a.token, tokenOut: usdc.token, fee: pool.fee, amountIn, minOut: lessBps(units(usdc, usd), slippageBps), safe, deadline: input.deadline, usd, riskReducing: true }, approvals(a.token, d.uniswap.swapRouter, amountIn)));
+        cashIn += lessBps(usd, slippageBps);
+      }
+    }
+    if (delta[sleeve] >= minTrade) buys.push({ sleeve, usd: delta[sleeve] });
+  }
+  for (const sleeve of ["aaveUsdc", "vault", "pendlePt"] as const) if (delta[sleeve] >= minTrade) buys.push({ sleeve, usd: delta[sleeve] });
+
+  // 3. Buys and deposits, scaled to the USDC the batch will have for sure.
+  const cash = usdc.valueUsd + cashIn;
+  const want = buys.reduce((s, b) => s + b.usd, 0n);
+  const scale = want > cash ? (cash * E18) / want : E18;
+  const swaps: Leg[] = [];
+  const deposits: Leg[] = [];
+  for (const b of buys) {
+    const usd = (b.usd * scale) / E18;
+    if (usd < minTrade) continue;
+    const amount = units(usdc, usd);
+    if (b.sleeve === "btc" || b.sleeve === "eth") {
+      const a = asset(b.sleeve === "btc" ? "WBTC" : "WETH");
+      const pool = a && Object.values(d.uniswap.pools).find((x) => (eq(x.token0, a.token) && eq(x.token1, usdc.token)) || (eq(x.token1, a.token) && eq(x.token0, usdc.token)));
+      if (!a || !a.priceOk || !pool) continue;
+      swaps.push(swapLeg(id(`buy-${a.symbol}`), { router: d.uniswap.swapRouter, tokenIn: usdc.token, tokenOut: a.token, fee: pool.fee, amountIn: amount, minOut: lessBps(units(a, usd), slippageBps), safe, deadline: input.deadline, usd, riskReducing: false }, approvals(usdc.token, d.uniswap.swapRouter, amount)));
+    } else if (b.sleeve === "aaveUsdc") {
+      deposits.push(supplyLeg(id("aave-supply"), d.aave.pool, usdc.token, amount, safe, usd, approvals(usdc.token, d.aave.pool, amount)));
+    } else if (b.sleeve === "vault") {
+      const vault = p.positions.find((x) => x.kind === "erc4626" && eq(x.underlying, usdc.token));
+      if (vault) deposits.push(depositLeg(id("vault-deposit"), vault.token, usdc.token, amount, safe, usd, approvals(usdc.token, vault.token, amount)));
+    } else if (b.sleeve === "pendlePt") {
+      const pt = p.policy.positions.find((x) => x.kind === "pendlePt");
+      if (!pt) continue;
+      const held = p.positions.find((x) => eq(x.token, pt.token))!;
+      // minPtOut from the PT's value per unit (the valuation's TWAP rate). With no PT held there is no
+      // price to start from: 0, and the simulation's NAV-loss check is what protects the trade.
+      const minPtOut = held.balance > 0n && held.valueUsd > 0n ? lessBps((usd * held.balance) / held.valueUsd, slippageBps) : 0n;
+      deposits.push(buyPtLeg(id("pendle-buy"), { router: d.pendle.router, market: pt.market, tokenIn: usdc.token, amountIn: amount, minPtOut, safe, usd }, approvals(usdc.token, d.pendle.router, amount)));
+    }
+  }
+
+  const legs = [...withdrawals, ...sells, ...swaps, ...deposits];
+  if (!legs.length) return empty(false, "drift above the band but every leg is below the minimum trade or has no route");
+  return {
+    calls: legs.flatMap((l) => l.calls),
+    steps: legs.map((l) => l.step),
+    current: weights,
+    deltasUsd,
+    inBand: false,
+    reason: `largest drift ${(drift * 100).toFixed(2)} points > ${(band * 100).toFixed(2)}: ${legs.length} legs`,
+  };
+}

@@ -1,0 +1,15 @@
+// A leg of a plan: the calls one protocol action needs and how the plan describes it to the
+// approval step (approval/types.ts PlanStep).
+import type { Call } from "../../../lib/chain/encode";
+import type { PlanStep } from "../approval/types";
+
+export interface Leg {
+  calls: Call[];
+  step: PlanStep;
+}
+
+/** USD with 18 decimals → a plain number for descriptions and PlanStep.amountUsd. */
+export const usdNum = (usd18: bigint) => Number(usd18) / 1e18;
+export const BPS = 10_000n;
+/** `amount` less `bps` basis points (minOut from the oracle value less the configured slippage). */
+export const lessBps = (amount: bigint, bps: number) => (amount * (BPS - BigInt(bps))) / BPS;
