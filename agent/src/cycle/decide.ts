@@ -3,22 +3,12 @@
 import type { Portfolio } from "../chain/types";
 import type { MarketProvider } from "../market/types";
 import type { Strategy, Weights } from "../strategy/types";
-import { zeroWeights } from "../strategy/types";
+import { currentWeights } from "../plan/sleeves";
 import { signalsFor } from "../strategy/signals";
 import type { Decided } from "./types";
 
-/** The strategy's sleeves from the chain's holdings: stable cash, Aave, Pendle PT, vaults, BTC, ETH. */
-export function heldWeights(p: Portfolio): Weights {
-  const w = zeroWeights();
-  if (p.navUsd === 0n) return { ...w, usdc: 1 };
-  const add = (k: keyof Weights, v: bigint) => (w[k] += Number((v * 1_000_000n) / p.navUsd) / 1_000_000);
-  for (const a of p.assets) {
-    if (!a.volatile) add("usdc", a.valueUsd);
-    else add(/BTC/i.test(a.symbol) ? "btc" : "eth", a.valueUsd);
-  }
-  for (const x of p.positions) add(x.kind === "aave" ? "aaveUsdc" : x.kind === "pendlePt" ? "pendlePt" : "vault", x.valueUsd);
-  return w;
-}
+/** The weights actually held, by the strategy's sleeves (the planner's reading of the portfolio). */
+export const heldWeights = (p: Portfolio): Weights => currentWeights(p).weights;
 
 export async function decideFor(provider: MarketProvider, strategy: Strategy, p: Portfolio, date: string): Promise<Decided> {
   const view = await provider.view(date);

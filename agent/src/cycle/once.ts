@@ -103,6 +103,8 @@ export async function runCycle<P extends PortfolioLike>(ctx: ExecContext, steps:
   const rationaleOf = () => [`${decided.decision.strategy} on ${o.date}`, ...decided.decision.triggers, ...decided.decision.reasons.slice(0, 3).map((r) => r.says)].join("; ");
   if (decided.decision.hold) return record({ inputs, signals, target: decided.decision.targets }, `hold: market data missing or rejected (${decided.decision.issues.map((i) => (i as { reason: string }).reason).join("; ") || "see reasons"})`);
 
+  if (!decided.decision.rebalance) return record({ inputs, signals, target: decided.decision.targets }, `no rebalance: ${decided.decision.triggers.join("; ") || "the strategy's triggers did not fire"}`);
+
   let plan: Planned;
   try {
     plan = await timed("plan", () => steps.plan(p, decided));

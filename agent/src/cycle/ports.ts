@@ -4,7 +4,7 @@ import { getAddress, type Address } from "viem";
 import { checkBatch } from "../risk/check";
 import { simulateBatch } from "../chain/simulate";
 import type { Portfolio } from "../chain/types";
-import { UserError } from "../errors";
+import { planRebalance } from "../plan/plan";
 import type { Runtime } from "./runtime";
 import type { PlanPorts } from "./steps";
 import type { Planned, Simulated } from "./types";
@@ -40,8 +40,17 @@ export async function simulateFor(rt: Runtime, p: Portfolio, plan: Planned, via:
 
 export function planPorts(rt: Runtime): PlanPorts {
   return {
-    plan: () => {
-      throw new UserError("the planner (agent/src/plan) is not part of this build yet");
+    plan: (p, d) => {
+      const b = planRebalance({ portfolio: p, deployment: rt.deployment, target: d.decision.targets, slippageBps: rt.cfg.slippageBps, deadline: p.timestamp + 1_800n });
+      const usd = b.steps.reduce((s, x) => s + x.amountUsd, 0);
+      return {
+        calls: b.calls,
+        steps: b.steps,
+        sizeUsd: BigInt(Math.round(usd * 1e6)) * 10n ** 12n,
+        riskReducing: b.steps.every((s) => s.riskReducing),
+        reason: b.reason,
+        detail: { current: b.current, deltasUsd: b.deltasUsd, inBand: b.inBand },
+      };
     },
     check: async (p, plan) => checkBatch(p, plan.calls, await agentAddress(rt)),
     simulate: (p, plan, via) => simulateFor(rt, p, plan, via),

@@ -21,6 +21,8 @@ import { runCycle } from "../../../agent/src/cycle/once";
 import { execContext } from "../../../agent/src/cycle/context";
 import type { CycleSteps, Planned } from "../../../agent/src/cycle/types";
 import type { Portfolio } from "../../../agent/src/chain/types";
+import { readPortfolio } from "../../../agent/src/chain/portfolio";
+import { heldWeights } from "../../../agent/src/cycle/decide";
 import { decisionHash } from "../../../agent/src/journal";
 import { approve as approvePlan, ClaudeApprover, type ApprovalRequestInput } from "../../../agent/src/approval";
 import { moduleAbi, policyAbi } from "../../../agent/src/execute";
@@ -91,6 +93,11 @@ describe("agent/cycle: one cycle on the local world", function () {
     const base = defaultSteps(rt, planPorts(rt), { env, provider });
     return {
       ...base,
+      // The batch is fixed here: the strategy's day only feeds the record.
+      decide: async (p, date) => {
+        const d = await base.decide(p, date);
+        return { ...d, decision: { ...d.decision, rebalance: !d.decision.hold } };
+      },
       plan: () => plan(),
       ...over,
     };
@@ -131,6 +138,53 @@ describe("agent/cycle: one cycle on the local world", function () {
   });
 
   const approveReply = () => llm.reply({ kind: "tool", input: { decision: "approve", reasons: ["within limits"], risk_flags: [], confidence: 0.9, modified_steps: [] } });
+
+  it("real planner, a target 6 points off: planned, checked, simulated, executed through the module; weights and NAV on chain as simulated", async () => {
+    approveReply();
+    const base = defaultSteps(rt, planPorts(rt), { env });
+    const steps: CycleSteps<Portfolio> = {
+      ...base,
+      decide: async (p, date) => {
+        const d = await base.decide(p, date);
+        const cur = heldWeights(p);
+        // Move 6 points of NAV from cash into Aave (about $24K: under the $50K autonomy limit).
+        return { ...d, decision: { ...d.decision, hold: false, rebalance: true, triggers: ["test: 6 points into Aave"], targets: { ...cur, usdc: cur.usdc - 0.06, aaveUsdc: cur.aaveUsdc + 0.06 } } };
+      },
+    };
+    const r = await runCycle(rt.ctx, steps, { date: "2024-02-01", agentKey: testKey(4) });
+    expect(r.status, r.reason).to.equal("executed");
+    expect(r.path).to.equal("module");
+    const row = (await rt.journal.get(r.hash!))!;
+    const plan = row.body.plan as { calls: unknown[]; steps: { kind: string }[] };
+    expect(plan.steps.map((s) => s.kind)).to.deep.equal(["deposit"]);
+    expect(plan.calls).to.have.length(2); // exact approval, then Aave supply
+    const sim = (row.body.simulation as { detail: { navAfterUsd: string; weightsAfterBps: Record<string, number> } }).detail;
+    const after = await readPortfolio(client, rt.deployment);
+    const ev = (await agentExecuted(r.hash!))[0];
+    expect(ev.args.navAfter).to.equal(after.navUsd);
+    // Same block state as simulated except Aave interest accrued over the blocks in between: within 1 bps.
+    const diffBps = Number(((after.navUsd - BigInt(sim.navAfterUsd)) * 10_000n) / after.navUsd);
+    expect(Math.abs(diffBps)).to.be.at.most(1);
+    for (const [token, bps] of Object.entries(sim.weightsAfterBps)) {
+      const held = (after.allocation?.holdings ?? []).find((h) => h.token.toLowerCase() === token.toLowerCase())?.bps ?? 0;
+      expect(Math.abs(held - bps), token).to.be.at.most(2);
+    }
+    const w = heldWeights(after);
+    expect(w.aaveUsdc).to.be.closeTo(0.06, 0.005);
+  });
+
+  it("real strategy on replay day 2024-02-05: a full rebalance above the autonomy limit goes to the owners", async () => {
+    approveReply();
+    // The local pools are shallow: a $50K+ swap moves the price ~0.4%, so this test allows 150 bps.
+    const wide = { ...rt, cfg: { ...rt.cfg, slippageBps: 150 } };
+    const r = await runCycle(rt.ctx, defaultSteps(wide, planPorts(wide), { env }), { date: "2024-02-05", agentKey: testKey(4), dryRun: true });
+    expect(["dry-run", "skipped"], r.reason).to.include(r.status);
+    const row = (await rt.journal.get(r.hash!))!;
+    expect((row.body.inputs.market as { provider: string }).provider).to.equal("replay");
+    expect(row.body.target).to.not.equal(null);
+    if (r.status === "dry-run") expect(r.reason).to.match(/would propose to the owners/);
+    else expect(r.reason).to.match(/no rebalance|nothing to do/);
+  });
 
   it("within the autonomy limit: executed through AgentModule, the decision hash in AgentExecuted and in the journal", async () => {
     approveReply();
