@@ -27,6 +27,7 @@ import { decisionHash } from "../../../agent/src/journal";
 import { approve as approvePlan, ClaudeApprover, type ApprovalRequestInput } from "../../../agent/src/approval";
 import { moduleAbi, policyAbi } from "../../../agent/src/execute";
 import { LiveProvider, liveConfigFromEnv } from "../../../agent/src/market/live/provider";
+import { main } from "../../../agent/src/cli";
 import { startLocalChain, testKey, type LocalChain } from "../helpers/localChain";
 import { MessagesStub, toolMessage } from "../helpers/messagesStub";
 
@@ -389,5 +390,62 @@ describe("agent/cycle: one cycle on the local world", function () {
     expect((await rt.journal.get(r.hash!))!.status).to.equal("failed");
     expect(await allExecuted()).to.equal(before);
     void execContext;
+  });
+
+  describe("the treasury command", () => {
+    const saved = { ...process.env };
+    const cliData = fs.mkdtempSync(path.join(os.tmpdir(), "i9-cli-"));
+    const cli = async (...args: string[]) => {
+      let out = "", err = "";
+      Object.assign(process.env, env, { SAFE_TX_SERVICE_URL: svc.url, RPC_URL: chain.rpcUrl, AGENT_DATA_DIR: cliData, AGENT_SLIPPAGE_BPS: "150" });
+      try {
+        const code = await main(["node", "treasury", ...args], { out: (s) => (out += s), err: (s) => (err += s) });
+        return { code, out, err };
+      } finally {
+        for (const k of Object.keys(env)) if (!(k in saved)) delete process.env[k];
+        Object.assign(process.env, saved);
+      }
+    };
+
+    it("every chain verb has --help; the market verbs still work", async () => {
+      for (const verb of ["once", "run", "status", "propose", "sign", "execute", "emergency-exit"]) {
+        const r = await cli(verb, "--help");
+        expect(r.code, verb).to.equal(0);
+        expect(r.out, verb).to.match(/--json/);
+      }
+      expect((await cli("signals", "--date", "2024-02-05", "--json")).code).to.equal(0);
+    });
+
+    it("once --dry-run --json, then status --json: NAV, limits, budget, owners, pending proposals, the decision", async () => {
+      const once = await cli("once", "--date", "2024-02-07", "--dry-run", "--json");
+      expect(once.code, once.err).to.equal(0);
+      const c = JSON.parse(once.out);
+      expect(["dry-run", "skipped"]).to.include(c.status);
+      const r = await cli("status", "--json");
+      expect(r.code, r.err).to.equal(0);
+      const s = JSON.parse(r.out);
+      expect(s.safe).to.equal(safe);
+      expect(s.threshold).to.equal(2);
+      expect(s.limits.autonomyLimitUsd).to.equal(50_000);
+      expect(s.pending.length).to.be.greaterThan(0);
+      expect(s.recent.map((x: { hash: string }) => x.hash)).to.deep.equal([c.hash]);
+      expect(r.out + r.err).not.to.include(testKey(4).slice(2));
+    });
+
+    it("sign with a bad hash is one line naming the fix (exit 2)", async () => {
+      const r = await cli("sign", "0x1234");
+      expect(r.code).to.equal(2);
+      expect(r.err).to.match(/is not a safeTxHash/);
+    });
+
+    it("emergency-exit --json: the guardian pauses the agent and unwinds; prints what came back", async () => {
+      const r = await cli("emergency-exit", "--json");
+      expect(r.code, r.err).to.equal(0);
+      const x = JSON.parse(r.out);
+      expect(x.guardian).to.equal(privateKeyToAccount(testKey(7)).address);
+      expect(x.exited.length).to.be.greaterThan(0);
+      expect(x.exited.some((e: { success: boolean }) => e.success)).to.equal(true);
+      expect(await client.readContract({ address: policy, abi: treasuryPolicyAbi, functionName: "paused" })).to.equal(true);
+    });
   });
 });
