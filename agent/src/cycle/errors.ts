@@ -12,5 +12,5 @@ export function errorText(e: unknown): string {
     }
   }
   const m = e instanceof Error ? ((e as { shortMessage?: string }).shortMessage ?? e.message) : String(e);
-  return m.split("\n")[0].replace(/\u0000/g, "");
+  return m.split("\n")[0].split("\u0000").join("");
 }

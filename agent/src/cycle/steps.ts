@@ -17,7 +17,6 @@ export type PlanPorts = Pick<CycleSteps<Portfolio>, "plan" | "check" | "simulate
 
 export function marketProvider(rt: Runtime): MarketProvider {
   if (rt.cfg.market.source === "live") {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { LiveProvider } = require("../market/live/provider") as typeof import("../market/live/provider");
     return LiveProvider.fromEnv();
   }

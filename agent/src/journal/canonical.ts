@@ -9,7 +9,7 @@ import { keccak256, stringToBytes, type Hex } from "viem";
 export function jsonSafe(v: unknown): unknown {
   if (typeof v === "bigint") return v.toString();
   // Postgres text and jsonb refuse NUL; revert strings decoded from raw bytes may carry it.
-  if (typeof v === "string") return v.includes("\u0000") ? v.replace(/\u0000/g, "\\u0000") : v;
+  if (typeof v === "string") return v.includes("\u0000") ? v.split("\u0000").join("\\u0000") : v;
   if (typeof v === "number") {
     if (!Number.isFinite(v)) throw new Error(`canonical JSON: a non-finite number (${v}) cannot be hashed`);
     return v;

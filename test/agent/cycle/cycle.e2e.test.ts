@@ -12,13 +12,12 @@ import SafeApiKit from "@safe-global/api-kit";
 import { createWalletClient, getAddress, http as viemHttp, parseUnits, type Address, type Hex, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
-import { aavePoolAbi, approve, aaveSupply, erc20Abi, safeAbi, treasuryPolicyAbi } from "../../../lib/chain";
+import { approve, aaveSupply, erc20Abi, safeAbi, treasuryPolicyAbi } from "../../../lib/chain";
 import { startTxService, confirmProposed, executeProposed, type TxService } from "../../../agent/src/safe";
 import { openRuntime, type Runtime } from "../../../agent/src/cycle/runtime";
 import { defaultSteps } from "../../../agent/src/cycle/steps";
 import { planPorts } from "../../../agent/src/cycle/ports";
 import { runCycle } from "../../../agent/src/cycle/once";
-import { execContext } from "../../../agent/src/cycle/context";
 import type { CycleSteps, Planned } from "../../../agent/src/cycle/types";
 import type { Portfolio } from "../../../agent/src/chain/types";
 import { readPortfolio } from "../../../agent/src/chain/portfolio";
@@ -29,9 +28,8 @@ import { moduleAbi, policyAbi } from "../../../agent/src/execute";
 import { LiveProvider, liveConfigFromEnv } from "../../../agent/src/market/live/provider";
 import { main } from "../../../agent/src/cli";
 import { startLocalChain, testKey, type LocalChain } from "../helpers/localChain";
-import { MessagesStub, toolMessage } from "../helpers/messagesStub";
+import { MessagesStub } from "../helpers/messagesStub";
 
-void aavePoolAbi;
 
 /** A JSON-RPC or HTTP pass-through that a test can cut (503 / connection reset) and restore. */
 async function cuttable(target: string) {
@@ -389,7 +387,6 @@ describe("agent/cycle: one cycle on the local world", function () {
     expect(r.reason).to.match(/DeriskOnly|PriceUnavailable|StalePrice|reverted/);
     expect((await rt.journal.get(r.hash!))!.status).to.equal("failed");
     expect(await allExecuted()).to.equal(before);
-    void execContext;
   });
 
   describe("the treasury command", () => {
