@@ -14,8 +14,17 @@ export interface AgentWorld {
   agent: Address;
 }
 
+/**
+ * Our own fixture identity (not guardedWorldFixture's): a loadFixture snapshot leaks the wall-clock
+ * time elapsed since it was taken into the next block's timestamp, and the guardrail tests that share
+ * guardedWorldFixture time hour boundaries to the minute (test/guardrails/hardening.test.ts).
+ */
+async function agentGuardedWorld(): Promise<GuardedWorld> {
+  return guardedWorldFixture();
+}
+
 export async function agentWorld(): Promise<AgentWorld> {
-  const g = await loadFixture(guardedWorldFixture);
+  const g = await loadFixture(agentGuardedWorld);
   // Fresh client per test: viem caches nothing across loadFixture's snapshot reverts then.
   const client = createPublicClient({ transport: custom(hre.network.provider), cacheTime: 0 }) as PublicClient;
   return { g, d: g.deployment, client, agent: (await g.agent.getAddress()) as Address };
