@@ -178,6 +178,14 @@ export async function runCycle<P extends PortfolioLike>(ctx: ExecContext, steps:
   if (res.status === "dry-run") return report({ status: "dry-run", reason: `dry run: would ${path === "module" ? "execute through the module" : "propose to the owners"} (${pathWhy})`, hash: res.hash, path, verdict: verdictOut, reconciled });
   if (res.status === "skipped") return report({ status: "skipped", reason: res.reason, hash: res.hash, path, reconciled });
   if (res.status === "failed") return report({ status: "failed", reason: res.reason, hash: res.hash, path, verdict: verdictOut, reconciled });
+  if (res.path === "module" && res.event) {
+    // The outcome against the simulation: NAV after as executed vs as simulated (interest and block
+    // drift only; a larger gap is logged for a person to look at).
+    const dev = sim.navAfterUsd === 0n ? 0 : Number(((res.event.navAfter - sim.navAfterUsd) * 1_000_000n) / sim.navAfterUsd) / 100;
+    const check = { simulatedNavAfterUsd: sim.navAfterUsd, navAfterUsd: res.event.navAfter, deviationBps: dev, sizeUsd: res.event.sizeUsd };
+    if (Math.abs(dev) > 10) ctx.log.warn({ cycleKey, hash: res.hash, ...check }, "executed NAV differs from the simulation");
+    await ctx.journal.update(res.hash, { outcome: { ...res, vsSimulation: check } });
+  }
   return report({
     status: res.status,
     hash: res.hash,

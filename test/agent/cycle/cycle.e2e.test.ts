@@ -168,6 +168,7 @@ describe("agent/cycle: one cycle on the local world", function () {
       const held = (after.allocation?.holdings ?? []).find((h) => h.token.toLowerCase() === token.toLowerCase())?.bps ?? 0;
       expect(Math.abs(held - bps), token).to.be.at.most(2);
     }
+    expect(Math.abs((row.outcome as { vsSimulation: { deviationBps: number } }).vsSimulation.deviationBps)).to.be.at.most(1);
     const w = heldWeights(after);
     expect(w.aaveUsdc).to.be.closeTo(0.06, 0.005);
   });
@@ -433,6 +434,27 @@ describe("agent/cycle: one cycle on the local world", function () {
       const r = await cli("sign", "0x1234");
       expect(r.code).to.equal(2);
       expect(r.err).to.match(/is not a safeTxHash/);
+    });
+
+    it("run: one cycle at a time on a schedule; SIGTERM stops it cleanly after the current cycle", async () => {
+      const { spawn } = await import("node:child_process");
+      const child = spawn(process.execPath, [path.resolve(__dirname, "..", "..", "..", "agent", "bin", "treasury.js"), "run", "--interval", "3600", "--json"], {
+        env: { ...process.env, ...env, SAFE_TX_SERVICE_URL: svc.url, RPC_URL: chain.rpcUrl, AGENT_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "i9-run-")), ANTHROPIC_API_KEY: "" },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let out = "", err = "";
+      child.stdout.on("data", (d) => (out += d));
+      child.stderr.on("data", (d) => (err += d));
+      const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+      await new Promise<void>((resolve, reject) => {
+        const poll = setInterval(() => out.includes("\n") && (clearInterval(poll), resolve()), 50);
+        child.on("exit", () => (clearInterval(poll), reject(new Error(`run exited early: ${err}`))));
+      });
+      child.kill("SIGTERM");
+      expect(await exited, err).to.equal(0);
+      const lines = out.trim().split("\n").map((l) => JSON.parse(l));
+      expect(lines).to.have.length(1);
+      expect(lines[0].cycleKey).to.match(/^31337:0x/);
     });
 
     it("emergency-exit --json: the guardian pauses the agent and unwinds; prints what came back", async () => {
