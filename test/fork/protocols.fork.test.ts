@@ -5,6 +5,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
+import type { Hex } from "viem";
+import { aaveSupply, approve } from "../../lib/chain/encode";
 import { ethers } from "hardhat";
 import { mine, setBalance, setStorageAt, time } from "@nomicfoundation/hardhat-network-helpers";
 import { Contract, MaxUint256, Signer, getAddress, keccak256, parseEther, parseUnits } from "ethers";
@@ -338,8 +340,8 @@ describe("mainnet fork: Safe 1.4.1 + Aave v3 + Uniswap v3 + sDAI (deployments/ma
 
     const usdcStart = await bal(usdc);
     await batch([
-      { to: d.tokens.USDC, data: usdc.interface.encodeFunctionData("approve", [d.aave.pool, amount]) },
-      { to: d.aave.pool, data: pool.interface.encodeFunctionData("supply", [d.tokens.USDC, amount, safeAddress, 0]) },
+      approve(d.tokens.USDC as Hex, d.aave.pool as Hex, amount),
+      aaveSupply(d.aave.pool as Hex, d.tokens.USDC as Hex, amount, safeAddress as Hex),
     ]);
     expect(await bal(usdc)).to.equal(usdcStart - amount);
     const aStart = await bal(aUsdc);
