@@ -13,6 +13,8 @@ import { Config, defaultConfig, loadConfig } from "./strategy/config";
 import { BENCHMARK_NAMES, DEFAULT_STRATEGY, STRATEGY_NAMES, strategyByName } from "./strategy/registry";
 import { signalsFor } from "./strategy/signals";
 import { POSITIONS } from "./strategy/types";
+import { registerCycleVerbs, type PortsFactory } from "./cycle/cli";
+import { planPorts } from "./cycle/ports";
 
 interface Io {
   out: (s: string) => void;
@@ -29,9 +31,9 @@ function strategyOption(): Option {
   return new Option("--strategy <name>", `strategy: ${[...STRATEGY_NAMES, ...BENCHMARK_NAMES].join(", ")}`).default(DEFAULT_STRATEGY);
 }
 
-export function buildProgram(io: Io = stdio): Command {
+export function buildProgram(io: Io = stdio, ports: PortsFactory = planPorts): Command {
   const program = new Command("treasury")
-    .description("Treasury agent: market signals, strategy and backtest (no chain needed for these verbs)")
+    .description("Treasury agent: market signals, strategy and backtest (no chain needed), and the agent cycle on chain")
     // Errors on one line: commander's "(Did you mean --from?)" joins the message.
     .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: (str, write) => write(str.trimEnd().replace(/\n+/g, " ") + "\n") })
     .exitOverride()
@@ -153,12 +155,13 @@ export function buildProgram(io: Io = stdio): Command {
       for (const i of decision.issues) lines.push(`  ! ${i.reason}`);
       io.out(lines.join("\n") + "\n");
     });
+  registerCycleVerbs(program, io, ports);
   return program;
 }
 
 /** Runs the CLI; resolves to the exit code (0 ok, 2 bad input, 1 unexpected failure). */
-export async function main(argv: string[], io: Io = stdio): Promise<number> {
-  const program = buildProgram(io);
+export async function main(argv: string[], io: Io = stdio, ports?: PortsFactory): Promise<number> {
+  const program = buildProgram(io, ports);
   try {
     await program.parseAsync(argv);
     return 0;

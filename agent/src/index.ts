@@ -21,3 +21,7 @@ export { currentWeights } from "./plan/sleeves";
 export { checkBatch, checkOwnerBatch } from "./risk/check";
 export type { CheckResult, Effect, Refusal } from "./risk/types";
 export { historicalVar, drawdownStop, dailyReturns } from "./risk/var";
+export { runCycle, type CycleOptions } from "./cycle/once";
+export type { CycleReport, CycleSteps, Planned, Simulated, Decided } from "./cycle/types";
+export { Journal, decisionHash, canonicalJson, type DecisionBody, type DecisionRow } from "./journal";
+export { loadAgentConfig, loadKey, AgentConfigSchema, type AgentConfig } from "./config";

@@ -1,0 +1,93 @@
+// Load the configuration: defaults < JSON file (AGENT_CONFIG or --config) < environment variables.
+// Every problem comes back as one UserError naming the field, where it came from, and the fix.
+import fs from "node:fs";
+import { z } from "zod";
+import { UserError } from "../errors";
+import { AgentConfigSchema, type AgentConfig } from "./schema";
+
+/** Environment variable → config path. Only these are read; secrets are read by keys.ts. */
+export const ENV_MAP: Record<string, string> = {
+  RPC_URL: "rpcUrl",
+  DEPLOYMENTS_FILE: "deploymentsFile",
+  SAFE_ADDRESS: "safe",
+  ANTHROPIC_MODEL: "anthropic.model",
+  ANTHROPIC_BASE_URL: "anthropic.baseUrl",
+  ANTHROPIC_TIMEOUT_MS: "anthropic.timeoutMs",
+  SAFE_TX_SERVICE_URL: "txService.url",
+  AGENT_INTERVAL_SECONDS: "schedule.intervalSeconds",
+  AGENT_STRATEGY: "strategy",
+  MARKET_SOURCE: "market.source",
+  MARKET_DATA_DIR: "market.dataDir",
+  AGENT_SLIPPAGE_BPS: "slippageBps",
+  DATABASE_URL: "databaseUrl",
+  AGENT_DATA_DIR: "dataDir",
+  LOG_LEVEL: "logLevel",
+};
+const NUMERIC = new Set(["anthropic.timeoutMs", "schedule.intervalSeconds", "slippageBps"]);
+const FIX: Record<string, string> = {
+  rpcUrl: "set RPC_URL to your node's JSON-RPC URL (npm start prints the local one)",
+  safe: "set SAFE_ADDRESS to the treasury Safe's address",
+  databaseUrl: "set DATABASE_URL=postgres://user:pass@host:5432/db, or unset it for the embedded database",
+  slippageBps: "set AGENT_SLIPPAGE_BPS to an integer from 0 to 1000",
+  logLevel: "set LOG_LEVEL to one of fatal, error, warn, info, debug, trace, silent",
+};
+
+function envName(pathStr: string): string | undefined {
+  return Object.entries(ENV_MAP).find(([, p]) => p === pathStr)?.[0];
+}
+
+function setPath(obj: Record<string, unknown>, dotted: string, value: unknown) {
+  const parts = dotted.split(".");
+  let o = obj;
+  for (const p of parts.slice(0, -1)) o = (o[p] ??= {}) as Record<string, unknown>;
+  o[parts[parts.length - 1]] = value;
+}
+
+export function formatIssues(err: z.ZodError, file?: string): string {
+  return err.issues
+    .map((i) => {
+      const p = i.path.join(".") || "(root)";
+      const env = envName(p);
+      const from = [env && `env ${env}`, file && `file ${file}`].filter(Boolean).join(" or ");
+      const fix = FIX[p] ?? (i.code === "unrecognized_keys" ? `remove ${(i as { keys?: string[] }).keys?.join(", ")}` : env ? `set ${env}` : `fix ${p} in the config file`);
+      return `config ${p}${from ? ` (${from})` : ""}: ${i.message}; ${fix}`;
+    })
+    .join("\n");
+}
+
+export interface LoadOptions {
+  env?: NodeJS.ProcessEnv;
+  /** JSON config file; default $AGENT_CONFIG. */
+  file?: string;
+  /** Values from command-line flags, applied last. */
+  overrides?: Record<string, unknown>;
+}
+
+export function loadAgentConfig(o: LoadOptions = {}): AgentConfig {
+  const env = o.env ?? process.env;
+  const file = o.file ?? env.AGENT_CONFIG;
+  let raw: Record<string, unknown> = {};
+  if (file) {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, "utf8");
+    } catch (e) {
+      throw new UserError(`config file ${file}: ${(e as Error).message}; pass an existing JSON file or unset AGENT_CONFIG`);
+    }
+    try {
+      raw = JSON.parse(text);
+    } catch (e) {
+      throw new UserError(`config file ${file}: not valid JSON (${(e as Error).message}); fix the file`);
+    }
+    if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new UserError(`config file ${file}: must hold one JSON object`);
+  }
+  for (const [name, p] of Object.entries(ENV_MAP)) {
+    const v = env[name]?.trim();
+    if (!v) continue;
+    setPath(raw, p, NUMERIC.has(p) && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v);
+  }
+  for (const [p, v] of Object.entries(o.overrides ?? {})) if (v !== undefined) setPath(raw, p, v);
+  const parsed = AgentConfigSchema.safeParse(raw);
+  if (!parsed.success) throw new UserError(formatIssues(parsed.error, file));
+  return parsed.data;
+}

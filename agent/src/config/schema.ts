@@ -1,0 +1,65 @@
+// The agent's runtime configuration: one zod schema, filled from an optional JSON file and then the
+// environment (env wins). Secrets are not part of it: keys are loaded by keys.ts and never logged.
+import { z } from "zod";
+import { getAddress, isAddress } from "viem";
+
+const address = z
+  .string()
+  .refine((a) => isAddress(a, { strict: false }), "not a 20-byte hex address (0x + 40 hex digits)")
+  .transform((a) => getAddress(a));
+const url = z.url({ error: "not a URL (e.g. http://127.0.0.1:8545)" });
+
+/** Where a key comes from: a raw hex key in an env variable, or an encrypted keystore JSON file. */
+export const KeySourceSchema = z.union([
+  z.strictObject({ env: z.string().min(1) }),
+  z.strictObject({ keystore: z.string().min(1), passwordEnv: z.string().min(1) }),
+]);
+export type KeySource = z.infer<typeof KeySourceSchema>;
+
+export const AgentConfigSchema = z.strictObject({
+  rpcUrl: url,
+  /** deployments/<network>.json: addresses of the Safe, protocols and guardrails. */
+  deploymentsFile: z.string().min(1).default("deployments/local.json"),
+  /** The treasury Safe; default: the deployments file's `treasury.safe`. */
+  safe: address.optional(),
+  keys: z
+    .strictObject({
+      agent: KeySourceSchema.default({ env: "AGENT_PRIVATE_KEY" }),
+      guardian: KeySourceSchema.default({ env: "GUARDIAN_PRIVATE_KEY" }),
+      signer: KeySourceSchema.default({ env: "SIGNER_PRIVATE_KEY" }),
+    })
+    .default({ agent: { env: "AGENT_PRIVATE_KEY" }, guardian: { env: "GUARDIAN_PRIVATE_KEY" }, signer: { env: "SIGNER_PRIVATE_KEY" } }),
+  anthropic: z
+    .strictObject({
+      /** Name of the env variable holding the API key (the key itself never sits in config). */
+      apiKeyEnv: z.string().default("ANTHROPIC_API_KEY"),
+      model: z.string().min(1).optional(),
+      baseUrl: url.optional(),
+      timeoutMs: z.number().int().positive().default(30_000),
+    })
+    .default({ apiKeyEnv: "ANTHROPIC_API_KEY", timeoutMs: 30_000 }),
+  txService: z
+    .strictObject({
+      /** A self-hosted or local service ending in /api; absent: the hosted one (needs the API key). */
+      url: url.optional(),
+      apiKeyEnv: z.string().default("SAFE_API_KEY"),
+    })
+    .default({ apiKeyEnv: "SAFE_API_KEY" }),
+  schedule: z
+    .strictObject({
+      /** Seconds between cycle starts for `treasury run`. */
+      intervalSeconds: z.number().int().min(1).default(86_400),
+    })
+    .default({ intervalSeconds: 86_400 }),
+  strategy: z.string().min(1).default("trend-dd"),
+  market: z
+    .strictObject({ source: z.enum(["replay", "live"]).default("replay"), dataDir: z.string().optional() })
+    .default({ source: "replay" }),
+  slippageBps: z.number().int().min(0).max(1_000).default(50),
+  /** Postgres URL; absent: embedded PGlite in `dataDir`. */
+  databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, "a postgres:// or postgresql:// URL").optional(),
+  dataDir: z.string().min(1).default(".treasury-agent"),
+  logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+export type AgentConfig = z.infer<typeof AgentConfigSchema>;
+export type AgentConfigInput = z.input<typeof AgentConfigSchema>;

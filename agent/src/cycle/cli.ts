@@ -1,0 +1,187 @@
+// The chain verbs of `treasury`: once, run, status, propose, sign, execute, emergency-exit. Each has
+// --help and --json; configuration comes from env / --config (see agent/README.md "The agent cycle").
+import type { Command } from "commander";
+import type { Hex } from "viem";
+import { UserError } from "../errors";
+import { isoOf, todayDay, dayOf } from "../market/calendar";
+import { lastDecisionDay } from "../market/replay";
+import { confirmProposed, executeProposed } from "../safe";
+import { jsonSafe } from "../journal";
+import { openRuntime, type Runtime } from "./runtime";
+import { runCycle } from "./once";
+import { defaultSteps, marketProvider, type PlanPorts } from "./steps";
+import { readStatus, formatStatus } from "./status";
+import { emergencyExit } from "./emergency";
+import type { CycleReport } from "./types";
+
+interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+/** The planner, check and simulator; resolved lazily so the market-only verbs never load them. */
+export type PortsFactory = (rt: Runtime) => PlanPorts;
+
+const json = (v: unknown) => JSON.stringify(jsonSafe(v));
+
+async function withRuntime<T>(o: { config?: string }, fn: (rt: Runtime) => Promise<T>): Promise<T> {
+  const rt = await openRuntime({ file: o.config });
+  try {
+    return await fn(rt);
+  } finally {
+    await rt.close();
+  }
+}
+
+function formatCycle(r: CycleReport): string {
+  const lines = [`cycle ${r.date}: ${r.status.toUpperCase()}${r.reason ? ` — ${r.reason}` : ""}`];
+  if (r.hash) lines.push(`  decision ${r.hash}${r.path ? ` (${r.path})` : ""}`);
+  if (r.txHash) lines.push(`  transaction ${r.txHash}`);
+  if (r.safeTxHash) lines.push(`  proposal ${r.safeTxHash}${r.proposalUrl ? ` ${r.proposalUrl}` : ""}`);
+  if (r.verdict) lines.push(`  verdict ${r.verdict.decision} by ${r.verdict.decidedBy} (LLM ${r.verdict.llm})`);
+  for (const x of r.reconciled as { hash: string; from: string; to: string; how: string }[]) lines.push(`  reconciled ${x.hash.slice(0, 10)}…: ${x.from} → ${x.to} (${x.how})`);
+  lines.push(`  ${Object.entries(r.stepsMs).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(", ")}; total ${r.totalMs.toFixed(0)} ms`);
+  return lines.join("\n") + "\n";
+}
+
+async function cycleDate(rt: Runtime, date?: string): Promise<string> {
+  if (date) {
+    dayOf(date);
+    return date;
+  }
+  if (rt.cfg.market.source === "live") return isoOf(todayDay());
+  const p = marketProvider(rt) as { history?: Parameters<typeof lastDecisionDay>[0] };
+  return isoOf(lastDecisionDay(p.history!));
+}
+
+export function registerCycleVerbs(program: Command, io: Io, ports: PortsFactory): void {
+  const once = async (o: { date?: string; dryRun?: boolean; json?: boolean; config?: string }, forceProposal: boolean) =>
+    withRuntime(o, async (rt) => {
+      const agent = o.dryRun ? undefined : await rt.key("agent");
+      const r = await runCycle(rt.ctx, defaultSteps(rt, ports(rt)), { date: await cycleDate(rt, o.date), dryRun: o.dryRun, forceProposal, agentKey: agent?.key });
+      io.out(o.json ? json(r) + "\n" : formatCycle(r));
+      if (r.status === "aborted" || r.status === "failed") process.exitCode = 1;
+    });
+
+  program
+    .command("once")
+    .description("one cycle: read → decide → plan → check → simulate → approve → execute or propose → record")
+    .option("--date <date>", "decision day (replay: default the day after the last data; live: today)")
+    .option("--dry-run", "do everything but send (the decision is recorded as skipped)")
+    .option("--config <file>", "agent config JSON (env wins); see agent/README.md")
+    .option("--json", "print the cycle report as JSON")
+    .action((o) => once(o, false));
+
+  program
+    .command("propose")
+    .description("force the owner path: the current plan as a Safe transaction proposed to the Safe Transaction Service")
+    .option("--date <date>", "decision day")
+    .option("--dry-run", "do everything but propose")
+    .option("--config <file>", "agent config JSON")
+    .option("--json", "print JSON")
+    .action((o) => once(o, true));
+
+  program
+    .command("run")
+    .description("the cycle on a schedule (config schedule.intervalSeconds), one at a time, until SIGINT/SIGTERM")
+    .option("--interval <seconds>", "seconds between cycle starts (overrides the config)")
+    .option("--max-cycles <n>", "stop after n cycles (default: never)")
+    .option("--config <file>", "agent config JSON")
+    .option("--json", "one JSON line per cycle")
+    .action(async (o: { interval?: string; maxCycles?: string; config?: string; json?: boolean }) =>
+      withRuntime(o, async (rt) => {
+        const interval = o.interval ? Number(o.interval) : rt.cfg.schedule.intervalSeconds;
+        if (!(Number.isInteger(interval) && interval > 0)) throw new UserError(`--interval must be a positive integer (seconds), got "${o.interval}"`);
+        const max = o.maxCycles ? Number(o.maxCycles) : Infinity;
+        let stop = false;
+        let wake: (() => void) | undefined;
+        const onSignal = (sig: string) => {
+          rt.log.info({ signal: sig }, "stopping after the current cycle");
+          stop = true;
+          wake?.();
+        };
+        process.on("SIGINT", onSignal);
+        process.on("SIGTERM", onSignal);
+        try {
+          const agent = await rt.key("agent");
+          const steps = defaultSteps(rt, ports(rt));
+          for (let n = 0; !stop && n < max; n++) {
+            const started = Date.now();
+            const r = await runCycle(rt.ctx, steps, { date: await cycleDate(rt), agentKey: agent.key });
+            io.out(o.json ? json(r) + "\n" : formatCycle(r));
+            if (stop || n + 1 >= max) break;
+            await new Promise<void>((res) => {
+              const t = setTimeout(res, Math.max(0, started + interval * 1000 - Date.now()));
+              wake = () => (clearTimeout(t), res());
+            });
+          }
+        } finally {
+          process.off("SIGINT", onSignal);
+          process.off("SIGTERM", onSignal);
+        }
+      }),
+    );
+
+  program
+    .command("status")
+    .description("portfolio NAV, paused, limits and budget left, Safe owners/nonce, pending proposals, recent decisions")
+    .option("--config <file>", "agent config JSON")
+    .option("--json", "print JSON")
+    .action(async (o: { config?: string; json?: boolean }) => withRuntime(o, async (rt) => {
+      const s = await readStatus(rt);
+      io.out(o.json ? json(s) + "\n" : formatStatus(s) + "\n");
+    }));
+
+  const safeTxHashArg = (h: string): Hex => {
+    if (!/^0x[0-9a-fA-F]{64}$/.test(h)) throw new UserError(`"${h}" is not a safeTxHash (0x + 64 hex digits); copy it from \`treasury status\` or the Safe web app`);
+    return h as Hex;
+  };
+  const needService = (rt: Runtime) => {
+    if (!rt.ctx.safeCfg) throw new UserError("no Safe Transaction Service: set SAFE_TX_SERVICE_URL (local or self-hosted, ending in /api) or SAFE_API_KEY (hosted)");
+    return rt.ctx.safeCfg;
+  };
+
+  program
+    .command("sign <safeTxHash>")
+    .description("confirm a proposed Safe transaction with the signer key (an owner): rebuilt and hash-checked first")
+    .option("--config <file>", "agent config JSON")
+    .option("--json", "print JSON")
+    .action(async (h: string, o: { config?: string; json?: boolean }) => withRuntime(o, async (rt) => {
+      const hash = safeTxHashArg(h);
+      const signer = await rt.key("signer");
+      const r = await confirmProposed(needService(rt), hash, signer.key);
+      io.out(o.json ? json({ safeTxHash: hash, ...r }) + "\n" : `${r.alreadyConfirmed ? "already confirmed" : "confirmed"} ${hash} as ${r.owner}\n`);
+    }));
+
+  program
+    .command("execute <safeTxHash>")
+    .description("execute a proposed Safe transaction once it has enough confirmations (signer key pays the gas)")
+    .option("--config <file>", "agent config JSON")
+    .option("--json", "print JSON")
+    .action(async (h: string, o: { config?: string; json?: boolean }) => withRuntime(o, async (rt) => {
+      const hash = safeTxHashArg(h);
+      const signer = await rt.key("signer");
+      const r = await executeProposed(needService(rt), hash, signer.key);
+      // The decision it carried (recordDecision) is now on chain: close it in the journal.
+      const row = (await rt.journal.recent(200)).find((x) => x.safeTxHash?.toLowerCase() === hash.toLowerCase());
+      if (row) await rt.journal.update(row.hash, { status: "executed", outcome: { ...(row.outcome as object), executedTx: r.txHash, blockNumber: r.blockNumber } });
+      io.out(o.json ? json({ safeTxHash: hash, ...r, decision: row?.hash ?? null }) + "\n" : `executed ${hash} in ${r.txHash} (block ${r.blockNumber}, gas ${r.gasUsed})${row ? `; decision ${row.hash}` : ""}\n`);
+    }));
+
+  program
+    .command("emergency-exit")
+    .description("guardian key: pause the agent and unwind every position into the Safe; prints what came back")
+    .option("--config <file>", "agent config JSON")
+    .option("--json", "print JSON")
+    .action(async (o: { config?: string; json?: boolean }) => withRuntime(o, async (rt) => {
+      const g = await rt.key("guardian");
+      const r = await emergencyExit(rt.ctx, rt.cfg.rpcUrl, g.key);
+      if (o.json) io.out(json(r) + "\n");
+      else {
+        const lines = [`emergency exit by ${r.guardian} in ${r.txHash}: agent paused`];
+        for (const x of r.exited) lines.push(`  ${x.token}: ${x.success ? "exited" : "NOT exited"} (balance ${x.balanceBefore} → ${x.balanceAfter})`);
+        if (!r.exited.length) lines.push("  no open positions");
+        io.out(lines.join("\n") + "\n");
+      }
+    }));
+}

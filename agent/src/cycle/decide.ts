@@ -1,0 +1,20 @@
+// Decide: the strategy's target for the day from the market provider (replay on the local world,
+// live on a real chain), with the weights actually held on chain as the strategy's current weights.
+import type { Portfolio } from "../chain/types";
+import type { MarketProvider } from "../market/types";
+import type { Strategy, Weights } from "../strategy/types";
+import { currentWeights } from "../plan/sleeves";
+import { signalsFor } from "../strategy/signals";
+import type { Decided } from "./types";
+
+/** The weights actually held, by the strategy's sleeves (the planner's reading of the portfolio). */
+export const heldWeights = (p: Portfolio): Weights => currentWeights(p).weights;
+
+export async function decideFor(provider: MarketProvider, strategy: Strategy, p: Portfolio, date: string): Promise<Decided> {
+  const view = await provider.view(date);
+  const { decision, indicators } = signalsFor(view, strategy, 120, heldWeights(p));
+  const sources = Object.fromEntries(Object.entries((provider as { history?: { sources?: Record<string, string> } }).history?.sources ?? {}).map(([k, v]) => [k, String(v)]));
+  // Outside text the reviewer sees fenced as untrusted: the providers' notes on their data.
+  const texts = view.issues.map((i) => ({ source: `market:${i.field}`, text: i.reason }));
+  return { decision, indicators, market: { provider: provider.name, sources, issues: view.issues, texts } };
+}

@@ -1,0 +1,25 @@
+// The guardian's emergency exit: AgentModule.emergencyExit() pauses the agent and unwinds every
+// position into the Safe in one transaction; what came back is read from its PositionExited events.
+import { createWalletClient, http, parseEventLogs, type Address, type Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { moduleAbi, type ExecContext } from "../execute";
+
+export interface ExitReport {
+  txHash: Hex;
+  guardian: Address;
+  exited: { token: Address; success: boolean; balanceBefore: bigint; balanceAfter: bigint }[];
+}
+
+export async function emergencyExit(ctx: ExecContext, rpcUrl: string, guardianKey: Hex): Promise<ExitReport> {
+  const account = privateKeyToAccount(guardianKey);
+  const wallet = createWalletClient({ account, transport: http(rpcUrl) });
+  const chain = { id: ctx.chainId, name: "treasury", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [rpcUrl] } } };
+  // Simulate first: a non-guardian or a broken module is refused before anything is sent.
+  const { request } = await ctx.client.simulateContract({ account, address: ctx.module, abi: moduleAbi, functionName: "emergencyExit" });
+  const txHash = await wallet.writeContract({ ...request, chain });
+  const receipt = await ctx.client.waitForTransactionReceipt({ hash: txHash });
+  if (receipt.status !== "success") throw new Error(`emergencyExit ${txHash} reverted`);
+  const exited = parseEventLogs({ abi: moduleAbi, logs: receipt.logs, eventName: "PositionExited" }).map((e) => ({ ...e.args }));
+  ctx.log.warn({ txHash, guardian: account.address, positions: exited.length }, "emergency exit done; the agent is paused");
+  return { txHash, guardian: account.address, exited };
+}

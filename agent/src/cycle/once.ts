@@ -1,0 +1,200 @@
+// One cycle: reconcile → read → decide → plan → check → simulate → approve → execute or propose →
+// record. Any failure stops the cycle with its reason in the journal; nothing is sent unless every
+// step before said yes. When in doubt the agent does nothing.
+import type { Hex } from "viem";
+import { errorText } from "./errors";
+import { reconcile, type ExecContext } from "../execute";
+import { decisionHash, jsonSafe, type DecisionBody, type ExecPath } from "../journal";
+import { act } from "./act";
+import type { CycleReport, CycleSteps, PortfolioLike, Planned } from "./types";
+
+const E18 = 10n ** 18n;
+const usd = (x: bigint) => Number(x / 10n ** 12n) / 1e6;
+
+export { errorText };
+
+export interface CycleOptions {
+  date: string;
+  dryRun?: boolean;
+  /** Force the owner path (treasury propose). */
+  forceProposal?: boolean;
+  agentKey?: Hex;
+  now?: () => number;
+}
+
+export async function runCycle<P extends PortfolioLike>(ctx: ExecContext, steps: CycleSteps<P>, o: CycleOptions): Promise<CycleReport> {
+  const now = o.now ?? (() => performance.now());
+  const t0 = now();
+  const stepsMs: Record<string, number> = {};
+  const timed = async <T>(name: string, fn: () => T | Promise<T>): Promise<T> => {
+    const s = now();
+    try {
+      return await fn();
+    } finally {
+      stepsMs[name] = (stepsMs[name] ?? 0) + now() - s;
+    }
+  };
+  const cycleKey = `${ctx.chainId}:${ctx.safe}:${o.date}`;
+  const report = (r: Omit<CycleReport, "date" | "cycleKey" | "stepsMs" | "totalMs" | "reconciled"> & { reconciled?: unknown[] }): CycleReport => ({ date: o.date, cycleKey, reconciled: [], ...r, stepsMs, totalMs: now() - t0 });
+  const abort = async (step: string, e: unknown, reconciled: unknown[] = []): Promise<CycleReport> => {
+    const reason = `${step}: ${errorText(e)}`;
+    ctx.log.error({ cycleKey, step, reason }, "cycle stopped: nothing sent");
+    await ctx.journal.event(cycleKey, "aborted", { step, reason }).catch(() => undefined);
+    return report({ status: "aborted", reason, reconciled });
+  };
+
+  // 1. Finish whatever a previous run left open (never a second send of the same decision).
+  let reconciled: unknown[];
+  try {
+    reconciled = await timed("reconcile", () => reconcile(ctx, { proposerKey: o.agentKey }));
+  } catch (e) {
+    return abort("reconcile", e);
+  }
+  const prior = (await ctx.journal.byCycle(cycleKey)).find((r) => ["executed", "proposed", "sending", "sent", "proposing"].includes(r.status));
+  if (prior) return report({ status: "already", reason: `the decision for ${o.date} is already ${prior.status}`, hash: prior.hash, path: prior.path, txHash: prior.txHash ?? undefined, safeTxHash: prior.safeTxHash ?? undefined, reconciled });
+
+  let p: P;
+  try {
+    p = await timed("read", () => steps.read());
+  } catch (e) {
+    return abort("read", e, reconciled);
+  }
+  const base = {
+    version: 1 as const,
+    cycleKey,
+    date: o.date,
+    chainId: ctx.chainId,
+    safe: ctx.safe,
+    block: p.blockNumber.toString(),
+    safeNonce: Number(p.safe.nonce),
+  };
+  // A decision that sends nothing is still recorded, with its reason.
+  const record = async (partial: Partial<DecisionBody>, reason: string, status: "skipped" | "failed" = "skipped"): Promise<CycleReport> => {
+    const body: DecisionBody = {
+      ...base,
+      inputs: { market: { provider: "", sources: {}, issues: [] }, portfolio: jsonSafe(p) },
+      signals: null,
+      target: null,
+      plan: null,
+      check: null,
+      simulation: null,
+      verdict: null,
+      rationale: reason,
+      model: null,
+      ...partial,
+      path: "none",
+    };
+    const hash = decisionHash(body);
+    await ctx.journal.insert({ hash, cycleKey, date: o.date, status, path: "none", safeNonce: base.safeNonce, body, reason });
+    ctx.log.info({ cycleKey, hash, reason }, "no transaction this cycle");
+    return report({ status: status === "failed" ? "failed" : "skipped", reason, hash, path: "none", reconciled });
+  };
+
+  if (p.policy.paused) return record({}, "the agent is paused by a guardian: nothing is sent until the Safe unpauses it");
+
+  let decided;
+  try {
+    decided = await timed("decide", () => steps.decide(p, o.date));
+  } catch (e) {
+    return abort("decide", e, reconciled);
+  }
+  const inputs = { market: { provider: decided.market.provider, sources: decided.market.sources, issues: decided.market.issues }, portfolio: jsonSafe(p) };
+  const signals = { indicators: decided.indicators, phase: decided.decision.phase ?? null, mode: decided.decision.mode ?? null, triggers: decided.decision.triggers, reasons: decided.decision.reasons };
+  const rationaleOf = () => [`${decided.decision.strategy} on ${o.date}`, ...decided.decision.triggers, ...decided.decision.reasons.slice(0, 3).map((r) => r.says)].join("; ");
+  if (decided.decision.hold) return record({ inputs, signals, target: decided.decision.targets }, `hold: market data missing or rejected (${decided.decision.issues.map((i) => (i as { reason: string }).reason).join("; ") || "see reasons"})`);
+
+  if (!decided.decision.rebalance) return record({ inputs, signals, target: decided.decision.targets }, `no rebalance: ${decided.decision.triggers.join("; ") || "the strategy's triggers did not fire"}`);
+
+  let plan: Planned;
+  try {
+    plan = await timed("plan", () => steps.plan(p, decided));
+  } catch (e) {
+    return abort("plan", e, reconciled);
+  }
+  const planRec = { calls: plan.calls.map((c) => ({ to: c.to, value: c.value.toString(), data: c.data })), steps: plan.steps, sizeUsd: plan.sizeUsd.toString(), reason: plan.reason, detail: jsonSafe(plan.detail) };
+  if (plan.calls.length === 0) return record({ inputs, signals, target: decided.decision.targets, plan: planRec }, `nothing to do: ${plan.reason}`);
+
+  const check = await timed("check", () => steps.check(p, plan)).catch((e) => ({ ok: false as const, error: "CheckFailed", reason: errorText(e) }));
+  // The agent's own limits send a larger move to the owners; any other refusal stops the cycle.
+  const overLimit = !check.ok && (check.error === "AutonomyLimitExceeded" || check.error === "DailyBudgetExceeded");
+  if (!check.ok && !overLimit) return record({ inputs, signals, target: decided.decision.targets, plan: planRec, check: jsonSafe(check) }, `the check refused the plan: ${check.error}: ${check.reason}`, "failed");
+  const sizeUsd = check.ok && check.sizeUsd !== undefined ? check.sizeUsd : plan.sizeUsd;
+
+  // Within the autonomy limit and the budget left: the module; otherwise the owners decide.
+  const tooBig = sizeUsd > p.policy.limits.autonomyLimitUsd;
+  const noBudget = sizeUsd > p.budget.remainingUsd;
+  const path: ExecPath = o.forceProposal || overLimit || tooBig || noBudget ? "proposal" : "module";
+  const pathWhy = o.forceProposal
+    ? "owner path requested"
+    : tooBig
+      ? `$${usd(sizeUsd)} is above the autonomy limit of $${usd(p.policy.limits.autonomyLimitUsd)}: proposed to the owners`
+      : noBudget
+        ? `$${usd(sizeUsd)} is above the agent's budget left ($${usd(p.budget.remainingUsd)}): proposed to the owners`
+        : overLimit
+          ? `${(check as { error: string }).error}: proposed to the owners`
+          : "within the autonomy limit and budget";
+
+  let sim;
+  try {
+    sim = await timed("simulate", () => steps.simulate(p, plan, path));
+  } catch (e) {
+    sim = { ok: false as const, error: errorText(e) };
+  }
+  const simRec = jsonSafe(sim);
+  if (!sim.ok) return record({ inputs, signals, target: decided.decision.targets, plan: planRec, check: jsonSafe(check), simulation: simRec }, `the simulation failed: ${sim.error}`, "failed");
+
+  const rationale = `${rationaleOf()}; ${pathWhy}`;
+  const verdict = await timed("approve", () =>
+    steps.approve({
+      decisionId: `${cycleKey}:${p.blockNumber}`,
+      plan: { steps: plan.steps },
+      rationale,
+      simulation: { ok: true, navBeforeUsd: Number(sim.navBeforeUsd / E18), navAfterUsd: Number(sim.navAfterUsd / E18), gasUsed: Number(sim.gas), weightsAfter: sim.weightsAfter, headroomUsd: sim.headroomUsd },
+      limits: { maxPlanUsd: path === "module" ? usd(p.policy.limits.autonomyLimitUsd) : Math.max(usd(p.navUsd), 1), maxNavLossBps: p.policy.limits.maxLossBps },
+      data: { asOf: o.date, staleSources: decided.decision.issues.filter((i) => !(i as { info?: boolean }).info).map((i) => String((i as { field: string }).field)), pricesBroken: !p.healthy },
+      market: decided.market.texts,
+    }),
+  );
+  const verdictRec = { decision: verdict.decision, decidedBy: verdict.decidedBy, reasons: verdict.reasons, riskFlags: verdict.riskFlags, confidence: verdict.confidence, llm: jsonSafe(verdict.llm), rules: jsonSafe(verdict.rules) };
+  const verdictOut = { decision: verdict.decision, decidedBy: verdict.decidedBy, llm: verdict.llm.status === "failed" ? `failed (${verdict.llm.reason})` : verdict.llm.status, reasons: verdict.reasons };
+  const model = verdict.llm.status === "ok" || verdict.llm.status === "failed" ? (verdict.llm.model ?? null) : null;
+  const full = { inputs, signals, target: decided.decision.targets, plan: planRec, check: jsonSafe(check), simulation: simRec, verdict: verdictRec, model };
+  if (verdict.decision === "reject") return { ...(await record(full, `rejected by ${verdict.decidedBy}: ${verdict.reasons.join("; ")}`)), verdict: verdictOut };
+  if (verdict.decision === "modify") {
+    // A smaller plan must be re-planned, re-checked and re-simulated; this cycle sends nothing.
+    return { ...(await record(full, `the reviewer asked for a smaller plan (${verdict.plan.steps.length} steps): recorded, not sent this cycle`)), verdict: verdictOut };
+  }
+
+  const body: DecisionBody = { ...base, ...full, rationale, path };
+  let res;
+  try {
+    res = await timed("execute", () => act(ctx, { body, calls: plan.calls, agentKey: o.agentKey, dryRun: o.dryRun }));
+  } catch (e) {
+    const reason = `${path === "module" ? "execute" : "propose"}: ${errorText(e)}`;
+    ctx.log.error({ cycleKey, reason }, "the act failed");
+    return report({ status: "failed", reason, hash: decisionHash(body), path, verdict: verdictOut, reconciled });
+  }
+  if (res.status === "already") return report({ status: "already", hash: res.hash, path, reconciled, verdict: verdictOut });
+  if (res.status === "dry-run") return report({ status: "dry-run", reason: `dry run: would ${path === "module" ? "execute through the module" : "propose to the owners"} (${pathWhy})`, hash: res.hash, path, verdict: verdictOut, reconciled });
+  if (res.status === "skipped") return report({ status: "skipped", reason: res.reason, hash: res.hash, path, reconciled });
+  if (res.status === "failed") return report({ status: "failed", reason: res.reason, hash: res.hash, path, verdict: verdictOut, reconciled });
+  if (res.path === "module" && res.event) {
+    // The outcome against the simulation: NAV after as executed vs as simulated (interest and block
+    // drift only; a larger gap is logged for a person to look at).
+    const dev = sim.navAfterUsd === 0n ? 0 : Number(((res.event.navAfter - sim.navAfterUsd) * 1_000_000n) / sim.navAfterUsd) / 100;
+    const check = { simulatedNavAfterUsd: sim.navAfterUsd, navAfterUsd: res.event.navAfter, deviationBps: dev, sizeUsd: res.event.sizeUsd };
+    if (Math.abs(dev) > 10) ctx.log.warn({ cycleKey, hash: res.hash, ...check }, "executed NAV differs from the simulation");
+    await ctx.journal.update(res.hash, { outcome: { ...res, vsSimulation: check } });
+  }
+  return report({
+    status: res.status,
+    hash: res.hash,
+    path,
+    txHash: "txHash" in res ? res.txHash : undefined,
+    safeTxHash: "safeTxHash" in res ? res.safeTxHash : undefined,
+    proposalUrl: "url" in res ? res.url : undefined,
+    verdict: verdictOut,
+    reason: pathWhy,
+    reconciled,
+  });
+}

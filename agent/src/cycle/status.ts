@@ -1,0 +1,76 @@
+// `treasury status`: what the chain, the transaction service and the journal say now.
+import { getAddress, type Address, type Hex } from "viem";
+import { agentModuleAbi, safeAbi, treasuryPolicyAbi, treasuryValuationAbi } from "../../../lib/chain";
+import { apiKitFor } from "../safe";
+import type { Runtime } from "./runtime";
+
+export interface Status {
+  safe: Address;
+  chainId: number;
+  block: string;
+  navUsd: number | null;
+  paused: boolean;
+  owners: Address[];
+  threshold: number;
+  nonce: number;
+  limits: { maxLossBps: number; autonomyLimitUsd: number; dailyBudgetUsd: number };
+  budgetLeftUsd: number;
+  pending: { safeTxHash: Hex; nonce: string; confirmations: number; required: number; origin: string | null }[] | { error: string };
+  recent: { date: string; hash: Hex; status: string; path: string; reason: string | null; tx: string | null }[];
+}
+
+const usd = (x: bigint) => Number(x / 10n ** 12n) / 1e6;
+
+export async function readStatus(rt: Runtime): Promise<Status> {
+  const c = rt.ctx.client;
+  const a = rt.addresses;
+  const [block, nav, paused, limits, budget, owners, threshold, nonce] = await Promise.all([
+    c.getBlockNumber(),
+    c.readContract({ address: a.valuation, abi: treasuryValuationAbi, functionName: "nav" }).catch(() => null),
+    c.readContract({ address: a.policy, abi: treasuryPolicyAbi, functionName: "paused" }),
+    c.readContract({ address: a.policy, abi: treasuryPolicyAbi, functionName: "limits" }),
+    c.readContract({ address: a.module, abi: agentModuleAbi, functionName: "remainingBudget" }),
+    c.readContract({ address: a.safe, abi: safeAbi, functionName: "getOwners" }),
+    c.readContract({ address: a.safe, abi: safeAbi, functionName: "getThreshold" }),
+    c.readContract({ address: a.safe, abi: safeAbi, functionName: "nonce" }),
+  ]);
+  let pending: Status["pending"];
+  try {
+    if (!rt.ctx.safeCfg) throw new Error("no transaction service configured (SAFE_TX_SERVICE_URL or SAFE_API_KEY)");
+    const res = await apiKitFor(rt.ctx.safeCfg).getPendingTransactions(getAddress(a.safe));
+    pending = res.results.map((t) => ({ safeTxHash: t.safeTxHash as Hex, nonce: String(t.nonce), confirmations: t.confirmations?.length ?? 0, required: t.confirmationsRequired, origin: t.origin ?? null }));
+  } catch (e) {
+    pending = { error: (e as Error).message.split("\n")[0] };
+  }
+  const recent = (await rt.journal.recent(10)).map((r) => ({ date: r.date, hash: r.hash, status: r.status, path: r.path, reason: r.reason, tx: r.txHash ?? r.safeTxHash }));
+  return {
+    safe: a.safe,
+    chainId: a.chainId,
+    block: block.toString(),
+    navUsd: nav === null ? null : usd(nav),
+    paused,
+    owners: [...owners],
+    threshold: Number(threshold),
+    nonce: Number(nonce),
+    limits: { maxLossBps: limits[0], autonomyLimitUsd: usd(limits[1]), dailyBudgetUsd: usd(limits[2]) },
+    budgetLeftUsd: usd(budget),
+    pending,
+    recent,
+  };
+}
+
+export function formatStatus(s: Status): string {
+  const lines = [
+    `Safe ${s.safe} (chain ${s.chainId}, block ${s.block}): ${s.owners.length} owners, threshold ${s.threshold}, nonce ${s.nonce}`,
+    `NAV ${s.navUsd === null ? "unavailable (a price feed is stale or broken: de-risk only)" : `$${s.navUsd.toLocaleString("en-US")}`}; agent ${s.paused ? "PAUSED" : "active"}`,
+    `limits: autonomy $${s.limits.autonomyLimitUsd.toLocaleString("en-US")}/batch, budget $${s.limits.dailyBudgetUsd.toLocaleString("en-US")}/24h ($${s.budgetLeftUsd.toLocaleString("en-US")} left), max loss ${s.limits.maxLossBps} bps`,
+  ];
+  if ("error" in s.pending) lines.push(`pending proposals: unknown (${s.pending.error})`);
+  else {
+    lines.push(`pending proposals: ${s.pending.length}`);
+    for (const p of s.pending) lines.push(`  ${p.safeTxHash} nonce ${p.nonce}: ${p.confirmations}/${p.required} confirmations${p.origin ? ` — ${p.origin}` : ""}`);
+  }
+  lines.push(`recent decisions: ${s.recent.length}`);
+  for (const r of s.recent) lines.push(`  ${r.date} ${r.status.padEnd(8)} ${r.path.padEnd(8)} ${r.hash.slice(0, 10)}… ${r.tx ?? ""}${r.reason ? ` — ${r.reason}` : ""}`);
+  return lines.join("\n");
+}

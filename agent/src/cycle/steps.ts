@@ -1,0 +1,40 @@
+// The cycle's default steps on a runtime: the chain reader, the market provider + strategy, the
+// planner, the TypeScript check, the simulator and the approver (Claude when a key is set, else the
+// rules). `plan`, `check`, `simulate` come from agent/src/plan, agent/src/risk and agent/src/chain.
+import { readPortfolio } from "../chain/portfolio";
+import type { Portfolio } from "../chain/types";
+import { approve, ClaudeApprover } from "../approval";
+import { ReplayProvider } from "../market/replay";
+import type { MarketProvider } from "../market/types";
+import { strategyByName, STRATEGY_NAMES } from "../strategy/registry";
+import { defaultConfig } from "../strategy/config";
+import { UserError } from "../errors";
+import { decideFor } from "./decide";
+import type { CycleSteps } from "./types";
+import type { Runtime } from "./runtime";
+
+export type PlanPorts = Pick<CycleSteps<Portfolio>, "plan" | "check" | "simulate">;
+
+export function marketProvider(rt: Runtime): MarketProvider {
+  if (rt.cfg.market.source === "live") {
+    const { LiveProvider } = require("../market/live/provider") as typeof import("../market/live/provider");
+    return LiveProvider.fromEnv();
+  }
+  return ReplayProvider.fromDir(rt.cfg.market.dataDir);
+}
+
+export function defaultSteps(rt: Runtime, ports: PlanPorts, o: { provider?: MarketProvider; env?: NodeJS.ProcessEnv } = {}): CycleSteps<Portfolio> {
+  const env = o.env ?? process.env;
+  const strategy = strategyByName(rt.cfg.strategy, defaultConfig());
+  if (!strategy) throw new UserError(`config strategy: unknown strategy "${rt.cfg.strategy}"; choose one of ${STRATEGY_NAMES.join(", ")}`);
+  let provider = o.provider;
+  const apiKey = env[rt.cfg.anthropic.apiKeyEnv]?.trim();
+  if (apiKey && !rt.cfg.anthropic.model) throw new UserError(`config anthropic.model (env ANTHROPIC_MODEL): required with ${rt.cfg.anthropic.apiKeyEnv}; set ANTHROPIC_MODEL (e.g. claude-sonnet-4-6) or unset the key for rule-based approval only`);
+  const llm = apiKey ? new ClaudeApprover({ apiKey, model: rt.cfg.anthropic.model!, baseURL: rt.cfg.anthropic.baseUrl, timeoutMs: rt.cfg.anthropic.timeoutMs }) : undefined;
+  return {
+    read: () => readPortfolio(rt.ctx.client, rt.deployment),
+    decide: (p, date) => decideFor((provider ??= marketProvider(rt)), strategy, p, date),
+    ...ports,
+    approve: (req) => approve(req, { llm }),
+  };
+}

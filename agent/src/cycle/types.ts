@@ -1,0 +1,68 @@
+// The cycle's ports: each step is a function the orchestrator calls in order. The defaults
+// (steps.ts) bind them to the chain reader, the strategy, the planner, the TypeScript check, the
+// simulator and the approver; tests swap single steps to inject faults.
+import type { Address, Hex } from "viem";
+import type { ApprovalRequestInput, ApprovalResult, PlanStep } from "../approval";
+import type { Decision } from "../strategy/types";
+import type { BatchCall } from "../execute";
+
+/** What the cycle itself needs from the portfolio read (the reader returns more; it is recorded whole). */
+export interface PortfolioLike {
+  chainId: number;
+  blockNumber: bigint;
+  safe: { address: Address; nonce: bigint | number };
+  policy: { paused: boolean; limits: { autonomyLimitUsd: bigint; maxLossBps: number } };
+  budget: { remainingUsd: bigint };
+  navUsd: bigint;
+  healthy: boolean;
+}
+
+export interface Decided {
+  decision: Decision;
+  indicators: unknown;
+  market: { provider: string; sources: Record<string, string>; issues: unknown[]; texts: { source: string; text: string }[] };
+}
+
+export interface Planned {
+  calls: BatchCall[];
+  steps: PlanStep[];
+  /** Gross USD moved (18 decimals). */
+  sizeUsd: bigint;
+  riskReducing: boolean;
+  reason: string;
+  detail?: unknown;
+}
+
+export type Checked = { ok: true; sizeUsd?: bigint; detail?: unknown } | { ok: false; error: string; reason: string; detail?: unknown };
+
+export type Simulated =
+  | { ok: true; navBeforeUsd: bigint; navAfterUsd: bigint; gas: bigint; weightsAfter: Record<string, number>; headroomUsd: Record<string, number>; detail?: unknown }
+  | { ok: false; error: string; detail?: unknown };
+
+export interface CycleSteps<P extends PortfolioLike = PortfolioLike> {
+  read(): Promise<P>;
+  decide(p: P, date: string): Promise<Decided>;
+  plan(p: P, d: Decided): Planned | Promise<Planned>;
+  check(p: P, plan: Planned): Checked | Promise<Checked>;
+  simulate(p: P, plan: Planned, via: "module" | "proposal"): Promise<Simulated>;
+  approve(req: ApprovalRequestInput): Promise<ApprovalResult>;
+}
+
+export type CycleStatus = "executed" | "proposed" | "skipped" | "failed" | "already" | "dry-run" | "aborted";
+
+export interface CycleReport {
+  date: string;
+  cycleKey: string;
+  status: CycleStatus;
+  /** Why nothing (more) happened, in plain words; also in the journal. */
+  reason?: string;
+  hash?: Hex;
+  path?: "module" | "proposal" | "none";
+  txHash?: Hex;
+  safeTxHash?: Hex;
+  proposalUrl?: string;
+  verdict?: { decision: string; decidedBy: string; llm: string; reasons: string[] };
+  reconciled: unknown[];
+  stepsMs: Record<string, number>;
+  totalMs: number;
+}

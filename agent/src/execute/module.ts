@@ -1,0 +1,51 @@
+// The autonomous path: AgentModule.execute(batch, decisionHash) from the agent key. The transaction
+// is signed locally and its raw bytes and hash are journaled BEFORE it is broadcast, so after a crash
+// the restart finds it by hash (or sees its nonce used) instead of deciding and sending again.
+import { encodeFunctionData, keccak256, parseEventLogs, type Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { moduleAbi } from "./abi";
+import { crashPoint } from "./crash";
+import type { BatchCall, ExecContext, ModuleOutcome } from "./types";
+
+export async function executeViaModule(ctx: ExecContext, p: { hash: Hex; calls: BatchCall[]; agentKey: Hex }): Promise<ModuleOutcome> {
+  const account = privateKeyToAccount(p.agentKey);
+  const data = encodeFunctionData({ abi: moduleAbi, functionName: "execute", args: [p.calls, p.hash] });
+  const nonce = await ctx.client.getTransactionCount({ address: account.address, blockTag: "pending" });
+  const gas = await ctx.client.estimateGas({ account: account.address, to: ctx.module, data });
+  const fees = await ctx.client.estimateFeesPerGas();
+  const raw = await account.signTransaction({
+    type: "eip1559",
+    chainId: ctx.chainId,
+    to: ctx.module,
+    data,
+    nonce,
+    gas: (gas * 12n) / 10n, // estimates at the edge of the Safe's gas accounting fail; 20% slack
+    maxFeePerGas: fees.maxFeePerGas,
+    maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
+  });
+  const txHash = keccak256(raw);
+  await ctx.journal.update(p.hash, { status: "sending", rawTx: raw, txHash, agentNonce: nonce });
+  crashPoint("after-sign-before-send", ctx.env);
+  ctx.log.info({ decision: p.hash, tx: txHash, nonce }, "sending AgentModule.execute");
+  await ctx.client.sendRawTransaction({ serializedTransaction: raw });
+  crashPoint("after-send-before-record", ctx.env);
+  await ctx.journal.update(p.hash, { status: "sent" });
+  return settleModuleTx(ctx, p.hash, txHash);
+}
+
+/** Wait for the receipt, read AgentExecuted (it must carry the decision hash), record the result. */
+export async function settleModuleTx(ctx: ExecContext, hash: Hex, txHash: Hex): Promise<ModuleOutcome> {
+  const receipt = await ctx.client.waitForTransactionReceipt({ hash: txHash });
+  const ev = parseEventLogs({ abi: moduleAbi, logs: receipt.logs, eventName: "AgentExecuted" }).find(
+    (e) => e.address.toLowerCase() === ctx.module.toLowerCase() && e.args.decisionHash.toLowerCase() === hash.toLowerCase(),
+  );
+  if (receipt.status !== "success" || !ev) {
+    const reason = receipt.status !== "success" ? `transaction ${txHash} reverted on chain` : `transaction ${txHash} has no AgentExecuted for ${hash}`;
+    await ctx.journal.update(hash, { status: "failed", reason, outcome: { txHash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed } });
+    return { path: "module", txHash, status: "failed", blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed, reason };
+  }
+  const { navBefore, navAfter, sizeUsd, usedLast24hUsd, calls } = ev.args;
+  const out: ModuleOutcome = { path: "module", txHash, status: "executed", blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed, event: { navBefore, navAfter, sizeUsd, usedLast24hUsd, calls } };
+  await ctx.journal.update(hash, { status: "executed", outcome: out });
+  return out;
+}

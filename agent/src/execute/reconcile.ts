@@ -1,0 +1,98 @@
+// After a restart: settle every journaled act whose result was not recorded (a crash after signing,
+// after broadcasting, after computing the safeTxHash or after proposing). Evidence, in order: the
+// transaction by hash, the AgentExecuted / DecisionRecorded events by decision hash, the agent's or
+// the Safe's nonce, the transaction service. Nothing here decides anything new: it completes or
+// closes what was started, so a decision is never executed or proposed twice.
+import { getAddress, type Hex } from "viem";
+import { moduleAbi, policyAbi, safeAbi } from "./abi";
+import { settleModuleTx } from "./module";
+import { proposeDecision } from "./propose";
+import { apiKitFor } from "../safe";
+import type { DecisionRow } from "../journal";
+import type { BatchCall, ExecContext } from "./types";
+
+export interface Reconciled {
+  hash: Hex;
+  from: string;
+  to: string;
+  how: string;
+}
+
+function callsOf(row: DecisionRow): BatchCall[] {
+  const calls = (row.body.plan as { calls?: { to: `0x${string}`; value: string; data: Hex }[] }).calls ?? [];
+  return calls.map((c) => ({ to: c.to, value: BigInt(c.value), data: c.data }));
+}
+
+async function agentExecutedTx(ctx: ExecContext, row: DecisionRow): Promise<Hex | undefined> {
+  const logs = await ctx.client.getContractEvents({ address: ctx.module, abi: moduleAbi, eventName: "AgentExecuted", args: { decisionHash: row.hash }, fromBlock: BigInt(row.body.block) });
+  return logs[0]?.transactionHash ?? undefined;
+}
+
+async function decisionRecordedTx(ctx: ExecContext, row: DecisionRow): Promise<Hex | undefined> {
+  const logs = await ctx.client.getContractEvents({ address: ctx.policy, abi: policyAbi, eventName: "DecisionRecorded", args: { decisionHash: row.hash }, fromBlock: BigInt(row.body.block) });
+  return logs[0]?.transactionHash ?? undefined;
+}
+
+async function moduleRow(ctx: ExecContext, row: DecisionRow): Promise<Reconciled> {
+  const done = (to: string, how: string) => ({ hash: row.hash, from: row.status, to, how });
+  if (row.txHash) {
+    const known = await ctx.client.getTransaction({ hash: row.txHash }).catch(() => null);
+    if (known) {
+      const out = await settleModuleTx(ctx, row.hash, row.txHash);
+      return done(out.status, `transaction ${row.txHash} found on chain`);
+    }
+  }
+  const other = await agentExecutedTx(ctx, row);
+  if (other) {
+    const out = await settleModuleTx(ctx, row.hash, other);
+    return done(out.status, `AgentExecuted for the decision found in ${other}`);
+  }
+  // Never seen by the node. If the agent's nonce has moved past it, it can never be mined; if not,
+  // it was never broadcast: drop it (the next transaction reuses the nonce, which voids these bytes).
+  const reason = "signed before a crash but never broadcast: dropped, not resent (a later decision reuses its nonce)";
+  await ctx.journal.update(row.hash, { status: "failed", reason });
+  return done("failed", reason);
+}
+
+async function proposalRow(ctx: ExecContext, row: DecisionRow, proposerKey: Hex | undefined): Promise<Reconciled> {
+  const done = (to: string, how: string) => ({ hash: row.hash, from: row.status, to, how });
+  if (!ctx.safeCfg || !row.safeTxHash) throw new Error(`decision ${row.hash} was being proposed: the transaction service must be configured to reconcile it`);
+  const api = apiKitFor(ctx.safeCfg);
+  const found = await api.getTransaction(row.safeTxHash).then(
+    () => true,
+    (e: { statusCode?: number }) => {
+      if (e.statusCode === 404) return false;
+      throw e; // service down: leave the record as it is; the cycle stops here
+    },
+  );
+  if (found) {
+    await ctx.journal.update(row.hash, { status: "proposed", outcome: { path: "proposal", safeTxHash: row.safeTxHash, nonce: row.safeNonce, url: row.proposalUrl, status: "proposed" } });
+    return done("proposed", `proposal ${row.safeTxHash} found in the transaction service`);
+  }
+  const recorded = await decisionRecordedTx(ctx, row);
+  if (recorded) {
+    await ctx.journal.update(row.hash, { status: "executed", outcome: { path: "proposal", safeTxHash: row.safeTxHash, txHash: recorded } });
+    return done("executed", `DecisionRecorded found in ${recorded}`);
+  }
+  const safeNonce = Number(await ctx.client.readContract({ address: getAddress(ctx.safe), abi: safeAbi, functionName: "nonce" }));
+  if (safeNonce > row.safeNonce) {
+    const reason = `never proposed before a crash, and the Safe's nonce ${row.safeNonce} is used: closed`;
+    await ctx.journal.update(row.hash, { status: "failed", reason });
+    return done("failed", reason);
+  }
+  if (!proposerKey) throw new Error(`decision ${row.hash} was about to be proposed: the agent key is needed to finish it`);
+  // Finish the interrupted act with the same nonce: the same safeTxHash, one proposal.
+  const out = await proposeDecision(ctx, { hash: row.hash, calls: callsOf(row), proposerKey, rationale: row.body.rationale, nonce: row.safeNonce });
+  return done(out.status, `proposal ${out.safeTxHash} sent again with the same nonce (it had not reached the service)`);
+}
+
+export async function reconcile(ctx: ExecContext, keys: { proposerKey?: Hex } = {}): Promise<Reconciled[]> {
+  const out: Reconciled[] = [];
+  for (const row of await ctx.journal.unfinished()) {
+    const r = row.path === "module" ? await moduleRow(ctx, row) : await proposalRow(ctx, row, keys.proposerKey);
+    ctx.log.warn(r, "reconciled an interrupted decision");
+    await ctx.journal.event(row.cycleKey, "reconciled", r, row.hash);
+    out.push(r);
+  }
+  return out;
+}

@@ -1,0 +1,50 @@
+// The journal's tables (drizzle, Postgres dialect: PGlite embedded or a Postgres server).
+import { integer, jsonb, pgTable, text, timestamp, index } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+
+export const decisions = pgTable(
+  "decisions",
+  {
+    hash: text("hash").primaryKey(),
+    cycleKey: text("cycle_key").notNull(),
+    date: text("date").notNull(),
+    status: text("status").notNull(),
+    path: text("path").notNull(),
+    safeNonce: integer("safe_nonce").notNull(),
+    agentNonce: integer("agent_nonce"),
+    txHash: text("tx_hash"),
+    rawTx: text("raw_tx"),
+    safeTxHash: text("safe_tx_hash"),
+    proposalUrl: text("proposal_url"),
+    body: jsonb("body").notNull(),
+    outcome: jsonb("outcome"),
+    reason: text("reason"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("decisions_cycle_key").on(t.cycleKey), index("decisions_status").on(t.status)],
+);
+
+/** Every step of every cycle, including those that decided nothing (the reason is kept). */
+export const events = pgTable("events", {
+  id: integer("id").primaryKey().generatedAlwaysAsIdentity(),
+  at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+  cycleKey: text("cycle_key").notNull(),
+  hash: text("hash"),
+  kind: text("kind").notNull(),
+  detail: jsonb("detail"),
+});
+
+/** Idempotent DDL (the schema is small; no migration tool needed at run time). */
+export const DDL = [
+  sql`CREATE TABLE IF NOT EXISTS decisions (
+    hash text PRIMARY KEY, cycle_key text NOT NULL, date text NOT NULL, status text NOT NULL, path text NOT NULL,
+    safe_nonce integer NOT NULL, agent_nonce integer, tx_hash text, raw_tx text, safe_tx_hash text, proposal_url text,
+    body jsonb NOT NULL, outcome jsonb, reason text,
+    created_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL DEFAULT now())`,
+  sql`CREATE INDEX IF NOT EXISTS decisions_cycle_key ON decisions (cycle_key)`,
+  sql`CREATE INDEX IF NOT EXISTS decisions_status ON decisions (status)`,
+  sql`CREATE TABLE IF NOT EXISTS events (
+    id integer PRIMARY KEY GENERATED ALWAYS AS IDENTITY, at timestamptz NOT NULL DEFAULT now(),
+    cycle_key text NOT NULL, hash text, kind text NOT NULL, detail jsonb)`,
+];

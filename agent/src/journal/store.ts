@@ -1,0 +1,118 @@
+// The journal: decision records stored durably through drizzle, in embedded PGlite (a data folder)
+// by default or a Postgres server (DATABASE_URL). Writes that precede an on-chain act are awaited
+// before the act (write-ahead), so a crash never leaves an act without its record.
+import fs from "node:fs";
+import path from "node:path";
+import { and, desc, eq, inArray } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { DDL, decisions, events } from "./schema";
+import { jsonSafe } from "./canonical";
+import type { DecisionBody, DecisionRow, Status } from "./record";
+import type { Hex } from "viem";
+
+type Db = PgDatabase<PgQueryResultHKT>;
+
+export interface JournalOptions {
+  databaseUrl?: string;
+  /** PGlite data folder (created); "memory://" for an in-memory database (tests, benchmark). */
+  dataDir?: string;
+}
+
+export class Journal {
+  private constructor(
+    readonly db: Db,
+    private readonly closeFn: () => Promise<void>,
+    readonly where: string,
+  ) {}
+
+  static async open(o: JournalOptions): Promise<Journal> {
+    let j: Journal;
+    if (o.databaseUrl) {
+      const { Pool } = await import("pg");
+      const { drizzle } = await import("drizzle-orm/node-postgres");
+      const pool = new Pool({ connectionString: o.databaseUrl, max: 2 });
+      j = new Journal(drizzle(pool) as unknown as Db, () => pool.end(), "postgres (DATABASE_URL)");
+    } else {
+      const { PGlite } = await import("@electric-sql/pglite");
+      const { drizzle } = await import("drizzle-orm/pglite");
+      const dir = o.dataDir ?? ".treasury-agent";
+      const target = dir.startsWith("memory://") ? dir : path.resolve(dir, "journal");
+      if (!target.startsWith("memory://")) fs.mkdirSync(target, { recursive: true });
+      const client = await PGlite.create(target);
+      j = new Journal(drizzle(client) as unknown as Db, () => client.close(), `pglite ${target}`);
+    }
+    for (const stmt of DDL) await j.db.execute(stmt);
+    return j;
+  }
+
+  close(): Promise<void> {
+    return this.closeFn();
+  }
+
+  /** Insert a decided record; a record with the same hash already there is returned instead. */
+  async insert(row: Omit<DecisionRow, "createdAt" | "updatedAt" | "outcome" | "reason" | "txHash" | "rawTx" | "safeTxHash" | "proposalUrl" | "agentNonce"> & Partial<DecisionRow>): Promise<{ row: DecisionRow; existed: boolean }> {
+    const inserted = await this.db
+      .insert(decisions)
+      .values({ ...row, body: jsonSafe(row.body), outcome: row.outcome === undefined ? null : jsonSafe(row.outcome) })
+      .onConflictDoNothing()
+      .returning({ hash: decisions.hash });
+    return { row: (await this.get(row.hash))!, existed: inserted.length === 0 };
+  }
+
+  async update(hash: Hex, patch: Partial<Pick<DecisionRow, "status" | "txHash" | "rawTx" | "agentNonce" | "safeTxHash" | "proposalUrl" | "outcome" | "reason" | "safeNonce">>): Promise<void> {
+    const set: Record<string, unknown> = { ...patch, updatedAt: new Date() };
+    if (patch.outcome !== undefined) set.outcome = jsonSafe(patch.outcome);
+    if (patch.reason) set.reason = jsonSafe(patch.reason);
+    await this.db.update(decisions).set(set).where(eq(decisions.hash, hash));
+  }
+
+  async get(hash: Hex): Promise<DecisionRow | undefined> {
+    const r = await this.db.select().from(decisions).where(eq(decisions.hash, hash));
+    return r[0] ? toRow(r[0]) : undefined;
+  }
+
+  async byCycle(cycleKey: string): Promise<DecisionRow[]> {
+    const r = await this.db.select().from(decisions).where(eq(decisions.cycleKey, cycleKey)).orderBy(desc(decisions.createdAt));
+    return r.map(toRow);
+  }
+
+  /** Records whose act may have happened without its result being recorded. */
+  async unfinished(): Promise<DecisionRow[]> {
+    const r = await this.db.select().from(decisions).where(inArray(decisions.status, ["sending", "sent", "proposing"]));
+    return r.map(toRow);
+  }
+
+  async recent(limit = 20): Promise<DecisionRow[]> {
+    const r = await this.db.select().from(decisions).orderBy(desc(decisions.createdAt)).limit(limit);
+    return r.map(toRow);
+  }
+
+  async event(cycleKey: string, kind: string, detail?: unknown, hash?: Hex): Promise<void> {
+    await this.db.insert(events).values({ cycleKey, kind, hash: hash ?? null, detail: detail === undefined ? null : jsonSafe(detail) });
+  }
+
+  async events(cycleKey: string): Promise<{ kind: string; hash: string | null; detail: unknown }[]> {
+    return this.db.select({ kind: events.kind, hash: events.hash, detail: events.detail }).from(events).where(and(eq(events.cycleKey, cycleKey))).orderBy(events.id);
+  }
+}
+
+function toRow(r: typeof decisions.$inferSelect): DecisionRow {
+  return {
+    hash: r.hash as Hex,
+    cycleKey: r.cycleKey,
+    date: r.date,
+    status: r.status as Status,
+    path: r.path as DecisionRow["path"],
+    safeNonce: r.safeNonce,
+    agentNonce: r.agentNonce,
+    txHash: r.txHash as Hex | null,
+    rawTx: r.rawTx as Hex | null,
+    safeTxHash: r.safeTxHash as Hex | null,
+    proposalUrl: r.proposalUrl,
+    body: r.body as DecisionBody,
+    outcome: r.outcome,
+    reason: r.reason,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  };
+}

@@ -1,0 +1,145 @@
+// A crash at any point of the act (after signing, after broadcasting, after computing the
+// safeTxHash, after proposing), then a restart: the decision is executed or proposed exactly once.
+// The child process is killed with SIGKILL at a point chosen by TREASURY_CRASH_AT.
+import { expect } from "chai";
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import SafeApiKit from "@safe-global/api-kit";
+import { createPublicClient, createWalletClient, getAddress, http, type Address, type PublicClient } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { foundry } from "viem/chains";
+import { startTxService, type TxService } from "../../../agent/src/safe";
+import { Journal } from "../../../agent/src/journal";
+import { moduleAbi } from "../../../agent/src/execute";
+import { startLocalChain, testKey, type LocalChain } from "../helpers/localChain";
+
+const ROOT = path.resolve(__dirname, "..", "..", "..");
+const CHILD = path.join(__dirname, "fixtures", "actChild.ts");
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  out: string;
+  err: string;
+}
+
+describe("agent/cycle: a killed process never executes or proposes a decision twice", function () {
+  this.timeout(600_000);
+  let chain: LocalChain;
+  let svc: TxService;
+  let client: PublicClient;
+  let api: SafeApiKit;
+  let safe: Address, module: Address;
+  let depFile: string, dataDir: string;
+
+  const run = (env: Record<string, string>): Promise<Run> =>
+    new Promise((resolve) => {
+      const child = spawn(process.execPath, [path.join(ROOT, "node_modules", ".bin", "ts-node"), "--transpile-only", CHILD], {
+        cwd: ROOT,
+        env: { ...process.env, RPC_URL: chain.rpcUrl, DEPLOYMENTS_FILE: depFile, AGENT_DATA_DIR: dataDir, SAFE_TX_SERVICE_URL: svc.url, AGENT_PRIVATE_KEY: testKey(4), LOG_LEVEL: "warn", ...env },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let out = "", err = "";
+      child.stdout.on("data", (d) => (out += d));
+      child.stderr.on("data", (d) => (err += d));
+      child.on("exit", (code, signal) => resolve({ code, signal, out, err }));
+    });
+  const executedFor = async (hash?: `0x${string}`) =>
+    (await client.getContractEvents({ address: module, abi: moduleAbi, eventName: "AgentExecuted", args: hash ? { decisionHash: hash } : {}, fromBlock: 0n })).length;
+  const journalRows = async (cycle: string) => {
+    const j = await Journal.open({ dataDir });
+    try {
+      return await j.byCycle(cycle);
+    } finally {
+      await j.close();
+    }
+  };
+
+  before(async () => {
+    chain = await startLocalChain("i9-idem");
+    svc = await startTxService({ rpcUrl: chain.rpcUrl });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "i9-idem-"));
+    depFile = path.join(dir, "deployment.json");
+    fs.writeFileSync(depFile, JSON.stringify(chain.deployment));
+    dataDir = path.join(dir, "agent");
+    safe = getAddress(chain.deployment.treasury!.safe);
+    module = getAddress((chain.deployment.guardrails as Record<string, string>).module);
+    client = createPublicClient({ transport: http(chain.rpcUrl) });
+    api = new SafeApiKit({ chainId: BigInt(chain.deployment.chainId), txServiceUrl: svc.url });
+    // The agent proposes as a delegate of owner #1 (the real service's rule: owner or delegate).
+    const owner1 = createWalletClient({ account: privateKeyToAccount(testKey(1)), chain: foundry, transport: http(chain.rpcUrl) });
+    await api.addSafeDelegate({ safeAddress: safe, delegateAddress: privateKeyToAccount(testKey(4)).address, delegatorAddress: owner1.account.address, label: "agent", signer: owner1 });
+  });
+  after(async () => {
+    await svc?.close();
+    await chain?.stop();
+  });
+
+  it("killed after broadcasting, before recording: the restart finds the transaction and does not send again", async () => {
+    const before = await executedFor();
+    const crashed = await run({ ACT_CYCLE: "c1", TREASURY_CRASH_AT: "after-send-before-record" });
+    expect(crashed.signal, crashed.err).to.equal("SIGKILL");
+    let rows = await journalRows("c1");
+    expect(rows.map((r) => r.status)).to.deep.equal(["sending"]);
+    expect(await executedFor(rows[0].hash)).to.equal(1); // it did go out
+
+    const restart = await run({ ACT_CYCLE: "c1" });
+    expect(restart.code, restart.err).to.equal(0);
+    const res = JSON.parse(restart.out);
+    expect(res.reconciled).to.have.length(1);
+    expect(res.reconciled[0]).to.include({ hash: rows[0].hash, from: "sending", to: "executed" });
+    expect(res.status).to.equal("already");
+    rows = await journalRows("c1");
+    expect(rows.map((r) => r.status)).to.deep.equal(["executed"]);
+    expect((rows[0].outcome as { txHash: string }).txHash).to.equal(rows[0].txHash);
+    expect(await executedFor()).to.equal(before + 1);
+
+    const third = await run({ ACT_CYCLE: "c1" });
+    expect(JSON.parse(third.out)).to.include({ status: "already" });
+    expect(await executedFor()).to.equal(before + 1);
+  });
+
+  it("killed after signing, before broadcasting: the signed bytes are dropped, the cycle decides once", async () => {
+    const before = await executedFor();
+    const crashed = await run({ ACT_CYCLE: "c2", TREASURY_CRASH_AT: "after-sign-before-send" });
+    expect(crashed.signal, crashed.err).to.equal("SIGKILL");
+    const [first] = await journalRows("c2");
+    expect(first.status).to.equal("sending");
+    expect(await executedFor()).to.equal(before);
+
+    const restart = await run({ ACT_CYCLE: "c2" });
+    expect(restart.code, restart.err).to.equal(0);
+    const res = JSON.parse(restart.out);
+    expect(res.reconciled[0]).to.include({ hash: first.hash, to: "failed" });
+    expect(res.status).to.equal("executed");
+    expect(res.reconciled[0].how).to.match(/never broadcast/);
+    // Same chain state, same inputs: the same decision (same hash) is decided again and sent once.
+    const rows = await journalRows("c2");
+    expect(rows.map((r) => [r.hash, r.status])).to.deep.equal([[first.hash, "executed"]]);
+    expect(await executedFor()).to.equal(before + 1);
+  });
+
+  for (const point of ["after-hash-before-propose", "after-propose-before-record"] as const) {
+    it(`owner path, killed ${point}: one proposal in the transaction service`, async () => {
+      const cycle = `p-${point}`;
+      const crashed = await run({ ACT_CYCLE: cycle, ACT_PATH: "proposal", TREASURY_CRASH_AT: point });
+      expect(crashed.signal, crashed.err).to.equal("SIGKILL");
+      const [row] = await journalRows(cycle);
+      expect(row.status).to.equal("proposing");
+      const restart = await run({ ACT_CYCLE: cycle, ACT_PATH: "proposal" });
+      expect(restart.code, restart.err).to.equal(0);
+      const res = JSON.parse(restart.out);
+      expect(res.reconciled[0]).to.include({ hash: row.hash, from: "proposing", to: "proposed" });
+      expect(res.status).to.equal("already");
+      const again = await run({ ACT_CYCLE: cycle, ACT_PATH: "proposal" });
+      expect(JSON.parse(again.out)).to.deep.include({ reconciled: [], status: "already" });
+      const pending = (await api.getPendingTransactions(safe)).results.filter((t) => t.safeTxHash === row.safeTxHash);
+      expect(pending).to.have.length(1);
+      const all = (await api.getPendingTransactions(safe)).results.filter((t) => t.nonce === String(row.safeNonce));
+      expect(all, "no second proposal at the same nonce").to.have.length(1);
+      expect(JSON.parse(pending[0].origin).name).to.equal("treasury-agent: idempotency test: supply 1,000 USDC to Aave");
+    });
+  }
+});

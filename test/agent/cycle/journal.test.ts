@@ -1,0 +1,70 @@
+// The decision journal: canonical JSON and its keccak256, durable storage in PGlite (reopened from
+// its data folder), write-ahead statuses and per-cycle lookup.
+import { expect } from "chai";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { keccak256, stringToBytes } from "viem";
+import { canonicalJson, decisionHash, Journal, type DecisionBody } from "../../../agent/src/journal";
+
+const body = (over: Partial<DecisionBody> = {}): DecisionBody => ({
+  version: 1,
+  cycleKey: "31337:0xSafe:2024-03-01",
+  date: "2024-03-01",
+  chainId: 31337,
+  safe: "0x0000000000000000000000000000000000000001",
+  block: "12",
+  safeNonce: 3,
+  inputs: { market: { provider: "replay", sources: { btc: "data/market/btc_usd_daily.csv" }, issues: [] }, portfolio: { navUsd: 400000n * 10n ** 18n } },
+  signals: { phase: "bear" },
+  target: { usdc: 0.5, btc: 0.5 },
+  plan: { steps: [] },
+  check: { ok: true },
+  simulation: { ok: true },
+  verdict: { decision: "approve" },
+  rationale: "test",
+  model: null,
+  path: "module",
+  ...over,
+});
+
+describe("agent/journal", function () {
+  this.timeout(120_000);
+
+  it("canonical JSON: sorted keys, bigints as strings, undefined dropped; the hash is keccak256 of it", () => {
+    const a = canonicalJson({ b: 1n, a: { y: undefined, x: [2, 1] }, c: "é" });
+    expect(a).to.equal('{"a":{"x":[2,1]},"b":"1","c":"é"}');
+    expect(decisionHash({ a: { x: [2, 1] }, b: 1n, c: "é" })).to.equal(keccak256(stringToBytes(a)));
+    expect(decisionHash(body())).to.equal(decisionHash(JSON.parse(canonicalJson(body()))));
+    expect(decisionHash(body({ rationale: "other" }))).not.to.equal(decisionHash(body()));
+    expect(() => canonicalJson({ x: NaN })).to.throw(/non-finite/);
+  });
+
+  it("stores records durably in PGlite: insert is idempotent by hash, statuses survive a reopen", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "journal-"));
+    const b = body();
+    const hash = decisionHash(b);
+    let j = await Journal.open({ dataDir: dir });
+    const first = await j.insert({ hash, cycleKey: b.cycleKey, date: b.date, status: "decided", path: "module", safeNonce: 3, body: b });
+    expect(first.existed).to.equal(false);
+    const again = await j.insert({ hash, cycleKey: b.cycleKey, date: b.date, status: "decided", path: "module", safeNonce: 3, body: b });
+    expect(again.existed).to.equal(true);
+    await j.update(hash, { status: "sending", agentNonce: 7, rawTx: "0x02ab", txHash: "0x12" });
+    await j.event(b.cycleKey, "send", { note: "before broadcast" }, hash);
+    await j.close();
+
+    j = await Journal.open({ dataDir: dir });
+    const row = (await j.get(hash))!;
+    expect(row.status).to.equal("sending");
+    expect(row.agentNonce).to.equal(7);
+    expect(row.body).to.deep.equal(JSON.parse(canonicalJson(b)));
+    expect(decisionHash(row.body)).to.equal(hash); // the stored body re-hashes to the on-chain hash
+    expect((await j.unfinished()).map((r) => r.hash)).to.deep.equal([hash]);
+    expect((await j.byCycle(b.cycleKey)).map((r) => r.hash)).to.deep.equal([hash]);
+    expect(await j.events(b.cycleKey)).to.deep.equal([{ kind: "send", hash, detail: { note: "before broadcast" } }]);
+    await j.update(hash, { status: "executed", outcome: { navAfterUsd: 1n } });
+    expect(await j.unfinished()).to.deep.equal([]);
+    expect((await j.get(hash))!.outcome).to.deep.equal({ navAfterUsd: "1" });
+    await j.close();
+  });
+});
