@@ -7,7 +7,6 @@ import {
   Signer,
   TransactionReceipt,
   TypedDataDomain,
-  ZeroAddress,
   concat,
   getAddress,
   Signature,
@@ -58,19 +57,7 @@ export async function buildSafeTx(
   overrides: Partial<SafeTx> = {},
 ): Promise<SafeTx> {
   const nonce = overrides.nonce ?? ((await safeAt(safe, runner).nonce()) as bigint);
-  return {
-    to: getAddress(tx.to),
-    value: tx.value ?? 0n,
-    data: tx.data ?? "0x",
-    operation: tx.operation ?? OPERATION.CALL,
-    safeTxGas: 0n,
-    baseGas: 0n,
-    gasPrice: 0n,
-    gasToken: ZeroAddress,
-    refundReceiver: ZeroAddress,
-    ...overrides,
-    nonce,
-  };
+  return lib.buildSafeTx(toLib(tx), nonce, overrides as Partial<lib.SafeTx>);
 }
 
 export function safeTxDomain(safe: string, chainId: bigint | number): TypedDataDomain {

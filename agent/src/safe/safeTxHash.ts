@@ -1,19 +1,10 @@
 // The SafeTx EIP-712 digest, as the Safe contract and the Safe Transaction Service compute it:
 // domain {chainId, verifyingContract} from Safe 1.3.0, {verifyingContract} before; `dataGas` before 1.0.0.
 import { hashTypedData, type Address, type Hex } from "viem";
+import type { SafeTx } from "../../../lib/chain/safe";
 
-export interface SafeTxFields {
-  to: Address;
-  value: bigint;
-  data: Hex;
-  operation: number;
-  safeTxGas: bigint;
-  baseGas: bigint;
-  gasPrice: bigint;
-  gasToken: Address;
-  refundReceiver: Address;
-  nonce: bigint;
-}
+/** The SafeTx struct (lib/chain/safe.ts); only the hash below varies with the Safe version. */
+export type SafeTxFields = SafeTx;
 
 const field = (name: string, type: string) => ({ name, type });
 
