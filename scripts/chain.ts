@@ -1,9 +1,10 @@
 // `npm start` / `npm run chain`: start a local anvil chain (from node_modules, on a free port unless
 // --port is given), deploy the local world and the guardrails over JSON-RPC, write
-// deployments/<network>.json, print a short summary, and keep running until SIGINT/SIGTERM, then stop
-// anvil (its whole process group).
+// deployments/<network>.json, start the local Safe Transaction Service and the agent loop (npm start;
+// `npm run chain` passes --no-agent), print a short summary, and keep running until SIGINT/SIGTERM,
+// then stop the agent, the service and anvil (its whole process group).
 //
-//   npm start -- [--port N] [--host 127.0.0.1] [--network local] [--out DIR] [--skip-compile] [--verbose]
+//   npm start -- [--port N] [--host 127.0.0.1] [--network local] [--out DIR] [--skip-compile] [--no-agent] [--verbose]
 //
 // Nothing that needs the compiled artifacts (typechain-types, artifacts/) is imported at load time:
 // on a fresh clone they only exist once the compile step below has run.
@@ -15,6 +16,7 @@ import { parseArgs } from "node:util";
 import { HDNodeWallet } from "ethers";
 import { TEST_MNEMONIC, connectRpc } from "./world/rpc";
 import type { WorldExtension } from "./deploy-world";
+import { startLocalAgent, stopChildren } from "./local-agent";
 
 const ROOT = path.resolve(__dirname, "..");
 const CHAIN_ID = 31337;
@@ -22,14 +24,15 @@ const CHAIN_ID = 31337;
 const GUARDIAN_INDEX = 7;
 const PAYEE_INDEX = 8;
 
-const USAGE = `Usage: npm start -- [--port N] [--host HOST] [--network NAME] [--out DIR] [--skip-compile] [--verbose]
+const USAGE = `Usage: npm start -- [--port N] [--host HOST] [--network NAME] [--out DIR] [--skip-compile] [--no-agent] [--verbose]
   --port N         anvil port (default: a free port chosen by the OS)
   --host HOST      interface to listen on (default 127.0.0.1)
   --network NAME   write <NAME>.json (default local)
   --out DIR        directory for the deployments file (default deployments/)
   --skip-compile   do not run \`hardhat compile\` first (artifacts must be current)
+  --no-agent       only the chain: no local Safe Transaction Service, no agent loop
   --verbose        forward anvil's output, log every deploy step and print the whole deployments JSON
-SIGINT (Ctrl-C) or SIGTERM stops the chain; nothing is left listening.`;
+SIGINT (Ctrl-C) or SIGTERM stops the agent, the service and the chain; nothing is left listening.`;
 
 const progress = (msg: string) => console.log(`[start] ${msg}`);
 
@@ -133,6 +136,7 @@ async function main() {
       network: { type: "string", default: "local" },
       out: { type: "string" },
       "skip-compile": { type: "boolean", default: false },
+      "no-agent": { type: "boolean", default: false },
       verbose: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -177,16 +181,20 @@ async function main() {
   progress(`starting anvil on ${host}:${port} ...`);
   const anvil = await startAnvil(host, port, values.verbose!);
   let stopping = false;
+  const children: ChildProcess[] = [];
   const stop = (signal: NodeJS.Signals, exitCode: number) => {
     if (stopping) return;
     stopping = true;
-    console.log(`\n${signal}: stopping anvil (pid ${anvil.pid})`);
-    const force = setTimeout(() => killGroup(anvil, "SIGKILL"), 5_000);
-    anvil.once("exit", () => {
-      clearTimeout(force);
-      process.exit(exitCode);
+    console.log(`\n${signal}: stopping ${children.length ? "the agent, the tx service and " : ""}anvil (pid ${anvil.pid})`);
+    // The agent first (it finishes its current cycle against a live chain), then the chain.
+    void stopChildren(children).then(() => {
+      const force = setTimeout(() => killGroup(anvil, "SIGKILL"), 5_000);
+      anvil.once("exit", () => {
+        clearTimeout(force);
+        process.exit(exitCode);
+      });
+      killGroup(anvil, "SIGTERM");
     });
-    killGroup(anvil, "SIGTERM");
   };
   process.on("SIGINT", () => stop("SIGINT", 0));
   process.on("SIGTERM", () => stop("SIGTERM", 0));
@@ -195,7 +203,10 @@ async function main() {
   const parent = process.ppid;
   setInterval(() => process.ppid !== parent && stop("SIGTERM", 0), 1_000).unref();
   // Never leave anvil behind, whatever happens to this process.
-  process.on("exit", () => anvil.exitCode === null && killGroup(anvil, "SIGKILL"));
+  process.on("exit", () => {
+    for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
+    if (anvil.exitCode === null) killGroup(anvil, "SIGKILL");
+  });
   anvil.once("exit", (code, signal) => {
     if (!stopping) {
       console.error(`anvil exited unexpectedly (code ${code}, signal ${signal})`);
@@ -218,6 +229,18 @@ async function main() {
 
     const { provider } = await connectRpc(url, { count: 0 });
     const nav = await TreasuryValuation__factory.connect(json.guardrails!.valuation, provider).nav();
+    let agentLine = `  agent loop  off (--no-agent)`;
+    if (!values["no-agent"]) {
+      progress("starting the local Safe Transaction Service and the agent loop ...");
+      // anvil's genesis is the same on every start: name the journal after this start instead.
+      const instance = `${values.network}-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+      const local = await startLocalAgent({ rpcUrl: url, deploymentsFile: file, instance, verbose: values.verbose! });
+      children.push(...local.children);
+      agentLine = [
+        `  agent loop  treasury run: replay market data, journal ${path.relative(process.cwd(), local.dataDir)}, approver ${process.env.ANTHROPIC_API_KEY ? "Claude + rules" : "rules (no ANTHROPIC_API_KEY)"}`,
+        `  tx service  ${local.txServiceUrl}  (Safe Transaction Service API for proposals above the autonomy limit)`,
+      ].join("\n");
+    }
     provider.destroy();
     const ownerLine = world.treasury.owners.map((o) => `#${accountIndex(o)} ${o}`).join(", ");
     const g = json.guardrails!;
@@ -231,6 +254,7 @@ async function main() {
         `  agent       #4 ${world.accounts.agent}   guardian #${GUARDIAN_INDEX} ${deriveAddress(GUARDIAN_INDEX)}   payee #${PAYEE_INDEX} ${deriveAddress(PAYEE_INDEX)}`,
         `  guardrails  policy ${g.policy}  valuation ${g.valuation}`,
         `              guard ${g.guard}  module ${g.module}  fallback handler ${g.fallbackHandler}`,
+        agentLine,
         `  accounts    #N = account N of the test mnemonic "${TEST_MNEMONIC}" (test keys: never use them on a real chain)`,
         `  all addresses and ABIs: ${path.relative(process.cwd(), file)}, ${path.relative(process.cwd(), path.join(ROOT, "deployments", "abi"))}/`,
         `Press Ctrl-C to stop.`,

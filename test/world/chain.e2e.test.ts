@@ -46,7 +46,7 @@ describe("local world: npm run chain (anvil + JSON-RPC deploy)", function () {
   it("starts anvil on a free port, deploys the world, writes the JSON and shuts down cleanly on SIGINT", async () => {
     const t0 = Date.now();
     // Artifacts are current: `hardhat test` compiled before running this file.
-    child = spawn(process.execPath, [path.join(ROOT, "node_modules", ".bin", "ts-node"), "--transpile-only", "scripts/chain.ts", "--skip-compile", "--network", "e2e", "--out", outDir], {
+    child = spawn(process.execPath, [path.join(ROOT, "node_modules", ".bin", "ts-node"), "--transpile-only", "scripts/chain.ts", "--skip-compile", "--no-agent", "--network", "e2e", "--out", outDir], {
       cwd: ROOT,
       stdio: ["ignore", "pipe", "pipe"],
     });

@@ -23,7 +23,7 @@ export interface LocalChain {
 export async function startLocalChain(network = "agent-e2e"): Promise<LocalChain> {
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), `${network}-`));
   // Artifacts are current: `hardhat test` compiled before running the tests.
-  const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, "node_modules", ".bin", "ts-node"), "--transpile-only", "scripts/chain.ts", "--skip-compile", "--network", network, "--out", outDir], {
+  const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, "node_modules", ".bin", "ts-node"), "--transpile-only", "scripts/chain.ts", "--skip-compile", "--no-agent", "--network", network, "--out", outDir], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
   });
