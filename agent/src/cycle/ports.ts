@@ -2,14 +2,13 @@
 // agent/src/risk, agent/src/chain/simulate), in the shapes the cycle records.
 import { getAddress, type Address } from "viem";
 import { checkBatch } from "../risk/check";
-import { simulateBatch } from "../chain/simulate";
+import { simulateBatch, simulateOwnerBatch } from "../chain/simulate";
 import type { Portfolio } from "../chain/types";
 import { planRebalance } from "../plan/plan";
 import type { Runtime } from "./runtime";
 import type { PlanPorts } from "./steps";
 import type { Planned, Simulated } from "./types";
 
-const AGENT_LIMITS = new Set(["AutonomyLimitExceeded", "DailyBudgetExceeded", "DailyLossBudgetExceeded"]);
 const usdNum = (x: bigint) => Number(x / 10n ** 12n) / 1e6;
 
 async function agentAddress(rt: Runtime): Promise<Address> {
@@ -22,18 +21,19 @@ async function agentAddress(rt: Runtime): Promise<Address> {
   }
 }
 
-/** The exact batch through AgentModule.execute in one eth_call. On the owner path the agent's own
- * limits do not apply (the guard checks the owners' transaction when it executes). */
+/** The exact batch in one eth_call: through AgentModule.execute on the module path; on the owner
+ * path as the owners' Safe transaction through the guard (MultiSendCallOnly, threshold overridden to
+ * one for the call), so signers are never asked to sign what the guard will refuse. */
 export async function simulateFor(rt: Runtime, p: Portfolio, plan: Planned, via: "module" | "proposal"): Promise<Simulated> {
-  const sim = await simulateBatch(rt.ctx.client, p, plan.calls, { agent: await agentAddress(rt) });
+  const sim =
+    via === "proposal"
+      ? await simulateOwnerBatch(rt.ctx.client, p, plan.calls, { owner: p.safe.owners[0] })
+      : await simulateBatch(rt.ctx.client, p, plan.calls, { agent: await agentAddress(rt) });
   if (sim.ok) {
     const h = sim.headroom;
     const weightsAfter = Object.fromEntries(Object.entries(sim.weightsAfterBps).map(([k, v]) => [k, v / 10_000]));
     const headroomUsd: Record<string, number> = via === "module" ? { autonomy: usdNum(h.autonomyUsd), dailyBudget: usdNum(h.dailyBudgetUsd), lossBudget: usdNum(h.lossBudgetUsd), maxLoss: usdNum(h.maxLossUsd) } : { maxLoss: usdNum(h.maxLossUsd) };
     return { ok: true, navBeforeUsd: sim.navBeforeUsd, navAfterUsd: sim.navAfterUsd, gas: sim.gas, weightsAfter, headroomUsd, detail: sim };
-  }
-  if (via === "proposal" && AGENT_LIMITS.has(sim.error.name)) {
-    return { ok: true, navBeforeUsd: p.navUsd, navAfterUsd: p.navUsd, gas: 0n, weightsAfter: {}, headroomUsd: {}, detail: { note: `the module refuses it (${sim.error.text}); the owners' transaction is checked by the guard when executed`, sim } };
   }
   return { ok: false, error: sim.error.text, detail: sim };
 }

@@ -222,6 +222,10 @@ describe("agent/cycle: one cycle on the local world", function () {
     expect(tx.operation).to.equal(1);
     expect(JSON.parse(tx.origin).name).to.match(/^treasury-agent: /);
     expect(tx.confirmations).to.have.length(0); // the agent is a delegate: visible, no confirmation
+    // Simulated as the owners' transaction through the guard (not skipped because the module refuses it).
+    const simulated = (await rt.journal.get(r.hash!))!.body.simulation as { ok: boolean; gas: string; navAfterUsd: string; navBeforeUsd: string };
+    expect(simulated.ok).to.equal(true);
+    expect(BigInt(simulated.gas) > 100_000n, `gas ${simulated.gas}`).to.equal(true);
     const direct = { ...cfg, txServiceUrl: svc.url };
     await confirmProposed(direct, r.safeTxHash!, testKey(1));
     await confirmProposed(direct, r.safeTxHash!, testKey(2));
