@@ -9,14 +9,14 @@
 // Nothing that needs the compiled artifacts (typechain-types, artifacts/) is imported at load time:
 // on a fresh clone they only exist once the compile step below has run.
 import { ChildProcess, spawn, spawnSync } from "node:child_process";
-import net from "node:net";
 import path from "node:path";
 import fs from "node:fs";
 import { parseArgs } from "node:util";
 import { HDNodeWallet } from "ethers";
 import { TEST_MNEMONIC, connectRpc } from "./world/rpc";
 import type { WorldExtension } from "./deploy-world";
-import { startLocalAgent, stopChildren } from "./local-agent";
+import { startLocalAgent } from "./local-agent";
+import { freePort, stopChildren } from "./processes";
 
 const ROOT = path.resolve(__dirname, "..");
 const CHAIN_ID = 31337;
@@ -35,17 +35,6 @@ const USAGE = `Usage: npm start -- [--port N] [--host HOST] [--network NAME] [--
 SIGINT (Ctrl-C) or SIGTERM stops the agent, the service and the chain; nothing is left listening.`;
 
 const progress = (msg: string) => console.log(`[start] ${msg}`);
-
-function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, host, () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Start anvil in its own process group; resolve once *this* process prints "Listening on". */
 function startAnvil(host: string, port: number, verbose: boolean): Promise<ChildProcess> {

@@ -82,18 +82,3 @@ export async function startLocalAgent(o: { rpcUrl: string; deploymentsFile: stri
   });
   return { txServiceUrl, dataDir, children };
 }
-
-/** SIGTERM each child still running; resolves when all have exited (SIGKILL after `graceMs`). */
-export function stopChildren(children: ChildProcess[], graceMs = 5_000): Promise<void> {
-  const live = children.filter((c) => c.exitCode === null && c.signalCode === null);
-  return Promise.all(
-    live.map(
-      (c) =>
-        new Promise<void>((resolve) => {
-          const t = setTimeout(() => c.kill("SIGKILL"), graceMs);
-          c.once("exit", () => (clearTimeout(t), resolve()));
-          c.kill("SIGTERM");
-        }),
-    ),
-  ).then(() => undefined);
-}

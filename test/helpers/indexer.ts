@@ -3,12 +3,12 @@
 // directory, free port) that are waited on until caught up with the chain head.
 import { ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { JsonRpcProvider, Signer } from "ethers";
 import { deployWorld, worldToDeploymentJson, writeDeployment, DeploymentJson, World } from "../../scripts/world";
 import { connectRpc, TEST_MNEMONIC } from "../../scripts/world/rpc";
+import { freePort, stopChildren } from "../../scripts/processes";
 import { attachLocalGuardrails, GUARDED_TREASURY_USD } from "../../scripts/guardrails/local";
 import type { GuardrailAddresses } from "../../scripts/guardrails/deploy";
 
@@ -16,27 +16,10 @@ const ROOT = path.resolve(__dirname, "..", "..");
 export const INDEXER_DIR = path.join(ROOT, "indexer");
 const PONDER_BIN = path.join(ROOT, "node_modules", "ponder", "dist", "esm", "bin", "ponder.js");
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function stopChild(child: ChildProcess, timeoutMs = 10_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once("exit", r));
-  child.kill("SIGTERM");
-  const t = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-  await exited;
-  clearTimeout(t);
-}
+const stopChild = (child: ChildProcess) => stopChildren([child], 10_000);
 
 export interface LocalChain {
   rpcUrl: string;
