@@ -223,8 +223,7 @@ async function main() {
       progress("starting the local Safe Transaction Service and the agent loop ...");
       // anvil's genesis is the same on every start: name the journal after this start instead.
       const instance = `${values.network}-${new Date().toISOString().replace(/[:.]/g, "-")}`;
-      const local = await startLocalAgent({ rpcUrl: url, deploymentsFile: file, instance, verbose: values.verbose! });
-      children.push(...local.children);
+      const local = await startLocalAgent({ rpcUrl: url, deploymentsFile: file, instance, verbose: values.verbose! }, children);
       agentLine = [
         `  agent loop  treasury run: replay market data, journal ${path.relative(process.cwd(), local.dataDir)}, approver ${process.env.ANTHROPIC_API_KEY ? "Claude + rules" : "rules (no ANTHROPIC_API_KEY)"}`,
         `  tx service  ${local.txServiceUrl}  (Safe Transaction Service API for proposals above the autonomy limit)`,

@@ -13,7 +13,6 @@ const AGENT_INDEX = 4;
 export interface LocalAgent {
   txServiceUrl: string;
   dataDir: string;
-  children: ChildProcess[];
 }
 
 function prefixLines(child: ChildProcess, prefix: string, stream: "stdout" | "stderr") {
@@ -25,10 +24,13 @@ function prefixLines(child: ChildProcess, prefix: string, stream: "stdout" | "st
   });
 }
 
-/** Start the tx service (resolves once it prints its URL) and the agent loop. */
-export async function startLocalAgent(o: { rpcUrl: string; deploymentsFile: string; instance: string; verbose: boolean }): Promise<LocalAgent> {
+/** Start the tx service (resolves once it prints its URL) and the agent loop. Each child is pushed
+ * onto `children` as soon as it is spawned, so the caller's stop reaches it even if a later step fails. */
+export async function startLocalAgent(
+  o: { rpcUrl: string; deploymentsFile: string; instance: string; verbose: boolean },
+  children: ChildProcess[],
+): Promise<LocalAgent> {
   const tsNode = path.join(ROOT, "node_modules", ".bin", "ts-node");
-  const children: ChildProcess[] = [];
   const txService = spawn(process.execPath, [tsNode, "--transpile-only", "agent/src/safe/txServiceMain.ts", "--rpc", o.rpcUrl, "--quiet"], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
@@ -80,5 +82,5 @@ export async function startLocalAgent(o: { rpcUrl: string; deploymentsFile: stri
   agent.once("exit", (code, signal) => {
     if (code !== 0 && signal === null) console.error(`[agent] exited with code ${code} (run with --verbose for its logs)`);
   });
-  return { txServiceUrl, dataDir, children };
+  return { txServiceUrl, dataDir };
 }
