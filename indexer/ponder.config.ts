@@ -7,7 +7,7 @@ import path from "node:path";
 import { createConfig, factory } from "ponder";
 import { erc20Abi, getAbiItem } from "viem";
 import { AgentModuleAbi, SafeAbi, TreasuryGuardAbi, TreasuryPolicyAbi } from "./abis/generated/abis";
-import { firstBlockWithCode, probeChain, readDeploymentFile, rpcUrlFor } from "./src/lib/deployment";
+import { envInt, firstBlockWithCode, probeChain, readDeploymentFile, rpcUrlFor } from "./src/lib/deployment";
 
 const { file, deployment } = readDeploymentFile();
 const rpcUrl = rpcUrlFor(deployment, file);
@@ -23,14 +23,16 @@ process.env.INDEXER_VALUATION_BLOCK = String(valuationBlock);
 
 // Ponder's adaptive rate limiter starts at 20 requests/s per RPC entry: against a local node that
 // is the bottleneck of a backfill, so list the same URL several times (RPC_FANOUT, default 8 locally).
-const fanout = Number(process.env.RPC_FANOUT ?? (local ? 8 : 1));
-const navInterval = Number(process.env.NAV_INTERVAL_BLOCKS ?? (local ? 50 : 300));
-if (!Number.isInteger(navInterval) || navInterval <= 0) throw new Error(`NAV_INTERVAL_BLOCKS must be a positive integer, got ${process.env.NAV_INTERVAL_BLOCKS}`);
+const fanout = envInt("RPC_FANOUT", local ? 8 : 1);
+const navInterval = envInt("NAV_INTERVAL_BLOCKS", local ? 50 : 300);
+process.env.INDEXER_NAV_INTERVAL = String(navInterval); // the handlers read interval blocks ahead
+// Read here too so a bad value stops the indexer at start (the handlers use them: src/index.ts).
+envInt("NAV_READ_CONCURRENCY", 8);
+envInt("NAV_LOOKAHEAD_BLOCKS", 1_000, true);
 
 const pgliteDir =
   process.env.PONDER_PGLITE_DIR ?? path.join(".ponder", `${deployment.network}-${deployment.chainId}-${startBlockHash.slice(2, 14)}`);
 
-const receipts = { includeTransactionReceipts: true } as const;
 // One source per direction: Ponder keeps a single topic filter per event and source, so an array
 // of two Transfer filters would silently keep only one of them.
 const into = { event: "Transfer" as const, args: { to: safe } };
@@ -52,10 +54,10 @@ export default createConfig({
     },
   },
   contracts: {
-    Safe: { chain: "chain", abi: SafeAbi, address: safe, startBlock, ...receipts },
-    TreasuryPolicy: { chain: "chain", abi: TreasuryPolicyAbi, address: g.policy as `0x${string}`, startBlock, ...receipts },
-    TreasuryGuard: { chain: "chain", abi: TreasuryGuardAbi, address: g.guard as `0x${string}`, startBlock, ...receipts },
-    AgentModule: { chain: "chain", abi: AgentModuleAbi, address: g.module as `0x${string}`, startBlock, ...receipts },
+    Safe: { chain: "chain", abi: SafeAbi, address: safe, startBlock },
+    TreasuryPolicy: { chain: "chain", abi: TreasuryPolicyAbi, address: g.policy as `0x${string}`, startBlock },
+    TreasuryGuard: { chain: "chain", abi: TreasuryGuardAbi, address: g.guard as `0x${string}`, startBlock },
+    AgentModule: { chain: "chain", abi: AgentModuleAbi, address: g.module as `0x${string}`, startBlock },
     // Every asset and position the policy registers, discovered from its own events.
     AssetTokenIn: { chain: "chain", abi: erc20Abi, address: assetSet, filter: into, startBlock },
     AssetTokenOut: { chain: "chain", abi: erc20Abi, address: assetSet, filter: outOf, startBlock },

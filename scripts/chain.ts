@@ -8,7 +8,7 @@
 //
 // Nothing that needs the compiled artifacts (typechain-types, artifacts/) is imported at load time:
 // on a fresh clone they only exist once the compile step below has run.
-import { ChildProcess, spawn, spawnSync } from "node:child_process";
+import { ChildProcess, spawnSync } from "node:child_process";
 import path from "node:path";
 import fs from "node:fs";
 import { parseArgs } from "node:util";
@@ -16,10 +16,9 @@ import { HDNodeWallet } from "ethers";
 import { TEST_MNEMONIC, connectRpc } from "./world/rpc";
 import type { WorldExtension } from "./deploy-world";
 import { startLocalAgent } from "./local-agent";
-import { freePort, stopChildren } from "./processes";
+import { LOCAL_CHAIN_ID as CHAIN_ID, freePort, killGroup, startAnvil, stopChildren, waitForChainId } from "./processes";
 
 const ROOT = path.resolve(__dirname, "..");
-const CHAIN_ID = 31337;
 /** Test-mnemonic account indices with a role in the local world (see the README). */
 const GUARDIAN_INDEX = 7;
 const PAYEE_INDEX = 8;
@@ -36,42 +35,6 @@ SIGINT (Ctrl-C) or SIGTERM stops the agent, the service and the chain; nothing i
 
 const progress = (msg: string) => console.log(`[start] ${msg}`);
 
-/** Start anvil in its own process group; resolve once *this* process prints "Listening on". */
-function startAnvil(host: string, port: number, verbose: boolean): Promise<ChildProcess> {
-  const bin = path.join(ROOT, "node_modules", ".bin", "anvil");
-  if (!fs.existsSync(bin)) throw new Error(`${bin} not found: is @foundry-rs/anvil installed (npm ci)?`);
-  const args = ["--host", host, "--port", String(port), "--chain-id", String(CHAIN_ID), "--hardfork", "cancun", "--mnemonic", TEST_MNEMONIC, "--accounts", "10"];
-  // detached: own process group, so we can signal the npm wrapper and the real binary together.
-  const child = spawn(bin, args, { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    let ready = false;
-    const timer = setTimeout(() => fail(new Error(`anvil did not print "Listening on" within 30 s:\n${out}`)), 30_000);
-    const fail = (err: Error) => {
-      clearTimeout(timer);
-      if (child.pid && child.exitCode === null) killGroup(child, "SIGKILL");
-      reject(err);
-    };
-    const onData = (chunk: Buffer) => {
-      const text = chunk.toString();
-      if (verbose) process.stderr.write(text.replace(/^/gm, "[anvil] "));
-      if (ready) return; // keep draining the pipes so anvil never blocks on a full buffer
-      out += text;
-      if (/Listening on/.test(out)) {
-        ready = true;
-        clearTimeout(timer);
-        resolve(child);
-      }
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", onData);
-    child.once("error", (err) => fail(new Error(`cannot start anvil: ${err.message}`)));
-    child.once("exit", (code, signal) => {
-      if (!ready) fail(new Error(`anvil exited early (code ${code}, signal ${signal}):\n${out}`));
-    });
-  });
-}
-
 /** Address of account `i` of the test mnemonic (the keys anvil funds). */
 function deriveAddress(i: number): string {
   return HDNodeWallet.fromPhrase(TEST_MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`).address;
@@ -86,35 +49,6 @@ function accountIndex(address: string): number {
 function formatUsd18(v: bigint): string {
   const cents = v / 10n ** 16n;
   return `$${(Number(cents) / 100).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
-}
-
-function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
-  try {
-    process.kill(-child.pid!, signal);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ESRCH") throw err;
-  }
-}
-
-async function waitForChainId(url: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = "";
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(url, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
-      });
-      const body = (await res.json()) as { result?: string };
-      if (body.result && Number(body.result) === CHAIN_ID) return;
-      last = JSON.stringify(body);
-    } catch (err) {
-      last = (err as Error).message;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} did not answer eth_chainId ${CHAIN_ID} (last: ${last})`);
 }
 
 async function main() {
@@ -168,7 +102,7 @@ async function main() {
   const tCompiled = Date.now();
 
   progress(`starting anvil on ${host}:${port} ...`);
-  const anvil = await startAnvil(host, port, values.verbose!);
+  const anvil = await startAnvil({ host, port, mnemonic: TEST_MNEMONIC, verbose: values.verbose!, cwd: ROOT });
   let stopping = false;
   const children: ChildProcess[] = [];
   const stop = (signal: NodeJS.Signals, exitCode: number) => {

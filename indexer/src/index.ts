@@ -14,12 +14,12 @@ import {
   txCost,
 } from "ponder:schema";
 import { replaceBigInts } from "ponder";
-import { erc20Abi, type ContractFunctionParameters } from "viem";
-import { TreasuryValuationAbi } from "../abis/generated/abis";
-import { readDeploymentFile } from "./lib/deployment";
+import { envInt, readDeploymentFile, rpcUrlFor } from "./lib/deployment";
 import { collectAddresses, isInternal, type RegisteredPosition, toFloat18, usd18 } from "./lib/classify";
+import { createReader, type GasReceipt } from "./lib/reader";
+import { decodeSnapshot, type Holding, type Registry } from "./lib/snapshot";
 
-const { deployment } = readDeploymentFile();
+const { file, deployment } = readDeploymentFile();
 const SAFE = deployment.treasury.safe.toLowerCase() as `0x${string}`;
 const VALUATION = deployment.guardrails.valuation as `0x${string}`;
 const WETH = deployment.tokens.WETH?.toLowerCase();
@@ -33,23 +33,16 @@ interface RegisteredAsset {
   assetClass: number;
   feed: string;
 }
-interface Holding {
-  token: string;
-  balance: string;
-  valueUsd18: string;
-  bps: number;
-}
 type State = typeof treasuryState.$inferSelect;
+
 type Snapshot = typeof navSnapshot.$inferSelect;
-type Block = { number: bigint; timestamp: bigint };
+type Block = { number: bigint; hash: `0x${string}`; timestamp: bigint };
 type Tx = { hash: `0x${string}`; from: `0x${string}` };
-type Receipt = { gasUsed: bigint; effectiveGasPrice: bigint } | undefined;
 type AnyEvent = {
   id: string;
   args: Record<string, unknown>;
   block: Block;
   transaction: Tx;
-  transactionReceipt?: Receipt;
 };
 
 async function getState(context: Context, block: Block): Promise<State> {
@@ -71,75 +64,41 @@ async function setState(context: Context, block: Block, patch: Partial<State>): 
 /** The valuation exists from this block on (set by ponder.config.ts, which found it). */
 const VALUATION_BLOCK = BigInt(process.env.INDEXER_VALUATION_BLOCK ?? "0");
 
+const reader = createReader({
+  rpcUrl: rpcUrlFor(deployment, file),
+  valuation: VALUATION,
+  safe: SAFE,
+  watched: [SAFE, ...(["policy", "guard", "module"] as const).map((k) => deployment.guardrails[k].toLowerCase() as `0x${string}`)],
+  concurrency: envInt("NAV_READ_CONCURRENCY", 8),
+  lookahead: envInt("NAV_LOOKAHEAD_BLOCKS", 1_000, true),
+  interval: { start: VALUATION_BLOCK, every: BigInt(process.env.INDEXER_NAV_INTERVAL ?? "1") },
+});
+
 /**
- * NAV snapshot at the end of `block` (read once per block), in one eth_call: the valuation's
- * snapshot() and config() (the registry's order of holdings and protocols), priceOf every
- * registered asset and the Safe's balance of every holding. Weights are derived exactly as
- * allocation() derives them (value * 10000 / nav, integer division), without valuing twice.
+ * NAV snapshot at the end of `block`, read once per block (the first event of a block reads it,
+ * the others find the row): one multicall (see lib/snapshot.ts), usually already read ahead.
  */
 async function ensureSnapshot(context: Context, block: Block, trigger: "event" | "interval"): Promise<Snapshot | undefined> {
   if (block.number < VALUATION_BLOCK) return undefined;
   const existing = await context.db.find(navSnapshot, { blockNumber: block.number });
   if (existing) return existing;
   const state = await getState(context, block);
-  const assets = state.assets as RegisteredAsset[];
-  const positions = state.positions as RegisteredPosition[];
-  const tokens = [...assets.map((a) => a.token), ...positions.map((p) => p.token)] as `0x${string}`[];
-  const contracts: ContractFunctionParameters[] = [
-    { address: VALUATION, abi: TreasuryValuationAbi, functionName: "snapshot" },
-    { address: VALUATION, abi: TreasuryValuationAbi, functionName: "config" },
-    ...assets.map((a) => ({ address: VALUATION, abi: TreasuryValuationAbi, functionName: "priceOf", args: [a.token] }) as const),
-    ...tokens.map((t) => ({ address: t, abi: erc20Abi, functionName: "balanceOf", args: [SAFE] }) as const),
-  ];
-  const results = (await context.client.multicall({ deployless: true, allowFailure: true, contracts })) as { status: "success" | "failure"; result?: unknown }[];
-  const [snap, cfg] = results;
-  if (snap.status !== "success" || cfg.status !== "success") return undefined; // valuation not usable at this block
-  const s = snap.result as { healthy: boolean; nav: bigint; volatileValue: bigint; values: readonly bigint[]; protocolValues: readonly bigint[] };
-  const c = cfg.result as { assets: readonly { token: string }[]; positions: readonly { token: string }[]; protocols: readonly `0x${string}`[] };
-  const prices: Record<string, string> = {};
-  assets.forEach((a, i) => {
-    const r = results[2 + i];
-    if (r.status === "success") {
-      const [price, ok] = r.result as readonly [bigint, boolean];
-      if (ok) prices[a.token] = price.toString();
-    }
-  });
-  const balances = new Map<string, bigint>();
-  tokens.forEach((t, i) => {
-    const r = results[2 + assets.length + i];
-    if (r.status === "success") balances.set(t.toLowerCase(), r.result as bigint);
-  });
-  const bps = (v: bigint) => (s.nav === 0n ? 0 : Number((v * 10_000n) / s.nav));
-  const holdings: Holding[] = [...c.assets, ...c.positions].map((h, i) => ({
-    token: h.token.toLowerCase(),
-    balance: (balances.get(h.token.toLowerCase()) ?? 0n).toString(),
-    valueUsd18: (s.values[i] ?? 0n).toString(),
-    bps: bps(s.values[i] ?? 0n),
-  }));
-  const protocols = c.protocols.map((id, i) => ({ id, bps: bps(s.protocolValues[i] ?? 0n) }));
-  const ethUsd = WETH && prices[WETH] ? toFloat18(BigInt(prices[WETH])) : null;
-  const row: Snapshot = {
-    blockNumber: block.number,
-    timestamp: block.timestamp,
-    trigger,
-    healthy: s.healthy,
-    navUsd18: s.nav,
-    nav: toFloat18(s.nav),
-    volatileBps: bps(s.volatileValue),
-    holdings,
-    protocols,
-    prices,
-    ethUsd,
-  };
+  const registry = registryOf(state);
+  const values = decodeSnapshot(await reader.nav(block, registry), registry, WETH);
+  if (!values) return undefined; // valuation not usable at this block
+  const row: Snapshot = { blockNumber: block.number, timestamp: block.timestamp, trigger, ...values, volatileBps: values.volatileBps };
   await context.db.insert(navSnapshot).values(row);
   return row;
 }
 
+function registryOf(state: State): Registry {
+  const assets = (state.assets as RegisteredAsset[]).map((a) => a.token);
+  return { assets, tokens: [...assets, ...(state.positions as RegisteredPosition[]).map((p) => p.token)] };
+}
+
 /** Gas of a treasury transaction, once per transaction, in ETH and USD at the block's WETH price. */
-async function recordGas(context: Context, event: AnyEvent, snap: Snapshot | undefined): Promise<void> {
-  const r = event.transactionReceipt;
+async function recordGas(context: Context, event: AnyEvent, r: GasReceipt | null, snap: Snapshot | undefined): Promise<void> {
   if (!r) return;
-  if (await context.db.find(txCost, { txHash: event.transaction.hash })) return;
   const costWei = r.gasUsed * r.effectiveGasPrice;
   const costEth = toFloat18(costWei);
   const ethUsd = snap?.ethUsd ?? null;
@@ -154,13 +113,17 @@ async function recordGas(context: Context, event: AnyEvent, snap: Snapshot | und
     costEth,
     ethUsd,
     costUsd: ethUsd === null ? null : costEth * ethUsd,
-  });
+  }).onConflictDoNothing();
 }
 
 /** Common part of every treasury event: NAV snapshot at its block and the transaction's gas. */
 async function onTreasuryEvent(context: Context, event: AnyEvent): Promise<void> {
-  const snap = await ensureSnapshot(context, event.block, "event");
-  await recordGas(context, event, snap);
+  const gasDone = await context.db.find(txCost, { txHash: event.transaction.hash });
+  const [snap, receipt] = await Promise.all([
+    ensureSnapshot(context, event.block, "event"),
+    gasDone ? null : reader.receipt(event.transaction.hash, event.block.number),
+  ]);
+  if (!gasDone) await recordGas(context, event, receipt, snap);
 }
 
 const base = (event: AnyEvent) => ({ id: event.id, txHash: event.transaction.hash, blockNumber: event.block.number, timestamp: event.block.timestamp });
@@ -229,10 +192,14 @@ for (const name of ["EmergencyExitStarted", "PositionExited"]) {
 }
 
 async function recordDecision(context: Context, event: AnyEvent, decisionHash: `0x${string}`, by: `0x${string}` | null): Promise<void> {
-  await context.db
-    .insert(decision)
-    .values({ id: `${event.transaction.hash}-${decisionHash}`, txHash: event.transaction.hash, blockNumber: event.block.number, timestamp: event.block.timestamp, decisionHash, recordedBy: by })
-    .onConflictDoUpdate((row) => ({ recordedBy: row.recordedBy ?? by }));
+  const id = `${event.transaction.hash}-${decisionHash}`;
+  // Both AgentExecuted and DecisionRecorded can name one decision of one transaction: one row.
+  const known = await context.db.find(decision, { id });
+  if (!known) {
+    await context.db.insert(decision).values({ id, txHash: event.transaction.hash, blockNumber: event.block.number, timestamp: event.block.timestamp, decisionHash, recordedBy: by });
+  } else if (known.recordedBy === null && by !== null) {
+    await context.db.update(decision, { id }).set({ recordedBy: by });
+  }
   await setState(context, event.block, { lastDecisionHash: decisionHash, lastDecisionTx: event.transaction.hash, lastDecisionBlock: event.block.number });
 }
 

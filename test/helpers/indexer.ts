@@ -8,14 +8,13 @@ import path from "node:path";
 import { JsonRpcProvider, Signer } from "ethers";
 import { deployWorld, worldToDeploymentJson, writeDeployment, DeploymentJson, World } from "../../scripts/world";
 import { connectRpc, TEST_MNEMONIC } from "../../scripts/world/rpc";
-import { freePort, stopChildren } from "../../scripts/processes";
+import { freePort, startAnvil, stopAnvil, stopChildren, waitForChainId } from "../../scripts/processes";
 import { attachLocalGuardrails, GUARDED_TREASURY_USD } from "../../scripts/guardrails/local";
 import type { GuardrailAddresses } from "../../scripts/guardrails/deploy";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 export const INDEXER_DIR = path.join(ROOT, "indexer");
 const PONDER_BIN = path.join(ROOT, "node_modules", "ponder", "dist", "esm", "bin", "ponder.js");
-
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -33,25 +32,13 @@ export interface LocalChain {
   stop: () => Promise<void>;
 }
 
-/** anvil (the binary from node_modules, like `npm start`) on a free port, with the world and guardrails. */
+/** anvil on a free port (started as `npm start` starts it: scripts/processes.ts), with the world and guardrails. */
 export async function startLocalChain(outDir: string, network = "e2e"): Promise<LocalChain> {
   const port = await freePort();
-  const anvil = spawn(
-    path.join(ROOT, "node_modules", ".bin", "anvil"),
-    ["--host", "127.0.0.1", "--port", String(port), "--chain-id", "31337", "--hardfork", "cancun", "--mnemonic", TEST_MNEMONIC, "--accounts", "10"],
-    { stdio: "ignore" },
-  );
+  const anvil = await startAnvil({ port, mnemonic: TEST_MNEMONIC });
   const rpcUrl = `http://127.0.0.1:${port}`;
   try {
-    for (let i = 0; ; i++) {
-      try {
-        const r = await fetch(rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }) });
-        if (r.ok) break;
-      } catch {
-        if (i > 150 || anvil.exitCode !== null) throw new Error(`anvil did not start on ${rpcUrl}`);
-      }
-      await sleep(100);
-    }
+    await waitForChainId(rpcUrl);
     const { provider, signers } = await connectRpc(rpcUrl, { count: 10 });
     const world = await deployWorld(signers, { treasuryUsd: GUARDED_TREASURY_USD });
     const { addresses } = await attachLocalGuardrails(world, { guardian: signers[7], payee: signers[8] });
@@ -62,11 +49,11 @@ export async function startLocalChain(outDir: string, network = "e2e"): Promise<
       rpc: (method, params = []) => provider.send(method, params as unknown[]),
       stop: async () => {
         provider.destroy();
-        await stopChild(anvil);
+        await stopAnvil(anvil);
       },
     };
   } catch (err) {
-    await stopChild(anvil);
+    await stopAnvil(anvil);
     throw err;
   }
 }
@@ -83,10 +70,9 @@ export interface Indexer {
 /** `ponder start` for the indexer (or another Ponder app in `appDir`) with `env` (DEPLOYMENTS_FILE, PONDER_PGLITE_DIR, ...). */
 export async function startIndexer(env: Record<string, string>, appDir = INDEXER_DIR): Promise<Indexer> {
   const port = await freePort();
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, PONDER_TELEMETRY_DISABLED: "true", ...env };
-  delete childEnv.PORT; // PORT overrides --port in Ponder
-  delete childEnv.DATABASE_URL;
-  delete childEnv.DATABASE_PRIVATE_URL;
+  // Only what the caller passes selects the database (DATABASE_URL: Postgres; else PGlite).
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: undefined, DATABASE_PRIVATE_URL: undefined, PORT: undefined, PONDER_TELEMETRY_DISABLED: "true", ...env };
+  for (const k of ["DATABASE_URL", "DATABASE_PRIVATE_URL", "PORT"]) if (childEnv[k] === undefined) delete childEnv[k]; // PORT overrides --port in Ponder
   const child = spawn(process.execPath, [PONDER_BIN, "start", "--schema", "e2e", "--port", String(port), "--log-format", "json", "--log-level", "info"], {
     cwd: appDir,
     env: childEnv,

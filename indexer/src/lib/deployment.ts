@@ -139,3 +139,14 @@ export async function firstBlockWithCode(url: string, address: string, from: num
   }
   return lo;
 }
+
+/** An integer setting from the environment (`fallback` when unset): positive, or also 0 when `zeroOk`. */
+export function envInt(name: string, fallback: number, zeroOk = false, env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < (zeroOk ? 0 : 1)) {
+    throw new Error(`${name}=${raw} is not a ${zeroOk ? "non-negative" : "positive"} integer: set it to a whole number${zeroOk ? " (0 turns it off)" : ""} or unset it (default ${fallback}).`);
+  }
+  return n;
+}

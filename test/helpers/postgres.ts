@@ -1,0 +1,80 @@
+// A throwaway PostgreSQL server for tests: initdb in a temp directory, started with pg_ctl on a
+// free port (socket in the same directory), stopped and deleted after. Needs the server binaries
+// (initdb, pg_ctl, postgres); there is no fallback, so a machine without them fails with the fix.
+// Postgres refuses to run as root: under root it runs as the `postgres` user (runuser).
+import { execFileSync, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { freePort } from "../../scripts/processes";
+
+export interface ScratchPostgres {
+  /** postgresql://postgres@127.0.0.1:<port>/postgres (trust auth, local only) */
+  url: string;
+  version: string;
+  stop: () => Promise<void>;
+}
+
+const INSTALL_HINT =
+  "install the PostgreSQL server (Debian/Ubuntu: `apt-get install postgresql` — it provides /usr/lib/postgresql/<version>/bin), or set PG_BIN to a directory holding initdb and pg_ctl";
+
+/** The directory with initdb and pg_ctl: PG_BIN, else the newest /usr/lib/postgresql/<v>/bin, else `pg_config --bindir`. */
+export function postgresBinDir(env: NodeJS.ProcessEnv = process.env): string {
+  const has = (dir: string) => ["initdb", "pg_ctl", "postgres"].every((b) => fs.existsSync(path.join(dir, b)));
+  if (env.PG_BIN) {
+    if (!has(env.PG_BIN)) throw new Error(`PG_BIN=${env.PG_BIN} does not hold initdb, pg_ctl and postgres: ${INSTALL_HINT}.`);
+    return env.PG_BIN;
+  }
+  const root = "/usr/lib/postgresql";
+  const versions = fs.existsSync(root) ? fs.readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
+  for (const v of versions) if (has(path.join(root, v, "bin"))) return path.join(root, v, "bin");
+  const cfg = spawnSync("pg_config", ["--bindir"], { encoding: "utf8" });
+  if (cfg.status === 0 && has(cfg.stdout.trim())) return cfg.stdout.trim();
+  throw new Error(`PostgreSQL server binaries (initdb, pg_ctl, postgres) not found: ${INSTALL_HINT}.`);
+}
+
+export async function startPostgres(): Promise<ScratchPostgres> {
+  const bin = postgresBinDir();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pg-scratch-"));
+  const data = path.join(dir, "data");
+  // Under root the server runs as `postgres`, which must own the directory.
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) {
+    const id = spawnSync("id", ["-u", "postgres"], { encoding: "utf8" });
+    if (id.status !== 0) throw new Error("Running as root, and there is no `postgres` user to run the server as: create one (`useradd --system postgres`) or run the tests as a normal user.");
+    const gid = Number(spawnSync("id", ["-g", "postgres"], { encoding: "utf8" }).stdout.trim());
+    fs.chownSync(dir, Number(id.stdout.trim()), gid);
+  }
+  const run = (cmd: string, args: string[]) => {
+    const [file, argv] = asRoot ? ["runuser", ["-u", "postgres", "--", path.join(bin, cmd), ...args]] : [path.join(bin, cmd), args];
+    try {
+      return execFileSync(file, argv, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    } catch (err) {
+      const e = err as { stderr?: string; stdout?: string; message: string };
+      throw new Error(`${cmd} failed: ${e.stderr || e.stdout || e.message}`, { cause: err });
+    }
+  };
+  const stop = async () => {
+    if (fs.existsSync(path.join(data, "postmaster.pid"))) {
+      try {
+        run("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]);
+      } catch {
+        // already gone
+      }
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    run("initdb", ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]);
+    const port = await freePort();
+    // Local TCP and a socket in our own directory only; fsync off: a scratch server.
+    run("pg_ctl", ["-D", data, "-l", path.join(dir, "server.log"), "-w", "-t", "60", "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, "start"]);
+    const version = run("postgres", ["--version"]).trim();
+    return { url: `postgresql://postgres@127.0.0.1:${port}/postgres`, version, stop };
+  } catch (err) {
+    const log = path.join(dir, "server.log");
+    const tail = fs.existsSync(log) ? `\n${fs.readFileSync(log, "utf8").slice(-2000)}` : "";
+    await stop();
+    throw new Error(`${(err as Error).message}${tail}`, { cause: err });
+  }
+}
