@@ -27,7 +27,7 @@ const fanout = envInt("RPC_FANOUT", local ? 8 : 1);
 const navInterval = envInt("NAV_INTERVAL_BLOCKS", local ? 50 : 300);
 process.env.INDEXER_NAV_INTERVAL = String(navInterval); // the handlers read interval blocks ahead
 // Read here too so a bad value stops the indexer at start (the handlers use them: src/index.ts).
-envInt("NAV_READ_CONCURRENCY", 8);
+envInt("NAV_READ_CONCURRENCY", 16);
 envInt("NAV_LOOKAHEAD_BLOCKS", 1_000, true);
 
 const pgliteDir =

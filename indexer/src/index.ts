@@ -69,7 +69,7 @@ const reader = createReader({
   valuation: VALUATION,
   safe: SAFE,
   watched: [SAFE, ...(["policy", "guard", "module"] as const).map((k) => deployment.guardrails[k].toLowerCase() as `0x${string}`)],
-  concurrency: envInt("NAV_READ_CONCURRENCY", 8),
+  concurrency: envInt("NAV_READ_CONCURRENCY", 16),
   lookahead: envInt("NAV_LOOKAHEAD_BLOCKS", 1_000, true),
   interval: { start: VALUATION_BLOCK, every: BigInt(process.env.INDEXER_NAV_INTERVAL ?? "1") },
 });

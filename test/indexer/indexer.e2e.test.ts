@@ -186,7 +186,7 @@ describe("indexer: Ponder app against the local world (anvil)", function () {
       [{ DEPLOYMENTS_FILE: malformed }, /malformed\.json is malformed: treasury\.safe: expected a 0x-prefixed 20-byte address.*Regenerate it/],
       [{ DEPLOYMENTS_FILE: notJson }, /notjson\.json is not valid JSON.*regenerate it/],
       [{ DEPLOYMENTS_FILE: unreachable }, /The RPC at http:\/\/127\.0\.0\.1:9 is unreachable.*start the chain.*PONDER_RPC_URL_31337/],
-      [{ DEPLOYMENTS_FILE: chain.file, NAV_READ_CONCURRENCY: "many" }, /NAV_READ_CONCURRENCY=many is not a positive integer: set it to a whole number or unset it \(default 8\)/],
+      [{ DEPLOYMENTS_FILE: chain.file, NAV_READ_CONCURRENCY: "many" }, /NAV_READ_CONCURRENCY=many is not a positive integer: set it to a whole number or unset it \(default 16\)/],
     ];
     for (const [env, re] of cases) {
       const r = await indexerStartupFailure({ PONDER_PGLITE_DIR: path.join(bad, "db"), ...env });
@@ -224,6 +224,15 @@ describe("indexer: Ponder app against the local world (anvil)", function () {
           expect(await db.count!("tx_cost")).to.equal(served.txCosts.totalCount);
         });
       }
+      it("serves SQL over HTTP (/sql/db, the endpoint @ponder/client uses)", async () => {
+        const served = await indexer!.graphql<{ navSnapshots: { totalCount: number } }>(`{ navSnapshots { totalCount } }`);
+        const query = encodeURIComponent(JSON.stringify({ json: { sql: "select count(*) as n from nav_snapshot", params: [] } }));
+        const r = await fetch(`${indexer!.url()}/sql/db?sql=${query}`);
+        const body = (await r.json()) as { rows: { n: number | string }[] };
+        expect(r.status, JSON.stringify(body)).to.equal(200);
+        expect(Number(body.rows[0].n)).to.equal(served.navSnapshots.totalCount);
+      });
+
       async function snapshots(): Promise<SnapRow[]> {
         const d = await indexer!.graphql<{ navSnapshots: Items<SnapRow> }>(
           `{ navSnapshots(limit: 1000, orderBy: "blockNumber", orderDirection: "asc") { items { blockNumber timestamp healthy navUsd18 volatileBps holdings } } }`,
