@@ -42,15 +42,19 @@ export function planPorts(rt: Runtime): PlanPorts {
   return {
     plan: (p, d) => {
       const b = planRebalance({ portfolio: p, deployment: rt.deployment, target: d.decision.targets, slippageBps: rt.cfg.slippageBps, deadline: p.timestamp + 1_800n });
-      const usd = b.steps.reduce((s, x) => s + x.amountUsd, 0);
-      return {
-        calls: b.calls,
-        steps: b.steps,
-        sizeUsd: BigInt(Math.round(usd * 1e6)) * 10n ** 12n,
-        riskReducing: b.steps.every((s) => s.riskReducing),
-        reason: b.reason,
-        detail: { current: b.current, deltasUsd: b.deltasUsd, inBand: b.inBand },
+      const planned = (calls: Planned["calls"], steps: Planned["steps"]): Planned => {
+        const usd = steps.reduce((s, x) => s + x.amountUsd, 0);
+        return {
+          calls,
+          steps,
+          sizeUsd: BigInt(Math.round(usd * 1e6)) * 10n ** 12n,
+          riskReducing: steps.every((s) => s.riskReducing),
+          reason: b.reason,
+          detail: { current: b.current, deltasUsd: b.deltasUsd, inBand: b.inBand },
+        };
       };
+      // A reviewer's `modify`: the same legs rebuilt smaller by the planner's adapters.
+      return { ...planned(b.calls, b.steps), resize: (kept) => { const r = b.resize(kept); return planned(r.calls, r.steps); } };
     },
     check: async (p, plan) => checkBatch(p, plan.calls, await agentAddress(rt)),
     simulate: (p, plan, via) => simulateFor(rt, p, plan, via),

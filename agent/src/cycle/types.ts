@@ -31,6 +31,9 @@ export interface Planned {
   riskReducing: boolean;
   reason: string;
   detail?: unknown;
+  /** The batch rebuilt with only the named steps at amounts no larger than planned (a reviewer's
+   * `modify`); throws when a step is unknown, larger or zero. Absent: the plan cannot be resized. */
+  resize?: (kept: { id: string; amount: bigint }[]) => Planned;
 }
 
 export type Checked = { ok: true; sizeUsd?: bigint; detail?: unknown } | { ok: false; error: string; reason: string; detail?: unknown };

@@ -24,6 +24,10 @@ export interface DecisionBody {
   rationale: string;
   model: string | null;
   path: ExecPath;
+  /** A reviewer's `modify`: the smaller plan it asked for, the original plan with its check and
+   * simulation, and whether the smaller one passed the check, the simulation and the rules again
+   * (then `plan`, `check`, `simulation` above are the smaller plan's). Absent otherwise. */
+  modification?: unknown;
 }
 
 export type ExecPath = "module" | "proposal" | "none";
