@@ -33,7 +33,8 @@ export interface DecisionBody {
 export type ExecPath = "module" | "proposal" | "none";
 
 /** Life of a decision in the journal. `sending` / `proposing` are written before the act (write-ahead). */
-export const STATUSES = ["decided", "sending", "sent", "executed", "proposing", "proposed", "failed", "skipped"] as const;
+/** `superseded`: a signed module transaction whose nonce another transaction used; it can never be mined. */
+export const STATUSES = ["decided", "sending", "sent", "executed", "proposing", "proposed", "failed", "skipped", "superseded"] as const;
 export type Status = (typeof STATUSES)[number];
 
 export interface DecisionRow {
