@@ -153,7 +153,9 @@ export async function runCycle<P extends PortfolioLike>(ctx: ExecContext, steps:
     plan: { steps: pl.steps },
     rationale,
     simulation: { ok: true, navBeforeUsd: Number(s.navBeforeUsd / E18), navAfterUsd: Number(s.navAfterUsd / E18), gasUsed: Number(s.gas), weightsAfter: s.weightsAfter, headroomUsd: s.headroomUsd },
-    limits: { maxPlanUsd: path === "module" ? usd(p.policy.limits.autonomyLimitUsd) : Math.max(usd(p.navUsd), 1), maxNavLossBps: p.policy.limits.maxLossBps },
+    // Module: the autonomy limit. Owners: a full rotation at most (each dollar sold once and bought
+    // once is 2 × NAV gross); the owners and the guard are the gate above that.
+    limits: { maxPlanUsd: path === "module" ? usd(p.policy.limits.autonomyLimitUsd) : Math.max(2 * usd(p.navUsd), 1), maxNavLossBps: p.policy.limits.maxLossBps },
     data: { asOf: o.date, staleSources: decided.decision.issues.filter((i) => !(i as { info?: boolean }).info).map((i) => String((i as { field: string }).field)), pricesBroken: !p.healthy },
     market: decided.market.texts,
   });

@@ -76,6 +76,13 @@ export class Journal {
     return r.map(toRow);
   }
 
+  /** Decisions of this journal made at a Safe nonce (the owner path's idempotency key next to the hash). */
+  async bySafeNonce(nonce: number, path?: DecisionRow["path"]): Promise<DecisionRow[]> {
+    const where = path ? and(eq(decisions.safeNonce, nonce), eq(decisions.path, path)) : eq(decisions.safeNonce, nonce);
+    const r = await this.db.select().from(decisions).where(where).orderBy(desc(decisions.createdAt));
+    return r.map(toRow);
+  }
+
   /** Records whose act may have happened without its result being recorded. */
   async unfinished(): Promise<DecisionRow[]> {
     const r = await this.db.select().from(decisions).where(inArray(decisions.status, ["sending", "sent", "proposing"]));
