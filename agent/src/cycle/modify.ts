@@ -5,15 +5,23 @@
 import { ruleVerdict, shrinkError, ApprovalRequestSchema, type ApprovalRequestInput, type ApprovalResult, type Verdict } from "../approval";
 import { errorText } from "./errors";
 import type { Checked, CycleSteps, Planned, PortfolioLike, Simulated } from "./types";
+import type { RiskOnTop } from "./riskGate";
 
 export type Replanned =
-  | { ok: true; plan: Planned; check: Checked; simulation: Simulated & { ok: true }; rules: Verdict }
-  | { ok: false; stage: "validate" | "rebuild" | "check" | "simulate" | "rules"; reason: string; plan?: Planned; check?: Checked; simulation?: Simulated; rules?: Verdict };
+  | { ok: true; plan: Planned; check: Checked; simulation: Simulated & { ok: true }; rules: Verdict; risk?: RiskOnTop }
+  | { ok: false; stage: "validate" | "rebuild" | "check" | "simulate" | "risk" | "rules"; reason: string; plan?: Planned; check?: Checked; simulation?: Simulated; rules?: Verdict; risk?: RiskOnTop };
 
 export async function replanModified<P extends PortfolioLike>(
   steps: Pick<CycleSteps<P>, "check" | "simulate">,
   p: P,
-  o: { original: Planned; verdict: ApprovalResult; via: "module" | "proposal"; request: (plan: Planned, sim: Simulated & { ok: true }) => ApprovalRequestInput },
+  o: {
+    original: Planned;
+    verdict: ApprovalResult;
+    via: "module" | "proposal";
+    request: (plan: Planned, sim: Simulated & { ok: true }) => ApprovalRequestInput;
+    /** Risk on top (VaR, drawdown stop) for the smaller plan; absent: not applied. */
+    risk?: (plan: Planned, sim: Simulated & { ok: true }) => RiskOnTop | Promise<RiskOnTop>;
+  },
 ): Promise<Replanned> {
   const { original, verdict, via } = o;
   // 1. The approver's smaller plan must be a shrink of ours, whatever approver produced it.
@@ -57,8 +65,17 @@ export async function replanModified<P extends PortfolioLike>(
   }
   if (!simulation.ok) return { ok: false, stage: "simulate", reason: `the simulation of the smaller plan failed: ${simulation.error}`, plan, check, simulation };
 
-  // 5. The deterministic gate on the smaller plan and its own simulation.
+  // 5. Risk on top and the deterministic gate on the smaller plan and its own simulation.
+  let risk: RiskOnTop | undefined;
+  if (o.risk) {
+    try {
+      risk = await o.risk(plan, simulation);
+    } catch (e) {
+      return { ok: false, stage: "risk", reason: `risk step failed: ${errorText(e)}`, plan, check, simulation };
+    }
+    if (!risk.ok) return { ok: false, stage: "risk", reason: `risk on top of the rules: ${risk.reason}`, plan, check, simulation, risk };
+  }
   const rules = ruleVerdict(ApprovalRequestSchema.parse(o.request(plan, simulation)));
-  if (rules.decision !== "approve") return { ok: false, stage: "rules", reason: `the rules refused the smaller plan: ${rules.reasons.join("; ")}`, plan, check, simulation, rules };
-  return { ok: true, plan, check, simulation, rules };
+  if (rules.decision !== "approve") return { ok: false, stage: "rules", reason: `the rules refused the smaller plan: ${rules.reasons.join("; ")}`, plan, check, simulation, rules, risk };
+  return { ok: true, plan, check, simulation, rules, risk };
 }

@@ -147,6 +147,14 @@ export async function runCycle<P extends PortfolioLike>(ctx: ExecContext, steps:
   if (!sim.ok) return record({ inputs, signals, target: decided.decision.targets, plan: planRec, check: jsonSafe(check), simulation: simRec }, `the simulation failed: ${sim.error}`, "failed");
 
   let simOk: Simulated & { ok: true } = sim;
+
+  // Risk on top of the chain's rules: VaR after the plan and the drawdown stop.
+  let riskRec: unknown;
+  if (steps.risk) {
+    const risk = await timed("risk", () => steps.risk!(p, decided, plan, simOk)).catch((e) => ({ ok: false as const, reason: `risk step failed: ${errorText(e)}` }));
+    riskRec = jsonSafe(risk);
+    if (!risk.ok) return record({ inputs, signals, target: decided.decision.targets, plan: planRec, check: jsonSafe(check), simulation: simRec, risk: riskRec }, `risk on top of the rules: ${risk.reason}`);
+  }
   const rationale = `${rationaleOf()}; ${pathWhy}`;
   const requestFor = (pl: Planned, s: Simulated & { ok: true }): ApprovalRequestInput => ({
     decisionId: `${cycleKey}:${p.blockNumber}`,
@@ -163,12 +171,12 @@ export async function runCycle<P extends PortfolioLike>(ctx: ExecContext, steps:
   const verdictRec = { decision: verdict.decision, decidedBy: verdict.decidedBy, reasons: verdict.reasons, riskFlags: verdict.riskFlags, confidence: verdict.confidence, llm: jsonSafe(verdict.llm), rules: jsonSafe(verdict.rules) };
   const verdictOut = { decision: verdict.decision, decidedBy: verdict.decidedBy, llm: verdict.llm.status === "failed" ? `failed (${verdict.llm.reason})` : verdict.llm.status, reasons: verdict.reasons };
   const model = verdict.llm.status === "ok" || verdict.llm.status === "failed" ? (verdict.llm.model ?? null) : null;
-  let full: Partial<DecisionBody> = { inputs, signals, target: decided.decision.targets, plan: planRec, check: jsonSafe(check), simulation: simRec, verdict: verdictRec, model };
+  let full: Partial<DecisionBody> = { inputs, signals, target: decided.decision.targets, plan: planRec, check: jsonSafe(check), simulation: simRec, risk: riskRec, verdict: verdictRec, model };
   if (verdict.decision === "reject") return { ...(await record(full, `rejected by ${verdict.decidedBy}: ${verdict.reasons.join("; ")}`)), verdict: verdictOut };
   if (verdict.decision === "modify") {
     // A smaller plan only: validated, rebuilt by the planner, checked, simulated and judged by the
     // rules again in this cycle. Both plans and the outcome are recorded; the smaller one is sent.
-    const m = await timed("modify", () => replanModified(steps, p, { original: plan, verdict, via: path, request: requestFor }));
+    const m = await timed("modify", () => replanModified(steps, p, { original: plan, verdict, via: path, request: requestFor, risk: steps.risk && ((pl, s) => steps.risk!(p, decided, pl, s)) }));
     const modification = {
       requested: verdict.plan.steps,
       reasons: verdict.reasons,
@@ -178,6 +186,7 @@ export async function runCycle<P extends PortfolioLike>(ctx: ExecContext, steps:
       check: m.check ? jsonSafe(m.check) : null,
       simulation: m.simulation ? jsonSafe(m.simulation) : null,
       rules: m.rules ? jsonSafe(m.rules) : null,
+      risk: m.risk ? jsonSafe(m.risk) : null,
     };
     if (!m.ok) {
       const held = { ...full, plan: m.plan ? planRecOf(m.plan) : null, modification };
@@ -185,7 +194,7 @@ export async function runCycle<P extends PortfolioLike>(ctx: ExecContext, steps:
     }
     plan = m.plan;
     simOk = m.simulation;
-    full = { ...full, plan: planRecOf(m.plan), check: jsonSafe(m.check), simulation: jsonSafe(m.simulation), modification };
+    full = { ...full, plan: planRecOf(m.plan), check: jsonSafe(m.check), simulation: jsonSafe(m.simulation), risk: m.risk ? jsonSafe(m.risk) : riskRec, modification };
   }
 
   const body = { ...base, ...full, rationale, path } as DecisionBody;

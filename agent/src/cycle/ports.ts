@@ -5,6 +5,9 @@ import { checkBatch } from "../risk/check";
 import { simulateBatch, simulateOwnerBatch } from "../chain/simulate";
 import type { Portfolio } from "../chain/types";
 import { planRebalance } from "../plan/plan";
+import { currentWeights } from "../plan/sleeves";
+import type { Simulation } from "../chain/simulate";
+import { riskOnTop } from "./riskGate";
 import type { Runtime } from "./runtime";
 import type { PlanPorts } from "./steps";
 import type { Planned, Simulated } from "./types";
@@ -38,6 +41,24 @@ export async function simulateFor(rt: Runtime, p: Portfolio, plan: Planned, via:
   return { ok: false, error: sim.error.text, detail: sim };
 }
 
+/** The portfolio as the simulation left it (values in registry order: assets, then positions). */
+function portfolioAfter(p: Portfolio, valuesAfter: bigint[], navAfterUsd: bigint): Portfolio {
+  const n = p.assets.length;
+  return { ...p, navUsd: navAfterUsd, assets: p.assets.map((a, i) => ({ ...a, valueUsd: valuesAfter[i] ?? a.valueUsd })), positions: p.positions.map((x, j) => ({ ...x, valueUsd: valuesAfter[n + j] ?? x.valueUsd })) };
+}
+
+/** The treasury's NAV as journaled, one point per day (the latest record of each), oldest first. */
+async function navHistory(rt: Runtime, p: Portfolio): Promise<number[]> {
+  const prefix = `${rt.addresses.chainId}:${rt.addresses.safe}:`;
+  const byDate = new Map<string, number>();
+  for (const r of await rt.journal.recent(2_000)) {
+    const nav = (r.body.inputs?.portfolio as { navUsd?: string } | undefined)?.navUsd;
+    if (!r.cycleKey.startsWith(prefix) || !nav || !/^\d+$/.test(nav) || byDate.has(r.date)) continue;
+    byDate.set(r.date, usdNum(BigInt(nav)));
+  }
+  return [...[...byDate.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, v]) => v), usdNum(p.navUsd)];
+}
+
 export function planPorts(rt: Runtime): PlanPorts {
   return {
     plan: (p, d) => {
@@ -58,5 +79,12 @@ export function planPorts(rt: Runtime): PlanPorts {
     },
     check: async (p, plan) => checkBatch(p, plan.calls, await agentAddress(rt)),
     simulate: (p, plan, via) => simulateFor(rt, p, plan, via),
+    risk: async (p, d, plan, sim) => {
+      const detail = sim.detail as (Simulation & { ok: true }) | undefined;
+      // Weights after the plan from the simulation; without its values, the day's target.
+      const weightsAfter = detail?.valuesAfter ? currentWeights(portfolioAfter(p, detail.valuesAfter, sim.navAfterUsd)).weights : d.decision.targets;
+      const r = rt.cfg.risk;
+      return riskOnTop({ weightsAfter, closes: d.closes ?? {}, navHistory: await navHistory(rt, p), riskReducing: plan.riskReducing, maxVar1d: r.maxVar1d, maxDrawdown: r.maxDrawdown, lookbackDays: r.varLookbackDays });
+    },
   };
 }

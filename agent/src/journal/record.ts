@@ -28,6 +28,8 @@ export interface DecisionBody {
    * simulation, and whether the smaller one passed the check, the simulation and the rules again
    * (then `plan`, `check`, `simulation` above are the smaller plan's). Absent otherwise. */
   modification?: unknown;
+  /** Risk on top of the chain's rules: VaR after the plan and the drawdown stop, with the limits. */
+  risk?: unknown;
 }
 
 export type ExecPath = "module" | "proposal" | "none";

@@ -202,12 +202,29 @@ describe("agent/cycle: one cycle on the local world", function () {
     expect(decisionHash(row.body)).to.equal(r.hash); // the stored record hashes to what is on chain
     expect(row.body.model).to.equal("claude-test");
     expect((row.body.verdict as { decision: string }).decision).to.equal("approve");
+    const risk = row.body.risk as { ok: boolean; var1d: number; maxVar1d: number; drawdown: number };
+    expect(risk.ok).to.equal(true);
+    expect(risk.var1d).to.be.within(0, risk.maxVar1d);
     expect((row.outcome as { txHash: string }).txHash).to.equal(r.txHash);
     expect(Object.keys(r.stepsMs)).to.include.members(["reconcile", "read", "decide", "plan", "check", "simulate", "approve", "execute"]);
     // The same day again: nothing new.
     const again = await runCycle(rt.ctx, stepsFor(() => supplyPlan(1_000)), { date, agentKey: testKey(4) });
     expect(again.status).to.equal("already");
     expect(await agentExecuted(r.hash!)).to.have.length(1);
+  });
+
+  it("risk on top: a VaR limit under the portfolio's VaR after the plan holds a risk-adding plan; nothing sent, the figures recorded", async () => {
+    approveReply();
+    const tight = { ...rt, cfg: { ...rt.cfg, risk: { ...rt.cfg.risk, maxVar1d: 0.0001 } } };
+    const steps: CycleSteps<Portfolio> = { ...stepsFor(() => supplyPlan(400)), risk: planPorts(tight).risk };
+    const before = await allExecuted();
+    const r = await runCycle(rt.ctx, steps, { date: nextDate(), agentKey: testKey(4) });
+    expect(r.status, r.reason).to.equal("skipped");
+    expect(r.reason).to.match(/risk on top of the rules: one-day 95% VaR after the plan is [\d.]+% of NAV \(limit 0\.01%\): only risk-reducing plans/);
+    expect(await allExecuted()).to.equal(before);
+    const risk = (await rt.journal.get(r.hash!))!.body.risk as { ok: boolean; var1d: number };
+    expect(risk.ok).to.equal(false);
+    expect(risk.var1d).to.be.greaterThan(0.0001);
   });
 
   it("above the autonomy limit: proposed (batch + recordDecision), read back by api-kit, two owners confirm, executed; DecisionRecorded carries the hash", async () => {
