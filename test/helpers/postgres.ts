@@ -57,7 +57,7 @@ export async function start(o: StartOptions = {}): Promise<ScratchPostgres> {
     } catch (e) {
       const err = e as { stderr?: Buffer; stdout?: Buffer; message: string };
       const serverLog = fs.existsSync(log) ? fs.readFileSync(log, "utf8").slice(-2_000) : "";
-      throw new Error(`${tool} failed: ${err.stderr?.toString() || err.stdout?.toString() || err.message}${serverLog ? `\nserver log:\n${serverLog}` : ""}`);
+      throw new Error(`${tool} failed: ${err.stderr?.toString() || err.stdout?.toString() || err.message}${serverLog ? `\nserver log:\n${serverLog}` : ""}`, { cause: e });
     }
   };
   const port = await freePort();
