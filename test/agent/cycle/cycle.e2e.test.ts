@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
 import SafeApiKit from "@safe-global/api-kit";
-import { createWalletClient, getAddress, http as viemHttp, parseUnits, type Address, type Hex, type PublicClient } from "viem";
+import { createWalletClient, getAddress, http as viemHttp, parseAbi, parseUnits, type Address, type Hex, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
 import { approve, aaveSupply, erc20Abi, safeAbi, treasuryPolicyAbi } from "../../../lib/chain";
@@ -521,20 +521,27 @@ describe("agent/cycle: one cycle on the local world", function () {
     expect(r.reason).to.match(/DeriskOnly|PriceUnavailable|StalePrice|reverted/);
     expect((await rt.journal.get(r.hash!))!.status).to.equal("failed");
     expect(await allExecuted()).to.equal(before);
+    // Fresh rounds at the same answers again (as live heartbeats would) for the tests after this one.
+    const keeper = createWalletClient({ account: privateKeyToAccount(testKey(0)), chain: foundry, transport: viemHttp(chain.rpcUrl) });
+    const feedAbi = parseAbi(["function latestAnswer() view returns (int256)", "function updateAnswer(int256)"]);
+    for (const feed of Object.values(chain.deployment.feeds) as Address[]) {
+      const answer = await client.readContract({ address: feed, abi: feedAbi, functionName: "latestAnswer" });
+      await client.waitForTransactionReceipt({ hash: await keeper.writeContract({ address: feed, abi: feedAbi, functionName: "updateAnswer", args: [answer] }) });
+    }
+    expect((await readPortfolio(client, rt.deployment)).healthy).to.equal(true);
   });
 
   describe("the treasury command", () => {
     const saved = { ...process.env };
     const cliData = fs.mkdtempSync(path.join(os.tmpdir(), "i9-cli-"));
-    const cli = (...args: string[]) => cliWith({}, ...args);
-    const cliWith = async (extra: Record<string, string>, ...args: string[]) => {
+    const cli = async (...args: string[]) => {
       let out = "", err = "";
-      Object.assign(process.env, env, { SAFE_TX_SERVICE_URL: svc.url, RPC_URL: chain.rpcUrl, AGENT_DATA_DIR: cliData, AGENT_SLIPPAGE_BPS: "150" }, extra);
+      Object.assign(process.env, env, { SAFE_TX_SERVICE_URL: svc.url, RPC_URL: chain.rpcUrl, AGENT_DATA_DIR: cliData, AGENT_SLIPPAGE_BPS: "150" });
       try {
         const code = await main(["node", "treasury", ...args], { out: (s) => (out += s), err: (s) => (err += s) });
         return { code, out, err };
       } finally {
-        for (const k of [...Object.keys(env), ...Object.keys(extra)]) if (!(k in saved)) delete process.env[k];
+        for (const k of Object.keys(env)) if (!(k in saved)) delete process.env[k];
         Object.assign(process.env, saved);
       }
     };
@@ -568,32 +575,6 @@ describe("agent/cycle: one cycle on the local world", function () {
       const r = await cli("sign", "0x1234");
       expect(r.code).to.equal(2);
       expect(r.err).to.match(/is not a safeTxHash/);
-    });
-
-    it("propose --json, sign --json by two owners, execute --json: the day's plan through the owners; DecisionRecorded and the journal close it", async () => {
-      const p = await cli("propose", "--date", "2024-02-05", "--json");
-      expect(p.code, p.err).to.equal(0);
-      const c = JSON.parse(p.out);
-      expect(c.status, c.reason).to.equal("proposed");
-      expect(c).to.include({ path: "proposal", reason: "owner path requested" });
-      expect(c.safeTxHash).to.match(/^0x[0-9a-f]{64}$/);
-      for (const i of [1, 2]) {
-        const r = await cliWith({ SIGNER_PRIVATE_KEY: testKey(i) }, "sign", c.safeTxHash, "--json");
-        expect(r.code, r.err).to.equal(0);
-        expect(JSON.parse(r.out)).to.deep.include({ safeTxHash: c.safeTxHash, owner: privateKeyToAccount(testKey(i)).address, alreadyConfirmed: false });
-      }
-      const again = await cliWith({ SIGNER_PRIVATE_KEY: testKey(1) }, "sign", c.safeTxHash, "--json");
-      expect(JSON.parse(again.out)).to.include({ alreadyConfirmed: true });
-      const x = await cliWith({ SIGNER_PRIVATE_KEY: testKey(1) }, "execute", c.safeTxHash, "--json");
-      expect(x.code, x.err).to.equal(0);
-      const e = JSON.parse(x.out);
-      expect(e).to.include({ safeTxHash: c.safeTxHash, decision: c.hash });
-      const rec = await client.getContractEvents({ address: policy, abi: policyAbi, eventName: "DecisionRecorded", args: { decisionHash: c.hash }, fromBlock: 0n });
-      expect(rec.map((l) => l.transactionHash)).to.deep.equal([e.txHash]);
-      const s = JSON.parse((await cli("status", "--json")).out);
-      expect(s.recent.find((r: { hash: string }) => r.hash === c.hash)).to.include({ status: "executed" });
-      expect((s.pending as { safeTxHash: string }[]).some((t) => t.safeTxHash === c.safeTxHash)).to.equal(false);
-      expect(p.out + x.out + s).not.to.include(testKey(1).slice(2));
     });
 
     it("run: one cycle at a time on a schedule; SIGTERM stops it cleanly after the current cycle", async () => {
