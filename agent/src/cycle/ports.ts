@@ -49,14 +49,8 @@ function portfolioAfter(p: Portfolio, valuesAfter: bigint[], navAfterUsd: bigint
 
 /** The treasury's NAV as journaled, one point per day (the latest record of each), oldest first. */
 async function navHistory(rt: Runtime, p: Portfolio): Promise<number[]> {
-  const prefix = `${rt.addresses.chainId}:${rt.addresses.safe}:`;
-  const byDate = new Map<string, number>();
-  for (const r of await rt.journal.recent(2_000)) {
-    const nav = (r.body.inputs?.portfolio as { navUsd?: string } | undefined)?.navUsd;
-    if (!r.cycleKey.startsWith(prefix) || !nav || !/^\d+$/.test(nav) || byDate.has(r.date)) continue;
-    byDate.set(r.date, usdNum(BigInt(nav)));
-  }
-  return [...[...byDate.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, v]) => v), usdNum(p.navUsd)];
+  const rows = await rt.journal.navByDate(`${rt.addresses.chainId}:${rt.addresses.safe}:`);
+  return [...rows.map((r) => usdNum(BigInt(r.navUsd))), usdNum(p.navUsd)];
 }
 
 export function planPorts(rt: Runtime): PlanPorts {

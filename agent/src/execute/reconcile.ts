@@ -127,7 +127,7 @@ async function proposalRow(ctx: ExecContext, row: DecisionRow, proposerKey: Hex 
 
 export async function reconcile(ctx: ExecContext, keys: { proposerKey?: Hex } = {}): Promise<Reconciled[]> {
   const out: Reconciled[] = [];
-  for (const row of await ctx.journal.unfinished()) {
+  for (const row of await ctx.journal.unfinished(`${ctx.chainId}:${ctx.safe}:`)) {
     const r = row.path === "module" ? await moduleRow(ctx, row) : await proposalRow(ctx, row, keys.proposerKey);
     ctx.log.warn(r, "reconciled an interrupted decision");
     await ctx.journal.event(row.cycleKey, "reconciled", r, row.hash);

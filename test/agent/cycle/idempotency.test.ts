@@ -51,7 +51,7 @@ describe("agent/cycle: a killed process never executes or proposes a decision tw
   const journalRows = async (cycle: string) => {
     const j = await Journal.open({ dataDir });
     try {
-      return await j.byCycle(cycle);
+      return await j.byCycle(`${chain.deployment.chainId}:${safe}:${cycle}`);
     } finally {
       await j.close();
     }

@@ -80,8 +80,14 @@ describe("agent/journal on a Postgres server (DATABASE_URL)", function () {
       expect((await j.bySafeNonce(3)).map((r) => r.hash).sort()).to.deep.equal([hash, decisionHash(other)].sort());
       expect(await j.bySafeNonce(4)).to.deep.equal([]);
       expect((await j.unfinished()).map((r) => r.hash)).to.deep.equal([hash]);
+      // Only this Safe's open records are reconciled by an agent sharing the database.
+      expect((await j.unfinished("31337:0x0000000000000000000000000000000000000001:")).map((r) => r.hash)).to.deep.equal([hash]);
+      expect(await j.unfinished("31337:0x0000000000000000000000000000000000000002:")).to.deep.equal([]);
       expect(await j.events(b.cycleKey)).to.deep.equal([{ kind: "proposing", hash, detail: { nonce: 3 } }]);
       expect(await j.get(`0x${"00".repeat(32)}`)).to.equal(undefined);
+      // The drawdown stop's equity curve: one NAV per day, read from the records in SQL.
+      expect(await j.navByDate("31337:0x0000000000000000000000000000000000000001:")).to.deep.equal([{ date: "2024-03-01", navUsd: (400000n * 10n ** 18n).toString() }]);
+      expect(await j.navByDate("1:0x")).to.deep.equal([]);
     } finally {
       await j.close();
     }
@@ -168,7 +174,8 @@ describe("agent/journal on a Postgres server (DATABASE_URL)", function () {
         const n = (await db.query("SELECT count(*)::int AS n FROM decisions WHERE cycle_key = $1 AND status IN ('proposed','executed','sending','sent','proposing')", [c.cycleKey])).rows[0].n;
         expect(n).to.equal(1);
         const pending = await new SafeApiKit({ chainId: BigInt(chain.deployment.chainId), txServiceUrl: svc.url }).getPendingTransactions(getAddress(chain.deployment.treasury!.safe));
-        expect(pending.results.map((t) => t.safeTxHash)).to.deep.equal([c.safeTxHash]); // one proposal
+        // One proposal: the other Safe's open record written above was left alone by reconciliation.
+        expect(pending.results.map((t) => t.safeTxHash)).to.deep.equal([c.safeTxHash]);
       } finally {
         await db.end();
       }
