@@ -197,7 +197,9 @@ export async function runCycle<P extends PortfolioLike>(ctx: ExecContext, steps:
     full = { ...full, plan: planRecOf(m.plan), check: jsonSafe(m.check), simulation: jsonSafe(m.simulation), risk: m.risk ? jsonSafe(m.risk) : riskRec, modification };
   }
 
-  const body = { ...base, ...full, rationale, path } as DecisionBody;
+  // What signers see (the proposal's origin) says when the reviewer cut the plan down.
+  const finalRationale = verdict.decision === "modify" ? `${rationale}; cut down at the reviewer's request` : rationale;
+  const body = { ...base, ...full, rationale: finalRationale, path } as DecisionBody;
   let res;
   try {
     res = await timed("execute", () => act(ctx, { body, calls: plan.calls, agentKey: o.agentKey, dryRun: o.dryRun }));

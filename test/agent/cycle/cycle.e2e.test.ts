@@ -338,6 +338,7 @@ describe("agent/cycle: one cycle on the local world", function () {
       expect(body.modification.original.plan.steps.map((s) => s.amount)).to.deep.equal([planned[0].amount]);
       expect(body.modification.requested.map((s) => s.amount)).to.deep.equal([half]);
       expect(body.modification.outcome).to.equal("accepted");
+      expect(row.body.rationale).to.match(/cut down at the reviewer's request$/);
       expect(body.modification.rules.decision).to.equal("approve");
       expect(body.simulation.ok).to.equal(true);
       // On chain: the smaller batch (exact approval + supply of half), about half the planned USD.
