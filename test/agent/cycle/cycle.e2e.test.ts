@@ -423,6 +423,23 @@ describe("agent/cycle: one cycle on the local world", function () {
     expect((await rt.journal.events(r.cycleKey)).length + (r.hash ? 1 : 0)).to.be.greaterThan(0);
   });
 
+  it("RPC down at the start of a cycle: aborted before anything is decided, the reason in the journal's events", async () => {
+    const before = await allExecuted();
+    rpc.state.down = true;
+    let r;
+    try {
+      r = await runCycle(rt.ctx, stepsFor(() => supplyPlan(700)), { date: nextDate(), agentKey: testKey(4) });
+    } finally {
+      rpc.state.down = false;
+    }
+    expect(r.status).to.equal("aborted");
+    expect(r.reason).to.match(/^(reconcile|read): /);
+    expect(r.hash).to.equal(undefined);
+    const ev = await rt.journal.events(r.cycleKey);
+    expect(ev.map((e) => e.kind)).to.deep.equal(["aborted"]);
+    expect(await allExecuted()).to.equal(before);
+  });
+
   it("RPC down mid-cycle (after approval, before sending): nothing sent; the next run sends the decision once", async () => {
     approveReply();
     const date = nextDate();
