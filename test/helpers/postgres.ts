@@ -1,98 +1,80 @@
-// A scratch Postgres server for tests: initdb in a temporary folder, started on a free port with its
-// socket in that folder, trust auth on 127.0.0.1 only, dropped with stop(). Real server binaries
-// (initdb, pg_ctl), no docker. As root the server runs as the `postgres` user (it refuses root).
-// Missing binaries → an error naming what to install, never a skipped test.
-import { execFileSync } from "node:child_process";
+// A throwaway PostgreSQL server for tests: initdb in a temp directory, started with pg_ctl on a
+// free port (socket in the same directory), stopped and deleted after. Needs the server binaries
+// (initdb, pg_ctl, postgres); there is no fallback, so a machine without them fails with the fix.
+// Postgres refuses to run as root: under root it runs as the `postgres` user (runuser).
+import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { freePort } from "../../scripts/processes";
 
 export interface ScratchPostgres {
-  /** postgres://postgres@127.0.0.1:<port>/<database> */
+  /** postgresql://postgres@127.0.0.1:<port>/postgres (trust auth, local only) */
   url: string;
-  port: number;
-  stop(): Promise<void>;
+  version: string;
+  stop: () => Promise<void>;
 }
 
-export interface StartOptions {
-  /** Database to create and point `url` at (default "postgres", which always exists). */
-  database?: string;
-}
+const INSTALL_HINT =
+  "install the PostgreSQL server (Debian/Ubuntu: `apt-get install postgresql` — it provides /usr/lib/postgresql/<version>/bin), or set PG_BIN to a directory holding initdb and pg_ctl";
 
-/** The folder holding initdb and pg_ctl: PG_BIN, else the newest /usr/lib/postgresql/<v>/bin, else PATH. */
-export function postgresBin(env: NodeJS.ProcessEnv = process.env, root = "/usr/lib/postgresql"): string {
-  const has = (dir: string) => ["initdb", "pg_ctl"].every((b) => fs.existsSync(path.join(dir, b)));
+/** The directory with initdb and pg_ctl: PG_BIN, else the newest /usr/lib/postgresql/<v>/bin, else `pg_config --bindir`. */
+export function postgresBinDir(env: NodeJS.ProcessEnv = process.env): string {
+  const has = (dir: string) => ["initdb", "pg_ctl", "postgres"].every((b) => fs.existsSync(path.join(dir, b)));
   if (env.PG_BIN) {
-    if (has(env.PG_BIN)) return env.PG_BIN;
-    throw new Error(`PG_BIN=${env.PG_BIN} has no initdb and pg_ctl: point it at the Postgres server's bin folder`);
+    if (!has(env.PG_BIN)) throw new Error(`PG_BIN=${env.PG_BIN} does not hold initdb, pg_ctl and postgres: ${INSTALL_HINT}.`);
+    return env.PG_BIN;
   }
+  const root = "/usr/lib/postgresql";
   const versions = fs.existsSync(root) ? fs.readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
   for (const v of versions) if (has(path.join(root, v, "bin"))) return path.join(root, v, "bin");
-  for (const dir of (env.PATH ?? "").split(path.delimiter)) if (dir && has(dir)) return dir;
-  throw new Error(
-    "Postgres server binaries not found (initdb and pg_ctl): install the server (Debian/Ubuntu: apt-get install postgresql; macOS: brew install postgresql@15) or set PG_BIN to the folder that holds them",
-  );
+  const cfg = spawnSync("pg_config", ["--bindir"], { encoding: "utf8" });
+  if (cfg.status === 0 && has(cfg.stdout.trim())) return cfg.stdout.trim();
+  throw new Error(`PostgreSQL server binaries (initdb, pg_ctl, postgres) not found: ${INSTALL_HINT}.`);
 }
 
-const isRoot = () => typeof process.getuid === "function" && process.getuid() === 0;
-
-export async function start(o: StartOptions = {}): Promise<ScratchPostgres> {
-  const bin = postgresBin();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "scratch-pg-"));
+export async function startPostgres(): Promise<ScratchPostgres> {
+  const bin = postgresBinDir();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pg-scratch-"));
   const data = path.join(dir, "data");
-  const log = path.join(dir, "server.log");
-  // Postgres will not run as root: hand the folder to the postgres user and run the tools as it.
-  let asUser: string[] = [];
-  if (isRoot()) {
-    const uid = Number(execFileSync("id", ["-u", "postgres"]).toString().trim());
-    const gid = Number(execFileSync("id", ["-g", "postgres"]).toString().trim());
-    fs.chownSync(dir, uid, gid);
-    asUser = ["runuser", "-u", "postgres", "--"];
+  // Under root the server runs as `postgres`, which must own the directory.
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) {
+    const id = spawnSync("id", ["-u", "postgres"], { encoding: "utf8" });
+    if (id.status !== 0) throw new Error("Running as root, and there is no `postgres` user to run the server as: create one (`useradd --system postgres`) or run the tests as a normal user.");
+    const gid = Number(spawnSync("id", ["-g", "postgres"], { encoding: "utf8" }).stdout.trim());
+    fs.chownSync(dir, Number(id.stdout.trim()), gid);
   }
-  const run = (tool: string, args: string[]) => {
-    const cmd = [...asUser, path.join(bin, tool), ...args];
+  const run = (cmd: string, args: string[]) => {
+    const [file, argv] = asRoot ? ["runuser", ["-u", "postgres", "--", path.join(bin, cmd), ...args]] : [path.join(bin, cmd), args];
     try {
-      return execFileSync(cmd[0], cmd.slice(1), { stdio: ["ignore", "pipe", "pipe"], timeout: 120_000 }).toString();
-    } catch (e) {
-      const err = e as { stderr?: Buffer; stdout?: Buffer; message: string };
-      const serverLog = fs.existsSync(log) ? fs.readFileSync(log, "utf8").slice(-2_000) : "";
-      throw new Error(`${tool} failed: ${err.stderr?.toString() || err.stdout?.toString() || err.message}${serverLog ? `\nserver log:\n${serverLog}` : ""}`, { cause: e });
+      return execFileSync(file, argv, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    } catch (err) {
+      const e = err as { stderr?: string; stdout?: string; message: string };
+      throw new Error(`${cmd} failed: ${e.stderr || e.stdout || e.message}`, { cause: err });
     }
   };
-  const port = await freePort();
-  let started = false;
   const stop = async () => {
-    if (started) {
-      started = false;
+    if (fs.existsSync(path.join(data, "postmaster.pid"))) {
       try {
-        run("pg_ctl", ["-D", data, "-m", "fast", "-w", "stop"]);
+        run("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]);
       } catch {
-        /* already gone */
+        // already gone
       }
     }
     fs.rmSync(dir, { recursive: true, force: true });
   };
   try {
-    run("initdb", ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"]);
-    // Local socket in our own folder, TCP on 127.0.0.1 only, no fsync: a throw-away server.
-    const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
-    run("pg_ctl", ["-D", data, "-o", opts, "-l", log, "-w", "-t", "60", "start"]);
-    started = true;
-    const database = o.database ?? "postgres";
-    if (database !== "postgres") {
-      const { Client } = await import("pg");
-      const c = new Client({ connectionString: `postgres://postgres@127.0.0.1:${port}/postgres` });
-      await c.connect();
-      try {
-        await c.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
-      } finally {
-        await c.end();
-      }
-    }
-    return { url: `postgres://postgres@127.0.0.1:${port}/${database}`, port, stop };
-  } catch (e) {
+    run("initdb", ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]);
+    const port = await freePort();
+    // Local TCP and a socket in our own directory only; fsync off: a scratch server.
+    run("pg_ctl", ["-D", data, "-l", path.join(dir, "server.log"), "-w", "-t", "60", "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, "start"]);
+    const version = run("postgres", ["--version"]).trim();
+    return { url: `postgresql://postgres@127.0.0.1:${port}/postgres`, version, stop };
+  } catch (err) {
+    const log = path.join(dir, "server.log");
+    const tail = fs.existsSync(log) ? `\n${fs.readFileSync(log, "utf8").slice(-2000)}` : "";
     await stop();
-    throw e;
+    throw new Error(`${(err as Error).message}${tail}`, { cause: err });
   }
 }

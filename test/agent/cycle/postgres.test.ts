@@ -14,7 +14,7 @@ import { foundry } from "viem/chains";
 import { canonicalJson, decisionHash, Journal, type DecisionBody } from "../../../agent/src/journal";
 import { startTxService, type TxService } from "../../../agent/src/safe";
 import { main } from "../../../agent/src/cli";
-import { postgresBin, start, type ScratchPostgres } from "../../helpers/postgres";
+import { postgresBinDir, startPostgres, type ScratchPostgres } from "../../helpers/postgres";
 import { startLocalChain, testKey, type LocalChain } from "../helpers/localChain";
 
 const body = (over: Partial<DecisionBody> = {}): DecisionBody => ({
@@ -43,16 +43,16 @@ describe("agent/journal on a Postgres server (DATABASE_URL)", function () {
   let pg: ScratchPostgres;
 
   before(async () => {
-    pg = await start({ database: "treasury_journal" });
+    pg = await startPostgres();
   });
   after(async () => {
     await pg?.stop();
   });
 
   it("the scratch-server helper names what to install when the binaries are missing", () => {
-    expect(() => postgresBin({ PG_BIN: "/nonexistent" })).to.throw(/PG_BIN=\/nonexistent has no initdb and pg_ctl/);
-    expect(() => postgresBin({ PATH: "/nonexistent" }, "/nonexistent")).to.throw(/install the server \(Debian\/Ubuntu: apt-get install postgresql/);
-    expect(fs.existsSync(path.join(postgresBin(), "initdb"))).to.equal(true);
+    expect(() => postgresBinDir({ PG_BIN: "/nonexistent" })).to.throw(/PG_BIN=\/nonexistent does not hold initdb, pg_ctl and postgres: install the PostgreSQL server \(Debian\/Ubuntu: `apt-get install postgresql`/);
+    expect(fs.existsSync(path.join(postgresBinDir(), "initdb"))).to.equal(true);
+    expect(pg.version).to.match(/PostgreSQL\)? \d+/);
   });
 
   it("migrations (idempotent), write-ahead statuses, lookups by decision hash and by Safe nonce, durable across connections", async () => {
