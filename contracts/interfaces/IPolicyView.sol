@@ -39,4 +39,10 @@ interface IPolicyView {
     /// @param venue The venue (Aave Pool, ERC-4626 vault, Pendle router).
     /// @param underlying The registered underlying asset.
     function positionTokens(address venue, address underlying) external view returns (address[] memory);
+
+    /// @notice positionTokens(venue, asset), reverting TokenNotRegistered(asset) unless `asset` is a
+    /// registered asset: a rule's two questions about an asset in one call.
+    /// @param venue The venue.
+    /// @param asset The asset.
+    function requireAssetPositions(address venue, address asset) external view returns (address[] memory);
 }

@@ -22,6 +22,7 @@ import {
   TreasuryFallbackHandler__factory,
   TreasuryGuard__factory,
   TreasuryPolicy__factory,
+  TreasuryPolicyLens__factory,
   TreasuryValuation__factory,
 } from "../../typechain-types";
 
@@ -32,6 +33,8 @@ export interface GuardrailAddresses {
   module: string;
   fallbackHandler: string;
   pendleOracle: string;
+  /** TreasuryPolicyLens (stateless: getConfig(policy)). */
+  lens: string;
   /** Call-rule units, keyed rule<Unit> (e.g. ruleAaveV3) in deployments/<network>.json. */
   ruleAaveV3: string;
   ruleErc4626: string;
@@ -118,6 +121,8 @@ export async function deployGuardrails(
   await confirm("deploy AgentModule", module.deploymentTransaction()!);
   const handler = await new TreasuryFallbackHandler__factory(deployer).deploy(getAddress(d.safe.fallbackHandler));
   await confirm("deploy TreasuryFallbackHandler", handler.deploymentTransaction()!);
+  const lens = await new TreasuryPolicyLens__factory(deployer).deploy();
+  await confirm("deploy TreasuryPolicyLens", lens.deploymentTransaction()!);
   const addresses: GuardrailAddresses = {
     policy: policyAddr,
     valuation: valuationAddr,
@@ -125,6 +130,7 @@ export async function deployGuardrails(
     module: await module.getAddress(),
     fallbackHandler: await handler.getAddress(),
     pendleOracle,
+    lens: await lens.getAddress(),
     ruleAaveV3: rules.aaveV3,
     ruleErc4626: rules.erc4626,
     ruleUniswapV3: rules.uniswapV3,

@@ -27,7 +27,7 @@ import {
 } from "./guard.shared";
 
 const USDC = (n: number) => parseUnits(String(n), 6);
-type MetaCall = { to: string; data: string; value?: bigint };
+type MetaCall = { to: string; data?: string; value?: bigint };
 
 describe("guardrails: Aave borrow and repay (AaveV3Rule)", () => {
   let c: Ctx;
@@ -45,7 +45,7 @@ describe("guardrails: Aave borrow and repay (AaveV3Rule)", () => {
   const borrowData = (asset: string, amount: bigint, mode: bigint, onBehalfOf: string) =>
     aavePoolIface.encodeFunctionData("borrow", [asset, amount, mode, 0, onBehalfOf]);
   const agentExec = (calls: MetaCall[]): Promise<ContractTransactionResponse> =>
-    g.module.connect(g.agent).execute(calls.map((x) => ({ to: x.to, value: x.value ?? 0n, data: x.data })), `0x${"00".repeat(32)}`);
+    g.module.connect(g.agent).execute(calls.map((x) => ({ to: x.to, value: x.value ?? 0n, data: x.data ?? "0x" })), `0x${"00".repeat(32)}`);
 
   /** Both paths refuse `call` with `error(args)`, and nothing moves (Safe, outsider, debt tokens, nonce). */
   async function refusedBoth(call: MetaCall, error: string, args: unknown[]) {
@@ -61,7 +61,7 @@ describe("guardrails: Aave borrow and repay (AaveV3Rule)", () => {
     const enable = policyCall(c, "setRule", [pool, SELECTORS.aaveBorrow, g.addresses.ruleAaveV3]);
     // Loosening: refused before it is scheduled and before the delay passed.
     await expect(ownerTx(c, enable)).to.be.revertedWith("GS013");
-    await schedule(c, g.addresses.policy, enable.data);
+    await schedule(c, g.addresses.policy, enable.data!);
     await expect(ownerTx(c, enable)).to.be.revertedWith("GS013");
     await passDelay(c);
     await ownerExec(c, enable, "enable borrow");

@@ -2,7 +2,7 @@
 // no Multicall3 needs to exist on the chain). Every address comes from the deployments file; the
 // policy's own configuration (read in the same call) is what the planner and checker trust.
 import { getAddress, type Address, type ContractFunctionParameters, type ContractFunctionReturnType, type Hex, type PublicClient } from "viem";
-import { agentModuleAbi, aggregatorV3Abi, erc20Abi, safeAbi, treasuryPolicyAbi, treasuryValuationAbi, uniswapV3PoolAbi } from "../../../lib/chain/abi";
+import { agentModuleAbi, aggregatorV3Abi, erc20Abi, safeAbi, treasuryPolicyLensAbi, treasuryValuationAbi, uniswapV3PoolAbi } from "../../../lib/chain/abi";
 import { guardrailsOf, type Deployment } from "../../../lib/chain/deployments";
 import { ruleKindOf } from "./ruleKinds";
 import { type AssetHolding, type PolicyView, type Portfolio, type PositionHolding, type PositionKindName } from "./types";
@@ -38,7 +38,7 @@ export async function readPortfolio(client: PublicClient, d: Deployment, opts: {
   const feedTokens = Object.keys(ix.feeds) as Address[];
 
   const head: ContractFunctionParameters[] = [
-    { address: g.policy, abi: treasuryPolicyAbi, functionName: "getConfig" },
+    { address: g.lens, abi: treasuryPolicyLensAbi, functionName: "getConfig", args: [g.policy] },
     { address: g.valuation, abi: treasuryValuationAbi, functionName: "snapshot" },
     { address: g.valuation, abi: treasuryValuationAbi, functionName: "allocation" },
     { address: g.module, abi: agentModuleAbi, functionName: "usedLast24h" },
@@ -71,7 +71,7 @@ export async function readPortfolio(client: PublicClient, d: Deployment, opts: {
     return r.result as T;
   };
 
-  const cfg = must<ContractFunctionReturnType<typeof treasuryPolicyAbi, "view", "getConfig">>(0, "TreasuryPolicy.getConfig");
+  const cfg = must<ContractFunctionReturnType<typeof treasuryPolicyLensAbi, "view", "getConfig">>(0, "TreasuryPolicyLens.getConfig");
   const snap = must<{ healthy: boolean; nav: bigint; volatileValue: bigint; values: readonly bigint[]; protocolValues: readonly bigint[]; prices: readonly bigint[] }>(1, "TreasuryValuation.snapshot");
   const alloc = res[2].status === "success" ? (res[2].result as readonly [bigint, readonly Hex[], readonly bigint[], readonly Address[], readonly bigint[]]) : null;
   const [usedUsd, lossUsd, remainingUsd] = [3, 4, 5].map((i) => must<bigint>(i, "AgentModule budget"));
