@@ -689,11 +689,6 @@ contract TreasuryPolicy is IPolicyErrors, IPolicyView {
     }
 
     /// @inheritdoc IPolicyView
-    function positionTokens(address venue, address underlying) external view returns (address[] memory) {
-        return venueTokens[venue][underlying];
-    }
-
-    /// @inheritdoc IPolicyView
     function requireAssetPositions(address venue, address asset_) external view returns (address[] memory) {
         if (!assetConfig[asset_].registered) revert TokenNotRegistered(asset_);
         return venueTokens[venue][asset_];

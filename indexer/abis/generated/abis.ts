@@ -1670,30 +1670,6 @@ export const TreasuryPolicyAbi = [
     "type": "function"
   },
   {
-    "inputs": [
-      {
-        "internalType": "address",
-        "name": "venue",
-        "type": "address"
-      },
-      {
-        "internalType": "address",
-        "name": "underlying",
-        "type": "address"
-      }
-    ],
-    "name": "positionTokens",
-    "outputs": [
-      {
-        "internalType": "address[]",
-        "name": "",
-        "type": "address[]"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
     "inputs": [],
     "name": "positions",
     "outputs": [
