@@ -135,4 +135,21 @@ describe("guardrails: Aave borrow and repay (AaveV3Rule)", () => {
     await ownerExec(c, [approve(usdc, pool, USDC(500)), lib.aaveRepay(pool as Hex, usdc as Hex, USDC(500), c.safe as Hex)], "owners repay");
     expect(await debtBal()).to.be.lt(d1 - USDC(499));
   });
+
+  it("a rule registered for a function it does not decode refuses it (MalformedCalldata), and a rule must be a contract", async () => {
+    // The owners (mistakenly) give the pool's legacy deposit() to the AaveV3Rule: still refused.
+    const legacy = aavePoolIface.encodeFunctionData("deposit", [g.world.tokens.USDC, USDC(1), c.safe, 0]);
+    const register = policyCall(c, "setRule", [pool, legacy.slice(0, 10), g.addresses.ruleAaveV3]);
+    await schedule(c, g.addresses.policy, register.data!);
+    await passDelay(c);
+    await ownerExec(c, register, "register deposit() under the Aave rule");
+    await refusedBoth({ to: pool, data: legacy }, "MalformedCalldata", []);
+    // A rule that is not a contract cannot be registered, even through the timelock.
+    const eoaRule = policyCall(c, "setRule", [pool, SELECTORS.aaveBorrow, c.outsiderAddr]);
+    await schedule(c, g.addresses.policy, eoaRule.data!);
+    await passDelay(c);
+    await expect(ownerTx(c, eoaRule)).to.be.revertedWith("GS013");
+    await expect(c.g.world.provider.call({ from: c.safe, to: g.addresses.policy, data: eoaRule.data! }))
+      .to.be.revertedWithCustomError(g.policy, "RuleNotContract").withArgs(c.outsiderAddr);
+  });
 });
