@@ -106,7 +106,7 @@ contract TreasuryGuard is BaseGuard, IGuardErrors {
             return;
         }
 
-        (Effect effect, Outflow[] memory outflows) =
+        (Effect effect, Outflow[] memory outflows,) =
             policy.checkTransaction(to, value, data, uint8(operation), Actor.Owner);
         Snapshot memory before = valuation.snapshot();
         if (!before.healthy) {

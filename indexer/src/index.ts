@@ -15,7 +15,7 @@ import {
 } from "ponder:schema";
 import { replaceBigInts } from "ponder";
 import { envInt, readDeploymentFile, rpcUrlFor } from "./lib/deployment";
-import { collectAddresses, isInternal, type RegisteredPosition, toFloat18, usd18 } from "./lib/classify";
+import { collectAddresses, isInternal, type RegisteredAsset, type RegisteredPosition, toFloat18, usd18 } from "./lib/classify";
 import { createReader, type GasReceipt } from "./lib/reader";
 import { decodeSnapshot, type Holding, type Registry } from "./lib/snapshot";
 
@@ -27,14 +27,7 @@ const WETH = deployment.tokens.WETH?.toLowerCase();
 const PROTOCOLS = collectAddresses([deployment.aave, deployment.uniswap, deployment.erc4626, deployment.pendle]);
 for (const a of Object.values(deployment.guardrails)) if (typeof a === "string") PROTOCOLS.add(a.toLowerCase());
 
-interface RegisteredAsset {
-  token: string;
-  decimals: number;
-  assetClass: number;
-  feed: string;
-}
 type State = typeof treasuryState.$inferSelect;
-
 type Snapshot = typeof navSnapshot.$inferSelect;
 type Block = { number: bigint; hash: `0x${string}`; timestamp: bigint };
 type Tx = { hash: `0x${string}`; from: `0x${string}` };
@@ -259,7 +252,7 @@ on("TreasuryPolicy:Unpaused", async (event, context) => {
   await onTreasuryEvent(context, event);
 });
 for (const name of [
-  "AgentSet", "ChangeCancelled", "ChangeExecuted", "ChangeScheduled", "DelaySet", "EntryPointsBound", "GuardianSet", "LimitsSet", "PayeeSet", "RuleSet", "SpenderSet",
+  "AgentSet", "CallRuleSet", "ChangeCancelled", "ChangeExecuted", "ChangeScheduled", "DelaySet", "EntryPointsBound", "GuardianSet", "LimitsSet", "PayeeSet", "SpenderSet",
 ]) {
   on(`TreasuryPolicy:${name}`, async (event, context) => {
     await logEvent(context, event, "TreasuryPolicy", name);

@@ -1,4 +1,6 @@
-// Deploys the guardrails for one Safe: TreasuryPolicy (rules + configuration), TreasuryValuation
+// Deploys the guardrails for one Safe: the call-rule units (contracts/rules, one per protocol,
+// stateless: reused when the deployment already lists them), TreasuryPolicy (configuration,
+// timelock, rule registry), TreasuryValuation
 // (NAV, caps), TreasuryGuard (owner transactions), AgentModule (agent transactions, emergency
 // exit) and TreasuryFallbackHandler (ERC-1271 only for messages signed on-chain through the guard);
 // then binds guard and module to the policy. Attaching them to the Safe is a Safe
@@ -8,13 +10,19 @@ import type { Deployment as DeploymentJson } from "../../lib/chain/deployments";
 import { deploy, confirm } from "../world/tx";
 import { npmArtifact } from "../world/artifacts";
 import type { MetaTx } from "../world/safeTx";
-import { buildInitConfig, InitConfig } from "./config";
+import { buildInitConfig, InitConfig, RULE_UNITS, type RuleAddresses, type RuleUnit } from "./config";
 import type { GuardrailSettings } from "./settings";
 import {
+  AaveV3Rule__factory,
+  ERC20Rule__factory,
+  ERC4626Rule__factory,
+  PendleRule__factory,
+  UniswapV3Rule__factory,
   AgentModule__factory,
   TreasuryFallbackHandler__factory,
   TreasuryGuard__factory,
   TreasuryPolicy__factory,
+  TreasuryPolicyLens__factory,
   TreasuryValuation__factory,
 } from "../../typechain-types";
 
@@ -25,6 +33,51 @@ export interface GuardrailAddresses {
   module: string;
   fallbackHandler: string;
   pendleOracle: string;
+  /** TreasuryPolicyLens (stateless: getConfig(policy)). */
+  lens: string;
+  /** Call-rule units, keyed rule<Unit> (e.g. ruleAaveV3) in deployments/<network>.json. */
+  ruleAaveV3: string;
+  ruleErc4626: string;
+  ruleUniswapV3: string;
+  rulePendle: string;
+  ruleErc20: string;
+}
+
+/** deployments key of each rule unit. */
+export const RULE_KEYS: Record<RuleUnit, keyof GuardrailAddresses> = {
+  aaveV3: "ruleAaveV3",
+  erc4626: "ruleErc4626",
+  uniswapV3: "ruleUniswapV3",
+  pendle: "rulePendle",
+  erc20: "ruleErc20",
+};
+
+const RULE_FACTORIES = {
+  aaveV3: AaveV3Rule__factory,
+  erc4626: ERC4626Rule__factory,
+  uniswapV3: UniswapV3Rule__factory,
+  pendle: PendleRule__factory,
+  erc20: ERC20Rule__factory,
+} as const;
+
+/**
+ * The call-rule units: those the deployment already lists (they are stateless and can serve any
+ * number of policies), the rest deployed now.
+ */
+export async function deployRuleUnits(deployer: Signer, d: DeploymentJson): Promise<RuleAddresses> {
+  const out = {} as RuleAddresses;
+  const known = (d.guardrails ?? {}) as Record<string, string | undefined>;
+  for (const unit of Object.keys(RULE_UNITS) as RuleUnit[]) {
+    const existing = known[RULE_KEYS[unit]];
+    if (existing && (await deployer.provider!.getCode(existing)) !== "0x") {
+      out[unit] = getAddress(existing);
+      continue;
+    }
+    const c = await new RULE_FACTORIES[unit](deployer).deploy();
+    await confirm(`deploy ${RULE_UNITS[unit]}`, c.deploymentTransaction()!);
+    out[unit] = await c.getAddress();
+  }
+  return out;
 }
 
 const PENDLE_ORACLE = () => npmArtifact("@pendle/core-v2", "build/artifacts/contracts/oracles/PendlePYLpOracle.sol/PendlePYLpOracle.json");
@@ -48,11 +101,12 @@ export async function deployGuardrails(
   deployer: Signer,
   d: DeploymentJson,
   settings: GuardrailSettings,
-  opts: { safe?: string; pendleOracle?: string; init?: InitConfig } = {},
+  opts: { safe?: string; pendleOracle?: string; init?: InitConfig; rules?: RuleAddresses } = {},
 ): Promise<{ addresses: GuardrailAddresses; init: InitConfig }> {
   const provider = deployer.provider as Provider;
   const safe = getAddress(opts.safe ?? d.treasury?.safe ?? "");
-  const init = opts.init ?? (await buildInitConfig(d, settings, provider));
+  const rules = opts.rules ?? (await deployRuleUnits(deployer, d));
+  const init = opts.init ?? (await buildInitConfig(d, settings, provider, rules));
   const pendleOracle = opts.pendleOracle ?? (await preparePendleOracle(deployer, d));
 
   const policy = await new TreasuryPolicy__factory(deployer).deploy(safe, d.safe.multiSendCallOnly, pendleOracle, init);
@@ -67,6 +121,8 @@ export async function deployGuardrails(
   await confirm("deploy AgentModule", module.deploymentTransaction()!);
   const handler = await new TreasuryFallbackHandler__factory(deployer).deploy(getAddress(d.safe.fallbackHandler));
   await confirm("deploy TreasuryFallbackHandler", handler.deploymentTransaction()!);
+  const lens = await new TreasuryPolicyLens__factory(deployer).deploy();
+  await confirm("deploy TreasuryPolicyLens", lens.deploymentTransaction()!);
   const addresses: GuardrailAddresses = {
     policy: policyAddr,
     valuation: valuationAddr,
@@ -74,6 +130,12 @@ export async function deployGuardrails(
     module: await module.getAddress(),
     fallbackHandler: await handler.getAddress(),
     pendleOracle,
+    lens: await lens.getAddress(),
+    ruleAaveV3: rules.aaveV3,
+    ruleErc4626: rules.erc4626,
+    ruleUniswapV3: rules.uniswapV3,
+    rulePendle: rules.pendle,
+    ruleErc20: rules.erc20,
   };
   await confirm("TreasuryPolicy.bindEntryPoints", policy.bindEntryPoints(addresses.guard, addresses.module));
   return { addresses, init };

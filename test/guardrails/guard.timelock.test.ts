@@ -7,7 +7,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { Contract, Signer, ZeroAddress, encodeBytes32String, parseUnits, keccak256, toUtf8Bytes } from "ethers";
 import { guardedWorldFixture } from "../helpers/guarded";
 import { advanceTime } from "../../scripts/world";
-import { RuleKind, SELECTORS } from "../../scripts/guardrails/config";
+import { SELECTORS } from "../../scripts/guardrails/config";
 import {
   Ctx,
   DAY,
@@ -259,11 +259,11 @@ describe("guard: timelock, configuration and escape hatch (real Safe, two owner 
       const junk = await freshToken(c, w.accounts.deployer, 1n);
       const caps = await c.g.policy.caps();
       const limits = await c.g.policy.limits();
-      const cfgBefore = await c.g.policy.getConfig();
+      const cfgBefore = await c.g.lens.getConfig(c.g.addresses.policy);
       const registry = await c.g.policy.registry();
       const changes: [string, unknown[]][] = [
         ["setAsset", [junk, w.feeds.WETH, 3600, 1]],
-        ["setRule", [w.uniswap.swapRouter, "0xdb3e2198", RuleKind.UniV3ExactInputSingle]],
+        ["setRule", [w.uniswap.swapRouter, "0xdb3e2198", c.g.addresses.ruleUniswapV3]],
         ["setSpender", [c.outsiderAddr, true]],
         ["setCaps", [{ maxVolatileBps: caps.maxVolatileBps + 1000n, maxProtocolBps: caps.maxProtocolBps, maxPositionBps: caps.maxPositionBps }]],
         ["setCaps", [{ maxVolatileBps: caps.maxVolatileBps - 1000n, maxProtocolBps: caps.maxProtocolBps, maxPositionBps: caps.maxPositionBps + 1n }]],
@@ -284,7 +284,7 @@ describe("guard: timelock, configuration and escape hatch (real Safe, two owner 
           .withArgs(changeId(c.g.addresses.policy, tx.data!));
       }
       await expectUnchanged(c, before);
-      expect(await c.g.policy.getConfig()).to.deep.equal(cfgBefore);
+      expect(await c.g.lens.getConfig(c.g.addresses.policy)).to.deep.equal(cfgBefore);
       expect(await c.g.policy.registry()).to.equal(registry);
     });
 
@@ -327,7 +327,7 @@ describe("guard: timelock, configuration and escape hatch (real Safe, two owner 
         .to.be.revertedWithCustomError(c.g.policy, "PositionNotRegistered").withArgs(sDAI);
 
       const scrv = w.erc4626.scrvUSD;
-      await ownerExec(c, policyCall(c, "setRule", [scrv, SELECTORS.vaultDeposit, RuleKind.None]));
+      await ownerExec(c, policyCall(c, "setRule", [scrv, SELECTORS.vaultDeposit, ZeroAddress]));
       const dep = vaultIface.encodeFunctionData("deposit", [1000n, c.safe]);
       await expect(ownerTx(c, [approve(w.tokens.USDC, scrv, 1000n), { to: scrv, data: dep }]))
         .to.be.revertedWithCustomError(c.g.policy, "TargetNotAllowed").withArgs(scrv, dep.slice(0, 10));
@@ -390,7 +390,7 @@ describe("guard: timelock, configuration and escape hatch (real Safe, two owner 
       await expect(asSafe(c, setPayee.data!)).to.be.revertedWithCustomError(c.g.policy, "NotReady").withArgs(id, readyAt);
       await advanceTime(w, DAY);
       await expect(ownerTx(c, pay(newPayeeAddr))).to.be.revertedWithCustomError(c.g.policy, "PayeeNotAllowed").withArgs(newPayeeAddr);
-      expect(await c.g.policy.getConfig().then((v) => v.payees)).to.not.include(newPayeeAddr);
+      expect(await c.g.lens.getConfig(c.g.addresses.policy).then((v) => v.payees)).to.not.include(newPayeeAddr);
       await expectUnchanged(c, afterSchedule);
 
       await passDelay(c);
@@ -412,7 +412,7 @@ describe("guard: timelock, configuration and escape hatch (real Safe, two owner 
   it("the Safe is never bricked: with EVERY feed dead, owners schedule and then execute setGuard(0); afterwards anything goes", async () => {
     const w = c.g.world;
     for (const sym of ["USDC", "DAI", "WETH", "WBTC"] as const) await setFeedAnswer(c, sym, 0n);
-    const assets = (await c.g.policy.getConfig()).assets;
+    const assets = (await c.g.lens.getConfig(c.g.addresses.policy)).assets;
     await expect(c.g.valuation.nav()).to.be.revertedWithCustomError(c.g.valuation, "PriceUnavailable").withArgs(assets[0].token);
     // The guard is live: risk is refused, transfers out are refused.
     const before = await freeze(c);

@@ -33,6 +33,11 @@ export async function approve(input: ApprovalRequestInput, opts: ApproveOptions 
   if (llm.status === "ok" && llm.verdict.decision !== "reject" && llm.verdict.confidence < min) {
     llm = { status: "failed", reason: "low_confidence", detail: `the LLM's ${llm.verdict.decision} has confidence ${llm.verdict.confidence} < ${min}`, model: llm.model, requestId: llm.requestId };
   }
+  if (llm.status === "failed" && llm.reason === "invalid_modify") {
+    // The reviewer did not approve the plan as it is and asked for something other than a smaller
+    // plan (larger, new or changed steps): nothing goes ahead. When in doubt the agent does nothing.
+    return { ...base, decision: "reject", plan: EMPTY, reasons: [`the reviewer's modify is not a smaller plan (${llm.detail}): nothing is sent`], riskFlags: ["other"], confidence: 1, decidedBy: "rules", llm, needsRecheck: false };
+  }
   if (llm.status !== "ok") return rulesAlone(llm);
 
   const v = llm.verdict;

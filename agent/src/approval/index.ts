@@ -1,7 +1,7 @@
 export * from "./types";
 export { approve, type ApproveOptions } from "./approve";
 export { ruleVerdict, planUsd } from "./rules";
-export { applyModify, type StepChange } from "./modify";
+export { applyModify, shrinkError, type StepChange } from "./modify";
 export { ClaudeApprover, ClaudeConfigSchema, parseVerdict, type ClaudeConfig, type LlmApprover } from "./claude";
 export { llmApproverFromEnv } from "./config";
 export { TOOL, TOOL_NAME } from "./tool";

@@ -19,11 +19,13 @@ export const ENV_MAP: Record<string, string> = {
   MARKET_SOURCE: "market.source",
   MARKET_DATA_DIR: "market.dataDir",
   AGENT_SLIPPAGE_BPS: "slippageBps",
+  AGENT_MAX_VAR: "risk.maxVar1d",
+  AGENT_MAX_DRAWDOWN: "risk.maxDrawdown",
   DATABASE_URL: "databaseUrl",
   AGENT_DATA_DIR: "dataDir",
   LOG_LEVEL: "logLevel",
 };
-const NUMERIC = new Set(["anthropic.timeoutMs", "schedule.intervalSeconds", "slippageBps"]);
+const NUMERIC = new Set(["anthropic.timeoutMs", "schedule.intervalSeconds", "slippageBps", "risk.maxVar1d", "risk.maxDrawdown"]);
 const FIX: Record<string, string> = {
   rpcUrl: "set RPC_URL to your node's JSON-RPC URL (npm start prints the local one)",
   safe: "set SAFE_ADDRESS to the treasury Safe's address",

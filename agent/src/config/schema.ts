@@ -56,6 +56,17 @@ export const AgentConfigSchema = z.strictObject({
     .strictObject({ source: z.enum(["replay", "live"]).default("replay"), dataDir: z.string().optional() })
     .default({ source: "replay" }),
   slippageBps: z.number().int().min(0).max(1_000).default(50),
+  /** Risk on top of the chain's rules: above either limit only risk-reducing plans go ahead. */
+  risk: z
+    .strictObject({
+      /** One-day historical VaR at 95% of the portfolio after the plan, a fraction of NAV. */
+      maxVar1d: z.number().gt(0).lt(1).default(0.05),
+      /** NAV (as journaled each cycle) this far under its running peak stops risk-taking. */
+      maxDrawdown: z.number().gt(0).lt(1).default(0.25),
+      /** Days of replayed closes the VaR looks back over. */
+      varLookbackDays: z.number().int().min(30).max(2_000).default(365),
+    })
+    .default({ maxVar1d: 0.05, maxDrawdown: 0.25, varLookbackDays: 365 }),
   /** Postgres URL; absent: embedded PGlite in `dataDir`. */
   databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, "a postgres:// or postgresql:// URL").optional(),
   dataDir: z.string().min(1).default(".treasury-agent"),

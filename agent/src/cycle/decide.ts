@@ -16,5 +16,8 @@ export async function decideFor(provider: MarketProvider, strategy: Strategy, p:
   const sources = Object.fromEntries(Object.entries((provider as { history?: { sources?: Record<string, string> } }).history?.sources ?? {}).map(([k, v]) => [k, String(v)]));
   // Outside text the reviewer sees fenced as untrusted: the providers' notes on their data.
   const texts = view.issues.map((i) => ({ source: `market:${i.field}`, text: i.reason }));
-  return { decision, indicators, market: { provider: provider.name, sources, issues: view.issues, texts } };
+  // The volatile sleeves' closes known before the day, for the VaR of the portfolio after the plan.
+  const closesOf = (a: Float64Array) => Array.from(a, (x) => (Number.isFinite(x) && x > 0 ? x : null));
+  const closes = { btc: closesOf(view.series.btc), eth: closesOf(view.series.eth) };
+  return { decision, indicators, market: { provider: provider.name, sources, issues: view.issues, texts }, closes };
 }

@@ -6,9 +6,12 @@ import { errorText } from "./errors";
 import { reconcile, type ExecContext } from "../execute";
 import { decisionHash, jsonSafe, type DecisionBody, type ExecPath } from "../journal";
 import { act } from "./act";
-import type { CycleReport, CycleSteps, PortfolioLike, Planned } from "./types";
+import { replanModified } from "./modify";
+import type { ApprovalRequestInput } from "../approval";
+import type { CycleReport, CycleSteps, PortfolioLike, Planned, Simulated } from "./types";
 
 const E18 = 10n ** 18n;
+const planRecOf = (plan: Planned) => ({ calls: plan.calls.map((c) => ({ to: c.to, value: c.value.toString(), data: c.data })), steps: plan.steps, sizeUsd: plan.sizeUsd.toString(), reason: plan.reason, detail: jsonSafe(plan.detail) });
 const usd = (x: bigint) => Number(x / 10n ** 12n) / 1e6;
 
 export { errorText };
@@ -111,7 +114,7 @@ export async function runCycle<P extends PortfolioLike>(ctx: ExecContext, steps:
   } catch (e) {
     return abort("plan", e, reconciled);
   }
-  const planRec = { calls: plan.calls.map((c) => ({ to: c.to, value: c.value.toString(), data: c.data })), steps: plan.steps, sizeUsd: plan.sizeUsd.toString(), reason: plan.reason, detail: jsonSafe(plan.detail) };
+  const planRec = planRecOf(plan);
   if (plan.calls.length === 0) return record({ inputs, signals, target: decided.decision.targets, plan: planRec }, `nothing to do: ${plan.reason}`);
 
   const check = await timed("check", () => steps.check(p, plan)).catch((e) => ({ ok: false as const, error: "CheckFailed", reason: errorText(e) }));
@@ -134,7 +137,7 @@ export async function runCycle<P extends PortfolioLike>(ctx: ExecContext, steps:
           ? `${(check as { error: string }).error}: proposed to the owners`
           : "within the autonomy limit and budget";
 
-  let sim;
+  let sim: Simulated;
   try {
     sim = await timed("simulate", () => steps.simulate(p, plan, path));
   } catch (e) {
@@ -143,29 +146,60 @@ export async function runCycle<P extends PortfolioLike>(ctx: ExecContext, steps:
   const simRec = jsonSafe(sim);
   if (!sim.ok) return record({ inputs, signals, target: decided.decision.targets, plan: planRec, check: jsonSafe(check), simulation: simRec }, `the simulation failed: ${sim.error}`, "failed");
 
+  let simOk: Simulated & { ok: true } = sim;
+
+  // Risk on top of the chain's rules: VaR after the plan and the drawdown stop.
+  let riskRec: unknown;
+  if (steps.risk) {
+    const risk = await timed("risk", () => steps.risk!(p, decided, plan, simOk)).catch((e) => ({ ok: false as const, reason: `risk step failed: ${errorText(e)}` }));
+    riskRec = jsonSafe(risk);
+    if (!risk.ok) return record({ inputs, signals, target: decided.decision.targets, plan: planRec, check: jsonSafe(check), simulation: simRec, risk: riskRec }, `risk on top of the rules: ${risk.reason}`);
+  }
   const rationale = `${rationaleOf()}; ${pathWhy}`;
-  const verdict = await timed("approve", () =>
-    steps.approve({
-      decisionId: `${cycleKey}:${p.blockNumber}`,
-      plan: { steps: plan.steps },
-      rationale,
-      simulation: { ok: true, navBeforeUsd: Number(sim.navBeforeUsd / E18), navAfterUsd: Number(sim.navAfterUsd / E18), gasUsed: Number(sim.gas), weightsAfter: sim.weightsAfter, headroomUsd: sim.headroomUsd },
-      limits: { maxPlanUsd: path === "module" ? usd(p.policy.limits.autonomyLimitUsd) : Math.max(usd(p.navUsd), 1), maxNavLossBps: p.policy.limits.maxLossBps },
-      data: { asOf: o.date, staleSources: decided.decision.issues.filter((i) => !(i as { info?: boolean }).info).map((i) => String((i as { field: string }).field)), pricesBroken: !p.healthy },
-      market: decided.market.texts,
-    }),
-  );
+  const requestFor = (pl: Planned, s: Simulated & { ok: true }): ApprovalRequestInput => ({
+    decisionId: `${cycleKey}:${p.blockNumber}`,
+    plan: { steps: pl.steps },
+    rationale,
+    simulation: { ok: true, navBeforeUsd: Number(s.navBeforeUsd / E18), navAfterUsd: Number(s.navAfterUsd / E18), gasUsed: Number(s.gas), weightsAfter: s.weightsAfter, headroomUsd: s.headroomUsd },
+    // Module: the autonomy limit. Owners: a full rotation at most (each dollar sold once and bought
+    // once is 2 × NAV gross); the owners and the guard are the gate above that.
+    limits: { maxPlanUsd: path === "module" ? usd(p.policy.limits.autonomyLimitUsd) : Math.max(2 * usd(p.navUsd), 1), maxNavLossBps: p.policy.limits.maxLossBps },
+    data: { asOf: o.date, staleSources: decided.decision.issues.filter((i) => !(i as { info?: boolean }).info).map((i) => String((i as { field: string }).field)), pricesBroken: !p.healthy },
+    market: decided.market.texts,
+  });
+  const verdict = await timed("approve", () => steps.approve(requestFor(plan, simOk)));
   const verdictRec = { decision: verdict.decision, decidedBy: verdict.decidedBy, reasons: verdict.reasons, riskFlags: verdict.riskFlags, confidence: verdict.confidence, llm: jsonSafe(verdict.llm), rules: jsonSafe(verdict.rules) };
   const verdictOut = { decision: verdict.decision, decidedBy: verdict.decidedBy, llm: verdict.llm.status === "failed" ? `failed (${verdict.llm.reason})` : verdict.llm.status, reasons: verdict.reasons };
   const model = verdict.llm.status === "ok" || verdict.llm.status === "failed" ? (verdict.llm.model ?? null) : null;
-  const full = { inputs, signals, target: decided.decision.targets, plan: planRec, check: jsonSafe(check), simulation: simRec, verdict: verdictRec, model };
+  let full: Partial<DecisionBody> = { inputs, signals, target: decided.decision.targets, plan: planRec, check: jsonSafe(check), simulation: simRec, risk: riskRec, verdict: verdictRec, model };
   if (verdict.decision === "reject") return { ...(await record(full, `rejected by ${verdict.decidedBy}: ${verdict.reasons.join("; ")}`)), verdict: verdictOut };
   if (verdict.decision === "modify") {
-    // A smaller plan must be re-planned, re-checked and re-simulated; this cycle sends nothing.
-    return { ...(await record(full, `the reviewer asked for a smaller plan (${verdict.plan.steps.length} steps): recorded, not sent this cycle`)), verdict: verdictOut };
+    // A smaller plan only: validated, rebuilt by the planner, checked, simulated and judged by the
+    // rules again in this cycle. Both plans and the outcome are recorded; the smaller one is sent.
+    const m = await timed("modify", () => replanModified(steps, p, { original: plan, verdict, via: path, request: requestFor, risk: steps.risk && ((pl, s) => steps.risk!(p, decided, pl, s)) }));
+    const modification = {
+      requested: verdict.plan.steps,
+      reasons: verdict.reasons,
+      original: { plan: planRec, check: jsonSafe(check), simulation: simRec },
+      outcome: m.ok ? "accepted" : `held at ${m.stage}`,
+      reason: m.ok ? "smaller plan re-checked, re-simulated and approved by the rules" : m.reason,
+      check: m.check ? jsonSafe(m.check) : null,
+      simulation: m.simulation ? jsonSafe(m.simulation) : null,
+      rules: m.rules ? jsonSafe(m.rules) : null,
+      risk: m.risk ? jsonSafe(m.risk) : null,
+    };
+    if (!m.ok) {
+      const held = { ...full, plan: m.plan ? planRecOf(m.plan) : null, modification };
+      return { ...(await record(held, `the reviewer's smaller plan was not sent: ${m.reason}`, m.stage === "validate" || m.stage === "rebuild" ? "skipped" : "failed")), verdict: verdictOut };
+    }
+    plan = m.plan;
+    simOk = m.simulation;
+    full = { ...full, plan: planRecOf(m.plan), check: jsonSafe(m.check), simulation: jsonSafe(m.simulation), risk: m.risk ? jsonSafe(m.risk) : riskRec, modification };
   }
 
-  const body: DecisionBody = { ...base, ...full, rationale, path };
+  // What signers see (the proposal's origin) says when the reviewer cut the plan down.
+  const finalRationale = verdict.decision === "modify" ? `${rationale}; cut down at the reviewer's request` : rationale;
+  const body = { ...base, ...full, rationale: finalRationale, path } as DecisionBody;
   let res;
   try {
     res = await timed("execute", () => act(ctx, { body, calls: plan.calls, agentKey: o.agentKey, dryRun: o.dryRun }));
@@ -181,8 +215,8 @@ export async function runCycle<P extends PortfolioLike>(ctx: ExecContext, steps:
   if (res.path === "module" && res.event) {
     // The outcome against the simulation: NAV after as executed vs as simulated (interest and block
     // drift only; a larger gap is logged for a person to look at).
-    const dev = sim.navAfterUsd === 0n ? 0 : Number(((res.event.navAfter - sim.navAfterUsd) * 1_000_000n) / sim.navAfterUsd) / 100;
-    const check = { simulatedNavAfterUsd: sim.navAfterUsd, navAfterUsd: res.event.navAfter, deviationBps: dev, sizeUsd: res.event.sizeUsd };
+    const dev = simOk.navAfterUsd === 0n ? 0 : Number(((res.event.navAfter - simOk.navAfterUsd) * 1_000_000n) / simOk.navAfterUsd) / 100;
+    const check = { simulatedNavAfterUsd: simOk.navAfterUsd, navAfterUsd: res.event.navAfter, deviationBps: dev, sizeUsd: res.event.sizeUsd };
     if (Math.abs(dev) > 10) ctx.log.warn({ cycleKey, hash: res.hash, ...check }, "executed NAV differs from the simulation");
     await ctx.journal.update(res.hash, { outcome: { ...res, vsSimulation: check } });
   }

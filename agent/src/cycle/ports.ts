@@ -5,6 +5,9 @@ import { checkBatch } from "../risk/check";
 import { simulateBatch, simulateOwnerBatch } from "../chain/simulate";
 import type { Portfolio } from "../chain/types";
 import { planRebalance } from "../plan/plan";
+import { currentWeights } from "../plan/sleeves";
+import type { Simulation } from "../chain/simulate";
+import { riskOnTop } from "./riskGate";
 import type { Runtime } from "./runtime";
 import type { PlanPorts } from "./steps";
 import type { Planned, Simulated } from "./types";
@@ -38,21 +41,44 @@ export async function simulateFor(rt: Runtime, p: Portfolio, plan: Planned, via:
   return { ok: false, error: sim.error.text, detail: sim };
 }
 
+/** The portfolio as the simulation left it (values in registry order: assets, then positions). */
+function portfolioAfter(p: Portfolio, valuesAfter: bigint[], navAfterUsd: bigint): Portfolio {
+  const n = p.assets.length;
+  return { ...p, navUsd: navAfterUsd, assets: p.assets.map((a, i) => ({ ...a, valueUsd: valuesAfter[i] ?? a.valueUsd })), positions: p.positions.map((x, j) => ({ ...x, valueUsd: valuesAfter[n + j] ?? x.valueUsd })) };
+}
+
+/** The treasury's NAV as journaled, one point per day (the latest record of each), oldest first. */
+async function navHistory(rt: Runtime, p: Portfolio): Promise<number[]> {
+  const rows = await rt.journal.navByDate(`${rt.addresses.chainId}:${rt.addresses.safe}:`);
+  return [...rows.map((r) => usdNum(BigInt(r.navUsd))), usdNum(p.navUsd)];
+}
+
 export function planPorts(rt: Runtime): PlanPorts {
   return {
     plan: (p, d) => {
       const b = planRebalance({ portfolio: p, deployment: rt.deployment, target: d.decision.targets, slippageBps: rt.cfg.slippageBps, deadline: p.timestamp + 1_800n });
-      const usd = b.steps.reduce((s, x) => s + x.amountUsd, 0);
-      return {
-        calls: b.calls,
-        steps: b.steps,
-        sizeUsd: BigInt(Math.round(usd * 1e6)) * 10n ** 12n,
-        riskReducing: b.steps.every((s) => s.riskReducing),
-        reason: b.reason,
-        detail: { current: b.current, deltasUsd: b.deltasUsd, inBand: b.inBand },
+      const planned = (calls: Planned["calls"], steps: Planned["steps"]): Planned => {
+        const usd = steps.reduce((s, x) => s + x.amountUsd, 0);
+        return {
+          calls,
+          steps,
+          sizeUsd: BigInt(Math.round(usd * 1e6)) * 10n ** 12n,
+          riskReducing: steps.every((s) => s.riskReducing),
+          reason: b.reason,
+          detail: { current: b.current, deltasUsd: b.deltasUsd, inBand: b.inBand },
+        };
       };
+      // A reviewer's `modify`: the same legs rebuilt smaller by the planner's adapters.
+      return { ...planned(b.calls, b.steps), resize: (kept) => { const r = b.resize(kept); return planned(r.calls, r.steps); } };
     },
     check: async (p, plan) => checkBatch(p, plan.calls, await agentAddress(rt)),
     simulate: (p, plan, via) => simulateFor(rt, p, plan, via),
+    risk: async (p, d, plan, sim) => {
+      const detail = sim.detail as (Simulation & { ok: true }) | undefined;
+      // Weights after the plan from the simulation; without its values, the day's target.
+      const weightsAfter = detail?.valuesAfter ? currentWeights(portfolioAfter(p, detail.valuesAfter, sim.navAfterUsd)).weights : d.decision.targets;
+      const r = rt.cfg.risk;
+      return riskOnTop({ weightsAfter, closes: d.closes ?? {}, navHistory: await navHistory(rt, p), riskReducing: plan.riskReducing, maxVar1d: r.maxVar1d, maxDrawdown: r.maxDrawdown, lookbackDays: r.varLookbackDays });
+    },
   };
 }

@@ -3,7 +3,8 @@
 // simulator and the approver; tests swap single steps to inject faults.
 import type { Address, Hex } from "viem";
 import type { ApprovalRequestInput, ApprovalResult, PlanStep } from "../approval";
-import type { Decision } from "../strategy/types";
+import type { Decision, Position } from "../strategy/types";
+import type { RiskOnTop } from "./riskGate";
 import type { BatchCall } from "../execute";
 
 /** What the cycle itself needs from the portfolio read (the reader returns more; it is recorded whole). */
@@ -21,6 +22,8 @@ export interface Decided {
   decision: Decision;
   indicators: unknown;
   market: { provider: string; sources: Record<string, string>; issues: unknown[]; texts: { source: string; text: string }[] };
+  /** Daily closes known before the day (oldest first, null = gap) of the volatile positions, for the VaR. */
+  closes?: Partial<Record<Position, (number | null)[]>>;
 }
 
 export interface Planned {
@@ -31,6 +34,9 @@ export interface Planned {
   riskReducing: boolean;
   reason: string;
   detail?: unknown;
+  /** The batch rebuilt with only the named steps at amounts no larger than planned (a reviewer's
+   * `modify`); throws when a step is unknown, larger or zero. Absent: the plan cannot be resized. */
+  resize?: (kept: { id: string; amount: bigint }[]) => Planned;
 }
 
 export type Checked = { ok: true; sizeUsd?: bigint; detail?: unknown } | { ok: false; error: string; reason: string; detail?: unknown };
@@ -46,6 +52,8 @@ export interface CycleSteps<P extends PortfolioLike = PortfolioLike> {
   check(p: P, plan: Planned): Checked | Promise<Checked>;
   simulate(p: P, plan: Planned, via: "module" | "proposal"): Promise<Simulated>;
   approve(req: ApprovalRequestInput): Promise<ApprovalResult>;
+  /** Risk on top of the chain's rules (VaR after the plan, drawdown stop); absent: not applied. */
+  risk?(p: P, d: Decided, plan: Planned, sim: Simulated & { ok: true }): RiskOnTop | Promise<RiskOnTop>;
 }
 
 export type CycleStatus = "executed" | "proposed" | "skipped" | "failed" | "already" | "dry-run" | "aborted";

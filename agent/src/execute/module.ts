@@ -8,6 +8,12 @@ import { crashPoint } from "./crash";
 import type { BatchCall, ExecContext, ModuleOutcome } from "./types";
 
 export async function executeViaModule(ctx: ExecContext, p: { hash: Hex; calls: BatchCall[]; agentKey: Hex }): Promise<ModuleOutcome> {
+  const prior = await ctx.journal.get(p.hash);
+  if (prior?.rawTx) {
+    // One signed transaction per decision, ever: a dropped or superseded one is resolved by
+    // reconciliation (re-broadcast or closed), never replaced by a second, different one.
+    throw new Error(`decision ${p.hash} already has a signed transaction ${prior.txHash} (${prior.status}): a second, different transaction is never signed for the same decision`);
+  }
   const account = privateKeyToAccount(p.agentKey);
   const data = encodeFunctionData({ abi: moduleAbi, functionName: "execute", args: [p.calls, p.hash] });
   const nonce = await ctx.client.getTransactionCount({ address: account.address, blockTag: "pending" });
@@ -30,6 +36,7 @@ export async function executeViaModule(ctx: ExecContext, p: { hash: Hex; calls: 
   await ctx.client.sendRawTransaction({ serializedTransaction: raw });
   crashPoint("after-send-before-record", ctx.env);
   await ctx.journal.update(p.hash, { status: "sent" });
+  crashPoint("after-send-recorded", ctx.env);
   return settleModuleTx(ctx, p.hash, txHash);
 }
 

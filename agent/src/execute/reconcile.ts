@@ -3,7 +3,8 @@
 // transaction by hash, the AgentExecuted / DecisionRecorded events by decision hash, the agent's or
 // the Safe's nonce, the transaction service. Nothing here decides anything new: it completes or
 // closes what was started, so a decision is never executed or proposed twice.
-import { getAddress, type Hex } from "viem";
+import { getAddress, keccak256, parseTransaction, recoverTransactionAddress, type Hex, type TransactionSerializedEIP1559 } from "viem";
+import { errorText } from "../cycle/errors";
 import { moduleAbi, policyAbi, safeAbi } from "./abi";
 import { settleModuleTx } from "./module";
 import { proposeDecision } from "./propose";
@@ -47,11 +48,49 @@ async function moduleRow(ctx: ExecContext, row: DecisionRow): Promise<Reconciled
     const out = await settleModuleTx(ctx, row.hash, other);
     return done(out.status, `AgentExecuted for the decision found in ${other}`);
   }
-  // Never seen by the node. If the agent's nonce has moved past it, it can never be mined; if not,
-  // it was never broadcast: drop it (the next transaction reuses the nonce, which voids these bytes).
-  const reason = "signed before a crash but never broadcast: dropped, not resent (a later decision reuses its nonce)";
-  await ctx.journal.update(row.hash, { status: "failed", reason });
-  return done("failed", reason);
+  return resolveUnsent(ctx, row);
+}
+
+/** A signed module transaction the node does not know (a crash between signing and broadcasting, or
+ * dropped from the mempool). The same signed bytes are sent again while the agent's nonce is free;
+ * once another transaction used that nonce they can never be mined: superseded. A second, different
+ * transaction is never signed for the same decision (executeViaModule refuses). */
+async function resolveUnsent(ctx: ExecContext, row: DecisionRow): Promise<Reconciled> {
+  const done = (to: string, how: string) => ({ hash: row.hash, from: row.status, to, how });
+  if (!row.rawTx || row.agentNonce === null) {
+    const reason = "no signed transaction was journaled for this decision: closed, nothing sent";
+    await ctx.journal.update(row.hash, { status: "failed", reason });
+    return done("failed", reason);
+  }
+  const raw = row.rawTx;
+  const tx = parseTransaction(raw);
+  const from = await recoverTransactionAddress({ serializedTransaction: raw as TransactionSerializedEIP1559 });
+  const [mined, pending] = await Promise.all([
+    ctx.client.getTransactionCount({ address: from, blockTag: "latest" }),
+    ctx.client.getTransactionCount({ address: from, blockTag: "pending" }),
+  ]);
+  if (mined > row.agentNonce) {
+    const reason = `superseded: the agent's nonce ${row.agentNonce} was used by another transaction, so the signed transaction ${row.txHash} can never be mined; not re-signed`;
+    await ctx.journal.update(row.hash, { status: "superseded", reason });
+    return done("superseded", reason);
+  }
+  if (pending > row.agentNonce) {
+    // Another transaction holds the nonce in the mempool: wait for it to be mined or dropped.
+    throw new Error(`decision ${row.hash}: the agent's nonce ${row.agentNonce} is held by another pending transaction; left open until it is mined or dropped`);
+  }
+  // Nonce free: the same bytes still do what was decided? eth_call them at the current state first.
+  try {
+    await ctx.client.call({ account: from, to: tx.to!, data: tx.data, gas: tx.gas });
+  } catch (e) {
+    const reason = `signed but never mined, and it would now revert (${errorText(e)}): not re-sent; the bytes are void once the agent's nonce ${row.agentNonce} is used`;
+    await ctx.journal.update(row.hash, { status: "failed", reason });
+    return done("failed", reason);
+  }
+  ctx.log.warn({ decision: row.hash, tx: row.txHash, nonce: row.agentNonce }, "re-broadcasting the journaled signed transaction");
+  await ctx.client.sendRawTransaction({ serializedTransaction: raw });
+  await ctx.journal.update(row.hash, { status: "sent" });
+  const out = await settleModuleTx(ctx, row.hash, keccak256(raw));
+  return done(out.status, `the journaled signed transaction ${row.txHash} (nonce ${row.agentNonce}) was not on chain: re-broadcast unchanged`);
 }
 
 async function proposalRow(ctx: ExecContext, row: DecisionRow, proposerKey: Hex | undefined): Promise<Reconciled> {
@@ -88,7 +127,7 @@ async function proposalRow(ctx: ExecContext, row: DecisionRow, proposerKey: Hex 
 
 export async function reconcile(ctx: ExecContext, keys: { proposerKey?: Hex } = {}): Promise<Reconciled[]> {
   const out: Reconciled[] = [];
-  for (const row of await ctx.journal.unfinished()) {
+  for (const row of await ctx.journal.unfinished(`${ctx.chainId}:${ctx.safe}:`)) {
     const r = row.path === "module" ? await moduleRow(ctx, row) : await proposalRow(ctx, row, keys.proposerKey);
     ctx.log.warn(r, "reconciled an interrupted decision");
     await ctx.journal.event(row.cycleKey, "reconciled", r, row.hash);

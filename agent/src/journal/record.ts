@@ -24,12 +24,19 @@ export interface DecisionBody {
   rationale: string;
   model: string | null;
   path: ExecPath;
+  /** A reviewer's `modify`: the smaller plan it asked for, the original plan with its check and
+   * simulation, and whether the smaller one passed the check, the simulation and the rules again
+   * (then `plan`, `check`, `simulation` above are the smaller plan's). Absent otherwise. */
+  modification?: unknown;
+  /** Risk on top of the chain's rules: VaR after the plan and the drawdown stop, with the limits. */
+  risk?: unknown;
 }
 
 export type ExecPath = "module" | "proposal" | "none";
 
 /** Life of a decision in the journal. `sending` / `proposing` are written before the act (write-ahead). */
-export const STATUSES = ["decided", "sending", "sent", "executed", "proposing", "proposed", "failed", "skipped"] as const;
+/** `superseded`: a signed module transaction whose nonce another transaction used; it can never be mined. */
+export const STATUSES = ["decided", "sending", "sent", "executed", "proposing", "proposed", "failed", "skipped", "superseded"] as const;
 export type Status = (typeof STATUSES)[number];
 
 export interface DecisionRow {

@@ -3,7 +3,7 @@
 // before the act (write-ahead), so a crash never leaves an act without its record.
 import fs from "node:fs";
 import path from "node:path";
-import { and, desc, eq, inArray } from "drizzle-orm";
+import { and, desc, eq, inArray, like, sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { DDL, decisions, events } from "./schema";
 import { jsonSafe } from "./canonical";
@@ -76,9 +76,33 @@ export class Journal {
     return r.map(toRow);
   }
 
-  /** Records whose act may have happened without its result being recorded. */
-  async unfinished(): Promise<DecisionRow[]> {
-    const r = await this.db.select().from(decisions).where(inArray(decisions.status, ["sending", "sent", "proposing"]));
+  /** Decisions of this journal made at a Safe nonce (the owner path's idempotency key next to the hash). */
+  async bySafeNonce(nonce: number, path?: DecisionRow["path"]): Promise<DecisionRow[]> {
+    const where = path ? and(eq(decisions.safeNonce, nonce), eq(decisions.path, path)) : eq(decisions.safeNonce, nonce);
+    const r = await this.db.select().from(decisions).where(where).orderBy(desc(decisions.createdAt));
+    return r.map(toRow);
+  }
+
+  /** NAV (USD, 18 decimals, as a decimal string) read by each cycle whose key starts with `prefix`,
+   * one per date (the latest record of the day), oldest first: the drawdown stop's equity curve. */
+  async navByDate(prefix: string, limit = 2_000): Promise<{ date: string; navUsd: string }[]> {
+    const rows = await this.db
+      .select({ date: decisions.date, nav: sql<string | null>`${decisions.body} -> 'inputs' -> 'portfolio' ->> 'navUsd'` })
+      .from(decisions)
+      .where(like(decisions.cycleKey, `${escapeLike(prefix)}%`))
+      .orderBy(desc(decisions.createdAt))
+      .limit(limit);
+    const byDate = new Map<string, string>();
+    for (const r of rows) if (r.nav && /^\d+$/.test(r.nav) && !byDate.has(r.date)) byDate.set(r.date, r.nav);
+    return [...byDate.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([date, navUsd]) => ({ date, navUsd }));
+  }
+
+  /** Records whose act may have happened without its result being recorded; with `prefix`
+   * (`chainId:safe:`) only that Safe's, so a journal shared by several Safes or chains never has one
+   * agent settle another's decisions. */
+  async unfinished(prefix?: string): Promise<DecisionRow[]> {
+    const open = inArray(decisions.status, ["sending", "sent", "proposing"]);
+    const r = await this.db.select().from(decisions).where(prefix ? and(open, like(decisions.cycleKey, `${escapeLike(prefix)}%`)) : open);
     return r.map(toRow);
   }
 
@@ -95,6 +119,9 @@ export class Journal {
     return this.db.select({ kind: events.kind, hash: events.hash, detail: events.detail }).from(events).where(and(eq(events.cycleKey, cycleKey))).orderBy(events.id);
   }
 }
+
+/** A LIKE pattern matching `s` literally (backslash is Postgres' default LIKE escape). */
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 function toRow(r: typeof decisions.$inferSelect): DecisionRow {
   return {

@@ -3,7 +3,7 @@
 // Amounts from oracle prices; every minOut is the oracle value less the configured slippage; exact
 // approvals (reset to 0 first for tokens that need it). Buys are scaled down to the USDC the batch
 // is sure to have (balance plus the minimum proceeds of its sales).
-import { getAddress, type Address } from "viem";
+import { getAddress, maxUint256, type Address } from "viem";
 import type { Deployment } from "../../../lib/chain/deployments";
 import type { Call } from "../../../lib/chain/encode";
 import type { PlanStep } from "../approval/types";
@@ -15,7 +15,7 @@ import { depositLeg, redeemLeg } from "./adapters/erc4626";
 import { buyPtLeg, sellPtLeg } from "./adapters/pendle";
 import { swapLeg } from "./adapters/uniswap";
 import { currentWeights, holdings } from "./sleeves";
-import { lessBps, type Leg } from "./types";
+import { lessBps, resizable, scaled, type Leg } from "./types";
 
 export interface PlanInput {
   portfolio: Portfolio;
@@ -35,6 +35,9 @@ export interface PlanInput {
 export interface PlannedBatch {
   calls: Call[];
   steps: PlanStep[];
+  /** The batch rebuilt with only the named legs, each at an amount no larger than planned (a
+   * reviewer's `modify`); throws on an unknown step, a larger amount or zero. Same order as planned. */
+  resize: (kept: { id: string; amount: bigint }[]) => { calls: Call[]; steps: PlanStep[] };
   current: Weights;
   deltasUsd: Record<Position, number>;
   inBand: boolean;
@@ -55,7 +58,7 @@ export function planRebalance(input: PlanInput): PlannedBatch {
   for (const k of POSITIONS) delta[k] = (BigInt(Math.round(target[k] * 1e9)) * nav) / 10n ** 9n - cur[k];
   const deltasUsd = Object.fromEntries(POSITIONS.map((k) => [k, Number(delta[k]) / 1e18])) as Record<Position, number>;
   const drift = Math.max(...POSITIONS.map((k) => Math.abs(target[k] - weights[k])));
-  const empty = (inBand: boolean, reason: string): PlannedBatch => ({ calls: [], steps: [], current: weights, deltasUsd, inBand, reason });
+  const empty = (inBand: boolean, reason: string): PlannedBatch => ({ calls: [], steps: [], resize: () => { throw new Error("an empty plan cannot be resized"); }, current: weights, deltasUsd, inBand, reason });
   if (!p.healthy) return empty(false, "a held asset has no usable price: no rebalance (exits only, by the emergency path)");
   if (drift <= band) return empty(true, `inside the drift band: largest drift ${(drift * 100).toFixed(2)} points ≤ ${(band * 100).toFixed(2)}`);
 
@@ -83,12 +86,27 @@ export function planRebalance(input: PlanInput): PlannedBatch {
       const all = take * 1000n >= h.valueUsd * 999n;
       const pos = p.positions.find((x) => eq(x.token, h.token))!;
       const under = p.assets.find((a) => eq(a.token, pos.underlying))!;
-      if (sleeve === "aaveUsdc") withdrawals.push(withdrawLeg(id("aave-withdraw"), d.aave.pool, pos.underlying, all ? "all" : units(under, take), safe, take));
-      if (sleeve === "vault") withdrawals.push(redeemLeg(id("vault-redeem"), h.token, all ? h.balance : (h.balance * take) / h.valueUsd, safe, take));
+      if (sleeve === "aaveUsdc") {
+        const legId = id("aave-withdraw");
+        const full = units(under, take);
+        // maxUint256 (all) stays "all"; a smaller amount is a plain withdrawal of that many units.
+        const build = (amt: bigint) => (amt === maxUint256 ? withdrawLeg(legId, d.aave.pool, pos.underlying, "all", safe, take) : withdrawLeg(legId, d.aave.pool, pos.underlying, amt, safe, amt >= full ? take : scaled(take, amt, full)));
+        withdrawals.push(resizable(build, all ? maxUint256 : full));
+      }
+      if (sleeve === "vault") {
+        const legId = id("vault-redeem");
+        const shares = all ? h.balance : (h.balance * take) / h.valueUsd;
+        withdrawals.push(resizable((amt) => redeemLeg(legId, h.token, amt, safe, scaled(take, amt, shares)), shares));
+      }
       if (sleeve === "pendlePt") {
+        const legId = id("pendle-sell");
         const ptIn = all ? h.balance : (h.balance * take) / h.valueUsd;
         const market = p.policy.positions.find((x) => eq(x.token, h.token))!.market;
-        withdrawals.push(sellPtLeg(id("pendle-sell"), { router: d.pendle.router, market, pt: h.token, ptIn, tokenOut: pos.underlying, minOut: lessBps(units(under, take), slippageBps), safe, usd: take }, approvals(h.token, d.pendle.router, ptIn)));
+        const build = (amt: bigint) => {
+          const usd = scaled(take, amt, ptIn);
+          return sellPtLeg(legId, { router: d.pendle.router, market, pt: h.token, ptIn: amt, tokenOut: pos.underlying, minOut: lessBps(units(under, usd), slippageBps), safe, usd }, approvals(h.token, d.pendle.router, amt));
+        };
+        withdrawals.push(resizable(build, ptIn));
       }
       if (eq(pos.underlying, usdc.token)) cashIn += lessBps(take, slippageBps);
       left -= take;
@@ -105,7 +123,12 @@ export function planRebalance(input: PlanInput): PlannedBatch {
       const usd = -delta[sleeve] < a.valueUsd ? -delta[sleeve] : a.valueUsd; // spot only
       const amountIn = units(a, usd);
       if (amountIn > 0n) {
-        sells.push(swapLeg(id(`sell-${sym}`), { router: d.uniswap.swapRouter, tokenIn: a.token, tokenOut: usdc.token, fee: pool.fee, amountIn, minOut: lessBps(units(usdc, usd), slippageBps), safe, deadline: input.deadline, usd, riskReducing: true }, approvals(a.token, d.uniswap.swapRouter, amountIn)));
+        const legId = id(`sell-${sym}`);
+        const build = (amt: bigint) => {
+          const u = scaled(usd, amt, amountIn);
+          return swapLeg(legId, { router: d.uniswap.swapRouter, tokenIn: a.token, tokenOut: usdc.token, fee: pool.fee, amountIn: amt, minOut: lessBps(units(usdc, u), slippageBps), safe, deadline: input.deadline, usd: u, riskReducing: true }, approvals(a.token, d.uniswap.swapRouter, amt));
+        };
+        sells.push(resizable(build, amountIn));
         cashIn += lessBps(usd, slippageBps);
       }
     }
@@ -127,12 +150,19 @@ export function planRebalance(input: PlanInput): PlannedBatch {
       const a = asset(b.sleeve === "btc" ? "WBTC" : "WETH");
       const pool = a && Object.values(d.uniswap.pools).find((x) => (eq(x.token0, a.token) && eq(x.token1, usdc.token)) || (eq(x.token1, a.token) && eq(x.token0, usdc.token)));
       if (!a || !a.priceOk || !pool) continue;
-      swaps.push(swapLeg(id(`buy-${a.symbol}`), { router: d.uniswap.swapRouter, tokenIn: usdc.token, tokenOut: a.token, fee: pool.fee, amountIn: amount, minOut: lessBps(units(a, usd), slippageBps), safe, deadline: input.deadline, usd, riskReducing: false }, approvals(usdc.token, d.uniswap.swapRouter, amount)));
+      const legId = id(`buy-${a.symbol}`);
+      const build = (amt: bigint) => {
+        const u = scaled(usd, amt, amount);
+        return swapLeg(legId, { router: d.uniswap.swapRouter, tokenIn: usdc.token, tokenOut: a.token, fee: pool.fee, amountIn: amt, minOut: lessBps(units(a, u), slippageBps), safe, deadline: input.deadline, usd: u, riskReducing: false }, approvals(usdc.token, d.uniswap.swapRouter, amt));
+      };
+      swaps.push(resizable(build, amount));
     } else if (b.sleeve === "aaveUsdc") {
-      deposits.push(supplyLeg(id("aave-supply"), d.aave.pool, usdc.token, amount, safe, usd, approvals(usdc.token, d.aave.pool, amount)));
+      const legId = id("aave-supply");
+      deposits.push(resizable((amt) => supplyLeg(legId, d.aave.pool, usdc.token, amt, safe, scaled(usd, amt, amount), approvals(usdc.token, d.aave.pool, amt)), amount));
     } else if (b.sleeve === "vault") {
       const vault = p.positions.find((x) => x.kind === "erc4626" && eq(x.underlying, usdc.token));
-      if (vault) deposits.push(depositLeg(id("vault-deposit"), vault.token, usdc.token, amount, safe, usd, approvals(usdc.token, vault.token, amount)));
+      const legId = vault ? id("vault-deposit") : "";
+      if (vault) deposits.push(resizable((amt) => depositLeg(legId, vault.token, usdc.token, amt, safe, scaled(usd, amt, amount), approvals(usdc.token, vault.token, amt)), amount));
     } else if (b.sleeve === "pendlePt") {
       const pt = p.policy.positions.find((x) => x.kind === "pendlePt");
       if (!pt) continue;
@@ -140,7 +170,9 @@ export function planRebalance(input: PlanInput): PlannedBatch {
       // minPtOut from the PT's value per unit (the valuation's TWAP rate). With no PT held there is no
       // price to start from: 0, and the simulation's NAV-loss check is what protects the trade.
       const minPtOut = held.balance > 0n && held.valueUsd > 0n ? lessBps((usd * held.balance) / held.valueUsd, slippageBps) : 0n;
-      deposits.push(buyPtLeg(id("pendle-buy"), { router: d.pendle.router, market: pt.market, tokenIn: usdc.token, amountIn: amount, minPtOut, safe, usd }, approvals(usdc.token, d.pendle.router, amount)));
+      const legId = id("pendle-buy");
+      const build = (amt: bigint) => buyPtLeg(legId, { router: d.pendle.router, market: pt.market, tokenIn: usdc.token, amountIn: amt, minPtOut: scaled(minPtOut, amt, amount), safe, usd: scaled(usd, amt, amount) }, approvals(usdc.token, d.pendle.router, amt));
+      deposits.push(resizable(build, amount));
     }
   }
 
@@ -149,9 +181,33 @@ export function planRebalance(input: PlanInput): PlannedBatch {
   return {
     calls: legs.flatMap((l) => l.calls),
     steps: legs.map((l) => l.step),
+    resize: (kept) => resizeLegs(legs, kept),
     current: weights,
     deltasUsd,
     inBand: false,
     reason: `largest drift ${(drift * 100).toFixed(2)} points > ${(band * 100).toFixed(2)}: ${legs.length} legs`,
   };
+}
+
+/** Only the named legs, each rebuilt at its new amount (≤ planned, > 0), in the planned order. */
+export function resizeLegs(legs: Leg[], kept: { id: string; amount: bigint }[]): { calls: Call[]; steps: PlanStep[] } {
+  const want = new Map<string, bigint>();
+  for (const k of kept) {
+    if (want.has(k.id)) throw new Error(`resize names leg "${k.id}" twice`);
+    want.set(k.id, k.amount);
+  }
+  const known = new Set(legs.map((l) => l.step.id));
+  for (const k of want.keys()) if (!known.has(k)) throw new Error(`resize names leg "${k}", which is not in the plan`);
+  const out: Leg[] = [];
+  for (const l of legs) {
+    const amt = want.get(l.step.id);
+    if (amt === undefined) continue;
+    const planned = BigInt(l.step.amount);
+    if (amt > planned) throw new Error(`resize enlarges leg "${l.step.id}" from ${planned} to ${amt}`);
+    if (amt <= 0n) throw new Error(`resize sets leg "${l.step.id}" to ${amt}: drop the leg instead`);
+    if (amt === planned) out.push(l);
+    else if (!l.resize) throw new Error(`leg "${l.step.id}" cannot be rebuilt for a smaller amount`);
+    else out.push(l.resize(amt));
+  }
+  return { calls: out.flatMap((l) => l.calls), steps: out.map((l) => l.step) };
 }

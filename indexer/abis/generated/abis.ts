@@ -109,9 +109,9 @@ export const TreasuryPolicyAbi = [
                 "type": "bytes4"
               },
               {
-                "internalType": "enum RuleKind",
-                "name": "kind",
-                "type": "uint8"
+                "internalType": "contract IRule",
+                "name": "rule",
+                "type": "address"
               }
             ],
             "internalType": "struct TreasuryPolicy.RuleInit[]",
@@ -315,6 +315,17 @@ export const TreasuryPolicyAbi = [
     "type": "error"
   },
   {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "mode",
+        "type": "uint256"
+      }
+    ],
+    "name": "InterestRateModeNotAllowed",
+    "type": "error"
+  },
+  {
     "inputs": [],
     "name": "MalformedCalldata",
     "type": "error"
@@ -495,6 +506,17 @@ export const TreasuryPolicyAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "rule",
+        "type": "address"
+      }
+    ],
+    "name": "RuleNotContract",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "bytes32",
         "name": "id",
         "type": "bytes32"
@@ -528,17 +550,6 @@ export const TreasuryPolicyAbi = [
       }
     ],
     "name": "TargetNotAllowed",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "bytes4",
-        "name": "selector",
-        "type": "bytes4"
-      }
-    ],
-    "name": "TokenCallRuleFixed",
     "type": "error"
   },
   {
@@ -743,6 +754,31 @@ export const TreasuryPolicyAbi = [
       }
     ],
     "name": "AssetSet",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "target",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "bytes4",
+        "name": "selector",
+        "type": "bytes4"
+      },
+      {
+        "indexed": false,
+        "internalType": "address",
+        "name": "rule",
+        "type": "address"
+      }
+    ],
+    "name": "CallRuleSet",
     "type": "event"
   },
   {
@@ -1028,31 +1064,6 @@ export const TreasuryPolicyAbi = [
       {
         "indexed": true,
         "internalType": "address",
-        "name": "target",
-        "type": "address"
-      },
-      {
-        "indexed": true,
-        "internalType": "bytes4",
-        "name": "selector",
-        "type": "bytes4"
-      },
-      {
-        "indexed": false,
-        "internalType": "enum RuleKind",
-        "name": "kind",
-        "type": "uint8"
-      }
-    ],
-    "name": "RuleSet",
-    "type": "event"
-  },
-  {
-    "anonymous": false,
-    "inputs": [
-      {
-        "indexed": true,
-        "internalType": "address",
         "name": "spender",
         "type": "address"
       },
@@ -1071,6 +1082,19 @@ export const TreasuryPolicyAbi = [
     "inputs": [],
     "name": "Unpaused",
     "type": "event"
+  },
+  {
+    "inputs": [],
+    "name": "ANY_TARGET",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
   },
   {
     "inputs": [],
@@ -1200,6 +1224,19 @@ export const TreasuryPolicyAbi = [
     "type": "function"
   },
   {
+    "inputs": [],
+    "name": "assets",
+    "outputs": [
+      {
+        "internalType": "address[]",
+        "name": "",
+        "type": "address[]"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
     "inputs": [
       {
         "internalType": "address",
@@ -1309,6 +1346,11 @@ export const TreasuryPolicyAbi = [
         "internalType": "struct Outflow[]",
         "name": "outflows",
         "type": "tuple[]"
+      },
+      {
+        "internalType": "address[]",
+        "name": "tokens",
+        "type": "address[]"
       }
     ],
     "stateMutability": "view",
@@ -1355,240 +1397,6 @@ export const TreasuryPolicyAbi = [
   },
   {
     "inputs": [],
-    "name": "getConfig",
-    "outputs": [
-      {
-        "components": [
-          {
-            "internalType": "address",
-            "name": "safe",
-            "type": "address"
-          },
-          {
-            "internalType": "address",
-            "name": "guard",
-            "type": "address"
-          },
-          {
-            "internalType": "address",
-            "name": "module",
-            "type": "address"
-          },
-          {
-            "internalType": "address",
-            "name": "multiSendCallOnly",
-            "type": "address"
-          },
-          {
-            "components": [
-              {
-                "internalType": "address",
-                "name": "token",
-                "type": "address"
-              },
-              {
-                "components": [
-                  {
-                    "internalType": "address",
-                    "name": "feed",
-                    "type": "address"
-                  },
-                  {
-                    "internalType": "uint32",
-                    "name": "maxStaleness",
-                    "type": "uint32"
-                  },
-                  {
-                    "internalType": "uint8",
-                    "name": "decimals",
-                    "type": "uint8"
-                  },
-                  {
-                    "internalType": "uint8",
-                    "name": "feedDecimals",
-                    "type": "uint8"
-                  },
-                  {
-                    "internalType": "enum AssetClass",
-                    "name": "assetClass",
-                    "type": "uint8"
-                  },
-                  {
-                    "internalType": "bool",
-                    "name": "registered",
-                    "type": "bool"
-                  }
-                ],
-                "internalType": "struct AssetConfig",
-                "name": "config",
-                "type": "tuple"
-              }
-            ],
-            "internalType": "struct AssetView[]",
-            "name": "assets",
-            "type": "tuple[]"
-          },
-          {
-            "components": [
-              {
-                "internalType": "address",
-                "name": "token",
-                "type": "address"
-              },
-              {
-                "components": [
-                  {
-                    "internalType": "enum PositionKind",
-                    "name": "kind",
-                    "type": "uint8"
-                  },
-                  {
-                    "internalType": "address",
-                    "name": "underlying",
-                    "type": "address"
-                  },
-                  {
-                    "internalType": "bytes32",
-                    "name": "protocol",
-                    "type": "bytes32"
-                  },
-                  {
-                    "internalType": "address",
-                    "name": "venue",
-                    "type": "address"
-                  },
-                  {
-                    "internalType": "address",
-                    "name": "market",
-                    "type": "address"
-                  },
-                  {
-                    "internalType": "uint32",
-                    "name": "twapDuration",
-                    "type": "uint32"
-                  }
-                ],
-                "internalType": "struct PositionConfig",
-                "name": "config",
-                "type": "tuple"
-              }
-            ],
-            "internalType": "struct PositionView[]",
-            "name": "positions",
-            "type": "tuple[]"
-          },
-          {
-            "components": [
-              {
-                "internalType": "address",
-                "name": "target",
-                "type": "address"
-              },
-              {
-                "internalType": "bytes4",
-                "name": "selector",
-                "type": "bytes4"
-              },
-              {
-                "internalType": "enum RuleKind",
-                "name": "kind",
-                "type": "uint8"
-              }
-            ],
-            "internalType": "struct RuleView[]",
-            "name": "rules",
-            "type": "tuple[]"
-          },
-          {
-            "internalType": "address[]",
-            "name": "spenders",
-            "type": "address[]"
-          },
-          {
-            "internalType": "address[]",
-            "name": "payees",
-            "type": "address[]"
-          },
-          {
-            "internalType": "address[]",
-            "name": "agents",
-            "type": "address[]"
-          },
-          {
-            "internalType": "address[]",
-            "name": "guardians",
-            "type": "address[]"
-          },
-          {
-            "components": [
-              {
-                "internalType": "uint16",
-                "name": "maxVolatileBps",
-                "type": "uint16"
-              },
-              {
-                "internalType": "uint16",
-                "name": "maxProtocolBps",
-                "type": "uint16"
-              },
-              {
-                "internalType": "uint16",
-                "name": "maxPositionBps",
-                "type": "uint16"
-              }
-            ],
-            "internalType": "struct Caps",
-            "name": "caps",
-            "type": "tuple"
-          },
-          {
-            "components": [
-              {
-                "internalType": "uint16",
-                "name": "maxLossBps",
-                "type": "uint16"
-              },
-              {
-                "internalType": "uint128",
-                "name": "autonomyLimitUsd",
-                "type": "uint128"
-              },
-              {
-                "internalType": "uint128",
-                "name": "dailyBudgetUsd",
-                "type": "uint128"
-              }
-            ],
-            "internalType": "struct Limits",
-            "name": "limits",
-            "type": "tuple"
-          },
-          {
-            "internalType": "uint256",
-            "name": "delay",
-            "type": "uint256"
-          },
-          {
-            "internalType": "bool",
-            "name": "paused",
-            "type": "bool"
-          },
-          {
-            "internalType": "uint256",
-            "name": "configVersion",
-            "type": "uint256"
-          }
-        ],
-        "internalType": "struct TreasuryPolicy.ConfigView",
-        "name": "v",
-        "type": "tuple"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [],
     "name": "guard",
     "outputs": [
       {
@@ -1620,6 +1428,63 @@ export const TreasuryPolicyAbi = [
     "type": "function"
   },
   {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "payee",
+        "type": "address"
+      }
+    ],
+    "name": "isPayee",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      }
+    ],
+    "name": "isRegisteredToken",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "spender",
+        "type": "address"
+      }
+    ],
+    "name": "isSpender",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
     "inputs": [],
     "name": "limits",
     "outputs": [
@@ -1637,6 +1502,34 @@ export const TreasuryPolicyAbi = [
         "internalType": "uint128",
         "name": "dailyBudgetUsd",
         "type": "uint128"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "members",
+    "outputs": [
+      {
+        "internalType": "address[]",
+        "name": "spenders_",
+        "type": "address[]"
+      },
+      {
+        "internalType": "address[]",
+        "name": "payees_",
+        "type": "address[]"
+      },
+      {
+        "internalType": "address[]",
+        "name": "agents_",
+        "type": "address[]"
+      },
+      {
+        "internalType": "address[]",
+        "name": "guardians_",
+        "type": "address[]"
       }
     ],
     "stateMutability": "view",
@@ -1753,6 +1646,30 @@ export const TreasuryPolicyAbi = [
     "type": "function"
   },
   {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      }
+    ],
+    "name": "positionOf",
+    "outputs": [
+      {
+        "internalType": "enum PositionKind",
+        "name": "kind",
+        "type": "uint8"
+      },
+      {
+        "internalType": "address",
+        "name": "underlying",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
     "inputs": [],
     "name": "positions",
     "outputs": [
@@ -1846,6 +1763,67 @@ export const TreasuryPolicyAbi = [
     ],
     "name": "requireActiveAgent",
     "outputs": [],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "venue",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "asset_",
+        "type": "address"
+      }
+    ],
+    "name": "requireAssetPositions",
+    "outputs": [
+      {
+        "internalType": "address[]",
+        "name": "",
+        "type": "address[]"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "ruleKeys",
+    "outputs": [
+      {
+        "internalType": "bytes32[]",
+        "name": "",
+        "type": "bytes32[]"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "target",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes4",
+        "name": "selector",
+        "type": "bytes4"
+      }
+    ],
+    "name": "ruleOf",
+    "outputs": [
+      {
+        "internalType": "contract IRule",
+        "name": "",
+        "type": "address"
+      }
+    ],
     "stateMutability": "view",
     "type": "function"
   },
@@ -2104,9 +2082,9 @@ export const TreasuryPolicyAbi = [
         "type": "bytes4"
       },
       {
-        "internalType": "enum RuleKind",
-        "name": "kind",
-        "type": "uint8"
+        "internalType": "contract IRule",
+        "name": "rule",
+        "type": "address"
       }
     ],
     "name": "setRule",

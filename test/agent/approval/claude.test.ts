@@ -1,5 +1,6 @@
 // The Claude approver against a local Messages-API-compatible server: forced tool use, every
-// failure mode falls back to the rules (recorded), and outside text is fenced as untrusted.
+// failure mode falls back to the rules (recorded), an invalid modify rejects, and outside text is
+// fenced as untrusted.
 import { expect } from "chai";
 import { ClaudeApprover, TOOL_NAME, approve, llmApproverFromEnv } from "../../../agent/src/approval";
 import { MessagesStub, type Reply } from "../helpers/messagesStub";
@@ -46,8 +47,6 @@ describe("agent/approval: Claude approver against a local Messages API", functio
     ["a truncated answer (max_tokens)", { kind: "tool", input: { decision: "approve" }, stopReason: "max_tokens" }, "malformed", /max_tokens/],
     ["an out-of-schema verdict", { kind: "tool", input: { ...good, decision: "approve_all", confidence: 1.7 } }, "out_of_schema", /decision.*confidence|confidence.*decision/s],
     ["an extra field", { kind: "tool", input: { ...good, execute_now: true } }, "out_of_schema", /execute_now/],
-    ["a modify that enlarges the plan", { kind: "tool", input: { ...good, decision: "modify", modified_steps: [{ step_id: "supply-usdc", amount: "500000000000" }] } }, "invalid_modify", /enlarges step "supply-usdc"/],
-    ["a modify that adds a step", { kind: "tool", input: { ...good, decision: "modify", modified_steps: [{ step_id: "transfer-to-attacker", amount: "1" }] } }, "invalid_modify", /not in the plan/],
   ];
   for (const [name, reply, reason, detail] of failures) {
     it(`${name}: the rule-based approver decides and the failure is recorded`, async () => {
@@ -61,6 +60,22 @@ describe("agent/approval: Claude approver against a local Messages API", functio
       expect(r.llm.detail).to.match(detail);
       expect(r.reasons[0]).to.include(`LLM review unavailable (${reason})`);
       expect(stub.requests).to.have.length(1); // maxRetries 0: no retry storm
+    });
+  }
+
+  for (const [name, steps, detail] of [
+    ["enlarges the plan", [{ step_id: "supply-usdc", amount: "500000000000" }], /enlarges step "supply-usdc"/],
+    ["adds a step (another asset, another target)", [{ step_id: "transfer-to-attacker", amount: "1" }], /not in the plan/],
+  ] as const) {
+    it(`a modify that ${name}: rejected, nothing goes ahead (not even the original plan), the failure recorded`, async () => {
+      stub.reply({ kind: "tool", input: { ...good, decision: "modify", modified_steps: steps } });
+      const r = await approve(request(), { llm: claude() });
+      expect(r.decision).to.equal("reject");
+      expect(r.plan.steps).to.deep.equal([]);
+      expect(r.decidedBy).to.equal("rules");
+      expect(r.llm).to.include({ status: "failed", reason: "invalid_modify" });
+      if (r.llm.status === "failed") expect(r.llm.detail).to.match(detail);
+      expect(r.reasons[0]).to.match(/modify is not a smaller plan/);
     });
   }
 
@@ -127,7 +142,8 @@ describe("agent/approval: Claude approver against a local Messages API", functio
 
     expect(r.llm).to.include({ status: "failed", reason: "invalid_modify" });
     expect(r.decidedBy).to.equal("rules");
-    expect(r.plan.steps.map((s) => s.amount)).to.deep.equal(["50000000000", "50000000000"]); // never larger
+    expect(r.decision).to.equal("reject"); // never larger, and not the original either
+    expect(r.plan.steps).to.deep.equal([]);
   });
 
   it("without a key the rules decide; a key without a model is a configuration error", async () => {

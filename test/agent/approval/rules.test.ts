@@ -1,6 +1,6 @@
 // The deterministic approver and the "smaller plan only" rule, without any LLM.
 import { expect } from "chai";
-import { ApprovalRequestSchema, applyModify, ruleVerdict } from "../../../agent/src/approval";
+import { ApprovalRequestSchema, applyModify, ruleVerdict, shrinkError } from "../../../agent/src/approval";
 import { request } from "./fixtures";
 
 const req = (over = {}) => ApprovalRequestSchema.parse(request(over));
@@ -90,5 +90,24 @@ describe("agent/approval: modify keeps only a smaller plan", () => {
       expect(r.ok, JSON.stringify(changes)).to.equal(false);
       if (!r.ok) expect(r.error).to.match(error);
     }
+  });
+
+  it("shrinkError (the cycle's own check on any approver's plan): same steps only, never larger, changed or reordered", () => {
+    const [a, b] = plan.steps;
+    expect(shrinkError(plan, { steps: [a, { ...b, amount: "20000000000", amountUsd: 20_000 }] })).to.equal(null);
+    expect(shrinkError(plan, { steps: [b] })).to.equal(null);
+    const cases: [typeof plan.steps, RegExp][] = [
+      [[{ ...b, amount: "50000000001" }], /grows from/],
+      [[{ ...b, token: "0x976EA74026E726554dB657fA54763abd0C3a0aa9" }], /changes its token/],
+      [[{ ...b, target: "0x976EA74026E726554dB657fA54763abd0C3a0aa9" }], /changes its target/],
+      [[{ ...b, id: "transfer-all" }], /not in the plan/],
+      [[b, a], /out of the planned order/],
+      [[b, b], /twice/],
+      [[{ ...b, amount: "0" }], /drop the step instead/],
+      [[{ ...b, amount: "1", amountUsd: 1e9 }], /grows from \$/],
+      [[], /no steps/],
+      [plan.steps, /that is an approve/],
+    ];
+    for (const [steps, error] of cases) expect(shrinkError(plan, { steps }), JSON.stringify(steps)).to.match(error);
   });
 });

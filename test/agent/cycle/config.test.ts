@@ -52,6 +52,8 @@ describe("agent/config: runtime configuration", () => {
     expect(errOf(() => loadAgentConfig({ env: { RPC_URL: "http://x:1", AGENT_SLIPPAGE_BPS: "5000" } }))).to.match(/config slippageBps \(env AGENT_SLIPPAGE_BPS\): .*; set AGENT_SLIPPAGE_BPS to an integer from 0 to 1000/);
     expect(errOf(() => loadAgentConfig({ env: { RPC_URL: "http://x:1", SAFE_ADDRESS: "0x1234" } }))).to.match(/config safe \(env SAFE_ADDRESS\): not a 20-byte hex address/);
     expect(errOf(() => loadAgentConfig({ env: { RPC_URL: "http://x:1", DATABASE_URL: "mysql://x" } }))).to.match(/config databaseUrl \(env DATABASE_URL\): a postgres:\/\/ .*; set DATABASE_URL=postgres:/);
+    expect(errOf(() => loadAgentConfig({ env: { RPC_URL: "http://x:1", AGENT_MAX_VAR: "5" } }))).to.match(/config risk\.maxVar1d \(env AGENT_MAX_VAR\): .*; set AGENT_MAX_VAR/);
+    expect(loadAgentConfig({ env: { RPC_URL: "http://x:1", AGENT_MAX_VAR: "0.03", AGENT_MAX_DRAWDOWN: "0.2" } }).risk).to.deep.equal({ maxVar1d: 0.03, maxDrawdown: 0.2, varLookbackDays: 365 });
     const dir = tmp();
     const file = path.join(dir, "bad.json");
     fs.writeFileSync(file, JSON.stringify({ rpcUrl: "http://x:1", slipageBps: 3 }));

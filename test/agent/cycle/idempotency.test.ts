@@ -51,7 +51,7 @@ describe("agent/cycle: a killed process never executes or proposes a decision tw
   const journalRows = async (cycle: string) => {
     const j = await Journal.open({ dataDir });
     try {
-      return await j.byCycle(cycle);
+      return await j.byCycle(`${chain.deployment.chainId}:${safe}:${cycle}`);
     } finally {
       await j.close();
     }
@@ -101,23 +101,80 @@ describe("agent/cycle: a killed process never executes or proposes a decision tw
     expect(await executedFor()).to.equal(before + 1);
   });
 
-  it("killed after signing, before broadcasting: the signed bytes are dropped, the cycle decides once", async () => {
+  it("killed after signing, before broadcasting: the restart re-broadcasts the same signed bytes (nonce still free); executed once", async () => {
     const before = await executedFor();
     const crashed = await run({ ACT_CYCLE: "c2", TREASURY_CRASH_AT: "after-sign-before-send" });
     expect(crashed.signal, crashed.err).to.equal("SIGKILL");
     const [first] = await journalRows("c2");
     expect(first.status).to.equal("sending");
+    expect(first.rawTx).to.match(/^0x02/);
     expect(await executedFor()).to.equal(before);
+    expect(await client.getTransaction({ hash: first.txHash! }).catch(() => null)).to.equal(null); // never broadcast
 
     const restart = await run({ ACT_CYCLE: "c2" });
     expect(restart.code, restart.err).to.equal(0);
     const res = JSON.parse(restart.out);
-    expect(res.reconciled[0]).to.include({ hash: first.hash, to: "failed" });
-    expect(res.status).to.equal("executed");
-    expect(res.reconciled[0].how).to.match(/never broadcast/);
-    // Same chain state, same inputs: the same decision (same hash) is decided again and sent once.
+    expect(res.reconciled).to.have.length(1);
+    expect(res.reconciled[0]).to.include({ hash: first.hash, from: "sending", to: "executed" });
+    expect(res.reconciled[0].how).to.match(/re-broadcast unchanged/);
+    expect(res.status).to.equal("already");
+    // The very transaction that was signed before the crash, not a new one.
+    const ev = await client.getContractEvents({ address: module, abi: moduleAbi, eventName: "AgentExecuted", args: { decisionHash: first.hash }, fromBlock: 0n });
+    expect(ev.map((e) => e.transactionHash)).to.deep.equal([first.txHash]);
     const rows = await journalRows("c2");
-    expect(rows.map((r) => [r.hash, r.status])).to.deep.equal([[first.hash, "executed"]]);
+    expect(rows.map((r) => [r.hash, r.status, r.txHash])).to.deep.equal([[first.hash, "executed", first.txHash]]);
+    expect(await executedFor()).to.equal(before + 1);
+  });
+
+  it("killed after signing, and the agent's nonce then used by another transaction: superseded, never re-signed for the same decision", async () => {
+    const block = String(await client.getBlockNumber());
+    const crashed = await run({ ACT_CYCLE: "c3", ACT_BLOCK: block, TREASURY_CRASH_AT: "after-sign-before-send" });
+    expect(crashed.signal, crashed.err).to.equal("SIGKILL");
+    const [first] = await journalRows("c3");
+    expect(first.status).to.equal("sending");
+    // Someone (an operator, another tool) uses the agent key's nonce for something else.
+    const agentWallet = createWalletClient({ account: privateKeyToAccount(testKey(4)), chain: foundry, transport: http(chain.rpcUrl) });
+    const burn = await agentWallet.sendTransaction({ to: agentWallet.account.address, value: 0n, nonce: first.agentNonce! });
+    await client.waitForTransactionReceipt({ hash: burn });
+    const nonceAfter = await client.getTransactionCount({ address: agentWallet.account.address });
+
+    const restart = await run({ ACT_CYCLE: "c3", ACT_BLOCK: block });
+    expect(restart.code, restart.err).to.equal(0);
+    const res = JSON.parse(restart.out);
+    expect(res.reconciled[0]).to.include({ hash: first.hash, from: "sending", to: "superseded" });
+    expect(res.reconciled[0].how).to.match(/nonce \d+ was used by another transaction/);
+    // The same decision again (same inputs, same hash): refused, not signed a second time.
+    expect(res.status).to.equal("error");
+    expect(res.why).to.match(/never signed for the same decision/);
+    const rows = await journalRows("c3");
+    expect(rows.map((r) => [r.hash, r.status, r.txHash])).to.deep.equal([[first.hash, "superseded", first.txHash]]);
+    expect(await executedFor(first.hash)).to.equal(0);
+    expect(await client.getTransactionCount({ address: agentWallet.account.address })).to.equal(nonceAfter); // nothing else sent
+  });
+
+  it("sent, then dropped from the mempool before it was mined: the restart re-broadcasts the same bytes; executed once", async () => {
+    const before = await executedFor();
+    await client.request({ method: "evm_setAutomine" as never, params: [false] as never });
+    let first;
+    try {
+      const crashed = await run({ ACT_CYCLE: "c4", TREASURY_CRASH_AT: "after-send-recorded" });
+      expect(crashed.signal, crashed.err).to.equal("SIGKILL");
+      [first] = await journalRows("c4");
+      expect(first.status).to.equal("sent");
+      expect(await client.getTransaction({ hash: first.txHash! })).to.include({ blockNumber: null }); // in the mempool
+      await client.request({ method: "anvil_dropTransaction" as never, params: [first.txHash] as never });
+      expect(await client.getTransaction({ hash: first.txHash! }).catch(() => null)).to.equal(null);
+    } finally {
+      await client.request({ method: "evm_setAutomine" as never, params: [true] as never });
+    }
+    const restart = await run({ ACT_CYCLE: "c4" });
+    expect(restart.code, restart.err).to.equal(0);
+    const res = JSON.parse(restart.out);
+    expect(res.reconciled[0]).to.include({ hash: first.hash, from: "sent", to: "executed" });
+    expect(res.reconciled[0].how).to.match(/re-broadcast unchanged/);
+    expect(res.status).to.equal("already");
+    const ev = await client.getContractEvents({ address: module, abi: moduleAbi, eventName: "AgentExecuted", args: { decisionHash: first.hash }, fromBlock: 0n });
+    expect(ev.map((e) => e.transactionHash)).to.deep.equal([first.txHash]);
     expect(await executedFor()).to.equal(before + 1);
   });
 

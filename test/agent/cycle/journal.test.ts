@@ -62,6 +62,10 @@ describe("agent/journal", function () {
     expect((await j.unfinished()).map((r) => r.hash)).to.deep.equal([hash]);
     expect((await j.byCycle(b.cycleKey)).map((r) => r.hash)).to.deep.equal([hash]);
     expect(await j.events(b.cycleKey)).to.deep.equal([{ kind: "send", hash, detail: { note: "before broadcast" } }]);
+    const later = body({ date: "2024-03-02", cycleKey: "31337:0xSafe:2024-03-02", inputs: { ...b.inputs, portfolio: { navUsd: 390000n * 10n ** 18n } } });
+    await j.insert({ hash: decisionHash(later), cycleKey: later.cycleKey, date: later.date, status: "skipped", path: "none", safeNonce: 3, body: later });
+    expect((await j.navByDate("31337:0xSafe:")).map((x) => [x.date, x.navUsd.slice(0, 6)])).to.deep.equal([["2024-03-01", "400000"], ["2024-03-02", "390000"]]);
+    expect(await j.navByDate("31337:0xOther:")).to.deep.equal([]);
     await j.update(hash, { status: "executed", outcome: { navAfterUsd: 1n } });
     expect(await j.unfinished()).to.deep.equal([]);
     expect((await j.get(hash))!.outcome).to.deep.equal({ navAfterUsd: "1" });

@@ -3,7 +3,7 @@
 // and that lands the weights on the target.
 import { expect } from "chai";
 import { decodeFunctionData, type Address } from "viem";
-import { erc20Abi } from "../../../lib/chain/abi";
+import { erc20Abi, swapRouterAbi } from "../../../lib/chain/abi";
 import { readPortfolio } from "../../../agent/src/chain/portfolio";
 import { simulateBatch } from "../../../agent/src/chain/simulate";
 import { planRebalance } from "../../../agent/src/plan/plan";
@@ -64,5 +64,36 @@ describe("agent plan: planRebalance", () => {
     const check = checkBatch(p, plan.calls, agent);
     const sim = await simulateBatch(client, p, plan.calls, { agent });
     expect([check.ok, sim.ok]).to.deep.equal([true, true]);
+  });
+
+  it("resize (a reviewer's modify): a subset of the legs at smaller amounts, same ids and targets, approvals and minOut scaled; check and chain accept it", async () => {
+    const { d, client, agent } = await agentWorld();
+    const p = await readPortfolio(client, d);
+    const { weights } = currentWeights(p);
+    const target: Weights = { ...weights, eth: weights.eth - 0.02, usdc: weights.usdc - 0.07, aaveUsdc: 0.06, vault: 0.03 };
+    const plan = planRebalance({ portfolio: p, deployment: d, target, slippageBps: 100, deadline: DEADLINE });
+    const [sell, supply, deposit] = plan.steps;
+    const half = BigInt(sell.amount) / 2n;
+    const small = plan.resize([{ id: sell.id, amount: half }, { id: deposit.id, amount: BigInt(deposit.amount) / 4n }]);
+    expect(small.steps.map((s) => s.id)).to.deep.equal([sell.id, deposit.id]);
+    expect(small.steps.map((s) => [s.target, s.token])).to.deep.equal([[sell.target, sell.token], [deposit.target, deposit.token]]);
+    expect(small.steps[0].amount).to.equal(half.toString());
+    expect(small.steps[0].amountUsd).to.be.closeTo(sell.amountUsd / 2, 0.01);
+    expect(small.steps[1].amountUsd).to.be.closeTo(deposit.amountUsd / 4, 0.01);
+    expect(small.steps.some((s) => s.id === supply.id)).to.equal(false);
+    const approvals = small.calls.filter((c) => c.data.startsWith("0x095ea7b3")).map((c) => decodeFunctionData({ abi: erc20Abi, data: c.data }).args[1] as bigint);
+    expect(approvals.map(String)).to.deep.equal(small.steps.map((s) => s.amount));
+    // minOut of the halved sell is about half the planned one (oracle value less the same slippage).
+    const minOut = (calls: typeof plan.calls) => (decodeFunctionData({ abi: swapRouterAbi, data: calls.find((c) => c.to === sell.target && !c.data.startsWith("0x095ea7b3"))!.data }).args[0] as { amountOutMinimum: bigint }).amountOutMinimum;
+    const ratio = Number((minOut(small.calls) * 10_000n) / minOut(plan.calls)) / 10_000;
+    expect(ratio).to.be.closeTo(0.5, 0.001);
+    expect(checkBatch(p, small.calls, agent).ok).to.equal(true);
+    expect((await simulateBatch(client, p, small.calls, { agent })).ok).to.equal(true);
+    for (const [kept, error] of [
+      [[{ id: sell.id, amount: BigInt(sell.amount) + 1n }], /enlarges/],
+      [[{ id: "9-transfer", amount: 1n }], /not in the plan/],
+      [[{ id: sell.id, amount: 0n }], /drop the leg/],
+      [[{ id: sell.id, amount: 1n }, { id: sell.id, amount: 1n }], /twice/],
+    ] as const) expect(() => plan.resize([...kept])).to.throw(error);
   });
 });

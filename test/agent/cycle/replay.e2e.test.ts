@@ -1,0 +1,119 @@
+// The strategy's own replay days through the `treasury` command on a fresh local world (rules-only
+// approval, embedded journal): 2024-02-05's full rebalance is above the autonomy limit, so it is
+// proposed, confirmed by two owners with `sign` and executed with `execute`; the next day's smaller
+// rebalance then goes through the module. Every verb with --json.
+import { expect } from "chai";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import SafeApiKit from "@safe-global/api-kit";
+import { createPublicClient, createWalletClient, getAddress, http, type Address, type PublicClient } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { foundry } from "viem/chains";
+import { startTxService, type TxService } from "../../../agent/src/safe";
+import { decisionHash, Journal } from "../../../agent/src/journal";
+import { moduleAbi, policyAbi } from "../../../agent/src/execute";
+import { readPortfolio } from "../../../agent/src/chain/portfolio";
+import { main } from "../../../agent/src/cli";
+import { startLocalChain, testKey, type LocalChain } from "../helpers/localChain";
+
+describe("agent/cycle: replay days through the treasury command (owners, then the module)", function () {
+  this.timeout(600_000);
+  let chain: LocalChain;
+  let svc: TxService;
+  let client: PublicClient;
+  let module: Address, policy: Address;
+  let env: Record<string, string>;
+  let cliData: string;
+
+  before(async () => {
+    chain = await startLocalChain("i9-replay");
+    svc = await startTxService({ rpcUrl: chain.rpcUrl });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "i9-replay-"));
+    const depFile = path.join(dir, "deployment.json");
+    fs.writeFileSync(depFile, JSON.stringify(chain.deployment));
+    cliData = path.join(dir, "agent");
+    const d = chain.deployment;
+    module = getAddress((d.guardrails as Record<string, string>).module);
+    policy = getAddress((d.guardrails as Record<string, string>).policy);
+    client = createPublicClient({ transport: http(chain.rpcUrl) }) as PublicClient;
+    const owner1 = createWalletClient({ account: privateKeyToAccount(testKey(1)), chain: foundry, transport: http(chain.rpcUrl) });
+    await new SafeApiKit({ chainId: BigInt(d.chainId), txServiceUrl: svc.url }).addSafeDelegate({ safeAddress: getAddress(d.treasury!.safe), delegateAddress: privateKeyToAccount(testKey(4)).address, delegatorAddress: owner1.account.address, label: "agent", signer: owner1 });
+    // The local pools are shallow: a full rebalance moves prices ~0.4%, so 150 bps of slippage.
+    env = { RPC_URL: chain.rpcUrl, DEPLOYMENTS_FILE: depFile, AGENT_DATA_DIR: cliData, SAFE_TX_SERVICE_URL: svc.url, AGENT_PRIVATE_KEY: testKey(4), LOG_LEVEL: "silent", AGENT_SLIPPAGE_BPS: "150", ANTHROPIC_API_KEY: "" };
+  });
+  after(async () => {
+    await svc?.close();
+    await chain?.stop();
+  });
+
+  const cli = (...args: string[]) => cliWith({}, ...args);
+  const cliWith = async (extra: Record<string, string>, ...args: string[]) => {
+    const saved = { ...process.env };
+    let out = "", err = "";
+    Object.assign(process.env, env, extra);
+    try {
+      const code = await main(["node", "treasury", ...args], { out: (s) => (out += s), err: (s) => (err += s) });
+      return { code, out, err };
+    } finally {
+      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+    }
+  };
+
+  it("propose --json, sign --json by two owners, execute --json: the day's plan through the owners; DecisionRecorded and the journal close it", async () => {
+    const p = await cli("propose", "--date", "2024-02-05", "--json");
+    expect(p.code, p.err).to.equal(0);
+    const c = JSON.parse(p.out);
+    expect(c.status, c.reason).to.equal("proposed");
+    expect(c).to.include({ path: "proposal", reason: "owner path requested" });
+    expect(c.safeTxHash).to.match(/^0x[0-9a-f]{64}$/);
+    for (const i of [1, 2]) {
+      const r = await cliWith({ SIGNER_PRIVATE_KEY: testKey(i) }, "sign", c.safeTxHash, "--json");
+      expect(r.code, r.err).to.equal(0);
+      expect(JSON.parse(r.out)).to.deep.include({ safeTxHash: c.safeTxHash, owner: privateKeyToAccount(testKey(i)).address, alreadyConfirmed: false });
+    }
+    const again = await cliWith({ SIGNER_PRIVATE_KEY: testKey(1) }, "sign", c.safeTxHash, "--json");
+    expect(JSON.parse(again.out)).to.include({ alreadyConfirmed: true });
+    const x = await cliWith({ SIGNER_PRIVATE_KEY: testKey(1) }, "execute", c.safeTxHash, "--json");
+    expect(x.code, x.err).to.equal(0);
+    const e = JSON.parse(x.out);
+    expect(e).to.include({ safeTxHash: c.safeTxHash, decision: c.hash });
+    const rec = await client.getContractEvents({ address: policy, abi: policyAbi, eventName: "DecisionRecorded", args: { decisionHash: c.hash }, fromBlock: 0n });
+    expect(rec.map((l) => l.transactionHash)).to.deep.equal([e.txHash]);
+    const s = JSON.parse((await cli("status", "--json")).out);
+    expect(s.recent.find((r: { hash: string }) => r.hash === c.hash)).to.include({ status: "executed" });
+    expect((s.pending as { safeTxHash: string }[]).some((t) => t.safeTxHash === c.safeTxHash)).to.equal(false);
+    expect(p.out + x.out + s).not.to.include(testKey(1).slice(2));
+  });
+
+  it("replay day 2024-02-06 after the owners executed 2024-02-05: the strategy's own decision goes through the module; weights and NAV on chain as simulated, the hash in AgentExecuted and the journal", async () => {
+    const r = await cli("once", "--date", "2024-02-06", "--json");
+    expect(r.code, r.err).to.equal(0);
+    const c = JSON.parse(r.out);
+    expect(c.status, c.reason).to.equal("executed");
+    expect(c).to.include({ path: "module", reason: "within the autonomy limit and budget" });
+    const ev = await client.getContractEvents({ address: module, abi: moduleAbi, eventName: "AgentExecuted", args: { decisionHash: c.hash }, fromBlock: 0n });
+    expect(ev.map((e) => e.transactionHash)).to.deep.equal([c.txHash]);
+    const j = await Journal.open({ dataDir: cliData });
+    let row;
+    try {
+      row = (await j.get(c.hash))!;
+    } finally {
+      await j.close();
+    }
+    expect(row.status).to.equal("executed");
+    expect(decisionHash(row.body)).to.equal(c.hash);
+    expect((row.body.inputs.market as { provider: string }).provider).to.equal("replay");
+    expect((row.body.signals as { triggers: string[] }).triggers.length).to.be.greaterThan(0);
+    const sim = (row.body.simulation as { detail: { navAfterUsd: string; weightsAfterBps: Record<string, number> } }).detail;
+    const after = await readPortfolio(client, chain.deployment);
+    expect(ev[0].args.navAfter).to.equal(after.navUsd);
+    const diffBps = Number(((after.navUsd - BigInt(sim.navAfterUsd)) * 10_000n) / after.navUsd);
+    expect(Math.abs(diffBps)).to.be.at.most(1);
+    for (const [token, bps] of Object.entries(sim.weightsAfterBps)) {
+      const held = (after.allocation?.holdings ?? []).find((h) => h.token.toLowerCase() === token.toLowerCase())?.bps ?? 0;
+      expect(Math.abs(held - bps), token).to.be.at.most(2);
+    }
+  });
+});
