@@ -4,14 +4,11 @@ pragma solidity 0.8.28;
 import {Enum} from "@safe-global/safe-contracts/contracts/common/Enum.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {ISafe} from "./interfaces/ISafe.sol";
-import {IAaveV3Pool, IERC4626Minimal} from "./interfaces/IProtocols.sol";
-import {IPMarket, IPYieldToken} from "@pendle/core-v2/contracts/interfaces/IPMarket.sol";
-import {TokenOutput} from "@pendle/core-v2/contracts/interfaces/IPAllActionTypeV3.sol";
-import {SwapData, SwapType} from "@pendle/core-v2/contracts/router/swap-aggregator/IPSwapAggregator.sol";
-import {IPActionMiscV3} from "@pendle/core-v2/contracts/interfaces/IPActionMiscV3.sol";
+import {IPositionAdapter} from "./adapters/IPositionAdapter.sol";
+import {Holdings} from "./libraries/Holdings.sol";
 import {TreasuryPolicy} from "./TreasuryPolicy.sol";
 import {TreasuryValuation} from "./TreasuryValuation.sol";
-import {Actor, Effect, Snapshot, Call, PositionConfig, PositionKind} from "./libraries/PolicyTypes.sol";
+import {Actor, Effect, Snapshot, Call, PositionConfig} from "./libraries/PolicyTypes.sol";
 import {IModuleErrors, IPolicyErrors, IValuationErrors} from "./interfaces/Errors.sol";
 
 /// @title AgentModule
@@ -94,7 +91,7 @@ contract AgentModule is IModuleErrors {
             uint256[] memory last;
             (sizeUsd, last) = _runMetered(calls, lastMoving, before);
             (afterTx,) = valuation.snapshotAndCheck(before, 0, worst > Effect.Exit);
-            sizeUsd += _drops(last, afterTx.values);
+            sizeUsd += _moved(last, afterTx.values, before.liabilities | afterTx.liabilities, before.prices.length);
             // Exits into the Safe's own balance are de-risking: never refused by size.
             if (worst > Effect.Exit) used = _meter(before.nav, afterTx.nav, sizeUsd);
             else (used,) = _window();
@@ -131,7 +128,7 @@ contract AgentModule is IModuleErrors {
                 Snapshot memory mid = valuation.snapshotAt(prices);
                 // A holding that has no price mid-batch would be metered as 0 and hide the next leg.
                 if (!mid.healthy) revert IValuationErrors.PriceUnavailable(address(0));
-                gross += _drops(last, mid.values);
+                gross += _moved(last, mid.values, before.liabilities | mid.liabilities, prices.length);
                 (last, prices) = (mid.values, mid.prices);
             }
         }
@@ -148,17 +145,18 @@ contract AgentModule is IModuleErrors {
         if (!ok) revert CallFailed(i, ret);
     }
 
-    /// @dev Sum of the drops of each holding's value from `a` to `b`.
-    function _drops(uint256[] memory a, uint256[] memory b) internal pure returns (uint256 usd) {
-        uint256 n = a.length < b.length ? a.length : b.length;
-        for (uint256 i; i < n; ++i) {
-            if (a[i] > b[i]) usd += a[i] - b[i];
-        }
+    /// @dev Value moved from holdings `a` to `b` (drops of holdings, rises of debts); `nAssets` spot assets first.
+    function _moved(uint256[] memory a, uint256[] memory b, uint256 liabilities, uint256 nAssets)
+        internal
+        pure
+        returns (uint256)
+    {
+        return Holdings.moved(a, b, liabilities, a.length - nAssets);
     }
 
     /// @dev The agent's limits on a batch that takes risk: autonomy limit, turnover and loss budgets.
     function _meter(uint256 navBefore, uint256 navAfter, uint256 sizeUsd) internal returns (uint256) {
-        (uint16 maxLossBps, uint128 autonomyLimit, uint128 dailyBudget) = policy.limits();
+        (uint16 maxLossBps, uint128 autonomyLimit, uint128 dailyBudget,) = policy.limits();
         if (sizeUsd > autonomyLimit) revert AutonomyLimitExceeded(sizeUsd, autonomyLimit);
         uint256 nowHour = block.timestamp / HOUR;
         (uint256 usedWhole, uint256 lostWhole) = _windowWhole(nowHour);
@@ -186,7 +184,7 @@ contract AgentModule is IModuleErrors {
 
     /// @notice Budget left for the agent now (USD, 18 decimals).
     function remainingBudget() external view returns (uint256) {
-        (,, uint128 dailyBudget) = policy.limits();
+        (,, uint128 dailyBudget,) = policy.limits();
         uint256 used = usedLast24h();
         return used >= dailyBudget ? 0 : dailyBudget - used;
     }
@@ -235,45 +233,52 @@ contract AgentModule is IModuleErrors {
     // ------------------------------------------------------------------ emergency
     /// @notice Unwinds every registered position back into the Safe's own balance in one transaction
     /// and pauses the agent. Any guardian; works while paused and without prices.
-    /// @dev Each unwind is attempted independently: one failing protocol does not stop the others.
-    /// Pendle PT before maturity has no exit without a price (it would be a blind sale); it stays in
-    /// the Safe and is reported with success = false.
+    /// @dev Each position's adapter says how (IPositionAdapter.unwind). Debts are repaid first (from the
+    /// Safe's balance of the borrowed asset, then from its aTokens of it), so collateral can be withdrawn
+    /// after. Each unwind is attempted independently: one failing protocol does not stop the others.
+    /// A position with nothing to do now (e.g. Pendle PT before maturity: no exit without a price) stays
+    /// in the Safe and is reported with success = false.
     function emergencyExit() external {
         if (!policy.isGuardian(msg.sender)) revert IPolicyErrors.NotGuardian(msg.sender);
         emit EmergencyExitStarted(msg.sender);
         if (!policy.paused()) policy.pause();
         address[] memory tokens = policy.positions();
+        PositionConfig[] memory configs = new PositionConfig[](tokens.length);
+        bool[] memory owed = new bool[](tokens.length);
         for (uint256 i; i < tokens.length; ++i) {
-            uint256 bal = IERC20(tokens[i]).balanceOf(address(safe));
-            if (bal == 0) continue;
-            bool ok = _exit(tokens[i], policy.position(tokens[i]), bal);
-            emit PositionExited(tokens[i], ok, bal, IERC20(tokens[i]).balanceOf(address(safe)));
+            configs[i] = policy.position(tokens[i]);
+            try IPositionAdapter(configs[i].adapter).value(tokens[i], address(safe), configs[i]) returns (
+                uint256, bool liability, bool
+            ) {
+                owed[i] = liability;
+            } catch {} // a broken adapter must not stop the exit of the other positions
+
+        }
+        // Pass 0: liabilities; pass 1: everything else.
+        for (uint256 pass; pass < 2; ++pass) {
+            for (uint256 i; i < tokens.length; ++i) {
+                if (owed[i] != (pass == 0)) continue;
+                uint256 bal = IERC20(tokens[i]).balanceOf(address(safe));
+                if (bal == 0) continue;
+                bool ok = _unwind(tokens[i], configs[i]);
+                emit PositionExited(tokens[i], ok, bal, IERC20(tokens[i]).balanceOf(address(safe)));
+            }
         }
     }
 
-    function _exit(address token, PositionConfig memory c, uint256 bal) internal returns (bool) {
-        if (c.kind == PositionKind.AaveAToken) {
-            return _run(c.venue, abi.encodeCall(IAaveV3Pool.withdraw, (c.underlying, type(uint256).max, address(safe))));
+    /// @dev Runs the adapter's calls until one fails; false if there was nothing to run or a call failed.
+    function _unwind(address token, PositionConfig memory c) internal returns (bool) {
+        Call[] memory calls;
+        try IPositionAdapter(c.adapter).unwind(token, address(safe), c) returns (Call[] memory cs) {
+            calls = cs;
+        } catch {
+            return false;
         }
-        if (c.kind == PositionKind.ERC4626) {
-            uint256 shares = IERC4626Minimal(token).maxRedeem(address(safe));
-            if (shares == 0) return false;
-            return _run(token, abi.encodeCall(IERC4626Minimal.redeem, (shares, address(safe), address(safe))));
+        if (calls.length == 0) return false;
+        for (uint256 i; i < calls.length; ++i) {
+            if (!_run(calls[i].to, calls[i].data)) return false;
         }
-        if (c.kind == PositionKind.PendlePT) {
-            if (IPMarket(c.market).expiry() > block.timestamp) return false;
-            (,, IPYieldToken yt) = IPMarket(c.market).readTokens();
-            TokenOutput memory out = TokenOutput({
-                tokenOut: c.underlying,
-                minTokenOut: 0,
-                tokenRedeemSy: c.underlying,
-                pendleSwap: address(0),
-                swapData: SwapData({swapType: SwapType.NONE, extRouter: address(0), extCalldata: "", needScale: false})
-            });
-            if (!_run(token, abi.encodeCall(IERC20.approve, (c.venue, bal)))) return false;
-            return _run(c.venue, abi.encodeCall(IPActionMiscV3.redeemPyToToken, (address(safe), address(yt), bal, out)));
-        }
-        return false;
+        return true;
     }
 
     function _run(address to, bytes memory data) internal returns (bool) {

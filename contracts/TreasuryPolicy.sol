@@ -5,8 +5,10 @@ import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IER
 import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet.sol";
 import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
 import {ISafe} from "./interfaces/ISafe.sol";
-import {IPolicyErrors} from "./interfaces/Errors.sol";
-import {IERC4626Minimal, IUniswapV3SwapRouter, IUniswapSwapRouter02} from "./interfaces/IProtocols.sol";
+import {IPolicyErrors, IAdapterErrors} from "./interfaces/Errors.sol";
+import {IUniswapV3SwapRouter, IUniswapSwapRouter02} from "./interfaces/IProtocols.sol";
+import {IPositionAdapter} from "./adapters/IPositionAdapter.sol";
+import {ICreditDelegationToken} from "@aave/core-v3/contracts/interfaces/ICreditDelegationToken.sol";
 import {IPMarket, IStandardizedYield, IPPrincipalToken, IPYieldToken} from "@pendle/core-v2/contracts/interfaces/IPMarket.sol";
 import {IPPYLpOracle} from "@pendle/core-v2/contracts/interfaces/IPPYLpOracle.sol";
 import {
@@ -33,7 +35,7 @@ import {
 /// @dev Configured only by the Safe itself. Loosening (new asset, position, rule, spender, payee,
 /// agent, guardian; higher caps or limits; shorter delay) must be scheduled first and takes effect
 /// after the timelock; tightening takes effect at once. Every change emits an event.
-contract TreasuryPolicy is IPolicyErrors {
+contract TreasuryPolicy is IPolicyErrors, IAdapterErrors {
     using EnumerableSet for EnumerableSet.AddressSet;
 
     uint256 public constant BPS = 10_000;
@@ -103,6 +105,8 @@ contract TreasuryPolicy is IPolicyErrors {
         uint32 twapDuration
     );
     event PositionRemoved(address indexed token);
+    /// @notice The adapter that values and unwinds a position, emitted with PositionSet.
+    event PositionAdapterSet(address indexed token, address adapter);
     event RuleSet(address indexed target, bytes4 indexed selector, RuleKind kind);
     event SpenderSet(address indexed spender, bool allowed);
     event PayeeSet(address indexed payee, bool allowed);
@@ -110,6 +114,8 @@ contract TreasuryPolicy is IPolicyErrors {
     event GuardianSet(address indexed guardian, bool allowed);
     event CapsSet(uint16 maxVolatileBps, uint16 maxProtocolBps, uint16 maxPositionBps);
     event LimitsSet(uint16 maxLossBps, uint128 autonomyLimitUsd, uint128 dailyBudgetUsd);
+    /// @notice The health factor floor (Limits.minHealthFactor, 1e18 = 1.0), emitted with LimitsSet.
+    event HealthFactorFloorSet(uint64 minHealthFactor);
     event DelaySet(uint256 delay);
     event ChangeScheduled(bytes32 indexed id, address indexed target, bytes data, uint256 readyAt);
     event ChangeCancelled(bytes32 indexed id, address by);
@@ -358,7 +364,7 @@ contract TreasuryPolicy is IPolicyErrors {
         republishes
         timelockedIf(
             l.maxLossBps > limits.maxLossBps || l.autonomyLimitUsd > limits.autonomyLimitUsd
-                || l.dailyBudgetUsd > limits.dailyBudgetUsd
+                || l.dailyBudgetUsd > limits.dailyBudgetUsd || l.minHealthFactor < limits.minHealthFactor
         )
     {
         _setLimits(l);
@@ -399,6 +405,11 @@ contract TreasuryPolicy is IPolicyErrors {
         // Prices are scaled up to 18 decimals: a feed with more would revert every valuation.
         if (feedDec > 18) revert FeedDecimalsUnsupported(feed, feedDec);
         if (dec > 36) revert TokenDecimalsUnsupported(token, dec);
+        // A lending debt token priced as a holding would count a debt as wealth: only a liability
+        // position (AaveDebtAdapter) may value it. Debt tokens answer borrowAllowance; nothing else we value does.
+        try ICreditDelegationToken(token).borrowAllowance(address(this), address(this)) returns (uint256) {
+            revert TokenIsDebt(token);
+        } catch {}
         if (!assetConfig[token].registered) assetList.push(token);
         assetConfig[token] = AssetConfig(feed, maxStaleness, dec, feedDec, assetClass, true);
         emit AssetSet(token, feed, maxStaleness, assetClass, dec);
@@ -411,19 +422,14 @@ contract TreasuryPolicy is IPolicyErrors {
         if (assetConfig[token].registered) revert TokenIsAsset(token);
         if (c.protocol == bytes32(0)) revert ProtocolIdMissing(token);
         if (c.venue == address(0)) revert VenueMissing(token);
-        if (c.kind == PositionKind.ERC4626 && IERC4626Minimal(token).asset() != c.underlying) {
-            revert VaultAssetMismatch(token, c.underlying);
-        }
-        if (c.kind == PositionKind.PendlePT) {
-            if (c.market == address(0) || c.twapDuration == 0) revert PendleMarketMissing(token);
-            if (address(pendleOracle) == address(0)) revert PendleOracleMissing();
-            (, address pt,) = _pendleTokens(c.market);
-            if (pt != token) revert MarketPtMismatch(c.market, token);
-        }
+        if (c.adapter == address(0)) revert AdapterMissing(token);
+        // The adapter checks what only it knows (kind, venue, market, underlying): no kind switch here.
+        IPositionAdapter(c.adapter).validate(token, c);
         if (positionConfig[token].kind == PositionKind.None) positionList.push(token);
         positionConfig[token] = c;
         _rebuildProtocols();
         emit PositionSet(token, c.kind, c.underlying, c.protocol, c.venue, c.market, c.twapDuration);
+        emit PositionAdapterSet(token, c.adapter);
     }
 
     function _setRule(address target, bytes4 selector, RuleKind kind) internal {
@@ -459,8 +465,10 @@ contract TreasuryPolicy is IPolicyErrors {
     function _setLimits(Limits memory l) internal {
         _requireBps(l.maxLossBps);
         if (l.autonomyLimitUsd > l.dailyBudgetUsd) revert AutonomyLimitAboveBudget(l.autonomyLimitUsd, l.dailyBudgetUsd);
+        if (l.minHealthFactor < 1e18) revert HealthFactorFloorTooLow(l.minHealthFactor);
         limits = l;
         emit LimitsSet(l.maxLossBps, l.autonomyLimitUsd, l.dailyBudgetUsd);
+        emit HealthFactorFloorSet(l.minHealthFactor);
     }
 
     function _setDelay(uint256 d) internal {

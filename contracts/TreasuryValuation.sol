@@ -3,13 +3,12 @@ pragma solidity 0.8.28;
 
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
-import {IPPYLpOracle} from "@pendle/core-v2/contracts/interfaces/IPPYLpOracle.sol";
-import {IERC4626Minimal, IAaveScaledBalance} from "./interfaces/IProtocols.sol";
+import {IPositionAdapter} from "./adapters/IPositionAdapter.sol";
+import {Holdings} from "./libraries/Holdings.sol";
 import {TreasuryPolicy} from "./TreasuryPolicy.sol";
 import {IPolicyErrors, IValuationErrors} from "./interfaces/Errors.sol";
 import {
     AssetClass,
-    PositionKind,
     AssetConfig,
     PositionConfig,
     Caps,
@@ -24,8 +23,9 @@ import {
 /// agent and the indexer all read the same numbers from here.
 /// @dev Stateless: the registry, caps and limits are read from the TreasuryPolicy in one call.
 /// Prices: Chainlink-style USD feeds with a staleness limit and a positive answer. Positions are
-/// valued through their underlying: Aave aTokens 1:1, ERC-4626 shares by convertToAssets, Pendle PT
-/// by Pendle's TWAP oracle (an in-transaction swap cannot move it).
+/// valued through their underlying by their adapter (contracts/adapters: Aave aTokens and debt 1:1,
+/// ERC-4626 shares by convertToAssets, Pendle PT by Pendle's TWAP oracle). Debt counts negatively in
+/// NAV; while the Safe has debt, its lending health factor must stay above Limits.minHealthFactor.
 contract TreasuryValuation is IValuationErrors {
     uint256 public constant BPS = 10_000;
 
@@ -52,27 +52,28 @@ contract TreasuryValuation is IValuationErrors {
     /// @dev Equivalent to abi.decode(data, (ValuationConfig)) for the bytes the policy itself wrote
     /// (abi.encode of a ValuationConfig), without abi.decode's validation: about 20k gas less per
     /// read, paid twice in every checked transaction. Encoding of the tuple: safe, pendleOracle,
-    /// offsets of assets / positions / protocols, caps (3 words), limits (3 words), version; asset and
-    /// position records are 7 static words each (token + 6-word config), protocols are bytes32.
+    /// offsets of assets / positions / protocols, caps (3 words), limits (4 words), version; asset
+    /// records are 7 static words (token + 6-word config), position records 8 (token + 7-word config),
+    /// protocols are bytes32.
     /// Memory layout built: structs hold pointers to sub-structs and arrays, as Solidity expects.
     function _decodeRegistry(bytes memory data) internal pure returns (ValuationConfig memory v) {
         assembly ("memory-safe") {
-            // Copies an array of 7-word records {token, config} at `src` into memory at `fp`:
-            // an array of pointers to {token, pointer to the 6-word config}. Returns (array, new fp).
-            function records(src, fp) -> arr, next {
+            // Copies an array of records {token, config of `cfgSize` bytes} at `src` into memory at
+            // `fp`: an array of pointers to {token, pointer to the config}. Returns (array, new fp).
+            function records(src, fp, cfgSize) -> arr, next {
                 let n := mload(src)
                 arr := fp
                 mstore(arr, n)
                 next := add(arr, add(0x20, mul(n, 0x20)))
                 for { let i := 0 } lt(i, n) { i := add(i, 1) } {
-                    let rec := add(add(src, 0x20), mul(i, 224))
+                    let rec := add(add(src, 0x20), mul(i, add(cfgSize, 0x20)))
                     let view_ := next
                     let cfg := add(next, 0x40)
                     mstore(view_, mload(rec))
                     mstore(add(view_, 0x20), cfg)
-                    mcopy(cfg, add(rec, 0x20), 192)
+                    mcopy(cfg, add(rec, 0x20), cfgSize)
                     mstore(add(add(arr, 0x20), mul(i, 0x20)), view_)
-                    next := add(cfg, 192)
+                    next := add(cfg, cfgSize)
                 }
             }
             let t := add(add(data, 0x20), mload(add(data, 0x20))) // the tuple
@@ -80,9 +81,9 @@ contract TreasuryValuation is IValuationErrors {
             mstore(v, mload(t)) // safe
             mstore(add(v, 0x20), mload(add(t, 0x20))) // pendleOracle
             let arr
-            arr, fp := records(add(t, mload(add(t, 0x40))), fp)
+            arr, fp := records(add(t, mload(add(t, 0x40))), fp, 192)
             mstore(add(v, 0x40), arr) // assets
-            arr, fp := records(add(t, mload(add(t, 0x60))), fp)
+            arr, fp := records(add(t, mload(add(t, 0x60))), fp, 224)
             mstore(add(v, 0x60), arr) // positions
             let pr := add(t, mload(add(t, 0x80)))
             let size := add(0x20, mul(mload(pr), 0x20))
@@ -92,10 +93,10 @@ contract TreasuryValuation is IValuationErrors {
             mcopy(fp, add(t, 0xa0), 96)
             mstore(add(v, 0xa0), fp) // caps
             fp := add(fp, 96)
-            mcopy(fp, add(t, 0x100), 96)
+            mcopy(fp, add(t, 0x100), 128)
             mstore(add(v, 0xc0), fp) // limits
-            fp := add(fp, 96)
-            mstore(add(v, 0xe0), mload(add(t, 0x160))) // version
+            fp := add(fp, 128)
+            mstore(add(v, 0xe0), mload(add(t, 0x180))) // version
             mstore(0x40, fp)
         }
     }
@@ -165,27 +166,46 @@ contract TreasuryValuation is IValuationErrors {
             s.nav += v;
             if (cfg.assets[i].config.assetClass == AssetClass.Volatile) s.volatileValue += v;
         }
+        s.healthFactor = type(uint256).max;
+        address hfVenue;
         for (uint256 j; j < nP; ++j) {
-            PositionConfig memory c = cfg.positions[j].config;
-            // An aToken's balanceOf calls the Aave pool even for a zero balance; the scaled balance is
-            // one storage read in the aToken itself (zero exactly when balanceOf is zero).
-            if (c.kind == PositionKind.AaveAToken && IAaveScaledBalance(cfg.positions[j].token).scaledBalanceOf(cfg.safe) == 0) {
-                continue;
-            }
-            uint256 bal = IERC20Metadata(cfg.positions[j].token).balanceOf(cfg.safe);
-            if (bal == 0) continue;
-            (uint256 amount, bool okAmount) = _underlyingAmount(cfg, cfg.positions[j].token, c, bal);
-            uint256 ai = _assetIndex(cfg, c.underlying);
-            (uint256 v, bool ok) = okAmount ? _value(cfg, ai, amount, s.prices) : (0, false);
-            if (!ok) {
-                s.healthy = false;
-                continue;
-            }
-            s.values[nA + j] = v;
-            s.nav += v;
-            if (cfg.assets[ai].config.assetClass == AssetClass.Volatile) s.volatileValue += v;
-            s.protocolValues[_protocolIndex(cfg, c.protocol)] += v;
+            hfVenue = _position(cfg, j, s, hfVenue);
         }
+        s.nav = s.nav > s.debt ? s.nav - s.debt : 0;
+    }
+
+    /// @dev Values position j into `s` through its adapter. `hfVenue` is the last venue whose health
+    /// factor was read (the health factor is per account and pool: read once per venue).
+    function _position(ValuationConfig memory cfg, uint256 j, Snapshot memory s, address hfVenue)
+        internal
+        view
+        returns (address)
+    {
+        PositionConfig memory c = cfg.positions[j].config;
+        (uint256 amount, bool liability, bool okAmount) =
+            IPositionAdapter(c.adapter).value(cfg.positions[j].token, cfg.safe, c);
+        if (liability) s.liabilities |= 1 << j;
+        if (okAmount && amount == 0) return hfVenue;
+        uint256 ai = _assetIndex(cfg, c.underlying);
+        (uint256 v, bool ok) = okAmount ? _value(cfg, ai, amount, s.prices) : (0, false);
+        if (!ok) {
+            s.healthy = false;
+            return hfVenue;
+        }
+        s.values[cfg.assets.length + j] = v;
+        // Gross volatile exposure: a volatile debt is a short, never netted against a long.
+        if (cfg.assets[ai].config.assetClass == AssetClass.Volatile) s.volatileValue += v;
+        if (!liability) {
+            s.nav += v;
+            s.protocolValues[_protocolIndex(cfg, c.protocol)] += v;
+            return hfVenue;
+        }
+        s.debt += v;
+        if (c.venue != hfVenue) {
+            uint256 hf = IPositionAdapter(c.adapter).healthFactor(cfg.safe, c);
+            if (hf < s.healthFactor) s.healthFactor = hf;
+        }
+        return c.venue;
     }
 
     function _value(ValuationConfig memory cfg, uint256 i, uint256 amount, uint256[] memory prices)
@@ -200,28 +220,6 @@ contract TreasuryValuation is IValuationErrors {
             prices[i] = p = fetched;
         }
         return (amount * p / 10 ** cfg.assets[i].config.decimals, true);
-    }
-
-    /// @dev Amount of the underlying asset a position balance is worth (underlying decimals).
-    /// A PT is denominated in its SY's asset, which has the underlying's decimals for ERC-4626 SYs.
-    function _underlyingAmount(ValuationConfig memory cfg, address token, PositionConfig memory c, uint256 bal)
-        internal
-        view
-        returns (uint256, bool)
-    {
-        if (c.kind == PositionKind.AaveAToken) return (bal, true);
-        if (c.kind == PositionKind.ERC4626) {
-            try IERC4626Minimal(token).convertToAssets(bal) returns (uint256 underlyingAmount) {
-                return (underlyingAmount, true);
-            } catch {
-                return (0, false);
-            }
-        }
-        try IPPYLpOracle(cfg.pendleOracle).getPtToAssetRate(c.market, c.twapDuration) returns (uint256 rate) {
-            return (bal * rate / 1e18, true);
-        } catch {
-            return (0, false);
-        }
     }
 
     function _assetIndex(ValuationConfig memory cfg, address token) internal pure returns (uint256) {
@@ -339,6 +337,7 @@ contract TreasuryValuation is IValuationErrors {
     ) internal pure {
         uint256 minNav = before.nav * (BPS - cfg.limits.maxLossBps) / BPS;
         if (afterTx.nav + outflowUsd < minNav) revert NavLoss(before.nav, afterTx.nav, outflowUsd, minNav);
+        _checkHealth(before.healthFactor, afterTx.healthFactor, cfg.limits.minHealthFactor);
         if (!capsApply || afterTx.nav == 0) return;
         bool sameConfig = before.version == afterTx.version && before.values.length == afterTx.values.length
             && before.protocolValues.length == afterTx.protocolValues.length;
@@ -358,9 +357,11 @@ contract TreasuryValuation is IValuationErrors {
             }
         }
         uint256 nA = cfg.assets.length;
+        uint256 owed = before.liabilities | afterTx.liabilities;
         for (uint256 i; i < afterTx.values.length; ++i) {
-            // Stablecoins held as cash are exempt from the single-position cap.
-            if (i < nA && cfg.assets[i].config.assetClass == AssetClass.Stable) continue;
+            // Stablecoins held as cash are exempt from the single-position cap; a debt is not a holding
+            // (it is capped by the health factor floor and, through NAV, by every other cap).
+            if (i < nA ? cfg.assets[i].config.assetClass == AssetClass.Stable : (owed >> (i - nA)) & 1 == 1) continue;
             uint256 b = sameConfig ? before.values[i] : 0;
             if (_refused(b, before.nav, afterTx.values[i], afterTx.nav, c.maxPositionBps, sameConfig)) {
                 address token = i < nA ? cfg.assets[i].token : cfg.positions[i - nA].token;
@@ -376,11 +377,18 @@ contract TreasuryValuation is IValuationErrors {
         return _turnover(before, afterTx);
     }
 
+    /// @dev What left holdings plus what was borrowed (a liability that grew): a borrow moves value
+    /// as much as a sale does.
     function _turnover(Snapshot memory before, Snapshot memory afterTx) internal pure returns (uint256 usd) {
-        uint256 n = before.values.length < afterTx.values.length ? before.values.length : afterTx.values.length;
-        for (uint256 i; i < n; ++i) {
-            if (before.values[i] > afterTx.values[i]) usd += before.values[i] - afterTx.values[i];
-        }
+        return Holdings.moved(
+            before.values, afterTx.values, before.liabilities | afterTx.liabilities, before.values.length - before.prices.length
+        );
+    }
+
+    /// @dev While there is debt, the health factor must end at or above the floor, or at least above
+    /// where it was: repaying part of a debt when prices already pushed it below is never refused.
+    function _checkHealth(uint256 hfBefore, uint256 hfAfter, uint256 floor) internal pure {
+        if (hfAfter < floor && hfAfter <= hfBefore) revert HealthFactorBelowFloor(hfBefore, hfAfter, floor);
     }
 
     /// @dev A weight over its cap after the transaction is refused unless it is strictly lower than

@@ -15,7 +15,7 @@ import { parseDeployment, type Deployment as DeploymentJson } from "../lib/chain
 import { multiSendCallOnlyTx } from "../lib/chain/safe";
 import type { Hex } from "viem";
 import { buildInitConfig } from "./guardrails/config";
-import { deployGuardrails, safeAttachTxs } from "./guardrails/deploy";
+import { ADAPTERS_NOT_DEPLOYED, deployGuardrails, safeAttachTxs } from "./guardrails/deploy";
 import { checkSettingsAgainstTokens, loadGuardrailSettings, parseGuardrailSettings, GuardrailSettings } from "./guardrails/settings";
 import { describeInitConfig } from "./guardrails/describe";
 
@@ -108,7 +108,8 @@ async function main() {
   const [enabled] = (await modules.getModulesPaginated(SENTINEL, 20)) as [string[], string];
   if (enabled.length > 0) console.warn(`warning: the Safe already has ${enabled.length} module(s) enabled (${enabled.join(", ")}); modules bypass the guard in Safe 1.4.1, so each of them can move funds around these guardrails.`);
 
-  const init = await buildInitConfig(deployment, settings, provider);
+  // Adapters are deployed with the guardrails; the dry run shows placeholders for their addresses.
+  const init = await buildInitConfig(deployment, settings, provider, ADAPTERS_NOT_DEPLOYED);
   console.log(`Policy for Safe ${safe} (${threshold}-of-${owners.length}) on chain ${chainId}:`);
   console.log(`  ${init.assets.length} assets, ${init.positions.length} positions, ${init.rules.length} rules, ${init.spenders.length} spenders`);
   console.log(`  caps ${JSON.stringify(settings.caps)}  limits ${JSON.stringify(settings.limits)}  delay ${settings.delaySeconds}s`);

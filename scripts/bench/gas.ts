@@ -293,7 +293,7 @@ async function navBench(b: Bench): Promise<{ points: NavPoint[]; notHeld: NavPoi
     agents: [],
     guardians: [],
     caps: { maxVolatileBps: 10_000, maxProtocolBps: 10_000, maxPositionBps: 10_000 },
-    limits: { maxLossBps: 100, autonomyLimitUsd: usd18(50_000), dailyBudgetUsd: usd18(150_000) },
+    limits: { maxLossBps: 100, autonomyLimitUsd: usd18(50_000), dailyBudgetUsd: usd18(150_000), minHealthFactor: 16n * 10n ** 17n },
     delay: 2 * 86_400,
   });
   const measure = async (safe: string, n: number, held: number): Promise<NavPoint> => {

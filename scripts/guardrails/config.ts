@@ -10,7 +10,7 @@ import { checkSettingsAgainstTokens, type GuardrailSettings } from "./settings";
 
 /** Mirrors of the Solidity enums in contracts/libraries/PolicyTypes.sol (order matters). */
 export const AssetClass = { Stable: 0, Volatile: 1 } as const;
-export const PositionKind = { None: 0, AaveAToken: 1, ERC4626: 2, PendlePT: 3 } as const;
+export const PositionKind = { None: 0, AaveAToken: 1, ERC4626: 2, PendlePT: 3, AaveVariableDebt: 4 } as const;
 export const RuleKind = {
   None: 0,
   AaveSupply: 1,
@@ -62,6 +62,15 @@ export interface PositionConfigStruct {
   venue: string;
   market: string;
   twapDuration: number;
+  /** IPositionAdapter that values and unwinds the position (contracts/adapters). */
+  adapter: string;
+}
+/** The deployed position adapters, one per kind. */
+export interface AdapterAddresses {
+  aaveAToken: string;
+  aaveDebt: string;
+  erc4626: string;
+  pendlePT: string;
 }
 export interface InitConfig {
   assets: AssetInit[];
@@ -72,19 +81,21 @@ export interface InitConfig {
   agents: string[];
   guardians: string[];
   caps: { maxVolatileBps: number; maxProtocolBps: number; maxPositionBps: number };
-  limits: { maxLossBps: number; autonomyLimitUsd: bigint; dailyBudgetUsd: bigint };
+  limits: { maxLossBps: number; autonomyLimitUsd: bigint; dailyBudgetUsd: bigint; minHealthFactor: bigint };
   delay: number;
 }
 
 export const usd18 = (usd: number): bigint => BigInt(Math.round(usd * 100)) * 10n ** 16n;
 export const protocolId = (name: string): string => encodeBytes32String(name);
+/** A health factor (1.6) in the contracts' 18-decimal fixed point. */
+export const hf18 = (hf: number): bigint => BigInt(Math.round(hf * 1e6)) * 10n ** 12n;
 const ZERO = "0x0000000000000000000000000000000000000000";
 
 /**
  * Build the policy's initial configuration for `d`. Reads ERC-4626 `asset()` and Pendle SY
  * `assetInfo()` on-chain, so positions are always valued in the asset they really hold.
  */
-export async function buildInitConfig(d: DeploymentJson, s: GuardrailSettings, provider: Provider): Promise<InitConfig> {
+export async function buildInitConfig(d: DeploymentJson, s: GuardrailSettings, provider: Provider, adapters: AdapterAddresses): Promise<InitConfig> {
   checkSettingsAgainstTokens(s, d.tokens as Record<string, string>);
   const assets: AssetInit[] = [];
   for (const [sym, token] of Object.entries(d.tokens)) {
@@ -99,14 +110,28 @@ export async function buildInitConfig(d: DeploymentJson, s: GuardrailSettings, p
   const positions: InitConfig["positions"] = [];
   const rules: InitConfig["rules"] = [];
   const spenders: string[] = [];
+  const ADAPTER: Record<number, string> = {
+    [PositionKind.AaveAToken]: adapters.aaveAToken,
+    [PositionKind.AaveVariableDebt]: adapters.aaveDebt,
+    [PositionKind.ERC4626]: adapters.erc4626,
+    [PositionKind.PendlePT]: adapters.pendlePT,
+  };
   const position = (token: string, kind: number, underlying: string, protocol: string, venue: string, market = ZERO, twap = 0) =>
-    positions.push({ token: getAddress(token), config: { kind, underlying: getAddress(underlying), protocol: protocolId(protocol), venue: getAddress(venue), market: getAddress(market), twapDuration: twap } });
+    positions.push({ token: getAddress(token), config: { kind, underlying: getAddress(underlying), protocol: protocolId(protocol), venue: getAddress(venue), market: getAddress(market), twapDuration: twap, adapter: getAddress(ADAPTER[kind]) } });
 
   // Aave v3: supply/withdraw on the Pool; aTokens valued 1:1.
   const pool = getAddress(d.aave.pool);
   for (const [sym, aToken] of Object.entries(d.aave.aTokens)) {
     const underlying = d.tokens[sym];
     if (underlying && registered.has(getAddress(underlying))) position(aToken, PositionKind.AaveAToken, underlying, "aave-v3", pool);
+  }
+  // Debts the treasury may carry: liability positions (borrowing is enabled by a timelocked rule).
+  for (const sym of s.borrowable) {
+    const underlying = (d.tokens as Record<string, string>)[sym];
+    const debtToken = (d.aave.variableDebtTokens as Record<string, string> | undefined)?.[sym];
+    if (!underlying || !registered.has(getAddress(underlying))) throw new Error(`guardrail settings: borrowable ${sym} is not a registered asset of this deployment; remove it or register the asset`);
+    if (!debtToken) throw new Error(`guardrail settings: borrowable ${sym}: the deployment has no aave.variableDebtTokens.${sym}; add it to the deployment file`);
+    position(debtToken, PositionKind.AaveVariableDebt, underlying, "aave-v3", pool);
   }
   rules.push({ target: pool, selector: SELECTORS.aaveSupply, kind: RuleKind.AaveSupply });
   rules.push({ target: pool, selector: SELECTORS.aaveWithdraw, kind: RuleKind.AaveWithdraw });
@@ -162,7 +187,7 @@ export async function buildInitConfig(d: DeploymentJson, s: GuardrailSettings, p
     agents: s.agents.map((a) => getAddress(a)),
     guardians: s.guardians.map((a) => getAddress(a)),
     caps: s.caps,
-    limits: { maxLossBps: s.limits.maxLossBps, autonomyLimitUsd: usd18(s.limits.autonomyLimitUsd), dailyBudgetUsd: usd18(s.limits.dailyBudgetUsd) },
+    limits: { maxLossBps: s.limits.maxLossBps, autonomyLimitUsd: usd18(s.limits.autonomyLimitUsd), dailyBudgetUsd: usd18(s.limits.dailyBudgetUsd), minHealthFactor: hf18(s.limits.minHealthFactor) },
     delay: s.delaySeconds,
   };
 }

@@ -1,4 +1,5 @@
-// Deploys the guardrails for one Safe: TreasuryPolicy (rules + configuration), TreasuryValuation
+// Deploys the guardrails for one Safe: the position adapters (one per position kind: value and unwind),
+// TreasuryPolicy (rules + configuration), TreasuryValuation
 // (NAV, caps), TreasuryGuard (owner transactions), AgentModule (agent transactions, emergency
 // exit) and TreasuryFallbackHandler (ERC-1271 only for messages signed on-chain through the guard);
 // then binds guard and module to the policy. Attaching them to the Safe is a Safe
@@ -8,9 +9,13 @@ import type { Deployment as DeploymentJson } from "../../lib/chain/deployments";
 import { deploy, confirm } from "../world/tx";
 import { npmArtifact } from "../world/artifacts";
 import type { MetaTx } from "../world/safeTx";
-import { buildInitConfig, InitConfig } from "./config";
+import { AdapterAddresses, buildInitConfig, InitConfig, PositionKind } from "./config";
 import type { GuardrailSettings } from "./settings";
 import {
+  AaveATokenAdapter__factory,
+  AaveDebtAdapter__factory,
+  ERC4626Adapter__factory,
+  PendlePTAdapter__factory,
   AgentModule__factory,
   TreasuryFallbackHandler__factory,
   TreasuryGuard__factory,
@@ -25,7 +30,47 @@ export interface GuardrailAddresses {
   module: string;
   fallbackHandler: string;
   pendleOracle: string;
+  aaveATokenAdapter: string;
+  aaveDebtAdapter: string;
+  erc4626Adapter: string;
+  pendlePTAdapter: string;
 }
+
+/** Deploys one adapter per position kind (stateless: any number of Safes may share them). */
+export async function deployAdapters(deployer: Signer, pendleOracle: string): Promise<AdapterAddresses> {
+  const out = {} as Record<keyof AdapterAddresses, string>;
+  const steps: [keyof AdapterAddresses, string, () => Promise<{ getAddress(): Promise<string>; deploymentTransaction(): unknown }>][] = [
+    ["aaveAToken", "AaveATokenAdapter", () => new AaveATokenAdapter__factory(deployer).deploy()],
+    ["aaveDebt", "AaveDebtAdapter", () => new AaveDebtAdapter__factory(deployer).deploy()],
+    ["erc4626", "ERC4626Adapter", () => new ERC4626Adapter__factory(deployer).deploy()],
+    ["pendlePT", "PendlePTAdapter", () => new PendlePTAdapter__factory(deployer).deploy(pendleOracle)],
+  ];
+  for (const [key, name, make] of steps) {
+    const c = await make();
+    await confirm(`deploy ${name}`, c.deploymentTransaction() as Parameters<typeof confirm>[1]);
+    out[key] = await c.getAddress();
+  }
+  return out;
+}
+
+/** `init` with every position pointing at the deployed adapter of its kind. */
+export function withAdapters(init: InitConfig, a: AdapterAddresses): InitConfig {
+  const byKind: Record<number, string> = {
+    [PositionKind.AaveAToken]: a.aaveAToken,
+    [PositionKind.AaveVariableDebt]: a.aaveDebt,
+    [PositionKind.ERC4626]: a.erc4626,
+    [PositionKind.PendlePT]: a.pendlePT,
+  };
+  return { ...init, positions: init.positions.map((p) => ({ token: p.token, config: { ...p.config, adapter: byKind[p.config.kind] } })) };
+}
+
+/** Adapter placeholders for building a configuration before the adapters exist (dry runs). */
+export const ADAPTERS_NOT_DEPLOYED: AdapterAddresses = {
+  aaveAToken: "0x0000000000000000000000000000000000000001",
+  aaveDebt: "0x0000000000000000000000000000000000000002",
+  erc4626: "0x0000000000000000000000000000000000000003",
+  pendlePT: "0x0000000000000000000000000000000000000004",
+};
 
 const PENDLE_ORACLE = () => npmArtifact("@pendle/core-v2", "build/artifacts/contracts/oracles/PendlePYLpOracle.sol/PendlePYLpOracle.json");
 
@@ -52,8 +97,9 @@ export async function deployGuardrails(
 ): Promise<{ addresses: GuardrailAddresses; init: InitConfig }> {
   const provider = deployer.provider as Provider;
   const safe = getAddress(opts.safe ?? d.treasury?.safe ?? "");
-  const init = opts.init ?? (await buildInitConfig(d, settings, provider));
   const pendleOracle = opts.pendleOracle ?? (await preparePendleOracle(deployer, d));
+  const adapters = await deployAdapters(deployer, pendleOracle);
+  const init = withAdapters(opts.init ?? (await buildInitConfig(d, settings, provider, adapters)), adapters);
 
   const policy = await new TreasuryPolicy__factory(deployer).deploy(safe, d.safe.multiSendCallOnly, pendleOracle, init);
   await confirm("deploy TreasuryPolicy", policy.deploymentTransaction()!);
@@ -74,6 +120,10 @@ export async function deployGuardrails(
     module: await module.getAddress(),
     fallbackHandler: await handler.getAddress(),
     pendleOracle,
+    aaveATokenAdapter: adapters.aaveAToken,
+    aaveDebtAdapter: adapters.aaveDebt,
+    erc4626Adapter: adapters.erc4626,
+    pendlePTAdapter: adapters.pendlePT,
   };
   await confirm("TreasuryPolicy.bindEntryPoints", policy.bindEntryPoints(addresses.guard, addresses.module));
   return { addresses, init };

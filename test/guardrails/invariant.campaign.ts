@@ -497,7 +497,7 @@ export async function runSequence(g: GuardedWorld, seed: number, stats: Stats, S
       const P = g.policy.interface;
       const options: Call[] = [
         call(g.addresses.policy, P.encodeFunctionData("setCaps", [{ maxVolatileBps: 10_000, maxProtocolBps: 10_000, maxPositionBps: 10_000 }])),
-        call(g.addresses.policy, P.encodeFunctionData("setLimits", [{ maxLossBps: 10_000, autonomyLimitUsd: usd(1e9), dailyBudgetUsd: usd(1e9) }])),
+        call(g.addresses.policy, P.encodeFunctionData("setLimits", [{ maxLossBps: 10_000, autonomyLimitUsd: usd(1e9), dailyBudgetUsd: usd(1e9), minHealthFactor: 10n ** 18n }])),
         call(g.addresses.policy, P.encodeFunctionData("setAgent", [thief(), true])),
         call(g.addresses.policy, P.encodeFunctionData("setSpender", [thief(), true])),
         call(g.addresses.policy, P.encodeFunctionData("pause")),

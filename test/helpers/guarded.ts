@@ -40,11 +40,20 @@ export interface GuardedWorld {
   payee: Signer;
 }
 
-export async function guardedWorldFixture(): Promise<GuardedWorld> {
+export function guardedWorldFixture(): Promise<GuardedWorld> {
+  return buildGuardedWorld();
+}
+
+/** The guarded world with Aave variable debt of USDC and WETH registered as liability positions. */
+export function leveragedWorldFixture(): Promise<GuardedWorld> {
+  return buildGuardedWorld({ borrowable: ["USDC", "WETH"] });
+}
+
+async function buildGuardedWorld(overrides: Record<string, unknown> = {}): Promise<GuardedWorld> {
   const signers = await hre.ethers.getSigners();
   const world = await deployWorld(signers, { treasuryUsd: GUARDED_TREASURY_USD });
   const [guardian, payee] = [signers[7], signers[8]];
-  const { addresses, settings, init } = await attachLocalGuardrails(world, { guardian, payee });
+  const { addresses, settings, init } = await attachLocalGuardrails(world, { guardian, payee }, overrides);
   const deployment = worldToDeploymentJson(world, "hardhat");
   const quorum = world.signers.owners.slice(0, 2);
   const d = world.signers.deployer;

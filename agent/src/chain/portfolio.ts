@@ -6,7 +6,7 @@ import { agentModuleAbi, aggregatorV3Abi, erc20Abi, safeAbi, treasuryPolicyAbi, 
 import { guardrailsOf, type Deployment } from "../../../lib/chain/deployments";
 import { RULE_KINDS, type AssetHolding, type PolicyView, type Portfolio, type PositionHolding, type PositionKindName } from "./types";
 
-const KIND: Record<number, PositionKindName> = { 1: "aave", 2: "erc4626", 3: "pendlePt" };
+const KIND: Record<number, PositionKindName> = { 1: "aave", 2: "erc4626", 3: "pendlePt", 4: "aaveDebt" };
 
 /** Token symbols and spenders the deployments file knows (labels; the policy decides what counts). */
 export function deploymentIndex(d: Deployment) {

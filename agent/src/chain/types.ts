@@ -10,8 +10,8 @@ export const RULE_KINDS = [
 ] as const;
 export type RuleKind = (typeof RULE_KINDS)[number];
 
-/** PositionKind enum: 1 Aave aToken, 2 ERC-4626, 3 Pendle PT. */
-export type PositionKindName = "aave" | "erc4626" | "pendlePt";
+/** PositionKind enum: 1 Aave aToken, 2 ERC-4626, 3 Pendle PT, 4 Aave variable debt (a liability). */
+export type PositionKindName = "aave" | "erc4626" | "pendlePt" | "aaveDebt";
 
 export interface PolicyAsset {
   token: Address;

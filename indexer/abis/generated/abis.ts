@@ -85,6 +85,11 @@ export const TreasuryPolicyAbi = [
                     "internalType": "uint32",
                     "name": "twapDuration",
                     "type": "uint32"
+                  },
+                  {
+                    "internalType": "address",
+                    "name": "adapter",
+                    "type": "address"
                   }
                 ],
                 "internalType": "struct PositionConfig",
@@ -176,6 +181,11 @@ export const TreasuryPolicyAbi = [
                 "internalType": "uint128",
                 "name": "dailyBudgetUsd",
                 "type": "uint128"
+              },
+              {
+                "internalType": "uint64",
+                "name": "minHealthFactor",
+                "type": "uint64"
               }
             ],
             "internalType": "struct Limits",
@@ -195,6 +205,33 @@ export const TreasuryPolicyAbi = [
     ],
     "stateMutability": "nonpayable",
     "type": "constructor"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      },
+      {
+        "internalType": "uint8",
+        "name": "kind",
+        "type": "uint8"
+      }
+    ],
+    "name": "AdapterKindMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      }
+    ],
+    "name": "AdapterMissing",
+    "type": "error"
   },
   {
     "inputs": [
@@ -312,6 +349,33 @@ export const TreasuryPolicyAbi = [
       }
     ],
     "name": "FeedDecimalsUnsupported",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "minHealthFactor",
+        "type": "uint256"
+      }
+    ],
+    "name": "HealthFactorFloorTooLow",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "expected",
+        "type": "address"
+      }
+    ],
+    "name": "LendingTokenMismatch",
     "type": "error"
   },
   {
@@ -566,6 +630,17 @@ export const TreasuryPolicyAbi = [
       }
     ],
     "name": "TokenIsAsset",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      }
+    ],
+    "name": "TokenIsDebt",
     "type": "error"
   },
   {
@@ -908,6 +983,19 @@ export const TreasuryPolicyAbi = [
     "inputs": [
       {
         "indexed": false,
+        "internalType": "uint64",
+        "name": "minHealthFactor",
+        "type": "uint64"
+      }
+    ],
+    "name": "HealthFactorFloorSet",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": false,
         "internalType": "uint16",
         "name": "maxLossBps",
         "type": "uint16"
@@ -958,6 +1046,25 @@ export const TreasuryPolicyAbi = [
       }
     ],
     "name": "PayeeSet",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "address",
+        "name": "adapter",
+        "type": "address"
+      }
+    ],
+    "name": "PositionAdapterSet",
     "type": "event"
   },
   {
@@ -1466,6 +1573,11 @@ export const TreasuryPolicyAbi = [
                     "internalType": "uint32",
                     "name": "twapDuration",
                     "type": "uint32"
+                  },
+                  {
+                    "internalType": "address",
+                    "name": "adapter",
+                    "type": "address"
                   }
                 ],
                 "internalType": "struct PositionConfig",
@@ -1557,6 +1669,11 @@ export const TreasuryPolicyAbi = [
                 "internalType": "uint128",
                 "name": "dailyBudgetUsd",
                 "type": "uint128"
+              },
+              {
+                "internalType": "uint64",
+                "name": "minHealthFactor",
+                "type": "uint64"
               }
             ],
             "internalType": "struct Limits",
@@ -1637,6 +1754,11 @@ export const TreasuryPolicyAbi = [
         "internalType": "uint128",
         "name": "dailyBudgetUsd",
         "type": "uint128"
+      },
+      {
+        "internalType": "uint64",
+        "name": "minHealthFactor",
+        "type": "uint64"
       }
     ],
     "stateMutability": "view",
@@ -1742,6 +1864,11 @@ export const TreasuryPolicyAbi = [
             "internalType": "uint32",
             "name": "twapDuration",
             "type": "uint32"
+          },
+          {
+            "internalType": "address",
+            "name": "adapter",
+            "type": "address"
           }
         ],
         "internalType": "struct PositionConfig",
@@ -2011,6 +2138,11 @@ export const TreasuryPolicyAbi = [
             "internalType": "uint128",
             "name": "dailyBudgetUsd",
             "type": "uint128"
+          },
+          {
+            "internalType": "uint64",
+            "name": "minHealthFactor",
+            "type": "uint64"
           }
         ],
         "internalType": "struct Limits",
@@ -2079,6 +2211,11 @@ export const TreasuryPolicyAbi = [
             "internalType": "uint32",
             "name": "twapDuration",
             "type": "uint32"
+          },
+          {
+            "internalType": "address",
+            "name": "adapter",
+            "type": "address"
           }
         ],
         "internalType": "struct PositionConfig",
@@ -2181,6 +2318,27 @@ export const TreasuryValuationAbi = [
     "inputs": [
       {
         "internalType": "uint256",
+        "name": "healthFactorBefore",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "healthFactorAfter",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "minHealthFactor",
+        "type": "uint256"
+      }
+    ],
+    "name": "HealthFactorBelowFloor",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
         "name": "navBefore",
         "type": "uint256"
       },
@@ -2275,6 +2433,17 @@ export const TreasuryValuationAbi = [
       }
     ],
     "name": "TokenNotRegistered",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      }
+    ],
+    "name": "TokenNotValued",
     "type": "error"
   },
   {
@@ -2393,6 +2562,21 @@ export const TreasuryValuationAbi = [
             "internalType": "uint256[]",
             "name": "prices",
             "type": "uint256[]"
+          },
+          {
+            "internalType": "uint256",
+            "name": "debt",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "healthFactor",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "liabilities",
+            "type": "uint256"
           }
         ],
         "internalType": "struct Snapshot",
@@ -2435,6 +2619,21 @@ export const TreasuryValuationAbi = [
             "internalType": "uint256[]",
             "name": "prices",
             "type": "uint256[]"
+          },
+          {
+            "internalType": "uint256",
+            "name": "debt",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "healthFactor",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "liabilities",
+            "type": "uint256"
           }
         ],
         "internalType": "struct Snapshot",
@@ -2560,6 +2759,11 @@ export const TreasuryValuationAbi = [
                     "internalType": "uint32",
                     "name": "twapDuration",
                     "type": "uint32"
+                  },
+                  {
+                    "internalType": "address",
+                    "name": "adapter",
+                    "type": "address"
                   }
                 ],
                 "internalType": "struct PositionConfig",
@@ -2614,6 +2818,11 @@ export const TreasuryValuationAbi = [
                 "internalType": "uint128",
                 "name": "dailyBudgetUsd",
                 "type": "uint128"
+              },
+              {
+                "internalType": "uint64",
+                "name": "minHealthFactor",
+                "type": "uint64"
               }
             ],
             "internalType": "struct Limits",
@@ -2760,6 +2969,21 @@ export const TreasuryValuationAbi = [
             "internalType": "uint256[]",
             "name": "prices",
             "type": "uint256[]"
+          },
+          {
+            "internalType": "uint256",
+            "name": "debt",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "healthFactor",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "liabilities",
+            "type": "uint256"
           }
         ],
         "internalType": "struct Snapshot",
@@ -2808,6 +3032,21 @@ export const TreasuryValuationAbi = [
             "internalType": "uint256[]",
             "name": "prices",
             "type": "uint256[]"
+          },
+          {
+            "internalType": "uint256",
+            "name": "debt",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "healthFactor",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "liabilities",
+            "type": "uint256"
           }
         ],
         "internalType": "struct Snapshot",
@@ -2863,6 +3102,21 @@ export const TreasuryValuationAbi = [
             "internalType": "uint256[]",
             "name": "prices",
             "type": "uint256[]"
+          },
+          {
+            "internalType": "uint256",
+            "name": "debt",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "healthFactor",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "liabilities",
+            "type": "uint256"
           }
         ],
         "internalType": "struct Snapshot",
@@ -2924,6 +3178,21 @@ export const TreasuryValuationAbi = [
             "internalType": "uint256[]",
             "name": "prices",
             "type": "uint256[]"
+          },
+          {
+            "internalType": "uint256",
+            "name": "debt",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "healthFactor",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "liabilities",
+            "type": "uint256"
           }
         ],
         "internalType": "struct Snapshot",
@@ -2972,6 +3241,21 @@ export const TreasuryValuationAbi = [
             "internalType": "uint256[]",
             "name": "prices",
             "type": "uint256[]"
+          },
+          {
+            "internalType": "uint256",
+            "name": "debt",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "healthFactor",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "liabilities",
+            "type": "uint256"
           }
         ],
         "internalType": "struct Snapshot",
@@ -3014,6 +3298,21 @@ export const TreasuryValuationAbi = [
             "internalType": "uint256[]",
             "name": "prices",
             "type": "uint256[]"
+          },
+          {
+            "internalType": "uint256",
+            "name": "debt",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "healthFactor",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "liabilities",
+            "type": "uint256"
           }
         ],
         "internalType": "struct Snapshot",
