@@ -85,7 +85,9 @@ contract AgentModule is IModuleErrors {
         uint256 used;
         if (!before.healthy) {
             if (!policy.allowedWhenPricesBroken(worst, Actor.Agent)) revert IPolicyErrors.DeriskOnly(worst);
+            uint256 hfBefore = valuation.healthFactor();
             for (uint256 i; i < calls.length; ++i) _runCall(calls, i);
+            valuation.checkHealth(hfBefore);
             afterTx = valuation.snapshot();
         } else {
             uint256[] memory last;

@@ -27,11 +27,13 @@ contract TreasuryGuard is BaseGuard, IGuardErrors {
     bytes32 private constant ACTIVE_SLOT = keccak256("treasury.guard.active"); // 0 none, 1 checked, 2 config-only
     bytes32 private constant SNAPSHOT_SLOT = keccak256("treasury.guard.snapshot");
     bytes32 private constant OUTFLOW_SLOT = keccak256("treasury.guard.outflow");
+    bytes32 private constant HEALTH_SLOT = keccak256("treasury.guard.health");
 
     uint256 private constant NONE = 0;
     uint256 private constant CHECKED = 1; // outcome (NAV and caps) checked after execution
     uint256 private constant CHECKED_NAV_ONLY = 3; // approvals, configuration, exits: NAV only
-    uint256 private constant UNPRICED = 2; // de-risk-only or Safe configuration change: no outcome check
+    uint256 private constant UNPRICED = 2; // Safe configuration change: no outcome check
+    uint256 private constant UNPRICED_HEALTH = 4; // de-risk-only: no valuation, but the health factor floor holds
 
     /// @notice Emitted after every owner transaction the guard let through.
     event OwnerTransactionChecked(
@@ -111,7 +113,9 @@ contract TreasuryGuard is BaseGuard, IGuardErrors {
         Snapshot memory before = valuation.snapshot();
         if (!before.healthy) {
             if (!policy.allowedWhenPricesBroken(effect, Actor.Owner)) revert IPolicyErrors.DeriskOnly(effect);
-            _tstore(ACTIVE_SLOT, UNPRICED);
+            // Withdrawing collateral needs no price of ours but can still lower the health factor.
+            _tstore(HEALTH_SLOT, valuation.healthFactor());
+            _tstore(ACTIVE_SLOT, UNPRICED_HEALTH);
             return;
         }
         _tstore(OUTFLOW_SLOT, outflows.length == 0 ? 0 : valuation.outflowValue(outflows));
@@ -126,6 +130,7 @@ contract TreasuryGuard is BaseGuard, IGuardErrors {
         uint256 mode = _tload(ACTIVE_SLOT);
         _tstore(ACTIVE_SLOT, NONE);
         if (mode != CHECKED && mode != CHECKED_NAV_ONLY) {
+            if (mode == UNPRICED_HEALTH) valuation.checkHealth(_tload(HEALTH_SLOT));
             emit OwnerTransactionChecked(txHash, success, 0, 0, 0, false);
             return;
         }

@@ -236,6 +236,29 @@ contract TreasuryValuation is IValuationErrors {
         revert UnknownProtocol(p);
     }
 
+    // ------------------------------------------------------------------ health factor without prices
+    /// @notice The Safe's lowest lending health factor over its held debt positions (1e18 = 1.0),
+    /// type(uint256).max without debt. Needs none of our prices: the guard and the module use it in
+    /// de-risk-only mode, where no snapshot can be valued.
+    function healthFactor() public view returns (uint256 hf) {
+        ValuationConfig memory cfg = config();
+        hf = type(uint256).max;
+        for (uint256 j; j < cfg.positions.length; ++j) {
+            PositionConfig memory c = cfg.positions[j].config;
+            (uint256 amount, bool liability,) = IPositionAdapter(c.adapter).value(cfg.positions[j].token, cfg.safe, c);
+            if (!liability || amount == 0) continue;
+            uint256 h = IPositionAdapter(c.adapter).healthFactor(cfg.safe, c);
+            if (h < hf) hf = h;
+        }
+    }
+
+    /// @notice Reverts (HealthFactorBelowFloor) unless the Safe's health factor is at or above the floor,
+    /// or above `healthFactorBefore`: the leverage check of a transaction that could not be valued.
+    /// @param healthFactorBefore healthFactor() before the transaction.
+    function checkHealth(uint256 healthFactorBefore) external view {
+        _checkHealth(healthFactorBefore, healthFactor(), config().limits.minHealthFactor);
+    }
+
     // ------------------------------------------------------------------ public views
     /// @notice Net asset value of the Safe in USD (18 decimals). Reverts if a held asset has no price.
     function nav() external view returns (uint256) {

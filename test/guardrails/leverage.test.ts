@@ -114,6 +114,20 @@ describe("Leverage: debt in NAV, health factor floor, gross exposure, exit with 
     expect(await hf()).to.be.gte(floor);
   });
 
+  it("with prices broken (de-risk only) the floor still holds: a collateral withdrawal below it is refused, a smaller one passes", async () => {
+    await leverUp();
+    await advanceTime(g.world, 4 * 3600, { refreshFeeds: false }); // WETH, DAI, WBTC feeds stale (3 h)
+    expect((await g.valuation.snapshot()).healthy).to.equal(false);
+    await expect(ownerTx(c, aaveWithdraw(c, g.world.tokens.WETH, parseEther("8"), safe)))
+      .to.be.revertedWithCustomError(g.valuation, "HealthFactorBelowFloor");
+    const withdraw = (n: string) => lib.aaveWithdraw(g.world.aave.pool as Hex, g.world.tokens.WETH as Hex, parseEther(n), safe as Hex);
+    await expect(g.module.connect(g.agent).execute([withdraw("8")], hre.ethers.id("d")))
+      .to.be.revertedWithCustomError(g.valuation, "HealthFactorBelowFloor");
+    await ownerExec(c, aaveWithdraw(c, g.world.tokens.WETH, parseEther("1"), safe));
+    await g.module.connect(g.agent).execute([withdraw("1")], hre.ethers.id("d"));
+    expect(await hf()).to.be.gte(16n * 10n ** 17n);
+  });
+
   it("a borrow that lands below the floor is refused by the outcome check the guard and module run", async () => {
     await ownerExec(c, supplyBatch(c, g.world.tokens.WETH, parseEther("20")));
     const before = await g.valuation.snapshot();

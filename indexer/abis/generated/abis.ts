@@ -2527,6 +2527,19 @@ export const TreasuryValuationAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "healthFactorBefore",
+        "type": "uint256"
+      }
+    ],
+    "name": "checkHealth",
+    "outputs": [],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "components": [
           {
             "internalType": "bool",
@@ -2838,6 +2851,19 @@ export const TreasuryValuationAbi = [
         "internalType": "struct ValuationConfig",
         "name": "",
         "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "healthFactor",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "hf",
+        "type": "uint256"
       }
     ],
     "stateMutability": "view",
