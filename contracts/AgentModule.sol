@@ -5,11 +5,10 @@ import {Enum} from "@safe-global/safe-contracts/contracts/common/Enum.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {ISafe} from "./interfaces/ISafe.sol";
 import {IPositionAdapter} from "./adapters/IPositionAdapter.sol";
-import {Holdings} from "./libraries/Holdings.sol";
 import {TreasuryPolicy} from "./TreasuryPolicy.sol";
 import {TreasuryValuation} from "./TreasuryValuation.sol";
-import {Actor, Effect, Snapshot, Call, PositionConfig} from "./libraries/PolicyTypes.sol";
-import {IModuleErrors, IPolicyErrors, IValuationErrors} from "./interfaces/Errors.sol";
+import {Actor, Effect, Call, Outflow, PositionConfig} from "./libraries/PolicyTypes.sol";
+import {IModuleErrors, IPolicyErrors} from "./interfaces/Errors.sol";
 
 /// @title AgentModule
 /// @notice Safe module through which registered agent keys execute small rebalances without owner
@@ -80,27 +79,43 @@ contract AgentModule is IModuleErrors {
         policy.requireActiveAgent(msg.sender);
         if (calls.length == 0) revert NoCalls();
         (Effect worst, uint256 lastMoving) = _checkCalls(calls);
-        Snapshot memory before = valuation.snapshot();
-        Snapshot memory afterTx;
+        (bool healthy, uint256 navBefore,) = valuation.begin(new Outflow[](0));
+        uint256 navAfter;
         uint256 used;
-        if (!before.healthy) {
+        if (!healthy) {
             if (!policy.allowedWhenPricesBroken(worst, Actor.Agent)) revert IPolicyErrors.DeriskOnly(worst);
-            uint256 hfBefore = valuation.healthFactor();
             for (uint256 i; i < calls.length; ++i) _runCall(calls, i);
-            valuation.checkHealth(hfBefore);
-            afterTx = valuation.snapshot();
+            (, navAfter,) = valuation.finish(0, false); // the health factor floor still holds
         } else {
-            uint256[] memory last;
-            (sizeUsd, last) = _runMetered(calls, lastMoving, before);
-            (afterTx,) = valuation.snapshotAndCheck(before, 0, worst > Effect.Exit);
-            sizeUsd += _moved(last, afterTx.values, before.liabilities | afterTx.liabilities, before.prices.length);
+            (navAfter, sizeUsd) = _runMetered(calls, lastMoving, worst > Effect.Exit);
             // Exits into the Safe's own balance are de-risking: never refused by size.
-            if (worst > Effect.Exit) used = _meter(before.nav, afterTx.nav, sizeUsd);
+            if (worst > Effect.Exit) used = _meter(navBefore, navAfter, sizeUsd);
             else (used,) = _window();
         }
-        emit AgentExecuted(
-            msg.sender, decisionHash, before.nav, afterTx.nav, sizeUsd, used, calls.length, before.healthy
-        );
+        _report(decisionHash, [navBefore, navAfter, sizeUsd, used, calls.length], healthy);
+    }
+
+    /// @param f navBefore, navAfter, sizeUsd, usedLast24hUsd, calls (an array: fewer stack slots).
+    function _report(bytes32 decisionHash, uint256[5] memory f, bool healthy) internal {
+        emit AgentExecuted(msg.sender, decisionHash, f[0], f[1], f[2], f[3], f[4], healthy);
+    }
+
+    /// @dev Runs the calls; after each value-moving call but the last one, asks the valuation what moved
+    /// since its last measurement (it keeps the holdings, at begin()'s prices), then checks the outcome.
+    /// @return navAfter NAV after the batch.
+    /// @return gross Value moved across the batch (a round trip counts both legs).
+    function _runMetered(Call[] calldata calls, uint256 lastMoving, bool capsApply)
+        internal
+        returns (uint256 navAfter, uint256 gross)
+    {
+        for (uint256 i; i < calls.length; ++i) {
+            _runCall(calls, i);
+            // Approvals move nothing; the value-moving call after them is measured.
+            if (i < lastMoving && _moves(calls[i])) gross += valuation.step();
+        }
+        uint256 moved;
+        (, navAfter, moved) = valuation.finish(0, capsApply);
+        gross += moved;
     }
 
     /// @return worst The riskiest effect among the calls.
@@ -113,29 +128,6 @@ contract AgentModule is IModuleErrors {
         }
     }
 
-    /// @dev Runs the calls; after each value-moving call but the last one, values the holdings (at
-    /// the prices of `before`) and adds what left them since the previous measurement.
-    /// @return gross Value moved up to the last measurement.
-    /// @return last Holding values at the last measurement (`before` if none).
-    function _runMetered(Call[] calldata calls, uint256 lastMoving, Snapshot memory before)
-        internal
-        returns (uint256 gross, uint256[] memory last)
-    {
-        last = before.values;
-        uint256[] memory prices = before.prices;
-        for (uint256 i; i < calls.length; ++i) {
-            _runCall(calls, i);
-            // Approvals move nothing; the value-moving call after them is measured.
-            if (i < lastMoving && _moves(calls[i])) {
-                Snapshot memory mid = valuation.snapshotAt(prices);
-                // A holding that has no price mid-batch would be metered as 0 and hide the next leg.
-                if (!mid.healthy) revert IValuationErrors.PriceUnavailable(address(0));
-                gross += _moved(last, mid.values, before.liabilities | mid.liabilities, prices.length);
-                (last, prices) = (mid.values, mid.prices);
-            }
-        }
-    }
-
     /// @dev Everything the agent may call except ERC-20 approve moves value (the policy refuses the rest).
     function _moves(Call calldata c) internal pure returns (bool) {
         return c.data.length < 4 || bytes4(c.data[:4]) != IERC20.approve.selector;
@@ -145,15 +137,6 @@ contract AgentModule is IModuleErrors {
         (bool ok, bytes memory ret) =
             safe.execTransactionFromModuleReturnData(calls[i].to, calls[i].value, calls[i].data, Enum.Operation.Call);
         if (!ok) revert CallFailed(i, ret);
-    }
-
-    /// @dev Value moved from holdings `a` to `b` (drops of holdings, rises of debts); `nAssets` spot assets first.
-    function _moved(uint256[] memory a, uint256[] memory b, uint256 liabilities, uint256 nAssets)
-        internal
-        pure
-        returns (uint256)
-    {
-        return Holdings.moved(a, b, liabilities, a.length - nAssets);
     }
 
     /// @dev The agent's limits on a batch that takes risk: autonomy limit, turnover and loss budgets.

@@ -5,6 +5,8 @@ import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IER
 import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
 import {IPositionAdapter} from "./adapters/IPositionAdapter.sol";
 import {Holdings} from "./libraries/Holdings.sol";
+import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
+import {SlotDerivation} from "@openzeppelin/contracts/utils/SlotDerivation.sol";
 import {TreasuryPolicy} from "./TreasuryPolicy.sol";
 import {IPolicyErrors, IValuationErrors} from "./interfaces/Errors.sol";
 import {
@@ -27,6 +29,10 @@ import {
 /// ERC-4626 shares by convertToAssets, Pendle PT by Pendle's TWAP oracle). Debt counts negatively in
 /// NAV; while the Safe has debt, its lending health factor must stay above Limits.minHealthFactor.
 contract TreasuryValuation is IValuationErrors {
+    using TransientSlot for bytes32;
+    using TransientSlot for TransientSlot.Uint256Slot;
+    using SlotDerivation for bytes32;
+
     uint256 public constant BPS = 10_000;
 
     TreasuryPolicy public immutable policy;
@@ -137,13 +143,6 @@ contract TreasuryValuation is IValuationErrors {
         return _snapshot(config(), new uint256[](0));
     }
 
-    /// @notice Values the Safe's holdings reusing `knownPrices` (0 = fetch), e.g. the prices of a
-    /// snapshot taken earlier in the same transaction. The agent module measures between calls with it.
-    /// @param knownPrices Per registered asset, USD 18 decimals, as in Snapshot.prices.
-    function snapshotAt(uint256[] memory knownPrices) external view returns (Snapshot memory) {
-        return _snapshot(config(), knownPrices);
-    }
-
     /// @param knownPrices Prices already fetched in this transaction (0 = not fetched); reused so the
     /// before and after valuations of one transaction use the same prices.
     function _snapshot(ValuationConfig memory cfg, uint256[] memory knownPrices) internal view returns (Snapshot memory s) {
@@ -240,8 +239,11 @@ contract TreasuryValuation is IValuationErrors {
     /// @notice The Safe's lowest lending health factor over its held debt positions (1e18 = 1.0),
     /// type(uint256).max without debt. Needs none of our prices: the guard and the module use it in
     /// de-risk-only mode, where no snapshot can be valued.
-    function healthFactor() public view returns (uint256 hf) {
-        ValuationConfig memory cfg = config();
+    function healthFactor() external view returns (uint256) {
+        return _healthFactor(config());
+    }
+
+    function _healthFactor(ValuationConfig memory cfg) internal view returns (uint256 hf) {
         hf = type(uint256).max;
         for (uint256 j; j < cfg.positions.length; ++j) {
             PositionConfig memory c = cfg.positions[j].config;
@@ -250,13 +252,6 @@ contract TreasuryValuation is IValuationErrors {
             uint256 h = IPositionAdapter(c.adapter).healthFactor(cfg.safe, c);
             if (h < hf) hf = h;
         }
-    }
-
-    /// @notice Reverts (HealthFactorBelowFloor) unless the Safe's health factor is at or above the floor,
-    /// or above `healthFactorBefore`: the leverage check of a transaction that could not be valued.
-    /// @param healthFactorBefore healthFactor() before the transaction.
-    function checkHealth(uint256 healthFactorBefore) external view {
-        _checkHealth(healthFactorBefore, healthFactor(), config().limits.minHealthFactor);
     }
 
     // ------------------------------------------------------------------ public views
@@ -308,36 +303,151 @@ contract TreasuryValuation is IValuationErrors {
         for (uint256 i; i < holdingBps.length; ++i) holdingBps[i] = s.values[i] * BPS / s.nav;
     }
 
-    /// @notice USD value (18 decimals) of payments, at current prices.
-    function outflowValue(Outflow[] memory outflows) external view returns (uint256 usd) {
+    // ------------------------------------------------------------------ checked transactions
+    // The guard and the agent module check a transaction in two (module: more) calls: begin() values
+    // the Safe and keeps that valuation here, in transient storage (EIP-1153, OpenZeppelin's
+    // TransientSlot) under the caller's key; finish() values it again at the same prices and judges the
+    // outcome. Nothing but a few words crosses the contract boundary, and transient storage is gone at
+    // the end of the transaction. Any caller only ever reads its own valuation.
+
+    uint256 private constant IDLE = 0;
+    uint256 private constant PRICED = 1; // begin() valued the Safe
+    uint256 private constant UNPRICED = 2; // a held asset had no price: de-risk only, health factor kept
+    // Word offsets under the caller's key.
+    uint256 private constant T_STATE = 0;
+    uint256 private constant T_VERSION = 1;
+    uint256 private constant T_NAV = 2;
+    uint256 private constant T_VOLATILE = 3;
+    uint256 private constant T_DEBT = 4;
+    uint256 private constant T_HF = 5;
+    uint256 private constant T_LIABILITIES = 6;
+    uint256 private constant T_LENGTHS = 7; // values | protocols << 64 | prices << 128
+    uint256 private constant T_STEPPED = 8; // step() stored the holdings of its measurement at T_LAST
+    uint256 private constant T_VALUES = 0x100;
+    uint256 private constant T_PROTOCOLS = 0x200;
+    uint256 private constant T_PRICES = 0x300;
+    uint256 private constant T_LAST = 0x400;
+    /// @dev erc7201("treasury.valuation.check")
+    bytes32 private constant CHECK_NAMESPACE = 0xc4c80855a947e5147e124858def0f984cfdc5a01236de4173665b89fb27ff800;
+
+    /// @notice Starts the check of a transaction for the caller: values the Safe and keeps the valuation
+    /// for step() and finish(); values `outflows` (payments to payees) at the same prices.
+    /// @param outflows Payments the transaction makes (from the policy's rules).
+    /// @return healthy False when a held asset has no usable price: then only de-risking may follow and
+    /// finish() checks the health factor floor alone.
+    /// @return navBefore NAV (as far as priced when not healthy).
+    /// @return outflowUsd USD value of `outflows` (0 when not healthy).
+    function begin(Outflow[] calldata outflows) external returns (bool healthy, uint256 navBefore, uint256 outflowUsd) {
+        bytes32 base = _base();
+        if (_t(base, T_STATE).tload() != IDLE) revert CheckOutOfOrder();
         ValuationConfig memory cfg = config();
-        for (uint256 i; i < outflows.length; ++i) {
-            AssetConfig memory a = _assetOf(cfg, outflows[i].token);
-            (uint256 p, bool ok) = a.registered ? _price(a) : (0, false);
-            if (!ok) revert PriceUnavailable(outflows[i].token);
-            usd += outflows[i].amount * p / 10 ** a.decimals;
+        Snapshot memory s = _snapshot(cfg, new uint256[](0));
+        if (!s.healthy) {
+            _t(base, T_STATE).tstore(UNPRICED);
+            _t(base, T_HF).tstore(_healthFactor(cfg));
+            return (false, s.nav, 0);
         }
+        for (uint256 i; i < outflows.length; ++i) {
+            (uint256 v, bool ok) = _value(cfg, _assetIndex(cfg, outflows[i].token), outflows[i].amount, s.prices);
+            if (!ok) revert PriceUnavailable(outflows[i].token);
+            outflowUsd += v;
+        }
+        _t(base, T_STATE).tstore(PRICED);
+        _t(base, T_VERSION).tstore(s.version);
+        _t(base, T_NAV).tstore(s.nav);
+        _t(base, T_VOLATILE).tstore(s.volatileValue);
+        _t(base, T_DEBT).tstore(s.debt);
+        _t(base, T_HF).tstore(s.healthFactor);
+        _t(base, T_LIABILITIES).tstore(s.liabilities);
+        _t(base, T_LENGTHS).tstore(s.values.length | (s.protocolValues.length << 64) | (s.prices.length << 128));
+        _tstoreArray(base, T_VALUES, s.values);
+        _tstoreArray(base, T_PROTOCOLS, s.protocolValues);
+        _tstoreArray(base, T_PRICES, s.prices);
+        return (true, s.nav, outflowUsd);
     }
 
-    // ------------------------------------------------------------------ outcome
-    /// @notice Values the Safe after a transaction (at the prices of `before`) and reverts unless the
-    /// outcome is acceptable (see checkOutcome). One registry read for both steps.
-    /// @return afterTx The valuation after the transaction.
-    /// @return turnoverUsd USD value that left holdings (sold, supplied, withdrawn): the size of the
-    /// transaction, measured from balances, so no calldata encoding can understate it.
-    function snapshotAndCheck(Snapshot memory before, uint256 outflowUsd, bool capsApply)
-        external
-        view
-        returns (Snapshot memory afterTx, uint256 turnoverUsd)
-    {
+    /// @notice Between the calls of an agent batch: values the Safe again at begin()'s prices and returns
+    /// the value moved since the last measurement (drops of holdings, rises of debts), so a round trip
+    /// inside one batch counts both legs. Reverts if a held asset lost its price meanwhile.
+    function step() external returns (uint256 movedUsd) {
+        bytes32 base = _base();
+        if (_t(base, T_STATE).tload() != PRICED) revert CheckOutOfOrder();
+        Snapshot memory before = _loadBefore(base);
         ValuationConfig memory cfg = config();
-        afterTx = _snapshot(cfg, before.version == cfg.version ? before.prices : new uint256[](0));
+        Snapshot memory mid = _snapshot(cfg, before.version == cfg.version ? before.prices : new uint256[](0));
+        if (!mid.healthy) revert PriceUnavailable(address(0));
+        movedUsd = _movedSinceLast(base, before, mid);
+        _tstoreArray(base, T_LAST, mid.values);
+        _t(base, T_STEPPED).tstore(1);
+    }
+
+    /// @notice Ends the caller's check: values the Safe at begin()'s prices and reverts unless the outcome
+    /// is acceptable (see checkOutcome; the health factor floor alone when begin() found no prices).
+    /// @param outflowUsd Payments made (begin()'s figure), excluded from the loss.
+    /// @param capsApply False for transactions that only approve, configure or exit (see checkOutcome).
+    /// @return navBefore NAV at begin().
+    /// @return navAfter NAV now.
+    /// @return movedUsd Value moved since the last measurement (begin() or step()).
+    function finish(uint256 outflowUsd, bool capsApply)
+        external
+        returns (uint256 navBefore, uint256 navAfter, uint256 movedUsd)
+    {
+        bytes32 base = _base();
+        uint256 state = _t(base, T_STATE).tload();
+        _t(base, T_STATE).tstore(IDLE);
+        _t(base, T_STEPPED).tstore(0);
+        ValuationConfig memory cfg = config();
+        if (state == UNPRICED) {
+            _checkHealth(_t(base, T_HF).tload(), _healthFactor(cfg), cfg.limits.minHealthFactor);
+            return (0, _snapshot(cfg, new uint256[](0)).nav, 0);
+        }
+        if (state != PRICED) revert CheckOutOfOrder();
+        Snapshot memory before = _loadBefore(base);
+        Snapshot memory afterTx = _snapshot(cfg, before.version == cfg.version ? before.prices : new uint256[](0));
         // A price that broke during the transaction cannot be checked against: refuse.
         if (!afterTx.healthy) revert PriceUnavailable(address(0));
         _checkOutcome(cfg, before, afterTx, outflowUsd, capsApply);
-        turnoverUsd = _turnover(before, afterTx);
+        movedUsd = _movedSinceLast(base, before, afterTx);
+        return (before.nav, afterTx.nav, movedUsd);
     }
 
+    function _movedSinceLast(bytes32 base, Snapshot memory before, Snapshot memory now_) internal view returns (uint256) {
+        uint256[] memory last = _t(base, T_STEPPED).tload() == 1 ? _tloadArray(base, T_LAST, before.values.length) : before.values;
+        return Holdings.moved(last, now_.values, before.liabilities | now_.liabilities, before.values.length - before.prices.length);
+    }
+
+    function _loadBefore(bytes32 base) internal view returns (Snapshot memory s) {
+        uint256 lengths = _t(base, T_LENGTHS).tload();
+        s.healthy = true;
+        s.version = _t(base, T_VERSION).tload();
+        s.nav = _t(base, T_NAV).tload();
+        s.volatileValue = _t(base, T_VOLATILE).tload();
+        s.debt = _t(base, T_DEBT).tload();
+        s.healthFactor = _t(base, T_HF).tload();
+        s.liabilities = _t(base, T_LIABILITIES).tload();
+        s.values = _tloadArray(base, T_VALUES, uint64(lengths));
+        s.protocolValues = _tloadArray(base, T_PROTOCOLS, uint64(lengths >> 64));
+        s.prices = _tloadArray(base, T_PRICES, uint64(lengths >> 128));
+    }
+
+    function _base() internal view returns (bytes32) {
+        return CHECK_NAMESPACE.deriveMapping(msg.sender);
+    }
+
+    function _t(bytes32 base, uint256 i) internal pure returns (TransientSlot.Uint256Slot) {
+        return base.offset(i).asUint256();
+    }
+
+    function _tstoreArray(bytes32 base, uint256 at, uint256[] memory a) internal {
+        for (uint256 i; i < a.length; ++i) _t(base, at + i).tstore(a[i]);
+    }
+
+    function _tloadArray(bytes32 base, uint256 at, uint256 n) internal view returns (uint256[] memory a) {
+        a = new uint256[](n);
+        for (uint256 i; i < n; ++i) a[i] = _t(base, at + i).tload();
+    }
+
+    // ------------------------------------------------------------------ outcome
     /// @notice Reverts unless the transaction that moved the Safe from `before` to `afterTx` kept NAV
     /// within the loss limit (payments excluded) and, when `capsApply`, left every cap either respected
     /// or strictly closer to it (so a breach that prices caused never blocks de-risking).

@@ -195,6 +195,9 @@ interface IValuationErrors {
     /// registered asset or position): its outcome could not be measured, so it is refused.
     /// @param token The token.
     error TokenNotValued(address token);
+    /// @notice begin() / step() / finish() called out of order by the same caller in one transaction
+    /// (begin twice, or step/finish without begin).
+    error CheckOutOfOrder();
 }
 
 /// @title IAdapterErrors

@@ -2315,6 +2315,11 @@ export const TreasuryValuationAbi = [
     "type": "constructor"
   },
   {
+    "inputs": [],
+    "name": "CheckOutOfOrder",
+    "type": "error"
+  },
+  {
     "inputs": [
       {
         "internalType": "uint256",
@@ -2527,14 +2532,47 @@ export const TreasuryValuationAbi = [
   {
     "inputs": [
       {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "token",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "to",
+            "type": "address"
+          },
+          {
+            "internalType": "uint256",
+            "name": "amount",
+            "type": "uint256"
+          }
+        ],
+        "internalType": "struct Outflow[]",
+        "name": "outflows",
+        "type": "tuple[]"
+      }
+    ],
+    "name": "begin",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "healthy",
+        "type": "bool"
+      },
+      {
         "internalType": "uint256",
-        "name": "healthFactorBefore",
+        "name": "navBefore",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "outflowUsd",
         "type": "uint256"
       }
     ],
-    "name": "checkHealth",
-    "outputs": [],
-    "stateMutability": "view",
+    "stateMutability": "nonpayable",
     "type": "function"
   },
   {
@@ -2857,12 +2895,46 @@ export const TreasuryValuationAbi = [
     "type": "function"
   },
   {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "outflowUsd",
+        "type": "uint256"
+      },
+      {
+        "internalType": "bool",
+        "name": "capsApply",
+        "type": "bool"
+      }
+    ],
+    "name": "finish",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "navBefore",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "navAfter",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "movedUsd",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
     "inputs": [],
     "name": "healthFactor",
     "outputs": [
       {
         "internalType": "uint256",
-        "name": "hf",
+        "name": "",
         "type": "uint256"
       }
     ],
@@ -2876,42 +2948,6 @@ export const TreasuryValuationAbi = [
       {
         "internalType": "uint256",
         "name": "",
-        "type": "uint256"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "components": [
-          {
-            "internalType": "address",
-            "name": "token",
-            "type": "address"
-          },
-          {
-            "internalType": "address",
-            "name": "to",
-            "type": "address"
-          },
-          {
-            "internalType": "uint256",
-            "name": "amount",
-            "type": "uint256"
-          }
-        ],
-        "internalType": "struct Outflow[]",
-        "name": "outflows",
-        "type": "tuple[]"
-      }
-    ],
-    "name": "outflowValue",
-    "outputs": [
-      {
-        "internalType": "uint256",
-        "name": "usd",
         "type": "uint256"
       }
     ],
@@ -3021,212 +3057,16 @@ export const TreasuryValuationAbi = [
     "type": "function"
   },
   {
-    "inputs": [
-      {
-        "components": [
-          {
-            "internalType": "bool",
-            "name": "healthy",
-            "type": "bool"
-          },
-          {
-            "internalType": "uint256",
-            "name": "version",
-            "type": "uint256"
-          },
-          {
-            "internalType": "uint256",
-            "name": "nav",
-            "type": "uint256"
-          },
-          {
-            "internalType": "uint256",
-            "name": "volatileValue",
-            "type": "uint256"
-          },
-          {
-            "internalType": "uint256[]",
-            "name": "values",
-            "type": "uint256[]"
-          },
-          {
-            "internalType": "uint256[]",
-            "name": "protocolValues",
-            "type": "uint256[]"
-          },
-          {
-            "internalType": "uint256[]",
-            "name": "prices",
-            "type": "uint256[]"
-          },
-          {
-            "internalType": "uint256",
-            "name": "debt",
-            "type": "uint256"
-          },
-          {
-            "internalType": "uint256",
-            "name": "healthFactor",
-            "type": "uint256"
-          },
-          {
-            "internalType": "uint256",
-            "name": "liabilities",
-            "type": "uint256"
-          }
-        ],
-        "internalType": "struct Snapshot",
-        "name": "before",
-        "type": "tuple"
-      },
-      {
-        "internalType": "uint256",
-        "name": "outflowUsd",
-        "type": "uint256"
-      },
-      {
-        "internalType": "bool",
-        "name": "capsApply",
-        "type": "bool"
-      }
-    ],
-    "name": "snapshotAndCheck",
+    "inputs": [],
+    "name": "step",
     "outputs": [
       {
-        "components": [
-          {
-            "internalType": "bool",
-            "name": "healthy",
-            "type": "bool"
-          },
-          {
-            "internalType": "uint256",
-            "name": "version",
-            "type": "uint256"
-          },
-          {
-            "internalType": "uint256",
-            "name": "nav",
-            "type": "uint256"
-          },
-          {
-            "internalType": "uint256",
-            "name": "volatileValue",
-            "type": "uint256"
-          },
-          {
-            "internalType": "uint256[]",
-            "name": "values",
-            "type": "uint256[]"
-          },
-          {
-            "internalType": "uint256[]",
-            "name": "protocolValues",
-            "type": "uint256[]"
-          },
-          {
-            "internalType": "uint256[]",
-            "name": "prices",
-            "type": "uint256[]"
-          },
-          {
-            "internalType": "uint256",
-            "name": "debt",
-            "type": "uint256"
-          },
-          {
-            "internalType": "uint256",
-            "name": "healthFactor",
-            "type": "uint256"
-          },
-          {
-            "internalType": "uint256",
-            "name": "liabilities",
-            "type": "uint256"
-          }
-        ],
-        "internalType": "struct Snapshot",
-        "name": "afterTx",
-        "type": "tuple"
-      },
-      {
         "internalType": "uint256",
-        "name": "turnoverUsd",
+        "name": "movedUsd",
         "type": "uint256"
       }
     ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint256[]",
-        "name": "knownPrices",
-        "type": "uint256[]"
-      }
-    ],
-    "name": "snapshotAt",
-    "outputs": [
-      {
-        "components": [
-          {
-            "internalType": "bool",
-            "name": "healthy",
-            "type": "bool"
-          },
-          {
-            "internalType": "uint256",
-            "name": "version",
-            "type": "uint256"
-          },
-          {
-            "internalType": "uint256",
-            "name": "nav",
-            "type": "uint256"
-          },
-          {
-            "internalType": "uint256",
-            "name": "volatileValue",
-            "type": "uint256"
-          },
-          {
-            "internalType": "uint256[]",
-            "name": "values",
-            "type": "uint256[]"
-          },
-          {
-            "internalType": "uint256[]",
-            "name": "protocolValues",
-            "type": "uint256[]"
-          },
-          {
-            "internalType": "uint256[]",
-            "name": "prices",
-            "type": "uint256[]"
-          },
-          {
-            "internalType": "uint256",
-            "name": "debt",
-            "type": "uint256"
-          },
-          {
-            "internalType": "uint256",
-            "name": "healthFactor",
-            "type": "uint256"
-          },
-          {
-            "internalType": "uint256",
-            "name": "liabilities",
-            "type": "uint256"
-          }
-        ],
-        "internalType": "struct Snapshot",
-        "name": "",
-        "type": "tuple"
-      }
-    ],
-    "stateMutability": "view",
+    "stateMutability": "nonpayable",
     "type": "function"
   },
   {
@@ -3799,17 +3639,6 @@ export const AgentModuleAbi = [
       }
     ],
     "name": "NotGuardian",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "address",
-        "name": "asset",
-        "type": "address"
-      }
-    ],
-    "name": "PriceUnavailable",
     "type": "error"
   },
   {
