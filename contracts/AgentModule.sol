@@ -8,7 +8,7 @@ import {IPositionAdapter} from "./adapters/IPositionAdapter.sol";
 import {TreasuryPolicy} from "./TreasuryPolicy.sol";
 import {TreasuryValuation} from "./TreasuryValuation.sol";
 import {Actor, Effect, Call, Outflow, PositionConfig} from "./libraries/PolicyTypes.sol";
-import {IModuleErrors, IPolicyErrors} from "./interfaces/Errors.sol";
+import {IModuleErrors, IPolicyErrors, IValuationErrors} from "./interfaces/Errors.sol";
 
 /// @title AgentModule
 /// @notice Safe module through which registered agent keys execute small rebalances without owner
@@ -24,7 +24,7 @@ import {IModuleErrors, IPolicyErrors} from "./interfaces/Errors.sol";
 /// re-entry is a metered batch. Also hosts the guardian's emergency
 /// exit, which unwinds every position back into the Safe and works while paused and with every
 /// price feed dead.
-contract AgentModule is IModuleErrors {
+contract AgentModule is IModuleErrors, IValuationErrors {
     TreasuryPolicy public immutable policy;
     TreasuryValuation public immutable valuation;
     ISafe public immutable safe;
@@ -85,7 +85,7 @@ contract AgentModule is IModuleErrors {
         if (!healthy) {
             if (!policy.allowedWhenPricesBroken(worst, Actor.Agent)) revert IPolicyErrors.DeriskOnly(worst);
             for (uint256 i; i < calls.length; ++i) _runCall(calls, i);
-            (, navAfter,) = valuation.finish(0, false); // the health factor floor still holds
+            (, navAfter,) = valuation.finish(0, false, new address[](0)); // the health factor floor still holds
         } else {
             (navAfter, sizeUsd) = _runMetered(calls, lastMoving, worst > Effect.Exit);
             // Exits into the Safe's own balance are de-risking: never refused by size.
@@ -114,7 +114,7 @@ contract AgentModule is IModuleErrors {
             if (i < lastMoving && _moves(calls[i])) gross += valuation.step();
         }
         uint256 moved;
-        (, navAfter, moved) = valuation.finish(0, capsApply);
+        (, navAfter, moved) = valuation.finish(0, capsApply, new address[](0));
         gross += moved;
     }
 

@@ -135,12 +135,12 @@ contract TreasuryGuard is BaseGuard, IGuardErrors {
         uint256 mode = _tload(ACTIVE_SLOT);
         _tstore(ACTIVE_SLOT, NONE);
         if (mode != CHECKED && mode != CHECKED_NAV_ONLY) {
-            if (mode == UNPRICED_HEALTH) valuation.finish(0, false);
+            if (mode == UNPRICED_HEALTH) valuation.finish(0, false, new address[](0));
             emit OwnerTransactionChecked(txHash, success, 0, 0, 0, false);
             return;
         }
         uint256 outflowUsd = _tload(OUTFLOW_SLOT);
-        (uint256 navBefore, uint256 navAfter,) = valuation.finish(outflowUsd, mode == CHECKED);
+        (uint256 navBefore, uint256 navAfter,) = valuation.finish(outflowUsd, mode == CHECKED, new address[](0));
         // Payments are reported only once they happened (a Safe tx with safeTxGas > 0 can fail without reverting).
         uint256 n = _tload(PAYMENTS_SLOT);
         if (n != 0) {

@@ -385,17 +385,20 @@ contract TreasuryValuation is IValuationErrors {
     /// is acceptable (see checkOutcome; the health factor floor alone when begin() found no prices).
     /// @param outflowUsd Payments made (begin()'s figure), excluded from the loss.
     /// @param capsApply False for transactions that only approve, configure or exit (see checkOutcome).
+    /// @param touched Every token whose balance the transaction can change, as its rules say; only these
+    /// are valued again (the others cannot have moved: their begin() values stand). Empty = value all.
+    /// A listed token the valuation does not value must not be held afterwards (TokenNotValued): e.g.
+    /// the debt of an asset whose debt token is not registered.
     /// @return navBefore NAV at begin().
     /// @return navAfter NAV now.
     /// @return movedUsd Value moved since the last measurement (begin() or step()).
-    function finish(uint256 outflowUsd, bool capsApply)
+    function finish(uint256 outflowUsd, bool capsApply, address[] calldata touched)
         external
         returns (uint256 navBefore, uint256 navAfter, uint256 movedUsd)
     {
         bytes32 base = _base();
         uint256 state = _t(base, T_STATE).tload();
         _t(base, T_STATE).tstore(IDLE);
-        _t(base, T_STEPPED).tstore(0);
         ValuationConfig memory cfg = config();
         if (state == UNPRICED) {
             _checkHealth(_t(base, T_HF).tload(), _healthFactor(cfg), cfg.limits.minHealthFactor);
@@ -403,12 +406,135 @@ contract TreasuryValuation is IValuationErrors {
         }
         if (state != PRICED) revert CheckOutOfOrder();
         Snapshot memory before = _loadBefore(base);
-        Snapshot memory afterTx = _snapshot(cfg, before.version == cfg.version ? before.prices : new uint256[](0));
+        // Values of untouched holdings carry over only under the same registry, with holdings net of debt
+        // (NAV is clamped at 0 otherwise, so it cannot be adjusted by differences).
+        Snapshot memory afterTx = touched.length != 0 && before.version == cfg.version && before.nav != 0
+            ? _revalue(cfg, before, touched)
+            : _snapshot(cfg, before.version == cfg.version ? before.prices : new uint256[](0));
         // A price that broke during the transaction cannot be checked against: refuse.
         if (!afterTx.healthy) revert PriceUnavailable(address(0));
         _checkOutcome(cfg, before, afterTx, outflowUsd, capsApply);
         movedUsd = _movedSinceLast(base, before, afterTx);
+        _t(base, T_STEPPED).tstore(0);
         return (before.nav, afterTx.nav, movedUsd);
+    }
+
+    /// @dev `before` with the holdings of `touched` valued again (at its prices); totals adjusted by
+    /// differences; the health factor read again whenever there is debt (collateral moves change it).
+    function _revalue(ValuationConfig memory cfg, Snapshot memory before, address[] calldata touched)
+        internal
+        view
+        returns (Snapshot memory a)
+    {
+        // A new struct: `before` must stay as it was for the outcome check.
+        a = Snapshot({
+            healthy: true,
+            version: before.version,
+            nav: before.nav,
+            volatileValue: before.volatileValue,
+            values: _copy(before.values),
+            protocolValues: _copy(before.protocolValues),
+            prices: _copy(before.prices),
+            debt: before.debt,
+            healthFactor: before.healthFactor,
+            liabilities: before.liabilities
+        });
+        uint256 gross = before.nav + before.debt;
+        for (uint256 k; k < touched.length; ++k) {
+            (bool found, uint256 i) = _holdingIndex(cfg, touched[k]);
+            if (!found) {
+                if (IERC20Metadata(touched[k]).balanceOf(cfg.safe) != 0) revert TokenNotValued(touched[k]);
+                continue;
+            }
+            bool ok;
+            (gross, ok) = _apply(cfg, a, i, gross);
+            if (!ok) return a;
+        }
+        a.nav = gross > a.debt ? gross - a.debt : 0;
+        a.healthFactor = a.debt == 0 ? type(uint256).max : _healthFactor(cfg);
+    }
+
+    /// @dev Values holding i again into `a` (totals adjusted by the difference). Returns the new gross
+    /// holdings, and false (a.healthy = false) when it has no price.
+    function _apply(ValuationConfig memory cfg, Snapshot memory a, uint256 i, uint256 gross)
+        internal
+        view
+        returns (uint256, bool)
+    {
+        Snapshot memory one = _valueOne(cfg, i, a.prices);
+        if (!one.healthy) {
+            a.healthy = false;
+            return (gross, false);
+        }
+        uint256 old = a.values[i];
+        a.values[i] = one.nav;
+        (uint256 ai, bool liability, bytes32 protocol) = _holdingInfo(cfg, i, one.liabilities);
+        if (cfg.assets[ai].config.assetClass == AssetClass.Volatile) a.volatileValue = a.volatileValue + one.nav - old;
+        if (liability) {
+            a.debt = a.debt + one.nav - old;
+        } else {
+            gross = gross + one.nav - old;
+            if (i >= cfg.assets.length) {
+                uint256 pi = _protocolIndex(cfg, protocol);
+                a.protocolValues[pi] = a.protocolValues[pi] + one.nav - old;
+            }
+        }
+        return (gross, true);
+    }
+
+    /// @dev Value of holding `i` alone (in `nav`; `liabilities` = 1 for a debt; healthy = priced).
+    function _valueOne(ValuationConfig memory cfg, uint256 i, uint256[] memory prices)
+        internal
+        view
+        returns (Snapshot memory one)
+    {
+        uint256 nA = cfg.assets.length;
+        one.healthy = true;
+        uint256 amount;
+        uint256 ai = i;
+        bool ok = true;
+        if (i < nA) {
+            amount = IERC20Metadata(cfg.assets[i].token).balanceOf(cfg.safe);
+        } else {
+            PositionConfig memory c = cfg.positions[i - nA].config;
+            bool liability;
+            (amount, liability, ok) = IPositionAdapter(c.adapter).value(cfg.positions[i - nA].token, cfg.safe, c);
+            if (liability) one.liabilities = 1;
+            ai = _assetIndex(cfg, c.underlying);
+        }
+        if (ok && amount == 0) return one;
+        (uint256 v, bool priced) = ok ? _value(cfg, ai, amount, prices) : (0, false);
+        one.healthy = priced;
+        one.nav = v;
+    }
+
+    /// @dev Asset index of holding i's pricing asset, whether it is a liability (`owed` from _valueOne),
+    /// and its protocol (positions).
+    function _holdingInfo(ValuationConfig memory cfg, uint256 i, uint256 owed)
+        internal
+        pure
+        returns (uint256 ai, bool liability, bytes32 protocol)
+    {
+        uint256 nA = cfg.assets.length;
+        if (i < nA) return (i, false, bytes32(0));
+        PositionConfig memory c = cfg.positions[i - nA].config;
+        return (_assetIndex(cfg, c.underlying), owed == 1, c.protocol);
+    }
+
+    function _holdingIndex(ValuationConfig memory cfg, address token) internal pure returns (bool, uint256) {
+        uint256 nA = cfg.assets.length;
+        for (uint256 i; i < nA; ++i) {
+            if (cfg.assets[i].token == token) return (true, i);
+        }
+        for (uint256 j; j < cfg.positions.length; ++j) {
+            if (cfg.positions[j].token == token) return (true, nA + j);
+        }
+        return (false, 0);
+    }
+
+    function _copy(uint256[] memory a) internal pure returns (uint256[] memory b) {
+        b = new uint256[](a.length);
+        for (uint256 i; i < a.length; ++i) b[i] = a[i];
     }
 
     function _movedSinceLast(bytes32 base, Snapshot memory before, Snapshot memory now_) internal view returns (uint256) {

@@ -2905,6 +2905,11 @@ export const TreasuryValuationAbi = [
         "internalType": "bool",
         "name": "capsApply",
         "type": "bool"
+      },
+      {
+        "internalType": "address[]",
+        "name": "touched",
+        "type": "address[]"
       }
     ],
     "name": "finish",
@@ -3573,6 +3578,11 @@ export const AgentModuleAbi = [
     "type": "error"
   },
   {
+    "inputs": [],
+    "name": "CheckOutOfOrder",
+    "type": "error"
+  },
+  {
     "inputs": [
       {
         "internalType": "uint256",
@@ -3626,6 +3636,53 @@ export const AgentModuleAbi = [
     "type": "error"
   },
   {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "healthFactorBefore",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "healthFactorAfter",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "minHealthFactor",
+        "type": "uint256"
+      }
+    ],
+    "name": "HealthFactorBelowFloor",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "navBefore",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "navAfter",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "outflowUsd",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "minNavAfter",
+        "type": "uint256"
+      }
+    ],
+    "name": "NavLoss",
+    "type": "error"
+  },
+  {
     "inputs": [],
     "name": "NoCalls",
     "type": "error"
@@ -3645,11 +3702,117 @@ export const AgentModuleAbi = [
     "inputs": [
       {
         "internalType": "address",
+        "name": "token",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "bpsBefore",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "bpsAfter",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "capBps",
+        "type": "uint256"
+      }
+    ],
+    "name": "PositionCapExceeded",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "asset",
+        "type": "address"
+      }
+    ],
+    "name": "PriceUnavailable",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "protocol",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "bpsBefore",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "bpsAfter",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "capBps",
+        "type": "uint256"
+      }
+    ],
+    "name": "ProtocolCapExceeded",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      }
+    ],
+    "name": "TokenNotValued",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "protocol",
+        "type": "bytes32"
+      }
+    ],
+    "name": "UnknownProtocol",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
         "name": "valuation",
         "type": "address"
       }
     ],
     "name": "ValuationOfAnotherPolicy",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "bpsBefore",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "bpsAfter",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "capBps",
+        "type": "uint256"
+      }
+    ],
+    "name": "VolatileCapExceeded",
     "type": "error"
   },
   {
