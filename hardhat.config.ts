@@ -54,13 +54,6 @@ const forking = process.env.FORK_TESTS === "1" && process.env.MAINNET_RPC_URL
 const config: HardhatUserConfig = {
   solidity: {
     compilers: [{ version: SOLC_VERSION, settings: { optimizer: { enabled: true, runs: 200 }, evmVersion: "cancun" } }],
-    overrides: {
-      // The policy holds every rule and the whole configuration: optimise it for size (EIP-170).
-      "contracts/TreasuryPolicy.sol": {
-        version: SOLC_VERSION,
-        settings: { optimizer: { enabled: true, runs: 1 }, evmVersion: "cancun" },
-      },
-    },
   },
   networks: {
     hardhat: {

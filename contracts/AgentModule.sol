@@ -122,7 +122,7 @@ contract AgentModule is IModuleErrors, IValuationErrors {
     /// @return lastMoving Index of the last call that can move value (anything but an approval).
     function _checkCalls(Call[] calldata calls) internal view returns (Effect worst, uint256 lastMoving) {
         for (uint256 i; i < calls.length; ++i) {
-            (Effect e,) = policy.checkTransaction(calls[i].to, calls[i].value, calls[i].data, 0, Actor.Agent);
+            (Effect e,,) = policy.checkTransaction(calls[i].to, calls[i].value, calls[i].data, 0, Actor.Agent);
             if (e > worst) worst = e;
             if (e != Effect.Neutral) lastMoving = i;
         }

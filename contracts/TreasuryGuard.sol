@@ -114,7 +114,7 @@ contract TreasuryGuard is BaseGuard, IGuardErrors {
             return;
         }
 
-        (Effect effect, Outflow[] memory outflows) =
+        (Effect effect, Outflow[] memory outflows,) =
             policy.checkTransaction(to, value, data, uint8(operation), Actor.Owner);
         (bool healthy,, uint256 outflowUsd) = valuation.begin(outflows);
         if (!healthy) {

@@ -6,15 +6,16 @@ import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet
 import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
 import {ISafe} from "./interfaces/ISafe.sol";
 import {IPolicyErrors, IAdapterErrors} from "./interfaces/Errors.sol";
-import {IUniswapV3SwapRouter, IUniswapSwapRouter02} from "./interfaces/IProtocols.sol";
+import {IPolicyView} from "./interfaces/IPolicyView.sol";
+import {IRule} from "./rules/IRule.sol";
+import {MultiSendUnwrapper} from "./libraries/MultiSendUnwrapper.sol";
+import {SSTORE2} from "solady/src/utils/SSTORE2.sol";
 import {IPositionAdapter} from "./adapters/IPositionAdapter.sol";
 import {ICreditDelegationToken} from "@aave/core-v3/contracts/interfaces/ICreditDelegationToken.sol";
-import {IPMarket, IStandardizedYield, IPPrincipalToken, IPYieldToken} from "@pendle/core-v2/contracts/interfaces/IPMarket.sol";
 import {IPPYLpOracle} from "@pendle/core-v2/contracts/interfaces/IPPYLpOracle.sol";
 import {
     AssetClass,
     PositionKind,
-    RuleKind,
     Effect,
     Actor,
     AssetConfig,
@@ -29,13 +30,17 @@ import {
 } from "./libraries/PolicyTypes.sol";
 
 /// @title TreasuryPolicy
-/// @notice The single source of the treasury's rules. The transaction guard (owner transactions) and
-/// the agent module (agent transactions) both ask this contract whether a call is allowed and whether
-/// the outcome of a transaction is acceptable. It also values the Safe (`nav()`, `allocation()`).
-/// @dev Configured only by the Safe itself. Loosening (new asset, position, rule, spender, payee,
+/// @notice The treasury's configuration and the entry point of its call rules. The transaction guard
+/// (owner transactions) and the agent module (agent transactions) both ask this contract whether a
+/// call is allowed; the TreasuryValuation judges outcomes from the registry this contract publishes.
+/// @dev Configured only by the Safe itself. Loosening (new asset, position, call rule, spender, payee,
 /// agent, guardian; higher caps or limits; shorter delay) must be scheduled first and takes effect
 /// after the timelock; tightening takes effect at once. Every change emits an event.
-contract TreasuryPolicy is IPolicyErrors, IAdapterErrors {
+/// Calldata is judged by call rules (contracts/rules, one IRule per protocol) registered per
+/// (target, selector); address(0) as target means "any target" (ERC20Rule's approve and transfer).
+/// Adding a protocol is deploying a rule and registering it: this contract does not change. Positions
+/// are valued and unwound by their adapters (contracts/adapters), which validate them at registration.
+contract TreasuryPolicy is IPolicyErrors, IAdapterErrors, IPolicyView {
     using EnumerableSet for EnumerableSet.AddressSet;
 
     uint256 public constant BPS = 10_000;
@@ -43,10 +48,11 @@ contract TreasuryPolicy is IPolicyErrors, IAdapterErrors {
     uint256 public constant GRACE_PERIOD = 14 days;
     uint256 public constant MIN_DELAY = 1 hours;
     uint256 public constant MAX_DELAY = 30 days;
+    /// @dev EIP-170: the registry data contract's code (a STOP byte + the data) must fit.
+    uint256 internal constant MAX_CODE_SIZE = 24_576;
 
-    bytes4 internal constant APPROVE = 0x095ea7b3; // approve(address,uint256)
-    bytes4 internal constant TRANSFER = 0xa9059cbb; // transfer(address,uint256)
-    bytes4 internal constant MULTISEND = 0x8d80ff0a; // multiSend(bytes)
+    /// @notice The target of a rule registered for a selector on any contract (ERC-20 calls).
+    address public constant ANY_TARGET = address(0);
 
     // ------------------------------------------------------------------ immutable wiring
     /// @notice The Safe whose funds this policy protects.
@@ -67,8 +73,10 @@ contract TreasuryPolicy is IPolicyErrors, IAdapterErrors {
     address[] internal positionList;
     bytes32[] internal protocolList;
 
-    mapping(address => mapping(bytes4 => RuleKind)) internal rules;
+    mapping(address target => mapping(bytes4 selector => IRule)) internal rules;
     bytes32[] internal ruleKeys; // abi.encodePacked(target, selector) left-aligned, for getConfig()
+    /// @dev Position tokens by (venue, underlying), for the rules' `tokens` (aToken and debt token of an asset).
+    mapping(address venue => mapping(address underlying => address[])) internal venueTokens;
 
     EnumerableSet.AddressSet internal spenders;
     EnumerableSet.AddressSet internal payees;
@@ -107,7 +115,9 @@ contract TreasuryPolicy is IPolicyErrors, IAdapterErrors {
     event PositionRemoved(address indexed token);
     /// @notice The adapter that values and unwinds a position, emitted with PositionSet.
     event PositionAdapterSet(address indexed token, address adapter);
-    event RuleSet(address indexed target, bytes4 indexed selector, RuleKind kind);
+    /// @notice A call rule was registered for (target, selector) (`rule` = 0: removed). Replaces v1's
+    /// RuleSet(target, selector, RuleKind): rules are contracts now.
+    event CallRuleSet(address indexed target, bytes4 indexed selector, address rule);
     event SpenderSet(address indexed spender, bool allowed);
     event PayeeSet(address indexed payee, bool allowed);
     event AgentSet(address indexed agent, bool allowed);
@@ -140,9 +150,9 @@ contract TreasuryPolicy is IPolicyErrors, IAdapterErrors {
     }
 
     struct RuleInit {
-        address target;
+        address target; // ANY_TARGET: any contract
         bytes4 selector;
-        RuleKind kind;
+        IRule rule;
     }
 
     /// @notice Initial configuration. Everything after this goes through the Safe (and the timelock
@@ -174,7 +184,7 @@ contract TreasuryPolicy is IPolicyErrors, IAdapterErrors {
             _setPosition(init.positions[i].token, init.positions[i].config);
         }
         for (uint256 i; i < init.rules.length; ++i) {
-            _setRule(init.rules[i].target, init.rules[i].selector, init.rules[i].kind);
+            _setRule(init.rules[i].target, init.rules[i].selector, init.rules[i].rule);
         }
         for (uint256 i; i < init.spenders.length; ++i) _setInSet(spenders, init.spenders[i], true);
         for (uint256 i; i < init.payees.length; ++i) {
@@ -202,16 +212,25 @@ contract TreasuryPolicy is IPolicyErrors, IAdapterErrors {
     }
 
     // ------------------------------------------------------------------ modifiers
+    // Modifier bodies are inlined into every function that uses them: keep them to one internal call.
     modifier onlySafe() {
-        if (msg.sender != safe) revert NotSafe(msg.sender);
+        _onlySafe();
         _;
     }
 
     /// @dev Loosening changes must have been scheduled with exactly this calldata.
     modifier timelockedIf(bool loosening) {
-        if (loosening) _consume(keccak256(abi.encode(address(this), msg.data)));
+        _timelocked(loosening);
         _;
         ++configVersion;
+    }
+
+    function _onlySafe() internal view {
+        if (msg.sender != safe) revert NotSafe(msg.sender);
+    }
+
+    function _timelocked(bool loosening) internal {
+        if (loosening) _consume(keccak256(abi.encode(address(this), msg.data)));
     }
 
     /// @dev For changes to what the valuation reads (assets, positions, caps, limits): publish a new
@@ -301,21 +320,23 @@ contract TreasuryPolicy is IPolicyErrors, IAdapterErrors {
 
     /// @notice Removes a position token (immediate).
     function removePosition(address token) external onlySafe republishes timelockedIf(false) {
-        if (positionConfig[token].kind == PositionKind.None) revert PositionNotRegistered(token);
+        PositionConfig storage c = positionConfig[token];
+        if (c.kind == PositionKind.None) revert PositionNotRegistered(token);
+        _removeFromList(venueTokens[c.venue][c.underlying], token);
         delete positionConfig[token];
         _removeFromList(positionList, token);
         _rebuildProtocols();
         emit PositionRemoved(token);
     }
 
-    /// @notice Allows a (target, selector) pair under a rule kind; RuleKind.None removes it.
-    /// Adding or changing is timelocked; removing is immediate.
-    function setRule(address target, bytes4 selector, RuleKind kind)
+    /// @notice Allows calls of `selector` on `target` (ANY_TARGET: on any contract) under the call
+    /// rule `rule`; address(0) removes it. Adding or changing is timelocked; removing is immediate.
+    function setRule(address target, bytes4 selector, IRule rule)
         external
         onlySafe
-        timelockedIf(kind != RuleKind.None)
+        timelockedIf(address(rule) != address(0))
     {
-        _setRule(target, selector, kind);
+        _setRule(target, selector, rule);
     }
 
     /// @notice Approve-able spenders (protocol contracts). Adding is timelocked.
@@ -425,24 +446,29 @@ contract TreasuryPolicy is IPolicyErrors, IAdapterErrors {
         if (c.adapter == address(0)) revert AdapterMissing(token);
         // The adapter checks what only it knows (kind, venue, market, underlying): no kind switch here.
         IPositionAdapter(c.adapter).validate(token, c);
-        if (positionConfig[token].kind == PositionKind.None) positionList.push(token);
+        PositionConfig storage prev = positionConfig[token];
+        if (prev.kind == PositionKind.None) positionList.push(token);
+        else _removeFromList(venueTokens[prev.venue][prev.underlying], token);
+        venueTokens[c.venue][c.underlying].push(token);
         positionConfig[token] = c;
         _rebuildProtocols();
         emit PositionSet(token, c.kind, c.underlying, c.protocol, c.venue, c.market, c.twapDuration);
         emit PositionAdapterSet(token, c.adapter);
     }
 
-    function _setRule(address target, bytes4 selector, RuleKind kind) internal {
-        if (target == address(0) || target == safe || target == address(this) || target == guard || target == module) {
+    function _setRule(address target, bytes4 selector, IRule rule) internal {
+        // guard and module are unset (zero) while the constructor runs: only compare to them after.
+        if (target == safe || target == address(this) || (target != ANY_TARGET && (target == guard || target == module)))
+        {
             revert ProtectedTarget(target);
         }
-        if (selector == APPROVE || selector == TRANSFER) revert TokenCallRuleFixed(selector);
-        RuleKind prev = rules[target][selector];
-        rules[target][selector] = kind;
+        if (address(rule) != address(0) && address(rule).code.length == 0) revert RuleNotContract(address(rule));
+        IRule prev = rules[target][selector];
+        rules[target][selector] = rule;
         bytes32 key = bytes32(abi.encodePacked(target, selector));
-        if (prev == RuleKind.None && kind != RuleKind.None) {
+        if (address(prev) == address(0) && address(rule) != address(0)) {
             ruleKeys.push(key);
-        } else if (prev != RuleKind.None && kind == RuleKind.None) {
+        } else if (address(prev) != address(0) && address(rule) == address(0)) {
             for (uint256 i; i < ruleKeys.length; ++i) {
                 if (ruleKeys[i] == key) {
                     ruleKeys[i] = ruleKeys[ruleKeys.length - 1];
@@ -451,7 +477,7 @@ contract TreasuryPolicy is IPolicyErrors, IAdapterErrors {
                 }
             }
         }
-        emit RuleSet(target, selector, kind);
+        emit CallRuleSet(target, selector, address(rule));
     }
 
     function _setCaps(Caps memory c) internal {
@@ -529,284 +555,125 @@ contract TreasuryPolicy is IPolicyErrors, IAdapterErrors {
     /// calls are each checked) for `actor`. Reverts with the rule that refused it.
     /// @return effect The riskiest effect among the calls.
     /// @return outflows Token payments to payees in the transaction.
+    /// @return tokens Every token whose Safe balance the calls can change, as the rules report them
+    /// (in call order, possibly repeated).
     function checkTransaction(address to, uint256 value, bytes calldata data, uint8 operation, Actor actor)
         external
         view
-        returns (Effect effect, Outflow[] memory outflows)
+        returns (Effect effect, Outflow[] memory outflows, address[] memory tokens)
     {
-        outflows = new Outflow[](0);
         if (operation == 1) {
             if (to != multiSendCallOnly) revert DelegateCallNotAllowed(to);
             if (value != 0) revert ValueNotAllowed(to, value);
-            return _checkBatch(data, actor);
+            return _checkBatch(MultiSendUnwrapper.transactions(data), actor);
         }
         if (operation != 0) revert MalformedCalldata();
-        Outflow memory out;
-        (effect, out) = _checkCall(to, value, data, actor);
-        if (out.amount != 0) {
-            outflows = new Outflow[](1);
-            outflows[0] = out;
-        }
+        return _checkCall(to, value, data, actor);
     }
 
-    function _checkBatch(bytes calldata data, Actor actor)
+    function _checkBatch(bytes calldata txs, Actor actor)
         internal
         view
-        returns (Effect effect, Outflow[] memory outflows)
+        returns (Effect effect, Outflow[] memory outflows, address[] memory tokens)
     {
-        bytes calldata txs = _multiSendPayload(data);
-        Outflow[] memory tmp = new Outflow[](_countCalls(txs));
-        uint256 n;
+        MultiSendUnwrapper.count(txs); // validates the entry lengths before any is read
         for (uint256 i; i < txs.length;) {
-            Outflow memory out;
             Effect e;
-            (e, out, i) = _checkBatchEntry(txs, i, actor);
+            Outflow[] memory o;
+            address[] memory t;
+            (e, o, t, i) = _checkBatchEntry(txs, i, actor);
             if (e > effect) effect = e;
-            if (out.amount != 0) tmp[n++] = out;
+            if (o.length != 0) outflows = _concatOutflows(outflows, o);
+            if (t.length != 0) tokens = _concatAddresses(tokens, t);
         }
-        assembly {
-            mstore(tmp, n) // shrink to the payments found
-        }
-        outflows = tmp;
     }
 
-    /// @dev multiSend(bytes transactions): the bytes argument, read straight from calldata.
-    function _multiSendPayload(bytes calldata data) internal pure returns (bytes calldata txs) {
-        if (data.length < 68 || bytes4(data[:4]) != MULTISEND) revert MalformedCalldata();
-        uint256 offset = 4 + uint256(bytes32(data[4:36]));
-        uint256 len = uint256(bytes32(data[offset:offset + 32]));
-        txs = data[offset + 32:offset + 32 + len];
-    }
-
-    /// @dev One MultiSend entry: operation (1) | to (20) | value (32) | data length (32) | data.
     function _checkBatchEntry(bytes calldata txs, uint256 i, Actor actor)
         internal
         view
-        returns (Effect, Outflow memory, uint256 next)
+        returns (Effect e, Outflow[] memory o, address[] memory t, uint256 next)
     {
-        address to = address(bytes20(txs[i + 1:i + 21]));
-        uint256 dataLen = uint256(bytes32(txs[i + 53:i + 85]));
-        next = i + 85 + dataLen;
-        if (uint8(txs[i]) != 0) revert DelegateCallNotAllowed(to);
+        (uint8 operation, address to, uint256 value, bytes calldata data, uint256 n) = MultiSendUnwrapper.entry(txs, i);
+        if (operation != 0) revert DelegateCallNotAllowed(to);
         if (to == multiSendCallOnly) revert NestedBatch();
-        (Effect e, Outflow memory out) = _checkCall(to, uint256(bytes32(txs[i + 21:i + 53])), txs[i + 85:next], actor);
-        return (e, out, next);
-    }
-
-    function _countCalls(bytes calldata txs) internal pure returns (uint256 count) {
-        uint256 i;
-        while (i < txs.length) {
-            if (i + 85 > txs.length) revert MalformedCalldata();
-            i += 85 + uint256(bytes32(txs[i + 53:i + 85]));
-            ++count;
-        }
-        if (i != txs.length) revert MalformedCalldata();
+        (e, o, t) = _checkCall(to, value, data, actor);
+        next = n;
     }
 
     function _checkCall(address to, uint256 value, bytes calldata data, Actor actor)
         internal
         view
-        returns (Effect, Outflow memory out)
+        returns (Effect effect, Outflow[] memory outflows, address[] memory tokens)
     {
         // Configuration and receipts: owners only. The agent may never touch the guardrails.
         if (to == address(this) || to == safe || to == guard || to == module) {
-            if (actor == Actor.Owner && to == address(this) && value == 0) return (Effect.Neutral, out);
+            if (actor == Actor.Owner && to == address(this) && value == 0) return (Effect.Neutral, outflows, tokens);
             revert ProtectedTarget(to);
         }
         if (data.length == 0) {
             // Plain ETH: only a payment to a payee, by the owners.
             if (actor != Actor.Owner) revert PaymentsOwnerOnly();
             if (!payees.contains(to)) revert PayeeNotAllowed(to);
-            return (Effect.Payment, out); // ETH is not part of NAV
+            return (Effect.Payment, outflows, tokens); // ETH is not part of NAV
         }
         if (data.length < 4) revert MalformedCalldata();
         if (value != 0) revert ValueNotAllowed(to, value);
         bytes4 selector = bytes4(data[:4]);
-
-        if (selector == APPROVE || selector == TRANSFER) {
-            if (!assetConfig[to].registered && positionConfig[to].kind == PositionKind.None) {
-                revert TokenNotRegistered(to);
-            }
-            (address who, uint256 amount) = abi.decode(data[4:], (address, uint256));
-            if (selector == APPROVE) {
-                if (!spenders.contains(who)) revert SpenderNotAllowed(who);
-                return (Effect.Neutral, out);
-            }
+        IRule rule = rules[to][selector];
+        if (address(rule) == address(0)) {
+            rule = rules[ANY_TARGET][selector];
+            if (address(rule) == address(0)) revert TargetNotAllowed(to, selector);
+        }
+        (effect, tokens, outflows) = rule.check(safe, to, data, this);
+        if (effect == Effect.Payment || outflows.length != 0) {
+            // Who may pay and to whom is the policy's, not a rule's: owners only, payees only, and
+            // in priced assets, so the outflow can be valued and excluded from the loss.
             if (actor != Actor.Owner) revert PaymentsOwnerOnly();
-            if (!payees.contains(who)) revert PayeeNotAllowed(who);
-            // Payments are in priced assets, so the outflow can be valued and excluded from the loss.
-            if (!assetConfig[to].registered) revert TokenNotRegistered(to);
-            return (Effect.Payment, Outflow(to, who, amount));
-        }
-
-        RuleKind kind = rules[to][selector];
-        if (kind == RuleKind.None) revert TargetNotAllowed(to, selector);
-        return (_checkRule(kind, to, data[4:]), out);
-    }
-
-    function _checkRule(RuleKind kind, address target, bytes calldata args) internal view returns (Effect) {
-        if (kind == RuleKind.AaveSupply) {
-            (address token,, address onBehalfOf,) = abi.decode(args, (address, uint256, address, uint16));
-            _requireAsset(token);
-            _requireSafe(onBehalfOf);
-            return Effect.Risk;
-        }
-        if (kind == RuleKind.AaveWithdraw) {
-            (address token,, address to) = abi.decode(args, (address, uint256, address));
-            _requireAsset(token);
-            _requireSafe(to);
-            return Effect.Exit;
-        }
-        if (kind == RuleKind.ERC4626Deposit || kind == RuleKind.ERC4626Mint) {
-            _requirePosition(target, PositionKind.ERC4626);
-            (, address receiver) = abi.decode(args, (uint256, address));
-            _requireSafe(receiver);
-            return Effect.Risk;
-        }
-        if (kind == RuleKind.ERC4626Withdraw || kind == RuleKind.ERC4626Redeem) {
-            _requirePosition(target, PositionKind.ERC4626);
-            (, address receiver, address owner) = abi.decode(args, (uint256, address, address));
-            _requireSafe(receiver);
-            _requireSafe(owner);
-            return Effect.Exit;
-        }
-        if (kind == RuleKind.UniV3ExactInputSingle) {
-            IUniswapV3SwapRouter.ExactInputSingleParams memory p =
-                abi.decode(args, (IUniswapV3SwapRouter.ExactInputSingleParams));
-            _requireSafe(p.recipient);
-            return _swapEffect(p.tokenIn, p.tokenOut);
-        }
-        if (kind == RuleKind.UniV3Router02ExactInputSingle) {
-            IUniswapSwapRouter02.ExactInputSingleParams memory p =
-                abi.decode(args, (IUniswapSwapRouter02.ExactInputSingleParams));
-            _requireSafe(p.recipient);
-            return _swapEffect(p.tokenIn, p.tokenOut);
-        }
-        if (kind == RuleKind.UniV3ExactInput) {
-            IUniswapV3SwapRouter.ExactInputParams memory p = abi.decode(args, (IUniswapV3SwapRouter.ExactInputParams));
-            _requireSafe(p.recipient);
-            return _pathEffect(p.path);
-        }
-        if (kind == RuleKind.UniV3Router02ExactInput) {
-            IUniswapSwapRouter02.ExactInputParams memory p = abi.decode(args, (IUniswapSwapRouter02.ExactInputParams));
-            _requireSafe(p.recipient);
-            return _pathEffect(p.path);
-        }
-        if (kind == RuleKind.PendleSwapExactTokenForPt) {
-            // (receiver, market, minPtOut, ApproxParams[5 words], TokenInput*, LimitOrderData*)
-            _requireSafe(_word(args, 0));
-            _requirePendleMarket(_word(args, 1));
-            uint256 input = _offset(args, 8);
-            _requireAsset(_word(args, input)); // TokenInput.tokenIn
-            _requireNoExternalSwap(_word(args, input + 3), _word(args, _offset(args, 9)));
-            return Effect.Risk;
-        }
-        if (kind == RuleKind.PendleSwapExactPtForToken) {
-            // (receiver, market, exactPtIn, TokenOutput*, LimitOrderData*)
-            _requireSafe(_word(args, 0));
-            _requirePendleMarket(_word(args, 1));
-            uint256 output = _offset(args, 3);
-            _requireAsset(_word(args, output)); // TokenOutput.tokenOut
-            _requireNoExternalSwap(_word(args, output + 3), _word(args, _offset(args, 4)));
-            // A sale on the market, not a redemption: its proceeds depend on the AMM price, so it is
-            // a de-risking trade (owners only when prices are broken), never an unchecked agent exit.
-            return Effect.Derisk;
-        }
-        if (kind == RuleKind.PendleRedeemPyToToken) {
-            // (receiver, YT, netPyIn, TokenOutput*)
-            _requireSafe(_word(args, 0));
-            _requirePendleYt(_word(args, 1));
-            uint256 output = _offset(args, 3);
-            _requireAsset(_word(args, output));
-            _requireNoExternalSwap(_word(args, output + 3), address(0));
-            return Effect.Exit;
-        }
-        revert MalformedCalldata();
-    }
-
-    /// @dev Address in ABI word `i` of `args` (reverts if out of range or not a clean address).
-    function _word(bytes calldata args, uint256 i) internal pure returns (address) {
-        if (args.length < (i + 1) * 32) revert MalformedCalldata();
-        uint256 w = uint256(bytes32(args[i * 32:(i + 1) * 32]));
-        if (w > type(uint160).max) revert MalformedCalldata();
-        return address(uint160(w));
-    }
-
-    /// @dev Word index of the dynamic tuple whose head offset is in word `i`.
-    function _offset(bytes calldata args, uint256 i) internal pure returns (uint256) {
-        if (args.length < (i + 1) * 32) revert MalformedCalldata();
-        uint256 off = uint256(bytes32(args[i * 32:(i + 1) * 32]));
-        if (off % 32 != 0 || off >= args.length) revert MalformedCalldata();
-        return off / 32;
-    }
-
-    /// @dev Pendle aggregator swaps and limit-order fills call arbitrary external contracts: refused.
-    function _requireNoExternalSwap(address pendleSwap, address limitRouter) internal pure {
-        if (pendleSwap != address(0) || limitRouter != address(0)) revert ExternalSwapNotAllowed();
-    }
-
-    function _requireSafe(address a) internal view {
-        if (a != safe) revert ReceiverNotSafe(a);
-    }
-
-    function _requireAsset(address token) internal view {
-        if (!assetConfig[token].registered) revert TokenNotRegistered(token);
-    }
-
-    function _requirePosition(address token, PositionKind kind) internal view {
-        if (positionConfig[token].kind != kind) revert PositionNotRegistered(token);
-    }
-
-    function _requirePendleMarket(address market) internal view {
-        for (uint256 i; i < positionList.length; ++i) {
-            PositionConfig storage c = positionConfig[positionList[i]];
-            if (c.kind == PositionKind.PendlePT && c.market == market) return;
-        }
-        revert PositionNotRegistered(market);
-    }
-
-    function _requirePendleYt(address yt) internal view {
-        for (uint256 i; i < positionList.length; ++i) {
-            PositionConfig storage c = positionConfig[positionList[i]];
-            if (c.kind == PositionKind.PendlePT) {
-                (,, address marketYt) = _pendleTokens(c.market);
-                if (marketYt == yt) return;
+            for (uint256 i; i < outflows.length; ++i) {
+                if (!payees.contains(outflows[i].to)) revert PayeeNotAllowed(outflows[i].to);
+                if (!assetConfig[outflows[i].token].registered) revert TokenNotRegistered(outflows[i].token);
             }
+            if (effect < Effect.Payment) effect = Effect.Payment;
         }
-        revert PositionNotRegistered(yt);
     }
 
-    function _pendleTokens(address market) internal view returns (address sy, address pt, address yt) {
-        (IStandardizedYield s, IPPrincipalToken p, IPYieldToken y) = IPMarket(market).readTokens();
-        (sy, pt, yt) = (address(s), address(p), address(y));
+    function _concatOutflows(Outflow[] memory a, Outflow[] memory b) internal pure returns (Outflow[] memory c) {
+        c = new Outflow[](a.length + b.length);
+        for (uint256 i; i < a.length; ++i) c[i] = a[i];
+        for (uint256 i; i < b.length; ++i) c[a.length + i] = b[i];
     }
 
-    function _swapEffect(address tokenIn, address tokenOut) internal view returns (Effect) {
-        // A path back to its first token is a round trip inside one call: the Safe's balances would
-        // only show its net, so the gross value traded could not be metered.
-        if (tokenIn == tokenOut) revert MalformedCalldata();
-        _requireAsset(tokenIn);
-        _requireAsset(tokenOut);
-        bool inVolatile = assetConfig[tokenIn].assetClass == AssetClass.Volatile;
-        bool outStable = assetConfig[tokenOut].assetClass == AssetClass.Stable;
-        return inVolatile && outStable ? Effect.Derisk : Effect.Risk;
+    function _concatAddresses(address[] memory a, address[] memory b) internal pure returns (address[] memory c) {
+        c = new address[](a.length + b.length);
+        for (uint256 i; i < a.length; ++i) c[i] = a[i];
+        for (uint256 i; i < b.length; ++i) c[a.length + i] = b[i];
     }
 
-    /// @dev Uniswap path: token (20) | fee (3) | token (20) | ... Every hop's token must be registered.
-    function _pathEffect(bytes memory path) internal view returns (Effect) {
-        if (path.length < 43 || (path.length - 20) % 23 != 0) revert MalformedCalldata();
-        address first;
-        address last;
-        for (uint256 i; i + 20 <= path.length; i += 23) {
-            address t;
-            assembly {
-                t := shr(96, mload(add(add(path, 32), i)))
-            }
-            _requireAsset(t);
-            if (i == 0) first = t;
-            last = t;
-        }
-        return _swapEffect(first, last);
+    // ------------------------------------------------------------------ what the rules read (IPolicyView)
+    /// @inheritdoc IPolicyView
+    function positionOf(address token) external view returns (PositionKind kind, address underlying) {
+        PositionConfig storage c = positionConfig[token];
+        return (c.kind, c.underlying);
+    }
+
+    /// @inheritdoc IPolicyView
+    function isRegisteredToken(address token) external view returns (bool) {
+        return assetConfig[token].registered || positionConfig[token].kind != PositionKind.None;
+    }
+
+    /// @inheritdoc IPolicyView
+    function isSpender(address spender) external view returns (bool) {
+        return spenders.contains(spender);
+    }
+
+    /// @inheritdoc IPolicyView
+    function isPayee(address payee) external view returns (bool) {
+        return payees.contains(payee);
+    }
+
+    /// @inheritdoc IPolicyView
+    function positionTokens(address venue, address underlying) external view returns (address[] memory) {
+        return venueTokens[venue][underlying];
     }
 
     /// @notice Whether `effect` may run while a held asset has no usable price (de-risk-only mode).
@@ -849,7 +716,8 @@ contract TreasuryPolicy is IPolicyErrors, IAdapterErrors {
         for (uint256 i; i < ruleKeys.length; ++i) {
             address target = address(bytes20(ruleKeys[i]));
             bytes4 selector = bytes4(ruleKeys[i] << 160);
-            v.rules[i] = RuleView(target, selector, rules[target][selector]);
+            IRule rule = rules[target][selector];
+            v.rules[i] = RuleView(target, selector, address(rule), rule.ruleId());
         }
         v.spenders = spenders.values();
         v.payees = payees.values();
@@ -862,8 +730,8 @@ contract TreasuryPolicy is IPolicyErrors, IAdapterErrors {
         v.configVersion = configVersion;
     }
 
-    /// @dev Writes the valuation's view of the configuration into a fresh data contract (SSTORE2):
-    /// runtime code = 0x00 (STOP, so it cannot be called) ++ abi.encode(ValuationConfig).
+    /// @dev Writes the valuation's view of the configuration into a fresh data contract (Solady
+    /// SSTORE2: runtime code = 0x00 (STOP, so it cannot be called) ++ abi.encode(ValuationConfig)).
     function _publishRegistry() internal {
         ValuationConfig memory v;
         v.safe = safe;
@@ -874,15 +742,9 @@ contract TreasuryPolicy is IPolicyErrors, IAdapterErrors {
         v.caps = caps;
         v.limits = limits;
         v.version = configVersion;
-        bytes memory runtime = abi.encodePacked(hex"00", abi.encode(v));
-        // PUSH2 len, DUP1, PUSH1 10, RETURNDATASIZE, CODECOPY, RETURNDATASIZE, RETURN ++ runtime
-        bytes memory init = abi.encodePacked(hex"61", uint16(runtime.length), hex"80600a3d393df3", runtime);
-        address ptr;
-        assembly {
-            ptr := create(0, add(init, 32), mload(init))
-        }
-        if (ptr == address(0)) revert RegistryTooLarge();
-        registry = ptr;
+        bytes memory data = abi.encode(v);
+        if (data.length + 1 > MAX_CODE_SIZE) revert RegistryTooLarge();
+        registry = SSTORE2.write(data);
     }
 
     function _assetViews() internal view returns (AssetView[] memory out) {
@@ -902,12 +764,12 @@ contract TreasuryPolicy is IPolicyErrors, IAdapterErrors {
         return positionList;
     }
 
-    /// @notice Configuration of an asset (registered = false if unknown).
+    /// @inheritdoc IPolicyView
     function asset(address token) external view returns (AssetConfig memory) {
         return assetConfig[token];
     }
 
-    /// @notice Configuration of a position token (kind None if unknown).
+    /// @inheritdoc IPolicyView
     function position(address token) external view returns (PositionConfig memory) {
         return positionConfig[token];
     }

@@ -14,8 +14,8 @@ import { Contract, JsonRpcProvider, NonceManager, Wallet, ZeroAddress, getAddres
 import { parseDeployment, type Deployment as DeploymentJson } from "../lib/chain/deployments";
 import { multiSendCallOnlyTx } from "../lib/chain/safe";
 import type { Hex } from "viem";
-import { buildInitConfig } from "./guardrails/config";
-import { ADAPTERS_NOT_DEPLOYED, deployGuardrails, safeAttachTxs } from "./guardrails/deploy";
+import { buildInitConfig, RULE_UNITS, type RuleAddresses, type RuleUnit } from "./guardrails/config";
+import { ADAPTERS_NOT_DEPLOYED, deployGuardrails, deployRuleUnits, RULE_KEYS, safeAttachTxs } from "./guardrails/deploy";
 import { checkSettingsAgainstTokens, loadGuardrailSettings, parseGuardrailSettings, GuardrailSettings } from "./guardrails/settings";
 import { describeInitConfig } from "./guardrails/describe";
 
@@ -108,13 +108,19 @@ async function main() {
   const [enabled] = (await modules.getModulesPaginated(SENTINEL, 20)) as [string[], string];
   if (enabled.length > 0) console.warn(`warning: the Safe already has ${enabled.length} module(s) enabled (${enabled.join(", ")}); modules bypass the guard in Safe 1.4.1, so each of them can move funds around these guardrails.`);
 
+  // The call-rule units the deployment already lists are reused; a dry run shows the others as
+  // placeholders (0x…a1, 0x…a2, ...) that the real run replaces with freshly deployed units.
+  const known = (deployment.guardrails ?? {}) as Record<string, string | undefined>;
+  const placeholderRules = Object.fromEntries(
+    (Object.keys(RULE_UNITS) as RuleUnit[]).map((u, i) => [u, known[RULE_KEYS[u]] ?? getAddress(`0x${(0xa1 + i).toString(16).padStart(40, "0")}`)]),
+  ) as RuleAddresses;
   // Adapters are deployed with the guardrails; the dry run shows placeholders for their addresses.
-  const init = await buildInitConfig(deployment, settings, provider, ADAPTERS_NOT_DEPLOYED);
+  const init = await buildInitConfig(deployment, settings, provider, placeholderRules, ADAPTERS_NOT_DEPLOYED);
   console.log(`Policy for Safe ${safe} (${threshold}-of-${owners.length}) on chain ${chainId}:`);
   console.log(`  ${init.assets.length} assets, ${init.positions.length} positions, ${init.rules.length} rules, ${init.spenders.length} spenders`);
   console.log(`  caps ${JSON.stringify(settings.caps)}  limits ${JSON.stringify(settings.limits)}  delay ${settings.delaySeconds}s`);
   if (values["dry-run"]) {
-    console.log(JSON.stringify(describeInitConfig(init, addressNames(deployment)), null, 2));
+    console.log(JSON.stringify(describeInitConfig(init, addressNames(deployment), placeholderRules), null, 2));
     return;
   }
 
@@ -128,7 +134,9 @@ async function main() {
   }
   const deployer = new NonceManager(wallet);
   console.log(`Deploying from ${wallet.address} ...`);
-  const { addresses } = await deployGuardrails(deployer, parseDeployment({ ...deployment, treasury: { safe, owners, threshold: Number(threshold) } }, values.deployment), settings, { init });
+  const target = parseDeployment({ ...deployment, treasury: { safe, owners, threshold: Number(threshold) } }, values.deployment);
+  const rules = await deployRuleUnits(deployer, target);
+  const { addresses } = await deployGuardrails(deployer, target, settings, { rules, init: await buildInitConfig(target, settings, provider, rules, ADAPTERS_NOT_DEPLOYED) });
   const attach = multiSendCallOnlyTx(deployment.safe.multiSendCallOnly, safeAttachTxs(safe, addresses).map((t) => ({ ...t, to: t.to as Hex, data: t.data as Hex | undefined })));
 
   const out = values.out ?? path.join(path.dirname(values.deployment), `${deployment.network ?? chainId}-${safe.slice(0, 10)}.guardrails.json`);

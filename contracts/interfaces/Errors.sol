@@ -88,9 +88,9 @@ interface IPolicyErrors {
     /// @param market The market.
     /// @param token The token given.
     error MarketPtMismatch(address market, address token);
-    /// @notice ERC-20 approve and transfer have fixed rules (spenders, payees), not a rule kind.
-    /// @param selector The selector.
-    error TokenCallRuleFixed(bytes4 selector);
+    /// @notice A call rule must be a contract (an IRule).
+    /// @param rule The address given.
+    error RuleNotContract(address rule);
     /// @notice A cap or loss limit above 100% (10,000 bps).
     /// @param bps The value given.
     error BpsAboveMax(uint256 bps);
@@ -144,6 +144,9 @@ interface IPolicyErrors {
     /// @notice Calldata that does not decode as the rule expects (including a swap path that
     /// returns to its first token: a round trip inside one call would hide the gross value traded).
     error MalformedCalldata();
+    /// @notice Aave debt is variable rate only (interestRateMode 2).
+    /// @param mode The interest rate mode given.
+    error InterestRateModeNotAllowed(uint256 mode);
     /// @notice Pendle aggregator swaps and limit-order fills call arbitrary contracts: refused.
     error ExternalSwapNotAllowed();
     /// @notice A held asset has no usable price: only de-risking effects pass.

@@ -20,28 +20,10 @@ enum PositionKind {
     AaveVariableDebt // a liability: 1:1 with the underlying owed, counted negatively in NAV
 }
 
-/// @dev What a (target, selector) pair is, so the policy knows which argument rules apply.
-enum RuleKind {
-    None,
-    AaveSupply, // supply(asset, amount, onBehalfOf, referral): onBehalfOf == Safe
-    AaveWithdraw, // withdraw(asset, amount, to): to == Safe
-    ERC4626Deposit, // deposit(assets, receiver)
-    ERC4626Mint, // mint(shares, receiver)
-    ERC4626Withdraw, // withdraw(assets, receiver, owner)
-    ERC4626Redeem, // redeem(shares, receiver, owner)
-    UniV3ExactInputSingle, // SwapRouter (with deadline)
-    UniV3ExactInput,
-    UniV3Router02ExactInputSingle, // SwapRouter02 (no deadline)
-    UniV3Router02ExactInput,
-    PendleSwapExactTokenForPt,
-    PendleSwapExactPtForToken,
-    PendleRedeemPyToToken
-}
-
 /// @dev What a call does to risk. Ordered: a batch's effect is the highest of its calls.
 enum Effect {
     Neutral, // approvals, config, receipts
-    Exit, // withdrawals and redemptions back to the Safe
+    Exit, // withdrawals and redemptions back to the Safe, debt repayments
     Derisk, // volatile -> stable swaps
     Payment, // transfers to payees (external outflows)
     Risk // anything that takes on market or protocol risk
@@ -123,10 +105,12 @@ struct PositionView {
     PositionConfig config;
 }
 
+/// @dev One call-rule registration: calls of `selector` on `target` (address(0): any) are judged by `rule`.
 struct RuleView {
     address target;
     bytes4 selector;
-    RuleKind kind;
+    address rule; // an IRule (contracts/rules)
+    bytes32 ruleId; // the rule's IRule.ruleId(), e.g. "aave-v3"
 }
 
 /// @dev The registry, caps and limits the valuation reads from the policy in one call.

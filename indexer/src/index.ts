@@ -292,7 +292,7 @@ on("TreasuryPolicy:Unpaused", async (event, context) => {
   await onTreasuryEvent(context, event);
 });
 for (const name of [
-  "AgentSet", "ChangeCancelled", "ChangeExecuted", "ChangeScheduled", "DelaySet", "EntryPointsBound", "GuardianSet", "LimitsSet", "PayeeSet", "RuleSet", "SpenderSet",
+  "AgentSet", "CallRuleSet", "ChangeCancelled", "ChangeExecuted", "ChangeScheduled", "DelaySet", "EntryPointsBound", "GuardianSet", "LimitsSet", "PayeeSet", "SpenderSet",
 ]) {
   on(`TreasuryPolicy:${name}`, async (event, context) => {
     await logEvent(context, event, "TreasuryPolicy", name);

@@ -32,6 +32,10 @@ export const aaveBorrow = (pool: Address, asset: Address, amount: bigint, onBeha
 export const aaveRepay = (pool: Address, asset: Address, amount: bigint, onBehalfOf: Address): Call =>
   call(pool, encodeFunctionData({ abi: aavePoolAbi, functionName: "repay", args: [asset, amount, AAVE_VARIABLE_RATE, onBehalfOf] }));
 
+/** Repays the Safe's variable debt with its aTokens of the same asset (no asset leaves the Safe). */
+export const aaveRepayWithATokens = (pool: Address, asset: Address, amount: bigint): Call =>
+  call(pool, encodeFunctionData({ abi: aavePoolAbi, functionName: "repayWithATokens", args: [asset, amount, AAVE_VARIABLE_RATE] }));
+
 // ---------------------------------------------------------------- ERC-4626 vaults
 export const vaultDeposit = (vault: Address, assets: bigint, receiver: Address): Call =>
   call(vault, encodeFunctionData({ abi: erc4626Abi, functionName: "deposit", args: [assets, receiver] }));

@@ -1,32 +1,17 @@
 // Turns a deployment file (deployments/<network>.json: tokens, feeds, Aave, Uniswap, ERC-4626,
 // Pendle) and the guardrail settings into the TreasuryPolicy's initial configuration: which assets
-// and positions are valued, which (target, selector) pairs are allowed under which argument rules,
-// and which contracts may receive approvals. The same function serves the local world and mainnet.
+// and positions are valued, which (target, selector) pairs are allowed under which call-rule unit
+// (contracts/rules), and which contracts may receive approvals. The same function serves the local world and mainnet.
 import { Contract, Provider, encodeBytes32String, getAddress } from "ethers";
 import type { Deployment as DeploymentJson } from "../../lib/chain/deployments";
 import { toFunctionSelector, type Abi, type AbiFunction } from "viem";
-import { aavePoolAbi, erc4626Abi, pendleRouterAbi, swapRouter02Abi, swapRouterAbi } from "../../lib/chain/abi";
+import { aavePoolAbi, erc20Abi, erc4626Abi, pendleRouterAbi, swapRouter02Abi, swapRouterAbi } from "../../lib/chain/abi";
 import { checkSettingsAgainstTokens, type GuardrailSettings } from "./settings";
 
-/** Mirrors of the Solidity enums in contracts/libraries/PolicyTypes.sol (order matters). */
+/** Mirrors of the Solidity enums in contracts/libraries/PolicyTypes.sol (order matters; pinned by
+ * test/guardrails/abi-mirror.test.ts). */
 export const AssetClass = { Stable: 0, Volatile: 1 } as const;
 export const PositionKind = { None: 0, AaveAToken: 1, ERC4626: 2, PendlePT: 3, AaveVariableDebt: 4 } as const;
-export const RuleKind = {
-  None: 0,
-  AaveSupply: 1,
-  AaveWithdraw: 2,
-  ERC4626Deposit: 3,
-  ERC4626Mint: 4,
-  ERC4626Withdraw: 5,
-  ERC4626Redeem: 6,
-  UniV3ExactInputSingle: 7,
-  UniV3ExactInput: 8,
-  UniV3Router02ExactInputSingle: 9,
-  UniV3Router02ExactInput: 10,
-  PendleSwapExactTokenForPt: 11,
-  PendleSwapExactPtForToken: 12,
-  PendleRedeemPyToToken: 13,
-} as const;
 export const Effect = { Neutral: 0, Exit: 1, Derisk: 2, Payment: 3, Risk: 4 } as const;
 export const Actor = { Owner: 0, Agent: 1 } as const;
 
@@ -39,8 +24,13 @@ const sel = (abi: Abi, name: string, inputs?: string[]) => {
 };
 
 export const SELECTORS = {
+  erc20Approve: sel(erc20Abi, "approve"),
+  erc20Transfer: sel(erc20Abi, "transfer"),
   aaveSupply: sel(aavePoolAbi, "supply"),
   aaveWithdraw: sel(aavePoolAbi, "withdraw"),
+  aaveBorrow: sel(aavePoolAbi, "borrow"),
+  aaveRepay: sel(aavePoolAbi, "repay"),
+  aaveRepayWithATokens: sel(aavePoolAbi, "repayWithATokens"),
   vaultDeposit: sel(erc4626Abi, "deposit"),
   vaultMint: sel(erc4626Abi, "mint"),
   vaultWithdraw: sel(erc4626Abi, "withdraw"),
@@ -53,6 +43,13 @@ export const SELECTORS = {
   pendleSwapExactPtForToken: sel(pendleRouterAbi, "swapExactPtForToken"),
   pendleRedeemPyToToken: sel(pendleRouterAbi, "redeemPyToToken"),
 } as const;
+
+/** The call-rule units (contracts/rules), one per protocol; deployed once, shared by any policy. */
+export const RULE_UNITS = { aaveV3: "AaveV3Rule", erc4626: "ERC4626Rule", uniswapV3: "UniswapV3Rule", pendle: "PendleRule", erc20: "ERC20Rule" } as const;
+export type RuleUnit = keyof typeof RULE_UNITS;
+export type RuleAddresses = Record<RuleUnit, string>;
+/** A rule registered for this target applies to calls of its selector on any contract (ERC-20 calls). */
+export const ANY_TARGET = "0x0000000000000000000000000000000000000000";
 
 export interface AssetInit { token: string; feed: string; maxStaleness: number; assetClass: number }
 export interface PositionConfigStruct {
@@ -75,7 +72,7 @@ export interface AdapterAddresses {
 export interface InitConfig {
   assets: AssetInit[];
   positions: { token: string; config: PositionConfigStruct }[];
-  rules: { target: string; selector: string; kind: number }[];
+  rules: { target: string; selector: string; rule: string }[];
   spenders: string[];
   payees: string[];
   agents: string[];
@@ -92,10 +89,12 @@ export const hf18 = (hf: number): bigint => BigInt(Math.round(hf * 1e6)) * 10n *
 const ZERO = "0x0000000000000000000000000000000000000000";
 
 /**
- * Build the policy's initial configuration for `d`. Reads ERC-4626 `asset()` and Pendle SY
- * `assetInfo()` on-chain, so positions are always valued in the asset they really hold.
+ * Build the policy's initial configuration for `d`, with the call-rule units at `ruleUnits`. Reads
+ * ERC-4626 `asset()` and Pendle SY `assetInfo()` on-chain, so positions are always valued in the
+ * asset they really hold. Aave `borrow` is not registered: enabling leverage is a timelocked
+ * `setRule(pool, borrow, AaveV3Rule)` the owners schedule (see docs).
  */
-export async function buildInitConfig(d: DeploymentJson, s: GuardrailSettings, provider: Provider, adapters: AdapterAddresses): Promise<InitConfig> {
+export async function buildInitConfig(d: DeploymentJson, s: GuardrailSettings, provider: Provider, ruleUnits: RuleAddresses, adapters: AdapterAddresses): Promise<InitConfig> {
   checkSettingsAgainstTokens(s, d.tokens as Record<string, string>);
   const assets: AssetInit[] = [];
   for (const [sym, token] of Object.entries(d.tokens)) {
@@ -116,6 +115,10 @@ export async function buildInitConfig(d: DeploymentJson, s: GuardrailSettings, p
     [PositionKind.ERC4626]: adapters.erc4626,
     [PositionKind.PendlePT]: adapters.pendlePT,
   };
+  const R = Object.fromEntries(Object.entries(ruleUnits).map(([k, v]) => [k, getAddress(v)])) as RuleAddresses;
+  // ERC-20 approve (to allowlisted spenders) and transfer (owners, to payees) on any registered token.
+  rules.push({ target: ANY_TARGET, selector: SELECTORS.erc20Approve, rule: R.erc20 });
+  rules.push({ target: ANY_TARGET, selector: SELECTORS.erc20Transfer, rule: R.erc20 });
   const position = (token: string, kind: number, underlying: string, protocol: string, venue: string, market = ZERO, twap = 0) =>
     positions.push({ token: getAddress(token), config: { kind, underlying: getAddress(underlying), protocol: protocolId(protocol), venue: getAddress(venue), market: getAddress(market), twapDuration: twap, adapter: getAddress(ADAPTER[kind]) } });
 
@@ -133,8 +136,11 @@ export async function buildInitConfig(d: DeploymentJson, s: GuardrailSettings, p
     if (!debtToken) throw new Error(`guardrail settings: borrowable ${sym}: the deployment has no aave.variableDebtTokens.${sym}; add it to the deployment file`);
     position(debtToken, PositionKind.AaveVariableDebt, underlying, "aave-v3", pool);
   }
-  rules.push({ target: pool, selector: SELECTORS.aaveSupply, kind: RuleKind.AaveSupply });
-  rules.push({ target: pool, selector: SELECTORS.aaveWithdraw, kind: RuleKind.AaveWithdraw });
+  rules.push({ target: pool, selector: SELECTORS.aaveSupply, rule: R.aaveV3 });
+  rules.push({ target: pool, selector: SELECTORS.aaveWithdraw, rule: R.aaveV3 });
+  // Repaying is always allowed (de-risking); borrowing is not registered by default.
+  rules.push({ target: pool, selector: SELECTORS.aaveRepay, rule: R.aaveV3 });
+  rules.push({ target: pool, selector: SELECTORS.aaveRepayWithATokens, rule: R.aaveV3 });
   spenders.push(pool);
 
   // ERC-4626 savings vaults: each its own protocol for the per-protocol cap.
@@ -143,22 +149,22 @@ export async function buildInitConfig(d: DeploymentJson, s: GuardrailSettings, p
     const underlying = getAddress(await new Contract(v, ["function asset() view returns (address)"], provider).asset());
     if (!registered.has(underlying)) continue;
     position(v, PositionKind.ERC4626, underlying, `erc4626:${key}`, v);
-    rules.push({ target: v, selector: SELECTORS.vaultDeposit, kind: RuleKind.ERC4626Deposit });
-    rules.push({ target: v, selector: SELECTORS.vaultMint, kind: RuleKind.ERC4626Mint });
-    rules.push({ target: v, selector: SELECTORS.vaultWithdraw, kind: RuleKind.ERC4626Withdraw });
-    rules.push({ target: v, selector: SELECTORS.vaultRedeem, kind: RuleKind.ERC4626Redeem });
+    rules.push({ target: v, selector: SELECTORS.vaultDeposit, rule: R.erc4626 });
+    rules.push({ target: v, selector: SELECTORS.vaultMint, rule: R.erc4626 });
+    rules.push({ target: v, selector: SELECTORS.vaultWithdraw, rule: R.erc4626 });
+    rules.push({ target: v, selector: SELECTORS.vaultRedeem, rule: R.erc4626 });
     spenders.push(v);
   }
 
   // Uniswap v3: exact-input swaps only (the output is what the NAV check protects).
   const router = getAddress(d.uniswap.swapRouter);
-  rules.push({ target: router, selector: SELECTORS.uniExactInputSingle, kind: RuleKind.UniV3ExactInputSingle });
-  rules.push({ target: router, selector: SELECTORS.uniExactInput, kind: RuleKind.UniV3ExactInput });
+  rules.push({ target: router, selector: SELECTORS.uniExactInputSingle, rule: R.uniswapV3 });
+  rules.push({ target: router, selector: SELECTORS.uniExactInput, rule: R.uniswapV3 });
   spenders.push(router);
   const router02 = (d.uniswap as { swapRouter02?: string }).swapRouter02;
   if (router02) {
-    rules.push({ target: getAddress(router02), selector: SELECTORS.uni02ExactInputSingle, kind: RuleKind.UniV3Router02ExactInputSingle });
-    rules.push({ target: getAddress(router02), selector: SELECTORS.uni02ExactInput, kind: RuleKind.UniV3Router02ExactInput });
+    rules.push({ target: getAddress(router02), selector: SELECTORS.uni02ExactInputSingle, rule: R.uniswapV3 });
+    rules.push({ target: getAddress(router02), selector: SELECTORS.uni02ExactInput, rule: R.uniswapV3 });
     spenders.push(getAddress(router02));
   }
 
@@ -172,9 +178,9 @@ export async function buildInitConfig(d: DeploymentJson, s: GuardrailSettings, p
       if (!registered.has(underlying)) throw new Error(`Pendle market ${m.market}: SY asset ${underlying} is not a registered asset`);
       position(m.pt, PositionKind.PendlePT, underlying, "pendle", prouter, m.market, s.pendleTwapSeconds);
     }
-    rules.push({ target: prouter, selector: SELECTORS.pendleSwapExactTokenForPt, kind: RuleKind.PendleSwapExactTokenForPt });
-    rules.push({ target: prouter, selector: SELECTORS.pendleSwapExactPtForToken, kind: RuleKind.PendleSwapExactPtForToken });
-    rules.push({ target: prouter, selector: SELECTORS.pendleRedeemPyToToken, kind: RuleKind.PendleRedeemPyToToken });
+    rules.push({ target: prouter, selector: SELECTORS.pendleSwapExactTokenForPt, rule: R.pendle });
+    rules.push({ target: prouter, selector: SELECTORS.pendleSwapExactPtForToken, rule: R.pendle });
+    rules.push({ target: prouter, selector: SELECTORS.pendleRedeemPyToToken, rule: R.pendle });
     spenders.push(prouter);
   }
 

@@ -1,5 +1,7 @@
-// Deploys the guardrails for one Safe: the position adapters (one per position kind: value and unwind),
-// TreasuryPolicy (rules + configuration), TreasuryValuation
+// Deploys the guardrails for one Safe: the call-rule units (contracts/rules, one per protocol,
+// stateless: reused when the deployment already lists them), the position adapters (contracts/adapters,
+// one per position kind: value, unwind, validate), TreasuryPolicy (configuration, timelock, rule
+// registry), TreasuryValuation
 // (NAV, caps), TreasuryGuard (owner transactions), AgentModule (agent transactions, emergency
 // exit) and TreasuryFallbackHandler (ERC-1271 only for messages signed on-chain through the guard);
 // then binds guard and module to the policy. Attaching them to the Safe is a Safe
@@ -9,9 +11,14 @@ import type { Deployment as DeploymentJson } from "../../lib/chain/deployments";
 import { deploy, confirm } from "../world/tx";
 import { npmArtifact } from "../world/artifacts";
 import type { MetaTx } from "../world/safeTx";
-import { AdapterAddresses, buildInitConfig, InitConfig, PositionKind } from "./config";
+import { AdapterAddresses, buildInitConfig, InitConfig, PositionKind, RULE_UNITS, type RuleAddresses, type RuleUnit } from "./config";
 import type { GuardrailSettings } from "./settings";
 import {
+  AaveV3Rule__factory,
+  ERC20Rule__factory,
+  ERC4626Rule__factory,
+  PendleRule__factory,
+  UniswapV3Rule__factory,
   AaveATokenAdapter__factory,
   AaveDebtAdapter__factory,
   ERC4626Adapter__factory,
@@ -34,6 +41,49 @@ export interface GuardrailAddresses {
   aaveDebtAdapter: string;
   erc4626Adapter: string;
   pendlePTAdapter: string;
+  /** Call-rule units, keyed rule<Unit> (e.g. ruleAaveV3) in deployments/<network>.json. */
+  ruleAaveV3: string;
+  ruleErc4626: string;
+  ruleUniswapV3: string;
+  rulePendle: string;
+  ruleErc20: string;
+}
+
+/** deployments key of each rule unit. */
+export const RULE_KEYS: Record<RuleUnit, keyof GuardrailAddresses> = {
+  aaveV3: "ruleAaveV3",
+  erc4626: "ruleErc4626",
+  uniswapV3: "ruleUniswapV3",
+  pendle: "rulePendle",
+  erc20: "ruleErc20",
+};
+
+const RULE_FACTORIES = {
+  aaveV3: AaveV3Rule__factory,
+  erc4626: ERC4626Rule__factory,
+  uniswapV3: UniswapV3Rule__factory,
+  pendle: PendleRule__factory,
+  erc20: ERC20Rule__factory,
+} as const;
+
+/**
+ * The call-rule units: those the deployment already lists (they are stateless and can serve any
+ * number of policies), the rest deployed now.
+ */
+export async function deployRuleUnits(deployer: Signer, d: DeploymentJson): Promise<RuleAddresses> {
+  const out = {} as RuleAddresses;
+  const known = (d.guardrails ?? {}) as Record<string, string | undefined>;
+  for (const unit of Object.keys(RULE_UNITS) as RuleUnit[]) {
+    const existing = known[RULE_KEYS[unit]];
+    if (existing && (await deployer.provider!.getCode(existing)) !== "0x") {
+      out[unit] = getAddress(existing);
+      continue;
+    }
+    const c = await new RULE_FACTORIES[unit](deployer).deploy();
+    await confirm(`deploy ${RULE_UNITS[unit]}`, c.deploymentTransaction()!);
+    out[unit] = await c.getAddress();
+  }
+  return out;
 }
 
 /** Deploys one adapter per position kind (stateless: any number of Safes may share them). */
@@ -93,13 +143,14 @@ export async function deployGuardrails(
   deployer: Signer,
   d: DeploymentJson,
   settings: GuardrailSettings,
-  opts: { safe?: string; pendleOracle?: string; init?: InitConfig } = {},
+  opts: { safe?: string; pendleOracle?: string; init?: InitConfig; rules?: RuleAddresses } = {},
 ): Promise<{ addresses: GuardrailAddresses; init: InitConfig }> {
   const provider = deployer.provider as Provider;
   const safe = getAddress(opts.safe ?? d.treasury?.safe ?? "");
+  const rules = opts.rules ?? (await deployRuleUnits(deployer, d));
   const pendleOracle = opts.pendleOracle ?? (await preparePendleOracle(deployer, d));
   const adapters = await deployAdapters(deployer, pendleOracle);
-  const init = withAdapters(opts.init ?? (await buildInitConfig(d, settings, provider, adapters)), adapters);
+  const init = withAdapters(opts.init ?? (await buildInitConfig(d, settings, provider, rules, adapters)), adapters);
 
   const policy = await new TreasuryPolicy__factory(deployer).deploy(safe, d.safe.multiSendCallOnly, pendleOracle, init);
   await confirm("deploy TreasuryPolicy", policy.deploymentTransaction()!);
@@ -124,6 +175,11 @@ export async function deployGuardrails(
     aaveDebtAdapter: adapters.aaveDebt,
     erc4626Adapter: adapters.erc4626,
     pendlePTAdapter: adapters.pendlePT,
+    ruleAaveV3: rules.aaveV3,
+    ruleErc4626: rules.erc4626,
+    ruleUniswapV3: rules.uniswapV3,
+    rulePendle: rules.pendle,
+    ruleErc20: rules.erc20,
   };
   await confirm("TreasuryPolicy.bindEntryPoints", policy.bindEntryPoints(addresses.guard, addresses.module));
   return { addresses, init };

@@ -1,7 +1,7 @@
 // Human-readable view of a policy configuration (dry runs, logs): enums by name, protocol ids as
 // text, USD limits in dollars. The numeric InitConfig is what the contract takes; this is for people.
 import { decodeBytes32String, formatUnits } from "ethers";
-import { AssetClass, PositionKind, RuleKind, type InitConfig } from "./config";
+import { ANY_TARGET, AssetClass, PositionKind, RULE_UNITS, type InitConfig, type RuleAddresses, type RuleUnit } from "./config";
 
 const nameOf = (e: Record<string, number>, v: number): string => Object.entries(e).find(([, n]) => n === v)?.[0] ?? `unknown(${v})`;
 
@@ -13,7 +13,12 @@ function protocolName(id: string): string {
   }
 }
 
-export function describeInitConfig(init: InitConfig, symbols: Record<string, string> = {}) {
+/** `ruleUnits`: which address is which call-rule unit, so rules print by name. */
+export function describeInitConfig(init: InitConfig, symbols: Record<string, string> = {}, ruleUnits?: Partial<RuleAddresses>) {
+  const ruleName = (a: string) => {
+    const unit = Object.entries(ruleUnits ?? {}).find(([, addr]) => addr?.toLowerCase() === a.toLowerCase())?.[0] as RuleUnit | undefined;
+    return unit ? RULE_UNITS[unit] : a;
+  };
   const sym = (a: string) => {
     const s = Object.entries(symbols).find(([, addr]) => addr.toLowerCase() === a.toLowerCase())?.[0];
     return s ? `${s} ${a}` : a;
@@ -28,7 +33,7 @@ export function describeInitConfig(init: InitConfig, symbols: Record<string, str
       venue: p.config.venue,
       ...(p.config.twapDuration ? { market: p.config.market, twapSeconds: p.config.twapDuration } : {}),
     })),
-    rules: init.rules.map((r) => ({ target: sym(r.target), selector: r.selector, rule: nameOf(RuleKind, r.kind) })),
+    rules: init.rules.map((r) => ({ target: r.target === ANY_TARGET ? "any token" : sym(r.target), selector: r.selector, rule: ruleName(r.rule) })),
     spenders: init.spenders.map(sym),
     agents: init.agents,
     guardians: init.guardians,

@@ -7,7 +7,7 @@ import { expect } from "chai";
 import hre from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { guardedWorldFixture } from "../helpers/guarded";
-import { Actor, AssetClass, Effect, PositionKind, RuleKind } from "../../scripts/guardrails/config";
+import { Actor, AssetClass, Effect, PositionKind } from "../../scripts/guardrails/config";
 import { DEFAULT_CAPS, DEFAULT_LIMITS } from "../../scripts/guardrails/settings";
 import { EFFECT } from "./guard.shared";
 
@@ -48,8 +48,8 @@ describe("TypeScript mirrors of the policy's enums and structs match the Solidit
     policy = definitions(info!.output.sources["contracts/TreasuryPolicy.sol"].ast as AstNode);
   });
 
-  it("enums: AssetClass, PositionKind, RuleKind, Effect, Actor (scripts/guardrails/config.ts) and the tests' EFFECT", () => {
-    const mirrors: Record<string, Record<string, number | bigint>> = { AssetClass, PositionKind, RuleKind, Effect, Actor };
+  it("enums: AssetClass, PositionKind, Effect, Actor (scripts/guardrails/config.ts) and the tests' EFFECT", () => {
+    const mirrors: Record<string, Record<string, number | bigint>> = { AssetClass, PositionKind, Effect, Actor };
     expect([...types.enums.keys()].sort(), "every Solidity enum has a mirror").to.deep.equal(Object.keys(mirrors).sort());
     for (const [name, mirror] of Object.entries(mirrors)) {
       expect(mirrorOrder(mirror), name).to.deep.equal(types.enums.get(name));

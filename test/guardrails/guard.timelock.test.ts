@@ -7,7 +7,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { Contract, Signer, ZeroAddress, encodeBytes32String, parseUnits, keccak256, toUtf8Bytes } from "ethers";
 import { guardedWorldFixture } from "../helpers/guarded";
 import { advanceTime } from "../../scripts/world";
-import { RuleKind, SELECTORS } from "../../scripts/guardrails/config";
+import { SELECTORS } from "../../scripts/guardrails/config";
 import {
   Ctx,
   DAY,
@@ -263,7 +263,7 @@ describe("guard: timelock, configuration and escape hatch (real Safe, two owner 
       const registry = await c.g.policy.registry();
       const changes: [string, unknown[]][] = [
         ["setAsset", [junk, w.feeds.WETH, 3600, 1]],
-        ["setRule", [w.uniswap.swapRouter, "0xdb3e2198", RuleKind.UniV3ExactInputSingle]],
+        ["setRule", [w.uniswap.swapRouter, "0xdb3e2198", c.g.addresses.ruleUniswapV3]],
         ["setSpender", [c.outsiderAddr, true]],
         ["setCaps", [{ maxVolatileBps: caps.maxVolatileBps + 1000n, maxProtocolBps: caps.maxProtocolBps, maxPositionBps: caps.maxPositionBps }]],
         ["setCaps", [{ maxVolatileBps: caps.maxVolatileBps - 1000n, maxProtocolBps: caps.maxProtocolBps, maxPositionBps: caps.maxPositionBps + 1n }]],
@@ -328,7 +328,7 @@ describe("guard: timelock, configuration and escape hatch (real Safe, two owner 
         .to.be.revertedWithCustomError(c.g.policy, "PositionNotRegistered").withArgs(sDAI);
 
       const scrv = w.erc4626.scrvUSD;
-      await ownerExec(c, policyCall(c, "setRule", [scrv, SELECTORS.vaultDeposit, RuleKind.None]));
+      await ownerExec(c, policyCall(c, "setRule", [scrv, SELECTORS.vaultDeposit, ZeroAddress]));
       const dep = vaultIface.encodeFunctionData("deposit", [1000n, c.safe]);
       await expect(ownerTx(c, [approve(w.tokens.USDC, scrv, 1000n), { to: scrv, data: dep }]))
         .to.be.revertedWithCustomError(c.g.policy, "TargetNotAllowed").withArgs(scrv, dep.slice(0, 10));

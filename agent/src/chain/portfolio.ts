@@ -4,7 +4,8 @@
 import { getAddress, type Address, type ContractFunctionParameters, type ContractFunctionReturnType, type Hex, type PublicClient } from "viem";
 import { agentModuleAbi, aggregatorV3Abi, erc20Abi, safeAbi, treasuryPolicyAbi, treasuryValuationAbi, uniswapV3PoolAbi } from "../../../lib/chain/abi";
 import { guardrailsOf, type Deployment } from "../../../lib/chain/deployments";
-import { RULE_KINDS, type AssetHolding, type PolicyView, type Portfolio, type PositionHolding, type PositionKindName } from "./types";
+import { ruleKindOf } from "./ruleKinds";
+import { type AssetHolding, type PolicyView, type Portfolio, type PositionHolding, type PositionKindName } from "./types";
 
 const KIND: Record<number, PositionKindName> = { 1: "aave", 2: "erc4626", 3: "pendlePt", 4: "aaveDebt" };
 
@@ -118,7 +119,7 @@ export async function readPortfolio(client: PublicClient, d: Deployment, opts: {
     agents: [...cfg.agents],
     spenders: [...cfg.spenders],
     payees: [...cfg.payees],
-    rules: cfg.rules.map((r) => ({ target: r.target, selector: r.selector, kind: RULE_KINDS[r.kind] })),
+    rules: cfg.rules.map((r) => ({ target: r.target, selector: r.selector, rule: r.rule, kind: ruleKindOf(r.ruleId, r.selector) })),
     assets: cfg.assets.map((a) => ({ token: a.token, feed: a.config.feed, maxStaleness: a.config.maxStaleness, decimals: a.config.decimals, feedDecimals: a.config.feedDecimals, volatile: a.config.assetClass === 1 })),
     positions: cfg.positions.map((p) => ({ token: p.token, kind: KIND[p.config.kind], underlying: p.config.underlying, protocol: p.config.protocol, venue: p.config.venue, market: p.config.market, twapDuration: p.config.twapDuration })),
     protocols: [...snapProtocols(cfg)],

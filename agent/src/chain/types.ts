@@ -2,13 +2,9 @@
 // (portfolio.ts), consumed by the pure planner and checker. USD amounts: bigint, 18 decimals.
 import type { Address, Hex } from "viem";
 
-/** The policy's RuleKind enum (contracts/libraries/PolicyTypes.sol), by value. */
-export const RULE_KINDS = [
-  "None", "AaveSupply", "AaveWithdraw", "ERC4626Deposit", "ERC4626Mint", "ERC4626Withdraw", "ERC4626Redeem",
-  "UniV3ExactInputSingle", "UniV3ExactInput", "UniV3Router02ExactInputSingle", "UniV3Router02ExactInput",
-  "PendleSwapExactTokenForPt", "PendleSwapExactPtForToken", "PendleRedeemPyToToken",
-] as const;
-export type RuleKind = (typeof RULE_KINDS)[number];
+import type { RuleKind } from "./ruleKinds";
+
+export type { RuleKind };
 
 /** PositionKind enum: 1 Aave aToken, 2 ERC-4626, 3 Pendle PT, 4 Aave variable debt (a liability). */
 export type PositionKindName = "aave" | "erc4626" | "pendlePt" | "aaveDebt";
@@ -46,7 +42,8 @@ export interface PolicyView {
   agents: Address[];
   spenders: Address[];
   payees: Address[];
-  rules: { target: Address; selector: Hex; kind: RuleKind }[];
+  /** Call-rule registrations; target 0x0…0 = any contract (ERC-20 approve / transfer). */
+  rules: { target: Address; selector: Hex; rule: Address; kind: RuleKind }[];
   /** Registry order: values in snapshots list assets first, then positions. */
   assets: PolicyAsset[];
   positions: PolicyPosition[];

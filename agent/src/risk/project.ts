@@ -116,6 +116,15 @@ export function projectBatch(p: Portfolio, calls: DecodedCall[]): Projection {
         receiveAsset(assetIdx(c.asset), takePosition(i, k, units));
         break;
       }
+      case "aaveRepay":
+      case "aaveRepayWithATokens":
+        // The Safe holds no Aave debt the projection knows of (no debt position is registered): Aave
+        // reverts a repay without debt (NO_DEBT_OF_SELECTED_TYPE).
+        failed(i, "no Aave debt of this asset to repay");
+        break;
+      case "aaveBorrow":
+        // Debt is not valued by this projection yet: refuse rather than guess the outcome.
+        throw new Refused(refuse("Unsupported", { op: c.op }, "the TypeScript projection does not model borrowing: the agent does not send it", i));
       case "vaultDeposit":
       case "vaultMint": {
         const pos = positionOf(p.policy, c.vault)!;

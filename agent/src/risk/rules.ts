@@ -1,14 +1,15 @@
-// TreasuryPolicy._checkCall for the agent, in TypeScript: allowlist and argument rules of one call
-// (contracts/TreasuryPolicy.sol). Same order of checks, same error names and arguments, so a call
-// this refuses is one the chain refuses. Pure: the policy's configuration comes from readPortfolio.
+// TreasuryPolicy._checkCall and the call-rule units (contracts/rules/*Rule.sol) in TypeScript: the
+// allowlist and argument rules of one call. Same order of checks, same error names and arguments, so
+// a call this refuses is one the chain refuses. Pure: the policy's configuration comes from readPortfolio.
 import { decodeFunctionData, getAddress, size, slice, type Address, type Hex } from "viem";
 import { aavePoolAbi, erc20Abi, erc4626Abi, pendleRouterAbi, swapRouterAbi } from "../../../lib/chain/abi";
 import type { Call } from "../../../lib/chain/encode";
 import type { PolicyView } from "../chain/types";
 import { refuse, Refused, type Effect } from "./types";
 
-const APPROVE = "0x095ea7b3";
-const TRANSFER = "0xa9059cbb";
+const ANY_TARGET = "0x0000000000000000000000000000000000000000";
+/** AaveV3Rule.VARIABLE_RATE: stable-rate debt is refused. */
+const VARIABLE_RATE = 2n;
 
 /** What a call does, decoded: the projection (project.ts) applies it to the holdings. */
 export type DecodedCall =
@@ -17,6 +18,9 @@ export type DecodedCall =
   | { op: "approve"; token: Address; spender: Address; amount: bigint }
   | { op: "aaveSupply"; pool: Address; asset: Address; amount: bigint }
   | { op: "aaveWithdraw"; pool: Address; asset: Address; amount: bigint }
+  | { op: "aaveBorrow"; pool: Address; asset: Address; amount: bigint }
+  | { op: "aaveRepay"; pool: Address; asset: Address; amount: bigint }
+  | { op: "aaveRepayWithATokens"; pool: Address; asset: Address; amount: bigint }
   | { op: "vaultDeposit"; vault: Address; assets: bigint }
   | { op: "vaultMint"; vault: Address; shares: bigint }
   | { op: "vaultWithdraw"; vault: Address; assets: bigint }
@@ -75,20 +79,8 @@ export function checkCall(p: PolicyView, c: Call, i: number, actor: Actor = "age
   if (c.value !== 0n) fail("ValueNotAllowed", { to, value: c.value }, "calls may not send ETH");
   const selector = slice(c.data, 0, 4).toLowerCase() as Hex;
 
-  if (selector === APPROVE || selector === TRANSFER) {
-    if (!assetOf(p, to) && !positionOf(p, to)) fail("TokenNotRegistered", { token: to }, "not a registered asset or position token");
-    const { args } = decode(() => decodeFunctionData({ abi: erc20Abi, data: c.data }), i) as { args: readonly [Address, bigint] };
-    if (selector === TRANSFER) {
-      if (actor !== "owner") fail("PaymentsOwnerOnly", {}, "transfers are owner payments");
-      if (!has(p.payees, args[0])) fail("PayeeNotAllowed", { to: getAddress(args[0]) }, "not a registered payee");
-      if (!assetOf(p, to)) fail("TokenNotRegistered", { token: to }, "payments are in priced assets only");
-      return { effect: "Payment", decoded: { op: "payment", token: to, to: getAddress(args[0]), amount: args[1] } };
-    }
-    if (!has(p.spenders, args[0])) fail("SpenderNotAllowed", { spender: getAddress(args[0]) }, "spender not on the policy's list");
-    return { effect: "Neutral", decoded: { op: "approve", token: to, spender: getAddress(args[0]), amount: args[1] } };
-  }
-
-  const rule = p.rules.find((r) => eq(r.target, to) && r.selector.toLowerCase() === selector);
+  // A rule for this target, else one for any target (ERC20Rule's approve / transfer).
+  const rule = p.rules.find((r) => eq(r.target, to) && r.selector.toLowerCase() === selector) ?? p.rules.find((r) => eq(r.target, ANY_TARGET) && r.selector.toLowerCase() === selector);
   if (!rule) fail("TargetNotAllowed", { target: to, selector }, "no rule allows this (target, function)");
   const requireSafe = (a: Address) => {
     if (!eq(a, p.safe)) fail("ReceiverNotSafe", { receiver: getAddress(a) }, "proceeds must go to the Safe");
@@ -114,7 +106,46 @@ export function checkCall(p: PolicyView, c: Call, i: number, actor: Actor = "age
     if (!p.positions.some((x) => x.kind === "pendlePt" && eq(x.market, m))) fail("PositionNotRegistered", { token: getAddress(m) }, "not the market of a registered PT");
   };
 
+  const requireVariable = (mode: bigint) => {
+    if (mode !== VARIABLE_RATE) fail("InterestRateModeNotAllowed", { mode }, "Aave debt is variable rate only");
+  };
+
   switch (rule!.kind) {
+    case "ERC20Approve":
+    case "ERC20Transfer": {
+      if (!assetOf(p, to) && !positionOf(p, to)) fail("TokenNotRegistered", { token: to }, "not a registered asset or position token");
+      const { functionName, args } = decode(() => decodeFunctionData({ abi: erc20Abi, data: c.data }), i) as { functionName: string; args: readonly [Address, bigint] };
+      if (functionName === "transfer") {
+        // The policy's payment checks (not the rule's): owners only, payees only, priced assets only.
+        if (actor !== "owner") fail("PaymentsOwnerOnly", {}, "transfers are owner payments");
+        if (!has(p.payees, args[0])) fail("PayeeNotAllowed", { to: getAddress(args[0]) }, "not a registered payee");
+        if (!assetOf(p, to)) fail("TokenNotRegistered", { token: to }, "payments are in priced assets only");
+        return { effect: "Payment", decoded: { op: "payment", token: to, to: getAddress(args[0]), amount: args[1] } };
+      }
+      if (functionName !== "approve") malformed(i, "ERC20Rule allows approve and transfer only");
+      if (!has(p.spenders, args[0])) fail("SpenderNotAllowed", { spender: getAddress(args[0]) }, "spender not on the policy's list");
+      return { effect: "Neutral", decoded: { op: "approve", token: to, spender: getAddress(args[0]), amount: args[1] } };
+    }
+    case "AaveBorrow": {
+      const [asset, amount, mode, , onBehalfOf] = decode(() => decodeFunctionData({ abi: aavePoolAbi, data: c.data }).args as readonly [Address, bigint, bigint, number, Address], i);
+      requireAsset(asset);
+      requireSafe(onBehalfOf);
+      requireVariable(mode);
+      return { effect: "Risk", decoded: { op: "aaveBorrow", pool: to, asset: getAddress(asset), amount } };
+    }
+    case "AaveRepay": {
+      const [asset, amount, mode, onBehalfOf] = decode(() => decodeFunctionData({ abi: aavePoolAbi, data: c.data }).args as readonly [Address, bigint, bigint, Address], i);
+      requireAsset(asset);
+      requireSafe(onBehalfOf);
+      requireVariable(mode);
+      return { effect: "Exit", decoded: { op: "aaveRepay", pool: to, asset: getAddress(asset), amount } };
+    }
+    case "AaveRepayWithATokens": {
+      const [asset, amount, mode] = decode(() => decodeFunctionData({ abi: aavePoolAbi, data: c.data }).args as readonly [Address, bigint, bigint], i);
+      requireAsset(asset);
+      requireVariable(mode);
+      return { effect: "Exit", decoded: { op: "aaveRepayWithATokens", pool: to, asset: getAddress(asset), amount } };
+    }
     case "AaveSupply": {
       const [asset, amount, onBehalfOf] = decode(() => decodeFunctionData({ abi: aavePoolAbi, data: c.data }).args as readonly [Address, bigint, Address, number], i);
       requireAsset(asset);
@@ -179,7 +210,8 @@ export function checkCall(p: PolicyView, c: Call, i: number, actor: Actor = "age
       return { effect: "Exit", decoded: { op: "pendleRedeem", router: to, yt: getAddress(yt), tokenOut: getAddress(output.tokenOut), amountIn: netPyIn, minOut: output.minTokenOut } };
     }
     default:
-      // UniV3ExactInput / Router02 kinds: the agent's planner never builds them; refuse rather than guess.
+      // UniV3ExactInput / Router02 kinds and units the agent does not know: its planner never builds
+      // them; refuse rather than guess.
       throw new Refused(refuse("Unsupported", { kind: rule!.kind }, `the TypeScript check does not model ${rule!.kind}: the agent does not send it`, i));
   }
 }

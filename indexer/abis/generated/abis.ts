@@ -114,9 +114,9 @@ export const TreasuryPolicyAbi = [
                 "type": "bytes4"
               },
               {
-                "internalType": "enum RuleKind",
-                "name": "kind",
-                "type": "uint8"
+                "internalType": "contract IRule",
+                "name": "rule",
+                "type": "address"
               }
             ],
             "internalType": "struct TreasuryPolicy.RuleInit[]",
@@ -365,6 +365,17 @@ export const TreasuryPolicyAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "mode",
+        "type": "uint256"
+      }
+    ],
+    "name": "InterestRateModeNotAllowed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
         "name": "token",
         "type": "address"
@@ -559,6 +570,17 @@ export const TreasuryPolicyAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "rule",
+        "type": "address"
+      }
+    ],
+    "name": "RuleNotContract",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "bytes32",
         "name": "id",
         "type": "bytes32"
@@ -592,17 +614,6 @@ export const TreasuryPolicyAbi = [
       }
     ],
     "name": "TargetNotAllowed",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "bytes4",
-        "name": "selector",
-        "type": "bytes4"
-      }
-    ],
-    "name": "TokenCallRuleFixed",
     "type": "error"
   },
   {
@@ -818,6 +829,31 @@ export const TreasuryPolicyAbi = [
       }
     ],
     "name": "AssetSet",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "target",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "bytes4",
+        "name": "selector",
+        "type": "bytes4"
+      },
+      {
+        "indexed": false,
+        "internalType": "address",
+        "name": "rule",
+        "type": "address"
+      }
+    ],
+    "name": "CallRuleSet",
     "type": "event"
   },
   {
@@ -1135,31 +1171,6 @@ export const TreasuryPolicyAbi = [
       {
         "indexed": true,
         "internalType": "address",
-        "name": "target",
-        "type": "address"
-      },
-      {
-        "indexed": true,
-        "internalType": "bytes4",
-        "name": "selector",
-        "type": "bytes4"
-      },
-      {
-        "indexed": false,
-        "internalType": "enum RuleKind",
-        "name": "kind",
-        "type": "uint8"
-      }
-    ],
-    "name": "RuleSet",
-    "type": "event"
-  },
-  {
-    "anonymous": false,
-    "inputs": [
-      {
-        "indexed": true,
-        "internalType": "address",
         "name": "spender",
         "type": "address"
       },
@@ -1178,6 +1189,19 @@ export const TreasuryPolicyAbi = [
     "inputs": [],
     "name": "Unpaused",
     "type": "event"
+  },
+  {
+    "inputs": [],
+    "name": "ANY_TARGET",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
   },
   {
     "inputs": [],
@@ -1416,6 +1440,11 @@ export const TreasuryPolicyAbi = [
         "internalType": "struct Outflow[]",
         "name": "outflows",
         "type": "tuple[]"
+      },
+      {
+        "internalType": "address[]",
+        "name": "tokens",
+        "type": "address[]"
       }
     ],
     "stateMutability": "view",
@@ -1602,9 +1631,14 @@ export const TreasuryPolicyAbi = [
                 "type": "bytes4"
               },
               {
-                "internalType": "enum RuleKind",
-                "name": "kind",
-                "type": "uint8"
+                "internalType": "address",
+                "name": "rule",
+                "type": "address"
+              },
+              {
+                "internalType": "bytes32",
+                "name": "ruleId",
+                "type": "bytes32"
               }
             ],
             "internalType": "struct RuleView[]",
@@ -1726,6 +1760,63 @@ export const TreasuryPolicyAbi = [
       }
     ],
     "name": "isGuardian",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "payee",
+        "type": "address"
+      }
+    ],
+    "name": "isPayee",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      }
+    ],
+    "name": "isRegisteredToken",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "spender",
+        "type": "address"
+      }
+    ],
+    "name": "isSpender",
     "outputs": [
       {
         "internalType": "bool",
@@ -1874,6 +1965,54 @@ export const TreasuryPolicyAbi = [
         "internalType": "struct PositionConfig",
         "name": "",
         "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      }
+    ],
+    "name": "positionOf",
+    "outputs": [
+      {
+        "internalType": "enum PositionKind",
+        "name": "kind",
+        "type": "uint8"
+      },
+      {
+        "internalType": "address",
+        "name": "underlying",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "venue",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "underlying",
+        "type": "address"
+      }
+    ],
+    "name": "positionTokens",
+    "outputs": [
+      {
+        "internalType": "address[]",
+        "name": "",
+        "type": "address[]"
       }
     ],
     "stateMutability": "view",
@@ -2241,9 +2380,9 @@ export const TreasuryPolicyAbi = [
         "type": "bytes4"
       },
       {
-        "internalType": "enum RuleKind",
-        "name": "kind",
-        "type": "uint8"
+        "internalType": "contract IRule",
+        "name": "rule",
+        "type": "address"
       }
     ],
     "name": "setRule",

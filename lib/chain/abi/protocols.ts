@@ -17,6 +17,7 @@ export const aavePoolAbi = parseAbi([
   "function withdraw(address asset, uint256 amount, address to) returns (uint256)",
   "function borrow(address asset, uint256 amount, uint256 interestRateMode, uint16 referralCode, address onBehalfOf)",
   "function repay(address asset, uint256 amount, uint256 interestRateMode, address onBehalfOf) returns (uint256)",
+  "function repayWithATokens(address asset, uint256 amount, uint256 interestRateMode) returns (uint256)",
 ]);
 
 export const erc4626Abi = parseAbi([
