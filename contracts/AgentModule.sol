@@ -78,7 +78,7 @@ contract AgentModule is IModuleErrors, IValuationErrors {
     function execute(Call[] calldata calls, bytes32 decisionHash) external returns (uint256 sizeUsd) {
         policy.requireActiveAgent(msg.sender);
         if (calls.length == 0) revert NoCalls();
-        (Effect worst, uint256 lastMoving) = _checkCalls(calls);
+        (Effect worst, uint256 lastMoving, address[] memory tokens) = _checkCalls(calls);
         (bool healthy, uint256 navBefore,) = valuation.begin(new Outflow[](0));
         uint256 navAfter;
         uint256 used;
@@ -87,7 +87,7 @@ contract AgentModule is IModuleErrors, IValuationErrors {
             for (uint256 i; i < calls.length; ++i) _runCall(calls, i);
             (, navAfter,) = valuation.finish(0, false, new address[](0)); // the health factor floor still holds
         } else {
-            (navAfter, sizeUsd) = _runMetered(calls, lastMoving, worst > Effect.Exit);
+            (navAfter, sizeUsd) = _runMetered(calls, lastMoving, worst > Effect.Exit, tokens);
             // Exits into the Safe's own balance are de-risking: never refused by size.
             if (worst > Effect.Exit) used = _meter(navBefore, navAfter, sizeUsd);
             else (used,) = _window();
@@ -104,7 +104,7 @@ contract AgentModule is IModuleErrors, IValuationErrors {
     /// since its last measurement (it keeps the holdings, at begin()'s prices), then checks the outcome.
     /// @return navAfter NAV after the batch.
     /// @return gross Value moved across the batch (a round trip counts both legs).
-    function _runMetered(Call[] calldata calls, uint256 lastMoving, bool capsApply)
+    function _runMetered(Call[] calldata calls, uint256 lastMoving, bool capsApply, address[] memory tokens)
         internal
         returns (uint256 navAfter, uint256 gross)
     {
@@ -114,17 +114,31 @@ contract AgentModule is IModuleErrors, IValuationErrors {
             if (i < lastMoving && _moves(calls[i])) gross += valuation.step();
         }
         uint256 moved;
-        (, navAfter, moved) = valuation.finish(0, capsApply, new address[](0));
+        (, navAfter, moved) = valuation.finish(0, capsApply, tokens);
         gross += moved;
     }
 
     /// @return worst The riskiest effect among the calls.
     /// @return lastMoving Index of the last call that can move value (anything but an approval).
-    function _checkCalls(Call[] calldata calls) internal view returns (Effect worst, uint256 lastMoving) {
+    /// @return tokens Every token the calls can move, as their rules say (repeats allowed).
+    function _checkCalls(Call[] calldata calls)
+        internal
+        view
+        returns (Effect worst, uint256 lastMoving, address[] memory tokens)
+    {
+        address[][] memory each = new address[][](calls.length);
+        uint256 n;
         for (uint256 i; i < calls.length; ++i) {
-            (Effect e,,) = policy.checkTransaction(calls[i].to, calls[i].value, calls[i].data, 0, Actor.Agent);
+            Effect e;
+            (e,, each[i]) = policy.checkTransaction(calls[i].to, calls[i].value, calls[i].data, 0, Actor.Agent);
             if (e > worst) worst = e;
             if (e != Effect.Neutral) lastMoving = i;
+            n += each[i].length;
+        }
+        tokens = new address[](n);
+        n = 0;
+        for (uint256 i; i < each.length; ++i) {
+            for (uint256 j; j < each[i].length; ++j) tokens[n++] = each[i][j];
         }
     }
 

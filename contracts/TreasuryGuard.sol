@@ -34,6 +34,7 @@ contract TreasuryGuard is BaseGuard, IGuardErrors {
     bytes32 private constant ACTIVE_SLOT = keccak256("treasury.guard.active"); // mode, see below
     bytes32 private constant OUTFLOW_SLOT = keccak256("treasury.guard.outflow"); // USD value of the payments
     bytes32 private constant PAYMENTS_SLOT = keccak256("treasury.guard.payments"); // count, then 3 words each
+    bytes32 private constant TOKENS_SLOT = keccak256("treasury.guard.tokens"); // count, then one word each
 
     uint256 private constant NONE = 0;
     uint256 private constant CHECKED = 1; // outcome (NAV and caps) checked after execution
@@ -114,7 +115,7 @@ contract TreasuryGuard is BaseGuard, IGuardErrors {
             return;
         }
 
-        (Effect effect, Outflow[] memory outflows,) =
+        (Effect effect, Outflow[] memory outflows, address[] memory tokens) =
             policy.checkTransaction(to, value, data, uint8(operation), Actor.Owner);
         (bool healthy,, uint256 outflowUsd) = valuation.begin(outflows);
         if (!healthy) {
@@ -125,6 +126,7 @@ contract TreasuryGuard is BaseGuard, IGuardErrors {
         }
         _tstore(OUTFLOW_SLOT, outflowUsd);
         _savePayments(outflows);
+        _saveTokens(tokens);
         _tstore(ACTIVE_SLOT, effect > Effect.Exit ? CHECKED : CHECKED_NAV_ONLY);
     }
 
@@ -140,7 +142,8 @@ contract TreasuryGuard is BaseGuard, IGuardErrors {
             return;
         }
         uint256 outflowUsd = _tload(OUTFLOW_SLOT);
-        (uint256 navBefore, uint256 navAfter,) = valuation.finish(outflowUsd, mode == CHECKED, new address[](0));
+        // Only what the rules say the transaction can move is valued again (none listed: everything).
+        (uint256 navBefore, uint256 navAfter,) = valuation.finish(outflowUsd, mode == CHECKED, _loadTokens());
         // Payments are reported only once they happened (a Safe tx with safeTxGas > 0 can fail without reverting).
         uint256 n = _tload(PAYMENTS_SLOT);
         if (n != 0) {
@@ -182,6 +185,18 @@ contract TreasuryGuard is BaseGuard, IGuardErrors {
             _tstore(PAYMENTS_SLOT.offset(2 + 3 * i), uint160(outflows[i].to));
             _tstore(PAYMENTS_SLOT.offset(3 + 3 * i), outflows[i].amount);
         }
+    }
+
+    /// @dev The tokens the transaction's rules say it can move: count at TOKENS_SLOT, then one per word.
+    function _saveTokens(address[] memory tokens) private {
+        _tstore(TOKENS_SLOT, tokens.length);
+        for (uint256 i; i < tokens.length; ++i) _tstore(TOKENS_SLOT.offset(1 + i), uint160(tokens[i]));
+    }
+
+    function _loadTokens() private returns (address[] memory tokens) {
+        tokens = new address[](_tload(TOKENS_SLOT));
+        for (uint256 i; i < tokens.length; ++i) tokens[i] = address(uint160(_tload(TOKENS_SLOT.offset(1 + i))));
+        _tstore(TOKENS_SLOT, 0);
     }
 
     function _emitPayments(uint256 n) private {

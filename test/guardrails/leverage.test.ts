@@ -16,7 +16,9 @@ import { deploy } from "../../scripts/world/tx";
 import { PositionKind, protocolId } from "../../scripts/guardrails/config";
 import { ctxOf, Ctx, ownerExec, ownerTx, supplyBatch, aaveWithdraw, policyCall, schedule, passDelay, asSafe } from "./guard.shared";
 import * as lib from "../../lib/chain/encode";
-import type { Hex } from "viem";
+import { createPublicClient, custom, type Address, type Hex, type PublicClient } from "viem";
+import { readPortfolio } from "../../agent/src/chain/portfolio";
+import { checkBatch, checkOwnerBatch } from "../../agent/src/risk/check";
 
 const USDC = (n: number) => parseUnits(String(n), 6);
 const E18 = 10n ** 18n;
@@ -205,6 +207,46 @@ describe("Leverage: debt in NAV, health factor floor, gross exposure, exit with 
     expect(await bal(g.world.aave.variableDebtTokens.WETH)).to.equal(0n);
     expect(await bal(g.world.aave.aTokens.USDC)).to.equal(0n);
     expect(await bal(g.world.aave.aTokens.WETH)).to.equal(0n);
+  });
+
+  describe("TypeScript mirror (agent/src/risk)", () => {
+    const client = () => createPublicClient({ transport: custom(hre.network.provider), cacheTime: 0 }) as PublicClient;
+
+    it("reads the debt, the health factor and NAV net of debt exactly as the valuation", async () => {
+      await leverUp();
+      const p = await readPortfolio(client(), g.deployment);
+      const s = await g.valuation.snapshot();
+      expect(p.debtUsd).to.equal(s.debt);
+      expect(p.healthFactor).to.equal(s.healthFactor);
+      expect(p.navUsd).to.equal(s.nav);
+      expect(p.policy.limits.minHealthFactor).to.equal(16n * 10n ** 17n);
+      expect(p.positions.filter((x) => x.kind === "aaveDebt").map((x) => x.token)).to.have.members([
+        g.world.aave.variableDebtTokens.USDC, g.world.aave.variableDebtTokens.WETH,
+      ]);
+    });
+
+    it("refuses a collateral withdrawal below the floor like the chain, and passes one above it and a repay", async () => {
+      await leverUp();
+      const p = await readPortfolio(client(), g.deployment);
+      const agent = (await g.agent.getAddress()) as Address;
+      const withdraw = (n: string) => lib.aaveWithdraw(g.world.aave.pool as Hex, g.world.tokens.WETH as Hex, parseEther(n), safe as Hex);
+      const low = checkBatch(p, [withdraw("8")], agent);
+      expect(low.ok).to.equal(false);
+      if (!low.ok) expect(low.error).to.equal("HealthFactorBelowFloor");
+      await expect(g.module.connect(g.agent).execute([withdraw("8")], hre.ethers.id("d")))
+        .to.be.revertedWithCustomError(g.valuation, "HealthFactorBelowFloor");
+      const owner = checkOwnerBatch(p, [withdraw("8")]);
+      expect(owner.ok).to.equal(false);
+      expect(checkBatch(p, [withdraw("2")], agent).ok).to.equal(true);
+      // Repaying $5k from the wallet: NAV unchanged (cash and debt both fall), debt down.
+      const usdc = g.world.tokens.USDC as Hex;
+      const pool = g.world.aave.pool as Hex;
+      const repay = checkBatch(p, [lib.approve(usdc, pool, USDC(5_000)), lib.aaveRepay(pool, usdc, USDC(5_000), safe as Hex)], agent);
+      expect(repay.ok, JSON.stringify(repay, (_k, v) => (typeof v === "bigint" ? String(v) : v))).to.equal(true);
+      if (repay.ok) expect(repay.navAfterUsd).to.be.closeTo(p.navUsd, 10n ** 12n);
+      await g.module.connect(g.agent).execute([lib.approve(usdc, pool, USDC(5_000)), lib.aaveRepay(pool, usdc, USDC(5_000), safe as Hex)], hre.ethers.id("r"));
+      expect((await g.valuation.snapshot()).debt).to.be.closeTo(15_000n * E18, 10n ** 16n);
+    });
   });
 
   describe("debt cannot be hidden from NAV", () => {

@@ -18,6 +18,12 @@ export function deploymentIndex(d: Deployment) {
     if (d.feeds[s]) feeds[a] = d.feeds[s];
   }
   for (const [s, a] of Object.entries(d.aave.aTokens)) symbols[a] = `a${s}`;
+  // Debt tokens: their balances are what the Safe owes (liability positions when registered).
+  const debtTokens = new Set<Address>();
+  for (const [s, a] of Object.entries(d.aave.variableDebtTokens ?? {})) {
+    symbols[a] = `variableDebt${s}`;
+    debtTokens.add(a);
+  }
   for (const [s, a] of Object.entries(d.erc4626)) symbols[a] = s;
   const pendleYts: Record<Address, Address> = {};
   for (const [k, m] of Object.entries(d.pendle.markets)) {
@@ -25,7 +31,7 @@ export function deploymentIndex(d: Deployment) {
     pendleYts[m.market] = m.yt;
   }
   const spenders = [d.aave.pool, d.uniswap.swapRouter, d.pendle.router, ...Object.values(d.erc4626)];
-  return { symbols, feeds, spenders, pendleYts };
+  return { symbols, feeds, spenders, pendleYts, debtTokens };
 }
 
 export async function readPortfolio(client: PublicClient, d: Deployment, opts: { blockNumber?: bigint } = {}): Promise<Portfolio> {
@@ -50,7 +56,9 @@ export async function readPortfolio(client: PublicClient, d: Deployment, opts: {
   ];
   const balances = tokens.map((t) => ({ address: t, abi: erc20Abi, functionName: "balanceOf", args: [safe] }) as const);
   const feeds = feedTokens.map((t) => ({ address: ix.feeds[t], abi: aggregatorV3Abi, functionName: "latestRoundData" }) as const);
-  const allowances = tokens.flatMap((t) => ix.spenders.map((s) => ({ address: t, abi: erc20Abi, functionName: "allowance", args: [safe, s] }) as const));
+  // Debt tokens have no allowances (Aave reverts allowance()): not read.
+  const allowanceTokens = tokens.filter((t) => !ix.debtTokens.has(t));
+  const allowances = allowanceTokens.flatMap((t) => ix.spenders.map((s) => ({ address: t, abi: erc20Abi, functionName: "allowance", args: [safe, s] }) as const));
 
   const pools = Object.values(d.uniswap.pools);
   const poolReads = pools.flatMap((pl) => [
@@ -72,7 +80,7 @@ export async function readPortfolio(client: PublicClient, d: Deployment, opts: {
   };
 
   const cfg = must<ContractFunctionReturnType<typeof treasuryPolicyAbi, "view", "getConfig">>(0, "TreasuryPolicy.getConfig");
-  const snap = must<{ healthy: boolean; nav: bigint; volatileValue: bigint; values: readonly bigint[]; protocolValues: readonly bigint[]; prices: readonly bigint[] }>(1, "TreasuryValuation.snapshot");
+  const snap = must<{ healthy: boolean; nav: bigint; volatileValue: bigint; values: readonly bigint[]; protocolValues: readonly bigint[]; prices: readonly bigint[]; debt: bigint; healthFactor: bigint }>(1, "TreasuryValuation.snapshot");
   const alloc = res[2].status === "success" ? (res[2].result as readonly [bigint, readonly Hex[], readonly bigint[], readonly Address[], readonly bigint[]]) : null;
   const [usedUsd, lossUsd, remainingUsd] = [3, 4, 5].map((i) => must<bigint>(i, "AgentModule budget"));
   const owners = must<readonly Address[]>(6, "Safe.getOwners");
@@ -90,7 +98,7 @@ export async function readPortfolio(client: PublicClient, d: Deployment, opts: {
   });
   o += feedTokens.length;
   const allow: Record<Address, Record<Address, bigint>> = {};
-  tokens.forEach((t, i) => {
+  allowanceTokens.forEach((t, i) => {
     allow[t] = {};
     ix.spenders.forEach((s, j) => {
       const r = res[o + i * ix.spenders.length + j];
@@ -98,7 +106,7 @@ export async function readPortfolio(client: PublicClient, d: Deployment, opts: {
     });
   });
 
-  o += tokens.length * ix.spenders.length;
+  o += allowanceTokens.length * ix.spenders.length;
   const poolStates = pools.map((pl, i) => ({
     address: pl.address, token0: pl.token0, token1: pl.token1, fee: pl.fee,
     sqrtPriceX96: must<readonly bigint[]>(o + 2 * i, `pool ${pl.address} slot0`)[0],
@@ -115,7 +123,7 @@ export async function readPortfolio(client: PublicClient, d: Deployment, opts: {
     paused: cfg.paused,
     configVersion: cfg.configVersion,
     caps: { ...cfg.caps },
-    limits: { maxLossBps: cfg.limits.maxLossBps, autonomyLimitUsd: cfg.limits.autonomyLimitUsd, dailyBudgetUsd: cfg.limits.dailyBudgetUsd },
+    limits: { maxLossBps: cfg.limits.maxLossBps, autonomyLimitUsd: cfg.limits.autonomyLimitUsd, dailyBudgetUsd: cfg.limits.dailyBudgetUsd, minHealthFactor: cfg.limits.minHealthFactor },
     agents: [...cfg.agents],
     spenders: [...cfg.spenders],
     payees: [...cfg.payees],
@@ -151,6 +159,8 @@ export async function readPortfolio(client: PublicClient, d: Deployment, opts: {
     healthy: snap.healthy,
     navUsd: snap.nav,
     volatileUsd: snap.volatileValue,
+    debtUsd: snap.debt,
+    healthFactor: snap.healthFactor,
     values: [...snap.values],
     protocolValues: [...snap.protocolValues],
     snapshotPrices: [...snap.prices],
