@@ -25,7 +25,6 @@ import {
     Outflow,
     AssetView,
     PositionView,
-    RuleView,
     ValuationConfig
 } from "./libraries/PolicyTypes.sol";
 
@@ -74,7 +73,7 @@ contract TreasuryPolicy is IPolicyErrors, IAdapterErrors, IPolicyView {
     bytes32[] internal protocolList;
 
     mapping(address target => mapping(bytes4 selector => IRule)) internal rules;
-    bytes32[] internal ruleKeys; // abi.encodePacked(target, selector) left-aligned, for getConfig()
+    bytes32[] internal ruleKeyList; // abi.encodePacked(target, selector) left-aligned, for the lens
     /// @dev Position tokens by (venue, underlying), for the rules' `tokens` (aToken and debt token of an asset).
     mapping(address venue => mapping(address underlying => address[])) internal venueTokens;
 
@@ -467,12 +466,12 @@ contract TreasuryPolicy is IPolicyErrors, IAdapterErrors, IPolicyView {
         rules[target][selector] = rule;
         bytes32 key = bytes32(abi.encodePacked(target, selector));
         if (address(prev) == address(0) && address(rule) != address(0)) {
-            ruleKeys.push(key);
+            ruleKeyList.push(key);
         } else if (address(prev) != address(0) && address(rule) == address(0)) {
-            for (uint256 i; i < ruleKeys.length; ++i) {
-                if (ruleKeys[i] == key) {
-                    ruleKeys[i] = ruleKeys[ruleKeys.length - 1];
-                    ruleKeys.pop();
+            for (uint256 i; i < ruleKeyList.length; ++i) {
+                if (ruleKeyList[i] == key) {
+                    ruleKeyList[i] = ruleKeyList[ruleKeyList.length - 1];
+                    ruleKeyList.pop();
                     break;
                 }
             }
@@ -637,16 +636,41 @@ contract TreasuryPolicy is IPolicyErrors, IAdapterErrors, IPolicyView {
         }
     }
 
-    function _concatOutflows(Outflow[] memory a, Outflow[] memory b) internal pure returns (Outflow[] memory c) {
-        c = new Outflow[](a.length + b.length);
+    /// @dev a ++ b for arrays of one-word elements (addresses, or pointers to Outflow structs).
+    function _concat(uint256[] memory a, uint256[] memory b) internal pure returns (uint256[] memory c) {
+        c = new uint256[](a.length + b.length);
         for (uint256 i; i < a.length; ++i) c[i] = a[i];
         for (uint256 i; i < b.length; ++i) c[a.length + i] = b[i];
     }
 
+    function _concatOutflows(Outflow[] memory a, Outflow[] memory b) internal pure returns (Outflow[] memory c) {
+        uint256[] memory w;
+        assembly {
+            w := a
+        }
+        uint256[] memory v;
+        assembly {
+            v := b
+        }
+        w = _concat(w, v);
+        assembly {
+            c := w
+        }
+    }
+
     function _concatAddresses(address[] memory a, address[] memory b) internal pure returns (address[] memory c) {
-        c = new address[](a.length + b.length);
-        for (uint256 i; i < a.length; ++i) c[i] = a[i];
-        for (uint256 i; i < b.length; ++i) c[a.length + i] = b[i];
+        uint256[] memory w;
+        assembly {
+            w := a
+        }
+        uint256[] memory v;
+        assembly {
+            v := b
+        }
+        w = _concat(w, v);
+        assembly {
+            c := w
+        }
     }
 
     // ------------------------------------------------------------------ what the rules read (IPolicyView)
@@ -672,8 +696,9 @@ contract TreasuryPolicy is IPolicyErrors, IAdapterErrors, IPolicyView {
     }
 
     /// @inheritdoc IPolicyView
-    function positionTokens(address venue, address underlying) external view returns (address[] memory) {
-        return venueTokens[venue][underlying];
+    function requireAssetPositions(address venue, address asset_) external view returns (address[] memory) {
+        if (!assetConfig[asset_].registered) revert TokenNotRegistered(asset_);
+        return venueTokens[venue][asset_];
     }
 
     /// @notice Whether `effect` may run while a held asset has no usable price (de-risk-only mode).
@@ -685,49 +710,36 @@ contract TreasuryPolicy is IPolicyErrors, IAdapterErrors, IPolicyView {
     }
 
     // ------------------------------------------------------------------ reading the configuration
-    struct ConfigView {
-        address safe;
-        address guard;
-        address module;
-        address multiSendCallOnly;
-        AssetView[] assets;
-        PositionView[] positions;
-        RuleView[] rules;
-        address[] spenders;
-        address[] payees;
-        address[] agents;
-        address[] guardians;
-        Caps caps;
-        Limits limits;
-        uint256 delay;
-        bool paused;
-        uint256 configVersion;
+    // The whole configuration in one call is TreasuryPolicyLens.getConfig(policy): it lives in its own
+    // contract so this one stays small (EIP-170). These are the raw lists it reads.
+
+    /// @notice Registered assets, in registry order.
+    function assets() external view returns (address[] memory) {
+        return assetList;
     }
 
-    /// @notice The whole configuration in one call.
-    function getConfig() external view returns (ConfigView memory v) {
-        v.safe = safe;
-        v.guard = guard;
-        v.module = module;
-        v.multiSendCallOnly = multiSendCallOnly;
-        v.assets = _assetViews();
-        v.positions = _positionViews();
-        v.rules = new RuleView[](ruleKeys.length);
-        for (uint256 i; i < ruleKeys.length; ++i) {
-            address target = address(bytes20(ruleKeys[i]));
-            bytes4 selector = bytes4(ruleKeys[i] << 160);
-            IRule rule = rules[target][selector];
-            v.rules[i] = RuleView(target, selector, address(rule), rule.ruleId());
-        }
-        v.spenders = spenders.values();
-        v.payees = payees.values();
-        v.agents = agents.values();
-        v.guardians = guardians.values();
-        v.caps = caps;
-        v.limits = limits;
-        v.delay = delay;
-        v.paused = paused;
-        v.configVersion = configVersion;
+    /// @notice Registered position tokens, in registry order.
+    function positions() external view returns (address[] memory) {
+        return positionList;
+    }
+
+    /// @notice Every call-rule registration, as abi.encodePacked(target, selector) (left-aligned).
+    function ruleKeys() external view returns (bytes32[] memory) {
+        return ruleKeyList;
+    }
+
+    /// @notice The call rule registered for (target, selector) (ANY_TARGET: for any contract), or 0.
+    function ruleOf(address target, bytes4 selector) external view returns (IRule) {
+        return rules[target][selector];
+    }
+
+    /// @notice Spenders, payees, agents and extra guardians (the Safe's owners are guardians too).
+    function members()
+        external
+        view
+        returns (address[] memory spenders_, address[] memory payees_, address[] memory agents_, address[] memory guardians_)
+    {
+        return (spenders.values(), payees.values(), agents.values(), guardians.values());
     }
 
     /// @dev Writes the valuation's view of the configuration into a fresh data contract (Solady
@@ -757,11 +769,6 @@ contract TreasuryPolicy is IPolicyErrors, IAdapterErrors, IPolicyView {
         for (uint256 i; i < positionList.length; ++i) {
             out[i] = PositionView(positionList[i], positionConfig[positionList[i]]);
         }
-    }
-
-    /// @notice Registered position tokens, in registry order.
-    function positions() external view returns (address[] memory) {
-        return positionList;
     }
 
     /// @inheritdoc IPolicyView

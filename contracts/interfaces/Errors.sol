@@ -5,8 +5,8 @@ import {Effect} from "../libraries/PolicyTypes.sol";
 
 /// @title IPolicyErrors
 /// @notice Errors of the TreasuryPolicy: roles, timelock, configuration and call rules. Declared in an
-/// interface the policy inherits, so they are part of its ABI even when another contract (the guard,
-/// the module, the valuation) is the one that reverts with them.
+/// interface the policy inherits, so they are part of its ABI even when another contract (a call rule
+/// in contracts/rules, the guard, the module, the valuation) is the one that reverts with them.
 interface IPolicyErrors {
     // ------------------------------------------------------------------ roles
     /// @notice Only the Safe (a threshold of owners) may do this.

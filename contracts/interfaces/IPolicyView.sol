@@ -34,9 +34,10 @@ interface IPolicyView {
     /// @param payee The payee.
     function isPayee(address payee) external view returns (bool);
 
-    /// @notice Registered position tokens over `underlying` at `venue` (e.g. an Aave pool's aToken
-    /// and debt token for one asset), in registration order.
+    /// @notice The registered position tokens over `asset` at `venue` (e.g. an Aave pool's aToken and
+    /// debt token for one asset, in registration order); reverts TokenNotRegistered(asset) unless
+    /// `asset` is a registered asset: a rule's two questions about an asset in one call.
     /// @param venue The venue (Aave Pool, ERC-4626 vault, Pendle router).
-    /// @param underlying The registered underlying asset.
-    function positionTokens(address venue, address underlying) external view returns (address[] memory);
+    /// @param asset The asset.
+    function requireAssetPositions(address venue, address asset) external view returns (address[] memory);
 }

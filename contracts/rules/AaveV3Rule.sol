@@ -29,54 +29,38 @@ contract AaveV3Rule is IRule, IPolicyErrors {
         view
         returns (Effect effect, address[] memory tokens, Outflow[] memory outflows)
     {
-        address asset;
-        (asset, effect) = _decode(bytes4(data[:4]), data[4:], safe, policy);
-        // The asset itself and the Safe's aToken / debt token over it at this pool.
-        tokens = RuleLib.prepend(asset, policy.positionTokens(target, asset));
-        return (effect, tokens, outflows);
-    }
-
-    /// @dev The asset a call is about and its effect. Checked in this order: the asset is registered,
-    /// onBehalfOf / to is the Safe, the rate mode is variable.
-    function _decode(bytes4 selector, bytes calldata args, address safe, IPolicyView policy)
-        internal
-        view
-        returns (address, Effect)
-    {
+        bytes4 selector = bytes4(data[:4]);
+        bytes calldata args = data[4:];
+        address asset = address(uint160(uint256(bytes32(args[:32])))); // every entry point's first argument
+        if (uint256(bytes32(args[:32])) > type(uint160).max) revert MalformedCalldata();
+        // First: the asset is registered (one call also returns the Safe's aToken / debt token over it).
+        tokens = RuleLib.prepend(asset, policy.requireAssetPositions(target, asset));
         if (selector == IAaveV3Pool.supply.selector) {
-            (address asset,, address onBehalfOf,) = abi.decode(args, (address, uint256, address, uint16));
-            RuleLib.requireAsset(policy, asset);
+            (,, address onBehalfOf,) = abi.decode(args, (address, uint256, address, uint16));
             RuleLib.requireSafe(onBehalfOf, safe);
-            return (asset, Effect.Risk);
-        }
-        if (selector == IAaveV3Pool.withdraw.selector) {
-            (address asset,, address to) = abi.decode(args, (address, uint256, address));
-            RuleLib.requireAsset(policy, asset);
+            effect = Effect.Risk;
+        } else if (selector == IAaveV3Pool.withdraw.selector) {
+            (,, address to) = abi.decode(args, (address, uint256, address));
             RuleLib.requireSafe(to, safe);
-            return (asset, Effect.Exit);
-        }
-        if (selector == IAaveV3Pool.borrow.selector) {
-            (address asset,, uint256 mode,, address onBehalfOf) =
-                abi.decode(args, (address, uint256, uint256, uint16, address));
-            RuleLib.requireAsset(policy, asset);
+            effect = Effect.Exit;
+        } else if (selector == IAaveV3Pool.borrow.selector) {
+            (,, uint256 mode,, address onBehalfOf) = abi.decode(args, (address, uint256, uint256, uint16, address));
             RuleLib.requireSafe(onBehalfOf, safe);
             _requireVariable(mode);
-            return (asset, Effect.Risk);
-        }
-        if (selector == IAaveV3Pool.repay.selector) {
-            (address asset,, uint256 mode, address onBehalfOf) = abi.decode(args, (address, uint256, uint256, address));
-            RuleLib.requireAsset(policy, asset);
+            effect = Effect.Risk;
+        } else if (selector == IAaveV3Pool.repay.selector) {
+            (,, uint256 mode, address onBehalfOf) = abi.decode(args, (address, uint256, uint256, address));
             RuleLib.requireSafe(onBehalfOf, safe);
             _requireVariable(mode);
-            return (asset, Effect.Exit); // de-risking: it only lowers debt
-        }
-        if (selector == IAaveV3Pool.repayWithATokens.selector) {
-            (address asset,, uint256 mode) = abi.decode(args, (address, uint256, uint256));
-            RuleLib.requireAsset(policy, asset);
+            effect = Effect.Exit; // de-risking: it only lowers debt
+        } else if (selector == IAaveV3Pool.repayWithATokens.selector) {
+            (,, uint256 mode) = abi.decode(args, (address, uint256, uint256));
             _requireVariable(mode);
-            return (asset, Effect.Exit);
+            effect = Effect.Exit;
+        } else {
+            revert MalformedCalldata();
         }
-        revert MalformedCalldata();
+        return (effect, tokens, outflows);
     }
 
     function _requireVariable(uint256 mode) internal pure {

@@ -17,7 +17,7 @@ import { replaceBigInts } from "ponder";
 import { erc20Abi, type ContractFunctionParameters } from "viem";
 import { TreasuryValuationAbi } from "../abis/generated/abis";
 import { readDeploymentFile } from "./lib/deployment";
-import { collectAddresses, isInternal, type RegisteredPosition, toFloat18, usd18 } from "./lib/classify";
+import { collectAddresses, isInternal, type RegisteredAsset, type RegisteredPosition, toFloat18, usd18 } from "./lib/classify";
 
 const { deployment } = readDeploymentFile();
 const SAFE = deployment.treasury.safe.toLowerCase() as `0x${string}`;
@@ -27,12 +27,6 @@ const WETH = deployment.tokens.WETH?.toLowerCase();
 const PROTOCOLS = collectAddresses([deployment.aave, deployment.uniswap, deployment.erc4626, deployment.pendle]);
 for (const a of Object.values(deployment.guardrails)) if (typeof a === "string") PROTOCOLS.add(a.toLowerCase());
 
-interface RegisteredAsset {
-  token: string;
-  decimals: number;
-  assetClass: number;
-  feed: string;
-}
 interface Holding {
   token: string;
   balance: string;

@@ -118,13 +118,15 @@ export interface GuardrailAddresses {
   valuation: Address;
   guard: Address;
   module: Address;
+  /** TreasuryPolicyLens: getConfig(policy), the policy's whole configuration in one call. */
+  lens: Address;
   [name: string]: Address;
 }
 
 /** The guardrails' addresses, or an error saying how to get them. */
 export function guardrailsOf(d: Deployment): GuardrailAddresses {
   const g = d.guardrails;
-  const missing = ["policy", "valuation", "guard", "module"].filter((k) => !g?.[k]);
+  const missing = ["policy", "valuation", "guard", "module", "lens"].filter((k) => !g?.[k]);
   if (!g || missing.length) throw new Error(`deployment ${d.network}: no guardrails (${missing.join(", ")} missing): deploy them with \`npm run deploy:guardrails\``);
   return g as GuardrailAddresses;
 }

@@ -5,3 +5,4 @@ export * from "./deployments";
 export * from "./encode";
 export * from "./safe";
 export * from "./revert";
+export * from "./policyTypes";

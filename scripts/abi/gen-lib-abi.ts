@@ -6,6 +6,7 @@ import path from "node:path";
 
 export const GUARDRAIL_ABIS = {
   treasuryPolicyAbi: "TreasuryPolicy",
+  treasuryPolicyLensAbi: "TreasuryPolicyLens",
   treasuryValuationAbi: "TreasuryValuation",
   treasuryGuardAbi: "TreasuryGuard",
   agentModuleAbi: "AgentModule",

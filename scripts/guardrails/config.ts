@@ -8,12 +8,9 @@ import { toFunctionSelector, type Abi, type AbiFunction } from "viem";
 import { aavePoolAbi, erc20Abi, erc4626Abi, pendleRouterAbi, swapRouter02Abi, swapRouterAbi } from "../../lib/chain/abi";
 import { checkSettingsAgainstTokens, type GuardrailSettings } from "./settings";
 
-/** Mirrors of the Solidity enums in contracts/libraries/PolicyTypes.sol (order matters; pinned by
- * test/guardrails/abi-mirror.test.ts). */
-export const AssetClass = { Stable: 0, Volatile: 1 } as const;
-export const PositionKind = { None: 0, AaveAToken: 1, ERC4626: 2, PendlePT: 3, AaveVariableDebt: 4 } as const;
-export const Effect = { Neutral: 0, Exit: 1, Derisk: 2, Payment: 3, Risk: 4 } as const;
-export const Actor = { Owner: 0, Agent: 1 } as const;
+// The policy's enums live in lib/chain/policyTypes.ts (pinned to the contracts by test/guardrails/abi-mirror.test.ts).
+import { AssetClass, PositionKind } from "../../lib/chain/policyTypes";
+export { Actor, AssetClass, Effect, PositionKind } from "../../lib/chain/policyTypes";
 
 /** Function signatures the rules cover, by protocol (selectors are derived, never hand-typed). */
 // Selectors from the typed ABIs of lib/chain (pinned to the protocols' own artifacts by test/lib/abi.test.ts).

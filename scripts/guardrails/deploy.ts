@@ -27,6 +27,7 @@ import {
   TreasuryFallbackHandler__factory,
   TreasuryGuard__factory,
   TreasuryPolicy__factory,
+  TreasuryPolicyLens__factory,
   TreasuryValuation__factory,
 } from "../../typechain-types";
 
@@ -41,6 +42,8 @@ export interface GuardrailAddresses {
   aaveDebtAdapter: string;
   erc4626Adapter: string;
   pendlePTAdapter: string;
+  /** TreasuryPolicyLens (stateless: getConfig(policy)). */
+  lens: string;
   /** Call-rule units, keyed rule<Unit> (e.g. ruleAaveV3) in deployments/<network>.json. */
   ruleAaveV3: string;
   ruleErc4626: string;
@@ -164,6 +167,8 @@ export async function deployGuardrails(
   await confirm("deploy AgentModule", module.deploymentTransaction()!);
   const handler = await new TreasuryFallbackHandler__factory(deployer).deploy(getAddress(d.safe.fallbackHandler));
   await confirm("deploy TreasuryFallbackHandler", handler.deploymentTransaction()!);
+  const lens = await new TreasuryPolicyLens__factory(deployer).deploy();
+  await confirm("deploy TreasuryPolicyLens", lens.deploymentTransaction()!);
   const addresses: GuardrailAddresses = {
     policy: policyAddr,
     valuation: valuationAddr,
@@ -175,6 +180,7 @@ export async function deployGuardrails(
     aaveDebtAdapter: adapters.aaveDebt,
     erc4626Adapter: adapters.erc4626,
     pendlePTAdapter: adapters.pendlePT,
+    lens: await lens.getAddress(),
     ruleAaveV3: rules.aaveV3,
     ruleErc4626: rules.erc4626,
     ruleUniswapV3: rules.uniswapV3,

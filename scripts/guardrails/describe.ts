@@ -1,7 +1,7 @@
 // Human-readable view of a policy configuration (dry runs, logs): enums by name, protocol ids as
 // text, USD limits in dollars. The numeric InitConfig is what the contract takes; this is for people.
 import { decodeBytes32String, formatUnits } from "ethers";
-import { ANY_TARGET, AssetClass, PositionKind, RULE_UNITS, type InitConfig, type RuleAddresses, type RuleUnit } from "./config";
+import { ANY_TARGET, AssetClass, PositionKind, RULE_UNITS, SELECTORS, type InitConfig, type RuleAddresses, type RuleUnit } from "./config";
 
 const nameOf = (e: Record<string, number>, v: number): string => Object.entries(e).find(([, n]) => n === v)?.[0] ?? `unknown(${v})`;
 
@@ -33,7 +33,11 @@ export function describeInitConfig(init: InitConfig, symbols: Record<string, str
       venue: p.config.venue,
       ...(p.config.twapDuration ? { market: p.config.market, twapSeconds: p.config.twapDuration } : {}),
     })),
-    rules: init.rules.map((r) => ({ target: r.target === ANY_TARGET ? "any token" : sym(r.target), selector: r.selector, rule: ruleName(r.rule) })),
+    rules: init.rules.map((r) => ({
+      target: r.target === ANY_TARGET ? "any token" : sym(r.target),
+      function: Object.entries(SELECTORS).find(([, s]) => s === r.selector)?.[0] ?? r.selector,
+      rule: ruleName(r.rule),
+    })),
     spenders: init.spenders.map(sym),
     agents: init.agents,
     guardians: init.guardians,

@@ -27,7 +27,7 @@ import {
 } from "./guard.shared";
 
 const USDC = (n: number) => parseUnits(String(n), 6);
-type MetaCall = { to: string; data: string; value?: bigint };
+type MetaCall = { to: string; data?: string; value?: bigint };
 
 describe("guardrails: Aave borrow and repay (AaveV3Rule)", () => {
   let c: Ctx;
@@ -45,7 +45,7 @@ describe("guardrails: Aave borrow and repay (AaveV3Rule)", () => {
   const borrowData = (asset: string, amount: bigint, mode: bigint, onBehalfOf: string) =>
     aavePoolIface.encodeFunctionData("borrow", [asset, amount, mode, 0, onBehalfOf]);
   const agentExec = (calls: MetaCall[]): Promise<ContractTransactionResponse> =>
-    g.module.connect(g.agent).execute(calls.map((x) => ({ to: x.to, value: x.value ?? 0n, data: x.data })), `0x${"00".repeat(32)}`);
+    g.module.connect(g.agent).execute(calls.map((x) => ({ to: x.to, value: x.value ?? 0n, data: x.data ?? "0x" })), `0x${"00".repeat(32)}`);
 
   /** Both paths refuse `call` with `error(args)`, and nothing moves (Safe, outsider, debt tokens, nonce). */
   async function refusedBoth(call: MetaCall, error: string, args: unknown[]) {
@@ -61,7 +61,7 @@ describe("guardrails: Aave borrow and repay (AaveV3Rule)", () => {
     const enable = policyCall(c, "setRule", [pool, SELECTORS.aaveBorrow, g.addresses.ruleAaveV3]);
     // Loosening: refused before it is scheduled and before the delay passed.
     await expect(ownerTx(c, enable)).to.be.revertedWith("GS013");
-    await schedule(c, g.addresses.policy, enable.data);
+    await schedule(c, g.addresses.policy, enable.data!);
     await expect(ownerTx(c, enable)).to.be.revertedWith("GS013");
     await passDelay(c);
     await ownerExec(c, enable, "enable borrow");
@@ -134,5 +134,22 @@ describe("guardrails: Aave borrow and repay (AaveV3Rule)", () => {
     expect(d1).to.be.lt(d0 - USDC(499));
     await ownerExec(c, [approve(usdc, pool, USDC(500)), lib.aaveRepay(pool as Hex, usdc as Hex, USDC(500), c.safe as Hex)], "owners repay");
     expect(await debtBal()).to.be.lt(d1 - USDC(499));
+  });
+
+  it("a rule registered for a function it does not decode refuses it (MalformedCalldata), and a rule must be a contract", async () => {
+    // The owners (mistakenly) give the pool's legacy deposit() to the AaveV3Rule: still refused.
+    const legacy = aavePoolIface.encodeFunctionData("deposit", [g.world.tokens.USDC, USDC(1), c.safe, 0]);
+    const register = policyCall(c, "setRule", [pool, legacy.slice(0, 10), g.addresses.ruleAaveV3]);
+    await schedule(c, g.addresses.policy, register.data!);
+    await passDelay(c);
+    await ownerExec(c, register, "register deposit() under the Aave rule");
+    await refusedBoth({ to: pool, data: legacy }, "MalformedCalldata", []);
+    // A rule that is not a contract cannot be registered, even through the timelock.
+    const eoaRule = policyCall(c, "setRule", [pool, SELECTORS.aaveBorrow, c.outsiderAddr]);
+    await schedule(c, g.addresses.policy, eoaRule.data!);
+    await passDelay(c);
+    await expect(ownerTx(c, eoaRule)).to.be.revertedWith("GS013");
+    await expect(c.g.world.provider.call({ from: c.safe, to: g.addresses.policy, data: eoaRule.data! }))
+      .to.be.revertedWithCustomError(g.policy, "RuleNotContract").withArgs(c.outsiderAddr);
   });
 });

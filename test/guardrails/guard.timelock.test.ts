@@ -259,7 +259,7 @@ describe("guard: timelock, configuration and escape hatch (real Safe, two owner 
       const junk = await freshToken(c, w.accounts.deployer, 1n);
       const caps = await c.g.policy.caps();
       const limits = await c.g.policy.limits();
-      const cfgBefore = await c.g.policy.getConfig();
+      const cfgBefore = await c.g.lens.getConfig(c.g.addresses.policy);
       const registry = await c.g.policy.registry();
       const changes: [string, unknown[]][] = [
         ["setAsset", [junk, w.feeds.WETH, 3600, 1]],
@@ -285,7 +285,7 @@ describe("guard: timelock, configuration and escape hatch (real Safe, two owner 
           .withArgs(changeId(c.g.addresses.policy, tx.data!));
       }
       await expectUnchanged(c, before);
-      expect(await c.g.policy.getConfig()).to.deep.equal(cfgBefore);
+      expect(await c.g.lens.getConfig(c.g.addresses.policy)).to.deep.equal(cfgBefore);
       expect(await c.g.policy.registry()).to.equal(registry);
     });
 
@@ -391,7 +391,7 @@ describe("guard: timelock, configuration and escape hatch (real Safe, two owner 
       await expect(asSafe(c, setPayee.data!)).to.be.revertedWithCustomError(c.g.policy, "NotReady").withArgs(id, readyAt);
       await advanceTime(w, DAY);
       await expect(ownerTx(c, pay(newPayeeAddr))).to.be.revertedWithCustomError(c.g.policy, "PayeeNotAllowed").withArgs(newPayeeAddr);
-      expect(await c.g.policy.getConfig().then((v) => v.payees)).to.not.include(newPayeeAddr);
+      expect(await c.g.lens.getConfig(c.g.addresses.policy).then((v) => v.payees)).to.not.include(newPayeeAddr);
       await expectUnchanged(c, afterSchedule);
 
       await passDelay(c);
@@ -413,7 +413,7 @@ describe("guard: timelock, configuration and escape hatch (real Safe, two owner 
   it("the Safe is never bricked: with EVERY feed dead, owners schedule and then execute setGuard(0); afterwards anything goes", async () => {
     const w = c.g.world;
     for (const sym of ["USDC", "DAI", "WETH", "WBTC"] as const) await setFeedAnswer(c, sym, 0n);
-    const assets = (await c.g.policy.getConfig()).assets;
+    const assets = (await c.g.lens.getConfig(c.g.addresses.policy)).assets;
     await expect(c.g.valuation.nav()).to.be.revertedWithCustomError(c.g.valuation, "PriceUnavailable").withArgs(assets[0].token);
     // The guard is live: risk is refused, transfers out are refused.
     const before = await freeze(c);

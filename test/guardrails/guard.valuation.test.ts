@@ -231,7 +231,7 @@ describe("guard: outcome checks (NAV loss, caps, oracle failure)", () => {
         const w = c.g.world;
         await ownerExec(c, supplyBatch(c, w.tokens.USDC, USDC(20_000)));
         await mode.apply(c);
-        const assets = (await c.g.policy.getConfig()).assets.map((a) => a.token);
+        const assets = (await c.g.lens.getConfig(c.g.addresses.policy)).assets.map((a) => a.token);
         const firstBroken = assets.find((a) => mode.broken.some((s) => w.tokens[s as "DAI"] === a));
         await expect(c.g.valuation.nav()).to.be.revertedWithCustomError(c.g.valuation, "PriceUnavailable").withArgs(firstBroken);
         await expect(c.g.valuation.allocation()).to.be.revertedWithCustomError(c.g.valuation, "PriceUnavailable").withArgs(firstBroken);

@@ -229,7 +229,7 @@ export async function runSequence(g: GuardedWorld, seed: number, stats: Stats, S
     payee,
     agent: w.accounts.agent,
   };
-  const cfg = await g.policy.getConfig();
+  const cfg = await g.lens.getConfig(g.addresses.policy);
   const spenders = new Set(cfg.spenders.map((a) => getAddress(a)));
   const { maxLossBps, autonomyLimitUsd, dailyBudgetUsd } = cfg.limits;
   const version0 = cfg.configVersion;
@@ -778,7 +778,7 @@ export async function runSequence(g: GuardedWorld, seed: number, stats: Stats, S
     stats.steps++;
   }
   // The guardrails themselves never changed, and the thieves end with what they started with.
-  const cfgEnd = await g.policy.getConfig();
+  const cfgEnd = await g.lens.getConfig(g.addresses.policy);
   expect(cfgEnd.configVersion, `seed ${seed}: policy config changed`).to.equal(version0);
   expect(cfgEnd.paused).to.equal(false);
   expect(cfgEnd.agents).to.deep.equal(cfg.agents);

@@ -457,7 +457,7 @@ describe("AgentModule: the agent path (adversarial)", () => {
       await expectRefused(g, () => agentExec(g, [...aaveSupply(g, "USDC", units("USDC", 100)), c], label), g.policy, "ProtectedTarget", [target]);
     }
     expect(await g.policy.paused()).to.equal(false);
-    const cfg = await g.policy.getConfig();
+    const cfg = await g.lens.getConfig(g.addresses.policy);
     expect(cfg.agents).to.deep.equal([agentAddr]);
   });
 
@@ -767,7 +767,7 @@ describe("AgentModule: emergency exit", () => {
     await ownersExec(g, pendleBuy(g, paid));
     const ptBal = await bal(g, w.pendle.pt);
     const positions = await g.policy.positions();
-    const assetsCount = (await g.policy.getConfig()).assets.length;
+    const assetsCount = (await g.lens.getConfig(g.addresses.policy)).assets.length;
     const ptIndex = assetsCount + positions.indexOf(w.pendle.pt);
     const twap = g.settings.pendleTwapSeconds;
     const ptValue = async () => (await g.valuation.snapshot())[4][ptIndex]; // Snapshot.values

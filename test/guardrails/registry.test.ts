@@ -25,7 +25,7 @@ describe("guardrails: the published registry", () => {
     const g = await loadFixture(guardedWorldFixture);
     const decoded = await g.valuation.config();
     expect(plain(decoded)).to.deep.equal(plain(await registryDecodedByEthers(g)));
-    const cfg = await g.policy.getConfig();
+    const cfg = await g.lens.getConfig(g.addresses.policy);
     expect(decoded.safe).to.equal(g.world.treasury.safe);
     expect(decoded.pendleOracle).to.equal(g.addresses.pendleOracle);
     expect(plain(decoded.assets)).to.deep.equal(plain(cfg.assets));
@@ -57,6 +57,6 @@ describe("guardrails: the published registry", () => {
     expect(decoded.caps.maxVolatileBps).to.equal(3_500n);
     expect(decoded.positions.map((p) => p.token)).to.not.include(g.world.aave.aTokens.WBTC);
     expect(decoded.positions.length).to.equal(6);
-    expect(decoded.version).to.equal((await g.policy.getConfig()).configVersion);
+    expect(decoded.version).to.equal((await g.lens.getConfig(g.addresses.policy)).configVersion);
   });
 });

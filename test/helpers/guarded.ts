@@ -16,6 +16,8 @@ import {
   TreasuryGuard__factory,
   TreasuryPolicy,
   TreasuryPolicy__factory,
+  TreasuryPolicyLens,
+  TreasuryPolicyLens__factory,
   TreasuryValuation,
   TreasuryValuation__factory,
 } from "../../typechain-types";
@@ -29,6 +31,8 @@ export interface GuardedWorld {
   init: InitConfig;
   addresses: GuardrailAddresses;
   policy: TreasuryPolicy;
+  /** TreasuryPolicyLens: lens.getConfig(policy) is the whole configuration. */
+  lens: TreasuryPolicyLens;
   valuation: TreasuryValuation;
   guard: TreasuryGuard;
   module: AgentModule;
@@ -64,6 +68,7 @@ async function buildGuardedWorld(overrides: Record<string, unknown> = {}): Promi
     init,
     addresses,
     policy: TreasuryPolicy__factory.connect(addresses.policy, d),
+    lens: TreasuryPolicyLens__factory.connect(addresses.lens, d),
     valuation: TreasuryValuation__factory.connect(addresses.valuation, d),
     guard: TreasuryGuard__factory.connect(addresses.guard, d),
     module: AgentModule__factory.connect(addresses.module, d),

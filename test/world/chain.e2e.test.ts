@@ -6,7 +6,8 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { Contract, JsonRpcProvider, dataSlice, getAddress, keccak256, toUtf8Bytes } from "ethers";
+import { Contract, InterfaceAbi, JsonRpcProvider, dataSlice, getAddress, keccak256, toUtf8Bytes } from "ethers";
+import { treasuryPolicyLensAbi } from "../../lib/chain/abi";
 import { ABI, readDeployment } from "../../scripts/world";
 import { GUARDED_TREASURY_USD } from "../../scripts/guardrails/local";
 import { runOwnerTxExample } from "../../scripts/examples/owner-tx";
@@ -101,7 +102,7 @@ describe("local world: npm run chain (anvil + JSON-RPC deploy)", function () {
       expect(cli.status, cli.stderr + cli.stdout).to.equal(0);
       expect(cli.stdout + cli.stderr).to.not.include(HARDHAT_KEY_9.slice(2));
       const attach = JSON.parse(fs.readFileSync(outFile, "utf8"));
-      for (const name of ["policy", "valuation", "guard", "module", "fallbackHandler"]) {
+      for (const name of ["policy", "valuation", "guard", "module", "fallbackHandler", "lens", "ruleAaveV3", "ruleErc4626", "ruleUniswapV3", "rulePendle", "ruleErc20"]) {
         expect(await provider.getCode(attach.guardrails[name]), name).to.not.equal("0x");
       }
       expect(cli.stdout).to.include(attach.safeTransaction.data);
@@ -112,8 +113,9 @@ describe("local world: npm run chain (anvil + JSON-RPC deploy)", function () {
       expect(safeIface.decodeFunctionData("enableModule", enable.data)[0]).to.equal(attach.guardrails.module);
       expect(safeIface.decodeFunctionData("setFallbackHandler", setHandler.data)[0]).to.equal(attach.guardrails.fallbackHandler);
       expect(safeIface.decodeFunctionData("setGuard", setGuard.data)[0]).to.equal(attach.guardrails.guard);
-      const policy = new Contract(attach.guardrails.policy, ["function getConfig() view returns (tuple(address safe, address guard, address module, address multiSendCallOnly, tuple(address token, tuple(address feed, uint32 maxStaleness, uint8 decimals, uint8 feedDecimals, uint8 assetClass, bool registered) config)[] assets, tuple(address token, tuple(uint8 kind, address underlying, bytes32 protocol, address venue, address market, uint32 twapDuration, address adapter) config)[] positions, tuple(address target, bytes4 selector, uint8 kind)[] rules, address[] spenders, address[] payees, address[] agents, address[] guardians, tuple(uint16 maxVolatileBps, uint16 maxProtocolBps, uint16 maxPositionBps) caps, tuple(uint16 maxLossBps, uint128 autonomyLimitUsd, uint128 dailyBudgetUsd, uint64 minHealthFactor) limits, uint256 delay, bool paused, uint256 configVersion))"], provider);
-      const cfg = await policy.getConfig();
+      // The whole configuration through the lens the deploy step published (not a hand-written ABI).
+      const lens = new Contract(attach.guardrails.lens, treasuryPolicyLensAbi as unknown as InterfaceAbi, provider);
+      const cfg = await lens.getConfig(attach.guardrails.policy);
       expect(cfg.safe).to.equal(treasury);
       expect(cfg.caps.maxVolatileBps).to.equal(3500n);
       expect(cfg.agents).to.deep.equal([json.accounts.agent]);
@@ -129,7 +131,9 @@ describe("local world: npm run chain (anvil + JSON-RPC deploy)", function () {
       expect(dry.status, dry.stderr + dry.stdout).to.equal(0);
       expect(dry.stderr).to.include(`the Safe already has a guard (${getAddress(g.guard)})`);
       expect(dry.stderr).to.include(`1 module(s) enabled (${getAddress(g.module)})`);
-      expect(dry.stdout).to.include('"rule": "AaveSupply"');
+      expect(dry.stdout).to.include('"function": "aaveSupply"');
+      expect(dry.stdout).to.include('"rule": "AaveV3Rule"');
+      expect(dry.stdout).to.not.include('"function": "aaveBorrow"'); // borrowing is off by default
       expect(dry.stdout).to.include('"kind": "PendlePT"');
       expect(dry.stdout).to.include('"protocol": "aave-v3"');
       expect(dry.stdout).to.include('"class": "Volatile"');

@@ -2,12 +2,14 @@
 // no Multicall3 needs to exist on the chain). Every address comes from the deployments file; the
 // policy's own configuration (read in the same call) is what the planner and checker trust.
 import { getAddress, type Address, type ContractFunctionParameters, type ContractFunctionReturnType, type Hex, type PublicClient } from "viem";
-import { agentModuleAbi, aggregatorV3Abi, erc20Abi, safeAbi, treasuryPolicyAbi, treasuryValuationAbi, uniswapV3PoolAbi } from "../../../lib/chain/abi";
+import { agentModuleAbi, aggregatorV3Abi, erc20Abi, safeAbi, treasuryPolicyLensAbi, treasuryValuationAbi, uniswapV3PoolAbi } from "../../../lib/chain/abi";
 import { guardrailsOf, type Deployment } from "../../../lib/chain/deployments";
+import { AssetClass, PositionKind } from "../../../lib/chain/policyTypes";
 import { ruleKindOf } from "./ruleKinds";
 import { type AssetHolding, type PolicyView, type Portfolio, type PositionHolding, type PositionKindName } from "./types";
 
-const KIND: Record<number, PositionKindName> = { 1: "aave", 2: "erc4626", 3: "pendlePt", 4: "aaveDebt" };
+/** PositionKind (lib/chain/policyTypes.ts) -> the agent's short names. */
+export const KIND: Record<number, PositionKindName> = { [PositionKind.AaveAToken]: "aave", [PositionKind.ERC4626]: "erc4626", [PositionKind.PendlePT]: "pendlePt", [PositionKind.AaveVariableDebt]: "aaveDebt" };
 
 /** Token symbols and spenders the deployments file knows (labels; the policy decides what counts). */
 export function deploymentIndex(d: Deployment) {
@@ -44,7 +46,7 @@ export async function readPortfolio(client: PublicClient, d: Deployment, opts: {
   const feedTokens = Object.keys(ix.feeds) as Address[];
 
   const head: ContractFunctionParameters[] = [
-    { address: g.policy, abi: treasuryPolicyAbi, functionName: "getConfig" },
+    { address: g.lens, abi: treasuryPolicyLensAbi, functionName: "getConfig", args: [g.policy] },
     { address: g.valuation, abi: treasuryValuationAbi, functionName: "snapshot" },
     { address: g.valuation, abi: treasuryValuationAbi, functionName: "allocation" },
     { address: g.module, abi: agentModuleAbi, functionName: "usedLast24h" },
@@ -79,7 +81,7 @@ export async function readPortfolio(client: PublicClient, d: Deployment, opts: {
     return r.result as T;
   };
 
-  const cfg = must<ContractFunctionReturnType<typeof treasuryPolicyAbi, "view", "getConfig">>(0, "TreasuryPolicy.getConfig");
+  const cfg = must<ContractFunctionReturnType<typeof treasuryPolicyLensAbi, "view", "getConfig">>(0, "TreasuryPolicyLens.getConfig");
   const snap = must<{ healthy: boolean; nav: bigint; volatileValue: bigint; values: readonly bigint[]; protocolValues: readonly bigint[]; prices: readonly bigint[]; debt: bigint; healthFactor: bigint }>(1, "TreasuryValuation.snapshot");
   const alloc = res[2].status === "success" ? (res[2].result as readonly [bigint, readonly Hex[], readonly bigint[], readonly Address[], readonly bigint[]]) : null;
   const [usedUsd, lossUsd, remainingUsd] = [3, 4, 5].map((i) => must<bigint>(i, "AgentModule budget"));
@@ -128,7 +130,7 @@ export async function readPortfolio(client: PublicClient, d: Deployment, opts: {
     spenders: [...cfg.spenders],
     payees: [...cfg.payees],
     rules: cfg.rules.map((r) => ({ target: r.target, selector: r.selector, rule: r.rule, kind: ruleKindOf(r.ruleId, r.selector) })),
-    assets: cfg.assets.map((a) => ({ token: a.token, feed: a.config.feed, maxStaleness: a.config.maxStaleness, decimals: a.config.decimals, feedDecimals: a.config.feedDecimals, volatile: a.config.assetClass === 1 })),
+    assets: cfg.assets.map((a) => ({ token: a.token, feed: a.config.feed, maxStaleness: a.config.maxStaleness, decimals: a.config.decimals, feedDecimals: a.config.feedDecimals, volatile: a.config.assetClass === AssetClass.Volatile })),
     positions: cfg.positions.map((p) => ({ token: p.token, kind: KIND[p.config.kind], underlying: p.config.underlying, protocol: p.config.protocol, venue: p.config.venue, market: p.config.market, twapDuration: p.config.twapDuration })),
     protocols: [...snapProtocols(cfg)],
     pendleYts: ix.pendleYts,

@@ -3,13 +3,11 @@
 // a call this refuses is one the chain refuses. Pure: the policy's configuration comes from readPortfolio.
 import { decodeFunctionData, getAddress, size, slice, type Address, type Hex } from "viem";
 import { aavePoolAbi, erc20Abi, erc4626Abi, pendleRouterAbi, swapRouterAbi } from "../../../lib/chain/abi";
-import type { Call } from "../../../lib/chain/encode";
+import { AAVE_VARIABLE_RATE, type Call } from "../../../lib/chain/encode";
 import type { PolicyView } from "../chain/types";
 import { refuse, Refused, type Effect } from "./types";
 
 const ANY_TARGET = "0x0000000000000000000000000000000000000000";
-/** AaveV3Rule.VARIABLE_RATE: stable-rate debt is refused. */
-const VARIABLE_RATE = 2n;
 
 /** What a call does, decoded: the projection (project.ts) applies it to the holdings. */
 export type DecodedCall =
@@ -107,7 +105,7 @@ export function checkCall(p: PolicyView, c: Call, i: number, actor: Actor = "age
   };
 
   const requireVariable = (mode: bigint) => {
-    if (mode !== VARIABLE_RATE) fail("InterestRateModeNotAllowed", { mode }, "Aave debt is variable rate only");
+    if (mode !== AAVE_VARIABLE_RATE) fail("InterestRateModeNotAllowed", { mode }, "Aave debt is variable rate only");
   };
 
   switch (rule!.kind) {

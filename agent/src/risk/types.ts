@@ -1,9 +1,10 @@
 // The checker's vocabulary: the policy's Effect order and a verdict named like the chain's errors.
 import type { Address } from "viem";
+import { EFFECT_NAMES, type EffectName } from "../../../lib/chain/policyTypes";
 
 /** contracts/libraries/PolicyTypes.sol Effect, in order: a batch's effect is the highest of its calls. */
-export const EFFECTS = ["Neutral", "Exit", "Derisk", "Payment", "Risk"] as const;
-export type Effect = (typeof EFFECTS)[number];
+export const EFFECTS = EFFECT_NAMES;
+export type Effect = EffectName;
 export const effectRank = (e: Effect) => EFFECTS.indexOf(e);
 
 /** A refusal, named and argued exactly as the contract's custom error (contracts/interfaces/Errors.sol). */

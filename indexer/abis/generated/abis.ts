@@ -1331,6 +1331,19 @@ export const TreasuryPolicyAbi = [
     "type": "function"
   },
   {
+    "inputs": [],
+    "name": "assets",
+    "outputs": [
+      {
+        "internalType": "address[]",
+        "name": "",
+        "type": "address[]"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
     "inputs": [
       {
         "internalType": "address",
@@ -1491,255 +1504,6 @@ export const TreasuryPolicyAbi = [
   },
   {
     "inputs": [],
-    "name": "getConfig",
-    "outputs": [
-      {
-        "components": [
-          {
-            "internalType": "address",
-            "name": "safe",
-            "type": "address"
-          },
-          {
-            "internalType": "address",
-            "name": "guard",
-            "type": "address"
-          },
-          {
-            "internalType": "address",
-            "name": "module",
-            "type": "address"
-          },
-          {
-            "internalType": "address",
-            "name": "multiSendCallOnly",
-            "type": "address"
-          },
-          {
-            "components": [
-              {
-                "internalType": "address",
-                "name": "token",
-                "type": "address"
-              },
-              {
-                "components": [
-                  {
-                    "internalType": "address",
-                    "name": "feed",
-                    "type": "address"
-                  },
-                  {
-                    "internalType": "uint32",
-                    "name": "maxStaleness",
-                    "type": "uint32"
-                  },
-                  {
-                    "internalType": "uint8",
-                    "name": "decimals",
-                    "type": "uint8"
-                  },
-                  {
-                    "internalType": "uint8",
-                    "name": "feedDecimals",
-                    "type": "uint8"
-                  },
-                  {
-                    "internalType": "enum AssetClass",
-                    "name": "assetClass",
-                    "type": "uint8"
-                  },
-                  {
-                    "internalType": "bool",
-                    "name": "registered",
-                    "type": "bool"
-                  }
-                ],
-                "internalType": "struct AssetConfig",
-                "name": "config",
-                "type": "tuple"
-              }
-            ],
-            "internalType": "struct AssetView[]",
-            "name": "assets",
-            "type": "tuple[]"
-          },
-          {
-            "components": [
-              {
-                "internalType": "address",
-                "name": "token",
-                "type": "address"
-              },
-              {
-                "components": [
-                  {
-                    "internalType": "enum PositionKind",
-                    "name": "kind",
-                    "type": "uint8"
-                  },
-                  {
-                    "internalType": "address",
-                    "name": "underlying",
-                    "type": "address"
-                  },
-                  {
-                    "internalType": "bytes32",
-                    "name": "protocol",
-                    "type": "bytes32"
-                  },
-                  {
-                    "internalType": "address",
-                    "name": "venue",
-                    "type": "address"
-                  },
-                  {
-                    "internalType": "address",
-                    "name": "market",
-                    "type": "address"
-                  },
-                  {
-                    "internalType": "uint32",
-                    "name": "twapDuration",
-                    "type": "uint32"
-                  },
-                  {
-                    "internalType": "address",
-                    "name": "adapter",
-                    "type": "address"
-                  }
-                ],
-                "internalType": "struct PositionConfig",
-                "name": "config",
-                "type": "tuple"
-              }
-            ],
-            "internalType": "struct PositionView[]",
-            "name": "positions",
-            "type": "tuple[]"
-          },
-          {
-            "components": [
-              {
-                "internalType": "address",
-                "name": "target",
-                "type": "address"
-              },
-              {
-                "internalType": "bytes4",
-                "name": "selector",
-                "type": "bytes4"
-              },
-              {
-                "internalType": "address",
-                "name": "rule",
-                "type": "address"
-              },
-              {
-                "internalType": "bytes32",
-                "name": "ruleId",
-                "type": "bytes32"
-              }
-            ],
-            "internalType": "struct RuleView[]",
-            "name": "rules",
-            "type": "tuple[]"
-          },
-          {
-            "internalType": "address[]",
-            "name": "spenders",
-            "type": "address[]"
-          },
-          {
-            "internalType": "address[]",
-            "name": "payees",
-            "type": "address[]"
-          },
-          {
-            "internalType": "address[]",
-            "name": "agents",
-            "type": "address[]"
-          },
-          {
-            "internalType": "address[]",
-            "name": "guardians",
-            "type": "address[]"
-          },
-          {
-            "components": [
-              {
-                "internalType": "uint16",
-                "name": "maxVolatileBps",
-                "type": "uint16"
-              },
-              {
-                "internalType": "uint16",
-                "name": "maxProtocolBps",
-                "type": "uint16"
-              },
-              {
-                "internalType": "uint16",
-                "name": "maxPositionBps",
-                "type": "uint16"
-              }
-            ],
-            "internalType": "struct Caps",
-            "name": "caps",
-            "type": "tuple"
-          },
-          {
-            "components": [
-              {
-                "internalType": "uint16",
-                "name": "maxLossBps",
-                "type": "uint16"
-              },
-              {
-                "internalType": "uint128",
-                "name": "autonomyLimitUsd",
-                "type": "uint128"
-              },
-              {
-                "internalType": "uint128",
-                "name": "dailyBudgetUsd",
-                "type": "uint128"
-              },
-              {
-                "internalType": "uint64",
-                "name": "minHealthFactor",
-                "type": "uint64"
-              }
-            ],
-            "internalType": "struct Limits",
-            "name": "limits",
-            "type": "tuple"
-          },
-          {
-            "internalType": "uint256",
-            "name": "delay",
-            "type": "uint256"
-          },
-          {
-            "internalType": "bool",
-            "name": "paused",
-            "type": "bool"
-          },
-          {
-            "internalType": "uint256",
-            "name": "configVersion",
-            "type": "uint256"
-          }
-        ],
-        "internalType": "struct TreasuryPolicy.ConfigView",
-        "name": "v",
-        "type": "tuple"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [],
     "name": "guard",
     "outputs": [
       {
@@ -1850,6 +1614,34 @@ export const TreasuryPolicyAbi = [
         "internalType": "uint64",
         "name": "minHealthFactor",
         "type": "uint64"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "members",
+    "outputs": [
+      {
+        "internalType": "address[]",
+        "name": "spenders_",
+        "type": "address[]"
+      },
+      {
+        "internalType": "address[]",
+        "name": "payees_",
+        "type": "address[]"
+      },
+      {
+        "internalType": "address[]",
+        "name": "agents_",
+        "type": "address[]"
+      },
+      {
+        "internalType": "address[]",
+        "name": "guardians_",
+        "type": "address[]"
       }
     ],
     "stateMutability": "view",
@@ -1995,30 +1787,6 @@ export const TreasuryPolicyAbi = [
     "type": "function"
   },
   {
-    "inputs": [
-      {
-        "internalType": "address",
-        "name": "venue",
-        "type": "address"
-      },
-      {
-        "internalType": "address",
-        "name": "underlying",
-        "type": "address"
-      }
-    ],
-    "name": "positionTokens",
-    "outputs": [
-      {
-        "internalType": "address[]",
-        "name": "",
-        "type": "address[]"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
     "inputs": [],
     "name": "positions",
     "outputs": [
@@ -2112,6 +1880,67 @@ export const TreasuryPolicyAbi = [
     ],
     "name": "requireActiveAgent",
     "outputs": [],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "venue",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "asset_",
+        "type": "address"
+      }
+    ],
+    "name": "requireAssetPositions",
+    "outputs": [
+      {
+        "internalType": "address[]",
+        "name": "",
+        "type": "address[]"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "ruleKeys",
+    "outputs": [
+      {
+        "internalType": "bytes32[]",
+        "name": "",
+        "type": "bytes32[]"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "target",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes4",
+        "name": "selector",
+        "type": "bytes4"
+      }
+    ],
+    "name": "ruleOf",
+    "outputs": [
+      {
+        "internalType": "contract IRule",
+        "name": "",
+        "type": "address"
+      }
+    ],
     "stateMutability": "view",
     "type": "function"
   },

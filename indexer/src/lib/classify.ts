@@ -13,6 +13,15 @@ export function collectAddresses(node: unknown, out = new Set<string>()): Set<st
   return out;
 }
 
+/** An asset as TreasuryPolicy's AssetSet event registers it (assetClass = the event's `class`). */
+export interface RegisteredAsset {
+  token: string;
+  decimals: number;
+  assetClass: number;
+  feed: string;
+}
+
+/** A position as TreasuryPolicy's PositionSet event registers it. */
 export interface RegisteredPosition {
   token: string;
   kind: number;

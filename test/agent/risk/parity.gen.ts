@@ -2,7 +2,8 @@
 // sizes, sometimes a missing approval or a too-tight minOut) mixed with the mistakes and attacks the
 // policy must refuse (foreign receiver, unknown spender/target/token, ETH value, payments, the
 // guardrails themselves).
-import { maxUint256, type Address } from "viem";
+import { encodeFunctionData, maxUint256, type Address } from "viem";
+import { aavePoolAbi } from "../../../lib/chain/abi";
 import * as enc from "../../../lib/chain/encode";
 import type { Deployment } from "../../../lib/chain/deployments";
 import type { Portfolio } from "../../../agent/src/chain/types";
@@ -90,6 +91,11 @@ export function randomBatch(r: Rng, d: Deployment, p: Portfolio, payee?: Address
         { to: d.tokens.WETH, value: 0n, data: "0x" },
         enc.uniswapExactInputSingle(d.uniswap.swapRouter, { tokenIn: d.tokens.USDC, tokenOut: d.tokens.USDC, fee: 500, recipient: safe, deadline: 2n ** 40n, amountIn: 1n, amountOutMinimum: 0n }),
         { to: d.safe.multiSendCallOnly, value: 0n, data: "0x8d80ff0a" },
+        // Aave debt: borrow is not registered; repay is, but the Safe's own variable debt only (and it has none).
+        enc.aaveBorrow(d.aave.pool, d.tokens.USDC, 1_000_000n, safe),
+        enc.aaveRepay(d.aave.pool, d.tokens.USDC, 1_000_000n, recv()),
+        { to: d.aave.pool, value: 0n, data: encodeFunctionData({ abi: aavePoolAbi, functionName: "repay", args: [d.tokens.DAI, 1n, 1n, safe] }) },
+        enc.aaveRepayWithATokens(d.aave.pool, d.tokens.USDC, maxUint256),
       ];
       if (payee) bad.push({ to: d.tokens.USDC, value: 0n, data: `0xa9059cbb${payee.slice(2).padStart(64, "0")}${units("USDC", usd()).toString(16).padStart(64, "0")}` });
       calls.push(r.pick(bad));

@@ -4,7 +4,8 @@
 // batches across four chain states: fresh, most of the day's budget used, prices stale, paused.
 import hre from "hardhat";
 import { expect } from "chai";
-import { parseUnits } from "viem";
+import { encodeFunctionData, parseUnits } from "viem";
+import { aavePoolAbi } from "../../../lib/chain/abi";
 import * as enc from "../../../lib/chain/encode";
 import { readPortfolio } from "../../../agent/src/chain/portfolio";
 import { simulateBatch, simulateOwnerBatch, type Simulation } from "../../../agent/src/chain/simulate";
@@ -97,6 +98,12 @@ describe("agent risk: TypeScript check ⇔ chain parity", function () {
       ["CallFailed#0", [enc.aaveSupply(d.aave.pool, d.tokens.USDC, usdc("1000"), safe)]],
       ["AutonomyLimitExceeded", [enc.approve(d.tokens.USDC, d.aave.pool, usdc("60000")), enc.aaveSupply(d.aave.pool, d.tokens.USDC, usdc("60000"), safe)]],
       ["ok", [enc.aaveWithdraw(d.aave.pool, d.tokens.USDC, 2n ** 256n - 1n, safe)]],
+      // Aave debt (AaveV3Rule): borrow is off by default, repay is on but the Safe has no debt.
+      ["TargetNotAllowed", [enc.aaveBorrow(d.aave.pool, d.tokens.USDC, usdc("1000"), safe)]],
+      ["ReceiverNotSafe", [enc.aaveRepay(d.aave.pool, d.tokens.USDC, usdc("1000"), d.accounts.outsider!)]],
+      ["CallFailed#1", [enc.approve(d.tokens.USDC, d.aave.pool, usdc("1000")), enc.aaveRepay(d.aave.pool, d.tokens.USDC, usdc("1000"), safe)]],
+      ["CallFailed#0", [enc.aaveRepayWithATokens(d.aave.pool, d.tokens.USDC, usdc("1000"))]],
+      ["InterestRateModeNotAllowed", [{ to: d.aave.pool, value: 0n, data: encodeFunctionData({ abi: aavePoolAbi, functionName: "repay", args: [d.tokens.USDC, 1n, 1n, safe] }) }]],
     ];
     for (const [want, calls] of cases) {
       const v = await verdicts(w, p, calls);
