@@ -131,7 +131,7 @@ export async function readPortfolio(client: PublicClient, d: Deployment, opts: {
     payees: [...cfg.payees],
     rules: cfg.rules.map((r) => ({ target: r.target, selector: r.selector, rule: r.rule, kind: ruleKindOf(r.ruleId, r.selector) })),
     assets: cfg.assets.map((a) => ({ token: a.token, feed: a.config.feed, maxStaleness: a.config.maxStaleness, decimals: a.config.decimals, feedDecimals: a.config.feedDecimals, volatile: a.config.assetClass === AssetClass.Volatile })),
-    positions: cfg.positions.map((p) => ({ token: p.token, kind: KIND[p.config.kind], underlying: p.config.underlying, protocol: p.config.protocol, venue: p.config.venue, market: p.config.market, twapDuration: p.config.twapDuration })),
+    positions: cfg.positions.map((p) => ({ token: p.token, kind: KIND[p.config.kind], underlying: p.config.underlying, protocol: p.config.protocol, venue: p.config.venue, market: p.config.market, twapDuration: p.config.twapDuration, adapter: p.config.adapter })),
     protocols: [...snapProtocols(cfg)],
     pendleYts: ix.pendleYts,
   };

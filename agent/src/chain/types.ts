@@ -26,6 +26,8 @@ export interface PolicyPosition {
   venue: Address;
   market: Address;
   twapDuration: number;
+  /** IPositionAdapter that values and unwinds it. */
+  adapter: Address;
 }
 
 export interface PolicyView {
