@@ -385,8 +385,10 @@ contract TreasuryValuation is IValuationErrors {
     /// is acceptable (see checkOutcome; the health factor floor alone when begin() found no prices).
     /// @param outflowUsd Payments made (begin()'s figure), excluded from the loss.
     /// @param capsApply False for transactions that only approve, configure or exit (see checkOutcome).
-    /// @param touched Every token whose balance the transaction can change, as its rules say; only these
-    /// are valued again (the others cannot have moved: their begin() values stand). Empty = value all.
+    /// @param touched Every token whose balance the transaction can change, as its rules say: of the spot
+    /// assets only these are valued again (the others' balances, so their values at begin()'s prices,
+    /// cannot have moved); positions listed or held before are valued again (a held one's rate can move
+    /// with its balance unchanged), warm by then. Empty = value all.
     /// A listed token the valuation does not value must not be held afterwards (TokenNotValued): e.g.
     /// the debt of an asset whose debt token is not registered.
     /// @return navBefore NAV at begin().
@@ -440,13 +442,28 @@ contract TreasuryValuation is IValuationErrors {
             liabilities: before.liabilities
         });
         uint256 gross = before.nav + before.debt;
+        uint256 nA = cfg.assets.length;
+        uint256 listed; // bit j: position j is listed
+        bool ok;
+        // Spot assets: only those listed (value = balance x begin()'s price: unchanged unless the balance is).
         for (uint256 k; k < touched.length; ++k) {
             (bool found, uint256 i) = _holdingIndex(cfg, touched[k]);
             if (!found) {
                 if (IERC20Metadata(touched[k]).balanceOf(cfg.safe) != 0) revert TokenNotValued(touched[k]);
                 continue;
             }
-            bool ok;
+            if (i >= nA) {
+                listed |= 1 << (i - nA);
+                continue;
+            }
+            (gross, ok) = _apply(cfg, a, i, gross);
+            if (!ok) return a;
+        }
+        // Positions: those listed and every one held before. A held position's value can move without its
+        // balance moving (a vault's share price, when the transaction deposits into what the vault holds),
+        // so it is read again; one not held can only gain value by a balance change, which is listed.
+        for (uint256 i = nA; i < a.values.length; ++i) {
+            if (before.values[i] == 0 && (listed >> (i - nA)) & 1 == 0) continue;
             (gross, ok) = _apply(cfg, a, i, gross);
             if (!ok) return a;
         }
