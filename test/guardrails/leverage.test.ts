@@ -8,12 +8,12 @@ import { expect } from "chai";
 import { loadFixture, impersonateAccount, setBalance, stopImpersonatingAccount } from "@nomicfoundation/hardhat-network-helpers";
 import { Contract, Interface, Signer, parseEther, parseUnits } from "ethers";
 import hre from "hardhat";
-import { leveragedWorldFixture, GuardedWorld } from "../helpers/guarded";
+import { guardedWorldFixture, leveragedWorldFixture, GuardedWorld } from "../helpers/guarded";
 import { IFACE } from "../helpers/interfaces";
 import { ABI, setPrice, advanceTime } from "../../scripts/world";
 import { npmArtifact } from "../../scripts/world/artifacts";
 import { deploy } from "../../scripts/world/tx";
-import { PositionKind, protocolId } from "../../scripts/guardrails/config";
+import { PositionKind, SELECTORS, protocolId } from "../../scripts/guardrails/config";
 import { ctxOf, Ctx, ownerExec, ownerTx, supplyBatch, aaveWithdraw, policyCall, schedule, passDelay, asSafe } from "./guard.shared";
 import * as lib from "../../lib/chain/encode";
 import { createPublicClient, custom, type Address, type Hex, type PublicClient } from "viem";
@@ -207,6 +207,49 @@ describe("Leverage: debt in NAV, health factor floor, gross exposure, exit with 
     expect(await bal(g.world.aave.variableDebtTokens.WETH)).to.equal(0n);
     expect(await bal(g.world.aave.aTokens.USDC)).to.equal(0n);
     expect(await bal(g.world.aave.aTokens.WETH)).to.equal(0n);
+  });
+
+  describe("borrowing through the guard and the module (borrow rule enabled through the timelock)", () => {
+    async function enableBorrow(cx: Ctx): Promise<void> {
+      const enable = policyCall(cx, "setRule", [cx.g.world.aave.pool, SELECTORS.aaveBorrow, cx.g.addresses.ruleAaveV3]);
+      await schedule(cx, cx.g.addresses.policy, enable.data!);
+      await passDelay(cx);
+      await ownerExec(cx, enable, "enable borrow");
+    }
+    const borrow = (asset: string, amount: bigint) => ({ to: g.world.aave.pool, data: POOL.encodeFunctionData("borrow", [asset, amount, 2, 0, safe]) });
+
+    it("a borrow within the floor passes (NAV unchanged, debt counted); one that lands below 1.6 is refused on both paths", async () => {
+      await enableBorrow(c);
+      await ownerExec(c, supplyBatch(c, g.world.tokens.WETH, parseEther("20")));
+      const nav0 = await g.valuation.nav();
+      // $20k against $60k of WETH: HF 2.475.
+      await ownerExec(c, borrow(g.world.tokens.USDC, USDC(20_000)), "borrow 20k");
+      const s = await g.valuation.snapshot();
+      expect(s.debt).to.be.closeTo(20_000n * E18, 10n ** 16n);
+      expect(s.nav).to.be.closeTo(nav0, 10n ** 16n);
+      // Another $15k: HF 60k x 0.825 / 35k = 1.414 < 1.6.
+      await expect(ownerTx(c, borrow(g.world.tokens.USDC, USDC(15_000)))).to.be.revertedWithCustomError(g.valuation, "HealthFactorBelowFloor");
+      const b = borrow(g.world.tokens.USDC, USDC(15_000));
+      await expect(g.module.connect(g.agent).execute([{ to: b.to, value: 0n, data: b.data }], hre.ethers.id("b")))
+        .to.be.revertedWithCustomError(g.valuation, "HealthFactorBelowFloor");
+      expect((await g.valuation.snapshot()).debt).to.be.closeTo(20_000n * E18, 10n ** 16n);
+    });
+
+    it("debt hidden from NAV: with no debt position registered, enabling borrow does not let the Safe borrow (PositionNotRegistered)", async () => {
+      const plain = await loadFixture(guardedWorldFixture);
+      const cp = await ctxOf(plain);
+      await enableBorrow(cp);
+      const w = plain.world;
+      await ownerExec(cp, supplyBatch(cp, w.tokens.WETH, parseEther("20")));
+      const nav0 = await plain.valuation.nav();
+      const data = POOL.encodeFunctionData("borrow", [w.tokens.USDC, USDC(20_000), 2, 0, w.treasury.safe]);
+      // Without the check, NAV would have counted the $20k borrowed and not the debt.
+      await expect(ownerTx(cp, { to: w.aave.pool, data })).to.be.revertedWithCustomError(plain.policy, "PositionNotRegistered").withArgs(w.aave.variableDebtTokens.USDC);
+      await expect(plain.module.connect(plain.agent).execute([{ to: w.aave.pool, value: 0n, data }], hre.ethers.id("b")))
+        .to.be.revertedWithCustomError(plain.policy, "PositionNotRegistered");
+      expect(await plain.valuation.nav()).to.be.closeTo(nav0, 10n ** 15n);
+      expect(await new Contract(w.aave.variableDebtTokens.USDC, ABI.erc20(), w.provider).balanceOf(w.treasury.safe)).to.equal(0n);
+    });
   });
 
   describe("TypeScript mirror (agent/src/risk)", () => {
