@@ -64,6 +64,9 @@ contract TreasuryPolicy is IPolicyErrors, IAdapterErrors, IPolicyView {
     /// @notice The guard and module bound to this policy (set once, by the deployer, before use).
     address public guard;
     address public module;
+    /// @dev guard | the low 96 bits of module << 160: the call check reads one slot, not two, to tell
+    /// whether a call targets either (the full module address is read only when those bits match).
+    uint256 private entryPoints;
 
     // ------------------------------------------------------------------ configuration
     mapping(address => AssetConfig) internal assetConfig;
@@ -207,6 +210,7 @@ contract TreasuryPolicy is IPolicyErrors, IAdapterErrors, IPolicyView {
         if (guard_ == address(0) || module_ == address(0)) revert ZeroAddress();
         guard = guard_;
         module = module_;
+        entryPoints = uint160(guard_) | (uint256(uint96(uint160(module_))) << 160);
         emit EntryPointsBound(guard_, module_);
     }
 
@@ -605,7 +609,7 @@ contract TreasuryPolicy is IPolicyErrors, IAdapterErrors, IPolicyView {
         returns (Effect effect, Outflow[] memory outflows, address[] memory tokens)
     {
         // Configuration and receipts: owners only. The agent may never touch the guardrails.
-        if (to == address(this) || to == safe || to == guard || to == module) {
+        if (to == address(this) || to == safe || _isEntryPoint(to)) {
             if (actor == Actor.Owner && to == address(this) && value == 0) return (Effect.Neutral, outflows, tokens);
             revert ProtectedTarget(to);
         }
@@ -637,6 +641,14 @@ contract TreasuryPolicy is IPolicyErrors, IAdapterErrors, IPolicyView {
     }
 
     /// @dev a ++ b for arrays of one-word elements (addresses, or pointers to Outflow structs).
+    /// @dev Whether `to` is the bound guard or module (never true before binding).
+    function _isEntryPoint(address to) internal view returns (bool) {
+        uint256 p = entryPoints;
+        if (p == 0) return false;
+        if (to == address(uint160(p))) return true;
+        return uint96(uint160(to)) == uint96(p >> 160) && to == module;
+    }
+
     function _concat(uint256[] memory a, uint256[] memory b) internal pure returns (uint256[] memory c) {
         c = new uint256[](a.length + b.length);
         for (uint256 i; i < a.length; ++i) c[i] = a[i];

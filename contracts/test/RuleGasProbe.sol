@@ -3,14 +3,6 @@ pragma solidity 0.8.28;
 
 import {IRule} from "../rules/IRule.sol";
 import {IPolicyView} from "../interfaces/IPolicyView.sol";
-import {Actor} from "../libraries/PolicyTypes.sol";
-
-interface IPolicyCheck {
-    function checkTransaction(address to, uint256 value, bytes calldata data, uint8 operation, Actor actor)
-        external
-        view
-        returns (uint8, bytes memory, bytes memory);
-}
 
 /// @notice Test-only: the gas of one call rule or one policy check, measured inside the EVM (one eth_call
 /// is one fresh transaction: every address and slot starts cold, as in a real guarded transaction).
