@@ -105,6 +105,8 @@ contract TreasuryPolicy is IPolicyErrors, IAdapterErrors, IPolicyView {
     event EntryPointsBound(address guard, address module);
     event AssetSet(address indexed token, address feed, uint32 maxStaleness, AssetClass class, uint8 decimals);
     event AssetRemoved(address indexed token);
+    /// @dev The position's adapter is not in the event (its signature is what the indexer decodes):
+    /// read it with position(token) or the lens.
     event PositionSet(
         address indexed token,
         PositionKind kind,
@@ -115,8 +117,6 @@ contract TreasuryPolicy is IPolicyErrors, IAdapterErrors, IPolicyView {
         uint32 twapDuration
     );
     event PositionRemoved(address indexed token);
-    /// @notice The adapter that values and unwinds a position, emitted with PositionSet.
-    event PositionAdapterSet(address indexed token, address adapter);
     /// @notice A call rule was registered for (target, selector) (`rule` = 0: removed). Replaces v1's
     /// RuleSet(target, selector, RuleKind): rules are contracts now.
     event CallRuleSet(address indexed target, bytes4 indexed selector, address rule);
@@ -431,7 +431,7 @@ contract TreasuryPolicy is IPolicyErrors, IAdapterErrors, IPolicyView {
         if (dec > 36) revert TokenDecimalsUnsupported(token, dec);
         // A lending debt token priced as a holding would count a debt as wealth: only a liability
         // position (AaveDebtAdapter) may value it. Debt tokens answer borrowAllowance; nothing else we value does.
-        try ICreditDelegationToken(token).borrowAllowance(address(this), address(this)) returns (uint256) {
+        try ICreditDelegationToken(token).borrowAllowance(address(this), address(this)) {
             revert TokenIsDebt(token);
         } catch {}
         if (!assetConfig[token].registered) assetList.push(token);
@@ -456,7 +456,6 @@ contract TreasuryPolicy is IPolicyErrors, IAdapterErrors, IPolicyView {
         positionConfig[token] = c;
         _rebuildProtocols();
         emit PositionSet(token, c.kind, c.underlying, c.protocol, c.venue, c.market, c.twapDuration);
-        emit PositionAdapterSet(token, c.adapter);
     }
 
     function _setRule(address target, bytes4 selector, IRule rule) internal {
