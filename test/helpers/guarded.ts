@@ -49,8 +49,12 @@ export function guardedWorldFixture(): Promise<GuardedWorld> {
 }
 
 /** The guarded world with Aave variable debt of USDC and WETH registered as liability positions. */
-export function leveragedWorldFixture(): Promise<GuardedWorld> {
-  return buildGuardedWorld({ borrowable: ["USDC", "WETH"] });
+export async function leveragedWorldFixture(): Promise<GuardedWorld> {
+  const g = await buildGuardedWorld({ borrowable: ["USDC", "WETH"] });
+  // This fixture is often first built late in a full run, after earlier tests spent the deployer's
+  // ETH; the world's controls (pool arbitrage wraps ETH) need it: start it with the default 10,000 ETH.
+  await hre.network.provider.send("hardhat_setBalance", [await g.world.signers.deployer.getAddress(), "0x21e19e0c9bab2400000"]);
+  return g;
 }
 
 async function buildGuardedWorld(overrides: Record<string, unknown> = {}): Promise<GuardedWorld> {
