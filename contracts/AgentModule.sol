@@ -4,14 +4,10 @@ pragma solidity 0.8.28;
 import {Enum} from "@safe-global/safe-contracts/contracts/common/Enum.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {ISafe} from "./interfaces/ISafe.sol";
-import {IAaveV3Pool, IERC4626Minimal} from "./interfaces/IProtocols.sol";
-import {IPMarket, IPYieldToken} from "@pendle/core-v2/contracts/interfaces/IPMarket.sol";
-import {TokenOutput} from "@pendle/core-v2/contracts/interfaces/IPAllActionTypeV3.sol";
-import {SwapData, SwapType} from "@pendle/core-v2/contracts/router/swap-aggregator/IPSwapAggregator.sol";
-import {IPActionMiscV3} from "@pendle/core-v2/contracts/interfaces/IPActionMiscV3.sol";
+import {IPositionAdapter} from "./adapters/IPositionAdapter.sol";
 import {TreasuryPolicy} from "./TreasuryPolicy.sol";
 import {TreasuryValuation} from "./TreasuryValuation.sol";
-import {Actor, Effect, Snapshot, Call, PositionConfig, PositionKind} from "./libraries/PolicyTypes.sol";
+import {Actor, Effect, Call, Outflow, PositionConfig} from "./libraries/PolicyTypes.sol";
 import {IModuleErrors, IPolicyErrors, IValuationErrors} from "./interfaces/Errors.sol";
 
 /// @title AgentModule
@@ -28,7 +24,7 @@ import {IModuleErrors, IPolicyErrors, IValuationErrors} from "./interfaces/Error
 /// re-entry is a metered batch. Also hosts the guardian's emergency
 /// exit, which unwinds every position back into the Safe and works while paused and with every
 /// price feed dead.
-contract AgentModule is IModuleErrors {
+contract AgentModule is IModuleErrors, IValuationErrors {
     TreasuryPolicy public immutable policy;
     TreasuryValuation public immutable valuation;
     ISafe public immutable safe;
@@ -82,58 +78,67 @@ contract AgentModule is IModuleErrors {
     function execute(Call[] calldata calls, bytes32 decisionHash) external returns (uint256 sizeUsd) {
         policy.requireActiveAgent(msg.sender);
         if (calls.length == 0) revert NoCalls();
-        (Effect worst, uint256 lastMoving) = _checkCalls(calls);
-        Snapshot memory before = valuation.snapshot();
-        Snapshot memory afterTx;
+        (Effect worst, uint256 lastMoving, address[] memory tokens) = _checkCalls(calls);
+        (bool healthy, uint256 navBefore,) = valuation.begin(new Outflow[](0));
+        uint256 navAfter;
         uint256 used;
-        if (!before.healthy) {
+        if (!healthy) {
             if (!policy.allowedWhenPricesBroken(worst, Actor.Agent)) revert IPolicyErrors.DeriskOnly(worst);
             for (uint256 i; i < calls.length; ++i) _runCall(calls, i);
-            afterTx = valuation.snapshot();
+            (, navAfter,) = valuation.finish(0, false, new address[](0)); // the health factor floor still holds
         } else {
-            uint256[] memory last;
-            (sizeUsd, last) = _runMetered(calls, lastMoving, before);
-            (afterTx,) = valuation.snapshotAndCheck(before, 0, worst > Effect.Exit);
-            sizeUsd += _drops(last, afterTx.values);
+            (navAfter, sizeUsd) = _runMetered(calls, lastMoving, worst > Effect.Exit, tokens);
             // Exits into the Safe's own balance are de-risking: never refused by size.
-            if (worst > Effect.Exit) used = _meter(before.nav, afterTx.nav, sizeUsd);
+            if (worst > Effect.Exit) used = _meter(navBefore, navAfter, sizeUsd);
             else (used,) = _window();
         }
-        emit AgentExecuted(
-            msg.sender, decisionHash, before.nav, afterTx.nav, sizeUsd, used, calls.length, before.healthy
-        );
+        _report(decisionHash, [navBefore, navAfter, sizeUsd, used, calls.length], healthy);
+    }
+
+    /// @param f navBefore, navAfter, sizeUsd, usedLast24hUsd, calls (an array: fewer stack slots).
+    function _report(bytes32 decisionHash, uint256[5] memory f, bool healthy) internal {
+        emit AgentExecuted(msg.sender, decisionHash, f[0], f[1], f[2], f[3], f[4], healthy);
+    }
+
+    /// @dev Runs the calls; after each value-moving call but the last one, asks the valuation what moved
+    /// since its last measurement (it keeps the holdings, at begin()'s prices), then checks the outcome.
+    /// @return navAfter NAV after the batch.
+    /// @return gross Value moved across the batch (a round trip counts both legs).
+    function _runMetered(Call[] calldata calls, uint256 lastMoving, bool capsApply, address[] memory tokens)
+        internal
+        returns (uint256 navAfter, uint256 gross)
+    {
+        for (uint256 i; i < calls.length; ++i) {
+            _runCall(calls, i);
+            // Approvals move nothing; the value-moving call after them is measured.
+            if (i < lastMoving && _moves(calls[i])) gross += valuation.step();
+        }
+        uint256 moved;
+        (, navAfter, moved) = valuation.finish(0, capsApply, tokens);
+        gross += moved;
     }
 
     /// @return worst The riskiest effect among the calls.
     /// @return lastMoving Index of the last call that can move value (anything but an approval).
-    function _checkCalls(Call[] calldata calls) internal view returns (Effect worst, uint256 lastMoving) {
+    /// @return tokens Every token the calls can move, as their rules say (repeats allowed).
+    function _checkCalls(Call[] calldata calls)
+        internal
+        view
+        returns (Effect worst, uint256 lastMoving, address[] memory tokens)
+    {
+        address[][] memory each = new address[][](calls.length);
+        uint256 n;
         for (uint256 i; i < calls.length; ++i) {
-            (Effect e,,) = policy.checkTransaction(calls[i].to, calls[i].value, calls[i].data, 0, Actor.Agent);
+            Effect e;
+            (e,, each[i]) = policy.checkTransaction(calls[i].to, calls[i].value, calls[i].data, 0, Actor.Agent);
             if (e > worst) worst = e;
             if (e != Effect.Neutral) lastMoving = i;
+            n += each[i].length;
         }
-    }
-
-    /// @dev Runs the calls; after each value-moving call but the last one, values the holdings (at
-    /// the prices of `before`) and adds what left them since the previous measurement.
-    /// @return gross Value moved up to the last measurement.
-    /// @return last Holding values at the last measurement (`before` if none).
-    function _runMetered(Call[] calldata calls, uint256 lastMoving, Snapshot memory before)
-        internal
-        returns (uint256 gross, uint256[] memory last)
-    {
-        last = before.values;
-        uint256[] memory prices = before.prices;
-        for (uint256 i; i < calls.length; ++i) {
-            _runCall(calls, i);
-            // Approvals move nothing; the value-moving call after them is measured.
-            if (i < lastMoving && _moves(calls[i])) {
-                Snapshot memory mid = valuation.snapshotAt(prices);
-                // A holding that has no price mid-batch would be metered as 0 and hide the next leg.
-                if (!mid.healthy) revert IValuationErrors.PriceUnavailable(address(0));
-                gross += _drops(last, mid.values);
-                (last, prices) = (mid.values, mid.prices);
-            }
+        tokens = new address[](n);
+        n = 0;
+        for (uint256 i; i < each.length; ++i) {
+            for (uint256 j; j < each[i].length; ++j) tokens[n++] = each[i][j];
         }
     }
 
@@ -148,17 +153,9 @@ contract AgentModule is IModuleErrors {
         if (!ok) revert CallFailed(i, ret);
     }
 
-    /// @dev Sum of the drops of each holding's value from `a` to `b`.
-    function _drops(uint256[] memory a, uint256[] memory b) internal pure returns (uint256 usd) {
-        uint256 n = a.length < b.length ? a.length : b.length;
-        for (uint256 i; i < n; ++i) {
-            if (a[i] > b[i]) usd += a[i] - b[i];
-        }
-    }
-
     /// @dev The agent's limits on a batch that takes risk: autonomy limit, turnover and loss budgets.
     function _meter(uint256 navBefore, uint256 navAfter, uint256 sizeUsd) internal returns (uint256) {
-        (uint16 maxLossBps, uint128 autonomyLimit, uint128 dailyBudget) = policy.limits();
+        (uint16 maxLossBps, uint128 autonomyLimit, uint128 dailyBudget,) = policy.limits();
         if (sizeUsd > autonomyLimit) revert AutonomyLimitExceeded(sizeUsd, autonomyLimit);
         uint256 nowHour = block.timestamp / HOUR;
         (uint256 usedWhole, uint256 lostWhole) = _windowWhole(nowHour);
@@ -186,7 +183,7 @@ contract AgentModule is IModuleErrors {
 
     /// @notice Budget left for the agent now (USD, 18 decimals).
     function remainingBudget() external view returns (uint256) {
-        (,, uint128 dailyBudget) = policy.limits();
+        (,, uint128 dailyBudget,) = policy.limits();
         uint256 used = usedLast24h();
         return used >= dailyBudget ? 0 : dailyBudget - used;
     }
@@ -235,45 +232,52 @@ contract AgentModule is IModuleErrors {
     // ------------------------------------------------------------------ emergency
     /// @notice Unwinds every registered position back into the Safe's own balance in one transaction
     /// and pauses the agent. Any guardian; works while paused and without prices.
-    /// @dev Each unwind is attempted independently: one failing protocol does not stop the others.
-    /// Pendle PT before maturity has no exit without a price (it would be a blind sale); it stays in
-    /// the Safe and is reported with success = false.
+    /// @dev Each position's adapter says how (IPositionAdapter.unwind). Debts are repaid first (from the
+    /// Safe's balance of the borrowed asset, then from its aTokens of it), so collateral can be withdrawn
+    /// after. Each unwind is attempted independently: one failing protocol does not stop the others.
+    /// A position with nothing to do now (e.g. Pendle PT before maturity: no exit without a price) stays
+    /// in the Safe and is reported with success = false.
     function emergencyExit() external {
         if (!policy.isGuardian(msg.sender)) revert IPolicyErrors.NotGuardian(msg.sender);
         emit EmergencyExitStarted(msg.sender);
         if (!policy.paused()) policy.pause();
         address[] memory tokens = policy.positions();
+        PositionConfig[] memory configs = new PositionConfig[](tokens.length);
+        bool[] memory owed = new bool[](tokens.length);
         for (uint256 i; i < tokens.length; ++i) {
-            uint256 bal = IERC20(tokens[i]).balanceOf(address(safe));
-            if (bal == 0) continue;
-            bool ok = _exit(tokens[i], policy.position(tokens[i]), bal);
-            emit PositionExited(tokens[i], ok, bal, IERC20(tokens[i]).balanceOf(address(safe)));
+            configs[i] = policy.position(tokens[i]);
+            try IPositionAdapter(configs[i].adapter).value(tokens[i], address(safe), configs[i]) returns (
+                uint256, bool liability, bool
+            ) {
+                owed[i] = liability;
+            } catch {} // a broken adapter must not stop the exit of the other positions
+
+        }
+        // Pass 0: liabilities; pass 1: everything else.
+        for (uint256 pass; pass < 2; ++pass) {
+            for (uint256 i; i < tokens.length; ++i) {
+                if (owed[i] != (pass == 0)) continue;
+                uint256 bal = IERC20(tokens[i]).balanceOf(address(safe));
+                if (bal == 0) continue;
+                bool ok = _unwind(tokens[i], configs[i]);
+                emit PositionExited(tokens[i], ok, bal, IERC20(tokens[i]).balanceOf(address(safe)));
+            }
         }
     }
 
-    function _exit(address token, PositionConfig memory c, uint256 bal) internal returns (bool) {
-        if (c.kind == PositionKind.AaveAToken) {
-            return _run(c.venue, abi.encodeCall(IAaveV3Pool.withdraw, (c.underlying, type(uint256).max, address(safe))));
+    /// @dev Runs the adapter's calls until one fails; false if there was nothing to run or a call failed.
+    function _unwind(address token, PositionConfig memory c) internal returns (bool) {
+        Call[] memory calls;
+        try IPositionAdapter(c.adapter).unwind(token, address(safe), c) returns (Call[] memory cs) {
+            calls = cs;
+        } catch {
+            return false;
         }
-        if (c.kind == PositionKind.ERC4626) {
-            uint256 shares = IERC4626Minimal(token).maxRedeem(address(safe));
-            if (shares == 0) return false;
-            return _run(token, abi.encodeCall(IERC4626Minimal.redeem, (shares, address(safe), address(safe))));
+        if (calls.length == 0) return false;
+        for (uint256 i; i < calls.length; ++i) {
+            if (!_run(calls[i].to, calls[i].data)) return false;
         }
-        if (c.kind == PositionKind.PendlePT) {
-            if (IPMarket(c.market).expiry() > block.timestamp) return false;
-            (,, IPYieldToken yt) = IPMarket(c.market).readTokens();
-            TokenOutput memory out = TokenOutput({
-                tokenOut: c.underlying,
-                minTokenOut: 0,
-                tokenRedeemSy: c.underlying,
-                pendleSwap: address(0),
-                swapData: SwapData({swapType: SwapType.NONE, extRouter: address(0), extCalldata: "", needScale: false})
-            });
-            if (!_run(token, abi.encodeCall(IERC20.approve, (c.venue, bal)))) return false;
-            return _run(c.venue, abi.encodeCall(IPActionMiscV3.redeemPyToToken, (address(safe), address(yt), bal, out)));
-        }
-        return false;
+        return true;
     }
 
     function _run(address to, bytes memory data) internal returns (bool) {

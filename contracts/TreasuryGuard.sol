@@ -5,7 +5,9 @@ import {Enum} from "@safe-global/safe-contracts/contracts/common/Enum.sol";
 import {BaseGuard} from "@safe-global/safe-contracts/contracts/base/GuardManager.sol";
 import {TreasuryPolicy} from "./TreasuryPolicy.sol";
 import {TreasuryValuation} from "./TreasuryValuation.sol";
-import {Actor, Effect, Snapshot, Outflow} from "./libraries/PolicyTypes.sol";
+import {Actor, Effect, Outflow} from "./libraries/PolicyTypes.sol";
+import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
+import {SlotDerivation} from "@openzeppelin/contracts/utils/SlotDerivation.sol";
 import {IGuardErrors, IPolicyErrors} from "./interfaces/Errors.sol";
 
 /// @title TreasuryGuard
@@ -17,21 +19,28 @@ import {IGuardErrors, IPolicyErrors} from "./interfaces/Errors.sol";
 /// The same holds for on-chain message signing (SignMessageLib), the only ERC-1271 path the
 /// TreasuryFallbackHandler accepts. Any other Safe that sets this guard is ignored, not bricked.
 contract TreasuryGuard is BaseGuard, IGuardErrors {
+    using TransientSlot for bytes32;
+    using TransientSlot for TransientSlot.Uint256Slot;
+    using SlotDerivation for bytes32;
+
     TreasuryPolicy public immutable policy;
     TreasuryValuation public immutable valuation;
     address public immutable safe;
     /// @notice Safe 1.4.1 SignMessageLib: delegatecalled only for a scheduled, ready message.
     address public immutable signMessageLib;
 
-    // Transient slots (EIP-1153) carry the pre-transaction state to checkAfterExecution.
-    bytes32 private constant ACTIVE_SLOT = keccak256("treasury.guard.active"); // 0 none, 1 checked, 2 config-only
-    bytes32 private constant SNAPSHOT_SLOT = keccak256("treasury.guard.snapshot");
-    bytes32 private constant OUTFLOW_SLOT = keccak256("treasury.guard.outflow");
+    // Transient slots (EIP-1153, OpenZeppelin's TransientSlot) carry what checkAfterExecution needs; the
+    // pre-transaction valuation itself stays in the valuation (begin/finish).
+    bytes32 private constant ACTIVE_SLOT = keccak256("treasury.guard.active"); // mode, see below
+    bytes32 private constant OUTFLOW_SLOT = keccak256("treasury.guard.outflow"); // USD value of the payments
+    bytes32 private constant PAYMENTS_SLOT = keccak256("treasury.guard.payments"); // count, then 3 words each
+    bytes32 private constant TOKENS_SLOT = keccak256("treasury.guard.tokens"); // count, then one word each
 
     uint256 private constant NONE = 0;
     uint256 private constant CHECKED = 1; // outcome (NAV and caps) checked after execution
     uint256 private constant CHECKED_NAV_ONLY = 3; // approvals, configuration, exits: NAV only
-    uint256 private constant UNPRICED = 2; // de-risk-only or Safe configuration change: no outcome check
+    uint256 private constant UNPRICED = 2; // Safe configuration change: no outcome check
+    uint256 private constant UNPRICED_HEALTH = 4; // de-risk-only: no valuation, the health factor floor holds
 
     /// @notice Emitted after every owner transaction the guard let through.
     event OwnerTransactionChecked(
@@ -106,16 +115,18 @@ contract TreasuryGuard is BaseGuard, IGuardErrors {
             return;
         }
 
-        (Effect effect, Outflow[] memory outflows,) =
+        (Effect effect, Outflow[] memory outflows, address[] memory tokens) =
             policy.checkTransaction(to, value, data, uint8(operation), Actor.Owner);
-        Snapshot memory before = valuation.snapshot();
-        if (!before.healthy) {
+        (bool healthy,, uint256 outflowUsd) = valuation.begin(outflows);
+        if (!healthy) {
             if (!policy.allowedWhenPricesBroken(effect, Actor.Owner)) revert IPolicyErrors.DeriskOnly(effect);
-            _tstore(ACTIVE_SLOT, UNPRICED);
+            // Withdrawing collateral needs no price of ours but can still lower the health factor.
+            _tstore(ACTIVE_SLOT, UNPRICED_HEALTH);
             return;
         }
-        _tstore(OUTFLOW_SLOT, outflows.length == 0 ? 0 : valuation.outflowValue(outflows));
-        _tstoreBytes(SNAPSHOT_SLOT, abi.encode(before, outflows));
+        _tstore(OUTFLOW_SLOT, outflowUsd);
+        _savePayments(outflows);
+        _saveTokens(tokens);
         _tstore(ACTIVE_SLOT, effect > Effect.Exit ? CHECKED : CHECKED_NAV_ONLY);
     }
 
@@ -126,19 +137,20 @@ contract TreasuryGuard is BaseGuard, IGuardErrors {
         uint256 mode = _tload(ACTIVE_SLOT);
         _tstore(ACTIVE_SLOT, NONE);
         if (mode != CHECKED && mode != CHECKED_NAV_ONLY) {
+            if (mode == UNPRICED_HEALTH) valuation.finish(0, false, new address[](0));
             emit OwnerTransactionChecked(txHash, success, 0, 0, 0, false);
             return;
         }
-        (Snapshot memory before, Outflow[] memory outflows) = abi.decode(_tloadBytes(SNAPSHOT_SLOT), (Snapshot, Outflow[]));
         uint256 outflowUsd = _tload(OUTFLOW_SLOT);
-        (Snapshot memory afterTx,) = valuation.snapshotAndCheck(before, outflowUsd, mode == CHECKED);
+        // Only what the rules say the transaction can move is valued again (none listed: everything).
+        (uint256 navBefore, uint256 navAfter,) = valuation.finish(outflowUsd, mode == CHECKED, _loadTokens());
         // Payments are reported only once they happened (a Safe tx with safeTxGas > 0 can fail without reverting).
-        if (success) {
-            for (uint256 i; i < outflows.length; ++i) {
-                emit ExternalOutflow(outflows[i].token, outflows[i].to, outflows[i].amount);
-            }
+        uint256 n = _tload(PAYMENTS_SLOT);
+        if (n != 0) {
+            _tstore(PAYMENTS_SLOT, 0);
+            if (success) _emitPayments(n);
         }
-        emit OwnerTransactionChecked(txHash, success, before.nav, afterTx.nav, outflowUsd, true);
+        emit OwnerTransactionChecked(txHash, success, navBefore, navAfter, outflowUsd, true);
     }
 
     function _checkSafeConfigChange(uint256 value, bytes memory data, Enum.Operation operation) internal {
@@ -155,41 +167,45 @@ contract TreasuryGuard is BaseGuard, IGuardErrors {
             || s == DISABLE_MODULE || s == SET_GUARD || s == SET_FALLBACK_HANDLER;
     }
 
-    // ------------------------------------------------------------------ transient storage helpers
+    // ------------------------------------------------------------------ transient storage
     function _tstore(bytes32 slot, uint256 v) private {
-        assembly {
-            tstore(slot, v)
+        slot.asUint256().tstore(v);
+    }
+
+    function _tload(bytes32 slot) private view returns (uint256) {
+        return slot.asUint256().tload();
+    }
+
+    /// @dev Payments: count at PAYMENTS_SLOT, then (token, to, amount) at the following offsets.
+    function _savePayments(Outflow[] memory outflows) private {
+        if (outflows.length == 0) return;
+        _tstore(PAYMENTS_SLOT, outflows.length);
+        for (uint256 i; i < outflows.length; ++i) {
+            _tstore(PAYMENTS_SLOT.offset(1 + 3 * i), uint160(outflows[i].token));
+            _tstore(PAYMENTS_SLOT.offset(2 + 3 * i), uint160(outflows[i].to));
+            _tstore(PAYMENTS_SLOT.offset(3 + 3 * i), outflows[i].amount);
         }
     }
 
-    function _tload(bytes32 slot) private view returns (uint256 v) {
-        assembly {
-            v := tload(slot)
-        }
+    /// @dev The tokens the transaction's rules say it can move: count at TOKENS_SLOT, then one per word.
+    function _saveTokens(address[] memory tokens) private {
+        _tstore(TOKENS_SLOT, tokens.length);
+        for (uint256 i; i < tokens.length; ++i) _tstore(TOKENS_SLOT.offset(1 + i), uint160(tokens[i]));
     }
 
-    /// @dev Length at `slot`, words at keccak(slot) + i.
-    function _tstoreBytes(bytes32 slot, bytes memory b) private {
-        assembly {
-            let len := mload(b)
-            tstore(slot, len)
-            mstore(0x00, slot)
-            let base := keccak256(0x00, 0x20)
-            let words := div(add(len, 31), 32)
-            for { let i := 0 } lt(i, words) { i := add(i, 1) } { tstore(add(base, i), mload(add(b, add(32, mul(i, 32))))) }
-        }
+    function _loadTokens() private returns (address[] memory tokens) {
+        tokens = new address[](_tload(TOKENS_SLOT));
+        for (uint256 i; i < tokens.length; ++i) tokens[i] = address(uint160(_tload(TOKENS_SLOT.offset(1 + i))));
+        _tstore(TOKENS_SLOT, 0);
     }
 
-    function _tloadBytes(bytes32 slot) private view returns (bytes memory b) {
-        assembly {
-            let len := tload(slot)
-            b := mload(0x40)
-            mstore(b, len)
-            mstore(0x00, slot)
-            let base := keccak256(0x00, 0x20)
-            let words := div(add(len, 31), 32)
-            for { let i := 0 } lt(i, words) { i := add(i, 1) } { mstore(add(b, add(32, mul(i, 32))), tload(add(base, i))) }
-            mstore(0x40, add(b, add(32, mul(words, 32))))
+    function _emitPayments(uint256 n) private {
+        for (uint256 i; i < n; ++i) {
+            emit ExternalOutflow(
+                address(uint160(_tload(PAYMENTS_SLOT.offset(1 + 3 * i)))),
+                address(uint160(_tload(PAYMENTS_SLOT.offset(2 + 3 * i)))),
+                _tload(PAYMENTS_SLOT.offset(3 + 3 * i))
+            );
         }
     }
 }

@@ -5,13 +5,13 @@ import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IER
 import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet.sol";
 import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
 import {ISafe} from "./interfaces/ISafe.sol";
-import {IPolicyErrors} from "./interfaces/Errors.sol";
+import {IPolicyErrors, IAdapterErrors} from "./interfaces/Errors.sol";
 import {IPolicyView} from "./interfaces/IPolicyView.sol";
-import {IERC4626Minimal} from "./interfaces/IProtocols.sol";
 import {IRule} from "./rules/IRule.sol";
 import {MultiSendUnwrapper} from "./libraries/MultiSendUnwrapper.sol";
 import {SSTORE2} from "solady/src/utils/SSTORE2.sol";
-import {IPMarket, IPPrincipalToken} from "@pendle/core-v2/contracts/interfaces/IPMarket.sol";
+import {IPositionAdapter} from "./adapters/IPositionAdapter.sol";
+import {ICreditDelegationToken} from "@aave/core-v3/contracts/interfaces/ICreditDelegationToken.sol";
 import {IPPYLpOracle} from "@pendle/core-v2/contracts/interfaces/IPPYLpOracle.sol";
 import {
     AssetClass,
@@ -37,8 +37,9 @@ import {
 /// after the timelock; tightening takes effect at once. Every change emits an event.
 /// Calldata is judged by call rules (contracts/rules, one IRule per protocol) registered per
 /// (target, selector); address(0) as target means "any target" (ERC20Rule's approve and transfer).
-/// Adding a protocol is deploying a rule and registering it: this contract does not change.
-contract TreasuryPolicy is IPolicyErrors, IPolicyView {
+/// Adding a protocol is deploying a rule and registering it: this contract does not change. Positions
+/// are valued and unwound by their adapters (contracts/adapters), which validate them at registration.
+contract TreasuryPolicy is IPolicyErrors, IAdapterErrors, IPolicyView {
     using EnumerableSet for EnumerableSet.AddressSet;
 
     uint256 public constant BPS = 10_000;
@@ -104,6 +105,8 @@ contract TreasuryPolicy is IPolicyErrors, IPolicyView {
     event EntryPointsBound(address guard, address module);
     event AssetSet(address indexed token, address feed, uint32 maxStaleness, AssetClass class, uint8 decimals);
     event AssetRemoved(address indexed token);
+    /// @dev The position's adapter is not in the event (its signature is what the indexer decodes):
+    /// read it with position(token) or the lens.
     event PositionSet(
         address indexed token,
         PositionKind kind,
@@ -123,6 +126,8 @@ contract TreasuryPolicy is IPolicyErrors, IPolicyView {
     event GuardianSet(address indexed guardian, bool allowed);
     event CapsSet(uint16 maxVolatileBps, uint16 maxProtocolBps, uint16 maxPositionBps);
     event LimitsSet(uint16 maxLossBps, uint128 autonomyLimitUsd, uint128 dailyBudgetUsd);
+    /// @notice The health factor floor (Limits.minHealthFactor, 1e18 = 1.0), emitted with LimitsSet.
+    event HealthFactorFloorSet(uint64 minHealthFactor);
     event DelaySet(uint256 delay);
     event ChangeScheduled(bytes32 indexed id, address indexed target, bytes data, uint256 readyAt);
     event ChangeCancelled(bytes32 indexed id, address by);
@@ -383,7 +388,7 @@ contract TreasuryPolicy is IPolicyErrors, IPolicyView {
         republishes
         timelockedIf(
             l.maxLossBps > limits.maxLossBps || l.autonomyLimitUsd > limits.autonomyLimitUsd
-                || l.dailyBudgetUsd > limits.dailyBudgetUsd
+                || l.dailyBudgetUsd > limits.dailyBudgetUsd || l.minHealthFactor < limits.minHealthFactor
         )
     {
         _setLimits(l);
@@ -424,6 +429,11 @@ contract TreasuryPolicy is IPolicyErrors, IPolicyView {
         // Prices are scaled up to 18 decimals: a feed with more would revert every valuation.
         if (feedDec > 18) revert FeedDecimalsUnsupported(feed, feedDec);
         if (dec > 36) revert TokenDecimalsUnsupported(token, dec);
+        // A lending debt token priced as a holding would count a debt as wealth: only a liability
+        // position (AaveDebtAdapter) may value it. Debt tokens answer borrowAllowance; nothing else we value does.
+        try ICreditDelegationToken(token).borrowAllowance(address(this), address(this)) {
+            revert TokenIsDebt(token);
+        } catch {}
         if (!assetConfig[token].registered) assetList.push(token);
         assetConfig[token] = AssetConfig(feed, maxStaleness, dec, feedDec, assetClass, true);
         emit AssetSet(token, feed, maxStaleness, assetClass, dec);
@@ -436,15 +446,9 @@ contract TreasuryPolicy is IPolicyErrors, IPolicyView {
         if (assetConfig[token].registered) revert TokenIsAsset(token);
         if (c.protocol == bytes32(0)) revert ProtocolIdMissing(token);
         if (c.venue == address(0)) revert VenueMissing(token);
-        if (c.kind == PositionKind.ERC4626 && IERC4626Minimal(token).asset() != c.underlying) {
-            revert VaultAssetMismatch(token, c.underlying);
-        }
-        if (c.kind == PositionKind.PendlePT) {
-            if (c.market == address(0) || c.twapDuration == 0) revert PendleMarketMissing(token);
-            if (address(pendleOracle) == address(0)) revert PendleOracleMissing();
-            (, IPPrincipalToken pt,) = IPMarket(c.market).readTokens();
-            if (address(pt) != token) revert MarketPtMismatch(c.market, token);
-        }
+        if (c.adapter == address(0)) revert AdapterMissing(token);
+        // The adapter checks what only it knows (kind, venue, market, underlying): no kind switch here.
+        IPositionAdapter(c.adapter).validate(token, c);
         PositionConfig storage prev = positionConfig[token];
         if (prev.kind == PositionKind.None) positionList.push(token);
         else _removeFromList(venueTokens[prev.venue][prev.underlying], token);
@@ -489,8 +493,10 @@ contract TreasuryPolicy is IPolicyErrors, IPolicyView {
     function _setLimits(Limits memory l) internal {
         _requireBps(l.maxLossBps);
         if (l.autonomyLimitUsd > l.dailyBudgetUsd) revert AutonomyLimitAboveBudget(l.autonomyLimitUsd, l.dailyBudgetUsd);
+        if (l.minHealthFactor < 1e18) revert HealthFactorFloorTooLow(l.minHealthFactor);
         limits = l;
         emit LimitsSet(l.maxLossBps, l.autonomyLimitUsd, l.dailyBudgetUsd);
+        emit HealthFactorFloorSet(l.minHealthFactor);
     }
 
     function _setDelay(uint256 d) internal {

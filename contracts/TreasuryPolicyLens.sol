@@ -46,7 +46,7 @@ contract TreasuryPolicyLens {
         v.rules = _rules(policy);
         (v.spenders, v.payees, v.agents, v.guardians) = policy.members();
         (v.caps.maxVolatileBps, v.caps.maxProtocolBps, v.caps.maxPositionBps) = policy.caps();
-        (v.limits.maxLossBps, v.limits.autonomyLimitUsd, v.limits.dailyBudgetUsd) = policy.limits();
+        (v.limits.maxLossBps, v.limits.autonomyLimitUsd, v.limits.dailyBudgetUsd, v.limits.minHealthFactor) = policy.limits();
         v.delay = policy.delay();
         v.paused = policy.paused();
         v.configVersion = policy.configVersion();

@@ -15,7 +15,7 @@ import { parseDeployment, type Deployment as DeploymentJson } from "../lib/chain
 import { multiSendCallOnlyTx } from "../lib/chain/safe";
 import type { Hex } from "viem";
 import { buildInitConfig, RULE_UNITS, type RuleAddresses, type RuleUnit } from "./guardrails/config";
-import { deployGuardrails, deployRuleUnits, RULE_KEYS, safeAttachTxs } from "./guardrails/deploy";
+import { ADAPTERS_NOT_DEPLOYED, deployGuardrails, deployRuleUnits, RULE_KEYS, safeAttachTxs } from "./guardrails/deploy";
 import { checkSettingsAgainstTokens, loadGuardrailSettings, parseGuardrailSettings, GuardrailSettings } from "./guardrails/settings";
 import { describeInitConfig } from "./guardrails/describe";
 
@@ -114,7 +114,8 @@ async function main() {
   const placeholderRules = Object.fromEntries(
     (Object.keys(RULE_UNITS) as RuleUnit[]).map((u, i) => [u, known[RULE_KEYS[u]] ?? getAddress(`0x${(0xa1 + i).toString(16).padStart(40, "0")}`)]),
   ) as RuleAddresses;
-  const init = await buildInitConfig(deployment, settings, provider, placeholderRules);
+  // Adapters are deployed with the guardrails; the dry run shows placeholders for their addresses.
+  const init = await buildInitConfig(deployment, settings, provider, placeholderRules, ADAPTERS_NOT_DEPLOYED);
   console.log(`Policy for Safe ${safe} (${threshold}-of-${owners.length}) on chain ${chainId}:`);
   console.log(`  ${init.assets.length} assets, ${init.positions.length} positions, ${init.rules.length} rules, ${init.spenders.length} spenders`);
   console.log(`  caps ${JSON.stringify(settings.caps)}  limits ${JSON.stringify(settings.limits)}  delay ${settings.delaySeconds}s`);
@@ -135,7 +136,7 @@ async function main() {
   console.log(`Deploying from ${wallet.address} ...`);
   const target = parseDeployment({ ...deployment, treasury: { safe, owners, threshold: Number(threshold) } }, values.deployment);
   const rules = await deployRuleUnits(deployer, target);
-  const { addresses } = await deployGuardrails(deployer, target, settings, { rules, init: await buildInitConfig(target, settings, provider, rules) });
+  const { addresses } = await deployGuardrails(deployer, target, settings, { rules, init: await buildInitConfig(target, settings, provider, rules, ADAPTERS_NOT_DEPLOYED) });
   const attach = multiSendCallOnlyTx(deployment.safe.multiSendCallOnly, safeAttachTxs(safe, addresses).map((t) => ({ ...t, to: t.to as Hex, data: t.data as Hex | undefined })));
 
   const out = values.out ?? path.join(path.dirname(values.deployment), `${deployment.network ?? chainId}-${safe.slice(0, 10)}.guardrails.json`);

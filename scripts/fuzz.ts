@@ -10,7 +10,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { guardedWorldFixture } from "../test/helpers/guarded";
+import { leveragedWorldFixture } from "../test/helpers/guarded";
 import { newStats, runSequence, summary } from "../test/guardrails/invariant.campaign";
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
   for (let i = 0; i < sequences; i++) {
     const seed = from + i;
     try {
-      const g = await loadFixture(guardedWorldFixture);
+      const g = await loadFixture(leveragedWorldFixture);
       await runSequence(g, seed, stats, steps);
     } catch (e) {
       const message = (e instanceof Error ? e.message : String(e)).split("\n")[0].slice(0, 500);

@@ -152,6 +152,9 @@ interface IPolicyErrors {
     /// @notice A held asset has no usable price: only de-risking effects pass.
     /// @param effect The effect that was refused.
     error DeriskOnly(Effect effect);
+    /// @notice The health factor floor is below 1.0: it would allow positions Aave may liquidate.
+    /// @param minHealthFactor The floor given (1e18 = 1.0).
+    error HealthFactorFloorTooLow(uint256 minHealthFactor);
 }
 
 /// @title IValuationErrors
@@ -186,6 +189,39 @@ interface IValuationErrors {
     /// @notice A position's protocol id is not in the published registry.
     /// @param protocol The protocol id.
     error UnknownProtocol(bytes32 protocol);
+    /// @notice While the Safe has debt, its lending health factor ended below the floor and did not improve.
+    /// @param healthFactorBefore Before the transaction (1e18 = 1.0; type(uint256).max = no debt).
+    /// @param healthFactorAfter After it.
+    /// @param minHealthFactor The floor (Limits.minHealthFactor).
+    error HealthFactorBelowFloor(uint256 healthFactorBefore, uint256 healthFactorAfter, uint256 minHealthFactor);
+    /// @notice A transaction may change the balance of a token the valuation does not value (not a
+    /// registered asset or position): its outcome could not be measured, so it is refused.
+    /// @param token The token.
+    error TokenNotValued(address token);
+    /// @notice begin() / step() / finish() called out of order by the same caller in one transaction
+    /// (begin twice, or step/finish without begin).
+    error CheckOutOfOrder();
+}
+
+/// @title IAdapterErrors
+/// @notice Errors of the position adapters (contracts/adapters), raised when a position is registered
+/// with a configuration that does not match its token. The policy inherits them for its ABI.
+interface IAdapterErrors {
+    /// @notice The position has no adapter.
+    /// @param token The position token.
+    error AdapterMissing(address token);
+    /// @notice The position's kind is not the one this adapter handles.
+    /// @param token The position token.
+    /// @param kind The kind given (PositionKind).
+    error AdapterKindMismatch(address token, uint8 kind);
+    /// @notice The lending pool (venue) lists another token for this underlying and kind.
+    /// @param token The position token given.
+    /// @param expected The token the pool lists.
+    error LendingTokenMismatch(address token, address expected);
+    /// @notice The token is a lending pool debt token: it can only be registered as a liability
+    /// position, never as a spot asset (it would count a debt as a holding).
+    /// @param token The token.
+    error TokenIsDebt(address token);
 }
 
 /// @title IGuardErrors

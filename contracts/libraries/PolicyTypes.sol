@@ -9,12 +9,15 @@ enum AssetClass {
     Volatile
 }
 
-/// @dev How a position token is turned into an amount of its underlying asset.
+/// @dev What a position token is. Informational (events, the agent, the indexer): valuing and
+/// unwinding are done by the position's adapter (contracts/adapters), which checks at registration
+/// that the kind and the rest of the configuration match the token.
 enum PositionKind {
     None,
     AaveAToken, // 1:1 with the underlying (balance already includes accrued interest)
     ERC4626, // convertToAssets(shares)
-    PendlePT // PT -> asset rate from the market's TWAP oracle (1:1 after expiry)
+    PendlePT, // PT -> asset rate from the market's TWAP oracle (1:1 after expiry)
+    AaveVariableDebt // a liability: 1:1 with the underlying owed, counted negatively in NAV
 }
 
 /// @dev What a call does to risk. Ordered: a batch's effect is the highest of its calls.
@@ -47,6 +50,7 @@ struct PositionConfig {
     address venue; // Aave Pool / ERC-4626 vault / Pendle router: where the emergency exit goes
     address market; // Pendle market (PT only)
     uint32 twapDuration; // Pendle oracle TWAP window in seconds (PT only)
+    address adapter; // IPositionAdapter for this kind: values and unwinds the position
 }
 
 struct Caps {
@@ -59,18 +63,23 @@ struct Limits {
     uint16 maxLossBps; // NAV after >= NAV before * (1 - maxLossBps), payments excluded
     uint128 autonomyLimitUsd; // 18 decimals: largest agent batch
     uint128 dailyBudgetUsd; // 18 decimals: agent turnover in any rolling 24 h
+    uint64 minHealthFactor; // 1e18 = 1.0: floor of the Safe's lending health factor while it has debt
 }
 
 /// @dev Value of the Safe's holdings, in USD with 18 decimals. `values` lists assets first, then
-/// positions, in registry order; `protocolValues` follows the protocol registry.
+/// positions, in registry order (a liability's value is what is owed); `protocolValues` follows the
+/// protocol registry (liabilities excluded).
 struct Snapshot {
     bool healthy; // every held asset had a fresh, positive price
     uint256 version; // policy configVersion the snapshot was valued under
-    uint256 nav;
-    uint256 volatileValue;
+    uint256 nav; // holdings minus debt (0 if the debt exceeds the holdings)
+    uint256 volatileValue; // gross volatile exposure: spot, collateral and debt in volatile assets, never netted
     uint256[] values;
     uint256[] protocolValues;
     uint256[] prices; // per registered asset, USD 18 decimals; 0 = not needed (not held)
+    uint256 debt; // total liabilities
+    uint256 healthFactor; // lowest lending health factor (1e18 = 1.0) while there is debt, else type(uint256).max
+    uint256 liabilities; // bit j set = position j is a liability (held or not)
 }
 
 /// @dev A token amount that leaves the Safe to a payee.

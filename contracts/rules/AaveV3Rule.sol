@@ -6,6 +6,7 @@ import {RuleLib} from "./RuleLib.sol";
 import {IPolicyView} from "../interfaces/IPolicyView.sol";
 import {IPolicyErrors} from "../interfaces/Errors.sol";
 import {IAaveV3Pool} from "../interfaces/IProtocols.sol";
+import {IPool} from "@aave/core-v3/contracts/interfaces/IPool.sol";
 import {Effect, Outflow} from "../libraries/PolicyTypes.sol";
 
 /// @title AaveV3Rule
@@ -47,6 +48,9 @@ contract AaveV3Rule is IRule, IPolicyErrors {
             (,, uint256 mode,, address onBehalfOf) = abi.decode(args, (address, uint256, uint256, uint16, address));
             RuleLib.requireSafe(onBehalfOf, safe);
             _requireVariable(mode);
+            // The debt must be valued: its variable debt token must be a registered (liability) position
+            // at this pool, or NAV would count the borrowed cash and not the debt.
+            _requireListed(tokens, IPool(target).getReserveData(asset).variableDebtTokenAddress);
             effect = Effect.Risk;
         } else if (selector == IAaveV3Pool.repay.selector) {
             (,, uint256 mode, address onBehalfOf) = abi.decode(args, (address, uint256, uint256, address));
@@ -61,6 +65,13 @@ contract AaveV3Rule is IRule, IPolicyErrors {
             revert MalformedCalldata();
         }
         return (effect, tokens, outflows);
+    }
+
+    function _requireListed(address[] memory tokens, address token) internal pure {
+        for (uint256 i; i < tokens.length; ++i) {
+            if (tokens[i] == token) return;
+        }
+        revert PositionNotRegistered(token);
     }
 
     function _requireVariable(uint256 mode) internal pure {

@@ -2,7 +2,7 @@
 // scripts, the agent and the tests share one mirror. Order matters (the ABI carries the index);
 // test/guardrails/abi-mirror.test.ts pins every mirror to the compiled contracts.
 export const AssetClass = { Stable: 0, Volatile: 1 } as const;
-export const PositionKind = { None: 0, AaveAToken: 1, ERC4626: 2, PendlePT: 3 } as const;
+export const PositionKind = { None: 0, AaveAToken: 1, ERC4626: 2, PendlePT: 3, AaveVariableDebt: 4 } as const;
 export const Effect = { Neutral: 0, Exit: 1, Derisk: 2, Payment: 3, Risk: 4 } as const;
 export const Actor = { Owner: 0, Agent: 1 } as const;
 

@@ -46,8 +46,12 @@ import {
 import { analyzeTrace, Frame, framesAt, frameTree, labeledSegments, RawTrace } from "./trace";
 import type { Address } from "viem";
 import { aaveSupply, approve } from "../../lib/chain/encode";
+import { IFACE } from "../../test/helpers/interfaces";
+import { APPROX_DEFAULT, EMPTY_LIMIT, FAR_DEADLINE, pendleTokenInput } from "../world";
 
 const OUT_FILE = path.resolve(__dirname, "..", "..", "bench", "gas.json");
+/** The figures of the policy before v2 (issue 8), kept for the side by side. */
+const V1_FILE = path.resolve(__dirname, "..", "..", "bench", "gas.v1.json");
 const SUPPLY_USDC = "10000";
 const GAS_LIMIT = 3_000_000n;
 const BLOCK_SECONDS = 12;
@@ -293,7 +297,7 @@ async function navBench(b: Bench): Promise<{ points: NavPoint[]; notHeld: NavPoi
     agents: [],
     guardians: [],
     caps: { maxVolatileBps: 10_000, maxProtocolBps: 10_000, maxPositionBps: 10_000 },
-    limits: { maxLossBps: 100, autonomyLimitUsd: usd18(50_000), dailyBudgetUsd: usd18(150_000) },
+    limits: { maxLossBps: 100, autonomyLimitUsd: usd18(50_000), dailyBudgetUsd: usd18(150_000), minHealthFactor: 16n * 10n ** 17n },
     delay: 2 * 86_400,
   });
   const measure = async (safe: string, n: number, held: number): Promise<NavPoint> => {
@@ -362,7 +366,7 @@ function ownerBreakdown(b: Bench, bare: Measured, guarded: Measured) {
     components: {
       checkTransaction: {
         gasUsed: check.inclusive,
-        notes: "guard.checkTransaction as the Safe calls it: policy rule check + valuation snapshot before + transient storage of the snapshot",
+        notes: "guard.checkTransaction as the Safe calls it: policy rule check (rule units) + valuation.begin (snapshot before, kept in the valuation's transient storage)",
         policyCheckTransaction: { gasUsed: checkPolicy?.inclusive ?? 0, ops: checkPolicy?.totalOps },
         snapshotBefore: { gasUsed: checkSnap?.inclusive ?? 0, ops: checkSnap?.totalOps },
         guardOwnCode: { gasUsed: check.self + check.callCost, notes: "guard's own opcodes (TSTORE of the ABI-encoded snapshot, ABI decoding of the results) + cold access to the guard" },
@@ -370,7 +374,7 @@ function ownerBreakdown(b: Bench, bare: Measured, guarded: Measured) {
       },
       checkAfterExecution: {
         gasUsed: after.inclusive,
-        notes: "guard.checkAfterExecution: snapshot after + valuation.checkOutcome + OwnerTransactionChecked event",
+        notes: "guard.checkAfterExecution: valuation.finish (only the tokens the rules listed valued again, outcome checks) + OwnerTransactionChecked event",
         snapshotAfter: { gasUsed: afterSnap?.inclusive ?? 0, ops: afterSnap?.totalOps },
         checkOutcome: { gasUsed: afterOutcome?.inclusive ?? 0, ops: afterOutcome?.totalOps },
         guardOwnCode: { gasUsed: after.self + after.callCost, notes: "TLOAD + abi.decode of the stored snapshot, ABI encoding of the calls, the event" },
@@ -487,6 +491,61 @@ async function viewEstimates(b: Bench, guardedFirst: Measured) {
 }
 
 // ---------------------------------------------------------------------------------------- main
+/**
+ * Cost of each call rule (contracts/rules) on one representative call: IRule.check on its own, and
+ * the policy's checkTransaction for that single call (dispatch to the rule + the core's own checks).
+ * eth_estimateGas - 21,000 (calldata gas included), every access cold.
+ */
+async function perRuleCost(b: Bench) {
+  const w = b.world;
+  const safe = w.treasury.safe;
+  const from = w.accounts.outsider;
+  const ruleIface = new Interface(["function check(address safe, address target, bytes data, address policy) view returns (uint8, address[], (address,address,uint256)[])"]);
+  const policyIface = TreasuryPolicy__factory.createInterface();
+  const est = async (to: string, data: string) => Number(await send("eth_estimateGas", [{ from, to, data }, "latest"])) - INTRINSIC;
+  const usdc = parseUnits("1000", 6);
+  const cases: { rule: keyof GuardrailAddresses; name: string; target: string; data: string }[] = [
+    { rule: "ruleErc20", name: "ERC20Rule: approve(Aave Pool, 1,000 USDC)", target: w.tokens.USDC, data: IFACE.erc20.encodeFunctionData("approve", [w.aave.pool, usdc]) },
+    { rule: "ruleAaveV3", name: "AaveV3Rule: supply(USDC, 1,000, Safe, 0)", target: w.aave.pool, data: IFACE.aavePool.encodeFunctionData("supply", [w.tokens.USDC, usdc, safe, 0]) },
+    { rule: "ruleAaveV3", name: "AaveV3Rule: withdraw(USDC, max, Safe)", target: w.aave.pool, data: IFACE.aavePool.encodeFunctionData("withdraw", [w.tokens.USDC, 2n ** 256n - 1n, safe]) },
+    { rule: "ruleErc4626", name: "ERC4626Rule: deposit(1,000 USDC, Safe) on scrvUSD", target: w.erc4626.scrvUSD, data: IFACE.erc4626.encodeFunctionData("deposit", [usdc, safe]) },
+    {
+      rule: "ruleUniswapV3", name: "UniswapV3Rule: exactInputSingle(WETH -> USDC)", target: w.uniswap.swapRouter,
+      data: IFACE.swapRouter.encodeFunctionData("exactInputSingle", [{ tokenIn: w.tokens.WETH, tokenOut: w.tokens.USDC, fee: w.uniswap.pools.WETH_USDC.fee, recipient: safe, deadline: FAR_DEADLINE, amountIn: 10n ** 18n, amountOutMinimum: 0n, sqrtPriceLimitX96: 0n }]),
+    },
+    {
+      rule: "rulePendle", name: "PendleRule: swapExactTokenForPt(USDC -> PT)", target: w.pendle.router,
+      data: IFACE.pendleRouter.encodeFunctionData("swapExactTokenForPt", [safe, w.pendle.market, 0n, APPROX_DEFAULT, pendleTokenInput(w.tokens.USDC, usdc), EMPTY_LIMIT]),
+    },
+  ];
+  const out: Record<string, { gasUsed: number; ruleCheck: number; policyCheckTransaction: number; notes: string }> = {};
+  for (const c of cases) {
+    const ruleCheck = await est(b.g[c.rule], ruleIface.encodeFunctionData("check", [safe, c.target, c.data, b.g.policy]));
+    const policyCheck = await est(b.g.policy, policyIface.encodeFunctionData("checkTransaction", [c.target, 0n, c.data, 0, Actor.Agent]));
+    out[c.name] = { gasUsed: ruleCheck, ruleCheck, policyCheckTransaction: policyCheck, notes: `rule ${c.rule}; policyCheckTransaction = the whole per-call check the module makes` };
+  }
+  return out;
+}
+
+/** The v1 figures (bench/gas.v1.json, measured before issue 8) next to these. */
+type Row = { v1: number; v2: number; change: number; changePct: number };
+function previousVersion(now: Record<string, { gasUsed: Record<string, number> }>): { notes: string; overhead?: Record<string, Row>; [k: string]: unknown } {
+  if (!fs.existsSync(V1_FILE)) return { notes: `no ${path.basename(V1_FILE)}: nothing to compare with` };
+  const v1 = JSON.parse(fs.readFileSync(V1_FILE, "utf8"));
+  const rows: Record<string, Row> = {};
+  for (const k of ["ownerBatchFirstSupply", "ownerBatchSecondSupply", "agentBatchFirstSupply", "agentBatchSecondSupply"]) {
+    const a = v1.results[k].gasUsed.overhead as number;
+    const b = now[k].gasUsed.overhead;
+    rows[k] = { v1: a, v2: b, change: b - a, changePct: pct(b - a, a) };
+  }
+  return {
+    notes: "guardrail overhead (gasUsed over the bare Safe / bare module) on the same approve + supply batch, v1 (before issue 8) vs now",
+    v1: { generatedAt: v1.generatedAt, gitCommit: v1.sources?.gitCommit, file: "bench/gas.v1.json" },
+    overhead: rows,
+    goal: { gasUsed: 140_000, notes: "issue 8 §3 goal: agent and owner batch overhead <= 140k" },
+  };
+}
+
 async function main(): Promise<void> {
   const t0 = Date.now();
   console.log("gas bench: deploying the local world + guardrails in-process ...");
@@ -522,6 +581,9 @@ async function main(): Promise<void> {
   const aBreak2 = agentBreakdown(b, modBare[1], modAgent[1]);
   await scenario(base, () => setGuard(b, b.g.guard), () => ownerBatch(b), suppliedCheck);
   const views = await viewEstimates(b, ownerGuarded[0]);
+
+  console.log("per-rule cost ...");
+  const rulesCost = await perRuleCost(b);
 
   // 3. nav() scaling (fresh policies; on top of the current state, nothing else is measured after).
   console.log("nav(): 1, 2, 4, 8 priced assets ...");
@@ -603,6 +665,12 @@ async function main(): Promise<void> {
         guardedWorld: { gasUsed: views.navGuardedWorld.gasUsed, notes: views.navGuardedWorld.notes },
         guardedWorldAfterSupply: { gasUsed: views.navGuardedWorldAfterSupply.gasUsed, notes: views.navGuardedWorldAfterSupply.notes },
       },
+      perRule: {
+        gasUsed: Object.fromEntries(Object.entries(rulesCost).map(([k, v]) => [k, v.gasUsed])),
+        notes: "IRule.check of each call rule on one representative call, stand-alone (eth_estimateGas - 21,000, cold, calldata gas included); policyCheckTransaction adds the core's dispatch",
+        rules: rulesCost,
+      },
+      previousVersion: previousVersion({ ownerBatchFirstSupply: owner(0), ownerBatchSecondSupply: owner(1), agentBatchFirstSupply: agent(0), agentBatchSecondSupply: agent(1) }),
       guardOverheadBreakdownFirstSupply: stripText(breakdown),
       guardOverheadBreakdownSecondSupply: stripText(breakdown2),
       agentOverheadBreakdownFirstSupply: stripText(aBreak),
@@ -677,6 +745,13 @@ async function main(): Promise<void> {
     console.log(`\nwhere the AgentModule overhead goes, ${label} supply: ${fmt(br.gasUsed)}`);
     for (const [k, v] of Object.entries(br.components)) console.log(`  ${k.padEnd(22)} ${fmt((v as { gasUsed: number }).gasUsed).padStart(8)}`);
   }
+  console.log("\nper call rule (IRule.check alone / policy.checkTransaction of that one call; cold estimates):");
+  for (const [k, v] of Object.entries(rulesCost)) console.log(`  ${k.padEnd(52)} ${fmt(v.ruleCheck).padStart(8)} / ${fmt(v.policyCheckTransaction).padStart(8)}`);
+  const prev = previousVersion({ ownerBatchFirstSupply: owner(0), ownerBatchSecondSupply: owner(1), agentBatchFirstSupply: agent(0), agentBatchSecondSupply: agent(1) });
+  if (prev.overhead) {
+    console.log("\noverhead v1 -> now:");
+    for (const [k, v] of Object.entries(prev.overhead)) console.log(`  ${k.padEnd(26)} ${fmt(v.v1).padStart(8)} -> ${fmt(v.v2).padStart(8)}  (${v.change >= 0 ? "+" : ""}${fmt(v.change)}, ${v.changePct}%)`);
+  }
   console.log("\nstand-alone view calls (eth_estimateGas - 21,000, all cold, calldata gas included):");
   for (const [k, v] of Object.entries(viewEntries)) console.log(`  ${k.padEnd(28)} ${fmt(v.gasUsed).padStart(8)}`);
   console.log(`\nwrote ${path.relative(process.cwd(), OUT_FILE)} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
@@ -685,7 +760,10 @@ async function main(): Promise<void> {
 /** Which contract sources were measured: git commit, whether they differ from it, and a hash of each. */
 function sourceFingerprint(): Record<string, unknown> {
   const root = path.resolve(__dirname, "..", "..");
-  const files = ["TreasuryPolicy.sol", "TreasuryValuation.sol", "TreasuryGuard.sol", "AgentModule.sol", "libraries/PolicyTypes.sol", "test/BareModule.sol"];
+  const files = [
+    "TreasuryPolicy.sol", "TreasuryValuation.sol", "TreasuryGuard.sol", "AgentModule.sol", "libraries/PolicyTypes.sol", "test/BareModule.sol",
+    "adapters/AaveATokenAdapter.sol", "adapters/AaveDebtAdapter.sol", "adapters/ERC4626Adapter.sol", "adapters/PendlePTAdapter.sol",
+  ];
   const sha = (f: string) => createHash("sha256").update(fs.readFileSync(path.join(root, "contracts", f))).digest("hex").slice(0, 16);
   let commit: string | undefined;
   let dirty: string[] | undefined;

@@ -56,6 +56,15 @@ export interface PositionConfigStruct {
   venue: string;
   market: string;
   twapDuration: number;
+  /** IPositionAdapter that values and unwinds the position (contracts/adapters). */
+  adapter: string;
+}
+/** The deployed position adapters, one per kind. */
+export interface AdapterAddresses {
+  aaveAToken: string;
+  aaveDebt: string;
+  erc4626: string;
+  pendlePT: string;
 }
 export interface InitConfig {
   assets: AssetInit[];
@@ -66,12 +75,14 @@ export interface InitConfig {
   agents: string[];
   guardians: string[];
   caps: { maxVolatileBps: number; maxProtocolBps: number; maxPositionBps: number };
-  limits: { maxLossBps: number; autonomyLimitUsd: bigint; dailyBudgetUsd: bigint };
+  limits: { maxLossBps: number; autonomyLimitUsd: bigint; dailyBudgetUsd: bigint; minHealthFactor: bigint };
   delay: number;
 }
 
 export const usd18 = (usd: number): bigint => BigInt(Math.round(usd * 100)) * 10n ** 16n;
 export const protocolId = (name: string): string => encodeBytes32String(name);
+/** A health factor (1.6) in the contracts' 18-decimal fixed point. */
+export const hf18 = (hf: number): bigint => BigInt(Math.round(hf * 1e6)) * 10n ** 12n;
 const ZERO = "0x0000000000000000000000000000000000000000";
 
 /**
@@ -80,7 +91,7 @@ const ZERO = "0x0000000000000000000000000000000000000000";
  * asset they really hold. Aave `borrow` is not registered: enabling leverage is a timelocked
  * `setRule(pool, borrow, AaveV3Rule)` the owners schedule (see docs).
  */
-export async function buildInitConfig(d: DeploymentJson, s: GuardrailSettings, provider: Provider, ruleUnits: RuleAddresses): Promise<InitConfig> {
+export async function buildInitConfig(d: DeploymentJson, s: GuardrailSettings, provider: Provider, ruleUnits: RuleAddresses, adapters: AdapterAddresses): Promise<InitConfig> {
   checkSettingsAgainstTokens(s, d.tokens as Record<string, string>);
   const assets: AssetInit[] = [];
   for (const [sym, token] of Object.entries(d.tokens)) {
@@ -95,18 +106,32 @@ export async function buildInitConfig(d: DeploymentJson, s: GuardrailSettings, p
   const positions: InitConfig["positions"] = [];
   const rules: InitConfig["rules"] = [];
   const spenders: string[] = [];
+  const ADAPTER: Record<number, string> = {
+    [PositionKind.AaveAToken]: adapters.aaveAToken,
+    [PositionKind.AaveVariableDebt]: adapters.aaveDebt,
+    [PositionKind.ERC4626]: adapters.erc4626,
+    [PositionKind.PendlePT]: adapters.pendlePT,
+  };
   const R = Object.fromEntries(Object.entries(ruleUnits).map(([k, v]) => [k, getAddress(v)])) as RuleAddresses;
   // ERC-20 approve (to allowlisted spenders) and transfer (owners, to payees) on any registered token.
   rules.push({ target: ANY_TARGET, selector: SELECTORS.erc20Approve, rule: R.erc20 });
   rules.push({ target: ANY_TARGET, selector: SELECTORS.erc20Transfer, rule: R.erc20 });
   const position = (token: string, kind: number, underlying: string, protocol: string, venue: string, market = ZERO, twap = 0) =>
-    positions.push({ token: getAddress(token), config: { kind, underlying: getAddress(underlying), protocol: protocolId(protocol), venue: getAddress(venue), market: getAddress(market), twapDuration: twap } });
+    positions.push({ token: getAddress(token), config: { kind, underlying: getAddress(underlying), protocol: protocolId(protocol), venue: getAddress(venue), market: getAddress(market), twapDuration: twap, adapter: getAddress(ADAPTER[kind]) } });
 
   // Aave v3: supply/withdraw on the Pool; aTokens valued 1:1.
   const pool = getAddress(d.aave.pool);
   for (const [sym, aToken] of Object.entries(d.aave.aTokens)) {
     const underlying = d.tokens[sym];
     if (underlying && registered.has(getAddress(underlying))) position(aToken, PositionKind.AaveAToken, underlying, "aave-v3", pool);
+  }
+  // Debts the treasury may carry: liability positions (borrowing is enabled by a timelocked rule).
+  for (const sym of s.borrowable) {
+    const underlying = (d.tokens as Record<string, string>)[sym];
+    const debtToken = (d.aave.variableDebtTokens as Record<string, string> | undefined)?.[sym];
+    if (!underlying || !registered.has(getAddress(underlying))) throw new Error(`guardrail settings: borrowable ${sym} is not a registered asset of this deployment; remove it or register the asset`);
+    if (!debtToken) throw new Error(`guardrail settings: borrowable ${sym}: the deployment has no aave.variableDebtTokens.${sym}; add it to the deployment file`);
+    position(debtToken, PositionKind.AaveVariableDebt, underlying, "aave-v3", pool);
   }
   rules.push({ target: pool, selector: SELECTORS.aaveSupply, rule: R.aaveV3 });
   rules.push({ target: pool, selector: SELECTORS.aaveWithdraw, rule: R.aaveV3 });
@@ -165,7 +190,7 @@ export async function buildInitConfig(d: DeploymentJson, s: GuardrailSettings, p
     agents: s.agents.map((a) => getAddress(a)),
     guardians: s.guardians.map((a) => getAddress(a)),
     caps: s.caps,
-    limits: { maxLossBps: s.limits.maxLossBps, autonomyLimitUsd: usd18(s.limits.autonomyLimitUsd), dailyBudgetUsd: usd18(s.limits.dailyBudgetUsd) },
+    limits: { maxLossBps: s.limits.maxLossBps, autonomyLimitUsd: usd18(s.limits.autonomyLimitUsd), dailyBudgetUsd: usd18(s.limits.dailyBudgetUsd), minHealthFactor: hf18(s.limits.minHealthFactor) },
     delay: s.delaySeconds,
   };
 }

@@ -1,6 +1,7 @@
 // Deploys the guardrails for one Safe: the call-rule units (contracts/rules, one per protocol,
-// stateless: reused when the deployment already lists them), TreasuryPolicy (configuration,
-// timelock, rule registry), TreasuryValuation
+// stateless: reused when the deployment already lists them), the position adapters (contracts/adapters,
+// one per position kind: value, unwind, validate), TreasuryPolicy (configuration, timelock, rule
+// registry), TreasuryValuation
 // (NAV, caps), TreasuryGuard (owner transactions), AgentModule (agent transactions, emergency
 // exit) and TreasuryFallbackHandler (ERC-1271 only for messages signed on-chain through the guard);
 // then binds guard and module to the policy. Attaching them to the Safe is a Safe
@@ -10,7 +11,7 @@ import type { Deployment as DeploymentJson } from "../../lib/chain/deployments";
 import { deploy, confirm } from "../world/tx";
 import { npmArtifact } from "../world/artifacts";
 import type { MetaTx } from "../world/safeTx";
-import { buildInitConfig, InitConfig, RULE_UNITS, type RuleAddresses, type RuleUnit } from "./config";
+import { AdapterAddresses, buildInitConfig, InitConfig, PositionKind, RULE_UNITS, type RuleAddresses, type RuleUnit } from "./config";
 import type { GuardrailSettings } from "./settings";
 import {
   AaveV3Rule__factory,
@@ -18,6 +19,10 @@ import {
   ERC4626Rule__factory,
   PendleRule__factory,
   UniswapV3Rule__factory,
+  AaveATokenAdapter__factory,
+  AaveDebtAdapter__factory,
+  ERC4626Adapter__factory,
+  PendlePTAdapter__factory,
   AgentModule__factory,
   TreasuryFallbackHandler__factory,
   TreasuryGuard__factory,
@@ -33,6 +38,10 @@ export interface GuardrailAddresses {
   module: string;
   fallbackHandler: string;
   pendleOracle: string;
+  aaveATokenAdapter: string;
+  aaveDebtAdapter: string;
+  erc4626Adapter: string;
+  pendlePTAdapter: string;
   /** TreasuryPolicyLens (stateless: getConfig(policy)). */
   lens: string;
   /** Call-rule units, keyed rule<Unit> (e.g. ruleAaveV3) in deployments/<network>.json. */
@@ -80,6 +89,42 @@ export async function deployRuleUnits(deployer: Signer, d: DeploymentJson): Prom
   return out;
 }
 
+/** Deploys one adapter per position kind (stateless: any number of Safes may share them). */
+export async function deployAdapters(deployer: Signer, pendleOracle: string): Promise<AdapterAddresses> {
+  const out = {} as Record<keyof AdapterAddresses, string>;
+  const steps: [keyof AdapterAddresses, string, () => Promise<{ getAddress(): Promise<string>; deploymentTransaction(): unknown }>][] = [
+    ["aaveAToken", "AaveATokenAdapter", () => new AaveATokenAdapter__factory(deployer).deploy()],
+    ["aaveDebt", "AaveDebtAdapter", () => new AaveDebtAdapter__factory(deployer).deploy()],
+    ["erc4626", "ERC4626Adapter", () => new ERC4626Adapter__factory(deployer).deploy()],
+    ["pendlePT", "PendlePTAdapter", () => new PendlePTAdapter__factory(deployer).deploy(pendleOracle)],
+  ];
+  for (const [key, name, make] of steps) {
+    const c = await make();
+    await confirm(`deploy ${name}`, c.deploymentTransaction() as Parameters<typeof confirm>[1]);
+    out[key] = await c.getAddress();
+  }
+  return out;
+}
+
+/** `init` with every position pointing at the deployed adapter of its kind. */
+export function withAdapters(init: InitConfig, a: AdapterAddresses): InitConfig {
+  const byKind: Record<number, string> = {
+    [PositionKind.AaveAToken]: a.aaveAToken,
+    [PositionKind.AaveVariableDebt]: a.aaveDebt,
+    [PositionKind.ERC4626]: a.erc4626,
+    [PositionKind.PendlePT]: a.pendlePT,
+  };
+  return { ...init, positions: init.positions.map((p) => ({ token: p.token, config: { ...p.config, adapter: byKind[p.config.kind] } })) };
+}
+
+/** Adapter placeholders for building a configuration before the adapters exist (dry runs). */
+export const ADAPTERS_NOT_DEPLOYED: AdapterAddresses = {
+  aaveAToken: "0x0000000000000000000000000000000000000001",
+  aaveDebt: "0x0000000000000000000000000000000000000002",
+  erc4626: "0x0000000000000000000000000000000000000003",
+  pendlePT: "0x0000000000000000000000000000000000000004",
+};
+
 const PENDLE_ORACLE = () => npmArtifact("@pendle/core-v2", "build/artifacts/contracts/oracles/PendlePYLpOracle.sol/PendlePYLpOracle.json");
 
 /**
@@ -106,8 +151,9 @@ export async function deployGuardrails(
   const provider = deployer.provider as Provider;
   const safe = getAddress(opts.safe ?? d.treasury?.safe ?? "");
   const rules = opts.rules ?? (await deployRuleUnits(deployer, d));
-  const init = opts.init ?? (await buildInitConfig(d, settings, provider, rules));
   const pendleOracle = opts.pendleOracle ?? (await preparePendleOracle(deployer, d));
+  const adapters = await deployAdapters(deployer, pendleOracle);
+  const init = withAdapters(opts.init ?? (await buildInitConfig(d, settings, provider, rules, adapters)), adapters);
 
   const policy = await new TreasuryPolicy__factory(deployer).deploy(safe, d.safe.multiSendCallOnly, pendleOracle, init);
   await confirm("deploy TreasuryPolicy", policy.deploymentTransaction()!);
@@ -130,6 +176,10 @@ export async function deployGuardrails(
     module: await module.getAddress(),
     fallbackHandler: await handler.getAddress(),
     pendleOracle,
+    aaveATokenAdapter: adapters.aaveAToken,
+    aaveDebtAdapter: adapters.aaveDebt,
+    erc4626Adapter: adapters.erc4626,
+    pendlePTAdapter: adapters.pendlePT,
     lens: await lens.getAddress(),
     ruleAaveV3: rules.aaveV3,
     ruleErc4626: rules.erc4626,

@@ -47,6 +47,7 @@ export function describeInitConfig(init: InitConfig, symbols: Record<string, str
       maxLossBps: init.limits.maxLossBps,
       autonomyLimitUsd: Number(formatUnits(init.limits.autonomyLimitUsd, 18)),
       dailyBudgetUsd: Number(formatUnits(init.limits.dailyBudgetUsd, 18)),
+      minHealthFactor: Number(formatUnits(init.limits.minHealthFactor, 18)),
     },
     delaySeconds: init.delay,
   };

@@ -18,13 +18,19 @@ export interface LocalGuardrails {
 
 /**
  * Deploy and attach the guardrails to the world's treasury: agent = the world's agent account,
- * `guardian` an extra guardian (besides the owners), `payee` a registered payee.
+ * `guardian` an extra guardian (besides the owners), `payee` a registered payee; `overrides` are
+ * guardrail settings over those (e.g. `{ borrowable: ["USDC"] }`).
  */
-export async function attachLocalGuardrails(world: World, roles: { guardian: Signer; payee: Signer }): Promise<LocalGuardrails> {
+export async function attachLocalGuardrails(
+  world: World,
+  roles: { guardian: Signer; payee: Signer },
+  overrides: Record<string, unknown> = {},
+): Promise<LocalGuardrails> {
   const settings = parseGuardrailSettings({
     agents: [world.accounts.agent],
     guardians: [await roles.guardian.getAddress()],
     payees: [await roles.payee.getAddress()],
+    ...overrides,
   });
   const { addresses, init } = await deployGuardrails(world.signers.deployer, worldToDeploymentJson(world, "local"), settings);
   const quorum = world.signers.owners.slice(0, world.treasury.threshold);

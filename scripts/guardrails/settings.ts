@@ -33,7 +33,7 @@ const addressList = z.array(address).superRefine((list, ctx) => {
 const bps = z.number().int("must be a whole number of basis points").min(0, "must be ≥ 0").max(10_000, "must be ≤ 10000 (basis points: 10000 = 100%)");
 
 export const DEFAULT_CAPS = { maxVolatileBps: 4_000, maxProtocolBps: 6_000, maxPositionBps: 5_000 };
-export const DEFAULT_LIMITS = { maxLossBps: 100, autonomyLimitUsd: 50_000, dailyBudgetUsd: 150_000 };
+export const DEFAULT_LIMITS = { maxLossBps: 100, autonomyLimitUsd: 50_000, dailyBudgetUsd: 150_000, minHealthFactor: 1.6 };
 /** Chainlink heartbeats: USDC/USD 24 h, ETH/USD, BTC/USD, DAI/USD 1 h; a margin over each. */
 export const DEFAULT_MAX_STALENESS: Record<string, number> = { USDC: 26 * 3_600, DAI: 3 * 3_600, WETH: 3 * 3_600, WBTC: 3 * 3_600 };
 export const DEFAULT_CLASSES: Record<string, "stable" | "volatile"> = { USDC: "stable", DAI: "stable", WETH: "volatile", WBTC: "volatile" };
@@ -59,6 +59,8 @@ const SettingsInputSchema = z
         autonomyLimitUsd: z.number().nonnegative("must be ≥ 0 (USD)").default(DEFAULT_LIMITS.autonomyLimitUsd),
         /** Agent turnover in any rolling 24 h, USD. */
         dailyBudgetUsd: z.number().nonnegative("must be ≥ 0 (USD)").default(DEFAULT_LIMITS.dailyBudgetUsd),
+        /** While the Safe has debt, its Aave health factor must stay at or above this after every transaction. */
+        minHealthFactor: z.number().min(1, "must be ≥ 1 (below 1 Aave liquidates)").max(100, "must be ≤ 100").default(DEFAULT_LIMITS.minHealthFactor),
       })
       .strict()
       .default(DEFAULT_LIMITS)
@@ -71,6 +73,10 @@ const SettingsInputSchema = z
     maxStalenessSeconds: z.record(z.string(), z.number().int("must be whole seconds").positive("must be > 0 seconds")).default({}),
     /** Asset classes by token symbol; merged over the defaults. */
     classes: z.record(z.string(), z.enum(["stable", "volatile"], { message: 'must be "stable" or "volatile"' })).default({}),
+    /** Assets the treasury may owe, by token symbol: their Aave variable debt tokens are registered as
+     * liability positions (counted negatively in NAV). Borrowing itself is enabled separately, by
+     * registering the Aave borrow rule through the timelock. Empty = no debt positions (cheaper checks). */
+    borrowable: z.array(z.string()).default([]),
     /** Pendle PT valuation: TWAP window of the market oracle, seconds. */
     pendleTwapSeconds: z.number().int("must be whole seconds").min(60, "must be ≥ 60").max(86_400, "must be ≤ 86400 (1 day)").default(900),
     agents: addressList.default([]),

@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { ContractTransactionResponse, parseEther, parseUnits } from "ethers";
 import type { Hex } from "viem";
-import { guardedWorldFixture, GuardedWorld } from "../helpers/guarded";
+import { leveragedWorldFixture, GuardedWorld } from "../helpers/guarded";
 import * as lib from "../../lib/chain/encode";
 import { Actor, Effect, SELECTORS } from "../../scripts/guardrails/config";
 import {
@@ -36,7 +36,8 @@ describe("guardrails: Aave borrow and repay (AaveV3Rule)", () => {
   let debtTokens: string[];
 
   beforeEach(async () => {
-    g = await loadFixture(guardedWorldFixture);
+    // USDC and WETH variable debt registered as liability positions (settings `borrowable`).
+    g = await loadFixture(leveragedWorldFixture);
     c = await ctxOf(g);
     pool = g.world.aave.pool;
     debtTokens = Object.values(g.world.aave.variableDebtTokens);
@@ -79,12 +80,17 @@ describe("guardrails: Aave borrow and repay (AaveV3Rule)", () => {
     const junk = await freshToken(c, g.world.accounts.deployer, 1n);
     await refusedBoth({ to: pool, data: borrowData(junk, parseEther("1"), 2n, c.safe) }, "TokenNotRegistered", [junk]);
     await refusedBoth({ to: pool, data: borrowData(usdc, USDC(1_000), 1n, c.safe) }, "InterestRateModeNotAllowed", [1n]);
+    // A registered asset whose debt token is not a registered position (DAI): the debt would be
+    // invisible to NAV (the borrowed DAI counted, the debt not), so the borrow is refused.
+    const dai = g.world.tokens.DAI;
+    await refusedBoth({ to: pool, data: borrowData(dai, parseEther("1000"), 2n, c.safe) }, "PositionNotRegistered", [g.world.aave.variableDebtTokens.DAI]);
     // The rule now judges borrow: a well-formed one passes the call check as a risk-taking call
     // whose tokens are the asset and its registered Aave positions.
     const [effect, , tokens] = await g.policy.checkTransaction(pool, 0n, borrowData(usdc, USDC(1_000), 2n, c.safe), 0, Actor.Agent);
     expect(effect).to.equal(BigInt(Effect.Risk));
     expect(tokens[0]).to.equal(usdc);
     expect(tokens).to.include(g.world.aave.aTokens.USDC);
+    expect(tokens).to.include(g.world.aave.variableDebtTokens.USDC);
   });
 
   it("removing the borrow rule is immediate (tightening)", async () => {

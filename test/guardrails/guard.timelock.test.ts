@@ -270,9 +270,10 @@ describe("guard: timelock, configuration and escape hatch (real Safe, two owner 
         ["setPayee", [c.outsiderAddr, true]],
         ["setAgent", [c.outsiderAddr, true]],
         ["setGuardian", [c.outsiderAddr, true]],
-        ["setLimits", [{ maxLossBps: limits.maxLossBps * 5n, autonomyLimitUsd: limits.autonomyLimitUsd, dailyBudgetUsd: limits.dailyBudgetUsd }]],
+        ["setLimits", [{ maxLossBps: limits.maxLossBps * 5n, autonomyLimitUsd: limits.autonomyLimitUsd, dailyBudgetUsd: limits.dailyBudgetUsd, minHealthFactor: limits.minHealthFactor }]],
+        ["setLimits", [{ maxLossBps: limits.maxLossBps, autonomyLimitUsd: limits.autonomyLimitUsd, dailyBudgetUsd: limits.dailyBudgetUsd, minHealthFactor: limits.minHealthFactor - 1n }]],
         ["setDelay", [3600]],
-        ["setPosition", [junk, { kind: 1, underlying: w.tokens.USDC, protocol: encodeBytes32String("rogue"), venue: c.outsiderAddr, market: ZeroAddress, twapDuration: 0 }]],
+        ["setPosition", [junk, { kind: 1, underlying: w.tokens.USDC, protocol: encodeBytes32String("rogue"), venue: c.outsiderAddr, market: ZeroAddress, twapDuration: 0, adapter: c.g.addresses.aaveATokenAdapter }]],
       ];
       const before = await freeze(c);
       for (const [fn, args] of changes) {

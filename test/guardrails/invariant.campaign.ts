@@ -14,7 +14,11 @@
 //      reported size equals the GROSS turnover measured here (a round trip counts both legs; never
 //      less than the net change); exits back into the Safe are never refused by size and use no
 //      budget; the agent's losses in the rolling window stay within LOSS_BUDGET_MULTIPLE x maxLossBps
-//      of NAV; the guardrail configuration never changes.
+//      of NAV; the guardrail configuration never changes;
+//  (e) leverage: half the sequences start with Aave debt (USDC borrowed against WETH, opened before
+//      the guard, as a treasury that was levered up earlier); NAV counts it negatively; after every
+//      accepted batch the Safe's health factor is at or above the floor, or did not fall; the agent
+//      may repay (always allowed) and collateral withdrawals below the floor are refused.
 // Deterministic: mulberry32 PRNG, one seed per sequence; no dependency added.
 import { expect } from "chai";
 import hre from "hardhat";
@@ -90,6 +94,7 @@ const SEL = {
   nav: sel("nav()"),
   usedLast24h: sel("usedLast24h()"),
   lossLast24h: sel("lossLast24h()"),
+  getUserAccountData: sel("getUserAccountData(address)"),
 };
 
 /** Test-only batch reader (contracts/test/StaticBatchReader.sol), installed at a fixed address. */
@@ -113,6 +118,7 @@ const usd = (x: number): bigint => BigInt(Math.round(x * 100)) * 10n ** 16n;
 const VAULT_ASSET: Record<VaultKey, TokenSymbol> = { scrvUSD: "USDC", sDAI: "DAI" };
 const LIMIT_ERRORS = [
   "AutonomyLimitExceeded", "DailyBudgetExceeded", "DailyLossBudgetExceeded", "VolatileCapExceeded", "ProtocolCapExceeded", "PositionCapExceeded", "NavLoss",
+  "HealthFactorBelowFloor",
 ];
 
 /** What the Safe holds and what it is worth, read from chain (NAV computed here, not by the valuation). */
@@ -128,6 +134,10 @@ interface State {
   price: Record<TokenSymbol, bigint>;
   /** USD value (18 dec) per holding; keys like "USDC", "aUSDC", "scrvUSD", "PT". */
   values: Record<string, bigint>;
+  /** Aave variable debt of the Safe in USDC (registered liability), its USD value, and Aave's health factor. */
+  debtUsdc: bigint;
+  debt: bigint;
+  hf: bigint;
   nav: bigint;
   /** TreasuryValuation.nav() in the same state (max uint if it reverted). */
   valuationNav: bigint;
@@ -172,19 +182,23 @@ export interface Stats {
   roundTripsAccepted: number;
   exitsAboveAutonomy: number;
   maxLossBudgetUsedBps: number;
+  /** Sequences that started levered, accepted batches checked against the health factor floor, lowest HF seen. */
+  leveredSequences: number;
+  healthChecks: number;
+  minHealthFactorSeen: number;
 }
 
 export function newStats(): Stats {
   return {
     sequences: 0, steps: 0, agentActions: 0, accepted: 0, refused: 0, forbiddenRefused: 0, allowedAccepted: 0, allowedRefused: 0,
     worldSteps: 0, byKind: {}, byError: {}, navChecks: 0, maxLossBpsSeen: 0, grossChecks: 0, roundTripsAccepted: 0,
-    exitsAboveAutonomy: 0, maxLossBudgetUsedBps: 0,
+    exitsAboveAutonomy: 0, maxLossBudgetUsedBps: 0, leveredSequences: 0, healthChecks: 0, minHealthFactorSeen: 0,
   };
 }
 
 /** Kinds that must each be seen refused (forbidden) or accepted (allowed) over a campaign. */
 export const FORBIDDEN_KINDS = ["transferOut", "approveOutsider", "receiverOutsider", "oversized", "manipulatedZeroMin", "protectedTarget", "unlistedFunction", "unregisteredToken", "mixedBatch"];
-export const ALLOWED_KINDS = ["aaveSupply", "aaveWithdraw", "vaultDeposit", "vaultRedeem", "swapMin", "swapZeroMin", "pendleBuy", "roundTrip"];
+export const ALLOWED_KINDS = ["aaveSupply", "aaveWithdraw", "vaultDeposit", "vaultRedeem", "swapMin", "swapZeroMin", "pendleBuy", "roundTrip", "repay"];
 
 export function summary(stats: Stats, steps: number, secs: string): string[] {
   return [
@@ -193,7 +207,8 @@ export function summary(stats: Stats, steps: number, secs: string): string[] {
       `(forbidden refused ${stats.forbiddenRefused}; allowed accepted ${stats.allowedAccepted}, allowed refused by limits ${stats.allowedRefused}); ` +
       `${stats.worldSteps} world steps (price moves, time jumps); ${stats.navChecks} NAV-loss checks, worst loss ${stats.maxLossBpsSeen.toFixed(2)} bps; ` +
       `${stats.grossChecks} gross-size checks (${stats.roundTripsAccepted} round trips), ${stats.exitsAboveAutonomy} exits above the autonomy limit, ` +
-      `loss budget used at most ${stats.maxLossBudgetUsedBps.toFixed(0)} bps of it`,
+      `loss budget used at most ${stats.maxLossBudgetUsedBps.toFixed(0)} bps of it; ${stats.leveredSequences} levered sequences, ` +
+      `${stats.healthChecks} health-factor checks, lowest health factor ${stats.minHealthFactorSeen.toFixed(3)}`,
     `by kind: ${Object.entries(stats.byKind).map(([k, v]) => `${k} ${v.accepted}/${v.refused}`).join(", ")} (accepted/refused)`,
     `refusals by error: ${Object.entries(stats.byError).map(([k, v]) => `${k} ${v}`).join(", ")}`,
   ];
@@ -245,6 +260,9 @@ export async function runSequence(g: GuardedWorld, seed: number, stats: Stats, S
   base.push({ key: "pt", target: w.pendle.pt, sel: SEL.balanceOf, a0: safe });
   base.push({ key: "ptRate", target: g.addresses.pendleOracle, sel: SEL.getPtToAssetRate, a0: w.pendle.market, a1: BigInt(twap) });
   base.push({ key: "valuationNav", target: g.addresses.valuation, sel: SEL.nav });
+  const debtToken = w.aave.variableDebtTokens.USDC;
+  base.push({ key: "debtUsdc", target: debtToken, sel: SEL.balanceOf, a0: safe });
+  base.push({ key: "hf", target: w.aave.pool, sel: SEL.getUserAccountData, a0: safe, word: 5 });
   base.push({ key: "used", target: g.addresses.module, sel: SEL.usedLast24h });
   base.push({ key: "lost", target: g.addresses.module, sel: SEL.lossLast24h });
   for (const [who, addr] of Object.entries(thieves)) {
@@ -279,7 +297,11 @@ export async function runSequence(g: GuardedWorld, seed: number, stats: Stats, S
     s.ptAssets = s.pt === 0n ? 0n : (s.pt * r.ptRate) / 10n ** 18n;
     s.values.PT = valueOf(s, "USDC", s.ptAssets);
     s.ptValue = s.values.PT;
-    s.nav = Object.values(s.values).reduce((a, b) => a + b, 0n);
+    s.debtUsdc = r.debtUsdc;
+    s.debt = valueOf(s, "USDC", s.debtUsdc);
+    s.hf = r.hf;
+    const held = Object.values(s.values).reduce((a, b) => a + b, 0n);
+    s.nav = held > s.debt ? held - s.debt : 0n;
     s.valuationNav = r.valuationNav;
     for (const k of Object.keys(r)) if (k.startsWith("outside.")) s.outside[k.slice(8)] = r[k];
     s.used = r.used;
@@ -342,7 +364,8 @@ export async function runSequence(g: GuardedWorld, seed: number, stats: Stats, S
       if (!c.length) return null;
       const sym = rng.pick(c);
       const amount = rng.chance(0.3) ? MaxUint256 : unitsFor(s, sym, sizeUsd(s.values[`a${sym}`], 0.1, 0.9));
-      return { kind: "aaveWithdraw", forbidden: false, exit: true, expected: LIMIT_ERRORS, calls: [withdraw(sym, amount)] };
+      // With debt open, Aave itself refuses a withdrawal below its liquidation threshold (CallFailed "35").
+      return { kind: "aaveWithdraw", forbidden: false, exit: true, expected: s.debtUsdc > 0n ? [...LIMIT_ERRORS, "CallFailed"] : LIMIT_ERRORS, calls: [withdraw(sym, amount)] };
     },
     vaultDeposit: (s) => {
       const c = (["scrvUSD", "sDAI"] as VaultKey[]).filter((k) => s.values[VAULT_ASSET[k]] >= usd(500));
@@ -396,6 +419,13 @@ export async function runSequence(g: GuardedWorld, seed: number, stats: Stats, S
         calls: [...swap(a, b, in1, (fairOut(s, a, b, in1) * 98n) / 100n), ...swap(b, a, in2, (fairOut(s, b, a, in2) * 98n) / 100n)],
         gross: (st) => valueOf(st, a, in1) + valueOf(st, b, in2),
       };
+    },
+    repay: (s) => {
+      // Repaying is always allowed (an exit): part or all of the debt, from the wallet's USDC.
+      if (s.debtUsdc === 0n || s.spot.USDC === 0n) return null;
+      const want = rng.chance(0.3) ? s.debtUsdc : (s.debtUsdc * BigInt(rng.int(10, 90))) / 100n;
+      const amount = want > s.spot.USDC ? s.spot.USDC : want;
+      return { kind: "repay", forbidden: false, exit: true, expected: LIMIT_ERRORS, calls: [approve(w.tokens.USDC, w.aave.pool, amount), lib.aaveRepay(w.aave.pool as Hex, w.tokens.USDC as Hex, amount, safe as Hex)] };
     },
     sandwiched: (s) => {
       // A sandwicher moves the pool 2-8% against the agent's zero-minimum swap: each batch may stay
@@ -472,7 +502,8 @@ export async function runSequence(g: GuardedWorld, seed: number, stats: Stats, S
         if (s.values.USDC < usd(1_100)) return null;
         calls.push(...supply("USDC", unitsFor(s, "USDC", usd(1_000))));
       }
-      return { kind: "oversized", forbidden: true, expected: ["AutonomyLimitExceeded", "VolatileCapExceeded", "ProtocolCapExceeded", "PositionCapExceeded"], calls };
+      const levered = s.debtUsdc > 0n ? ["HealthFactorBelowFloor", "CallFailed"] : [];
+      return { kind: "oversized", forbidden: true, expected: ["AutonomyLimitExceeded", "VolatileCapExceeded", "ProtocolCapExceeded", "PositionCapExceeded", ...levered], calls };
     },
     manipulatedZeroMin: (s) => {
       // The attacker moves a pool 40-60% away from the oracle, then the agent swaps with no minimum.
@@ -497,7 +528,7 @@ export async function runSequence(g: GuardedWorld, seed: number, stats: Stats, S
       const P = g.policy.interface;
       const options: Call[] = [
         call(g.addresses.policy, P.encodeFunctionData("setCaps", [{ maxVolatileBps: 10_000, maxProtocolBps: 10_000, maxPositionBps: 10_000 }])),
-        call(g.addresses.policy, P.encodeFunctionData("setLimits", [{ maxLossBps: 10_000, autonomyLimitUsd: usd(1e9), dailyBudgetUsd: usd(1e9) }])),
+        call(g.addresses.policy, P.encodeFunctionData("setLimits", [{ maxLossBps: 10_000, autonomyLimitUsd: usd(1e9), dailyBudgetUsd: usd(1e9), minHealthFactor: 10n ** 18n }])),
         call(g.addresses.policy, P.encodeFunctionData("setAgent", [thief(), true])),
         call(g.addresses.policy, P.encodeFunctionData("setSpender", [thief(), true])),
         call(g.addresses.policy, P.encodeFunctionData("pause")),
@@ -535,7 +566,7 @@ export async function runSequence(g: GuardedWorld, seed: number, stats: Stats, S
 
   const menu: [string, number][] = [
     ["aaveSupply", 3], ["aaveWithdraw", 2], ["vaultDeposit", 2], ["vaultRedeem", 2], ["swapMin", 3], ["swapZeroMin", 1.5],
-    ["pendleBuy", 1], ["pendleSell", 0.7], ["approveSpender", 0.5], ["roundTrip", 1.5], ["sandwiched", 1.2],
+    ["pendleBuy", 1], ["pendleSell", 0.7], ["approveSpender", 0.5], ["roundTrip", 1.5], ["sandwiched", 1.2], ["repay", 0.8],
     ["transferOut", 1.2], ["approveOutsider", 0.8], ["receiverOutsider", 1.5], ["oversized", 1.2], ["manipulatedZeroMin", 0.8],
     ["protectedTarget", 0.8], ["unlistedFunction", 0.8], ["unregisteredToken", 0.5], ["mixedBatch", 1],
     ["priceMove", 1.5], ["timeAdvance", 1.8],
@@ -596,6 +627,20 @@ export async function runSequence(g: GuardedWorld, seed: number, stats: Stats, S
     expect(after.lost <= before.lost, `${where}: loss budget used ${before.lost} -> ${after.lost}`).to.equal(true);
   }
 
+  // (e) Half the sequences start levered: 10 WETH supplied, $8k USDC borrowed, from the Safe itself
+  // outside the guard (as before the guardrails were attached).
+  if (rng.chance(0.5)) {
+    stats.leveredSequences++;
+    await w.rpc("hardhat_impersonateAccount", [safe]);
+    await w.rpc("hardhat_setBalance", [safe, "0x8ac7230489e80000"]);
+    const me = await hre.ethers.getSigner(safe);
+    const weth = 10n * 10n ** 18n;
+    await (await me.sendTransaction({ to: w.tokens.WETH, data: ERC20.encodeFunctionData("approve", [w.aave.pool, weth]) })).wait();
+    await (await me.sendTransaction({ to: w.aave.pool, data: AAVE.encodeFunctionData("supply", [w.tokens.WETH, weth, safe, 0]) })).wait();
+    await (await me.sendTransaction({ to: w.aave.pool, data: AAVE.encodeFunctionData("borrow", [w.tokens.USDC, 8_000n * 10n ** 6n, 2, 0, safe]) })).wait();
+    await w.rpc("hardhat_stopImpersonatingAccount", [safe]);
+  }
+  const minHf = cfg.limits.minHealthFactor;
   let s = await readState();
   // The batch reader agrees with direct reads.
   expect(s.spot.USDC).to.equal(await new Contract(w.tokens.USDC, ABI.erc20(), w.provider).balanceOf(safe));
@@ -628,7 +673,8 @@ export async function runSequence(g: GuardedWorld, seed: number, stats: Stats, S
         const after = await readState();
         checkOutside(s, after, where);
         // Constant prices, only interest accrues: value outside PT never drops; the budget only frees up.
-        expect(after.nav - after.ptValue >= s.nav - s.ptValue, `${where}: NAV (ex PT) dropped over time`).to.equal(true);
+        // (Debt interest is the one cost of time: holdings ex PT never drop.)
+        expect(after.nav + after.debt - after.ptValue >= s.nav + s.debt - s.ptValue, `${where}: holdings (ex PT) dropped over time`).to.equal(true);
         expect(after.used <= s.used, `${where}: budget used grew with time`).to.equal(true);
         expect(after.lost <= s.lost, `${where}: loss budget used grew with time`).to.equal(true);
         s = after;
@@ -700,6 +746,13 @@ export async function runSequence(g: GuardedWorld, seed: number, stats: Stats, S
         const gross = action.gross ? action.gross(before) : turnover;
         expect(ev.args.sizeUsd, `${where}: sizeUsd vs gross turnover`).to.be.closeTo(gross, usd(1));
         if (action.kind === "roundTrip") stats.roundTripsAccepted++;
+        // (e) while there is debt, the health factor ends at or above the floor, or did not fall
+        // (one block of interest apart: a millionth of tolerance).
+        if (after.debtUsdc > 0n) {
+          stats.healthChecks++;
+          stats.minHealthFactorSeen = stats.minHealthFactorSeen === 0 ? Number(after.hf) / 1e18 : Math.min(stats.minHealthFactorSeen, Number(after.hf) / 1e18);
+          expect(after.hf >= minHf || after.hf >= before.hf - before.hf / 1_000_000n, `${where}: ${action.kind} left the health factor at ${after.hf} (floor ${minHf}, before ${before.hf})`).to.equal(true);
+        }
         expect(ev.args.usedLast24hUsd <= dailyBudgetUsd, `${where}: budget exceeded`).to.equal(true);
         if (action.exit) {
           // Exits into the Safe's own balance: never refused by size, no budget used.

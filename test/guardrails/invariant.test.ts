@@ -2,7 +2,7 @@
 // campaign runs outside the test suite: `npm run fuzz -- --sequences 1000` (writes bench/fuzz.json).
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { guardedWorldFixture } from "../helpers/guarded";
+import { leveragedWorldFixture } from "../helpers/guarded";
 import { ALLOWED_KINDS, FORBIDDEN_KINDS, newStats, runSequence, summary } from "./invariant.campaign";
 
 const SEQUENCES = 40;
@@ -21,7 +21,7 @@ describe("AgentModule invariants: seeded random sequences of agent actions", fun
 
   for (let seed = 1; seed <= SEQUENCES; seed++) {
     it(`sequence seed=${seed}: ${STEPS} random steps keep every invariant`, async function () {
-      const g = await loadFixture(guardedWorldFixture);
+      const g = await loadFixture(leveragedWorldFixture);
       await runSequence(g, seed, stats, STEPS);
     });
   }
@@ -39,5 +39,7 @@ describe("AgentModule invariants: seeded random sequences of agent actions", fun
     expect(stats.allowedRefused, "allowed actions also hit the limits").to.be.greaterThan(0);
     expect(stats.navChecks).to.equal(stats.accepted);
     expect(stats.grossChecks).to.equal(stats.accepted);
+    expect(stats.leveredSequences, "levered sequences").to.be.greaterThan(0);
+    expect(stats.healthChecks, "health factor checks").to.be.greaterThan(0);
   });
 });

@@ -433,7 +433,7 @@ describe("AgentModule: the agent path (adversarial)", () => {
     const usd = usd18;
     const attacks: [string, Call, string][] = [
       ["policy.setCaps", call(policy, P.encodeFunctionData("setCaps", [{ maxVolatileBps: 10_000, maxProtocolBps: 10_000, maxPositionBps: 10_000 }])), policy],
-      ["policy.setLimits", call(policy, P.encodeFunctionData("setLimits", [{ maxLossBps: 10_000, autonomyLimitUsd: usd(1e9), dailyBudgetUsd: usd(1e9) }])), policy],
+      ["policy.setLimits", call(policy, P.encodeFunctionData("setLimits", [{ maxLossBps: 10_000, autonomyLimitUsd: usd(1e9), dailyBudgetUsd: usd(1e9), minHealthFactor: 10n ** 18n }])), policy],
       ["policy.setAgent", call(policy, P.encodeFunctionData("setAgent", [outsider, true])), policy],
       ["policy.setSpender", call(policy, P.encodeFunctionData("setSpender", [outsider, true])), policy],
       ["policy.unpause", call(policy, P.encodeFunctionData("unpause")), policy],

@@ -44,11 +44,24 @@ export interface GuardedWorld {
   payee: Signer;
 }
 
-export async function guardedWorldFixture(): Promise<GuardedWorld> {
+export function guardedWorldFixture(): Promise<GuardedWorld> {
+  return buildGuardedWorld();
+}
+
+/** The guarded world with Aave variable debt of USDC and WETH registered as liability positions. */
+export async function leveragedWorldFixture(): Promise<GuardedWorld> {
+  const g = await buildGuardedWorld({ borrowable: ["USDC", "WETH"] });
+  // This fixture is often first built late in a full run, after earlier tests spent the deployer's
+  // ETH; the world's controls (pool arbitrage wraps ETH) need it: start it with the default 10,000 ETH.
+  await hre.network.provider.send("hardhat_setBalance", [await g.world.signers.deployer.getAddress(), "0x21e19e0c9bab2400000"]);
+  return g;
+}
+
+async function buildGuardedWorld(overrides: Record<string, unknown> = {}): Promise<GuardedWorld> {
   const signers = await hre.ethers.getSigners();
   const world = await deployWorld(signers, { treasuryUsd: GUARDED_TREASURY_USD });
   const [guardian, payee] = [signers[7], signers[8]];
-  const { addresses, settings, init } = await attachLocalGuardrails(world, { guardian, payee });
+  const { addresses, settings, init } = await attachLocalGuardrails(world, { guardian, payee }, overrides);
   const deployment = worldToDeploymentJson(world, "hardhat");
   const quorum = world.signers.owners.slice(0, 2);
   const d = world.signers.deployer;

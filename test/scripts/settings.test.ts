@@ -28,7 +28,8 @@ describe("guardrail settings: validation", () => {
   it("completes partial input with the defaults", () => {
     const s = parseGuardrailSettings({ caps: { maxVolatileBps: 3000 } });
     expect(s.caps).to.deep.equal({ maxVolatileBps: 3000, maxProtocolBps: 6000, maxPositionBps: 5000 });
-    expect(s.limits).to.deep.equal({ maxLossBps: 100, autonomyLimitUsd: 50_000, dailyBudgetUsd: 150_000 });
+    expect(s.limits).to.deep.equal({ maxLossBps: 100, autonomyLimitUsd: 50_000, dailyBudgetUsd: 150_000, minHealthFactor: 1.6 });
+    expect(s.borrowable).to.deep.equal([]);
     expect(s.classes).to.deep.equal(DEFAULT_CLASSES);
     expect(s.maxStalenessSeconds).to.deep.equal(DEFAULT_MAX_STALENESS);
   });
@@ -46,6 +47,7 @@ describe("guardrail settings: validation", () => {
     expect(msg).to.include("limits.maxLossBps = 20000: must be ≤ 10000");
     expect(msg).to.include("delaySeconds = 60: must be ≥ 3600 (1 hour)");
     expect(errorOf(() => parseGuardrailSettings({ limits: { autonomyLimitUsd: 200_000 } }))).to.include("autonomyLimitUsd is larger than dailyBudgetUsd");
+    expect(errorOf(() => parseGuardrailSettings({ limits: { minHealthFactor: 0.9 } }))).to.include("limits.minHealthFactor = 0.9: must be ≥ 1 (below 1 Aave liquidates)");
   });
 
   it("refuses a bad checksum, the zero address, a non-address and duplicates, and checksums what it accepts", () => {

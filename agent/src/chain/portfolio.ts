@@ -9,7 +9,7 @@ import { ruleKindOf } from "./ruleKinds";
 import { type AssetHolding, type PolicyView, type Portfolio, type PositionHolding, type PositionKindName } from "./types";
 
 /** PositionKind (lib/chain/policyTypes.ts) -> the agent's short names. */
-export const KIND: Record<number, PositionKindName> = { [PositionKind.AaveAToken]: "aave", [PositionKind.ERC4626]: "erc4626", [PositionKind.PendlePT]: "pendlePt" };
+export const KIND: Record<number, PositionKindName> = { [PositionKind.AaveAToken]: "aave", [PositionKind.ERC4626]: "erc4626", [PositionKind.PendlePT]: "pendlePt", [PositionKind.AaveVariableDebt]: "aaveDebt" };
 
 /** Token symbols and spenders the deployments file knows (labels; the policy decides what counts). */
 export function deploymentIndex(d: Deployment) {
@@ -20,6 +20,12 @@ export function deploymentIndex(d: Deployment) {
     if (d.feeds[s]) feeds[a] = d.feeds[s];
   }
   for (const [s, a] of Object.entries(d.aave.aTokens)) symbols[a] = `a${s}`;
+  // Debt tokens: their balances are what the Safe owes (liability positions when registered).
+  const debtTokens = new Set<Address>();
+  for (const [s, a] of Object.entries(d.aave.variableDebtTokens ?? {})) {
+    symbols[a] = `variableDebt${s}`;
+    debtTokens.add(a);
+  }
   for (const [s, a] of Object.entries(d.erc4626)) symbols[a] = s;
   const pendleYts: Record<Address, Address> = {};
   for (const [k, m] of Object.entries(d.pendle.markets)) {
@@ -27,7 +33,7 @@ export function deploymentIndex(d: Deployment) {
     pendleYts[m.market] = m.yt;
   }
   const spenders = [d.aave.pool, d.uniswap.swapRouter, d.pendle.router, ...Object.values(d.erc4626)];
-  return { symbols, feeds, spenders, pendleYts };
+  return { symbols, feeds, spenders, pendleYts, debtTokens };
 }
 
 export async function readPortfolio(client: PublicClient, d: Deployment, opts: { blockNumber?: bigint } = {}): Promise<Portfolio> {
@@ -52,7 +58,9 @@ export async function readPortfolio(client: PublicClient, d: Deployment, opts: {
   ];
   const balances = tokens.map((t) => ({ address: t, abi: erc20Abi, functionName: "balanceOf", args: [safe] }) as const);
   const feeds = feedTokens.map((t) => ({ address: ix.feeds[t], abi: aggregatorV3Abi, functionName: "latestRoundData" }) as const);
-  const allowances = tokens.flatMap((t) => ix.spenders.map((s) => ({ address: t, abi: erc20Abi, functionName: "allowance", args: [safe, s] }) as const));
+  // Debt tokens have no allowances (Aave reverts allowance()): not read.
+  const allowanceTokens = tokens.filter((t) => !ix.debtTokens.has(t));
+  const allowances = allowanceTokens.flatMap((t) => ix.spenders.map((s) => ({ address: t, abi: erc20Abi, functionName: "allowance", args: [safe, s] }) as const));
 
   const pools = Object.values(d.uniswap.pools);
   const poolReads = pools.flatMap((pl) => [
@@ -74,7 +82,7 @@ export async function readPortfolio(client: PublicClient, d: Deployment, opts: {
   };
 
   const cfg = must<ContractFunctionReturnType<typeof treasuryPolicyLensAbi, "view", "getConfig">>(0, "TreasuryPolicyLens.getConfig");
-  const snap = must<{ healthy: boolean; nav: bigint; volatileValue: bigint; values: readonly bigint[]; protocolValues: readonly bigint[]; prices: readonly bigint[] }>(1, "TreasuryValuation.snapshot");
+  const snap = must<{ healthy: boolean; nav: bigint; volatileValue: bigint; values: readonly bigint[]; protocolValues: readonly bigint[]; prices: readonly bigint[]; debt: bigint; healthFactor: bigint }>(1, "TreasuryValuation.snapshot");
   const alloc = res[2].status === "success" ? (res[2].result as readonly [bigint, readonly Hex[], readonly bigint[], readonly Address[], readonly bigint[]]) : null;
   const [usedUsd, lossUsd, remainingUsd] = [3, 4, 5].map((i) => must<bigint>(i, "AgentModule budget"));
   const owners = must<readonly Address[]>(6, "Safe.getOwners");
@@ -92,7 +100,7 @@ export async function readPortfolio(client: PublicClient, d: Deployment, opts: {
   });
   o += feedTokens.length;
   const allow: Record<Address, Record<Address, bigint>> = {};
-  tokens.forEach((t, i) => {
+  allowanceTokens.forEach((t, i) => {
     allow[t] = {};
     ix.spenders.forEach((s, j) => {
       const r = res[o + i * ix.spenders.length + j];
@@ -100,7 +108,7 @@ export async function readPortfolio(client: PublicClient, d: Deployment, opts: {
     });
   });
 
-  o += tokens.length * ix.spenders.length;
+  o += allowanceTokens.length * ix.spenders.length;
   const poolStates = pools.map((pl, i) => ({
     address: pl.address, token0: pl.token0, token1: pl.token1, fee: pl.fee,
     sqrtPriceX96: must<readonly bigint[]>(o + 2 * i, `pool ${pl.address} slot0`)[0],
@@ -117,13 +125,13 @@ export async function readPortfolio(client: PublicClient, d: Deployment, opts: {
     paused: cfg.paused,
     configVersion: cfg.configVersion,
     caps: { ...cfg.caps },
-    limits: { maxLossBps: cfg.limits.maxLossBps, autonomyLimitUsd: cfg.limits.autonomyLimitUsd, dailyBudgetUsd: cfg.limits.dailyBudgetUsd },
+    limits: { maxLossBps: cfg.limits.maxLossBps, autonomyLimitUsd: cfg.limits.autonomyLimitUsd, dailyBudgetUsd: cfg.limits.dailyBudgetUsd, minHealthFactor: cfg.limits.minHealthFactor },
     agents: [...cfg.agents],
     spenders: [...cfg.spenders],
     payees: [...cfg.payees],
     rules: cfg.rules.map((r) => ({ target: r.target, selector: r.selector, rule: r.rule, kind: ruleKindOf(r.ruleId, r.selector) })),
     assets: cfg.assets.map((a) => ({ token: a.token, feed: a.config.feed, maxStaleness: a.config.maxStaleness, decimals: a.config.decimals, feedDecimals: a.config.feedDecimals, volatile: a.config.assetClass === AssetClass.Volatile })),
-    positions: cfg.positions.map((p) => ({ token: p.token, kind: KIND[p.config.kind], underlying: p.config.underlying, protocol: p.config.protocol, venue: p.config.venue, market: p.config.market, twapDuration: p.config.twapDuration })),
+    positions: cfg.positions.map((p) => ({ token: p.token, kind: KIND[p.config.kind], underlying: p.config.underlying, protocol: p.config.protocol, venue: p.config.venue, market: p.config.market, twapDuration: p.config.twapDuration, adapter: p.config.adapter })),
     protocols: [...snapProtocols(cfg)],
     pendleYts: ix.pendleYts,
   };
@@ -153,6 +161,8 @@ export async function readPortfolio(client: PublicClient, d: Deployment, opts: {
     healthy: snap.healthy,
     navUsd: snap.nav,
     volatileUsd: snap.volatileValue,
+    debtUsd: snap.debt,
+    healthFactor: snap.healthFactor,
     values: [...snap.values],
     protocolValues: [...snap.protocolValues],
     snapshotPrices: [...snap.prices],

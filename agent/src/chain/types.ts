@@ -6,8 +6,8 @@ import type { RuleKind } from "./ruleKinds";
 
 export type { RuleKind };
 
-/** PositionKind enum: 1 Aave aToken, 2 ERC-4626, 3 Pendle PT. */
-export type PositionKindName = "aave" | "erc4626" | "pendlePt";
+/** PositionKind enum: 1 Aave aToken, 2 ERC-4626, 3 Pendle PT, 4 Aave variable debt (a liability). */
+export type PositionKindName = "aave" | "erc4626" | "pendlePt" | "aaveDebt";
 
 export interface PolicyAsset {
   token: Address;
@@ -26,6 +26,8 @@ export interface PolicyPosition {
   venue: Address;
   market: Address;
   twapDuration: number;
+  /** IPositionAdapter that values and unwinds it. */
+  adapter: Address;
 }
 
 export interface PolicyView {
@@ -38,7 +40,8 @@ export interface PolicyView {
   paused: boolean;
   configVersion: bigint;
   caps: { maxVolatileBps: number; maxProtocolBps: number; maxPositionBps: number };
-  limits: { maxLossBps: number; autonomyLimitUsd: bigint; dailyBudgetUsd: bigint };
+  /** minHealthFactor: while the Safe has debt, its Aave health factor floor (1e18 = 1.0). */
+  limits: { maxLossBps: number; autonomyLimitUsd: bigint; dailyBudgetUsd: bigint; minHealthFactor: bigint };
   agents: Address[];
   spenders: Address[];
   payees: Address[];
@@ -96,8 +99,14 @@ export interface Portfolio {
   positions: PositionHolding[];
   /** Every held asset had a usable price (else the agent may only exit positions). */
   healthy: boolean;
+  /** Holdings minus debt (TreasuryValuation's NAV). */
   navUsd: bigint;
+  /** Gross volatile exposure: spot, collateral and debt in volatile assets, never netted. */
   volatileUsd: bigint;
+  /** Liabilities (registered Aave variable debt) in USD; their values are what is owed. */
+  debtUsd: bigint;
+  /** The Safe's lowest Aave health factor while it has debt (1e18 = 1.0), else 2^256 - 1. */
+  healthFactor: bigint;
   /** Snapshot values in registry order (assets, then positions) and protocol values: what the chain checks. */
   values: bigint[];
   protocolValues: bigint[];

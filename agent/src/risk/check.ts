@@ -7,7 +7,7 @@ import type { Address } from "viem";
 import { recordDecision, type Call } from "../../../lib/chain/encode";
 import type { Portfolio } from "../chain/types";
 import { checkCall, type DecodedCall } from "./rules";
-import { projectBatch } from "./project";
+import { liabilityMask, projectBatch } from "./project";
 import { effectRank, refuse, Refused, type CheckResult, type Effect } from "./types";
 
 const BPS = 10_000n;
@@ -49,6 +49,8 @@ function run(p: Portfolio, calls: Call[], agent: Address): CheckResult {
   const navA = pr.navAfter;
   const minNav = (navB * (BPS - BigInt(pol.limits.maxLossBps))) / BPS;
   if (navA < minNav) return refuse("NavLoss", { navBefore: navB, navAfter: navA, outflowUsd: 0n, minNavAfter: minNav }, `NAV would fall below ${minNav} (max loss ${pol.limits.maxLossBps} bps)`);
+  const hfRefusal = checkHealth(p, pr.valuesAfter);
+  if (hfRefusal) return hfRefusal;
 
   const capsApply = effectRank(worst) > effectRank("Exit");
   if (capsApply && navA > 0n) {
@@ -96,6 +98,8 @@ export function checkOwnerBatch(p: Portfolio, calls: Call[], decisionHash?: `0x$
     const navB = p.navUsd;
     const minNav = (navB * (BPS - BigInt(p.policy.limits.maxLossBps))) / BPS;
     if (pr.navAfter + pr.outflowUsd < minNav) return refuse("NavLoss", { navBefore: navB, navAfter: pr.navAfter, outflowUsd: pr.outflowUsd, minNavAfter: minNav }, "NAV would fall below the loss limit");
+    const hfRefusal = checkHealth(p, pr.valuesAfter);
+    if (hfRefusal) return hfRefusal;
     if (effectRank(worst) > effectRank("Exit") && pr.navAfter > 0n) {
       const capRefusal = checkCaps(p, pr.valuesAfter, pr.navAfter);
       if (capRefusal) return capRefusal;
@@ -118,6 +122,35 @@ function projectOrGs013(p: Portfolio, decoded: DecodedCall[]) {
   }
 }
 
+/**
+ * TreasuryValuation._checkHealth: while there is debt, the health factor must end at or above the
+ * floor, or above where it was. Projected from the snapshot's health factor, scaled by the change of
+ * Aave collateral and of debt (exact when the collateral is one asset; the chain simulation is exact).
+ */
+function checkHealth(p: Portfolio, after: bigint[]) {
+  const owed = liabilityMask(p);
+  const nA = p.assets.length;
+  const MAX = 2n ** 256n - 1n;
+  let debtB = 0n, debtA = 0n, collB = 0n, collA = 0n;
+  p.policy.positions.forEach((x, j) => {
+    const i = nA + j;
+    if (owed[i]) {
+      debtB += p.values[i];
+      debtA += after[i];
+    } else if (x.kind === "aave") {
+      collB += p.values[i];
+      collA += after[i];
+    }
+  });
+  if (debtA === 0n) return null;
+  const hfB = p.healthFactor;
+  if (hfB === MAX || collB === 0n) return null; // debt the snapshot did not see: the chain decides
+  const hfA = (hfB * collA * debtB) / (collB * debtA);
+  const floor = p.policy.limits.minHealthFactor;
+  if (hfA < floor && hfA <= hfB) return refuse("HealthFactorBelowFloor", { healthFactorBefore: hfB, healthFactorAfter: hfA, minHealthFactor: floor }, "the Aave health factor would end below the floor");
+  return null;
+}
+
 /** TreasuryValuation._checkOutcome's caps: over a cap after is refused unless strictly lower than before. */
 function checkCaps(p: Portfolio, after: bigint[], navA: bigint) {
   const navB = p.navUsd;
@@ -133,7 +166,9 @@ function checkCaps(p: Portfolio, after: bigint[], navA: bigint) {
   const volB = p.volatileUsd;
   const volA = volatileOf(after);
   if (refused(volB, volA, c.maxVolatileBps)) return refuse("VolatileCapExceeded", { bpsBefore: bps(volB, navB), bpsAfter: bps(volA, navA), capBps: c.maxVolatileBps }, "volatile share over its cap");
-  const protocolsAfter = p.policy.protocols.map((id) => p.policy.positions.reduce((s, x, j) => (x.protocol === id ? s + after[nA + j] : s), 0n));
+  const owed = liabilityMask(p);
+  // Debts count in gross volatile exposure (volatileOf), never in a protocol's or a position's share.
+  const protocolsAfter = p.policy.protocols.map((id) => p.policy.positions.reduce((s, x, j) => (x.protocol === id && !owed[nA + j] ? s + after[nA + j] : s), 0n));
   for (let i = 0; i < protocolsAfter.length; i++) {
     const b = p.protocolValues[i] ?? 0n;
     if (refused(b, protocolsAfter[i], c.maxProtocolBps)) {
@@ -142,6 +177,7 @@ function checkCaps(p: Portfolio, after: bigint[], navA: bigint) {
   }
   for (let i = 0; i < after.length; i++) {
     if (i < nA && !p.policy.assets[i].volatile) continue; // stablecoin cash is exempt
+    if (owed[i]) continue; // a debt is not a holding
     const b = p.values[i];
     if (refused(b, after[i], c.maxPositionBps)) {
       const token = i < nA ? p.policy.assets[i].token : p.policy.positions[i - nA].token;

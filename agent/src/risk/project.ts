@@ -80,6 +80,7 @@ export function projectBatch(p: Portfolio, calls: DecodedCall[]): Projection {
     return v;
   };
 
+  const owed = liabilityMask(p);
   const pools = [...p.pools];
   const steps: ProjectionStep[] = [];
   let gross = 0n;
@@ -117,11 +118,27 @@ export function projectBatch(p: Portfolio, calls: DecodedCall[]): Projection {
         break;
       }
       case "aaveRepay":
-      case "aaveRepayWithATokens":
-        // The Safe holds no Aave debt the projection knows of (no debt position is registered): Aave
-        // reverts a repay without debt (NO_DEBT_OF_SELECTED_TYPE).
-        failed(i, "no Aave debt of this asset to repay");
+      case "aaveRepayWithATokens": {
+        // Repays the registered variable debt of the asset (Aave reverts a repay without debt).
+        const debtPos = p.policy.positions.find((x) => x.kind === "aaveDebt" && eq(x.underlying, c.asset));
+        const k = debtPos ? positionIndex(debtPos.token) : -1;
+        if (k < 0 || bal[k] === 0n) failed(i, "no Aave debt of this asset to repay");
+        const MAX = 2n ** 256n - 1n;
+        let pay: bigint;
+        if (c.op === "aaveRepay") {
+          pay = c.amount === MAX || c.amount > bal[k] ? bal[k] : c.amount;
+          spend(i, c.asset, pay, c.pool);
+        } else {
+          const aPos = p.policy.positions.find((x) => x.kind === "aave" && eq(x.underlying, c.asset));
+          const ka = aPos ? positionIndex(aPos.token) : -1;
+          if (ka < 0) failed(i, "no aToken of the asset to repay with");
+          const want = c.amount === MAX ? bal[ka] : c.amount;
+          pay = want > bal[k] ? bal[k] : want;
+          takePosition(i, ka, pay);
+        }
+        takePosition(i, k, pay);
         break;
+      }
       case "aaveBorrow":
         // Debt is not valued by this projection yet: refuse rather than guess the outcome.
         throw new Refused(refuse("Unsupported", { op: c.op }, "the TypeScript projection does not model borrowing: the agent does not send it", i));
@@ -183,10 +200,27 @@ export function projectBatch(p: Portfolio, calls: DecodedCall[]): Projection {
         // Needs PT and YT; the treasury holds no YT (it buys PT on the market): the router reverts.
         failed(i, "redeemPyToToken needs YT the treasury does not hold");
     }
-    for (let h = 0; h < values.length; h++) if (prev[h] > values[h]) gross += prev[h] - values[h];
+    // As Holdings.moved: drops of holdings plus rises of debts.
+    for (let h = 0; h < values.length; h++) {
+      const [from, to] = owed[h] ? [values[h], prev[h]] : [prev[h], values[h]];
+      if (from > to) gross += from - to;
+    }
     steps.push({ values: [...values] });
   });
-  return { steps, outflowUsd: outflow, valuesAfter: values, navAfter: values.reduce((a, b) => a + b, 0n), grossUsd: gross };
+  return { steps, outflowUsd: outflow, valuesAfter: values, navAfter: netValue(values, owed), grossUsd: gross };
 }
 
 export { assetOf };
+
+/** Per holding (assets, then positions): true for a liability (Aave variable debt). */
+export function liabilityMask(p: Portfolio): boolean[] {
+  return [...p.assets.map(() => false), ...p.policy.positions.map((x) => x.kind === "aaveDebt")];
+}
+
+/** NAV as TreasuryValuation computes it: holdings minus debt, never below 0. */
+export function netValue(values: bigint[], owed: boolean[]): bigint {
+  let held = 0n;
+  let debt = 0n;
+  values.forEach((v, i) => (owed[i] ? (debt += v) : (held += v)));
+  return held > debt ? held - debt : 0n;
+}

@@ -129,6 +129,10 @@ export function checkCall(p: PolicyView, c: Call, i: number, actor: Actor = "age
       requireAsset(asset);
       requireSafe(onBehalfOf);
       requireVariable(mode);
+      // AaveV3Rule: the asset's variable debt must be a registered (liability) position at this pool.
+      if (!p.positions.some((x) => x.kind === "aaveDebt" && eq(x.venue, to) && eq(x.underlying, asset))) {
+        fail("PositionNotRegistered", {}, "the asset's Aave variable debt token is not a registered position: the debt would be invisible to NAV");
+      }
       return { effect: "Risk", decoded: { op: "aaveBorrow", pool: to, asset: getAddress(asset), amount } };
     }
     case "AaveRepay": {

@@ -85,6 +85,11 @@ export const TreasuryPolicyAbi = [
                     "internalType": "uint32",
                     "name": "twapDuration",
                     "type": "uint32"
+                  },
+                  {
+                    "internalType": "address",
+                    "name": "adapter",
+                    "type": "address"
                   }
                 ],
                 "internalType": "struct PositionConfig",
@@ -176,6 +181,11 @@ export const TreasuryPolicyAbi = [
                 "internalType": "uint128",
                 "name": "dailyBudgetUsd",
                 "type": "uint128"
+              },
+              {
+                "internalType": "uint64",
+                "name": "minHealthFactor",
+                "type": "uint64"
               }
             ],
             "internalType": "struct Limits",
@@ -195,6 +205,33 @@ export const TreasuryPolicyAbi = [
     ],
     "stateMutability": "nonpayable",
     "type": "constructor"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      },
+      {
+        "internalType": "uint8",
+        "name": "kind",
+        "type": "uint8"
+      }
+    ],
+    "name": "AdapterKindMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      }
+    ],
+    "name": "AdapterMissing",
+    "type": "error"
   },
   {
     "inputs": [
@@ -318,11 +355,38 @@ export const TreasuryPolicyAbi = [
     "inputs": [
       {
         "internalType": "uint256",
+        "name": "minHealthFactor",
+        "type": "uint256"
+      }
+    ],
+    "name": "HealthFactorFloorTooLow",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
         "name": "mode",
         "type": "uint256"
       }
     ],
     "name": "InterestRateModeNotAllowed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "expected",
+        "type": "address"
+      }
+    ],
+    "name": "LendingTokenMismatch",
     "type": "error"
   },
   {
@@ -577,6 +641,17 @@ export const TreasuryPolicyAbi = [
       }
     ],
     "name": "TokenIsAsset",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      }
+    ],
+    "name": "TokenIsDebt",
     "type": "error"
   },
   {
@@ -937,6 +1012,19 @@ export const TreasuryPolicyAbi = [
       }
     ],
     "name": "GuardianSet",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "minHealthFactor",
+        "type": "uint64"
+      }
+    ],
+    "name": "HealthFactorFloorSet",
     "type": "event"
   },
   {
@@ -1502,6 +1590,11 @@ export const TreasuryPolicyAbi = [
         "internalType": "uint128",
         "name": "dailyBudgetUsd",
         "type": "uint128"
+      },
+      {
+        "internalType": "uint64",
+        "name": "minHealthFactor",
+        "type": "uint64"
       }
     ],
     "stateMutability": "view",
@@ -1635,6 +1728,11 @@ export const TreasuryPolicyAbi = [
             "internalType": "uint32",
             "name": "twapDuration",
             "type": "uint32"
+          },
+          {
+            "internalType": "address",
+            "name": "adapter",
+            "type": "address"
           }
         ],
         "internalType": "struct PositionConfig",
@@ -1989,6 +2087,11 @@ export const TreasuryPolicyAbi = [
             "internalType": "uint128",
             "name": "dailyBudgetUsd",
             "type": "uint128"
+          },
+          {
+            "internalType": "uint64",
+            "name": "minHealthFactor",
+            "type": "uint64"
           }
         ],
         "internalType": "struct Limits",
@@ -2057,6 +2160,11 @@ export const TreasuryPolicyAbi = [
             "internalType": "uint32",
             "name": "twapDuration",
             "type": "uint32"
+          },
+          {
+            "internalType": "address",
+            "name": "adapter",
+            "type": "address"
           }
         ],
         "internalType": "struct PositionConfig",
@@ -2154,6 +2262,32 @@ export const TreasuryValuationAbi = [
     ],
     "stateMutability": "nonpayable",
     "type": "constructor"
+  },
+  {
+    "inputs": [],
+    "name": "CheckOutOfOrder",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "healthFactorBefore",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "healthFactorAfter",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "minHealthFactor",
+        "type": "uint256"
+      }
+    ],
+    "name": "HealthFactorBelowFloor",
+    "type": "error"
   },
   {
     "inputs": [
@@ -2258,6 +2392,17 @@ export const TreasuryValuationAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      }
+    ],
+    "name": "TokenNotValued",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "bytes32",
         "name": "protocol",
         "type": "bytes32"
@@ -2338,6 +2483,52 @@ export const TreasuryValuationAbi = [
       {
         "components": [
           {
+            "internalType": "address",
+            "name": "token",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "to",
+            "type": "address"
+          },
+          {
+            "internalType": "uint256",
+            "name": "amount",
+            "type": "uint256"
+          }
+        ],
+        "internalType": "struct Outflow[]",
+        "name": "outflows",
+        "type": "tuple[]"
+      }
+    ],
+    "name": "begin",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "healthy",
+        "type": "bool"
+      },
+      {
+        "internalType": "uint256",
+        "name": "navBefore",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "outflowUsd",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "components": [
+          {
             "internalType": "bool",
             "name": "healthy",
             "type": "bool"
@@ -2371,6 +2562,21 @@ export const TreasuryValuationAbi = [
             "internalType": "uint256[]",
             "name": "prices",
             "type": "uint256[]"
+          },
+          {
+            "internalType": "uint256",
+            "name": "debt",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "healthFactor",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "liabilities",
+            "type": "uint256"
           }
         ],
         "internalType": "struct Snapshot",
@@ -2413,6 +2619,21 @@ export const TreasuryValuationAbi = [
             "internalType": "uint256[]",
             "name": "prices",
             "type": "uint256[]"
+          },
+          {
+            "internalType": "uint256",
+            "name": "debt",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "healthFactor",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "liabilities",
+            "type": "uint256"
           }
         ],
         "internalType": "struct Snapshot",
@@ -2538,6 +2759,11 @@ export const TreasuryValuationAbi = [
                     "internalType": "uint32",
                     "name": "twapDuration",
                     "type": "uint32"
+                  },
+                  {
+                    "internalType": "address",
+                    "name": "adapter",
+                    "type": "address"
                   }
                 ],
                 "internalType": "struct PositionConfig",
@@ -2592,6 +2818,11 @@ export const TreasuryValuationAbi = [
                 "internalType": "uint128",
                 "name": "dailyBudgetUsd",
                 "type": "uint128"
+              },
+              {
+                "internalType": "uint64",
+                "name": "minHealthFactor",
+                "type": "uint64"
               }
             ],
             "internalType": "struct Limits",
@@ -2613,8 +2844,47 @@ export const TreasuryValuationAbi = [
     "type": "function"
   },
   {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "outflowUsd",
+        "type": "uint256"
+      },
+      {
+        "internalType": "bool",
+        "name": "capsApply",
+        "type": "bool"
+      },
+      {
+        "internalType": "address[]",
+        "name": "touched",
+        "type": "address[]"
+      }
+    ],
+    "name": "finish",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "navBefore",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "navAfter",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "movedUsd",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
     "inputs": [],
-    "name": "nav",
+    "name": "healthFactor",
     "outputs": [
       {
         "internalType": "uint256",
@@ -2626,35 +2896,12 @@ export const TreasuryValuationAbi = [
     "type": "function"
   },
   {
-    "inputs": [
-      {
-        "components": [
-          {
-            "internalType": "address",
-            "name": "token",
-            "type": "address"
-          },
-          {
-            "internalType": "address",
-            "name": "to",
-            "type": "address"
-          },
-          {
-            "internalType": "uint256",
-            "name": "amount",
-            "type": "uint256"
-          }
-        ],
-        "internalType": "struct Outflow[]",
-        "name": "outflows",
-        "type": "tuple[]"
-      }
-    ],
-    "name": "outflowValue",
+    "inputs": [],
+    "name": "nav",
     "outputs": [
       {
         "internalType": "uint256",
-        "name": "usd",
+        "name": "",
         "type": "uint256"
       }
     ],
@@ -2738,6 +2985,21 @@ export const TreasuryValuationAbi = [
             "internalType": "uint256[]",
             "name": "prices",
             "type": "uint256[]"
+          },
+          {
+            "internalType": "uint256",
+            "name": "debt",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "healthFactor",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "liabilities",
+            "type": "uint256"
           }
         ],
         "internalType": "struct Snapshot",
@@ -2749,167 +3011,16 @@ export const TreasuryValuationAbi = [
     "type": "function"
   },
   {
-    "inputs": [
-      {
-        "components": [
-          {
-            "internalType": "bool",
-            "name": "healthy",
-            "type": "bool"
-          },
-          {
-            "internalType": "uint256",
-            "name": "version",
-            "type": "uint256"
-          },
-          {
-            "internalType": "uint256",
-            "name": "nav",
-            "type": "uint256"
-          },
-          {
-            "internalType": "uint256",
-            "name": "volatileValue",
-            "type": "uint256"
-          },
-          {
-            "internalType": "uint256[]",
-            "name": "values",
-            "type": "uint256[]"
-          },
-          {
-            "internalType": "uint256[]",
-            "name": "protocolValues",
-            "type": "uint256[]"
-          },
-          {
-            "internalType": "uint256[]",
-            "name": "prices",
-            "type": "uint256[]"
-          }
-        ],
-        "internalType": "struct Snapshot",
-        "name": "before",
-        "type": "tuple"
-      },
-      {
-        "internalType": "uint256",
-        "name": "outflowUsd",
-        "type": "uint256"
-      },
-      {
-        "internalType": "bool",
-        "name": "capsApply",
-        "type": "bool"
-      }
-    ],
-    "name": "snapshotAndCheck",
+    "inputs": [],
+    "name": "step",
     "outputs": [
       {
-        "components": [
-          {
-            "internalType": "bool",
-            "name": "healthy",
-            "type": "bool"
-          },
-          {
-            "internalType": "uint256",
-            "name": "version",
-            "type": "uint256"
-          },
-          {
-            "internalType": "uint256",
-            "name": "nav",
-            "type": "uint256"
-          },
-          {
-            "internalType": "uint256",
-            "name": "volatileValue",
-            "type": "uint256"
-          },
-          {
-            "internalType": "uint256[]",
-            "name": "values",
-            "type": "uint256[]"
-          },
-          {
-            "internalType": "uint256[]",
-            "name": "protocolValues",
-            "type": "uint256[]"
-          },
-          {
-            "internalType": "uint256[]",
-            "name": "prices",
-            "type": "uint256[]"
-          }
-        ],
-        "internalType": "struct Snapshot",
-        "name": "afterTx",
-        "type": "tuple"
-      },
-      {
         "internalType": "uint256",
-        "name": "turnoverUsd",
+        "name": "movedUsd",
         "type": "uint256"
       }
     ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint256[]",
-        "name": "knownPrices",
-        "type": "uint256[]"
-      }
-    ],
-    "name": "snapshotAt",
-    "outputs": [
-      {
-        "components": [
-          {
-            "internalType": "bool",
-            "name": "healthy",
-            "type": "bool"
-          },
-          {
-            "internalType": "uint256",
-            "name": "version",
-            "type": "uint256"
-          },
-          {
-            "internalType": "uint256",
-            "name": "nav",
-            "type": "uint256"
-          },
-          {
-            "internalType": "uint256",
-            "name": "volatileValue",
-            "type": "uint256"
-          },
-          {
-            "internalType": "uint256[]",
-            "name": "values",
-            "type": "uint256[]"
-          },
-          {
-            "internalType": "uint256[]",
-            "name": "protocolValues",
-            "type": "uint256[]"
-          },
-          {
-            "internalType": "uint256[]",
-            "name": "prices",
-            "type": "uint256[]"
-          }
-        ],
-        "internalType": "struct Snapshot",
-        "name": "",
-        "type": "tuple"
-      }
-    ],
-    "stateMutability": "view",
+    "stateMutability": "nonpayable",
     "type": "function"
   },
   {
@@ -2950,6 +3061,21 @@ export const TreasuryValuationAbi = [
             "internalType": "uint256[]",
             "name": "prices",
             "type": "uint256[]"
+          },
+          {
+            "internalType": "uint256",
+            "name": "debt",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "healthFactor",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "liabilities",
+            "type": "uint256"
           }
         ],
         "internalType": "struct Snapshot",
@@ -2992,6 +3118,21 @@ export const TreasuryValuationAbi = [
             "internalType": "uint256[]",
             "name": "prices",
             "type": "uint256[]"
+          },
+          {
+            "internalType": "uint256",
+            "name": "debt",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "healthFactor",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "liabilities",
+            "type": "uint256"
           }
         ],
         "internalType": "struct Snapshot",
@@ -3386,6 +3527,11 @@ export const AgentModuleAbi = [
     "type": "error"
   },
   {
+    "inputs": [],
+    "name": "CheckOutOfOrder",
+    "type": "error"
+  },
+  {
     "inputs": [
       {
         "internalType": "uint256",
@@ -3439,6 +3585,53 @@ export const AgentModuleAbi = [
     "type": "error"
   },
   {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "healthFactorBefore",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "healthFactorAfter",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "minHealthFactor",
+        "type": "uint256"
+      }
+    ],
+    "name": "HealthFactorBelowFloor",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "navBefore",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "navAfter",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "outflowUsd",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "minNavAfter",
+        "type": "uint256"
+      }
+    ],
+    "name": "NavLoss",
+    "type": "error"
+  },
+  {
     "inputs": [],
     "name": "NoCalls",
     "type": "error"
@@ -3458,11 +3651,85 @@ export const AgentModuleAbi = [
     "inputs": [
       {
         "internalType": "address",
+        "name": "token",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "bpsBefore",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "bpsAfter",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "capBps",
+        "type": "uint256"
+      }
+    ],
+    "name": "PositionCapExceeded",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
         "name": "asset",
         "type": "address"
       }
     ],
     "name": "PriceUnavailable",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "protocol",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "bpsBefore",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "bpsAfter",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "capBps",
+        "type": "uint256"
+      }
+    ],
+    "name": "ProtocolCapExceeded",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      }
+    ],
+    "name": "TokenNotValued",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "protocol",
+        "type": "bytes32"
+      }
+    ],
+    "name": "UnknownProtocol",
     "type": "error"
   },
   {
@@ -3474,6 +3741,27 @@ export const AgentModuleAbi = [
       }
     ],
     "name": "ValuationOfAnotherPolicy",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "bpsBefore",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "bpsAfter",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "capBps",
+        "type": "uint256"
+      }
+    ],
+    "name": "VolatileCapExceeded",
     "type": "error"
   },
   {

@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IPool} from "@aave/core-v3/contracts/interfaces/IPool.sol";
+import {DataTypes} from "@aave/core-v3/contracts/protocol/libraries/types/DataTypes.sol";
+import {IScaledBalanceToken} from "@aave/core-v3/contracts/interfaces/IScaledBalanceToken.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {PositionConfig, PositionKind} from "../libraries/PolicyTypes.sol";
+import {IAdapterErrors} from "../interfaces/Errors.sol";
+
+/// @title AaveAdapterBase
+/// @notice What the Aave v3 adapters share: the position's venue is the Aave Pool, the token is one of
+/// the reserve's tokens for the underlying, and balances include accrued interest (1:1 underlying).
+abstract contract AaveAdapterBase is IAdapterErrors {
+    /// @dev The token the pool lists for `c.underlying` in this adapter's role.
+    function _listed(DataTypes.ReserveData memory r) internal pure virtual returns (address);
+
+    function _kind() internal pure virtual returns (PositionKind);
+
+    /// @dev Balance with interest; the scaled balance is one storage read in the token itself (zero
+    /// exactly when balanceOf is zero), while balanceOf also asks the pool for the index.
+    function _balance(address token, address account) internal view returns (uint256) {
+        if (IScaledBalanceToken(token).scaledBalanceOf(account) == 0) return 0;
+        return IERC20(token).balanceOf(account);
+    }
+
+    function _validate(address token, PositionConfig calldata c) internal view {
+        if (c.kind != _kind()) revert AdapterKindMismatch(token, uint8(c.kind));
+        address listed = _listed(IPool(c.venue).getReserveData(c.underlying));
+        if (listed != token) revert LendingTokenMismatch(token, listed);
+    }
+}
