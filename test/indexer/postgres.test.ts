@@ -8,6 +8,6 @@ describe("indexer test harness: PostgreSQL server binaries", function () {
   });
 
   it("when missing, the error names what to install", () => {
-    expect(() => postgresBinDir({ PG_BIN: "/nonexistent/pg" })).to.throw(/PG_BIN=\/nonexistent\/pg does not hold initdb, pg_ctl and postgres: install the PostgreSQL server \(Debian\/Ubuntu: `apt-get install postgresql`/);
+    expect(() => postgresBinDir({ PG_BIN: "/nonexistent/pg" })).to.throw(/PG_BIN=\/nonexistent\/pg does not hold initdb, pg_ctl and postgres: run `npm ci`.*install the PostgreSQL server \(Debian\/Ubuntu: `apt-get install postgresql`/);
   });
 });

@@ -50,7 +50,7 @@ describe("agent/journal on a Postgres server (DATABASE_URL)", function () {
   });
 
   it("the scratch-server helper names what to install when the binaries are missing", () => {
-    expect(() => postgresBinDir({ PG_BIN: "/nonexistent" })).to.throw(/PG_BIN=\/nonexistent does not hold initdb, pg_ctl and postgres: install the PostgreSQL server \(Debian\/Ubuntu: `apt-get install postgresql`/);
+    expect(() => postgresBinDir({ PG_BIN: "/nonexistent" })).to.throw(/PG_BIN=\/nonexistent does not hold initdb, pg_ctl and postgres: run `npm ci`.*install the PostgreSQL server \(Debian\/Ubuntu: `apt-get install postgresql`/);
     expect(fs.existsSync(path.join(postgresBinDir(), "initdb"))).to.equal(true);
     expect(pg.version).to.match(/PostgreSQL\)? \d+/);
   });
