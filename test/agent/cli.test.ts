@@ -3,16 +3,11 @@ import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { main } from "../../agent/src/cli";
+import { runTreasury } from "../helpers/treasuryCli";
 import { DEFAULT_DATA_DIR } from "../../agent/src/market/replay";
 import { DEFAULT_STRATEGY } from "../../agent/src/strategy/registry";
 
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await main(["node", "treasury", ...args], { out: (s) => (out += s), err: (s) => (err += s) });
-  return { code, out, err };
-}
+const cli = (...args: string[]) => runTreasury({}, ...args);
 
 describe("agent CLI: treasury", () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "treasury-cli-"));

@@ -26,7 +26,7 @@ import { decisionHash } from "../../../agent/src/journal";
 import { approve as approvePlan, ClaudeApprover, type ApprovalRequestInput } from "../../../agent/src/approval";
 import { moduleAbi, policyAbi } from "../../../agent/src/execute";
 import { LiveProvider, liveConfigFromEnv } from "../../../agent/src/market/live/provider";
-import { main } from "../../../agent/src/cli";
+import { runTreasury } from "../../helpers/treasuryCli";
 import { startLocalChain, testKey, type LocalChain } from "../helpers/localChain";
 import { MessagesStub } from "../helpers/messagesStub";
 
@@ -550,19 +550,9 @@ describe("agent/cycle: one cycle on the local world", function () {
   });
 
   describe("the treasury command", () => {
-    const saved = { ...process.env };
     const cliData = fs.mkdtempSync(path.join(os.tmpdir(), "i9-cli-"));
-    const cli = async (...args: string[]) => {
-      let out = "", err = "";
-      Object.assign(process.env, env, { SAFE_TX_SERVICE_URL: svc.url, RPC_URL: chain.rpcUrl, AGENT_DATA_DIR: cliData, AGENT_SLIPPAGE_BPS: "150" });
-      try {
-        const code = await main(["node", "treasury", ...args], { out: (s) => (out += s), err: (s) => (err += s) });
-        return { code, out, err };
-      } finally {
-        for (const k of Object.keys(env)) if (!(k in saved)) delete process.env[k];
-        Object.assign(process.env, saved);
-      }
-    };
+    const cli = (...args: string[]) =>
+      runTreasury({ ...env, SAFE_TX_SERVICE_URL: svc.url, RPC_URL: chain.rpcUrl, AGENT_DATA_DIR: cliData, AGENT_SLIPPAGE_BPS: "150" }, ...args);
 
     it("every verb has --help that offers --json; the market verbs still work", async () => {
       for (const verb of ["once", "run", "status", "propose", "sign", "execute", "emergency-exit", "backtest", "signals", "walkforward"]) {

@@ -13,7 +13,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
 import { canonicalJson, decisionHash, Journal, type DecisionBody } from "../../../agent/src/journal";
 import { startTxService, type TxService } from "../../../agent/src/safe";
-import { main } from "../../../agent/src/cli";
+import { runTreasury } from "../../helpers/treasuryCli";
 import { postgresBinDir, startPostgres, type ScratchPostgres } from "../../helpers/postgres";
 import { startLocalChain, testKey, type LocalChain } from "../helpers/localChain";
 
@@ -135,18 +135,7 @@ describe("agent/journal on a Postgres server (DATABASE_URL)", function () {
       await chain?.stop();
     });
 
-    const cli = async (...args: string[]) => {
-      const saved = { ...process.env };
-      let out = "", err = "";
-      Object.assign(process.env, env);
-      try {
-        const code = await main(["node", "treasury", ...args], { out: (s) => (out += s), err: (s) => (err += s) });
-        return { code, out, err };
-      } finally {
-        for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
-        Object.assign(process.env, saved);
-      }
-    };
+    const cli = (...args: string[]) => runTreasury(env, ...args);
 
     it("one cycle's decision is recorded in the server, keyed by its hash and Safe nonce; the same day again does nothing", async () => {
       const r = await cli("once", "--date", "2024-02-05", "--json");

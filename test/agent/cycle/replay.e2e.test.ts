@@ -14,7 +14,7 @@ import { startTxService, type TxService } from "../../../agent/src/safe";
 import { decisionHash, Journal } from "../../../agent/src/journal";
 import { moduleAbi, policyAbi } from "../../../agent/src/execute";
 import { readPortfolio } from "../../../agent/src/chain/portfolio";
-import { main } from "../../../agent/src/cli";
+import { runTreasury } from "../../helpers/treasuryCli";
 import { startLocalChain, testKey, type LocalChain } from "../helpers/localChain";
 
 describe("agent/cycle: replay days through the treasury command (owners, then the module)", function () {
@@ -48,18 +48,7 @@ describe("agent/cycle: replay days through the treasury command (owners, then th
   });
 
   const cli = (...args: string[]) => cliWith({}, ...args);
-  const cliWith = async (extra: Record<string, string>, ...args: string[]) => {
-    const saved = { ...process.env };
-    let out = "", err = "";
-    Object.assign(process.env, env, extra);
-    try {
-      const code = await main(["node", "treasury", ...args], { out: (s) => (out += s), err: (s) => (err += s) });
-      return { code, out, err };
-    } finally {
-      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
-      Object.assign(process.env, saved);
-    }
-  };
+  const cliWith = (extra: Record<string, string>, ...args: string[]) => runTreasury({ ...env, ...extra }, ...args);
 
   it("propose --json, sign --json by two owners, execute --json: the day's plan through the owners; DecisionRecorded and the journal close it", async () => {
     const p = await cli("propose", "--date", "2024-02-05", "--json");
