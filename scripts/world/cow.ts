@@ -7,7 +7,7 @@
 // tokens through a real `settle`, as a solver on mainnet would (with better routing).
 import { Contract, Signer, type Provider } from "ethers";
 import { encodeFunctionData, getAddress, type Address } from "viem";
-import { aggregatorV3Abi, cowSettleOne, gpv2AuthenticationAbi, gpv2SettlementAbi, type CowOrder } from "../../lib/chain";
+import { aggregatorV3Abi, cowSettleOne, erc20Abi, gpv2AuthenticationAbi, gpv2SettlementAbi, type CowOrder } from "../../lib/chain";
 import { npmArtifact } from "./artifacts";
 import { confirm, deploy } from "./tx";
 import { fundToken, type TokenDeployment } from "./tokens";
@@ -38,10 +38,9 @@ export async function deployCow(deployer: Signer): Promise<CowDeployment> {
   return { settlement, vaultRelayer, authenticator, solver: me };
 }
 
-/** What the local solver needs of the world: token addresses and decimals, feeds. */
+/** What the local solver needs of the world: token addresses and feeds by symbol (a World or a deployments file). */
 export interface CowMarket {
   tokens: Record<string, string>;
-  decimals: Record<string, number>;
   feeds: Record<string, string>;
 }
 
@@ -58,8 +57,9 @@ export async function cowOracleBuyAmount(provider: Provider, m: CowMarket, sellT
     const [, answer] = (await new Contract(m.feeds[sym], aggregatorV3Abi, provider).latestRoundData()) as [bigint, bigint];
     return answer;
   };
-  const [ps, pb] = await Promise.all([price(s), price(b)]); // both feeds have the same decimals here
-  return (sellAmount * ps * 10n ** BigInt(m.decimals[b])) / (pb * 10n ** BigInt(m.decimals[s]));
+  const decimals = async (t: string) => BigInt(await new Contract(t, erc20Abi, provider).decimals());
+  const [ps, pb, ds, db] = await Promise.all([price(s), price(b), decimals(sellToken), decimals(buyToken)]); // both feeds: 8 decimals here
+  return (sellAmount * ps * 10n ** db) / (pb * 10n ** ds);
 }
 
 /**
