@@ -117,6 +117,7 @@ describe("CowSwapRule: CoW Protocol pre-signed orders (real GPv2Settlement)", ()
     const used0 = await g.module.usedLast24h();
     const tx = await agentExec(c, [lib.approve(A(w.tokens.WETH), c.relayer, o.sellAmount), call]);
     const rc = await tx.wait();
+    console.log(`      agent batch [approve WETH to the relayer, pre-signature]: ${rc!.gasUsed} gas`);
     const ev = rc!.logs.map((l) => { try { return g.module.interface.parseLog(l); } catch { return null; } }).find((e) => e?.name === "AgentExecuted");
     expect(ev!.args.sizeUsd).to.equal(parseUnits("3000", 18)); // 1 WETH at the feed
     expect((await g.module.usedLast24h()) - used0).to.equal(parseUnits("3000", 18));
