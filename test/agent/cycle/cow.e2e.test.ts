@@ -25,12 +25,18 @@ import { startLocalOrderBook, type LocalOrderBook } from "../../../agent/src/cow
 import { moduleAbi } from "../../../agent/src/execute";
 import type { Weights } from "../../../agent/src/strategy/types";
 import { solveCowOrder } from "../../../scripts/world";
+import SafeApiKit from "@safe-global/api-kit";
+import { createWalletClient, http as viemHttp } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { foundry } from "viem/chains";
+import { confirmProposed, executeProposed, startTxService, type TxService } from "../../../agent/src/safe";
 import { startLocalChain, testKey, type LocalChain } from "../helpers/localChain";
 
 describe("agent/cycle: swaps through CoW Protocol (local order book + local solver)", function () {
   this.timeout(600_000);
   let chain: LocalChain;
   let book: LocalOrderBook;
+  let svc: TxService;
   let rt: Runtime;
   let client: PublicClient;
   let env: NodeJS.ProcessEnv;
@@ -53,19 +59,24 @@ describe("agent/cycle: swaps through CoW Protocol (local order book + local solv
     chain = await startLocalChain("i9-cow");
     const d = chain.deployment;
     book = await startLocalOrderBook({ rpcUrl: chain.rpcUrl, deployment: d });
+    svc = await startTxService({ rpcUrl: chain.rpcUrl });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "i9-cow-"));
     const depFile = path.join(dir, "deployment.json");
     fs.writeFileSync(depFile, JSON.stringify(d));
-    env = { RPC_URL: chain.rpcUrl, DEPLOYMENTS_FILE: depFile, AGENT_DATA_DIR: "memory://", AGENT_PRIVATE_KEY: testKey(4), LOG_LEVEL: "silent", SWAP_VENUE: "cow", COW_API_URL: book.url, AGENT_SLIPPAGE_BPS: "100" };
+    env = { RPC_URL: chain.rpcUrl, DEPLOYMENTS_FILE: depFile, AGENT_DATA_DIR: "memory://", AGENT_PRIVATE_KEY: testKey(4), LOG_LEVEL: "silent", SAFE_TX_SERVICE_URL: svc.url, SWAP_VENUE: "cow", COW_API_URL: book.url, AGENT_SLIPPAGE_BPS: "100" };
     rt = await openRuntime({ env });
     client = rt.ctx.client;
     safe = getAddress(d.treasury!.safe);
     weth = getAddress(d.tokens.WETH!);
     usdc = getAddress(d.tokens.USDC!);
+    // The agent proposes as a delegate of owner #1 (as in the cycle e2e test).
+    const owner1 = createWalletClient({ account: privateKeyToAccount(testKey(1)), chain: foundry, transport: viemHttp(chain.rpcUrl) });
+    await new SafeApiKit({ chainId: BigInt(d.chainId), txServiceUrl: svc.url }).addSafeDelegate({ safeAddress: safe, delegateAddress: privateKeyToAccount(testKey(4)).address, delegatorAddress: owner1.account.address, label: "agent", signer: owner1 });
   });
   after(async () => {
     await rt?.close();
     await book?.close();
+    await svc?.close();
     await chain?.stop();
   });
 
@@ -132,6 +143,30 @@ describe("agent/cycle: swaps through CoW Protocol (local order book + local solv
     expect(plan3.steps.map((s) => `${s.kind}:${s.protocol}`)).to.deep.equal(["deposit:aave-v3"]);
     const aToken = getAddress(d.aave.aTokens.USDC!);
     expect(await client.readContract({ address: aToken, abi: parseAbi(["function balanceOf(address) view returns (uint256)"]), functionName: "balanceOf", args: [safe] })).to.be.gt(0n);
+  });
+
+  it("the owners' path: the order waits for the owners (presignaturePending), their execution pre-signs it, the solver fills it", async () => {
+    const d = chain.deployment;
+    const sell = stepsWith((p) => {
+      const cur = heldWeights(p);
+      return { ...cur, eth: cur.eth - 0.06, usdc: cur.usdc + 0.06 };
+    });
+    const r = await runCycle(rt.ctx, sell, { date: "2024-04-05", agentKey: testKey(4), forceProposal: true });
+    expect(r.status, r.reason).to.equal("proposed");
+    const [{ uid, order }] = cowOrdersOf((await rt.journal.get(r.hash!))!);
+    const api = new CowOrderBook({ baseUrl: book.url });
+    expect((await api.getOrder(uid)).status).to.equal("presignaturePending");
+    expect(((await readStatus(rt)).openOrders as { uid: string; status: string }[]).map((o) => [o.uid, o.status])).to.deep.equal([[uid, "presignaturePending"]]);
+    const cfg = rt.ctx.safeCfg!;
+    await confirmProposed(cfg, r.safeTxHash!, testKey(1));
+    await confirmProposed(cfg, r.safeTxHash!, testKey(2));
+    await executeProposed(cfg, r.safeTxHash!, testKey(1));
+    expect((await api.getOrder(uid)).status).to.equal("open");
+    const usdc0 = await balance(usdc);
+    const solver = new Wallet(testKey(0), new JsonRpcProvider(chain.rpcUrl, undefined, { cacheTimeout: -1 }));
+    expect(await book.app.settleOpen((s) => solveCowOrder(solver, d as never, d, d.cow!, s.order, s.owner))).to.deep.equal([uid]);
+    expect((await api.getOrder(uid)).status).to.equal("fulfilled");
+    expect((await balance(usdc)) - usdc0).to.be.gte(BigInt(order.buyAmount));
   });
 
   it("a quote below the oracle's minimum is not traded: the leg is left out and the reason recorded", async () => {
