@@ -72,13 +72,15 @@ contract CowSwapRule is IRule, IOrderRule, IPolicyErrors {
     /// @inheritdoc IOrderRule
     /// @dev The agent module counts it towards the autonomy limit and the 24 h turnover, since the
     /// fill itself happens outside the module. Call after `check`.
-    function orderValueUsd(address safe, address target, bytes calldata data, IPolicyView policy)
+    function orderValueUsd(address, address, bytes calldata data, IPolicyView policy)
         external
         view
         returns (uint256)
     {
         if (!_signed(data)) return 0;
-        GPv2OrderData memory o = _order(safe, target, data);
+        // `check` has judged this very calldata (the policy asks it first): only the sell side is read here.
+        if (data.length != ORDER_END) revert MalformedCalldata();
+        GPv2OrderData memory o = abi.decode(data[ARGS_END:ORDER_END], (GPv2OrderData));
         return _value(o.sellToken, o.sellAmount, policy.asset(o.sellToken));
     }
 

@@ -15,7 +15,8 @@ export const COW_MAINNET_API = "https://api.cow.fi/mainnet";
 
 /** The venue this configuration swaps on for this chain ("auto": CoW on mainnet, Uniswap v3 elsewhere). */
 export function swapVenueOf(cfg: Pick<AgentConfig, "swap">, d: Deployment): "uniswap-v3" | "cow" {
-  const v = cfg.swap.venue === "auto" ? (d.chainId === 1 ? "cow" : "uniswap-v3") : cfg.swap.venue;
+  // auto: CoW where the deployments file knows its contracts on mainnet; Uniswap v3 otherwise.
+  const v = cfg.swap.venue === "auto" ? (d.chainId === 1 && d.cow ? "cow" : "uniswap-v3") : cfg.swap.venue;
   if (v === "cow" && !d.cow) throw new UserError(`config swap.venue (env SWAP_VENUE) is cow but deployment ${d.network} has no \`cow\` key (settlement, vaultRelayer); add it or set SWAP_VENUE=uniswap-v3`);
   return v;
 }
