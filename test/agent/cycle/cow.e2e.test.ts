@@ -5,6 +5,8 @@
 // uid; `treasury status` lists the open order; the next cycle does not sell again while it is open.
 // The solver fills it; the cycle after deposits the proceeds.
 import { expect } from "chai";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -167,6 +169,48 @@ describe("agent/cycle: swaps through CoW Protocol (local order book + local solv
     expect(await book.app.settleOpen((s) => solveCowOrder(solver, d as never, d, d.cow!, s.order, s.owner))).to.deep.equal([uid]);
     expect((await api.getOrder(uid)).status).to.equal("fulfilled");
     expect((await balance(usdc)) - usdc0).to.be.gte(BigInt(order.buyAmount));
+  });
+
+  it("the order book refuses the order (a 5xx, then a 4xx): nothing is sent, the reason is recorded", async () => {
+    // Quotes pass through to the local order book; POST /api/v1/orders answers what the test says.
+    let answer = { status: 500, body: { errorType: "InternalServerError", description: "down for maintenance" } };
+    const proxy = http.createServer((req, res) => {
+      let body = "";
+      req.on("data", (c) => (body += c));
+      req.on("end", async () => {
+        if (req.method === "POST" && req.url === "/api/v1/orders") return res.writeHead(answer.status, { "content-type": "application/json" }).end(JSON.stringify(answer.body));
+        const r = await fetch(`${book.url}${req.url}`, { method: req.method, headers: { "content-type": "application/json" }, body: req.method === "GET" ? undefined : body });
+        res.writeHead(r.status, { "content-type": r.headers.get("content-type") ?? "application/json" }).end(await r.text());
+      });
+    });
+    await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
+    const rt2 = await openRuntime({ env: { ...env, COW_API_URL: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` } });
+    try {
+      const base = defaultSteps(rt2, planPorts(rt2), { env });
+      const steps: CycleSteps<Portfolio> = {
+        ...base,
+        decide: async (p, date) => {
+          const dd = await base.decide(p, date);
+          const cur = heldWeights(p);
+          return { ...dd, decision: { ...dd.decision, hold: false, rebalance: true, triggers: ["test"], targets: { ...cur, eth: cur.eth - 0.06, usdc: cur.usdc + 0.06 } } };
+        },
+      };
+      const executed = async () => (await client.getContractEvents({ address: rt.addresses.module, abi: moduleAbi, eventName: "AgentExecuted", fromBlock: 0n })).length;
+      const before = await executed();
+      const r = await runCycle(rt2.ctx, steps, { date: "2024-04-20", agentKey: testKey(4) });
+      expect(r.status).to.equal("failed");
+      expect(r.reason).to.match(/the order book did not take the plan's orders: .*HTTP 500 InternalServerError: down for maintenance/);
+      answer = { status: 400, body: { errorType: "InsufficientAllowance", description: "order owner must give allowance to VaultRelayer" } };
+      const r2 = await runCycle(rt2.ctx, steps, { date: "2024-04-21", agentKey: testKey(4) });
+      expect(r2.status).to.equal("failed");
+      expect(r2.reason).to.match(/HTTP 400 InsufficientAllowance/);
+      expect(await executed()).to.equal(before); // nothing reached the chain
+      expect((await rt2.journal.get(r2.hash!))!.reason).to.match(/InsufficientAllowance/);
+    } finally {
+      await rt2.close();
+      proxy.closeAllConnections();
+      await new Promise((r) => proxy.close(r));
+    }
   });
 
   it("a quote below the oracle's minimum is not traded: the leg is left out and the reason recorded", async () => {
