@@ -14,6 +14,7 @@ import { ABI, TOKEN_SYMBOLS, buildSafeTx, multiSendCallOnlyTx, signSafeTx } from
 import { TEST_MNEMONIC } from "../world/rpc";
 import { AgentModule__factory } from "../../typechain-types";
 import { INDEXER_DIR, LocalChain, startIndexer, startLocalChain, tmpDir } from "../../test/helpers/indexer";
+import { LOCAL_STATES_IN_MEMORY } from "../processes";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const DAY = 86_400;
@@ -139,7 +140,7 @@ async function main() {
       bare: median.bare,
       ratio: median.ratio,
       runs: pairs.map((p) => ({ appSeconds: p.app.seconds, bareSeconds: p.bare.seconds, ratio: p.ratio })),
-      chain: { days, blocks: head, node: process.version, cpus: (await import("node:os")).cpus().length },
+      chain: { days, blocks: head, anvilStatesInMemory: LOCAL_STATES_IN_MEMORY, node: process.version, cpus: (await import("node:os")).cpus().length },
     };
     fs.mkdirSync(path.join(ROOT, "bench"), { recursive: true });
     fs.writeFileSync(path.join(ROOT, "bench", "indexer.json"), JSON.stringify(out, null, 2) + "\n");

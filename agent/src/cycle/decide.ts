@@ -4,6 +4,7 @@ import type { Portfolio } from "../chain/types";
 import type { MarketProvider } from "../market/types";
 import type { Strategy, Weights } from "../strategy/types";
 import { currentWeights } from "../plan/sleeves";
+import { blockingIssues } from "../strategy/rebalance";
 import { signalsFor } from "../strategy/signals";
 import type { Decided } from "./types";
 
@@ -19,5 +20,8 @@ export async function decideFor(provider: MarketProvider, strategy: Strategy, p:
   // The volatile sleeves' closes known before the day, for the VaR of the portfolio after the plan.
   const closesOf = (a: Float64Array) => Array.from(a, (x) => (Number.isFinite(x) && x > 0 ? x : null));
   const closes = { btc: closesOf(view.series.btc), eth: closesOf(view.series.eth) };
-  return { decision, indicators, market: { provider: provider.name, sources, issues: view.issues, texts }, closes };
+  // The approver's stale-data gate looks at what this decision depends on: a field the strategy does
+  // not use (the stable yield, which no live source serves) never blocks a trade.
+  const staleInputs = blockingIssues(view, strategy.needs).map((i) => i.field);
+  return { decision, indicators, market: { provider: provider.name, sources, issues: view.issues, texts }, closes, staleInputs };
 }

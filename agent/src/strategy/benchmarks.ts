@@ -20,6 +20,7 @@ export function fixedStrategy(
     name,
     description,
     benchmark,
+    needs: [], // fixed weights: no market input
     decide({ view, current }: StrategyInput): StrategyOutput {
       const first = volatileWeight(current) === 0 && current.usdc > 0.999;
       const { position, drift } = maxDrift(current, targets);

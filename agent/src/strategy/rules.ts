@@ -42,6 +42,7 @@ export function ruleStrategy(name: string, c: Config, p: RuleParams): Strategy {
     name,
     description: describeRule(p),
     benchmark: false,
+    needs: NEEDS,
     decide({ view, current, state }: StrategyInput): StrategyOutput {
       const prev = (state ?? {}) as RuleState;
       const blocking = blockingIssues(view, NEEDS);

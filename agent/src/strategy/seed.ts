@@ -69,6 +69,7 @@ export function seedStrategy(c: Config, p: SeedParams = SEED_PARAMS, name = "see
     name,
     description: "original plan: phase from MVRV/trend/Fear & Greed, mode per phase, MVRV 3.5 crossing sells 25%, expiry window",
     benchmark: false,
+    needs: NEEDS,
     decide({ view, current, state }: StrategyInput): StrategyOutput {
       const prev = (state ?? {}) as SeedState;
       const blocking = blockingIssues(view, NEEDS);

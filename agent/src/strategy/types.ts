@@ -1,4 +1,4 @@
-import type { DataIssue, MarketView } from "../market/types";
+import type { DataIssue, Field, MarketView } from "../market/types";
 
 /** Where the treasury's value sits. `usdc` is cash in the Safe (exempt from the position cap on chain). */
 export const POSITIONS = ["usdc", "aaveUsdc", "pendlePt", "vault", "btc", "eth"] as const;
@@ -54,6 +54,8 @@ export interface Strategy {
   readonly description: string;
   /** Benchmarks are not bound by the on-chain caps (BTC buy-and-hold holds 100% BTC). */
   readonly benchmark: boolean;
+  /** The market fields its decisions depend on: stale or missing data on these means hold. */
+  readonly needs: readonly Field[];
   decide(input: StrategyInput): StrategyOutput;
 }
 
