@@ -108,9 +108,10 @@ export interface CowOrderBookOptions {
 const ZERO32 = `0x${"00".repeat(32)}` as Hex;
 
 export class CowOrderBook {
-  private readonly base: string;
+  /** The base URL requests go to (no trailing slash). */
+  readonly baseUrl: string;
   constructor(private readonly o: CowOrderBookOptions) {
-    this.base = o.baseUrl.replace(/\/+$/, "");
+    this.baseUrl = o.baseUrl.replace(/\/+$/, "");
   }
 
   /** A quote for selling `sellAmountBeforeFee` (presign, ERC-20 balances, fill-or-kill). */
@@ -186,7 +187,7 @@ export class CowOrderBook {
       let status: number;
       let text: string;
       try {
-        const res = await fetch(`${this.base}${path}`, {
+        const res = await fetch(`${this.baseUrl}${path}`, {
           method: body === undefined ? "GET" : "POST",
           headers: { accept: "application/json", ...(body === undefined ? {} : { "content-type": "application/json" }) },
           body: body === undefined ? undefined : JSON.stringify(body),
@@ -195,7 +196,7 @@ export class CowOrderBook {
         status = res.status;
         text = await res.text();
       } catch (err) {
-        last = ac.signal.aborted ? new CowApiError("timeout", `${what}: no answer within ${timeoutMs} ms`) : new CowApiError("network", `${what}: ${(err as Error).message} (${this.base})`);
+        last = ac.signal.aborted ? new CowApiError("timeout", `${what}: no answer within ${timeoutMs} ms`) : new CowApiError("network", `${what}: ${(err as Error).message} (${this.baseUrl})`);
         continue;
       } finally {
         clearTimeout(timer);
