@@ -5,6 +5,8 @@ import {Enum} from "@safe-global/safe-contracts/contracts/common/Enum.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {ISafe} from "./interfaces/ISafe.sol";
 import {IPositionAdapter} from "./adapters/IPositionAdapter.sol";
+import {IOrderRule} from "./rules/IRule.sol";
+import {IGPv2Settlement} from "./interfaces/IProtocols.sol";
 import {TreasuryPolicy} from "./TreasuryPolicy.sol";
 import {TreasuryValuation} from "./TreasuryValuation.sol";
 import {Actor, Effect, Call, Outflow, PositionConfig} from "./libraries/PolicyTypes.sol";
@@ -17,7 +19,8 @@ import {IModuleErrors, IPolicyErrors, IValuationErrors} from "./interfaces/Error
 /// turnover budget and a rolling 24 h loss budget. Anything larger must go to the owners as a Safe
 /// transaction.
 /// @dev Size is the GROSS value moved: the value that left holdings is measured after every call that
-/// can move value (not after approvals), so a round trip counts both legs. Batches that only exit
+/// can move value (not after approvals), so a round trip counts both legs; a CoW pre-signed order
+/// counts its sell amount at oracle prices (the fill happens later, outside the module). Batches that only exit
 /// positions back into the Safe's own balance are never refused by size or budget (they are
 /// reported in AgentExecuted.sizeUsd and consume no budget): exits have no AMM leg to sandwich (the
 /// policy refuses Pendle aggregator swaps), the per-transaction loss check still applies, and any
@@ -112,6 +115,7 @@ contract AgentModule is IModuleErrors, IValuationErrors {
             _runCall(calls, i);
             // Approvals move nothing; the value-moving call after them is measured.
             if (i < lastMoving && _moves(calls[i])) gross += valuation.step();
+            gross += _orderValue(calls[i]);
         }
         uint256 moved;
         (, navAfter, moved) = valuation.finish(0, capsApply, tokens);
@@ -140,6 +144,14 @@ contract AgentModule is IModuleErrors, IValuationErrors {
         for (uint256 i; i < each.length; ++i) {
             for (uint256 j; j < each[i].length; ++j) tokens[n++] = each[i][j];
         }
+    }
+
+    /// @dev A CoW pre-signature moves nothing now but sells later, outside the module: metered like a
+    /// swap of the order's sell amount, as its rule values it (0 for anything else).
+    function _orderValue(Call calldata c) internal view returns (uint256) {
+        bytes4 presign = IGPv2Settlement.setPreSignature.selector;
+        if (c.data.length < 4 || bytes4(c.data[:4]) != presign) return 0;
+        return IOrderRule(address(policy.ruleOf(c.to, presign))).orderValueUsd(address(safe), c.to, c.data, policy);
     }
 
     /// @dev Everything the agent may call except ERC-20 approve moves value (the policy refuses the rest).

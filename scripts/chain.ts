@@ -161,6 +161,7 @@ async function main() {
       agentLine = [
         `  agent loop  treasury run: replay market data, journal ${path.relative(process.cwd(), local.dataDir)}, approver ${process.env.ANTHROPIC_API_KEY ? "Claude + rules" : "rules (no ANTHROPIC_API_KEY)"}`,
         `  tx service  ${local.txServiceUrl}  (Safe Transaction Service API for proposals above the autonomy limit)`,
+        `  order book  ${local.orderBookUrl}  (CoW Protocol API + a local solver; swaps go there with SWAP_VENUE=cow)`,
       ].join("\n");
     }
     provider.destroy();

@@ -12,7 +12,33 @@ const AGENT_INDEX = 4;
 
 export interface LocalAgent {
   txServiceUrl: string;
+  /** The local CoW order book (its solver settles open orders every 15 s). */
+  orderBookUrl: string;
   dataDir: string;
+}
+
+/** Spawn a ts-node child and resolve with the URL it prints (the first match of `re`). */
+async function spawnService(script: string, args: string[], re: RegExp, name: string, children: ChildProcess[]): Promise<{ child: ChildProcess; url: string }> {
+  const tsNode = path.join(ROOT, "node_modules", ".bin", "ts-node");
+  const child = spawn(process.execPath, [tsNode, "--transpile-only", script, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  children.push(child);
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error(`the local ${name} did not start within 60 s:\n${out}`)), 60_000);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const m = re.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        child.stdout!.off("data", onData);
+        resolve(m[1]);
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
+    child.once("exit", (code) => (clearTimeout(timer), reject(new Error(`the local ${name} exited (code ${code}):\n${out}`))));
+  });
+  return { child, url };
 }
 
 function prefixLines(child: ChildProcess, prefix: string, stream: "stdout" | "stderr") {
@@ -24,36 +50,18 @@ function prefixLines(child: ChildProcess, prefix: string, stream: "stdout" | "st
   });
 }
 
-/** Start the tx service (resolves once it prints its URL) and the agent loop. Each child is pushed
+/** Start the tx service and the CoW order book (each resolves once it prints its URL) and the agent loop. Each child is pushed
  * onto `children` as soon as it is spawned, so the caller's stop reaches it even if a later step fails. */
 export async function startLocalAgent(
   o: { rpcUrl: string; deploymentsFile: string; instance: string; verbose: boolean },
   children: ChildProcess[],
 ): Promise<LocalAgent> {
-  const tsNode = path.join(ROOT, "node_modules", ".bin", "ts-node");
-  const txService = spawn(process.execPath, [tsNode, "--transpile-only", "agent/src/safe/txServiceMain.ts", "--rpc", o.rpcUrl, "--quiet"], {
-    cwd: ROOT,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.push(txService);
-  const txServiceUrl = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => reject(new Error(`the local tx service did not start within 60 s:\n${out}`)), 60_000);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /at (http:\/\/\S+\/api)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        txService.stdout!.off("data", onData);
-        resolve(m[1]);
-      }
-    };
-    txService.stdout!.on("data", onData);
-    txService.stderr!.on("data", (d: Buffer) => (out += d.toString()));
-    txService.once("exit", (code) => (clearTimeout(timer), reject(new Error(`the local tx service exited (code ${code}):\n${out}`))));
-  });
+  const { child: txService, url: txServiceUrl } = await spawnService("agent/src/safe/txServiceMain.ts", ["--rpc", o.rpcUrl, "--quiet"], /at (http:\/\/\S+\/api)/, "tx service", children);
   prefixLines(txService, "[tx-service]", "stdout");
   prefixLines(txService, "[tx-service]", "stderr");
+  const book = await spawnService("scripts/local-order-book.ts", ["--rpc", o.rpcUrl, "--deployment", o.deploymentsFile, "--quiet"], /at (http:\/\/\S+)\s/, "CoW order book", children);
+  prefixLines(book.child, "[order-book]", "stdout");
+  prefixLines(book.child, "[order-book]", "stderr");
 
   // One journal per chain instance: a new chain with an old journal would reconcile against
   // transactions that no longer exist.
@@ -68,6 +76,8 @@ export async function startLocalAgent(
       DEPLOYMENTS_FILE: o.deploymentsFile,
       AGENT_PRIVATE_KEY: agentKey,
       SAFE_TX_SERVICE_URL: txServiceUrl,
+      // Swaps stay on Uniswap v3 locally unless SWAP_VENUE=cow; the order book is there either way.
+      COW_API_URL: process.env.COW_API_URL ?? book.url,
       AGENT_DATA_DIR: dataDir,
       AGENT_INTERVAL_SECONDS: process.env.AGENT_INTERVAL_SECONDS ?? "3600",
       // The local Uniswap pools are shallow: a $50k swap moves them ~0.4%, past the 50 bps default.
@@ -82,5 +92,5 @@ export async function startLocalAgent(
   agent.once("exit", (code, signal) => {
     if (code !== 0 && signal === null) console.error(`[agent] exited with code ${code} (run with --verbose for its logs)`);
   });
-  return { txServiceUrl, dataDir };
+  return { txServiceUrl, orderBookUrl: book.url, dataDir };
 }

@@ -155,6 +155,33 @@ interface IPolicyErrors {
     /// @notice The health factor floor is below 1.0: it would allow positions Aave may liquidate.
     /// @param minHealthFactor The floor given (1e18 = 1.0).
     error HealthFactorFloorTooLow(uint256 minHealthFactor);
+    /// @notice A CoW order the Safe pre-signs must be its own (uid owner = the Safe).
+    /// @param owner The owner in the order uid.
+    error OrderOwnerNotSafe(address owner);
+    /// @notice The order appended to setPreSignature is not the one the uid names.
+    error OrderUidMismatch();
+    /// @notice Only sell orders (exact input) may be pre-signed.
+    /// @param kind The order kind (keccak256 of "sell" / "buy").
+    error OrderKindNotAllowed(bytes32 kind);
+    /// @notice Only fill-or-kill orders: a partial fill would leave an open allowance and order behind.
+    error OrderPartialFillNotAllowed();
+    /// @notice Only plain ERC-20 balances (no Balancer vault balances) on both sides.
+    /// @param balance The balance kind (keccak256 of "erc20" / "external" / "internal").
+    error OrderBalanceNotAllowed(bytes32 balance);
+    /// @notice The order is valid for longer than the rule allows.
+    /// @param validTo The order's validTo.
+    /// @param maxValidTo The latest validTo allowed now.
+    error OrderValidToTooFar(uint256 validTo, uint256 maxValidTo);
+    /// @notice Orders carry no fee in the order itself (modern CoW takes fees from surplus).
+    /// @param feeAmount The order's feeAmount.
+    error OrderFeeNotAllowed(uint256 feeAmount);
+    /// @notice The order's limit price is worse than the oracle price less the loss limit.
+    /// @param buyValueUsd The USD value of buyAmount at oracle prices (18 decimals).
+    /// @param minBuyValueUsd The USD value of sellAmount less maxLossBps (18 decimals).
+    error OrderLimitBelowOracle(uint256 buyValueUsd, uint256 minBuyValueUsd);
+    /// @notice A token of the order has no fresh, positive price: its limit cannot be checked.
+    /// @param token The token.
+    error OrderPriceUnavailable(address token);
 }
 
 /// @title IValuationErrors

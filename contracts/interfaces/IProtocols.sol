@@ -72,3 +72,25 @@ interface IUniswapSwapRouter02 {
     function exactInputSingle(ExactInputSingleParams calldata params) external payable returns (uint256);
     function exactInput(ExactInputParams calldata params) external payable returns (uint256);
 }
+
+/// @dev CoW Protocol's GPv2Order.Data (GPv2Settlement's order struct, field for field).
+struct GPv2OrderData {
+    address sellToken;
+    address buyToken;
+    address receiver;
+    uint256 sellAmount;
+    uint256 buyAmount;
+    uint32 validTo;
+    bytes32 appData;
+    uint256 feeAmount;
+    bytes32 kind;
+    bool partiallyFillable;
+    bytes32 sellTokenBalance;
+    bytes32 buyTokenBalance;
+}
+
+/// @dev CoW Protocol GPv2Settlement: what the Safe calls (pre-signing its own orders) and reads.
+interface IGPv2Settlement {
+    function domainSeparator() external view returns (bytes32);
+    function setPreSignature(bytes calldata orderUid, bool signed) external;
+}

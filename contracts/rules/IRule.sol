@@ -30,3 +30,15 @@ interface IRule {
     /// with the selector to know which function a registration allows.
     function ruleId() external pure returns (bytes32);
 }
+
+/// @title IOrderRule
+/// @notice A rule for calls that sign an order someone else fills later (CoW pre-signatures): the
+/// Safe's balances do not move in the signing transaction, so the agent module asks the rule what
+/// the order may sell and meters that like a swap of the same size.
+interface IOrderRule {
+    /// @notice USD value (18 decimals, oracle prices) the order may sell; 0 if the call signs nothing.
+    function orderValueUsd(address safe, address target, bytes calldata data, IPolicyView policy)
+        external
+        view
+        returns (uint256);
+}

@@ -24,7 +24,7 @@ const SAFE = deployment.treasury.safe.toLowerCase() as `0x${string}`;
 const VALUATION = deployment.guardrails.valuation as `0x${string}`;
 const WETH = deployment.tokens.WETH?.toLowerCase();
 /** Protocol contracts of the deployment: transfers with them are internal moves. */
-const PROTOCOLS = collectAddresses([deployment.aave, deployment.uniswap, deployment.erc4626, deployment.pendle]);
+const PROTOCOLS = collectAddresses([deployment.aave, deployment.uniswap, deployment.erc4626, deployment.pendle, deployment.cow]);
 for (const a of Object.values(deployment.guardrails)) if (typeof a === "string") PROTOCOLS.add(a.toLowerCase());
 
 type State = typeof treasuryState.$inferSelect;

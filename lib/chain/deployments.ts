@@ -71,6 +71,8 @@ export const DeploymentSchema = z.looseObject({
     /** Markets keyed by the SY's underlying (local: scrvUSD). */
     markets: z.record(z.string(), pendleMarket),
   }),
+  /** CoW Protocol (GPv2Settlement and the relayer its orders' sell tokens are approved to); absent where it is not deployed. */
+  cow: z.looseObject({ settlement: address, vaultRelayer: address, authenticator: address.optional() }).optional(),
   /** Filled by the guardrails deployment step; null where none is deployed. */
   guardrails: byKey.nullable(),
   /** Local chains only: where the node answers. */

@@ -6,3 +6,4 @@ export * from "./encode";
 export * from "./safe";
 export * from "./revert";
 export * from "./policyTypes";
+export * from "./cow";

@@ -5,6 +5,7 @@
 import { Interface, Signer } from "ethers";
 import type { Address, Hex } from "viem";
 import * as enc from "../../lib/chain/encode";
+import { cowPresign, cowSellOrder } from "../../lib/chain/cow";
 import { encodeMultiSend } from "../world";
 import { Actor } from "../guardrails/config";
 import { RuleGasProbe__factory, TreasuryPolicy } from "../../typechain-types";
@@ -12,7 +13,7 @@ import { RuleGasProbe__factory, TreasuryPolicy } from "../../typechain-types";
 export interface RuleGasWorld {
   safe: string;
   policy: TreasuryPolicy;
-  addresses: { policy: string; ruleAaveV3: string; ruleErc4626: string; ruleUniswapV3: string; rulePendle: string; ruleErc20: string };
+  addresses: { policy: string; ruleAaveV3: string; ruleErc4626: string; ruleUniswapV3: string; rulePendle: string; ruleErc20: string; ruleCow?: string };
   tokens: { USDC: string; WETH: string };
   aavePool: string;
   scrvUSD: string;
@@ -20,6 +21,8 @@ export interface RuleGasWorld {
   wethUsdcFee: number;
   pendle: { router: string; market: string };
   multiSendCallOnly: string;
+  /** CoW Protocol's settlement, when the world has it: CowSwapRule's pre-signature check is measured too. */
+  cow?: { settlement: string; chainId: number };
 }
 
 export interface RuleGas {
@@ -50,6 +53,12 @@ export async function measureRuleGas(deployer: Signer, w: RuleGasWorld): Promise
     ["UniswapV3Rule.exactInputSingle", w.addresses.ruleUniswapV3, enc.uniswapExactInputSingle(A(w.swapRouter), { tokenIn: A(w.tokens.USDC), tokenOut: A(w.tokens.WETH), fee: w.wethUsdcFee, recipient: safe, deadline: 2n ** 40n, amountIn: 1_000_000n, amountOutMinimum: 0n })],
     ["PendleRule.swapExactTokenForPt", w.addresses.rulePendle, enc.pendleSwapExactTokenForPt(A(w.pendle.router), { receiver: safe, market: A(w.pendle.market), minPtOut: 0n, tokenIn: A(w.tokens.USDC), amountIn: 1_000_000n })],
   ];
+  if (w.cow && w.addresses.ruleCow) {
+    // 1 WETH for 2,990 USDC, valid 30 minutes: an order the rule accepts at the local world's prices.
+    const now = (await deployer.provider!.getBlock("latest"))!.timestamp;
+    const order = cowSellOrder({ sellToken: A(w.tokens.WETH), buyToken: A(w.tokens.USDC), sellAmount: 10n ** 18n, buyAmount: 2_990_000_000n, validTo: now + 1800 });
+    cases.push(["CowSwapRule.setPreSignature", w.addresses.ruleCow, cowPresign(A(w.cow.settlement), order, safe, w.cow.chainId).call]);
+  }
   const rules: Record<string, number> = {};
   for (const [name, rule, call] of cases) {
     rules[name] = Number(await probe.ruleGas(rule, w.safe, call.to, call.data, w.addresses.policy));

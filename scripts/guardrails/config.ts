@@ -5,7 +5,7 @@
 import { Contract, Provider, encodeBytes32String, getAddress } from "ethers";
 import type { Deployment as DeploymentJson } from "../../lib/chain/deployments";
 import { toFunctionSelector, type Abi, type AbiFunction } from "viem";
-import { aavePoolAbi, erc20Abi, erc4626Abi, pendleRouterAbi, swapRouter02Abi, swapRouterAbi } from "../../lib/chain/abi";
+import { aavePoolAbi, erc20Abi, erc4626Abi, gpv2SettlementAbi, pendleRouterAbi, swapRouter02Abi, swapRouterAbi } from "../../lib/chain/abi";
 import { checkSettingsAgainstTokens, type GuardrailSettings } from "./settings";
 
 // The policy's enums live in lib/chain/policyTypes.ts (pinned to the contracts by test/guardrails/abi-mirror.test.ts).
@@ -39,10 +39,11 @@ export const SELECTORS = {
   pendleSwapExactTokenForPt: sel(pendleRouterAbi, "swapExactTokenForPt"),
   pendleSwapExactPtForToken: sel(pendleRouterAbi, "swapExactPtForToken"),
   pendleRedeemPyToToken: sel(pendleRouterAbi, "redeemPyToToken"),
+  cowSetPreSignature: sel(gpv2SettlementAbi, "setPreSignature"),
 } as const;
 
 /** The call-rule units (contracts/rules), one per protocol; deployed once, shared by any policy. */
-export const RULE_UNITS = { aaveV3: "AaveV3Rule", erc4626: "ERC4626Rule", uniswapV3: "UniswapV3Rule", pendle: "PendleRule", erc20: "ERC20Rule" } as const;
+export const RULE_UNITS = { aaveV3: "AaveV3Rule", erc4626: "ERC4626Rule", uniswapV3: "UniswapV3Rule", pendle: "PendleRule", erc20: "ERC20Rule", cow: "CowSwapRule" } as const;
 export type RuleUnit = keyof typeof RULE_UNITS;
 export type RuleAddresses = Record<RuleUnit, string>;
 /** A rule registered for this target applies to calls of its selector on any contract (ERC-20 calls). */
@@ -179,6 +180,13 @@ export async function buildInitConfig(d: DeploymentJson, s: GuardrailSettings, p
     rules.push({ target: prouter, selector: SELECTORS.pendleSwapExactPtForToken, rule: R.pendle });
     rules.push({ target: prouter, selector: SELECTORS.pendleRedeemPyToToken, rule: R.pendle });
     spenders.push(prouter);
+  }
+
+  // CoW Protocol: the Safe pre-signs its own sell orders (checked against the oracle by CowSwapRule);
+  // the sell token is approved to the vault relayer, which the settlement pulls it through.
+  if (d.cow) {
+    rules.push({ target: getAddress(d.cow.settlement), selector: SELECTORS.cowSetPreSignature, rule: R.cow });
+    spenders.push(getAddress(d.cow.vaultRelayer));
   }
 
   return {

@@ -15,6 +15,7 @@ import { AdapterAddresses, buildInitConfig, InitConfig, PositionKind, RULE_UNITS
 import type { GuardrailSettings } from "./settings";
 import {
   AaveV3Rule__factory,
+  CowSwapRule__factory,
   ERC20Rule__factory,
   ERC4626Rule__factory,
   PendleRule__factory,
@@ -50,6 +51,7 @@ export interface GuardrailAddresses {
   ruleUniswapV3: string;
   rulePendle: string;
   ruleErc20: string;
+  ruleCow: string;
 }
 
 /** deployments key of each rule unit. */
@@ -59,6 +61,7 @@ export const RULE_KEYS: Record<RuleUnit, keyof GuardrailAddresses> = {
   uniswapV3: "ruleUniswapV3",
   pendle: "rulePendle",
   erc20: "ruleErc20",
+  cow: "ruleCow",
 };
 
 const RULE_FACTORIES = {
@@ -67,6 +70,7 @@ const RULE_FACTORIES = {
   uniswapV3: UniswapV3Rule__factory,
   pendle: PendleRule__factory,
   erc20: ERC20Rule__factory,
+  cow: CowSwapRule__factory,
 } as const;
 
 /**
@@ -186,6 +190,7 @@ export async function deployGuardrails(
     ruleUniswapV3: rules.uniswapV3,
     rulePendle: rules.pendle,
     ruleErc20: rules.erc20,
+    ruleCow: rules.cow,
   };
   await confirm("TreasuryPolicy.bindEntryPoints", policy.bindEntryPoints(addresses.guard, addresses.module));
   return { addresses, init };

@@ -45,6 +45,7 @@ export function worldToDeploymentJson(world: World, network: string, guardrails:
       marketFactory: p.marketFactory,
       markets: { [p.underlying]: { market: p.market, sy: p.sy, pt: p.pt, yt: p.yt, expiry: p.expiry, underlying: p.underlying } },
     },
+    cow: { settlement: world.cow.settlement, vaultRelayer: world.cow.vaultRelayer, authenticator: world.cow.authenticator },
     guardrails: { ...guardrails },
   }, `world ${network}`);
 }

@@ -6,6 +6,7 @@ import { deploySafeInfra, createSafe, createSafeAtFreeNonce } from "./safe";
 import { deployTokens, fundToken, usdToAnswer, usdToTokenUnits, DEFAULT_PRICES } from "./tokens";
 import { deployAave, seedAaveBorrower, seedAaveLenders } from "./aave";
 import { deployUniswap } from "./uniswap";
+import { deployCow } from "./cow";
 import { deployVaults } from "./vaults";
 import { deployPendle } from "./pendle";
 import { withContext } from "./tx";
@@ -22,6 +23,7 @@ export { DEFAULT_PRICES, FEED_DECIMALS, TOKEN_META, usdToAnswer, usdToTokenUnits
 export { POOL_SPECS, poolPriceFromSqrt } from "./uniswap";
 export { VAULT_SPECS } from "./vaults";
 export { FAR_DEADLINE, MAX_UINT256 } from "./tx";
+export { BALANCER_VAULT_MAINNET, cowOracleBuyAmount, solveCowOrder, type CowDeployment, type CowMarket } from "./cow";
 
 /** Roles by index in the `signers` array (Hardhat's and anvil's default accounts share this order). */
 export const SIGNER_ROLES = ["deployer", "owner1", "owner2", "owner3", "agent", "borrower", "outsider"] as const;
@@ -89,6 +91,7 @@ export async function deployWorld(signers: Signer[], opts: WorldOptions = {}): P
   const uniswap = await step("uniswap v3", () => deployUniswap(deployer, t, answers));
   const erc4626 = await step("erc4626 vaults", () => deployVaults(deployer, t, aave, answers));
   const pendle = await step("pendle", () => deployPendle(deployer, t, erc4626, answers, config.pendleDays));
+  const cow = await step("cow protocol", () => deployCow(deployer));
   // Borrow last: utilization is computed over every supplier (lenders, vaults, Pendle LP).
   await step("aave borrower", () => seedAaveBorrower(deployer, borrower, t, aave, config.aaveUtilization));
 
@@ -122,6 +125,7 @@ export async function deployWorld(signers: Signer[], opts: WorldOptions = {}): P
     uniswap,
     erc4626,
     pendle,
+    cow,
     config,
   };
 }

@@ -1,6 +1,7 @@
 // Types of the local world. The address groups mirror deployments/<network>.json (see
 // deployments/README.md) so scripts can work from either a live World or a deployment file.
 import type { Provider, Signer } from "ethers";
+import type { CowDeployment } from "./cow";
 
 export const TOKEN_SYMBOLS = ["USDC", "DAI", "WETH", "WBTC"] as const;
 export type TokenSymbol = (typeof TOKEN_SYMBOLS)[number];
@@ -156,5 +157,7 @@ export interface World {
   /** ERC-4626 savings vaults: scrvUSD-shaped over USDC, sDAI-shaped over DAI, both earning Aave interest. */
   erc4626: Record<VaultKey, string>;
   pendle: PendleDeployment;
+  /** CoW Protocol: GPv2Settlement, its vault relayer and solver allow-list (the deployer is the solver). */
+  cow: CowDeployment;
   config: WorldConfig;
 }

@@ -12,6 +12,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { Contract, type InterfaceAbi } from "ethers";
 import * as policyTypes from "../../lib/chain/policyTypes";
 import { AAVE_VARIABLE_RATE } from "../../lib/chain/encode";
+import { COW_MAX_VALIDITY_SECONDS } from "../../agent/src/risk/rules";
 import { treasuryPolicyAbi, treasuryPolicyLensAbi } from "../../lib/chain/abi";
 import * as config from "../../scripts/guardrails/config";
 import { DEFAULT_CAPS, DEFAULT_LIMITS } from "../../scripts/guardrails/settings";
@@ -149,13 +150,15 @@ describe("TypeScript mirrors of the policy's enums and structs match the compile
   it("rule ids and the Aave rate mode: the agent's names are what the deployed rule units answer", async () => {
     const g = await loadFixture(guardedWorldFixture);
     const ids: string[] = [];
-    for (const key of ["ruleAaveV3", "ruleErc4626", "ruleUniswapV3", "rulePendle", "ruleErc20"] as const) {
+    for (const key of ["ruleAaveV3", "ruleErc4626", "ruleUniswapV3", "rulePendle", "ruleErc20", "ruleCow"] as const) {
       const rule = new Contract(g.addresses[key], ["function ruleId() pure returns (bytes32)"] as InterfaceAbi, g.world.provider);
       ids.push(ruleIdName((await rule.ruleId()) as `0x${string}`));
     }
-    expect(sorted(ids)).to.deep.equal(["aave-v3", "erc20", "erc4626", "pendle-v2", "uniswap-v3"]);
+    expect(sorted(ids)).to.deep.equal(["aave-v3", "cow", "erc20", "erc4626", "pendle-v2", "uniswap-v3"]);
     const aave = new Contract(g.addresses.ruleAaveV3, ["function VARIABLE_RATE() pure returns (uint256)"] as InterfaceAbi, g.world.provider);
     expect(await aave.VARIABLE_RATE(), "lib/chain/encode AAVE_VARIABLE_RATE").to.equal(AAVE_VARIABLE_RATE);
+    const cow = new Contract(g.addresses.ruleCow, ["function MAX_VALIDITY() pure returns (uint256)"] as InterfaceAbi, g.world.provider);
+    expect(await cow.MAX_VALIDITY(), "agent/src/risk/rules COW_MAX_VALIDITY_SECONDS").to.equal(COW_MAX_VALIDITY_SECONDS);
     expect(ruleKindOf("0x6161" as `0x${string}`, "0x12345678"), "an unknown unit").to.equal("Unknown");
     expect(RULE_KINDS).to.include("AaveBorrow");
   });

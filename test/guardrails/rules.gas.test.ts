@@ -22,11 +22,15 @@ describe("guardrails: call-rule gas", () => {
       wethUsdcFee: w.uniswap.pools.WETH_USDC.fee,
       pendle: { router: w.pendle.router, market: w.pendle.market },
       multiSendCallOnly: w.safe.multiSendCallOnly,
+      cow: { settlement: w.cow.settlement, chainId: w.chainId },
     });
+    expect(gas.rules).to.have.property("CowSwapRule.setPreSignature");
     console.log(`      rule gas: ${JSON.stringify(gas)}`);
     // A rule = one cold CALL (2.6k) + its decoding + a few IPolicyView reads (cold slot 2.1k each).
     for (const [name, used] of Object.entries(gas.rules)) {
-      const bound = name.startsWith("PendleRule") ? 35_000 : 20_000; // Pendle also asks the market for its PT
+      // Pendle also asks the market for its PT. CoW reads the settlement's domain separator, two price
+      // feeds (cold: ≈ 12k each here), two asset configs and the loss limit, and hashes the order.
+      const bound = name.startsWith("PendleRule") ? 35_000 : name.startsWith("CowSwapRule") ? 70_000 : 20_000;
       expect(used, name).to.be.gt(2_600).and.lte(bound);
     }
     expect(gas.policyCheckApproveSupplyBatch, "guard path: multiSend(approve, supply)").to.be.lte(60_000);

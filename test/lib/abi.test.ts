@@ -25,6 +25,8 @@ const PINS: [keyof typeof abis, string[]][] = [
   ["pendleOracleAbi", ["@pendle/core-v2/build/artifacts/contracts/interfaces/IPPYLpOracle.sol/IPPYLpOracle.json"]],
   ["aggregatorV3Abi", ["@chainlink/contracts/abi/v0.8/AggregatorV3Interface.json"]],
   ["safeAbi", ["@safe-global/safe-contracts/build/artifacts/contracts/Safe.sol/Safe.json"]],
+  ["gpv2SettlementAbi", ["@cowprotocol/contracts/deployments/mainnet/GPv2Settlement.json"]],
+  ["gpv2AuthenticationAbi", ["@cowprotocol/contracts/deployments/mainnet/GPv2AllowListAuthentication_Implementation.json"]],
   ["multiSendAbi", ["@safe-global/safe-contracts/build/artifacts/contracts/libraries/MultiSendCallOnly.sol/MultiSendCallOnly.json"]],
 ];
 

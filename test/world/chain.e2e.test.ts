@@ -102,7 +102,7 @@ describe("local world: npm run chain (anvil + JSON-RPC deploy)", function () {
       expect(cli.status, cli.stderr + cli.stdout).to.equal(0);
       expect(cli.stdout + cli.stderr).to.not.include(HARDHAT_KEY_9.slice(2));
       const attach = JSON.parse(fs.readFileSync(outFile, "utf8"));
-      for (const name of ["policy", "valuation", "guard", "module", "fallbackHandler", "lens", "ruleAaveV3", "ruleErc4626", "ruleUniswapV3", "rulePendle", "ruleErc20"]) {
+      for (const name of ["policy", "valuation", "guard", "module", "fallbackHandler", "lens", "ruleAaveV3", "ruleErc4626", "ruleUniswapV3", "rulePendle", "ruleErc20", "ruleCow"]) {
         expect(await provider.getCode(attach.guardrails[name]), name).to.not.equal("0x");
       }
       expect(cli.stdout).to.include(attach.safeTransaction.data);

@@ -182,7 +182,8 @@ describe("local world: deployment", () => {
 
   it("writes a deployments JSON whose addresses all hold code", async () => {
     const json = worldToDeploymentJson(world, "unit-test", { policy: world.accounts.outsider });
-    expect(Object.keys(json)).to.deep.equal([...DEPLOYMENT_KEYS]);
+    expect(Object.keys(json)).to.deep.equal([...DEPLOYMENT_KEYS.slice(0, -1), "cow", "guardrails"]);
+    expect(json.cow).to.deep.equal({ settlement: world.cow.settlement, vaultRelayer: world.cow.vaultRelayer, authenticator: world.cow.authenticator });
     expect(json.chainId).to.equal(31337);
     expect(json.block).to.equal(world.deployBlock);
     expect(json.pendle.markets.scrvUSD).to.deep.include({ market: world.pendle.market, pt: world.pendle.pt, expiry: world.pendle.expiry });
@@ -222,6 +223,7 @@ describe("local world: deployment", () => {
     expect(Object.keys(mainnet.uniswap.pools)).to.include.members(Object.keys(local.uniswap.pools));
     expect(mainnet.uniswap.pools.WETH_USDC).to.have.all.keys("address", "fee", "token0", "token1");
     expect(mainnet.pendle).to.include.keys("router", "markets");
+    expect(Object.keys(mainnet.cow!)).to.deep.equal(Object.keys(local.cow!));
     expect(mainnet.safe).to.deep.equal(local.safe); // canonical Safe 1.4.1 everywhere
   });
 });

@@ -2,7 +2,7 @@
 // identified on chain by IRule.ruleId(), e.g. "aave-v3") per (target, selector); the agent's mirror
 // of the rules (risk/rules.ts) needs the function, named here from the unit and the selector.
 import { hexToString, toFunctionSelector, type Abi, type AbiFunction, type Hex } from "viem";
-import { aavePoolAbi, erc20Abi, erc4626Abi, pendleRouterAbi, swapRouter02Abi, swapRouterAbi } from "../../../lib/chain/abi";
+import { aavePoolAbi, erc20Abi, erc4626Abi, gpv2SettlementAbi, pendleRouterAbi, swapRouter02Abi, swapRouterAbi } from "../../../lib/chain/abi";
 
 const sel = (abi: Abi, name: string): Hex => {
   const f = abi.find((x): x is AbiFunction => x.type === "function" && x.name === name);
@@ -37,6 +37,7 @@ const BY_RULE: Record<string, Record<Hex, string>> = {
     [sel(pendleRouterAbi, "swapExactPtForToken")]: "PendleSwapExactPtForToken",
     [sel(pendleRouterAbi, "redeemPyToToken")]: "PendleRedeemPyToToken",
   },
+  cow: { [sel(gpv2SettlementAbi, "setPreSignature")]: "CowSetPreSignature" },
 };
 
 export const RULE_KINDS = [
@@ -45,6 +46,7 @@ export const RULE_KINDS = [
   "ERC4626Deposit", "ERC4626Mint", "ERC4626Withdraw", "ERC4626Redeem",
   "UniV3ExactInputSingle", "UniV3ExactInput", "UniV3Router02ExactInputSingle", "UniV3Router02ExactInput",
   "PendleSwapExactTokenForPt", "PendleSwapExactPtForToken", "PendleRedeemPyToToken",
+  "CowSetPreSignature",
   "Unknown",
 ] as const;
 export type RuleKind = (typeof RULE_KINDS)[number];

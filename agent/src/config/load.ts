@@ -19,18 +19,23 @@ export const ENV_MAP: Record<string, string> = {
   MARKET_SOURCE: "market.source",
   MARKET_DATA_DIR: "market.dataDir",
   AGENT_SLIPPAGE_BPS: "slippageBps",
+  SWAP_VENUE: "swap.venue",
+  COW_API_URL: "swap.cowApiUrl",
+  COW_ORDER_VALIDITY_SECONDS: "swap.cowValiditySeconds",
   AGENT_MAX_VAR: "risk.maxVar1d",
   AGENT_MAX_DRAWDOWN: "risk.maxDrawdown",
   DATABASE_URL: "databaseUrl",
   AGENT_DATA_DIR: "dataDir",
   LOG_LEVEL: "logLevel",
 };
-const NUMERIC = new Set(["anthropic.timeoutMs", "schedule.intervalSeconds", "slippageBps", "risk.maxVar1d", "risk.maxDrawdown"]);
+const NUMERIC = new Set(["anthropic.timeoutMs", "schedule.intervalSeconds", "slippageBps", "swap.cowValiditySeconds", "risk.maxVar1d", "risk.maxDrawdown"]);
 const FIX: Record<string, string> = {
   rpcUrl: "set RPC_URL to your node's JSON-RPC URL (npm start prints the local one)",
   safe: "set SAFE_ADDRESS to the treasury Safe's address",
   databaseUrl: "set DATABASE_URL=postgres://user:pass@host:5432/db, or unset it for the embedded database",
   slippageBps: "set AGENT_SLIPPAGE_BPS to an integer from 0 to 1000",
+  "swap.venue": "set SWAP_VENUE to auto, uniswap-v3 or cow",
+  "swap.cowValiditySeconds": "set COW_ORDER_VALIDITY_SECONDS to 120 … 3600 (CowSwapRule allows at most an hour)",
   logLevel: "set LOG_LEVEL to one of fatal, error, warn, info, debug, trace, silent",
 };
 

@@ -56,6 +56,16 @@ export const AgentConfigSchema = z.strictObject({
     .strictObject({ source: z.enum(["replay", "live"]).default("replay"), dataDir: z.string().optional() })
     .default({ source: "replay" }),
   slippageBps: z.number().int().min(0).max(1_000).default(50),
+  /** Where the planner's swaps go. auto: CoW Protocol on Ethereum mainnet (chain 1), Uniswap v3 elsewhere. */
+  swap: z
+    .strictObject({
+      venue: z.enum(["auto", "uniswap-v3", "cow"]).default("auto"),
+      /** CoW Order Book API base URL; default https://api.cow.fi/mainnet on chain 1 (required elsewhere for cow). */
+      cowApiUrl: url.optional(),
+      /** How long a pre-signed CoW order stays fillable (CowSwapRule allows at most 3600 s). */
+      cowValiditySeconds: z.number().int().min(120).max(3_600).default(1_800),
+    })
+    .default({ venue: "auto", cowValiditySeconds: 1_800 }),
   /** Risk on top of the chain's rules: above either limit only risk-reducing plans go ahead. */
   risk: z
     .strictObject({

@@ -200,6 +200,13 @@ export async function runCycle<P extends PortfolioLike>(ctx: ExecContext, steps:
   // What signers see (the proposal's origin) says when the reviewer cut the plan down.
   const finalRationale = verdict.decision === "modify" ? `${rationale}; cut down at the reviewer's request` : rationale;
   const body = { ...base, ...full, rationale: finalRationale, path } as DecisionBody;
+  if (steps.register && !o.dryRun) {
+    try {
+      await timed("register", () => steps.register!(plan));
+    } catch (e) {
+      return { ...(await record(full, `the order book did not take the plan's orders: ${errorText(e)}`, "failed")), verdict: verdictOut };
+    }
+  }
   let res;
   try {
     res = await timed("execute", () => act(ctx, { body, calls: plan.calls, agentKey: o.agentKey, dryRun: o.dryRun }));

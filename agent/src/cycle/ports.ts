@@ -4,7 +4,11 @@ import { getAddress, type Address } from "viem";
 import { checkBatch } from "../risk/check";
 import { simulateBatch, simulateOwnerBatch } from "../chain/simulate";
 import type { Portfolio } from "../chain/types";
-import { planRebalance } from "../plan/plan";
+import { planRebalance, type PlanInput } from "../plan/plan";
+import { cowVenue, type CowQuoted, type PlannedCowOrder } from "../plan/swap";
+import { cowOrderBookOf, cowOrderStates, cowOrdersOf, stillOpen, swapVenueOf, toCowOrder } from "../cow/orders";
+import { jsonSafe } from "../journal";
+import { errorText } from "./errors";
 import { currentWeights } from "../plan/sleeves";
 import type { Simulation } from "../chain/simulate";
 import { riskOnTop } from "./riskGate";
@@ -53,10 +57,51 @@ async function navHistory(rt: Runtime, p: Portfolio): Promise<number[]> {
   return [...rows.map((r) => usdNum(BigInt(r.navUsd))), usdNum(p.navUsd)];
 }
 
+/**
+ * CoW (mainnet's aggregator) behind the planner's swap interface: the legs are planned at the oracle's
+ * minOut, each leg's sell amount is quoted by the order book, and the plan is rebuilt with the limit
+ * tightened to the quote less slippage (a quote below the oracle's minimum drops the leg). Tokens with
+ * an order still out (journal + chain) are not swapped again until it fills or expires.
+ */
+async function planWithCow(rt: Runtime, p: Portfolio, base: PlanInput) {
+  const d = rt.deployment;
+  const book = cowOrderBookOf(rt.cfg, d);
+  const open = (await cowOrderStates(rt.ctx.client, d, await rt.journal.recent(50))).filter(stillOpen);
+  const pendingSwapTokens = open.map((o) => o.sellToken);
+  const validTo = Number(p.timestamp) + rt.cfg.swap.cowValiditySeconds;
+  const price = (t: string) => {
+    const a = p.assets.find((x) => x.token.toLowerCase() === t.toLowerCase());
+    return a && a.priceOk ? { usd: a.priceUsd, decimals: a.decimals } : undefined;
+  };
+  const venueOpts = { chainId: p.chainId, validTo, slippageBps: rt.cfg.slippageBps, price, maxLossBps: p.policy.limits.maxLossBps };
+  const first = new Map<string, PlannedCowOrder>();
+  planRebalance({ ...base, pendingSwapTokens, venue: cowVenue(d, { ...venueOpts, orders: first }) });
+  const quotes: Record<string, CowQuoted> = {};
+  for (const o of first.values()) {
+    try {
+      const q = await book.quote({ sellToken: o.order.sellToken, buyToken: o.order.buyToken, sellAmountBeforeFee: o.order.sellAmount, from: p.safe.address, validTo });
+      quotes[o.legId] = { buyAmount: BigInt(q.quote.buyAmount), amountIn: o.order.sellAmount, quoteId: q.id ?? null };
+    } catch (e) {
+      quotes[o.legId] = { buyAmount: null, amountIn: o.order.sellAmount, why: errorText(e) };
+    }
+  }
+  const orders = new Map<string, PlannedCowOrder>();
+  const b = planRebalance({ ...base, pendingSwapTokens, venue: cowVenue(d, { ...venueOpts, quotes, orders }) });
+  const cow = (steps: Planned["steps"]) => ({
+    venue: "cow",
+    openOrders: open.map((o) => o.uid),
+    quotes: jsonSafe(quotes),
+    cowOrders: steps.filter((s) => orders.has(s.id)).map((s) => jsonSafe(orders.get(s.id)!)),
+  });
+  return { b, cow };
+}
+
 export function planPorts(rt: Runtime): PlanPorts {
   return {
-    plan: (p, d) => {
-      const b = planRebalance({ portfolio: p, deployment: rt.deployment, target: d.decision.targets, slippageBps: rt.cfg.slippageBps, deadline: p.timestamp + 1_800n });
+    plan: async (p, d) => {
+      const input: PlanInput = { portfolio: p, deployment: rt.deployment, target: d.decision.targets, slippageBps: rt.cfg.slippageBps, deadline: p.timestamp + 1_800n };
+      const viaCow = swapVenueOf(rt.cfg, rt.deployment) === "cow";
+      const { b, cow } = viaCow ? await planWithCow(rt, p, input) : { b: planRebalance(input), cow: undefined };
       const planned = (calls: Planned["calls"], steps: Planned["steps"]): Planned => {
         const usd = steps.reduce((s, x) => s + x.amountUsd, 0);
         return {
@@ -65,11 +110,20 @@ export function planPorts(rt: Runtime): PlanPorts {
           sizeUsd: BigInt(Math.round(usd * 1e6)) * 10n ** 12n,
           riskReducing: steps.every((s) => s.riskReducing),
           reason: b.reason,
-          detail: { current: b.current, deltasUsd: b.deltasUsd, inBand: b.inBand },
+          detail: { current: b.current, deltasUsd: b.deltasUsd, inBand: b.inBand, ...(cow ? cow(steps) : {}) },
         };
       };
-      // A reviewer's `modify`: the same legs rebuilt smaller by the planner's adapters.
+      // A reviewer's `modify`: the same legs rebuilt smaller by the planner's adapters (a CoW leg's
+      // order is rebuilt too: new amounts, new uid, the same limit price).
       return { ...planned(b.calls, b.steps), resize: (kept) => { const r = b.resize(kept); return planned(r.calls, r.steps); } };
+    },
+    register: async (plan) => {
+      // The order book learns the orders before the Safe pre-signs them (status presignaturePending
+      // until the transaction is mined or the owners execute the proposal).
+      const orders = cowOrdersOf({ body: { plan: { detail: plan.detail } } as never });
+      if (!orders.length) return;
+      const book = cowOrderBookOf(rt.cfg, rt.deployment);
+      for (const o of orders) await book.postOrder(toCowOrder(o.order), rt.addresses.safe, o.uid, o.quoteId);
     },
     check: async (p, plan) => checkBatch(p, plan.calls, await agentAddress(rt)),
     simulate: (p, plan, via) => simulateFor(rt, p, plan, via),

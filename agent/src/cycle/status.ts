@@ -2,6 +2,7 @@
 import { getAddress, type Address, type Hex } from "viem";
 import { agentModuleAbi, safeAbi, treasuryPolicyAbi, treasuryValuationAbi } from "../../../lib/chain";
 import { apiKitFor } from "../safe";
+import { cowOrderStates, stillOpen, type CowOrderState } from "../cow/orders";
 import type { Runtime } from "./runtime";
 
 export interface Status {
@@ -17,6 +18,8 @@ export interface Status {
   budgetLeftUsd: number;
   pending: { safeTxHash: Hex; nonce: string; confirmations: number; required: number; origin: string | null }[] | { error: string };
   recent: { date: string; hash: Hex; status: string; path: string; reason: string | null; tx: string | null }[];
+  /** CoW orders of recent decisions that may still fill (state read from GPv2Settlement). */
+  openOrders: CowOrderState[] | { error: string };
 }
 
 const usd = (x: bigint) => Number(x / 10n ** 12n) / 1e6;
@@ -42,6 +45,12 @@ export async function readStatus(rt: Runtime): Promise<Status> {
   } catch (e) {
     pending = { error: (e as Error).message.split("\n")[0] };
   }
+  let openOrders: Status["openOrders"];
+  try {
+    openOrders = (await cowOrderStates(c, rt.deployment, await rt.journal.recent(50))).filter(stillOpen);
+  } catch (e) {
+    openOrders = { error: (e as Error).message.split("\n")[0] };
+  }
   const recent = (await rt.journal.recent(10)).map((r) => ({ date: r.date, hash: r.hash, status: r.status, path: r.path, reason: r.reason, tx: r.txHash ?? r.safeTxHash }));
   return {
     safe: a.safe,
@@ -56,6 +65,7 @@ export async function readStatus(rt: Runtime): Promise<Status> {
     budgetLeftUsd: usd(budget),
     pending,
     recent,
+    openOrders,
   };
 }
 
@@ -69,6 +79,11 @@ export function formatStatus(s: Status): string {
   else {
     lines.push(`pending proposals: ${s.pending.length}`);
     for (const p of s.pending) lines.push(`  ${p.safeTxHash} nonce ${p.nonce}: ${p.confirmations}/${p.required} confirmations${p.origin ? ` — ${p.origin}` : ""}`);
+  }
+  if ("error" in s.openOrders) lines.push(`open CoW orders: unknown (${s.openOrders.error})`);
+  else {
+    lines.push(`open CoW orders: ${s.openOrders.length}`);
+    for (const o of s.openOrders) lines.push(`  ${o.uid.slice(0, 18)}… ${o.status}: sell ${o.sellAmount} of ${o.sellToken} for ≥ ${o.buyAmount} of ${o.buyToken}, valid until ${new Date(o.validTo * 1000).toISOString()} (decision ${o.decision.slice(0, 10)}…, ${o.date})`);
   }
   lines.push(`recent decisions: ${s.recent.length}`);
   for (const r of s.recent) lines.push(`  ${r.date} ${r.status.padEnd(8)} ${r.path.padEnd(8)} ${r.hash.slice(0, 10)}… ${r.tx ?? ""}${r.reason ? ` — ${r.reason}` : ""}`);

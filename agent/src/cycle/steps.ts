@@ -13,7 +13,7 @@ import { decideFor } from "./decide";
 import type { CycleSteps } from "./types";
 import type { Runtime } from "./runtime";
 
-export type PlanPorts = Pick<CycleSteps<Portfolio>, "plan" | "check" | "simulate" | "risk">;
+export type PlanPorts = Pick<CycleSteps<Portfolio>, "plan" | "check" | "simulate" | "risk" | "register">;
 
 export function marketProvider(rt: Runtime): MarketProvider {
   if (rt.cfg.market.source === "live") {

@@ -56,6 +56,9 @@ export interface CycleSteps<P extends PortfolioLike = PortfolioLike> {
   approve(req: ApprovalRequestInput): Promise<ApprovalResult>;
   /** Risk on top of the chain's rules (VaR after the plan, drawdown stop); absent: not applied. */
   risk?(p: P, d: Decided, plan: Planned, sim: Simulated & { ok: true }): RiskOnTop | Promise<RiskOnTop>;
+  /** Registers what the plan needs off chain before it is sent (CoW orders with the order book);
+   * a failure stops the cycle with nothing sent. Not called on a dry run. */
+  register?(plan: Planned): Promise<void>;
 }
 
 export type CycleStatus = "executed" | "proposed" | "skipped" | "failed" | "already" | "dry-run" | "aborted";

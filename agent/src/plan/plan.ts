@@ -13,7 +13,7 @@ import { supplyLeg, withdrawLeg } from "./adapters/aave";
 import { exactApproval } from "./adapters/erc20";
 import { depositLeg, redeemLeg } from "./adapters/erc4626";
 import { buyPtLeg, sellPtLeg } from "./adapters/pendle";
-import { swapLeg } from "./adapters/uniswap";
+import { uniswapVenue, type SwapVenue } from "./swap";
 import { currentWeights, holdings } from "./sleeves";
 import { lessBps, resizable, scaled, type Leg } from "./types";
 
@@ -30,6 +30,10 @@ export interface PlanInput {
   deadline: bigint;
   /** Tokens whose non-zero allowance must be reset to 0 before a new approval (USDT-style). */
   resetApprovalTokens?: Address[];
+  /** Where swaps go (default Uniswap v3, settled in the batch; CoW: pre-signed orders filled later). */
+  venue?: SwapVenue;
+  /** Tokens with an unfilled order out there (CoW): no new swap of them until it fills or expires. */
+  pendingSwapTokens?: Address[];
 }
 
 export interface PlannedBatch {
@@ -113,23 +117,42 @@ export function planRebalance(input: PlanInput): PlannedBatch {
     }
   }
 
-  // 2. Volatile sells for USDC, then volatile buys.
+  // 2. Volatile sells for USDC, then volatile buys. Each swap through the venue; a venue that fills
+  // later (CoW) adds nothing to this batch's cash, and a token with an order still out is left alone.
+  const venue = input.venue ?? uniswapVenue(d);
+  const skipped: string[] = [];
+  const pending = (t: Address) => (input.pendingSwapTokens ?? []).some((x) => eq(x, t));
+  const swapBuild = (legId: string, tokenIn: Address, tokenOut: Address, outAsset: { priceUsd: bigint; decimals: number }, usd: bigint, amountIn: bigint, riskReducing: boolean) => (amt: bigint) => {
+    const u = scaled(usd, amt, amountIn);
+    const leg = venue.leg({ id: legId, tokenIn, tokenOut, amountIn: amt, minOut: lessBps(units(outAsset, u), slippageBps), usd: u, riskReducing, safe, deadline: input.deadline }, approvals);
+    if (!leg) throw new Error(`${venue.name} has no route for ${legId}`);
+    return leg;
+  };
+  const routed = (legId: string, build: (amt: bigint) => Leg, amount: bigint): Leg | null => {
+    try {
+      return resizable(build, amount);
+    } catch {
+      skipped.push(`${legId}: no ${venue.name} route or the quote is below the oracle minimum`);
+      return null;
+    }
+  };
   for (const [sleeve, sym] of [["btc", "WBTC"], ["eth", "WETH"]] as const) {
     const a = asset(sym);
     if (!a || !a.priceOk) continue;
-    const pool = Object.values(d.uniswap.pools).find((x) => (eq(x.token0, a.token) && eq(x.token1, usdc.token)) || (eq(x.token1, a.token) && eq(x.token0, usdc.token)));
-    if (!pool) continue;
+    if (pending(a.token)) {
+      skipped.push(`${sym}: an order for it is still open`);
+      continue;
+    }
     if (-delta[sleeve] >= minTrade) {
       const usd = -delta[sleeve] < a.valueUsd ? -delta[sleeve] : a.valueUsd; // spot only
       const amountIn = units(a, usd);
       if (amountIn > 0n) {
         const legId = id(`sell-${sym}`);
-        const build = (amt: bigint) => {
-          const u = scaled(usd, amt, amountIn);
-          return swapLeg(legId, { router: d.uniswap.swapRouter, tokenIn: a.token, tokenOut: usdc.token, fee: pool.fee, amountIn: amt, minOut: lessBps(units(usdc, u), slippageBps), safe, deadline: input.deadline, usd: u, riskReducing: true }, approvals(a.token, d.uniswap.swapRouter, amt));
-        };
-        sells.push(resizable(build, amountIn));
-        cashIn += lessBps(usd, slippageBps);
+        const leg = routed(legId, swapBuild(legId, a.token, usdc.token, usdc, usd, amountIn, true), amountIn);
+        if (leg) {
+          sells.push(leg);
+          if (venue.settlesInBatch) cashIn += lessBps(usd, slippageBps);
+        }
       }
     }
     if (delta[sleeve] >= minTrade) buys.push({ sleeve, usd: delta[sleeve] });
@@ -142,20 +165,17 @@ export function planRebalance(input: PlanInput): PlannedBatch {
   const scale = want > cash ? (cash * E18) / want : E18;
   const swaps: Leg[] = [];
   const deposits: Leg[] = [];
-  for (const b of buys) {
+  if (buys.length && pending(usdc.token)) skipped.push("USDC buys and deposits: an order selling USDC is still open");
+  for (const b of pending(usdc.token) ? [] : buys) {
     const usd = (b.usd * scale) / E18;
     if (usd < minTrade) continue;
     const amount = units(usdc, usd);
     if (b.sleeve === "btc" || b.sleeve === "eth") {
       const a = asset(b.sleeve === "btc" ? "WBTC" : "WETH");
-      const pool = a && Object.values(d.uniswap.pools).find((x) => (eq(x.token0, a.token) && eq(x.token1, usdc.token)) || (eq(x.token1, a.token) && eq(x.token0, usdc.token)));
-      if (!a || !a.priceOk || !pool) continue;
+      if (!a || !a.priceOk || pending(a.token)) continue;
       const legId = id(`buy-${a.symbol}`);
-      const build = (amt: bigint) => {
-        const u = scaled(usd, amt, amount);
-        return swapLeg(legId, { router: d.uniswap.swapRouter, tokenIn: usdc.token, tokenOut: a.token, fee: pool.fee, amountIn: amt, minOut: lessBps(units(a, u), slippageBps), safe, deadline: input.deadline, usd: u, riskReducing: false }, approvals(usdc.token, d.uniswap.swapRouter, amt));
-      };
-      swaps.push(resizable(build, amount));
+      const leg = routed(legId, swapBuild(legId, usdc.token, a.token, a, usd, amount, false), amount);
+      if (leg) swaps.push(leg);
     } else if (b.sleeve === "aaveUsdc") {
       const legId = id("aave-supply");
       deposits.push(resizable((amt) => supplyLeg(legId, d.aave.pool, usdc.token, amt, safe, scaled(usd, amt, amount), approvals(usdc.token, d.aave.pool, amt)), amount));
@@ -177,7 +197,7 @@ export function planRebalance(input: PlanInput): PlannedBatch {
   }
 
   const legs = [...withdrawals, ...sells, ...swaps, ...deposits];
-  if (!legs.length) return empty(false, "drift above the band but every leg is below the minimum trade or has no route");
+  if (!legs.length) return empty(false, `drift above the band but every leg is below the minimum trade or has no route${skipped.length ? ` (${skipped.join("; ")})` : ""}`);
   return {
     calls: legs.flatMap((l) => l.calls),
     steps: legs.map((l) => l.step),
@@ -185,7 +205,7 @@ export function planRebalance(input: PlanInput): PlannedBatch {
     current: weights,
     deltasUsd,
     inBand: false,
-    reason: `largest drift ${(drift * 100).toFixed(2)} points > ${(band * 100).toFixed(2)}: ${legs.length} legs`,
+    reason: `largest drift ${(drift * 100).toFixed(2)} points > ${(band * 100).toFixed(2)}: ${legs.length} legs${venue.name === "uniswap-v3" ? "" : ` (swaps on ${venue.name})`}${skipped.length ? `; left out: ${skipped.join("; ")}` : ""}`,
   };
 }
 

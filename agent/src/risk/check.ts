@@ -6,7 +6,7 @@
 import type { Address } from "viem";
 import { recordDecision, type Call } from "../../../lib/chain/encode";
 import type { Portfolio } from "../chain/types";
-import { checkCall, type DecodedCall } from "./rules";
+import { checkCall, ruleEnvOf, type DecodedCall } from "./rules";
 import { liabilityMask, projectBatch } from "./project";
 import { effectRank, refuse, Refused, type CheckResult, type Effect } from "./types";
 
@@ -32,7 +32,7 @@ function run(p: Portfolio, calls: Call[], agent: Address): CheckResult {
   let worst: Effect = "Neutral";
   const decoded: DecodedCall[] = [];
   calls.forEach((c, i) => {
-    const r = checkCall(pol, c, i);
+    const r = checkCall(pol, c, i, "agent", ruleEnvOf(p));
     if (effectRank(r.effect) > effectRank(worst)) worst = r.effect;
     decoded.push(r.decoded);
   });
@@ -85,7 +85,7 @@ export function checkOwnerBatch(p: Portfolio, calls: Call[], decisionHash?: `0x$
     const decoded: DecodedCall[] = [];
     all.forEach((c, i) => {
       if (c.to.toLowerCase() === p.policy.multiSendCallOnly.toLowerCase()) throw new Refused(refuse("NestedBatch", {}, "a batch inside the batch", i));
-      const r = checkCall(p.policy, c, i, "owner");
+      const r = checkCall(p.policy, c, i, "owner", ruleEnvOf(p));
       if (effectRank(r.effect) > effectRank(worst)) worst = r.effect;
       decoded.push(r.decoded);
     });

@@ -196,6 +196,10 @@ export function projectBatch(p: Portfolio, calls: DecodedCall[]): Projection {
         receiveAsset(ao, out);
         break;
       }
+      case "cowOrder":
+        // Nothing moves in the signing transaction; AgentModule meters the order's sell value.
+        gross += c.sellUsd;
+        break;
       case "pendleRedeem":
         // Needs PT and YT; the treasury holds no YT (it buys PT on the market): the router reverts.
         failed(i, "redeemPyToToken needs YT the treasury does not hold");

@@ -4,7 +4,8 @@
 import { decodeFunctionData, getAddress, size, slice, type Address, type Hex } from "viem";
 import { aavePoolAbi, erc20Abi, erc4626Abi, pendleRouterAbi, swapRouterAbi } from "../../../lib/chain/abi";
 import { AAVE_VARIABLE_RATE, type Call } from "../../../lib/chain/encode";
-import type { PolicyView } from "../chain/types";
+import { cowEnumHash, cowOrderOfPresign, cowOrderUid, cowUidParams, type CowOrder } from "../../../lib/chain/cow";
+import type { PolicyView, Portfolio } from "../chain/types";
 import { refuse, Refused, type Effect } from "./types";
 
 const ANY_TARGET = "0x0000000000000000000000000000000000000000";
@@ -26,7 +27,33 @@ export type DecodedCall =
   | { op: "swap"; router: Address; tokenIn: Address; tokenOut: Address; fee: number; amountIn: bigint; minOut: bigint }
   | { op: "pendleBuy"; router: Address; market: Address; tokenIn: Address; amountIn: bigint; minOut: bigint }
   | { op: "pendleSell"; router: Address; market: Address; tokenOut: Address; ptIn: bigint; minOut: bigint }
-  | { op: "pendleRedeem"; router: Address; yt: Address; tokenOut: Address; amountIn: bigint; minOut: bigint };
+  | { op: "pendleRedeem"; router: Address; yt: Address; tokenOut: Address; amountIn: bigint; minOut: bigint }
+  /** A CoW order pre-signed: nothing moves now; the module meters its sell value like a swap. */
+  | { op: "cowOrder"; settlement: Address; uid: Hex; order: CowOrder; sellUsd: bigint };
+
+/** What CowSwapRule reads besides the policy: the chain id (the settlement's EIP-712 domain), the block time and the feeds. */
+export interface RuleEnv {
+  chainId: number;
+  timestamp: bigint;
+  /** USD per whole token (18 decimals) and whether the feed is fresh and positive; undefined for an unregistered token. */
+  price(token: Address): { usd: bigint; ok: boolean } | undefined;
+}
+
+export function ruleEnvOf(p: Portfolio): RuleEnv {
+  return {
+    chainId: p.chainId,
+    timestamp: p.timestamp,
+    price: (t) => {
+      const a = p.assets.find((x) => x.token.toLowerCase() === t.toLowerCase());
+      return a && { usd: a.priceUsd, ok: a.priceOk };
+    },
+  };
+}
+
+/** CowSwapRule.MAX_VALIDITY (pinned by test/guardrails/abi-mirror.test.ts). */
+export const COW_MAX_VALIDITY_SECONDS = 3600n;
+/** Canonical setPreSignature(uid56, true) + the 12-word order. */
+const COW_PRESIGN_WITH_ORDER = 4 + 5 * 32 + 12 * 32;
 
 export interface CheckedCall {
   effect: Effect;
@@ -58,7 +85,7 @@ function decode<T>(fn: () => T, i: number): T {
 export type Actor = "agent" | "owner";
 
 /** Checks one call of a batch for `actor`; throws Refused with the chain's error, else its effect. */
-export function checkCall(p: PolicyView, c: Call, i: number, actor: Actor = "agent"): CheckedCall {
+export function checkCall(p: PolicyView, c: Call, i: number, actor: Actor = "agent", env?: RuleEnv): CheckedCall {
   const to = getAddress(c.to);
   const fail = (error: string, args: Record<string, string | bigint>, reason: string): never => {
     throw new Refused(refuse(error, args, reason, i));
@@ -210,6 +237,40 @@ export function checkCall(p: PolicyView, c: Call, i: number, actor: Actor = "age
       requireAsset(output.tokenOut);
       noExternal(output.pendleSwap, "0x0000000000000000000000000000000000000000");
       return { effect: "Exit", decoded: { op: "pendleRedeem", router: to, yt: getAddress(yt), tokenOut: getAddress(output.tokenOut), amountIn: netPyIn, minOut: output.minTokenOut } };
+    }
+    case "CowSetPreSignature": {
+      // CowSwapRule._signed: the uid where GPv2Settlement's decoder finds it (offset 0x40, 56 bytes).
+      if (size(c.data) < 164 || BigInt(slice(c.data, 4, 36)) !== 0x40n || BigInt(slice(c.data, 68, 100)) !== 56n || BigInt(slice(c.data, 36, 68)) > 1n) malformed(i, "not a canonical setPreSignature(uid, signed)");
+      const { uid, signed, order: o } = cowOrderOfPresign(c.data);
+      if (!signed) return { effect: "Neutral", decoded: { op: "none" } }; // unsigning: always allowed
+      if (size(c.data) !== COW_PRESIGN_WITH_ORDER || !o) malformed(i, "the order must be appended to setPreSignature");
+      const order = o!;
+      if (!env) throw new Refused(refuse("Unsupported", { kind: rule!.kind }, "checking a CoW order needs the chain id, block time and prices (pass ruleEnvOf(portfolio))", i));
+      const { owner } = cowUidParams(uid);
+      if (!eq(owner, p.safe)) fail("OrderOwnerNotSafe", { owner: getAddress(owner) }, "a pre-signed order must be the Safe's own");
+      if (cowOrderUid(order, p.safe, env.chainId, to) !== uid.toLowerCase()) fail("OrderUidMismatch", {}, "the appended order is not the one the uid names");
+      if (!eq(order.receiver, "0x0000000000000000000000000000000000000000")) requireSafe(order.receiver);
+      if (order.kind !== "sell") fail("OrderKindNotAllowed", { kind: cowEnumHash(order.kind) }, "sell orders only (exact input)");
+      if (order.partiallyFillable) fail("OrderPartialFillNotAllowed", {}, "fill-or-kill orders only");
+      if (order.sellTokenBalance !== "erc20") fail("OrderBalanceNotAllowed", { balance: cowEnumHash(order.sellTokenBalance) }, "ERC-20 balances only (no Balancer vault)");
+      if (order.buyTokenBalance !== "erc20") fail("OrderBalanceNotAllowed", { balance: cowEnumHash(order.buyTokenBalance) }, "ERC-20 balances only (no Balancer vault)");
+      const maxValidTo = env.timestamp + COW_MAX_VALIDITY_SECONDS;
+      if (BigInt(order.validTo) > maxValidTo) fail("OrderValidToTooFar", { validTo: BigInt(order.validTo), maxValidTo }, "valid for longer than the rule allows");
+      if (order.feeAmount !== 0n) fail("OrderFeeNotAllowed", { feeAmount: order.feeAmount }, "no fee in the order");
+      if (eq(order.sellToken, order.buyToken)) malformed(i, "an order back into its own token");
+      requireAsset(order.sellToken);
+      requireAsset(order.buyToken);
+      const value = (t: Address, amount: bigint) => {
+        const px = env.price(t);
+        if (!px || !px.ok || px.usd <= 0n) fail("OrderPriceUnavailable", { token: getAddress(t) }, "no fresh price to check the limit against");
+        return (amount * px!.usd) / 10n ** BigInt(assetOf(p, t)!.decimals);
+      };
+      const sellUsd = value(order.sellToken, order.sellAmount);
+      const buyUsd = value(order.buyToken, order.buyAmount);
+      const minBuyUsd = (sellUsd * (10_000n - BigInt(p.limits.maxLossBps))) / 10_000n;
+      if (buyUsd < minBuyUsd) fail("OrderLimitBelowOracle", { buyValueUsd: buyUsd, minBuyValueUsd: minBuyUsd }, "the limit price is below the oracle price less the loss limit");
+      const effect: Effect = assetOf(p, order.sellToken)!.volatile && !assetOf(p, order.buyToken)!.volatile ? "Derisk" : "Risk";
+      return { effect, decoded: { op: "cowOrder", settlement: to, uid: uid.toLowerCase() as Hex, order, sellUsd } };
     }
     default:
       // UniV3ExactInput / Router02 kinds and units the agent does not know: its planner never builds

@@ -478,6 +478,103 @@ export const TreasuryPolicyAbi = [
   {
     "inputs": [
       {
+        "internalType": "bytes32",
+        "name": "balance",
+        "type": "bytes32"
+      }
+    ],
+    "name": "OrderBalanceNotAllowed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "feeAmount",
+        "type": "uint256"
+      }
+    ],
+    "name": "OrderFeeNotAllowed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "kind",
+        "type": "bytes32"
+      }
+    ],
+    "name": "OrderKindNotAllowed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "buyValueUsd",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "minBuyValueUsd",
+        "type": "uint256"
+      }
+    ],
+    "name": "OrderLimitBelowOracle",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "owner",
+        "type": "address"
+      }
+    ],
+    "name": "OrderOwnerNotSafe",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "OrderPartialFillNotAllowed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      }
+    ],
+    "name": "OrderPriceUnavailable",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "OrderUidMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "validTo",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "maxValidTo",
+        "type": "uint256"
+      }
+    ],
+    "name": "OrderValidToTooFar",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
         "name": "to",
         "type": "address"

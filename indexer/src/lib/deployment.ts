@@ -24,6 +24,8 @@ const Deployment = z.object({
   erc4626: addressMap,
   pendle: z.object({ router: address, markets: z.record(z.string(), z.object({ market: address, sy: address, pt: address, yt: address })) }).passthrough(),
   guardrails: z.object({ policy: address, valuation: address, guard: address, module: address }).passthrough(),
+  /** CoW Protocol: a fill moves tokens between the Safe and the settlement (internal, like a swap). */
+  cow: z.object({ settlement: address, vaultRelayer: address }).passthrough().optional(),
   rpcUrl: z.string().url().optional(),
 });
 export type Deployment = z.infer<typeof Deployment>;

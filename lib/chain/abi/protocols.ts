@@ -94,3 +94,27 @@ export const safeAbi = parseAbi([
 ]);
 
 export const multiSendAbi = parseAbi(["function multiSend(bytes transactions) payable"]);
+
+/** CoW Protocol GPv2Settlement (@cowprotocol/contracts 1.8.0, mainnet deployment artifact). */
+export const gpv2SettlementAbi = parseAbi([
+  "struct TradeData { uint256 sellTokenIndex; uint256 buyTokenIndex; address receiver; uint256 sellAmount; uint256 buyAmount; uint32 validTo; bytes32 appData; uint256 feeAmount; uint256 flags; uint256 executedAmount; bytes signature; }",
+  "struct InteractionData { address target; uint256 value; bytes callData; }",
+  "function domainSeparator() view returns (bytes32)",
+  "function vaultRelayer() view returns (address)",
+  "function authenticator() view returns (address)",
+  "function setPreSignature(bytes orderUid, bool signed)",
+  "function preSignature(bytes) view returns (uint256)",
+  "function filledAmount(bytes) view returns (uint256)",
+  "function invalidateOrder(bytes orderUid)",
+  "function settle(address[] tokens, uint256[] clearingPrices, TradeData[] trades, InteractionData[][3] interactions)",
+  "event Trade(address indexed owner, address sellToken, address buyToken, uint256 sellAmount, uint256 buyAmount, uint256 feeAmount, bytes orderUid)",
+  "event PreSignature(address indexed owner, bytes orderUid, bool signed)",
+]);
+
+/** CoW Protocol GPv2AllowListAuthentication (the solver allow-list; local world: the deployer manages it). */
+export const gpv2AuthenticationAbi = parseAbi([
+  "function manager() view returns (address)",
+  "function addSolver(address solver)",
+  "function removeSolver(address solver)",
+  "function isSolver(address prospectiveSolver) view returns (bool)",
+]);

@@ -5,6 +5,7 @@
 import { encodeFunctionData, maxUint256, type Address } from "viem";
 import { aavePoolAbi } from "../../../lib/chain/abi";
 import * as enc from "../../../lib/chain/encode";
+import { cowPresign, cowSellOrder, cowUnsign, type CowOrder } from "../../../lib/chain/cow";
 import type { Deployment } from "../../../lib/chain/deployments";
 import type { Portfolio } from "../../../agent/src/chain/types";
 
@@ -77,6 +78,21 @@ export function randomBatch(r: Rng, d: Deployment, p: Portfolio, payee?: Address
       const pt = p.positions.find((x) => x.kind === "pendlePt");
       const ptIn = pt && pt.balance > 0n ? (pt.balance * BigInt(1 + r.int(100))) / 100n : 10n ** 18n;
       calls.push(...maybeApprove(m.pt, d.pendle.router, ptIn), enc.pendleSwapExactPtForToken(d.pendle.router, { receiver: recv(), market: m.market, exactPtIn: ptIn, tokenOut: d.tokens.USDC, minTokenOut: 0n }));
+    } else if (kind < 93 && d.cow) {
+      // A CoW order pre-signed (fills happen later, off the Safe): mostly fair, sometimes a limit below
+      // the oracle less the loss limit, too long a validity, an outsider receiver, a buy order; sometimes an unsigning.
+      const [tin, tout] = r.pick([["USDC", "WETH"], ["WETH", "USDC"], ["WBTC", "DAI"], ["DAI", "WBTC"], ["WETH", "WBTC"]] as const);
+      const v = usd();
+      const sellAmount = units(tin, v);
+      const slip = r.next() < 0.12 ? 0.011 + r.next() * 0.05 : r.next() * 0.009;
+      const o: CowOrder = {
+        ...cowSellOrder({ sellToken: d.tokens[tin], buyToken: d.tokens[tout], sellAmount, buyAmount: units(tout, v * (1 - slip)), validTo: Number(p.timestamp) + (r.next() < 0.07 ? 5000 : 300 + r.int(3000)) }),
+        ...(r.next() < 0.05 ? { receiver: outsider } : {}),
+        ...(r.next() < 0.04 ? { kind: "buy" as const } : {}),
+      };
+      const { call, uid } = cowPresign(d.cow.settlement, o, safe, p.chainId);
+      if (r.next() < 0.1) calls.push(cowUnsign(d.cow.settlement, uid));
+      else calls.push(...maybeApprove(d.tokens[tin], d.cow.vaultRelayer, sellAmount), call);
     } else {
       // Attacks and mistakes the policy refuses whatever the state.
       const g = d.guardrails!;

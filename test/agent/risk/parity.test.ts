@@ -7,6 +7,7 @@ import { expect } from "chai";
 import { encodeFunctionData, parseUnits } from "viem";
 import { aavePoolAbi } from "../../../lib/chain/abi";
 import * as enc from "../../../lib/chain/encode";
+import { cowPresign, cowSellOrder, cowUnsign } from "../../../lib/chain/cow";
 import { readPortfolio } from "../../../agent/src/chain/portfolio";
 import { simulateBatch, simulateOwnerBatch, type Simulation } from "../../../agent/src/chain/simulate";
 import { checkBatch, checkOwnerBatch } from "../../../agent/src/risk/check";
@@ -87,6 +88,10 @@ describe("agent risk: TypeScript check ⇔ chain parity", function () {
     const p = await readPortfolio(w.client, d);
     const safe = d.treasury!.safe;
     const usdc = (n: string) => parseUnits(n, 6);
+    const weth = (n: string) => parseUnits(n, 18);
+    const cow = d.cow!;
+    const cowCall = (sellAmount: bigint, buyAmount: bigint) =>
+      cowPresign(cow.settlement, cowSellOrder({ sellToken: d.tokens.WETH, buyToken: d.tokens.USDC, sellAmount, buyAmount, validTo: Number(p.timestamp) + 1200 }), safe, p.chainId).call;
     const cases: [string, enc.Call[]][] = [
       ["ok", [enc.approve(d.tokens.USDC, d.aave.pool, usdc("1000")), enc.aaveSupply(d.aave.pool, d.tokens.USDC, usdc("1000"), safe)]],
       ["NoCalls", []],
@@ -104,6 +109,13 @@ describe("agent risk: TypeScript check ⇔ chain parity", function () {
       ["CallFailed#1", [enc.approve(d.tokens.USDC, d.aave.pool, usdc("1000")), enc.aaveRepay(d.aave.pool, d.tokens.USDC, usdc("1000"), safe)]],
       ["CallFailed#0", [enc.aaveRepayWithATokens(d.aave.pool, d.tokens.USDC, usdc("1000"))]],
       ["InterestRateModeNotAllowed", [{ to: d.aave.pool, value: 0n, data: encodeFunctionData({ abi: aavePoolAbi, functionName: "repay", args: [d.tokens.USDC, 1n, 1n, safe] }) }]],
+      // CoW pre-signatures (CowSwapRule): a fair order, a limit under the oracle less 1%, an order
+      // that does not match its uid, one above the autonomy limit, and an unsigning.
+      ["ok", [enc.approve(d.tokens.WETH, cow.vaultRelayer, weth("1")), cowCall(weth("1"), usdc("2990"))]],
+      ["OrderLimitBelowOracle", [cowCall(weth("1"), usdc("2900"))]],
+      ["OrderUidMismatch", [{ ...cowCall(weth("1"), usdc("2990")), data: (cowCall(weth("1"), usdc("2990")).data.slice(0, 2 + 2 * 164) + cowCall(weth("1"), usdc("2000")).data.slice(2 + 2 * 164)) as Hex }]],
+      ["AutonomyLimitExceeded", [cowCall(weth("20"), usdc("59900"))]],
+      ["ok", [cowUnsign(cow.settlement, cowPresign(cow.settlement, cowSellOrder({ sellToken: d.tokens.WETH, buyToken: d.tokens.USDC, sellAmount: 1n, buyAmount: 1n, validTo: 1 }), safe, p.chainId).uid)]],
     ];
     for (const [want, calls] of cases) {
       const v = await verdicts(w, p, calls);

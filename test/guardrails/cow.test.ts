@@ -1,0 +1,200 @@
+// CowSwapRule on real CoW Protocol bytecode (GPv2Settlement + GPv2AllowListAuthentication from the
+// mainnet artifacts of @cowprotocol/contracts): the Safe pre-signs its own sell order, with the order
+// appended to setPreSignature so the rule can check it; an allow-listed local solver fills it with a
+// real `settle`. Attacks are refused with the rule's error on both paths (owners through the guard,
+// the agent through the module); cancelling a pre-signature always passes.
+import { expect } from "chai";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { Contract, parseUnits, type ContractTransactionResponse } from "ethers";
+import { encodeFunctionData, getAddress, hashDomain, keccak256, stringToHex, toFunctionSelector, type Address, type Hex } from "viem";
+import { guardedWorldFixture, type GuardedWorld } from "../helpers/guarded";
+import { advanceTime, executeSafeTx, solveCowOrder, type MetaTx } from "../../scripts/world";
+import { ctxOf, ownerTx } from "./guard.shared";
+import * as lib from "../../lib/chain";
+
+const A = (a: string) => getAddress(a) as Address;
+const ONE_WETH = parseUnits("1", 18);
+/** 1 WETH at the feed's $3,000 less 0.5%: inside the 1% loss limit. */
+const FAIR_LIMIT = parseUnits("2985", 6);
+
+interface Cow {
+  g: GuardedWorld;
+  safe: Address;
+  settlement: Contract;
+  relayer: Address;
+  chainId: number;
+  now: number;
+}
+
+async function cowOf(g: GuardedWorld): Promise<Cow> {
+  const w = g.world;
+  return {
+    g,
+    safe: A(w.treasury.safe),
+    settlement: new Contract(w.cow.settlement, lib.gpv2SettlementAbi as never, w.provider),
+    relayer: A(w.cow.vaultRelayer),
+    chainId: w.chainId,
+    now: await time.latest(),
+  };
+}
+
+/** 1 WETH -> USDC, fill-or-kill, ERC-20 balances, no fee, valid 30 minutes: what the rule accepts. */
+function order(c: Cow, over: Partial<lib.CowOrder> = {}): lib.CowOrder {
+  const w = c.g.world;
+  return { ...lib.cowSellOrder({ sellToken: A(w.tokens.WETH), buyToken: A(w.tokens.USDC), sellAmount: ONE_WETH, buyAmount: FAIR_LIMIT, validTo: c.now + 1800 }), ...over };
+}
+
+const presign = (c: Cow, o: lib.CowOrder, owner: Address = c.safe) => lib.cowPresign(A(c.g.world.cow.settlement), o, owner, c.chainId);
+
+async function ownerBatch(c: Cow, calls: lib.Call[]): Promise<void> {
+  await executeSafeTx({ safe: c.safe, owners: c.g.quorum, tx: calls as MetaTx[], infra: c.g.world.safe, label: "owner CoW batch" });
+}
+
+const agentExec = (c: Cow, calls: lib.Call[]): Promise<ContractTransactionResponse> =>
+  c.g.module.connect(c.g.agent).execute(calls, keccak256(stringToHex("cow decision")));
+
+/** Both entry points: the owners' Safe transaction through the guard, and the agent through the module. */
+const PATHS = {
+  owner: async (c: Cow, calls: lib.Call[]) => ownerTx(await ctxOf(c.g), calls as MetaTx[]),
+  agent: agentExec,
+} as const;
+
+describe("CowSwapRule: CoW Protocol pre-signed orders (real GPv2Settlement)", () => {
+  it("the local world runs the real settlement: its relayer, the solver allow-list, and the domain the lib's uid uses", async () => {
+    const g = await loadFixture(guardedWorldFixture);
+    const c = await cowOf(g);
+    expect(await c.settlement.vaultRelayer()).to.equal(c.relayer);
+    const auth = new Contract(g.world.cow.authenticator, lib.gpv2AuthenticationAbi as never, g.world.provider);
+    expect(await auth.isSolver(g.world.cow.solver)).to.equal(true);
+    expect(await auth.isSolver(g.world.accounts.outsider)).to.equal(false);
+    expect(await c.settlement.domainSeparator()).to.equal(
+      hashDomain({ domain: { ...lib.cowDomain(c.chainId, A(g.world.cow.settlement)), chainId: BigInt(c.chainId) }, types: { EIP712Domain: [{ name: "name", type: "string" }, { name: "version", type: "string" }, { name: "chainId", type: "uint256" }, { name: "verifyingContract", type: "address" }] } }),
+    );
+    // The policy knows the settlement's pre-signature under the CoW rule, and the relayer as a spender.
+    expect(await g.policy.ruleOf(g.world.cow.settlement, toFunctionSelector("setPreSignature(bytes,bool)"))).to.equal(g.addresses.ruleCow);
+    expect(await g.policy.isSpender(c.relayer)).to.equal(true);
+  });
+
+  it("owners: exact approval + pre-signature (order appended: the real settlement ignores it), a solver's settle fills it, the Safe gets >= buyAmount", async () => {
+    const g = await loadFixture(guardedWorldFixture);
+    const c = await cowOf(g);
+    const w = g.world;
+    const o = order(c);
+    const { call, uid } = presign(c, o);
+    await ownerBatch(c, [lib.approve(A(w.tokens.WETH), c.relayer, o.sellAmount), call]);
+    expect(await c.settlement.preSignature(uid)).to.not.equal(0n); // set for exactly the uid the lib computed
+    const usdc = new Contract(w.tokens.USDC, lib.erc20Abi as never, w.provider);
+    const weth = new Contract(w.tokens.WETH, lib.erc20Abi as never, w.provider);
+    const [usdc0, weth0] = [await usdc.balanceOf(c.safe), await weth.balanceOf(c.safe)];
+    const receipt = await solveCowOrder(w.signers.deployer, w, w, w.cow, o, c.safe);
+    const trade = receipt.logs.map((l) => { try { return c.settlement.interface.parseLog(l); } catch { return null; } }).find((e) => e?.name === "Trade");
+    expect(trade?.args.orderUid).to.equal(uid);
+    const got = (await usdc.balanceOf(c.safe)) - usdc0;
+    expect(got).to.be.gte(o.buyAmount);
+    expect(got).to.equal(parseUnits("3000", 6)); // the local solver pays the oracle price
+    expect(weth0 - (await weth.balanceOf(c.safe))).to.equal(o.sellAmount);
+    expect(await c.settlement.filledAmount(uid)).to.equal(o.sellAmount);
+    expect(await weth.allowance(c.safe, c.relayer)).to.equal(0n); // the exact approval is used up
+  });
+
+  it("a solver cannot fill below the signed limit, nor after validTo (the settlement's own checks)", async () => {
+    const g = await loadFixture(guardedWorldFixture);
+    const c = await cowOf(g);
+    const w = g.world;
+    const o = order(c);
+    await ownerBatch(c, [lib.approve(A(w.tokens.WETH), c.relayer, o.sellAmount), presign(c, o).call]);
+    await expect(solveCowOrder(w.signers.deployer, w, w, w.cow, o, c.safe, o.buyAmount - 1n)).to.be.rejectedWith(/limit price not respected/);
+    await advanceTime(w, 1801);
+    await expect(solveCowOrder(w.signers.deployer, w, w, w.cow, o, c.safe, o.buyAmount)).to.be.rejectedWith(/order expired/);
+  });
+
+  it("agent: the order is metered like a swap of its sell amount (nothing moves in the signing transaction), then filled", async () => {
+    const g = await loadFixture(guardedWorldFixture);
+    const c = await cowOf(g);
+    const w = g.world;
+    const o = order(c);
+    const { call, uid } = presign(c, o);
+    const used0 = await g.module.usedLast24h();
+    const tx = await agentExec(c, [lib.approve(A(w.tokens.WETH), c.relayer, o.sellAmount), call]);
+    const rc = await tx.wait();
+    console.log(`      agent batch [approve WETH to the relayer, pre-signature]: ${rc!.gasUsed} gas`);
+    const ev = rc!.logs.map((l) => { try { return g.module.interface.parseLog(l); } catch { return null; } }).find((e) => e?.name === "AgentExecuted");
+    expect(ev!.args.sizeUsd).to.equal(parseUnits("3000", 18)); // 1 WETH at the feed
+    expect((await g.module.usedLast24h()) - used0).to.equal(parseUnits("3000", 18));
+    expect(await c.settlement.preSignature(uid)).to.not.equal(0n);
+    await solveCowOrder(w.signers.deployer, w, w, w.cow, o, c.safe);
+    expect(await c.settlement.filledAmount(uid)).to.equal(o.sellAmount);
+  });
+
+  it("agent: an order above the autonomy limit is refused although the signing moves nothing", async () => {
+    const g = await loadFixture(guardedWorldFixture);
+    const c = await cowOf(g);
+    const o = order(c, { sellAmount: parseUnits("20", 18), buyAmount: parseUnits("59700", 6) }); // $60k > $50k
+    await expect(agentExec(c, [presign(c, o).call])).to.be.revertedWithCustomError(g.module, "AutonomyLimitExceeded");
+  });
+
+  for (const [path, send] of Object.entries(PATHS)) {
+    describe(`attacks refused (${path})`, () => {
+      const cases: [string, (c: Cow) => lib.Call, string, (c: Cow) => unknown[]][] = [
+        ["proceeds to an outsider", (c) => presign(c, order(c, { receiver: A(c.g.world.accounts.outsider) })).call, "ReceiverNotSafe", (c) => [c.g.world.accounts.outsider]],
+        ["an order whose uid names another owner", (c) => presign(c, order(c), A(c.g.world.accounts.outsider)).call, "OrderOwnerNotSafe", (c) => [c.g.world.accounts.outsider]],
+        ["an appended order that is not the uid's (a worse limit behind a fair uid)", (c) => {
+          const fair = presign(c, order(c));
+          const worse = presign(c, order(c, { buyAmount: 1n }));
+          return { ...fair.call, data: (fair.call.data.slice(0, 2 + 2 * 164) + worse.call.data.slice(2 + 2 * 164)) as Hex };
+        }, "OrderUidMismatch", () => []],
+        ["a limit below the oracle price less maxLossBps", (c) => presign(c, order(c, { buyAmount: parseUnits("2960", 6) })).call, "OrderLimitBelowOracle", () => [parseUnits("2960", 18), parseUnits("2970", 18)]],
+        ["an unregistered buy token", (c) => presign(c, order(c, { buyToken: A(c.g.world.pendle.yt) })).call, "TokenNotRegistered", (c) => [c.g.world.pendle.yt]],
+        ["a buy order", (c) => presign(c, order(c, { kind: "buy" })).call, "OrderKindNotAllowed", () => [lib.cowEnumHash("buy")]],
+        ["Balancer vault balances (sell side)", (c) => presign(c, order(c, { sellTokenBalance: "external" })).call, "OrderBalanceNotAllowed", () => [lib.cowEnumHash("external")]],
+        ["Balancer internal balances (buy side)", (c) => presign(c, order(c, { buyTokenBalance: "internal" })).call, "OrderBalanceNotAllowed", () => [lib.cowEnumHash("internal")]],
+        ["validTo beyond MAX_VALIDITY", (c) => presign(c, order(c, { validTo: c.now + 7200 })).call, "OrderValidToTooFar", () => []],
+        ["a fee in the order", (c) => presign(c, order(c, { feeAmount: 1n })).call, "OrderFeeNotAllowed", () => [1n]],
+        ["a partially fillable order", (c) => presign(c, order(c, { partiallyFillable: true })).call, "OrderPartialFillNotAllowed", () => []],
+        ["no appended order (the rule cannot see what the uid signs)", (c) => {
+          const { uid } = presign(c, order(c));
+          return { to: A(c.g.world.cow.settlement), value: 0n, data: encodeFunctionData({ abi: lib.gpv2SettlementAbi, functionName: "setPreSignature", args: [uid, true] }) };
+        }, "MalformedCalldata", () => []],
+      ];
+      for (const [name, build, error, args] of cases) {
+        it(name, async () => {
+          const g = await loadFixture(guardedWorldFixture);
+          const c = await cowOf(g);
+          const a = args(c);
+          const assertion = expect(send(c, [build(c)])).to.be.revertedWithCustomError(g.policy, error);
+          if (a.length) await assertion.withArgs(...a);
+          else await assertion;
+        });
+      }
+    });
+  }
+
+  it("a stale price: the limit cannot be checked, the pre-signature is refused", async () => {
+    const g = await loadFixture(guardedWorldFixture);
+    await advanceTime(g.world, 3 * 3600 + 60, { refreshFeeds: false }); // WETH's feed: max staleness 3 h
+    const c = await cowOf(g);
+    await expect(agentExec(c, [presign(c, order(c)).call])).to.be.revertedWithCustomError(g.policy, "OrderPriceUnavailable").withArgs(g.world.tokens.WETH);
+  });
+
+  it("cancelling a pre-signature always passes: the agent in de-risk-only mode, the owners while the agent is paused", async () => {
+    const g = await loadFixture(guardedWorldFixture);
+    const c = await cowOf(g);
+    const w = g.world;
+    const settlement = A(w.cow.settlement);
+    const a = presign(c, order(c));
+    const b = presign(c, order(c, { buyAmount: FAIR_LIMIT + 1n }));
+    await ownerBatch(c, [a.call, b.call]);
+    // Prices broken (the WETH feed goes stale): the agent may still withdraw its order.
+    await advanceTime(w, 3 * 3600 + 60, { refreshFeeds: false });
+    await expect(g.valuation.nav()).to.be.revertedWithCustomError(g.valuation, "PriceUnavailable");
+    await (await agentExec(c, [lib.cowUnsign(settlement, a.uid)])).wait();
+    expect(await c.settlement.preSignature(a.uid)).to.equal(0n);
+    // Paused: the agent is refused everything; the owners cancel through the guard.
+    await (await g.policy.connect(g.guardian).pause()).wait();
+    await expect(agentExec(c, [lib.cowUnsign(settlement, b.uid)])).to.be.revertedWithCustomError(g.policy, "AgentPaused");
+    await ownerBatch(c, [lib.cowUnsign(settlement, b.uid)]);
+    expect(await c.settlement.preSignature(b.uid)).to.equal(0n);
+    // Nobody but the Safe can touch the Safe's pre-signatures (the settlement's own rule).
+    await expect((c.settlement.connect(w.signers.outsider) as Contract).getFunction("setPreSignature")(a.uid, true)).to.be.rejectedWith(/cannot presign order/);
+  });
+});
