@@ -2,13 +2,20 @@
 // chain just deployed, on the embedded defaults (replay market data, PGlite journal, rule-based
 // approver unless ANTHROPIC_API_KEY is set). Child processes, so a stop signal reaches each of them.
 import { ChildProcess, spawn } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
+import SafeApiKit from "@safe-global/api-kit";
 import { HDNodeWallet } from "ethers";
+import { createWalletClient, getAddress, http, type Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { foundry } from "viem/chains";
 import { TEST_MNEMONIC } from "./world/rpc";
 
 const ROOT = path.resolve(__dirname, "..");
 /** Account #4 of the test mnemonic is the world's registered agent (see the README's accounts table). */
 const AGENT_INDEX = 4;
+/** Account #1 is the first of the Safe's owners. */
+const OWNER_INDEX = 1;
 
 export interface LocalAgent {
   txServiceUrl: string;
@@ -50,6 +57,24 @@ function prefixLines(child: ChildProcess, prefix: string, stream: "stdout" | "st
   });
 }
 
+/**
+ * Owner #1 adds the agent key as a delegate of the Safe in the transaction service, as owners do
+ * once in the Safe web app (Settings → Delegates): the service accepts proposals only from owners
+ * and delegates, so without it every proposal above the autonomy limit is refused.
+ */
+async function registerAgentDelegate(txServiceUrl: string, deploymentsFile: string): Promise<void> {
+  const d = JSON.parse(fs.readFileSync(deploymentsFile, "utf8")) as { chainId: number; treasury: { safe: string } };
+  const key = (i: number) => HDNodeWallet.fromPhrase(TEST_MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`).privateKey as Hex;
+  const owner = createWalletClient({ account: privateKeyToAccount(key(OWNER_INDEX)), chain: foundry, transport: http() }); // chain id 31337, as the local world
+  await new SafeApiKit({ chainId: BigInt(d.chainId), txServiceUrl }).addSafeDelegate({
+    safeAddress: getAddress(d.treasury.safe),
+    delegateAddress: privateKeyToAccount(key(AGENT_INDEX)).address,
+    delegatorAddress: owner.account.address,
+    label: "treasury agent (local)",
+    signer: owner,
+  });
+}
+
 /** Start the tx service and the CoW order book (each resolves once it prints its URL) and the agent loop. Each child is pushed
  * onto `children` as soon as it is spawned, so the caller's stop reaches it even if a later step fails. */
 export async function startLocalAgent(
@@ -59,6 +84,7 @@ export async function startLocalAgent(
   const { child: txService, url: txServiceUrl } = await spawnService("agent/src/safe/txServiceMain.ts", ["--rpc", o.rpcUrl, "--quiet"], /at (http:\/\/\S+\/api)/, "tx service", children);
   prefixLines(txService, "[tx-service]", "stdout");
   prefixLines(txService, "[tx-service]", "stderr");
+  await registerAgentDelegate(txServiceUrl, o.deploymentsFile);
   const book = await spawnService("scripts/local-order-book.ts", ["--rpc", o.rpcUrl, "--deployment", o.deploymentsFile, "--quiet"], /at (http:\/\/\S+)\s/, "CoW order book", children);
   prefixLines(book.child, "[order-book]", "stdout");
   prefixLines(book.child, "[order-book]", "stderr");
