@@ -7,13 +7,13 @@
 // solver's job: `settleOpen(solve)` hands every open order to a solver function (the local stack and
 // the tests pass the local world's solver), as CoW's autopilot hands auctions to solvers.
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { z } from "zod";
 import { createPublicClient, getAddress, http as viemHttp, isAddress, isHex, type Address, type Hex, type PublicClient } from "viem";
 import { aggregatorV3Abi, erc20Abi, gpv2SettlementAbi } from "../../../lib/chain/abi";
 import { cowOrderUid, type CowOrder } from "../../../lib/chain/cow";
 import type { Deployment } from "../../../lib/chain/deployments";
 import type { CowOrderStatus } from "./api";
+import { listenLocal } from "../localServer";
 
 export interface LocalOrderBookOptions {
   /** JSON-RPC of the chain, or a viem client for it (tests: Hardhat's in-process network). */
@@ -339,20 +339,6 @@ export async function startLocalOrderBook(opts: LocalOrderBookOptions): Promise<
       else res.writeHead(answer.status, { "content-type": "application/json" }).end(JSON.stringify(answer.body));
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 0, opts.host ?? "127.0.0.1", resolve);
-  });
-  const port = (server.address() as AddressInfo).port;
-  const host = opts.host ?? "127.0.0.1";
-  return {
-    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
-    port,
-    app,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const l = await listenLocal(server, opts);
+  return { url: l.origin, port: l.port, app, close: l.close };
 }

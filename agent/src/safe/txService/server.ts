@@ -2,7 +2,6 @@
 // with the real service's validation, status codes and error bodies; the chain is the source of truth
 // for owners, threshold, nonce, version and executions. Point api-kit at `${url}` (it ends in /api).
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { getAddress, isAddress, isHex, type Address, type Hex } from "viem";
 import { NotASafeError, SafeChain } from "./chain";
 import { TxStore } from "./store";
@@ -11,6 +10,7 @@ import { confirmTx } from "./confirm";
 import { addDelegate, listDelegates, removeDelegate } from "./delegates";
 import { page, safeInfoBody, txBody } from "./views";
 import { listTxs } from "./list";
+import { listenLocal } from "../../localServer";
 
 export interface TxServiceOptions {
   rpcUrl: string;
@@ -140,18 +140,6 @@ export async function startTxService(opts: TxServiceOptions): Promise<TxService>
       }
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 0, opts.host ?? "127.0.0.1", resolve);
-  });
-  const port = (server.address() as AddressInfo).port;
-  const host = opts.host ?? "127.0.0.1";
-  return {
-    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}/api`,
-    port,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
+  const l = await listenLocal(server, opts);
+  return { url: `${l.origin}/api`, port: l.port, close: l.close };
 }
