@@ -14,12 +14,7 @@ import { JsonRpcProvider, Wallet } from "ethers";
 import { getAddress, parseAbi, type Address, type PublicClient } from "viem";
 import { erc20Abi } from "../../../lib/chain";
 import { openRuntime, type Runtime } from "../../../agent/src/cycle/runtime";
-import { defaultSteps } from "../../../agent/src/cycle/steps";
-import { planPorts } from "../../../agent/src/cycle/ports";
 import { runCycle } from "../../../agent/src/cycle/once";
-import type { CycleSteps } from "../../../agent/src/cycle/types";
-import type { Portfolio } from "../../../agent/src/chain/types";
-import { heldWeights } from "../../../agent/src/cycle/decide";
 import { formatStatus, readStatus } from "../../../agent/src/cycle/status";
 import { CowOrderBook } from "../../../agent/src/cow/api";
 import { cowOrdersOf } from "../../../agent/src/cow/orders";
@@ -33,6 +28,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
 import { confirmProposed, executeProposed, startTxService, type TxService } from "../../../agent/src/safe";
 import { startLocalChain, testKey, type LocalChain } from "../helpers/localChain";
+import { stepsWithTarget } from "./fixtures/targetSteps";
 
 describe("agent/cycle: swaps through CoW Protocol (local order book + local solver)", function () {
   this.timeout(600_000);
@@ -44,17 +40,7 @@ describe("agent/cycle: swaps through CoW Protocol (local order book + local solv
   let env: NodeJS.ProcessEnv;
   let safe: Address, weth: Address, usdc: Address;
 
-  /** The default steps with the day's target set by the test (the strategy's day only feeds the record). */
-  const stepsWith = (target: (p: Portfolio) => Weights): CycleSteps<Portfolio> => {
-    const base = defaultSteps(rt, planPorts(rt), { env });
-    return {
-      ...base,
-      decide: async (p, date) => {
-        const d = await base.decide(p, date);
-        return { ...d, decision: { ...d.decision, hold: false, rebalance: true, triggers: ["test target"], targets: target(p) } };
-      },
-    };
-  };
+  const stepsWith = (target: (held: Weights) => Weights) => stepsWithTarget(rt, env, target);
   const balance = (token: Address) => client.readContract({ address: token, abi: erc20Abi, functionName: "balanceOf", args: [safe] });
 
   before(async () => {
@@ -85,10 +71,7 @@ describe("agent/cycle: swaps through CoW Protocol (local order book + local solv
   it("sells WETH with a pre-signed order, waits for the fill, then deposits the proceeds", async () => {
     const d = chain.deployment;
     // 1. Five points of NAV from ETH to cash (about $20K: under the $50K autonomy limit).
-    const sell = stepsWith((p) => {
-      const cur = heldWeights(p);
-      return { ...cur, eth: cur.eth - 0.05, usdc: cur.usdc + 0.05 };
-    });
+    const sell = stepsWith((cur) => ({ ...cur, eth: cur.eth - 0.05, usdc: cur.usdc + 0.05 }));
     const [weth0, usdc0] = [await balance(weth), await balance(usdc)];
     const r1 = await runCycle(rt.ctx, sell, { date: "2024-04-01", agentKey: testKey(4) });
     expect(r1.status, r1.reason).to.equal("executed");
@@ -135,10 +118,7 @@ describe("agent/cycle: swaps through CoW Protocol (local order book + local solv
     expect((await readStatus(rt)).openOrders).to.deep.equal([]);
 
     // 4. The proceeds are cash now: the next cycle deposits them (Aave), no swap needed.
-    const deposit = stepsWith((p) => {
-      const cur = heldWeights(p);
-      return { ...cur, usdc: cur.usdc - 0.05, aaveUsdc: cur.aaveUsdc + 0.05 };
-    });
+    const deposit = stepsWith((cur) => ({ ...cur, usdc: cur.usdc - 0.05, aaveUsdc: cur.aaveUsdc + 0.05 }));
     const r3 = await runCycle(rt.ctx, deposit, { date: "2024-04-03", agentKey: testKey(4) });
     expect(r3.status, r3.reason).to.equal("executed");
     const plan3 = (await rt.journal.get(r3.hash!))!.body.plan as { steps: { kind: string; protocol: string }[] };
@@ -149,10 +129,7 @@ describe("agent/cycle: swaps through CoW Protocol (local order book + local solv
 
   it("the owners' path: the order waits for the owners (presignaturePending), their execution pre-signs it, the solver fills it", async () => {
     const d = chain.deployment;
-    const sell = stepsWith((p) => {
-      const cur = heldWeights(p);
-      return { ...cur, eth: cur.eth - 0.06, usdc: cur.usdc + 0.06 };
-    });
+    const sell = stepsWith((cur) => ({ ...cur, eth: cur.eth - 0.06, usdc: cur.usdc + 0.06 }));
     const r = await runCycle(rt.ctx, sell, { date: "2024-04-05", agentKey: testKey(4), forceProposal: true });
     expect(r.status, r.reason).to.equal("proposed");
     const [{ uid, order }] = cowOrdersOf((await rt.journal.get(r.hash!))!);
@@ -186,15 +163,7 @@ describe("agent/cycle: swaps through CoW Protocol (local order book + local solv
     await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
     const rt2 = await openRuntime({ env: { ...env, COW_API_URL: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` } });
     try {
-      const base = defaultSteps(rt2, planPorts(rt2), { env });
-      const steps: CycleSteps<Portfolio> = {
-        ...base,
-        decide: async (p, date) => {
-          const dd = await base.decide(p, date);
-          const cur = heldWeights(p);
-          return { ...dd, decision: { ...dd.decision, hold: false, rebalance: true, triggers: ["test"], targets: { ...cur, eth: cur.eth - 0.06, usdc: cur.usdc + 0.06 } } };
-        },
-      };
+      const steps = stepsWithTarget(rt2, env, (cur) => ({ ...cur, eth: cur.eth - 0.06, usdc: cur.usdc + 0.06 }), "test");
       const executed = async () => (await client.getContractEvents({ address: rt.addresses.module, abi: moduleAbi, eventName: "AgentExecuted", fromBlock: 0n })).length;
       const before = await executed();
       const r = await runCycle(rt2.ctx, steps, { date: "2024-04-20", agentKey: testKey(4) });
@@ -219,15 +188,7 @@ describe("agent/cycle: swaps through CoW Protocol (local order book + local solv
     const bad = await startLocalOrderBook({ rpcUrl: chain.rpcUrl, deployment: d, spreadBps: 300 });
     const rt2 = await openRuntime({ env: { ...env, COW_API_URL: bad.url } });
     try {
-      const base = defaultSteps(rt2, planPorts(rt2), { env });
-      const steps: CycleSteps<Portfolio> = {
-        ...base,
-        decide: async (p, date) => {
-          const dd = await base.decide(p, date);
-          const cur = heldWeights(p);
-          return { ...dd, decision: { ...dd.decision, hold: false, rebalance: true, triggers: ["test"], targets: { ...cur, eth: cur.eth - 0.05, usdc: cur.usdc + 0.05 } } };
-        },
-      };
+      const steps = stepsWithTarget(rt2, env, (cur) => ({ ...cur, eth: cur.eth - 0.05, usdc: cur.usdc + 0.05 }), "test");
       const r = await runCycle(rt2.ctx, steps, { date: "2024-04-10", agentKey: testKey(4) });
       expect(r.status).to.equal("skipped");
       expect(r.reason).to.match(/sell-WETH: no cow route or the quote is below the oracle minimum/);

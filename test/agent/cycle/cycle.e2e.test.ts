@@ -28,6 +28,7 @@ import { moduleAbi, policyAbi } from "../../../agent/src/execute";
 import { LiveProvider, liveConfigFromEnv } from "../../../agent/src/market/live/provider";
 import { runTreasury } from "../../helpers/treasuryCli";
 import { startLocalChain, testKey, type LocalChain } from "../helpers/localChain";
+import { stepsWithTarget } from "./fixtures/targetSteps";
 import { MessagesStub } from "../helpers/messagesStub";
 
 
@@ -140,16 +141,8 @@ describe("agent/cycle: one cycle on the local world", function () {
 
   it("real planner, a target 6 points off: planned, checked, simulated, executed through the module; weights and NAV on chain as simulated", async () => {
     approveReply();
-    const base = defaultSteps(rt, planPorts(rt), { env });
-    const steps: CycleSteps<Portfolio> = {
-      ...base,
-      decide: async (p, date) => {
-        const d = await base.decide(p, date);
-        const cur = heldWeights(p);
-        // Move 6 points of NAV from cash into Aave (about $24K: under the $50K autonomy limit).
-        return { ...d, decision: { ...d.decision, hold: false, rebalance: true, triggers: ["test: 6 points into Aave"], targets: { ...cur, usdc: cur.usdc - 0.06, aaveUsdc: cur.aaveUsdc + 0.06 } } };
-      },
-    };
+    // Move 6 points of NAV from cash into Aave (about $24K: under the $50K autonomy limit).
+    const steps = stepsWithTarget(rt, env, (cur) => ({ ...cur, usdc: cur.usdc - 0.06, aaveUsdc: cur.aaveUsdc + 0.06 }), "test: 6 points into Aave");
     const r = await runCycle(rt.ctx, steps, { date: "2024-02-01", agentKey: testKey(4) });
     expect(r.status, r.reason).to.equal("executed");
     expect(r.path).to.equal("module");
@@ -304,17 +297,7 @@ describe("agent/cycle: one cycle on the local world", function () {
 
   describe("a reviewer's modify: a smaller plan only, re-planned, re-checked, re-simulated and gated by the rules in the same cycle", () => {
     /** The real planner, the day's target moved `pts` of NAV from cash into Aave. */
-    const intoAave = (pts: number): CycleSteps<Portfolio> => {
-      const base = defaultSteps(rt, planPorts(rt), { env });
-      return {
-        ...base,
-        decide: async (p, date) => {
-          const d = await base.decide(p, date);
-          const cur = heldWeights(p);
-          return { ...d, decision: { ...d.decision, hold: false, rebalance: true, triggers: [`test: ${pts} points into Aave`], targets: { ...cur, usdc: cur.usdc - pts, aaveUsdc: cur.aaveUsdc + pts } } };
-        },
-      };
-    };
+    const intoAave = (pts: number) => stepsWithTarget(rt, env, (cur) => ({ ...cur, usdc: cur.usdc - pts, aaveUsdc: cur.aaveUsdc + pts }), `test: ${pts} points into Aave`);
     const supplied = async () => {
       const p = await readPortfolio(client, rt.deployment);
       return p.positions.find((x) => x.kind === "aave")!.valueUsd;
