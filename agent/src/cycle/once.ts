@@ -164,7 +164,7 @@ export async function runCycle<P extends PortfolioLike>(ctx: ExecContext, steps:
     // Module: the autonomy limit. Owners: a full rotation at most (each dollar sold once and bought
     // once is 2 × NAV gross); the owners and the guard are the gate above that.
     limits: { maxPlanUsd: path === "module" ? usd(p.policy.limits.autonomyLimitUsd) : Math.max(2 * usd(p.navUsd), 1), maxNavLossBps: p.policy.limits.maxLossBps },
-    data: { asOf: o.date, staleSources: decided.staleInputs ?? decided.decision.issues.filter((i) => !(i as { info?: boolean }).info).map((i) => String((i as { field: string }).field)), pricesBroken: !p.healthy },
+    data: { asOf: o.date, staleSources: decided.staleInputs, pricesBroken: !p.healthy },
     market: decided.market.texts,
   });
   const verdict = await timed("approve", () => steps.approve(requestFor(plan, simOk)));

@@ -24,8 +24,8 @@ export interface Decided {
   market: { provider: string; sources: Record<string, string>; issues: unknown[]; texts: { source: string; text: string }[] };
   /** Daily closes known before the day (oldest first, null = gap) of the volatile positions, for the VaR. */
   closes?: Partial<Record<Position, (number | null)[]>>;
-  /** Fields the decision depends on that are stale or missing (absent: every non-note issue counts). */
-  staleInputs?: string[];
+  /** Fields the decision depends on that are stale or missing: the approver's stale-data gate. */
+  staleInputs: string[];
 }
 
 export interface Planned {
