@@ -2,7 +2,7 @@
 // its config, the orders its decisions carry (the journal keeps them with the plan) and their state
 // on chain (GPv2Settlement: pre-signature, filled amount; the block time for expiry). The chain is
 // the source of truth; the order book's status is a convenience.
-import { getAddress, type Address, type Hex, type PublicClient } from "viem";
+import { getAddress, maxUint256, type Address, type Hex, type PublicClient } from "viem";
 import { gpv2SettlementAbi } from "../../../lib/chain/abi";
 import type { CowOrder } from "../../../lib/chain/cow";
 import type { Deployment } from "../../../lib/chain/deployments";
@@ -70,9 +70,10 @@ export async function cowOrderStates(client: PublicClient, d: Deployment, rows: 
         client.readContract({ address: settlement, abi: gpv2SettlementAbi, functionName: "filledAmount", args: [o.uid] }),
       ]);
       const sell = BigInt(o.order.sellAmount);
+      const invalidated = filled === maxUint256; // GPv2Settlement.invalidateOrder marks an order filled with uint256 max
       const status: CowOrderStatus =
-        filled === 2n ** 256n - 1n ? "cancelled" : filled >= sell ? "fulfilled" : o.order.validTo < now ? "expired" : presigned !== 0n ? "open" : r.status === "executed" ? "cancelled" : "presignaturePending";
-      out.push({ uid: o.uid, date: r.date, decision: r.hash, sellToken: o.order.sellToken, buyToken: o.order.buyToken, sellAmount: o.order.sellAmount, buyAmount: o.order.buyAmount, validTo: o.order.validTo, status, filled: filled === 2n ** 256n - 1n ? "0" : filled.toString() });
+        invalidated ? "cancelled" : filled >= sell ? "fulfilled" : o.order.validTo < now ? "expired" : presigned !== 0n ? "open" : r.status === "executed" ? "cancelled" : "presignaturePending";
+      out.push({ uid: o.uid, date: r.date, decision: r.hash, sellToken: o.order.sellToken, buyToken: o.order.buyToken, sellAmount: o.order.sellAmount, buyAmount: o.order.buyAmount, validTo: o.order.validTo, status, filled: invalidated ? "0" : filled.toString() });
     }
   }
   return out;

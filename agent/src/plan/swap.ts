@@ -2,7 +2,7 @@
 // less the configured slippage) becomes a leg of calls on one venue. Uniswap v3 settles inside the
 // batch; CoW Protocol (mainnet's aggregator) pre-signs a sell order that a solver fills later, so its
 // proceeds are not there for the rest of the batch. Either way the limit is never below the oracle's
-// minOut: a CoW quote can only tighten it (see cow/quotes.ts, which fetches the quotes before planning).
+// minOut: a CoW quote can only tighten it (cycle/ports.ts fetches the quotes and plans again with them).
 import { getAddress, type Address, type Hex } from "viem";
 import type { Deployment } from "../../../lib/chain/deployments";
 import { cowPresign, cowSellOrder, type CowOrder } from "../../../lib/chain/cow";
