@@ -5,6 +5,7 @@ import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IER
 import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
 import {IPositionAdapter} from "./adapters/IPositionAdapter.sol";
 import {Holdings} from "./libraries/Holdings.sol";
+import {FeedPrice} from "./libraries/FeedPrice.sol";
 import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
 import {SlotDerivation} from "@openzeppelin/contracts/utils/SlotDerivation.sol";
 import {TreasuryPolicy} from "./TreasuryPolicy.sol";
@@ -127,9 +128,7 @@ contract TreasuryValuation is IValuationErrors {
         try AggregatorV3Interface(a.feed).latestRoundData() returns (
             uint80, int256 answer, uint256, uint256 updatedAt, uint80
         ) {
-            if (answer <= 0 || updatedAt == 0 || updatedAt > block.timestamp) return (0, false);
-            if (block.timestamp - updatedAt > a.maxStaleness) return (0, false);
-            return (uint256(answer) * 10 ** (18 - a.feedDecimals), true);
+            return FeedPrice.usd(a, answer, updatedAt);
         } catch {
             return (0, false);
         }

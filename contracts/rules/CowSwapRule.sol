@@ -7,6 +7,7 @@ import {IPolicyView} from "../interfaces/IPolicyView.sol";
 import {IPolicyErrors} from "../interfaces/Errors.sol";
 import {GPv2OrderData, IGPv2Settlement} from "../interfaces/IProtocols.sol";
 import {AssetClass, AssetConfig, Effect, Outflow} from "../libraries/PolicyTypes.sol";
+import {FeedPrice} from "../libraries/FeedPrice.sol";
 import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
 
 /// @dev The part of TreasuryPolicy this rule reads besides IPolicyView: the per-transaction loss limit.
@@ -130,12 +131,11 @@ contract CowSwapRule is IRule, IOrderRule, IPolicyErrors {
     }
 
     /// @dev USD value (18 decimals) of `amount` of a registered asset at its feed's price; reverts
-    /// when the price is stale or not positive (the same freshness test as TreasuryValuation).
+    /// when the price is not usable (FeedPrice: the valuation's own test).
     function _value(address token, uint256 amount, AssetConfig memory a) internal view returns (uint256) {
         (, int256 answer,, uint256 updatedAt,) = AggregatorV3Interface(a.feed).latestRoundData();
-        if (answer <= 0 || updatedAt == 0 || updatedAt > block.timestamp || block.timestamp - updatedAt > a.maxStaleness) {
-            revert OrderPriceUnavailable(token);
-        }
-        return amount * uint256(answer) * 10 ** (18 - a.feedDecimals) / 10 ** a.decimals;
+        (uint256 price, bool ok) = FeedPrice.usd(a, answer, updatedAt);
+        if (!ok) revert OrderPriceUnavailable(token);
+        return amount * price / 10 ** a.decimals;
     }
 }
