@@ -43,7 +43,7 @@ import {
   TreasuryValuation__factory,
   TreasuryValuation,
 } from "../../typechain-types";
-import { analyzeTrace, Frame, framesAt, frameTree, labeledSegments, RawTrace } from "./trace";
+import { analyzeTrace, ColdAccess, coldAccessesIn, coldAccessTable, Frame, framesAt, frameTree, labeledSegments, RawTrace } from "./trace";
 import type { Address } from "viem";
 import { aaveSupply, approve } from "../../lib/chain/encode";
 import { IFACE } from "../../test/helpers/interfaces";
@@ -166,6 +166,11 @@ async function addressNames(world: World, g: GuardrailAddresses, bare: string): 
   put(g.module, "AgentModule");
   put(g.pendleOracle, "PendlePYLpOracle");
   put(bare, "BareModule");
+  put(g.lens, "TreasuryPolicyLens");
+  for (const [k, n] of [
+    ["aaveATokenAdapter", "AaveATokenAdapter"], ["aaveDebtAdapter", "AaveDebtAdapter"], ["erc4626Adapter", "ERC4626Adapter"], ["pendlePTAdapter", "PendlePTAdapter"],
+    ["ruleAaveV3", "AaveV3Rule"], ["ruleErc4626", "ERC4626Rule"], ["ruleUniswapV3", "UniswapV3Rule"], ["rulePendle", "PendleRule"], ["ruleErc20", "ERC20Rule"], ["ruleCow", "CowSwapRule"],
+  ] as const) put(g[k], n);
   const registry: string = await new Contract(g.policy, ["function registry() view returns (address)"], world.provider).registry();
   put(registry, "registry (SSTORE2 data)");
   // EIP-1967 implementations behind the Aave proxies (pool, a/debt tokens share one impl each).
@@ -354,6 +359,7 @@ function ownerBreakdown(b: Bench, bare: Measured, guarded: Measured) {
   const checkSnap = pick(check, valuation, 0);
   const afterSnap = pick(after, valuation, 0);
   const afterOutcome = pick(after, valuation, 1);
+  const guardAccount: ColdAccess[] = check.callCost >= 2_600 ? [{ address: b.g.guard.toLowerCase(), kind: "account" }] : [];
   return {
     method:
       "debug_traceTransaction (Hardhat in-process, default struct logger) of the bare and the guarded transaction; call tree rebuilt " +
@@ -392,6 +398,7 @@ function ownerBreakdown(b: Bench, bare: Measured, guarded: Measured) {
       proxyDelta: { gasUsed: proxyDelta, notes: "difference in the Safe proxy frame (should be 0)" },
       unexplained: { gasUsed: total - explained, notes: "should be 0: overhead minus the components above" },
     },
+    stateAccess: stateAccess(b, [...guardAccount, ...coldAccessesIn([check, after])], total, innerDelta),
     ownGasSegments: {
       notes: "each frame's own opcodes between its sub-calls (top opcodes by gas); explains the 'self' figures",
       guardCheckTransaction: labeledSegments(check),
@@ -421,6 +428,9 @@ function agentBreakdown(b: Bench, bare: Measured, agent: Measured) {
   const total = agent.gasUsed - bare.gasUsed;
   const execDelta = sum(execs) - sum(bareExecs);
   const moduleSelf = root.self - bare.frame.self;
+  // The module's own cold accesses (its storage, the accounts it calls) that the bare module does not make.
+  const bareOwn = new Set(bare.frame.coldAccesses.map((x) => `${x.kind}:${x.address}`));
+  const own = root.coldAccesses.filter((x) => !bareOwn.has(`${x.kind}:${x.address}`));
   return {
     method: "debug_traceTransaction call trees of AgentModule.execute and BareModule.execute (same calldata, same state); see ownerBreakdown.method",
     gasUsed: total,
@@ -448,8 +458,42 @@ function agentBreakdown(b: Bench, bare: Measured, agent: Measured) {
         notes: "should be 0",
       },
     },
+    stateAccess: stateAccess(b, [...own, ...coldAccessesIn([...policy, ...valuation])], total, execDelta),
     ownGasSegments: { agentModule: labeledSegments(root), bareModule: labeledSegments(bare.frame) },
     text: { agent: frameTree(root, 3), bare: frameTree(bare.frame, 3) },
+  };
+}
+
+/**
+ * How much of an overhead is EIP-2929 state access (every account and storage slot touched for the
+ * first time in the transaction), split into the guardrails' own contracts and the treasury's
+ * holdings (tokens, feeds, protocol state read to value them). The holdings part is what valuing
+ * every holding before the batch costs in state reads alone, whatever the code around it: the floor
+ * under any design that keeps issue 8's guarantee (every holding valued, caps checked, each
+ * transaction), less what the batch itself would pay for the accesses it shares with the valuation.
+ */
+function stateAccess(b: Bench, accesses: ColdAccess[], overhead: number, batchWarming: number) {
+  const ours = new Set(
+    [b.g.policy, b.g.valuation, b.g.guard, b.g.module, b.g.lens, b.g.aaveATokenAdapter, b.g.aaveDebtAdapter, b.g.erc4626Adapter, b.g.pendlePTAdapter,
+      b.g.ruleAaveV3, b.g.ruleErc4626, b.g.ruleUniswapV3, b.g.rulePendle, b.g.ruleErc20, b.g.ruleCow].map((a) => a.toLowerCase()),
+  );
+  for (const [a, n] of b.names) if (n === "registry (SSTORE2 data)") ours.add(a);
+  const label = (a: string) => b.names.get(a) ?? a;
+  const guardrails = coldAccessTable(accesses.filter((x) => ours.has(x.address)), label);
+  const holdings = coldAccessTable(accesses.filter((x) => !ours.has(x.address)), label);
+  const holdingsNet = holdings.gas + batchWarming;
+  return {
+    notes:
+      "EIP-2929 cold accesses inside the guardrails' calls, at their whole cost (2,600 per account, 2,100 per storage slot; SSTORE not included). " +
+      "holdings = tokens, feeds and protocol state read to value the treasury; guardrails = our contracts (policy, valuation, rules, adapters, registry, guard/module storage). " +
+      "holdingsNet = holdings + the batch-warming discount (the batch's own accesses the valuation made first). " +
+      "everythingElse = overhead - guardrails - holdingsNet: our code's computation, memory, ABI, events, transient storage, SSTOREs.",
+    guardrails,
+    holdings,
+    batchWarming,
+    holdingsNet,
+    everythingElse: overhead - guardrails.gas - holdingsNet,
+    goal: { gasUsed: 140_000, leftForAllElseAfterHoldingsNet: 140_000 - holdingsNet },
   };
 }
 
@@ -736,6 +780,10 @@ async function main(): Promise<void> {
   for (const [label, br] of [["first", breakdown], ["second", breakdown2]] as const) {
     console.log(`\nwhere the guard overhead goes, ${label} supply: ${fmt(br.gasUsed)}`);
     for (const [k, v] of Object.entries(br.components)) console.log(`  ${k.padEnd(22)} ${fmt((v as { gasUsed: number }).gasUsed).padStart(8)}`);
+  }
+  for (const [label, br] of [["owner, first", breakdown], ["owner, second", breakdown2], ["agent, first", aBreak], ["agent, second", aBreak2]] as const) {
+    const sa = br.stateAccess;
+    console.log(`\nstate access (EIP-2929 cold), ${label} supply: holdings ${fmt(sa.holdings.gas)} (net of batch warming ${fmt(sa.holdingsNet)}), guardrail contracts ${fmt(sa.guardrails.gas)}, everything else ${fmt(sa.everythingElse)}`);
   }
   console.log("\n  guard.checkTransaction, first supply (inclusive gas per call):");
   for (const l of breakdown.text.check) console.log("    " + l);

@@ -52,7 +52,20 @@ export interface Frame {
   segments: { gas: number; topOps: [string, number][] }[];
   /** Every call opcode of this frame in order (sub-frames and leaf calls). */
   callOrder: { name: string; leaf: boolean }[];
+  /** Whose storage this frame's SLOADs read: the code address, or the caller's for a DELEGATECALL. */
+  storage: string;
+  /** EIP-2929 cold accesses made by this frame's own opcodes: an account (call, EXTCODE*) at 2,600
+   * gas or a storage slot (SLOAD) at 2,100; `address` = the account, or the storage owner. */
+  coldAccesses: ColdAccess[];
 }
+
+export interface ColdAccess {
+  address: string;
+  kind: "account" | "slot";
+}
+
+/** EIP-2929 cost of a cold access: the whole opcode cost, not only the surcharge over a warm one. */
+export const COLD_GAS = { account: 2_600, slot: 2_100 } as const;
 
 const CALL_OPS = new Set(["CALL", "STATICCALL", "DELEGATECALL", "CALLCODE"]);
 const ACCOUNT_OPS = new Set(["EXTCODESIZE", "EXTCODECOPY", "EXTCODEHASH", "BALANCE"]);
@@ -87,9 +100,10 @@ export function analyzeTrace(trace: RawTrace, root: { address: string; name?: st
   for (let i = 1; i <= 10; i++) warmSet.add("0x" + i.toString(16).padStart(40, "0"));
   const label = (a: string) => names.get(a.toLowerCase()) ?? a;
 
-  const newFrame = (address: string, kind: Frame["kind"], depth: number): Frame => ({
+  const newFrame = (address: string, kind: Frame["kind"], depth: number, storage: string): Frame => ({
     name: label(address), address, kind, depth, inclusive: 0, used: 0, callCost: 0, self: 0,
     selfOps: {}, totalOps: {}, children: [], leafCalls: [], reverted: false, segments: [], callOrder: [],
+    storage, coldAccesses: [],
   });
   // Per open frame: gas by opcode in the current segment.
   const segOps = new Map<Frame, Map<string, number>>();
@@ -105,7 +119,7 @@ export function analyzeTrace(trace: RawTrace, root: { address: string; name?: st
     f.segments.push({ gas, topOps });
     segOps.delete(f);
   };
-  const top = newFrame(root.address.toLowerCase(), "ROOT", 1);
+  const top = newFrame(root.address.toLowerCase(), "ROOT", 1, root.address.toLowerCase());
   if (root.name) top.name = root.name;
   // Stack of open frames with the gas the caller had at the call opcode.
   const open: { frame: Frame; gasAtCall: number; firstGas: number; callIndex: number }[] = [
@@ -118,11 +132,15 @@ export function analyzeTrace(trace: RawTrace, root: { address: string; name?: st
     if (l.depth !== cur.frame.depth) throw new Error(`analyzeTrace: depth ${l.depth} at step ${i}, expected ${cur.frame.depth}`);
     const f = cur.frame;
     if (COUNTED.has(l.op)) bump(f.selfOps, l.op);
-    if (l.op === "SLOAD") bump(f.selfOps, l.gasCost >= 2100 ? "SLOAD_cold" : "SLOAD_warm");
+    if (l.op === "SLOAD") {
+      bump(f.selfOps, l.gasCost >= 2100 ? "SLOAD_cold" : "SLOAD_warm");
+      if (l.gasCost >= 2100) f.coldAccesses.push({ address: f.storage, kind: "slot" });
+    }
     if (l.op === "SSTORE") bump(f.selfOps, l.gasCost >= 20_000 ? "SSTORE_set" : l.gasCost >= 2_900 ? "SSTORE_update" : "SSTORE_noop_or_warm");
     if (ACCOUNT_OPS.has(l.op) && l.stack) {
       const a = addrFromWord(l.stack[l.stack.length - 1]);
       bump(f.selfOps, warmSet.has(a) ? "ACCOUNT_warm" : "ACCOUNT_cold");
+      if (!warmSet.has(a)) f.coldAccesses.push({ address: a, kind: "account" });
       warmSet.add(a);
     }
     if (!CALL_OPS.has(l.op)) segAdd(f, l.op, l.gasCost);
@@ -132,10 +150,12 @@ export function analyzeTrace(trace: RawTrace, root: { address: string; name?: st
       const a = addrFromWord(l.stack[l.stack.length - 2]);
       bump(f.selfOps, l.op);
       bump(f.selfOps, warmSet.has(a) ? "CALL_cold_access=0" : "CALL_cold_access=1");
+      if (!warmSet.has(a)) f.coldAccesses.push({ address: a, kind: "account" });
       warmSet.add(a);
       const next = logs[i + 1];
       if (next && next.depth === l.depth + 1) {
-        const child = newFrame(a, l.op as Frame["kind"], l.depth + 1);
+        const delegated = l.op === "DELEGATECALL" || l.op === "CALLCODE";
+        const child = newFrame(a, l.op as Frame["kind"], l.depth + 1, delegated ? f.storage : a);
         f.children.push(child);
         f.callOrder.push({ name: child.name, leaf: false });
         open.push({ frame: child, gasAtCall: l.gas, firstGas: next.gas, callIndex: i });
@@ -253,4 +273,23 @@ export function labeledSegments(f: Frame): { at: string; gas: number; topOps: st
     gas: s.gas,
     topOps: s.topOps.map(([op, g]) => `${op} ${g}`).join(", "),
   }));
+}
+
+/** Every cold access made inside `frames` (their own opcodes and all their sub-calls). */
+export function coldAccessesIn(frames: Frame[]): ColdAccess[] {
+  return frames.flatMap((f) => flatten(f).flatMap((x) => x.coldAccesses));
+}
+
+/** Cold accesses grouped by account label: accounts and slots counted, gas at the full cold cost. */
+export function coldAccessTable(accesses: ColdAccess[], label: (a: string) => string): { gas: number; byAccount: Record<string, { accounts: number; slots: number; gas: number }> } {
+  const byAccount: Record<string, { accounts: number; slots: number; gas: number }> = {};
+  let gas = 0;
+  for (const x of accesses) {
+    const row = (byAccount[label(x.address)] ??= { accounts: 0, slots: 0, gas: 0 });
+    if (x.kind === "account") row.accounts++;
+    else row.slots++;
+    row.gas += COLD_GAS[x.kind];
+    gas += COLD_GAS[x.kind];
+  }
+  return { gas, byAccount };
 }
