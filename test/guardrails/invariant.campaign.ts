@@ -14,7 +14,8 @@
 //      reported size equals the GROSS turnover measured here (a round trip counts both legs; never
 //      less than the net change); exits back into the Safe are never refused by size and use no
 //      budget; the agent's losses in the rolling window stay within LOSS_BUDGET_MULTIPLE x maxLossBps
-//      of NAV; the guardrail configuration never changes;
+//      of NAV; a CoW pre-signed sell order (moves nothing now, sells later outside the module)
+//      counts its sell amount at oracle prices; the guardrail configuration never changes;
 //  (e) leverage: half the sequences start with Aave debt (USDC borrowed against WETH, opened before
 //      the guard, as a treasury that was levered up earlier); NAV counts it negatively; after every
 //      accepted batch the Safe's health factor is at or above the floor, or did not fall; the agent
@@ -40,7 +41,8 @@ import {
   setPrice,
 } from "../../scripts/world";
 import * as lib from "../../lib/chain/encode";
-import type { Hex } from "viem";
+import { cowPresign, cowSellOrder } from "../../lib/chain/cow";
+import type { Address, Hex } from "viem";
 
 const HOUR = 3600;
 
@@ -197,8 +199,11 @@ export function newStats(): Stats {
 }
 
 /** Kinds that must each be seen refused (forbidden) or accepted (allowed) over a campaign. */
-export const FORBIDDEN_KINDS = ["transferOut", "approveOutsider", "receiverOutsider", "oversized", "manipulatedZeroMin", "protectedTarget", "unlistedFunction", "unregisteredToken", "mixedBatch"];
-export const ALLOWED_KINDS = ["aaveSupply", "aaveWithdraw", "vaultDeposit", "vaultRedeem", "swapMin", "swapZeroMin", "pendleBuy", "roundTrip", "repay"];
+export const FORBIDDEN_KINDS = [
+  "transferOut", "approveOutsider", "receiverOutsider", "oversized", "manipulatedZeroMin", "protectedTarget", "unlistedFunction", "unregisteredToken", "mixedBatch",
+  "cowOrderBelowOracle", "cowOrderOutsider",
+];
+export const ALLOWED_KINDS = ["aaveSupply", "aaveWithdraw", "vaultDeposit", "vaultRedeem", "swapMin", "swapZeroMin", "pendleBuy", "roundTrip", "repay", "cowOrder"];
 
 export function summary(stats: Stats, steps: number, secs: string): string[] {
   return [
@@ -347,6 +352,13 @@ export async function runSequence(g: GuardedWorld, seed: number, stats: Stats, S
   /** Expected output of a swap at the feed prices. */
   const fairOut = (s: State, tIn: TokenSymbol, tOut: TokenSymbol, amountIn: bigint) => unitsFor(s, tOut, valueOf(s, tIn, amountIn));
   const PAIRS: [TokenSymbol, TokenSymbol][] = [["WETH", "USDC"], ["USDC", "WETH"], ["WBTC", "USDC"], ["USDC", "WBTC"]];
+  /** Block time of the latest block, refreshed before each agent action (CoW orders expire relative to it). */
+  let chainNow = 0;
+  /** [exact approval to CoW's vault relayer, pre-signature of a sell order with `buyAmount` as its limit]. */
+  const cowSell = (tIn: TokenSymbol, tOut: TokenSymbol, sellAmount: bigint, buyAmount: bigint, receiver: string = ZeroAddress): Call[] => {
+    const order = { ...cowSellOrder({ sellToken: w.tokens[tIn] as Address, buyToken: w.tokens[tOut] as Address, sellAmount, buyAmount, validTo: chainNow + rng.int(300, 3_000) }), receiver: receiver as Address };
+    return [approve(w.tokens[tIn], w.cow.vaultRelayer, sellAmount), cowPresign(w.cow.settlement as Address, order, safe as Address, w.chainId).call];
+  };
 
   // ------------------------------------------------------------ generators (null: not possible now)
   type Gen = (s: State) => Action | null;
@@ -426,6 +438,15 @@ export async function runSequence(g: GuardedWorld, seed: number, stats: Stats, S
       const want = rng.chance(0.3) ? s.debtUsdc : (s.debtUsdc * BigInt(rng.int(10, 90))) / 100n;
       const amount = want > s.spot.USDC ? s.spot.USDC : want;
       return { kind: "repay", forbidden: false, exit: true, expected: LIMIT_ERRORS, calls: [approve(w.tokens.USDC, w.aave.pool, amount), lib.aaveRepay(w.aave.pool as Hex, w.tokens.USDC as Hex, amount, safe as Hex)] };
+    },
+    cowOrder: (s) => {
+      // Sells later, outside the module: metered now at its sell value, its limit within the loss limit of the oracle.
+      const c = PAIRS.filter(([a]) => s.values[a] >= usd(500));
+      if (!c.length) return null;
+      const [a, b] = rng.pick(c);
+      const amountIn = unitsFor(s, a, sizeUsd(s.values[a], 0.05, 0.6));
+      const limit = (fairOut(s, a, b, amountIn) * BigInt(10_000 - rng.int(0, 90))) / 10_000n;
+      return { kind: "cowOrder", forbidden: false, expected: LIMIT_ERRORS, calls: cowSell(a, b, amountIn, limit), gross: (st) => valueOf(st, a, amountIn) };
     },
     sandwiched: (s) => {
       // A sandwicher moves the pool 2-8% against the agent's zero-minimum swap: each batch may stay
@@ -556,6 +577,19 @@ export async function runSequence(g: GuardedWorld, seed: number, stats: Stats, S
       const c = rng.chance(0.5) ? approve(token, w.pendle.router, 1n) : call(token, ERC20.encodeFunctionData("transfer", [thief(), 1n]));
       return { kind: "unregisteredToken", forbidden: true, expected: ["TokenNotRegistered"], calls: [c] };
     },
+    cowOrderBelowOracle: (s) => {
+      // A limit the solver (or a colluding one) could fill 2-20% under the oracle: a loss outside any transaction.
+      const [a, b] = rng.pick(PAIRS);
+      const amountIn = unitsFor(s, a, usd(rng.int(100, 20_000)));
+      const limit = (fairOut(s, a, b, amountIn) * BigInt(rng.int(80, 98))) / 100n;
+      return { kind: "cowOrderBelowOracle", forbidden: true, expected: ["OrderLimitBelowOracle"], calls: cowSell(a, b, amountIn, limit) };
+    },
+    cowOrderOutsider: (s) => {
+      // A fair order whose proceeds go to someone else.
+      const [a, b] = rng.pick(PAIRS);
+      const amountIn = unitsFor(s, a, usd(rng.int(100, 20_000)));
+      return { kind: "cowOrderOutsider", forbidden: true, expected: ["ReceiverNotSafe"], calls: cowSell(a, b, amountIn, fairOut(s, a, b, amountIn), thief()) };
+    },
   };
   // A harmless allowed call first, then a forbidden one: every call is checked before any runs.
   const mixedBatch: Gen = (s) => {
@@ -569,6 +603,7 @@ export async function runSequence(g: GuardedWorld, seed: number, stats: Stats, S
     ["pendleBuy", 1], ["pendleSell", 0.7], ["approveSpender", 0.5], ["roundTrip", 1.5], ["sandwiched", 1.2], ["repay", 0.8],
     ["transferOut", 1.2], ["approveOutsider", 0.8], ["receiverOutsider", 1.5], ["oversized", 1.2], ["manipulatedZeroMin", 0.8],
     ["protectedTarget", 0.8], ["unlistedFunction", 0.8], ["unregisteredToken", 0.5], ["mixedBatch", 1],
+    ["cowOrder", 1.2], ["cowOrderBelowOracle", 0.6], ["cowOrderOutsider", 0.6],
     ["priceMove", 1.5], ["timeAdvance", 1.8],
   ];
 
@@ -681,6 +716,7 @@ export async function runSequence(g: GuardedWorld, seed: number, stats: Stats, S
       }
     } else {
       let action: Action | null = null;
+      chainNow = (await w.provider.getBlock("latest"))!.timestamp;
       for (let tries = 0; !action; tries++) {
         if (tries > 0) kind = rng.weighted(menu.filter(([k]) => k !== "priceMove" && k !== "timeAdvance"));
         action = kind === "mixedBatch" ? mixedBatch(s) : (allowed[kind] ?? forbiddenOnly[kind])(s);
