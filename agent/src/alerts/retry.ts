@@ -34,7 +34,7 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, o: Retry
       return await fn(attempt);
     } catch (e) {
       if (!(e instanceof SendError) || !e.retryable || attempt >= o.maxAttempts) {
-        if (e instanceof SendError && e.retryable) e.message += ` (gave up after ${attempt} attempts)`;
+        if (e instanceof SendError && e.retryable && attempt > 1) e.message += ` (gave up after ${attempt} attempts)`;
         throw e;
       }
       await sleep(e.retryAfterMs ?? Math.min(max, base * 2 ** (attempt - 1)));
@@ -52,6 +52,7 @@ export async function post(channel: string, url: string, init: { headers: Record
   } catch (e) {
     const err = e as { name?: string; cause?: { code?: string } };
     if (err.name === "TimeoutError" || err.name === "AbortError") throw new SendError(`${channel}: no answer within ${init.timeoutMs} ms`, true);
+    // Only the error's code or name: undici's messages can quote the URL, and Telegram's holds the token.
     throw new SendError(`${channel}: network error (${err.cause?.code ?? err.name ?? "fetch failed"})`, true);
   }
 }
