@@ -67,9 +67,10 @@ export function formatIssues(err: z.ZodError, file?: string): string {
   return err.issues
     .map((i) => {
       const p = i.path.join(".") || "(root)";
-      const env = envName(p);
+      // A list's item (alerts.email.to.1) comes from the list's variable.
+      const env = envName(p.replace(/\.\d+$/, ""));
       const from = [env && `env ${env}`, file && `file ${file}`].filter(Boolean).join(" or ");
-      const fix = FIX[p] ?? (i.code === "unrecognized_keys" ? `remove ${(i as { keys?: string[] }).keys?.join(", ")}` : env ? `set ${env}` : `fix ${p} in the config file`);
+      const fix = FIX[p] ?? FIX[p.replace(/\.\d+$/, "")] ?? (i.code === "unrecognized_keys" ? `remove ${(i as { keys?: string[] }).keys?.join(", ")}` : env ? `set ${env}` : `fix ${p} in the config file`);
       return `config ${p}${from ? ` (${from})` : ""}: ${i.message}; ${fix}`;
     })
     .join("\n");

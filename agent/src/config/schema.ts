@@ -35,7 +35,7 @@ export const AlertsConfigSchema = z
     telegram: z
       .strictObject({
         /** Numeric chat id (groups: negative, -100…) or @channelusername. */
-        chatId: z.union([z.number().int(), z.string().regex(/^(-?\d+|@\w{4,})$/, "a numeric chat id or @channelusername")]),
+        chatId: z.union([z.number().int(), z.string().regex(/^(-?\d+|@\w{4,})$/, "a numeric chat id or @channelusername")], { error: "a numeric chat id or @channelusername" }),
         tokenEnv: z.string().min(1).default("TELEGRAM_BOT_TOKEN"),
         baseUrl: url.default("https://api.telegram.org"),
       })
