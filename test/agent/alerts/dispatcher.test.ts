@@ -7,8 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
 import { randomBytes } from "node:crypto";
-import pino from "pino";
-import { AlertDispatcher, AlertLog, alertChannels, alertsFrom, cycleAlert, notifier, telegramChannel, type Alert, type Channel } from "../../../agent/src/alerts";
+import { AlertDispatcher, AlertLog, alertChannels, alertsFrom, cycleAlert, telegramChannel, type Alert, type Channel } from "../../../agent/src/alerts";
 import { AlertsConfigSchema } from "../../../agent/src/config/schema";
 import { createLogger } from "../../../agent/src/log";
 import { Journal } from "../../../agent/src/journal";
@@ -16,7 +15,6 @@ import { runCycle } from "../../../agent/src/cycle/once";
 import type { CycleReport, CycleSteps, PortfolioLike } from "../../../agent/src/cycle/types";
 import type { ExecContext } from "../../../agent/src/execute";
 import net from "node:net";
-import { sql } from "drizzle-orm";
 import { startSmtpServer, startTelegramStub, startWebhookReceiver, header, type SmtpStub, type TelegramStub, type WebhookReceiver } from "./servers";
 
 const TOKEN = "7012345678:AAH-dispatch-token_0123456789abcdef";
@@ -33,10 +31,22 @@ async function deadPort(): Promise<number> {
   return port;
 }
 
+type Logger = ReturnType<typeof createLogger>;
+const silent = () => createLogger("silent");
+
+/** What the alert code logs, exactly as it passes it (no redaction, no scrub: a token would show). */
 function capture() {
+  const lines: Record<string, unknown>[] = [];
+  const at = (level: string) => (o: object, msg?: string) => void lines.push({ level, ...o, msg });
+  const log = { info: at("info"), warn: at("warn"), error: at("error"), debug: at("debug") } as unknown as Logger;
+  return { log, text: () => JSON.stringify(lines), lines: () => lines };
+}
+
+/** The agent's logger (redaction and secret scrub) writing to a string. */
+function scrubbedLog() {
   let out = "";
   const sink = new Writable({ write: (c, _e, cb) => ((out += c.toString()), cb()) });
-  return { sink, text: () => out, lines: () => out.split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return { log: createLogger("info", sink), text: () => out };
 }
 const flush = () => new Promise((r) => setImmediate(r));
 
@@ -63,7 +73,7 @@ describe("agent/alerts: dispatcher, dedup in the journal, cycle alerts", functio
     await journal.close();
   });
   beforeEach(async () => {
-    await journal.db.execute(sql`DELETE FROM alerts_sent`);
+    await journal.db.execute("DELETE FROM alerts_sent");
     tg.requests.length = tg.delivered.length = tg.faults.length = 0;
     rx.received.length = rx.statuses.length = 0;
     smtp.mails.length = 0;
@@ -84,7 +94,7 @@ describe("agent/alerts: dispatcher, dedup in the journal, cycle alerts", functio
     const log = capture();
     const down: Channel = { name: "broken", send: async () => Promise.reject(new Error("exploded")) };
     const channels = [down, ...alertChannels(cfg({ telegram: { chatId: "-100404", baseUrl: tg.origin } }), { env, sleep: async () => undefined })];
-    const d = new AlertDispatcher({ channels, log: pino(log.sink), store: AlertLog.of(journal), dedupMs: 3_600_000 });
+    const d = new AlertDispatcher({ channels, log: log.log, store: AlertLog.of(journal), dedupMs: 3_600_000 });
     const a: Alert = { kind: "cycle.failed", severity: "critical", title: "Cycle FAILED", lines: ["boom"], key: "k1" };
     const r = await d.send(a);
     expect(r.delivered.sort()).to.deep.equal(["email", "webhook"]);
@@ -104,7 +114,7 @@ describe("agent/alerts: dispatcher, dedup in the journal, cycle alerts", functio
     let now = new Date("2026-12-02T08:00:00Z");
     const open = async () => {
       const journal = await Journal.open({ dataDir: dir });
-      return { journal, n: alertsFrom(cfg({ dedupSeconds: 6 * 3600, webhook: undefined, email: undefined }), { env, log: pino({ level: "silent" }), journal, now: () => now, sleep: async () => undefined }) };
+      return { journal, n: alertsFrom(cfg({ dedupSeconds: 6 * 3600, webhook: undefined, email: undefined }), { env, log: silent(), journal, now: () => now, sleep: async () => undefined }) };
     };
     let { journal: j, n } = await open();
     await n.cycle(report());
@@ -127,7 +137,7 @@ describe("agent/alerts: dispatcher, dedup in the journal, cycle alerts", functio
   });
 
   it("an alert no channel delivered is not remembered: the next occurrence tries again", async () => {
-    const n = alertsFrom(cfg({ webhook: undefined, email: undefined }), { env, log: pino({ level: "silent" }), journal, sleep: async () => undefined });
+    const n = alertsFrom(cfg({ webhook: undefined, email: undefined }), { env, log: silent(), journal, sleep: async () => undefined });
     tg.faults.push({ status: 500, description: "Internal Server Error" }, { status: 500, description: "Internal Server Error" });
     const [r1] = await n.cycle(report());
     expect(r1.delivered).to.deep.equal([]);
@@ -138,7 +148,7 @@ describe("agent/alerts: dispatcher, dedup in the journal, cycle alerts", functio
   });
 
   it("a success after alerted failures sends one 'recovered' alert; the next failure alerts again at once", async () => {
-    const n = alertsFrom(cfg({ webhook: undefined, email: undefined }), { env, log: pino({ level: "silent" }), journal });
+    const n = alertsFrom(cfg({ webhook: undefined, email: undefined }), { env, log: silent(), journal });
     await n.cycle(report());
     await n.cycle(report({ status: "skipped", held: "paused", reason: "the agent is paused by a guardian: nothing is sent until the Safe unpauses it" }));
     await n.cycle(report()); // suppressed
@@ -157,13 +167,13 @@ describe("agent/alerts: dispatcher, dedup in the journal, cycle alerts", functio
     // A logger without the secret scrub: nothing the alert code logs contains the token or its URL.
     const raw = capture();
     const ch = alertChannelsFor(cfg({ webhook: undefined, email: undefined }));
-    const d = new AlertDispatcher({ channels: ch, log: pino(raw.sink), dedupMs: 0 });
+    const d = new AlertDispatcher({ channels: ch, log: raw.log, dedupMs: 0 });
     tg.faults.push({ status: 401, description: "Unauthorized" });
     const r1 = await d.send({ kind: "x", severity: "info", title: "t", lines: ["l"] });
     tg.faults.push("hang");
     const slow = telegramChannel({ chatId: CHAT, token: TOKEN, tokenEnv: "TELEGRAM_BOT_TOKEN", baseUrl: tg.origin, timeoutMs: 200, maxRetryAfterMs: 0, retry: { maxAttempts: 1 } });
-    const r2 = await new AlertDispatcher({ channels: [slow], log: pino(raw.sink), dedupMs: 0 }).send({ kind: "y", severity: "info", title: "t", lines: ["l"] });
-    const r3 = await new AlertDispatcher({ channels: alertChannelsFor(cfg({ webhook: undefined, email: undefined, telegram: { chatId: CHAT, baseUrl: `http://127.0.0.1:${await deadPort()}` } })), log: pino(raw.sink), dedupMs: 0 }).send({ kind: "z", severity: "info", title: "t", lines: ["l"] });
+    const r2 = await new AlertDispatcher({ channels: [slow], log: raw.log, dedupMs: 0 }).send({ kind: "y", severity: "info", title: "t", lines: ["l"] });
+    const r3 = await new AlertDispatcher({ channels: alertChannelsFor(cfg({ webhook: undefined, email: undefined, telegram: { chatId: CHAT, baseUrl: `http://127.0.0.1:${await deadPort()}` } })), log: raw.log, dedupMs: 0 }).send({ kind: "z", severity: "info", title: "t", lines: ["l"] });
     await flush();
     expect([r1, r2, r3].map((r) => r.failed[0]?.error)).to.deep.equal([
       "telegram: 401 Unauthorized; the bot token in TELEGRAM_BOT_TOKEN is wrong or revoked; copy it again from @BotFather",
@@ -175,8 +185,8 @@ describe("agent/alerts: dispatcher, dedup in the journal, cycle alerts", functio
     expect(raw.text()).not.to.include("/bot");
 
     // And the agent's logger scrubs the token if anything else ever prints it (registered by alertsFrom).
-    const scrubbed = capture();
-    const log = createLogger("info", scrubbed.sink);
+    const scrubbed = scrubbedLog();
+    const log = scrubbed.log;
     alertsFrom(cfg(), { env, log });
     log.error({ url: `${tg.origin}/bot${TOKEN}/sendMessage` }, `request to /bot${TOKEN}/sendMessage failed`);
     await flush();
@@ -186,7 +196,7 @@ describe("agent/alerts: dispatcher, dedup in the journal, cycle alerts", functio
   const alertChannelsFor = (c: ReturnType<typeof cfg>) => alertChannels(c, { env, sleep: async () => undefined });
 
   it("a cycle held because the agent is paused alerts, and an alert failure leaves the cycle's report as it was", async () => {
-    const log = pino({ level: "silent" });
+    const log = silent();
     const ctx = { journal, log, chainId: 31337, safe: SAFE, module: SAFE, policy: SAFE } as unknown as ExecContext;
     const portfolio: PortfolioLike = { chainId: 31337, blockNumber: 12n, safe: { address: SAFE, nonce: 3 }, policy: { paused: true, limits: { autonomyLimitUsd: 50_000n * 10n ** 18n, maxLossBps: 100 } }, budget: { remainingUsd: 0n }, navUsd: 400_000n * 10n ** 18n, healthy: true };
     const notReached = () => {
@@ -233,7 +243,7 @@ describe("agent/alerts: dispatcher, dedup in the journal, cycle alerts", functio
   });
 
   it("e-mail subject and recipients from the config (env ALERT_EMAIL_TO as a comma list)", async () => {
-    const n = alertsFrom(cfg({ telegram: undefined, webhook: undefined }), { env, log: pino({ level: "silent" }) });
+    const n = alertsFrom(cfg({ telegram: undefined, webhook: undefined }), { env, log: silent() });
     await n.emergencyExit({ txHash: `0x${"cd".repeat(32)}`, guardian: SAFE, exited: [{ token: SAFE, success: true, balanceBefore: 5n, balanceAfter: 0n }] });
     expect(smtp.mails).to.have.length(1);
     expect(smtp.mails[0].to).to.deep.equal(["ops@example.org", "cfo@example.org"]);
@@ -241,7 +251,7 @@ describe("agent/alerts: dispatcher, dedup in the journal, cycle alerts", functio
   });
 
   it("no channel configured: nothing is sent, nothing is stored", async () => {
-    const n = alertsFrom(AlertsConfigSchema.parse(undefined), { env: {}, log: pino({ level: "silent" }) });
+    const n = alertsFrom(AlertsConfigSchema.parse(undefined), { env: {}, log: silent() });
     expect(await n.cycle(report())).to.deep.equal([]);
     expect(tg.requests).to.have.length(0);
   });
