@@ -27,8 +27,17 @@ export const ENV_MAP: Record<string, string> = {
   DATABASE_URL: "databaseUrl",
   AGENT_DATA_DIR: "dataDir",
   LOG_LEVEL: "logLevel",
+  ALERT_DEDUP_SECONDS: "alerts.dedupSeconds",
+  TELEGRAM_CHAT_ID: "alerts.telegram.chatId",
+  TELEGRAM_API_URL: "alerts.telegram.baseUrl",
+  SMTP_HOST: "alerts.email.host",
+  SMTP_PORT: "alerts.email.port",
+  SMTP_USER: "alerts.email.user",
+  ALERT_EMAIL_FROM: "alerts.email.from",
+  ALERT_EMAIL_TO: "alerts.email.to",
+  ALERT_WEBHOOK_URL: "alerts.webhook.url",
 };
-const NUMERIC = new Set(["anthropic.timeoutMs", "schedule.intervalSeconds", "slippageBps", "swap.cowValiditySeconds", "risk.maxVar1d", "risk.maxDrawdown"]);
+const NUMERIC = new Set(["anthropic.timeoutMs", "schedule.intervalSeconds", "slippageBps", "swap.cowValiditySeconds", "risk.maxVar1d", "risk.maxDrawdown", "alerts.dedupSeconds", "alerts.email.port"]);
 const FIX: Record<string, string> = {
   rpcUrl: "set RPC_URL to your node's JSON-RPC URL (npm start prints the local one)",
   safe: "set SAFE_ADDRESS to the treasury Safe's address",
@@ -37,6 +46,10 @@ const FIX: Record<string, string> = {
   "swap.venue": "set SWAP_VENUE to auto, uniswap-v3 or cow",
   "swap.cowValiditySeconds": "set COW_ORDER_VALIDITY_SECONDS to 120 … 3600 (CowSwapRule allows at most an hour)",
   logLevel: "set LOG_LEVEL to one of fatal, error, warn, info, debug, trace, silent",
+  "alerts.telegram.chatId": "set TELEGRAM_CHAT_ID to the chat's numeric id (groups: -100…) or @channelusername",
+  "alerts.email.to": "set ALERT_EMAIL_TO to one or more comma-separated addresses",
+  "alerts.email.host": "set SMTP_HOST (and ALERT_EMAIL_FROM, ALERT_EMAIL_TO) or remove alerts.email",
+  "alerts.email.from": "set ALERT_EMAIL_FROM, e.g. \"Treasury <bot@example.org>\"",
 };
 
 function envName(pathStr: string): string | undefined {
@@ -54,9 +67,10 @@ export function formatIssues(err: z.ZodError, file?: string): string {
   return err.issues
     .map((i) => {
       const p = i.path.join(".") || "(root)";
-      const env = envName(p);
+      // A list's item (alerts.email.to.1) comes from the list's variable.
+      const env = envName(p.replace(/\.\d+$/, ""));
       const from = [env && `env ${env}`, file && `file ${file}`].filter(Boolean).join(" or ");
-      const fix = FIX[p] ?? (i.code === "unrecognized_keys" ? `remove ${(i as { keys?: string[] }).keys?.join(", ")}` : env ? `set ${env}` : `fix ${p} in the config file`);
+      const fix = FIX[p] ?? FIX[p.replace(/\.\d+$/, "")] ?? (i.code === "unrecognized_keys" ? `remove ${(i as { keys?: string[] }).keys?.join(", ")}` : env ? `set ${env}` : `fix ${p} in the config file`);
       return `config ${p}${from ? ` (${from})` : ""}: ${i.message}; ${fix}`;
     })
     .join("\n");

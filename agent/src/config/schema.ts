@@ -16,6 +16,53 @@ export const KeySourceSchema = z.union([
 ]);
 export type KeySource = z.infer<typeof KeySourceSchema>;
 
+/** Alert channels (agent/src/alerts): each is off unless its section is present. Secrets (bot token,
+ * SMTP password, webhook secret) come from the env variables named here. */
+export const AlertsConfigSchema = z
+  .strictObject({
+    /** The same alert (kind + reason) is not sent again within this many seconds, across restarts. */
+    dedupSeconds: z.number().int().min(0).default(21_600),
+    /** Info alert for each batch executed through the module (every trade: off by default). */
+    executed: z.boolean().default(false),
+    /** A one-off "recovered" alert when a cycle succeeds after alerted failures or holds. */
+    recovered: z.boolean().default(true),
+    /** Per HTTP request / SMTP connection. */
+    timeoutMs: z.number().int().positive().default(10_000),
+    /** Attempts per channel for retryable errors (429, 5xx, timeouts). */
+    maxAttempts: z.number().int().min(1).max(10).default(4),
+    /** A Telegram 429 asking to wait longer than this gives up instead of blocking the agent. */
+    maxRetryAfterSeconds: z.number().int().min(0).max(600).default(60),
+    telegram: z
+      .strictObject({
+        /** Numeric chat id (groups: negative, -100…) or @channelusername. */
+        chatId: z.union([z.number().int(), z.string().regex(/^(-?\d+|@\w{4,})$/, "a numeric chat id or @channelusername")], { error: "a numeric chat id or @channelusername" }),
+        tokenEnv: z.string().min(1).default("TELEGRAM_BOT_TOKEN"),
+        baseUrl: url.default("https://api.telegram.org"),
+      })
+      .optional(),
+    email: z
+      .strictObject({
+        host: z.string().min(1),
+        port: z.number().int().min(1).max(65_535).default(587),
+        /** Implicit TLS (port 465); default: true on 465, else STARTTLS when the server offers it. */
+        secure: z.boolean().optional(),
+        user: z.string().min(1).optional(),
+        passwordEnv: z.string().min(1).default("SMTP_PASSWORD"),
+        from: z.string().min(3),
+        to: z.preprocess((v) => (typeof v === "string" ? v.split(",").map((x) => x.trim()).filter(Boolean) : v), z.array(z.email({ error: "not an e-mail address" })).min(1)),
+      })
+      .optional(),
+    webhook: z
+      .strictObject({
+        url,
+        /** Standard Webhooks secret, whsec_<base64>. */
+        secretEnv: z.string().min(1).default("ALERT_WEBHOOK_SECRET"),
+      })
+      .optional(),
+  })
+  .default({ dedupSeconds: 21_600, executed: false, recovered: true, timeoutMs: 10_000, maxAttempts: 4, maxRetryAfterSeconds: 60 });
+export type AlertsConfig = z.infer<typeof AlertsConfigSchema>;
+
 export const AgentConfigSchema = z.strictObject({
   rpcUrl: url,
   /** deployments/<network>.json: addresses of the Safe, protocols and guardrails. */
@@ -81,6 +128,7 @@ export const AgentConfigSchema = z.strictObject({
   databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, "a postgres:// or postgresql:// URL").optional(),
   dataDir: z.string().min(1).default(".treasury-agent"),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  alerts: AlertsConfigSchema,
 });
 export type AgentConfig = z.infer<typeof AgentConfigSchema>;
 export type AgentConfigInput = z.input<typeof AgentConfigSchema>;

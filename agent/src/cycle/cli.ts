@@ -8,11 +8,12 @@ import { lastDecisionDay } from "../market/replay";
 import { confirmProposed, executeProposed } from "../safe";
 import { jsonSafe } from "../journal";
 import { openRuntime, type Runtime } from "./runtime";
-import { runCycle } from "./once";
+import { errorText, runCycle } from "./once";
 import { defaultSteps, marketProvider, type PlanPorts } from "./steps";
 import { readStatus, formatStatus } from "./status";
 import { emergencyExit } from "./emergency";
 import type { CycleReport } from "./types";
+import { alertsFrom } from "../alerts";
 
 interface Io {
   out: (s: string) => void;
@@ -23,6 +24,9 @@ interface Io {
 export type PortsFactory = (rt: Runtime) => PlanPorts;
 
 const json = (v: unknown) => JSON.stringify(jsonSafe(v));
+
+/** Alerts for this runtime's cycles (agent/src/alerts); they never throw nor change an exit code. */
+const alertsOf = (rt: Runtime) => alertsFrom(rt.cfg.alerts, { env: rt.ctx.env ?? process.env, log: rt.log, journal: rt.journal });
 
 async function withRuntime<T>(o: { config?: string }, fn: (rt: Runtime) => Promise<T>): Promise<T> {
   const rt = await openRuntime({ file: o.config });
@@ -61,6 +65,7 @@ export function registerCycleVerbs(program: Command, io: Io, ports: PortsFactory
       const r = await runCycle(rt.ctx, defaultSteps(rt, ports(rt)), { date: await cycleDate(rt, o.date), dryRun: o.dryRun, forceProposal, agentKey: agent?.key });
       io.out(o.json ? json(r) + "\n" : formatCycle(r));
       if (r.status === "aborted" || r.status === "failed") process.exitCode = 1;
+      if (!o.dryRun) await alertsOf(rt).cycle(r);
     });
 
   program
@@ -105,10 +110,12 @@ export function registerCycleVerbs(program: Command, io: Io, ports: PortsFactory
         try {
           const agent = await rt.key("agent");
           const steps = defaultSteps(rt, ports(rt));
+          const alerts = alertsOf(rt);
           for (let n = 0; !stop && n < max; n++) {
             const started = Date.now();
             const r = await runCycle(rt.ctx, steps, { date: await cycleDate(rt), agentKey: agent.key });
             io.out(o.json ? json(r) + "\n" : formatCycle(r));
+            await alerts.cycle(r);
             if (stop || n + 1 >= max) break;
             await new Promise<void>((res) => {
               const t = setTimeout(res, Math.max(0, started + interval * 1000 - Date.now()));
@@ -175,7 +182,12 @@ export function registerCycleVerbs(program: Command, io: Io, ports: PortsFactory
     .option("--json", "print JSON")
     .action(async (o: { config?: string; json?: boolean }) => withRuntime(o, async (rt) => {
       const g = await rt.key("guardian");
-      const r = await emergencyExit(rt.ctx, rt.cfg.rpcUrl, g.key);
+      const alerts = alertsOf(rt);
+      const r = await emergencyExit(rt.ctx, rt.cfg.rpcUrl, g.key).catch(async (e) => {
+        await alerts.emergencyExitFailed(errorText(e));
+        throw e;
+      });
+      await alerts.emergencyExit(r);
       if (o.json) io.out(json(r) + "\n");
       else {
         const lines = [`emergency exit by ${r.guardian} in ${r.txHash}: agent paused`];

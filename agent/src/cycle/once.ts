@@ -8,7 +8,7 @@ import { decisionHash, jsonSafe, type DecisionBody, type ExecPath } from "../jou
 import { act } from "./act";
 import { replanModified } from "./modify";
 import type { ApprovalRequestInput } from "../approval";
-import type { CycleReport, CycleSteps, PortfolioLike, Planned, Simulated } from "./types";
+import type { CycleReport, CycleSteps, HeldBecause, PortfolioLike, Planned, Simulated } from "./types";
 
 const E18 = 10n ** 18n;
 const planRecOf = (plan: Planned) => ({ calls: plan.calls.map((c) => ({ to: c.to, value: c.value.toString(), data: c.data })), steps: plan.steps, sizeUsd: plan.sizeUsd.toString(), reason: plan.reason, detail: jsonSafe(plan.detail) });
@@ -72,7 +72,7 @@ export async function runCycle<P extends PortfolioLike>(ctx: ExecContext, steps:
     safeNonce: Number(p.safe.nonce),
   };
   // A decision that sends nothing is still recorded, with its reason.
-  const record = async (partial: Partial<DecisionBody>, reason: string, status: "skipped" | "failed" = "skipped"): Promise<CycleReport> => {
+  const record = async (partial: Partial<DecisionBody>, reason: string, status: "skipped" | "failed" = "skipped", held?: HeldBecause): Promise<CycleReport> => {
     const body: DecisionBody = {
       ...base,
       inputs: { market: { provider: "", sources: {}, issues: [] }, portfolio: jsonSafe(p) },
@@ -90,10 +90,10 @@ export async function runCycle<P extends PortfolioLike>(ctx: ExecContext, steps:
     const hash = decisionHash(body);
     await ctx.journal.insert({ hash, cycleKey, date: o.date, status, path: "none", safeNonce: base.safeNonce, body, reason });
     ctx.log.info({ cycleKey, hash, reason }, "no transaction this cycle");
-    return report({ status: status === "failed" ? "failed" : "skipped", reason, hash, path: "none", reconciled });
+    return report({ status: status === "failed" ? "failed" : "skipped", reason, hash, path: "none", reconciled, held });
   };
 
-  if (p.policy.paused) return record({}, "the agent is paused by a guardian: nothing is sent until the Safe unpauses it");
+  if (p.policy.paused) return record({}, "the agent is paused by a guardian: nothing is sent until the Safe unpauses it", "skipped", "paused");
 
   let decided;
   try {
@@ -104,7 +104,7 @@ export async function runCycle<P extends PortfolioLike>(ctx: ExecContext, steps:
   const inputs = { market: { provider: decided.market.provider, sources: decided.market.sources, issues: decided.market.issues }, portfolio: jsonSafe(p) };
   const signals = { indicators: decided.indicators, phase: decided.decision.phase ?? null, mode: decided.decision.mode ?? null, triggers: decided.decision.triggers, reasons: decided.decision.reasons };
   const rationaleOf = () => [`${decided.decision.strategy} on ${o.date}`, ...decided.decision.triggers, ...decided.decision.reasons.slice(0, 3).map((r) => r.says)].join("; ");
-  if (decided.decision.hold) return record({ inputs, signals, target: decided.decision.targets }, `hold: market data missing or rejected (${decided.decision.issues.map((i) => (i as { reason: string }).reason).join("; ") || "see reasons"})`);
+  if (decided.decision.hold) return record({ inputs, signals, target: decided.decision.targets }, `hold: market data missing or rejected (${decided.decision.issues.map((i) => (i as { reason: string }).reason).join("; ") || "see reasons"})`, "skipped", "stale-data");
 
   if (!decided.decision.rebalance) return record({ inputs, signals, target: decided.decision.targets }, `no rebalance: ${decided.decision.triggers.join("; ") || "the strategy's triggers did not fire"}`);
 
@@ -153,7 +153,7 @@ export async function runCycle<P extends PortfolioLike>(ctx: ExecContext, steps:
   if (steps.risk) {
     const risk = await timed("risk", () => steps.risk!(p, decided, plan, simOk)).catch((e) => ({ ok: false as const, reason: `risk step failed: ${errorText(e)}` }));
     riskRec = jsonSafe(risk);
-    if (!risk.ok) return record({ inputs, signals, target: decided.decision.targets, plan: planRec, check: jsonSafe(check), simulation: simRec, risk: riskRec }, `risk on top of the rules: ${risk.reason}`);
+    if (!risk.ok) return record({ inputs, signals, target: decided.decision.targets, plan: planRec, check: jsonSafe(check), simulation: simRec, risk: riskRec }, `risk on top of the rules: ${risk.reason}`, "skipped", "risk");
   }
   const rationale = `${rationaleOf()}; ${pathWhy}`;
   const requestFor = (pl: Planned, s: Simulated & { ok: true }): ApprovalRequestInput => ({
@@ -172,7 +172,7 @@ export async function runCycle<P extends PortfolioLike>(ctx: ExecContext, steps:
   const verdictOut = { decision: verdict.decision, decidedBy: verdict.decidedBy, llm: verdict.llm.status === "failed" ? `failed (${verdict.llm.reason})` : verdict.llm.status, reasons: verdict.reasons };
   const model = verdict.llm.status === "ok" || verdict.llm.status === "failed" ? (verdict.llm.model ?? null) : null;
   let full: Partial<DecisionBody> = { inputs, signals, target: decided.decision.targets, plan: planRec, check: jsonSafe(check), simulation: simRec, risk: riskRec, verdict: verdictRec, model };
-  if (verdict.decision === "reject") return { ...(await record(full, `rejected by ${verdict.decidedBy}: ${verdict.reasons.join("; ")}`)), verdict: verdictOut };
+  if (verdict.decision === "reject") return { ...(await record(full, `rejected by ${verdict.decidedBy}: ${verdict.reasons.join("; ")}`, "skipped", verdict.riskFlags.includes("stale_data") ? "stale-data" : "rejected")), verdict: verdictOut };
   if (verdict.decision === "modify") {
     // A smaller plan only: validated, rebuilt by the planner, checked, simulated and judged by the
     // rules again in this cycle. Both plans and the outcome are recorded; the smaller one is sent.
@@ -190,7 +190,7 @@ export async function runCycle<P extends PortfolioLike>(ctx: ExecContext, steps:
     };
     if (!m.ok) {
       const held = { ...full, plan: m.plan ? planRecOf(m.plan) : null, modification };
-      return { ...(await record(held, `the reviewer's smaller plan was not sent: ${m.reason}`, m.stage === "validate" || m.stage === "rebuild" ? "skipped" : "failed")), verdict: verdictOut };
+      return { ...(await record(held, `the reviewer's smaller plan was not sent: ${m.reason}`, m.stage === "validate" || m.stage === "rebuild" ? "skipped" : "failed", "reviewer")), verdict: verdictOut };
     }
     plan = m.plan;
     simOk = m.simulation;

@@ -63,12 +63,19 @@ export interface CycleSteps<P extends PortfolioLike = PortfolioLike> {
 
 export type CycleStatus = "executed" | "proposed" | "skipped" | "failed" | "already" | "dry-run" | "aborted";
 
+/** paused by a guardian; market data stale or prices broken; the risk gate (VaR, drawdown); the
+ * approver rejected the plan; a reviewer's smaller plan did not pass. */
+export type HeldBecause = "paused" | "stale-data" | "risk" | "rejected" | "reviewer";
+
 export interface CycleReport {
   date: string;
   cycleKey: string;
   status: CycleStatus;
   /** Why nothing (more) happened, in plain words; also in the journal. */
   reason?: string;
+  /** Nothing was sent out of doubt (the "does nothing and alerts" cases); absent on ordinary
+   * outcomes such as no rebalance or nothing to do. */
+  held?: HeldBecause;
   hash?: Hex;
   path?: "module" | "proposal" | "none";
   txHash?: Hex;

@@ -35,6 +35,17 @@ export const events = pgTable("events", {
   detail: jsonb("detail"),
 });
 
+/** Alerts sent, by dedup key: the same key is not sent again within the window (across restarts)
+ * until it is resolved (a later cycle succeeded). `suppressed` counts the repeats held back. */
+export const alertsSent = pgTable("alerts_sent", {
+  key: text("key").primaryKey(),
+  kind: text("kind").notNull(),
+  sentAt: timestamp("sent_at", { withTimezone: true }).notNull(),
+  resolvedAt: timestamp("resolved_at", { withTimezone: true }),
+  suppressed: integer("suppressed").notNull().default(0),
+  title: text("title").notNull(),
+});
+
 /** Idempotent DDL (the schema is small; no migration tool needed at run time). */
 export const DDL = [
   sql`CREATE TABLE IF NOT EXISTS decisions (
@@ -47,4 +58,7 @@ export const DDL = [
   sql`CREATE TABLE IF NOT EXISTS events (
     id integer PRIMARY KEY GENERATED ALWAYS AS IDENTITY, at timestamptz NOT NULL DEFAULT now(),
     cycle_key text NOT NULL, hash text, kind text NOT NULL, detail jsonb)`,
+  sql`CREATE TABLE IF NOT EXISTS alerts_sent (
+    key text PRIMARY KEY, kind text NOT NULL, sent_at timestamptz NOT NULL, resolved_at timestamptz,
+    suppressed integer NOT NULL DEFAULT 0, title text NOT NULL)`,
 ];

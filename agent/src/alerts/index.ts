@@ -1,0 +1,11 @@
+export { alertsFrom, alertChannels, type AlertsDeps } from "./build";
+export { AlertDispatcher, type DispatchResult } from "./dispatcher";
+export { AlertLog } from "./dedup";
+export { notifier, type Notifier } from "./notify";
+export { cycleAlert, cycleSucceeded, reasonKey, OPEN_KINDS } from "./cycle";
+export { telegramChannel } from "./telegram";
+export { emailChannel } from "./email";
+export { webhookChannel } from "./webhook";
+export { SendError, withRetry } from "./retry";
+export { telegramHtml, plainText, TELEGRAM_MAX } from "./format";
+export type { Alert, Channel, Severity } from "./types";

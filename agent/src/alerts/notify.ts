@@ -1,0 +1,37 @@
+// The port the command verbs call after a cycle or an emergency exit. Every method resolves and
+// never throws, whatever the channels do: alerting never changes a cycle's result or exit code.
+import type { CycleReport } from "../cycle/types";
+import type { ExitReport } from "../cycle/emergency";
+import { OPEN_KINDS, cycleAlert, cycleSucceeded, emergencyExitAlert, emergencyExitFailedAlert, recoveredAlert } from "./cycle";
+import type { AlertDispatcher, DispatchResult } from "./dispatcher";
+
+export interface Notifier {
+  cycle(r: CycleReport): Promise<DispatchResult[]>;
+  emergencyExit(r: ExitReport): Promise<DispatchResult[]>;
+  emergencyExitFailed(error: string): Promise<DispatchResult[]>;
+}
+
+export function notifier(d: AlertDispatcher, o: { executed: boolean; recovered: boolean }): Notifier {
+  const guard = async (fn: () => Promise<DispatchResult[]>) => {
+    try {
+      return await fn();
+    } catch {
+      return []; // the dispatcher already logs; this only keeps a bug here away from the caller
+    }
+  };
+  return {
+    cycle: (r) =>
+      guard(async () => {
+        if (!d.enabled) return [];
+        const a = cycleAlert(r, o);
+        const out = a ? [await d.send(a)] : [];
+        if (cycleSucceeded(r)) {
+          const was = await d.resolve(OPEN_KINDS);
+          if (was.length && o.recovered) out.push(await d.send(recoveredAlert(r, was)));
+        }
+        return out;
+      }),
+    emergencyExit: (r) => guard(async () => [await d.send(emergencyExitAlert(r))]),
+    emergencyExitFailed: (e) => guard(async () => [await d.send(emergencyExitFailedAlert(e))]),
+  };
+}

@@ -1,0 +1,29 @@
+// What an alert is, independent of the channel that carries it, and what a channel must do.
+
+export type Severity = "critical" | "warning" | "info";
+
+export interface Alert {
+  /** Machine name: cycle.failed, cycle.aborted, cycle.held, proposal.created, cycle.executed,
+   * emergency.exit, emergency.exit-failed, recovered. */
+  kind: string;
+  severity: Severity;
+  /** One line, no markup. */
+  title: string;
+  /** Plain-text paragraphs (escaped per channel). */
+  lines: string[];
+  /** Short label → value pairs (hashes, amounts). */
+  fields?: [string, string][];
+  /** Label → URL (proposal page, Safe app). */
+  links?: [string, string][];
+  /** Deduplication key: the same key is not sent again within the window. Absent: always sent. */
+  key?: string;
+  /** Structured payload for machines (the webhook's `data`). */
+  data?: Record<string, unknown>;
+}
+
+export interface Channel {
+  /** telegram, email, webhook: used in logs and results. */
+  readonly name: string;
+  /** Resolves once the channel accepted the alert; throws (after its own retries) otherwise. */
+  send(alert: Alert): Promise<void>;
+}
