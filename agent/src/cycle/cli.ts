@@ -12,6 +12,7 @@ import { runCycle } from "./once";
 import { defaultSteps, marketProvider, type PlanPorts } from "./steps";
 import { readStatus, formatStatus } from "./status";
 import { emergencyExit } from "./emergency";
+import { startRunServer } from "../server";
 import type { CycleReport } from "./types";
 
 interface Io {
@@ -93,11 +94,14 @@ export function registerCycleVerbs(program: Command, io: Io, ports: PortsFactory
         const interval = o.interval ? Number(o.interval) : rt.cfg.schedule.intervalSeconds;
         if (!(Number.isInteger(interval) && interval > 0)) throw new UserError(`--interval must be a positive integer (seconds), got "${o.interval}"`);
         const max = o.maxCycles ? Number(o.maxCycles) : Infinity;
+        // Health, metrics, JSON API when server.enabled; a bind failure is a UserError here, before any cycle.
+        const server = await startRunServer(rt, { intervalSeconds: interval, say: o.json ? undefined : io.out });
         let stop = false;
         let wake: (() => void) | undefined;
         const onSignal = (sig: string) => {
           rt.log.info({ signal: sig }, "stopping after the current cycle");
           stop = true;
+          server?.stopping();
           wake?.();
         };
         process.on("SIGINT", onSignal);
@@ -105,9 +109,11 @@ export function registerCycleVerbs(program: Command, io: Io, ports: PortsFactory
         try {
           const agent = await rt.key("agent");
           const steps = defaultSteps(rt, ports(rt));
+          const watched = server ? server.watch(steps) : steps;
           for (let n = 0; !stop && n < max; n++) {
             const started = Date.now();
-            const r = await runCycle(rt.ctx, steps, { date: await cycleDate(rt), agentKey: agent.key });
+            const r = await runCycle(rt.ctx, watched, { date: await cycleDate(rt), agentKey: agent.key });
+            server?.cycleDone(r);
             io.out(o.json ? json(r) + "\n" : formatCycle(r));
             if (stop || n + 1 >= max) break;
             await new Promise<void>((res) => {
@@ -118,6 +124,7 @@ export function registerCycleVerbs(program: Command, io: Io, ports: PortsFactory
         } finally {
           process.off("SIGINT", onSignal);
           process.off("SIGTERM", onSignal);
+          await server?.stop();
         }
       }),
     );
