@@ -22,6 +22,33 @@ export interface LocalAgent {
   /** The local CoW order book (its solver settles open orders every 15 s). */
   orderBookUrl: string;
   dataDir: string;
+  /** The agent's HTTP server (health, metrics, JSON API); undefined when disabled or not reported in time. */
+  serverUrl?: string;
+}
+
+/** How long the summary waits for the agent to report its server (it opens its journal first). */
+const SERVER_WAIT_MS = 60_000;
+
+/** The URL the agent prints once its server listens (`server http://…`), or undefined if it exits or stays silent. */
+function agentServerUrl(agent: ChildProcess): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    let out = "";
+    const done = (url: string | undefined) => {
+      clearTimeout(timer);
+      agent.stdout!.off("data", onData);
+      agent.off("exit", onExit);
+      resolve(url);
+    };
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const m = /^server (http:\/\/\S+)/m.exec(out);
+      if (m) done(m[1]);
+    };
+    const onExit = () => done(undefined);
+    const timer = setTimeout(() => done(undefined), SERVER_WAIT_MS);
+    agent.stdout!.on("data", onData);
+    agent.once("exit", onExit);
+  });
 }
 
 /** Spawn a ts-node child and resolve with the URL it prints (the first match of `re`). */
@@ -108,6 +135,9 @@ export async function startLocalAgent(
       AGENT_INTERVAL_SECONDS: process.env.AGENT_INTERVAL_SECONDS ?? "3600",
       // The local Uniswap pools are shallow: a $50k swap moves them ~0.4%, past the 50 bps default.
       AGENT_SLIPPAGE_BPS: process.env.AGENT_SLIPPAGE_BPS ?? "100",
+      // Health, metrics and the JSON API on a free loopback port (printed in the summary).
+      AGENT_SERVER_ENABLED: process.env.AGENT_SERVER_ENABLED ?? "true",
+      AGENT_SERVER_PORT: process.env.AGENT_SERVER_PORT ?? "0",
     },
   });
   children.push(agent);
@@ -118,5 +148,7 @@ export async function startLocalAgent(
   agent.once("exit", (code, signal) => {
     if (code !== 0 && signal === null) console.error(`[agent] exited with code ${code} (run with --verbose for its logs)`);
   });
-  return { txServiceUrl, orderBookUrl: book.url, dataDir };
+  const serverOff = /^(false|0|no)$/i.test(process.env.AGENT_SERVER_ENABLED?.trim() ?? "");
+  const serverUrl = serverOff ? undefined : await agentServerUrl(agent);
+  return { txServiceUrl, orderBookUrl: book.url, dataDir, serverUrl };
 }

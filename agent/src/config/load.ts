@@ -36,8 +36,13 @@ export const ENV_MAP: Record<string, string> = {
   ALERT_EMAIL_FROM: "alerts.email.from",
   ALERT_EMAIL_TO: "alerts.email.to",
   ALERT_WEBHOOK_URL: "alerts.webhook.url",
+  AGENT_SERVER_ENABLED: "server.enabled",
+  AGENT_SERVER_HOST: "server.host",
+  AGENT_SERVER_PORT: "server.port",
 };
-const NUMERIC = new Set(["anthropic.timeoutMs", "schedule.intervalSeconds", "slippageBps", "swap.cowValiditySeconds", "risk.maxVar1d", "risk.maxDrawdown", "alerts.dedupSeconds", "alerts.email.port"]);
+const NUMERIC = new Set(["anthropic.timeoutMs", "schedule.intervalSeconds", "slippageBps", "swap.cowValiditySeconds", "risk.maxVar1d", "risk.maxDrawdown", "alerts.dedupSeconds", "alerts.email.port", "server.port"]);
+/** Env spellings of a boolean; anything else reaches zod as text and is refused there. */
+const BOOLEAN: Record<string, Record<string, boolean>> = { "server.enabled": { true: true, "1": true, yes: true, false: false, "0": false, no: false } };
 const FIX: Record<string, string> = {
   rpcUrl: "set RPC_URL to your node's JSON-RPC URL (npm start prints the local one)",
   safe: "set SAFE_ADDRESS to the treasury Safe's address",
@@ -50,6 +55,9 @@ const FIX: Record<string, string> = {
   "alerts.email.to": "set ALERT_EMAIL_TO to one or more comma-separated addresses",
   "alerts.email.host": "set SMTP_HOST (and ALERT_EMAIL_FROM, ALERT_EMAIL_TO) or remove alerts.email",
   "alerts.email.from": "set ALERT_EMAIL_FROM, e.g. \"Treasury <bot@example.org>\"",
+  "server.enabled": "set AGENT_SERVER_ENABLED to true or false",
+  "server.port": "set AGENT_SERVER_PORT to an integer from 0 to 65535 (0: a free port chosen by the OS)",
+  "server.host": "set AGENT_SERVER_HOST to the interface to listen on, e.g. 127.0.0.1",
 };
 
 function envName(pathStr: string): string | undefined {
@@ -105,7 +113,8 @@ export function loadAgentConfig(o: LoadOptions = {}): AgentConfig {
   for (const [name, p] of Object.entries(ENV_MAP)) {
     const v = env[name]?.trim();
     if (!v) continue;
-    setPath(raw, p, NUMERIC.has(p) && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v);
+    const bool = BOOLEAN[p]?.[v.toLowerCase()];
+    setPath(raw, p, bool ?? (NUMERIC.has(p) && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v));
   }
   for (const [p, v] of Object.entries(o.overrides ?? {})) if (v !== undefined) setPath(raw, p, v);
   const parsed = AgentConfigSchema.safeParse(raw);

@@ -129,6 +129,20 @@ export const AgentConfigSchema = z.strictObject({
   dataDir: z.string().min(1).default(".treasury-agent"),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   alerts: AlertsConfigSchema,
+  /** `treasury run`'s HTTP server (agent/src/server): health, Prometheus metrics, JSON API. */
+  server: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      /** Loopback by default: the API shows the treasury's state and has no authentication. */
+      host: z.string().min(1).default("127.0.0.1"),
+      /** 0: a free port chosen by the OS (the URL is printed and logged once listening). */
+      port: z.number().int().min(0).max(65_535).default(9464),
+      /** /health allows the last cycle to be 2 × the interval + this old, and the first this long to come. */
+      healthSlackSeconds: z.number().int().min(0).default(300),
+      /** /health fails once this many cycles in a row ended aborted or failed. */
+      maxFailedCycles: z.number().int().min(1).default(3),
+    })
+    .default({ enabled: false, host: "127.0.0.1", port: 9464, healthSlackSeconds: 300, maxFailedCycles: 3 }),
 });
 export type AgentConfig = z.infer<typeof AgentConfigSchema>;
 export type AgentConfigInput = z.input<typeof AgentConfigSchema>;

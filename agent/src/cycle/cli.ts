@@ -12,6 +12,7 @@ import { errorText, runCycle } from "./once";
 import { defaultSteps, marketProvider, type PlanPorts } from "./steps";
 import { readStatus, formatStatus } from "./status";
 import { emergencyExit } from "./emergency";
+import { startRunServer } from "../server";
 import type { CycleReport } from "./types";
 import { alertsFrom } from "../alerts";
 
@@ -98,11 +99,14 @@ export function registerCycleVerbs(program: Command, io: Io, ports: PortsFactory
         const interval = o.interval ? Number(o.interval) : rt.cfg.schedule.intervalSeconds;
         if (!(Number.isInteger(interval) && interval > 0)) throw new UserError(`--interval must be a positive integer (seconds), got "${o.interval}"`);
         const max = o.maxCycles ? Number(o.maxCycles) : Infinity;
+        // Health, metrics, JSON API when server.enabled; a bind failure is a UserError here, before any cycle.
+        const server = await startRunServer(rt, { intervalSeconds: interval, say: o.json ? undefined : io.out });
         let stop = false;
         let wake: (() => void) | undefined;
         const onSignal = (sig: string) => {
           rt.log.info({ signal: sig }, "stopping after the current cycle");
           stop = true;
+          server?.stopping();
           wake?.();
         };
         process.on("SIGINT", onSignal);
@@ -111,9 +115,11 @@ export function registerCycleVerbs(program: Command, io: Io, ports: PortsFactory
           const agent = await rt.key("agent");
           const steps = defaultSteps(rt, ports(rt));
           const alerts = alertsOf(rt);
+          const watched = server ? server.watch(steps) : steps;
           for (let n = 0; !stop && n < max; n++) {
             const started = Date.now();
-            const r = await runCycle(rt.ctx, steps, { date: await cycleDate(rt), agentKey: agent.key });
+            const r = await runCycle(rt.ctx, watched, { date: await cycleDate(rt), agentKey: agent.key });
+            server?.cycleDone(r);
             io.out(o.json ? json(r) + "\n" : formatCycle(r));
             await alerts.cycle(r);
             if (stop || n + 1 >= max) break;
@@ -125,6 +131,7 @@ export function registerCycleVerbs(program: Command, io: Io, ports: PortsFactory
         } finally {
           process.off("SIGINT", onSignal);
           process.off("SIGTERM", onSignal);
+          await server?.stop();
         }
       }),
     );

@@ -30,6 +30,7 @@ import { runTreasury } from "../../helpers/treasuryCli";
 import { startLocalChain, testKey, type LocalChain } from "../helpers/localChain";
 import { stepsWithTarget } from "./fixtures/targetSteps";
 import { MessagesStub } from "../helpers/messagesStub";
+import { parsePrometheus } from "../server/promText";
 
 
 /** A JSON-RPC or HTTP pass-through that a test can cut (503 / connection reset) and restore. */
@@ -568,10 +569,11 @@ describe("agent/cycle: one cycle on the local world", function () {
       expect(r.err).to.match(/is not a safeTxHash/);
     });
 
-    it("run: one cycle at a time on a schedule; SIGTERM stops it cleanly after the current cycle", async () => {
+    it("run: one cycle at a time on a schedule, its server reports it; SIGTERM stops both cleanly after the current cycle", async () => {
       const { spawn } = await import("node:child_process");
+      // The server on a free port; its URL is in the log (stdout stays one JSON line per cycle).
       const child = spawn(process.execPath, [path.resolve(__dirname, "..", "..", "..", "agent", "bin", "treasury.js"), "run", "--interval", "3600", "--json"], {
-        env: { ...process.env, ...env, SAFE_TX_SERVICE_URL: svc.url, RPC_URL: chain.rpcUrl, AGENT_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "i9-run-")), ANTHROPIC_API_KEY: "" },
+        env: { ...process.env, ...env, SAFE_TX_SERVICE_URL: svc.url, RPC_URL: chain.rpcUrl, AGENT_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "i9-run-")), ANTHROPIC_API_KEY: "", AGENT_SERVER_ENABLED: "true", AGENT_SERVER_PORT: "0", LOG_LEVEL: "info" },
         stdio: ["ignore", "pipe", "pipe"],
       });
       let out = "", err = "";
@@ -582,11 +584,30 @@ describe("agent/cycle: one cycle on the local world", function () {
         const poll = setInterval(() => out.includes("\n") && (clearInterval(poll), resolve()), 50);
         child.on("exit", () => (clearInterval(poll), reject(new Error(`run exited early: ${err}`))));
       });
+      const first = JSON.parse(out.split("\n")[0]);
+      const url = /"url":"(http:\/\/127\.0\.0\.1:\d+)","msg":"agent server listening"/.exec(err)![1];
+      const health = await fetch(`${url}/health`);
+      expect(health.status).to.equal(200);
+      const h = await health.json();
+      expect(h).to.include({ status: "ok", cycles: 1 });
+      expect(h.lastCycle).to.include({ date: first.date, status: first.status });
+      const m = parsePrometheus(await (await fetch(`${url}/metrics`)).text());
+      expect(m.value("treasury_cycles_total", { status: first.status })).to.equal(1);
+      expect(m.value("treasury_cycle_duration_seconds_sum")).to.be.closeTo(first.totalMs / 1000, 1e-6);
+      expect(m.value("treasury_nav_usd")).to.be.greaterThan(0);
+      expect(m.value("treasury_paused")).to.equal(0);
+      const st = await (await fetch(`${url}/api/status`)).json();
+      expect(st.safe).to.equal(safe);
+      expect((await (await fetch(`${url}/api/decisions?limit=1`)).json()).decisions.map((d: { hash: string }) => d.hash)).to.deep.equal(first.hash ? [first.hash] : []);
       child.kill("SIGTERM");
       expect(await exited, err).to.equal(0);
       const lines = out.trim().split("\n").map((l) => JSON.parse(l));
       expect(lines).to.have.length(1);
       expect(lines[0].cycleKey).to.match(/^31337:0x/);
+      await fetch(`${url}/health/live`).then(
+        () => expect.fail("the server still answers after the run stopped"),
+        (e: Error) => expect(String((e as Error & { cause?: { code?: string } }).cause?.code)).to.equal("ECONNREFUSED"),
+      );
     });
 
     it("emergency-exit --json: the guardian pauses the agent and unwinds; prints what came back", async () => {

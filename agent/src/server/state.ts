@@ -1,0 +1,65 @@
+// What the HTTP server knows about the agent loop: the cycles it finished, the last portfolio read
+// and the last count of pending proposals. The loop feeds it; /health and /metrics only read it.
+import type { CycleReport, CycleStatus, PortfolioLike } from "../cycle/types";
+
+/** A cycle that stopped on an error (aborted) or recorded a failure: what /health counts in a row. */
+export const isFailedCycle = (s: CycleStatus) => s === "aborted" || s === "failed";
+
+export interface CycleSeen {
+  date: string;
+  status: CycleStatus;
+  reason: string | null;
+  /** When it finished (ms since the epoch). */
+  at: number;
+  totalMs: number;
+}
+
+export interface PortfolioSeen {
+  /** null when the valuation has no price for a held asset (the read is not healthy). */
+  navUsd: number | null;
+  budgetLeftUsd: number;
+  paused: boolean;
+  block: string;
+  at: number;
+}
+
+const usd = (x: bigint) => Number(x / 10n ** 12n) / 1e6;
+
+export class LoopState {
+  last?: CycleSeen;
+  lastOkAt?: number;
+  cycles = 0;
+  consecutiveFailures = 0;
+  portfolio?: PortfolioSeen;
+  pendingProposals?: { count: number; at: number };
+  private stoppingSince?: number;
+
+  constructor(readonly startedAt: number) {}
+
+  cycleFinished(r: CycleReport, at: number): void {
+    this.cycles++;
+    this.last = { date: r.date, status: r.status, reason: r.reason ?? null, at, totalMs: r.totalMs };
+    if (isFailedCycle(r.status)) this.consecutiveFailures++;
+    else {
+      this.consecutiveFailures = 0;
+      this.lastOkAt = at;
+    }
+  }
+
+  portfolioRead(p: PortfolioLike, at: number): void {
+    this.portfolio = { navUsd: p.healthy ? usd(p.navUsd) : null, budgetLeftUsd: usd(p.budget.remainingUsd), paused: p.policy.paused, block: p.blockNumber.toString(), at };
+  }
+
+  pending(count: number, at: number): void {
+    this.pendingProposals = { count, at };
+  }
+
+  /** The loop was asked to stop (SIGINT/SIGTERM): it finishes its current cycle, then the server stops. */
+  stop(at: number): void {
+    this.stoppingSince ??= at;
+  }
+
+  get stopping(): boolean {
+    return this.stoppingSince !== undefined;
+  }
+}
