@@ -2,22 +2,14 @@
 // (success, 400 chat not found, 401, 429 retry_after, 5xx, no answer), a Standard Webhooks receiver
 // that verifies every signature, and an SMTP server receiving the mail.
 import { expect } from "chai";
-import net from "node:net";
 import { randomBytes } from "node:crypto";
 import { emailChannel, telegramChannel, webhookChannel, type Alert } from "../../../agent/src/alerts";
 import { startSmtpServer, startTelegramStub, startWebhookReceiver, header, part, type SmtpStub, type TelegramStub, type WebhookReceiver } from "./servers";
+import { deadPort } from "../helpers/edges";
 
 const TOKEN = "7012345678:AAF-test_token-XYZabcdefghijklmnopqrs";
 const CHAT = "-1001234567890";
 
-/** A port nothing listens on. */
-async function deadPort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 /** Records the waits the retry loop asks for instead of waiting. */
 const sleeps = () => {

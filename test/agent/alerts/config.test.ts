@@ -5,18 +5,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { loadAgentConfig } from "../../../agent/src/config";
-import { UserError } from "../../../agent/src/errors";
+import { userErrorOf } from "../helpers/edges";
 
 const RPC = { RPC_URL: "http://127.0.0.1:8545" };
-function errOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).to.be.instanceOf(UserError);
-    return (e as Error).message;
-  }
-  throw new Error("expected an error");
-}
 
 describe("agent/config: alerts", () => {
   it("every channel is off by default; dedup window 6 h", () => {
@@ -43,11 +34,11 @@ describe("agent/config: alerts", () => {
   });
 
   it("mistakes name the field, the env variable and the fix", () => {
-    expect(errOf(() => loadAgentConfig({ env: { ...RPC, TELEGRAM_CHAT_ID: "treasury" } }))).to.match(/^config alerts\.telegram\.chatId \(env TELEGRAM_CHAT_ID\): a numeric chat id or @channelusername; set TELEGRAM_CHAT_ID to the chat's numeric id/);
-    expect(errOf(() => loadAgentConfig({ env: { ...RPC, SMTP_HOST: "smtp.example.org", ALERT_EMAIL_FROM: "bot@example.org", ALERT_EMAIL_TO: "ops@example.org, not-an-address" } }))).to.match(/^config alerts\.email\.to\.1 \(env ALERT_EMAIL_TO\): not an e-mail address; set ALERT_EMAIL_TO to one or more comma-separated addresses$/);
-    expect(errOf(() => loadAgentConfig({ env: { ...RPC, ALERT_EMAIL_TO: "ops@example.org" } }))).to.match(/config alerts\.email\.host \(env SMTP_HOST\): .*; set SMTP_HOST/);
-    expect(errOf(() => loadAgentConfig({ env: { ...RPC, ALERT_WEBHOOK_URL: "hooks.example.org" } }))).to.match(/^config alerts\.webhook\.url \(env ALERT_WEBHOOK_URL\): not a URL/);
-    expect(errOf(() => loadAgentConfig({ env: RPC, overrides: { "alerts.telegram.chatid": 1 } }))).to.equal(
+    expect(userErrorOf(() => loadAgentConfig({ env: { ...RPC, TELEGRAM_CHAT_ID: "treasury" } }))).to.match(/^config alerts\.telegram\.chatId \(env TELEGRAM_CHAT_ID\): a numeric chat id or @channelusername; set TELEGRAM_CHAT_ID to the chat's numeric id/);
+    expect(userErrorOf(() => loadAgentConfig({ env: { ...RPC, SMTP_HOST: "smtp.example.org", ALERT_EMAIL_FROM: "bot@example.org", ALERT_EMAIL_TO: "ops@example.org, not-an-address" } }))).to.match(/^config alerts\.email\.to\.1 \(env ALERT_EMAIL_TO\): not an e-mail address; set ALERT_EMAIL_TO to one or more comma-separated addresses$/);
+    expect(userErrorOf(() => loadAgentConfig({ env: { ...RPC, ALERT_EMAIL_TO: "ops@example.org" } }))).to.match(/config alerts\.email\.host \(env SMTP_HOST\): .*; set SMTP_HOST/);
+    expect(userErrorOf(() => loadAgentConfig({ env: { ...RPC, ALERT_WEBHOOK_URL: "hooks.example.org" } }))).to.match(/^config alerts\.webhook\.url \(env ALERT_WEBHOOK_URL\): not a URL/);
+    expect(userErrorOf(() => loadAgentConfig({ env: RPC, overrides: { "alerts.telegram.chatid": 1 } }))).to.equal(
       "config alerts.telegram.chatId (env TELEGRAM_CHAT_ID): a numeric chat id or @channelusername; set TELEGRAM_CHAT_ID to the chat's numeric id (groups: -100…) or @channelusername\n" +
         'config alerts.telegram: Unrecognized key: "chatid"; remove chatid',
     );

@@ -14,22 +14,14 @@ import { Journal } from "../../../agent/src/journal";
 import { runCycle } from "../../../agent/src/cycle/once";
 import type { CycleReport, CycleSteps, PortfolioLike } from "../../../agent/src/cycle/types";
 import type { ExecContext } from "../../../agent/src/execute";
-import net from "node:net";
 import { startSmtpServer, startTelegramStub, startWebhookReceiver, header, type SmtpStub, type TelegramStub, type WebhookReceiver } from "./servers";
+import { deadPort } from "../helpers/edges";
 
 const TOKEN = "7012345678:AAH-dispatch-token_0123456789abcdef";
 const CHAT = "-1001234567890";
 const SAFE = "0x399c61b017A871181d8B6C418c93a8bB361E3Db8";
 const SECRET = `whsec_${randomBytes(24).toString("base64")}`;
 
-/** A port nothing listens on. */
-async function deadPort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 type Logger = ReturnType<typeof createLogger>;
 const silent = () => createLogger("silent");

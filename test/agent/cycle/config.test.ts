@@ -8,20 +8,11 @@ import { Writable } from "node:stream";
 import type { Hex } from "viem";
 import { loadAgentConfig, loadKey, encryptKeystore } from "../../../agent/src/config";
 import { createLogger } from "../../../agent/src/log";
-import { UserError } from "../../../agent/src/errors";
+import { userErrorOf } from "../helpers/edges";
 
 const KEY = "0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356" as Hex; // account #7 of the public test mnemonic
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "agent-config-"));
 
-function errOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).to.be.instanceOf(UserError);
-    return (e as Error).message;
-  }
-  throw new Error("expected an error");
-}
 
 describe("agent/config: runtime configuration", () => {
   it("fills defaults and reads the environment", () => {
@@ -48,18 +39,18 @@ describe("agent/config: runtime configuration", () => {
   });
 
   it("errors name the field, where it came from, and the fix", () => {
-    expect(errOf(() => loadAgentConfig({ env: {} }))).to.match(/^config rpcUrl \(env RPC_URL\): .*; set RPC_URL to your node's JSON-RPC URL/);
-    expect(errOf(() => loadAgentConfig({ env: { RPC_URL: "http://x:1", AGENT_SLIPPAGE_BPS: "5000" } }))).to.match(/config slippageBps \(env AGENT_SLIPPAGE_BPS\): .*; set AGENT_SLIPPAGE_BPS to an integer from 0 to 1000/);
-    expect(errOf(() => loadAgentConfig({ env: { RPC_URL: "http://x:1", SAFE_ADDRESS: "0x1234" } }))).to.match(/config safe \(env SAFE_ADDRESS\): not a 20-byte hex address/);
-    expect(errOf(() => loadAgentConfig({ env: { RPC_URL: "http://x:1", DATABASE_URL: "mysql://x" } }))).to.match(/config databaseUrl \(env DATABASE_URL\): a postgres:\/\/ .*; set DATABASE_URL=postgres:/);
-    expect(errOf(() => loadAgentConfig({ env: { RPC_URL: "http://x:1", AGENT_MAX_VAR: "5" } }))).to.match(/config risk\.maxVar1d \(env AGENT_MAX_VAR\): .*; set AGENT_MAX_VAR/);
+    expect(userErrorOf(() => loadAgentConfig({ env: {} }))).to.match(/^config rpcUrl \(env RPC_URL\): .*; set RPC_URL to your node's JSON-RPC URL/);
+    expect(userErrorOf(() => loadAgentConfig({ env: { RPC_URL: "http://x:1", AGENT_SLIPPAGE_BPS: "5000" } }))).to.match(/config slippageBps \(env AGENT_SLIPPAGE_BPS\): .*; set AGENT_SLIPPAGE_BPS to an integer from 0 to 1000/);
+    expect(userErrorOf(() => loadAgentConfig({ env: { RPC_URL: "http://x:1", SAFE_ADDRESS: "0x1234" } }))).to.match(/config safe \(env SAFE_ADDRESS\): not a 20-byte hex address/);
+    expect(userErrorOf(() => loadAgentConfig({ env: { RPC_URL: "http://x:1", DATABASE_URL: "mysql://x" } }))).to.match(/config databaseUrl \(env DATABASE_URL\): a postgres:\/\/ .*; set DATABASE_URL=postgres:/);
+    expect(userErrorOf(() => loadAgentConfig({ env: { RPC_URL: "http://x:1", AGENT_MAX_VAR: "5" } }))).to.match(/config risk\.maxVar1d \(env AGENT_MAX_VAR\): .*; set AGENT_MAX_VAR/);
     expect(loadAgentConfig({ env: { RPC_URL: "http://x:1", AGENT_MAX_VAR: "0.03", AGENT_MAX_DRAWDOWN: "0.2" } }).risk).to.deep.equal({ maxVar1d: 0.03, maxDrawdown: 0.2, varLookbackDays: 365 });
     const dir = tmp();
     const file = path.join(dir, "bad.json");
     fs.writeFileSync(file, JSON.stringify({ rpcUrl: "http://x:1", slipageBps: 3 }));
-    expect(errOf(() => loadAgentConfig({ env: {}, file }))).to.match(/config \(root\) \(file .*bad\.json\): .*slipageBps.*; remove slipageBps/);
+    expect(userErrorOf(() => loadAgentConfig({ env: {}, file }))).to.match(/config \(root\) \(file .*bad\.json\): .*slipageBps.*; remove slipageBps/);
     fs.writeFileSync(file, "{");
-    expect(errOf(() => loadAgentConfig({ env: {}, file }))).to.match(/not valid JSON/);
+    expect(userErrorOf(() => loadAgentConfig({ env: {}, file }))).to.match(/not valid JSON/);
   });
 });
 

@@ -1,18 +1,10 @@
 // The local Safe Transaction Service without a chain behind it: routes, error envelopes and the
 // node-down answer api-kit sees.
 import { expect } from "chai";
-import net from "node:net";
 import SafeApiKit from "@safe-global/api-kit";
 import { startTxService, type TxService } from "../../../agent/src/safe";
+import { deadPort } from "../helpers/edges";
 
-/** A port nothing listens on: bind one, close it. */
-async function deadPort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 describe("agent/safe: tx service routes without a chain", () => {
   let svc: TxService;

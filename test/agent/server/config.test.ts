@@ -5,19 +5,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { loadAgentConfig } from "../../../agent/src/config";
-import { UserError } from "../../../agent/src/errors";
+import { userErrorOf } from "../helpers/edges";
 
 const RPC = { RPC_URL: "http://127.0.0.1:9999" };
 
-function errOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).to.be.instanceOf(UserError);
-    return (e as Error).message;
-  }
-  throw new Error("expected an error");
-}
 
 describe("agent/server: configuration", () => {
   it("off by default, loopback, port 9464, 300 s slack, 3 failed cycles", () => {
@@ -34,11 +25,11 @@ describe("agent/server: configuration", () => {
   });
 
   it("bad values name the env variable and the fix", () => {
-    expect(errOf(() => loadAgentConfig({ env: { ...RPC, AGENT_SERVER_ENABLED: "maybe" } }))).to.match(/^config server\.enabled \(env AGENT_SERVER_ENABLED\): .*; set AGENT_SERVER_ENABLED to true or false$/);
+    expect(userErrorOf(() => loadAgentConfig({ env: { ...RPC, AGENT_SERVER_ENABLED: "maybe" } }))).to.match(/^config server\.enabled \(env AGENT_SERVER_ENABLED\): .*; set AGENT_SERVER_ENABLED to true or false$/);
     for (const port of ["70000", "-1", "80.5", "http"])
-      expect(errOf(() => loadAgentConfig({ env: { ...RPC, AGENT_SERVER_PORT: port } })), port).to.match(/^config server\.port \(env AGENT_SERVER_PORT\): .*; set AGENT_SERVER_PORT to an integer from 0 to 65535 \(0: a free port chosen by the OS\)$/);
+      expect(userErrorOf(() => loadAgentConfig({ env: { ...RPC, AGENT_SERVER_PORT: port } })), port).to.match(/^config server\.port \(env AGENT_SERVER_PORT\): .*; set AGENT_SERVER_PORT to an integer from 0 to 65535 \(0: a free port chosen by the OS\)$/);
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "agent-server-config-")), "agent.json");
     fs.writeFileSync(file, JSON.stringify({ server: { enabled: true, prot: 1 } }));
-    expect(errOf(() => loadAgentConfig({ env: { ...RPC, AGENT_CONFIG: file } }))).to.match(/^config server \(file .*agent\.json\): .*prot.*; remove prot$/);
+    expect(userErrorOf(() => loadAgentConfig({ env: { ...RPC, AGENT_CONFIG: file } }))).to.match(/^config server \(file .*agent\.json\): .*prot.*; remove prot$/);
   });
 });
