@@ -5,7 +5,7 @@
 import path from "node:path";
 import { expect } from "chai";
 import { loadAgentConfig } from "../../../agent/src/config";
-import { UserError } from "../../../agent/src/errors";
+import { userErrorOf } from "../helpers/edges";
 import { COW_MAINNET_API, cowOrderBookOf, swapVenueOf } from "../../../agent/src/cow/orders";
 import { readDeployment, type Deployment } from "../../../lib/chain/deployments";
 
@@ -13,15 +13,6 @@ const mainnet = readDeployment(path.join(__dirname, "..", "..", "..", "deploymen
 const local: Deployment = { ...mainnet, chainId: 31337, network: "local" };
 const noCow: Deployment = { ...mainnet, cow: undefined };
 const base = { RPC_URL: "http://127.0.0.1:8545" };
-const userError = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).to.be.instanceOf(UserError);
-    return (e as Error).message;
-  }
-  throw new Error("accepted");
-};
 
 describe("agent config: swap venue (CoW Protocol)", () => {
   it("defaults: auto, the mainnet API on chain 1, orders valid 30 minutes", () => {
@@ -38,13 +29,13 @@ describe("agent config: swap venue (CoW Protocol)", () => {
     expect(cfg.swap).to.deep.equal({ venue: "cow", cowApiUrl: "http://127.0.0.1:9999/", cowValiditySeconds: 600 });
     expect(swapVenueOf(cfg, local)).to.equal("cow");
     expect(cowOrderBookOf(cfg, local).baseUrl).to.equal("http://127.0.0.1:9999");
-    expect(userError(() => loadAgentConfig({ env: { ...base, SWAP_VENUE: "1inch" } }))).to.match(/config swap\.venue \(env SWAP_VENUE\).*set SWAP_VENUE to auto, uniswap-v3 or cow/);
-    expect(userError(() => loadAgentConfig({ env: { ...base, COW_ORDER_VALIDITY_SECONDS: "7200" } }))).to.match(/COW_ORDER_VALIDITY_SECONDS to 120 … 3600/);
+    expect(userErrorOf(() => loadAgentConfig({ env: { ...base, SWAP_VENUE: "1inch" } }))).to.match(/config swap\.venue \(env SWAP_VENUE\).*set SWAP_VENUE to auto, uniswap-v3 or cow/);
+    expect(userErrorOf(() => loadAgentConfig({ env: { ...base, COW_ORDER_VALIDITY_SECONDS: "7200" } }))).to.match(/COW_ORDER_VALIDITY_SECONDS to 120 … 3600/);
   });
 
   it("CoW without its contracts, or off mainnet without an order book URL, is refused with the fix", () => {
     const cow = loadAgentConfig({ env: { ...base, SWAP_VENUE: "cow" } });
-    expect(userError(() => swapVenueOf(cow, noCow))).to.match(/has no `cow` key .* set SWAP_VENUE=uniswap-v3/);
-    expect(userError(() => cowOrderBookOf(cow, local))).to.match(/COW_API_URL.*required for CoW on chain 31337/);
+    expect(userErrorOf(() => swapVenueOf(cow, noCow))).to.match(/has no `cow` key .* set SWAP_VENUE=uniswap-v3/);
+    expect(userErrorOf(() => cowOrderBookOf(cow, local))).to.match(/COW_API_URL.*required for CoW on chain 31337/);
   });
 });
