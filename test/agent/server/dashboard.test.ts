@@ -30,8 +30,8 @@ const portfolioJson = { navUsd: (400_000n * E18).toString(), healthy: true, asse
 ], positions: [{ token: AUSDC, symbol: "aEthUSDC", kind: "aave", underlying: USDC, balance: "100000000000", valueUsd: (100_000n * E18).toString() }] };
 const TARGET = { usdc: 0.1, aaveUsdc: 0.4, pendlePt: 0, vault: 0.2, btc: 0.15, eth: 0.15 };
 const decisionRows = [
-  { hash: "0x" + "11".repeat(32), date: "2025-07-02", status: "failed", path: "none", reason: `the check refused the plan: ${HOSTILE}`, txHash: null, safeTxHash: null, proposalUrl: "javascript:alert(2)", createdAt: "2026-01-05T00:00:00.000Z", body: { block: "120", target: null } },
-  { hash: "0x" + "22".repeat(32), date: "2025-07-01", status: "proposed", path: "proposal", reason: "$319300 is above the autonomy limit of $50000", txHash: null, safeTxHash: TX_HASH, proposalUrl: `http://127.0.0.1:41003/api/v2/multisig-transactions/${TX_HASH}/`, createdAt: "2026-01-04T23:00:00.000Z", body: { block: "100", target: TARGET, inputs: { portfolio: portfolioJson } } },
+  { hash: "0x" + "11".repeat(32), date: "2025-07-02", status: "failed", path: "none", reason: `the check refused the plan: ${HOSTILE}`, txHash: null, safeTxHash: null, proposalUrl: "javascript:alert(2)", createdAt: new Date("2026-01-05T00:00:00.000Z"), body: { block: "120", target: null } },
+  { hash: "0x" + "22".repeat(32), date: "2025-07-01", status: "proposed", path: "proposal", reason: null, txHash: null, safeTxHash: TX_HASH, proposalUrl: `http://127.0.0.1:41003/api/v2/multisig-transactions/${TX_HASH}/`, createdAt: new Date("2026-01-04T23:00:00.000Z"), body: { block: "100", target: TARGET, inputs: { portfolio: portfolioJson }, rationale: "trend-dd on 2025-07-01; drift: usdc is 40.0 points from target" } },
 ];
 const status = {
   safe: SAFE,
@@ -44,7 +44,7 @@ const status = {
   nonce: 4,
   limits: { maxLossBps: 100, autonomyLimitUsd: 50_000, dailyBudgetUsd: 100_000 },
   budgetLeftUsd: 12_345.67,
-  pending: [{ safeTxHash: TX_HASH, nonce: "4", confirmations: 1, required: 2, origin: `"><img src=x onerror=alert(3)>`, url: `http://127.0.0.1:41003/api/v2/multisig-transactions/${TX_HASH}/` }],
+  pending: [{ safeTxHash: TX_HASH, nonce: "4", confirmations: 1, required: 2, origin: JSON.stringify({ name: `treasury-agent: "><img src=x onerror=alert(3)>`, url: "" }), url: `http://127.0.0.1:41003/api/v2/multisig-transactions/${TX_HASH}/` }],
   recent: [],
   openOrders: [],
 };
@@ -143,14 +143,14 @@ describe("agent/server: dashboard", () => {
 
     const decisions = section(page, "decisions");
     expect(decisions.match(/<tr>/g)).to.have.length(3); // header + 2 rows
-    expect(decisions).to.include('<td>2025-07-01</td><td><time datetime="2026-01-04T23:00:00.000Z">2026-01-04 23:00:00 UTC</time></td><td class="status">proposed</td><td>proposal</td><td class="reason">$319300 is above the autonomy limit of $50000</td>');
+    expect(decisions).to.include('<td>2025-07-01</td><td><time datetime="2026-01-04T23:00:00.000Z">2026-01-04 23:00:00 UTC</time></td><td class="status">proposed</td><td>proposal</td><td class="reason">trend-dd on 2025-07-01; drift: usdc is 40.0 points from target</td>', "no reason recorded: the rationale");
     expect(decisions).to.include('>proposal</a>');
   });
 
   it("hostile text from the journal, the transaction service and a cycle is rendered as text, never as markup", async () => {
     const page = (await get(server.url + "/")).text;
     expect(page).to.include("the check refused the plan: &lt;script&gt;alert(1)&lt;/script&gt;");
-    expect(page).to.include("&quot;&gt;&lt;img src=x onerror=alert(3)&gt;"); // a proposal's origin
+    expect(page).to.include("treasury-agent: &quot;&gt;&lt;img src=x onerror=alert(3)&gt;</td>"); // a proposal's origin (its name)
     expect(page).to.include("read: &lt;img src=x onerror=alert(4)&gt;"); // the last cycle's reason (health)
     expect(page).not.to.include(HOSTILE);
     expect(page).not.to.match(/<img/i);

@@ -17,8 +17,9 @@ const usd = (v: unknown) => {
   return n === undefined ? "—" : `$${n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 };
 const pct = (w: number | null, digits = 1) => (w === null ? "—" : `${(w * 100).toFixed(digits)}%`);
-const when = (iso: unknown) => {
-  const s = str(iso);
+/** A time from the journal (a Date) or JSON (an ISO string). */
+const when = (v: unknown) => {
+  const s = v instanceof Date ? v.toISOString() : str(v);
   const t = s ? Date.parse(s) : NaN;
   return Number.isNaN(t) ? html`${s ?? "—"}` : html`<time datetime="${new Date(t).toISOString()}">${new Date(t).toISOString().slice(0, 19).replace("T", " ")} UTC</time>`;
 };
@@ -29,6 +30,17 @@ const hash = (h: unknown) => {
 const link = (u: unknown, label: string) => {
   const href = httpUrl(u);
   return href ? html`<a href="${href}" target="_blank" rel="noopener noreferrer">${label}</a>` : html``;
+};
+/** The Safe Transaction Service's origin is often JSON ({"name","url"}): its name, else the text. */
+const originText = (v: unknown) => {
+  const s = str(v);
+  try {
+    const name = s && (JSON.parse(s) as { name?: unknown }).name;
+    if (typeof name === "string") return name;
+  } catch {
+    // plain text
+  }
+  return s ?? "";
 };
 const unavailable = (what: string, g: { error: string }) => html`<p class="error">${what} unavailable: ${g.error}</p>`;
 const rec = (v: unknown): Record<string, unknown> => (v && typeof v === "object" ? (v as Record<string, unknown>) : {});
@@ -140,7 +152,7 @@ function proposalsSection(v: DashboardView, s: Partial<Status>): Html {
 <table><thead><tr><th>safeTxHash</th><th class="num">nonce</th><th class="num">confirmations</th><th>origin</th><th></th></tr></thead><tbody>
 ${p.map((x) => {
   const t = rec(x);
-  return html`<tr><td>${hash(t.safeTxHash)}</td><td class="num">${str(t.nonce) ?? "—"}</td><td class="num">${num(t.confirmations) ?? "—"} / ${num(t.required) ?? "—"}</td><td class="reason">${str(t.origin) ?? ""}</td><td>${link(t.url, "open")}</td></tr>`;
+  return html`<tr><td>${hash(t.safeTxHash)}</td><td class="num">${str(t.nonce) ?? "—"}</td><td class="num">${num(t.confirmations) ?? "—"} / ${num(t.required) ?? "—"}</td><td class="reason">${originText(t.origin)}</td><td>${link(t.url, "open")}</td></tr>`;
 })}
 </tbody></table>
 </section>`;
@@ -155,7 +167,9 @@ function decisionsSection(v: DashboardView): Html {
 ${v.decisions.value.map((x) => {
   const d = rec(x);
   const tx = d.txHash ?? d.safeTxHash;
-  return html`<tr><td>${str(d.date) ?? "—"}</td><td>${when(d.createdAt)}</td><td class="status">${str(d.status) ?? "—"}</td><td>${str(d.path) ?? "—"}</td><td class="reason">${str(d.reason) ?? ""}</td><td>${tx ? hash(tx) : "—"} ${link(d.proposalUrl, "proposal")}</td><td>${hash(d.hash)}</td></tr>`;
+  // Records that sent nothing keep their reason; the module and owner paths keep the rationale in the body.
+  const reason = str(d.reason) ?? str(rec(d.body).rationale) ?? "";
+  return html`<tr><td>${str(d.date) ?? "—"}</td><td>${when(d.createdAt)}</td><td class="status">${str(d.status) ?? "—"}</td><td>${str(d.path) ?? "—"}</td><td class="reason">${reason}</td><td>${tx ? hash(tx) : "—"} ${link(d.proposalUrl, "proposal")}</td><td>${hash(d.hash)}</td></tr>`;
 })}
 </tbody></table>
 </section>`;
