@@ -20,4 +20,9 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-expressions": "off",
     },
   },
+  {
+    // The dashboard's script runs in the browser, as a classic script.
+    files: ["agent/src/server/dashboard/assets/*.js"],
+    languageOptions: { sourceType: "script", globals: { ...globals.browser } },
+  },
 );

@@ -162,7 +162,7 @@ async function main() {
         `  agent loop  treasury run: replay market data, journal ${path.relative(process.cwd(), local.dataDir)}, approver ${process.env.ANTHROPIC_API_KEY ? "Claude + rules" : "rules (no ANTHROPIC_API_KEY)"}`,
         `  tx service  ${local.txServiceUrl}  (Safe Transaction Service API for proposals above the autonomy limit)`,
         `  order book  ${local.orderBookUrl}  (CoW Protocol API + a local solver; swaps go there with SWAP_VENUE=cow)`,
-        `  agent API   ${local.serverUrl ? `${local.serverUrl}  (/health, /metrics for Prometheus, /api/status, /api/decisions)` : "not reported (AGENT_SERVER_ENABLED=false, or see the [agent] lines)"}`,
+        `  agent API   ${local.serverUrl ? `${local.serverUrl}  (dashboard at /; /health, /metrics for Prometheus, /api/status, /api/decisions, /api/nav)` : "not reported (AGENT_SERVER_ENABLED=false, or see the [agent] lines)"}`,
       ].join("\n");
     }
     provider.destroy();

@@ -2,6 +2,7 @@
 import { getAddress, type Address, type Hex } from "viem";
 import { agentModuleAbi, safeAbi, treasuryPolicyAbi, treasuryValuationAbi } from "../../../lib/chain";
 import { apiKitFor } from "../safe";
+import { queueUrl } from "../execute";
 import { cowOrderStates, stillOpen, type CowOrderState } from "../cow/orders";
 import type { Runtime } from "./runtime";
 
@@ -16,7 +17,7 @@ export interface Status {
   nonce: number;
   limits: { maxLossBps: number; autonomyLimitUsd: number; dailyBudgetUsd: number };
   budgetLeftUsd: number;
-  pending: { safeTxHash: Hex; nonce: string; confirmations: number; required: number; origin: string | null }[] | { error: string };
+  pending: { safeTxHash: Hex; nonce: string; confirmations: number; required: number; origin: string | null; /** The Safe web app's link (hosted chains) or the service's API URL. */ url: string }[] | { error: string };
   recent: { date: string; hash: Hex; status: string; path: string; reason: string | null; tx: string | null }[];
   /** CoW orders of recent decisions that may still fill (state read from GPv2Settlement). */
   openOrders: CowOrderState[] | { error: string };
@@ -40,8 +41,9 @@ export async function readStatus(rt: Runtime): Promise<Status> {
   let pending: Status["pending"];
   try {
     if (!rt.ctx.safeCfg) throw new Error("no transaction service configured (SAFE_TX_SERVICE_URL or SAFE_API_KEY)");
-    const res = await apiKitFor(rt.ctx.safeCfg).getPendingTransactions(getAddress(a.safe));
-    pending = res.results.map((t) => ({ safeTxHash: t.safeTxHash as Hex, nonce: String(t.nonce), confirmations: t.confirmations?.length ?? 0, required: t.confirmationsRequired, origin: t.origin ?? null }));
+    const cfg = rt.ctx.safeCfg;
+    const res = await apiKitFor(cfg).getPendingTransactions(getAddress(a.safe));
+    pending = res.results.map((t) => ({ safeTxHash: t.safeTxHash as Hex, nonce: String(t.nonce), confirmations: t.confirmations?.length ?? 0, required: t.confirmationsRequired, origin: t.origin ?? null, url: queueUrl(cfg, t.safeTxHash as Hex) }));
   } catch (e) {
     pending = { error: (e as Error).message.split("\n")[0] };
   }

@@ -97,6 +97,19 @@ export class Journal {
     return [...byDate.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([date, navUsd]) => ({ date, navUsd }));
   }
 
+  /** NAV read by each of the last `limit` records whose key starts with `prefix`, oldest first: the
+   * dashboard's NAV line over journaled cycles. navUsd is null when the read had no usable price. */
+  async navHistory(prefix: string, limit: number): Promise<{ at: Date; date: string; hash: Hex; status: Status; navUsd: string | null }[]> {
+    const p = sql`${decisions.body} -> 'inputs' -> 'portfolio'`;
+    const rows = await this.db
+      .select({ at: decisions.createdAt, date: decisions.date, hash: decisions.hash, status: decisions.status, nav: sql<string | null>`${p} ->> 'navUsd'`, healthy: sql<string | null>`${p} ->> 'healthy'` })
+      .from(decisions)
+      .where(like(decisions.cycleKey, `${escapeLike(prefix)}%`))
+      .orderBy(desc(decisions.createdAt))
+      .limit(limit);
+    return rows.reverse().map((r) => ({ at: r.at, date: r.date, hash: r.hash as Hex, status: r.status as Status, navUsd: r.nav && /^\d+$/.test(r.nav) && r.healthy !== "false" ? r.nav : null }));
+  }
+
   /** Records whose act may have happened without its result being recorded; with `prefix`
    * (`chainId:safe:`) only that Safe's, so a journal shared by several Safes or chains never has one
    * agent settle another's decisions. */

@@ -1,6 +1,8 @@
 export { startAgentServer, type AgentServer, type AgentServerOptions } from "./server";
 export { startRunServer } from "./run";
-export { buildApp, MAX_DECISIONS, type AppDeps } from "./app";
+export { buildApp, MAX_DECISIONS, MAX_NAV_POINTS, type AppDeps } from "./app";
+export { DASHBOARD_CSP } from "./dashboard/routes";
+export type { NavPoint } from "./dashboard/view";
 export { judgeHealth, type HealthRules, type HealthBody, type JournalProbe } from "./health";
 export { AgentMetrics, CYCLE_STATUSES } from "./metrics";
 export { LoopState, isFailedCycle, type CycleSeen, type PortfolioSeen } from "./state";

@@ -559,6 +559,7 @@ describe("agent/cycle: one cycle on the local world", function () {
       expect(s.threshold).to.equal(2);
       expect(s.limits.autonomyLimitUsd).to.equal(50_000);
       expect(s.pending.length).to.be.greaterThan(0);
+      expect(s.pending[0].url, "the local service has no web app: its API URL").to.equal(`${svc.url}/v2/multisig-transactions/${s.pending[0].safeTxHash}/`);
       expect(s.recent.map((x: { hash: string }) => x.hash)).to.deep.equal([c.hash]);
       expect(r.out + r.err).not.to.include(testKey(4).slice(2));
     });
@@ -599,6 +600,15 @@ describe("agent/cycle: one cycle on the local world", function () {
       const st = await (await fetch(`${url}/api/status`)).json();
       expect(st.safe).to.equal(safe);
       expect((await (await fetch(`${url}/api/decisions?limit=1`)).json()).decisions.map((d: { hash: string }) => d.hash)).to.deep.equal(first.hash ? [first.hash] : []);
+      // The dashboard from the same sources after a real cycle: health, NAV, pending proposals with their links.
+      const dash = await fetch(`${url}/`);
+      expect(dash.status).to.equal(200);
+      expect(dash.headers.get("content-security-policy")).to.match(/^default-src 'none'; script-src 'self';/);
+      const page = await dash.text();
+      expect(page).to.include('<h2>Health <span class="badge ok">ok</span></h2>');
+      expect(page).to.match(/<section id="nav">\s*<h2>NAV<\/h2>\s*<p class="big">\$[\d,]+\.\d\d<\/p>/);
+      expect(page).to.include(`<a href="${svc.url}/v2/multisig-transactions/`);
+      if (first.hash) expect(page).to.include(`<code title="${first.hash}">`);
       child.kill("SIGTERM");
       expect(await exited, err).to.equal(0);
       const lines = out.trim().split("\n").map((l) => JSON.parse(l));

@@ -71,4 +71,29 @@ describe("agent/journal", function () {
     expect((await j.get(hash))!.outcome).to.deep.equal({ navAfterUsd: "1" });
     await j.close();
   });
+  it("navHistory: this Safe's last N records' NAV, oldest first; null when the read had no usable price", async () => {
+    const j = await Journal.open({ dataDir: "memory://" });
+    try {
+      const add = async (safe: string, date: string, nav: bigint, healthy?: boolean) => {
+        const b = body({ date, cycleKey: `31337:${safe}:${date}`, inputs: { ...body().inputs, portfolio: { navUsd: nav, ...(healthy === undefined ? {} : { healthy }) } } });
+        await j.insert({ hash: decisionHash(b), cycleKey: b.cycleKey, date, status: "skipped", path: "none", safeNonce: 3, body: b });
+        return decisionHash(b);
+      };
+      await add("0xSafe", "2024-03-01", 400_000n * 10n ** 18n, true);
+      const h2 = await add("0xSafe", "2024-03-02", 390_000n * 10n ** 18n);
+      await add("0xOther", "2024-03-02", 1n);
+      const h3 = await add("0xSafe", "2024-03-03", 0n, false);
+      const got = await j.navHistory("31337:0xSafe:", 2);
+      expect(got.map((p) => [p.date, p.hash, p.status, p.navUsd])).to.deep.equal([
+        ["2024-03-02", h2, "skipped", (390_000n * 10n ** 18n).toString()],
+        ["2024-03-03", h3, "skipped", null],
+      ]);
+      expect(got[0].at).to.be.instanceOf(Date);
+      expect(got[0].at.getTime()).to.be.at.most(got[1].at.getTime());
+      expect((await j.navHistory("31337:0xSafe:", 10)).map((p) => p.date)).to.deep.equal(["2024-03-01", "2024-03-02", "2024-03-03"]);
+      expect(await j.navHistory("31337:0xNone:", 10)).to.deep.equal([]);
+    } finally {
+      await j.close();
+    }
+  });
 });

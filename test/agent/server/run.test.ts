@@ -85,7 +85,7 @@ describe("agent/server: treasury run starts, feeds and stops the server", functi
 
   it("run --max-cycles 2: the server reports the first (aborted) cycle during the second, then stops with the loop", async () => {
     const live = { out: "", err: "" };
-    const seen: { health?: { status: number; body: Record<string, unknown> }; metrics?: string; decisions?: number; badLimit?: { status: number; body: { error: string } }; status?: number } = {};
+    const seen: { health?: { status: number; body: Record<string, unknown> }; metrics?: string; decisions?: number; badLimit?: { status: number; body: { error: string } }; status?: number; nav?: unknown; page?: { status: number; text: string } } = {};
     let url = "";
     // Armed once the first cycle is printed: the next RPC call is the second cycle's read.
     const arm = () => {
@@ -98,6 +98,9 @@ describe("agent/server: treasury run starts, feeds and stops the server", functi
         seen.decisions = (await fetch(`${url}/api/decisions?limit=5`)).status;
         const bad = await fetch(`${url}/api/decisions?limit=x`);
         seen.badLimit = { status: bad.status, body: await bad.json() };
+        seen.nav = await (await fetch(`${url}/api/nav`)).json();
+        const page = await fetch(`${url}/`);
+        seen.page = { status: page.status, text: await page.text() };
       };
     };
     const poll = setInterval(() => !onCall && !url && arm(), 20);
@@ -108,7 +111,7 @@ describe("agent/server: treasury run starts, feeds and stops the server", functi
       clearInterval(poll);
     }
     expect(code, live.err).to.equal(0);
-    expect(live.out).to.match(/^server http:\/\/127\.0\.0\.1:\d+ {2}\(GET \/health, \/metrics, \/api\/status, \/api\/decisions\)$/m);
+    expect(live.out).to.match(/^server http:\/\/127\.0\.0\.1:\d+ {2}\(GET \/ dashboard, \/health, \/metrics, \/api\/status, \/api\/decisions, \/api\/nav\)$/m);
     expect(live.out.match(/^cycle \S+: ABORTED — read: /gm), live.out).to.have.length(2);
     expect(url, "the stub probed the server during the second cycle").to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
 
@@ -122,6 +125,12 @@ describe("agent/server: treasury run starts, feeds and stops the server", functi
     expect(m.value("treasury_nav_usd"), "the read failed: NAV unknown").to.be.NaN;
     expect(m.value("treasury_last_cycle_timestamp_seconds")).to.be.greaterThan(0);
     expect(seen.decisions).to.equal(200);
+    expect(seen.nav, "aborted cycles journal no decision").to.deep.equal({ limit: 200, points: [] });
+    // The dashboard from the real sources: the chain refuses, so the status sections say so.
+    expect(seen.page!.status).to.equal(200);
+    expect(seen.page!.text).to.include('<h2>Health <span class="badge ok">ok</span></h2>');
+    expect(seen.page!.text).to.match(/<section id="agent"><h2>Agent limits<\/h2><p class="error">status unavailable: /);
+    expect(seen.page!.text).to.include("No decision journaled yet.");
     expect(seen.badLimit).to.deep.equal({ status: 400, body: { error: 'limit must be an integer from 1 to 200, got "x"; e.g. /api/decisions?limit=20' } });
 
     expect(await refused(Number(new URL(url).port)), "the server stopped with the loop").to.equal(true);

@@ -55,6 +55,7 @@ describe("agent/server: health, metrics and JSON API", () => {
       decisionsAsked.push(limit);
       return [{ hash: "0x01", status: "executed", safeNonce: 3, body: { block: 7n } }];
     },
+    nav: async () => [],
     pingJournal: async () => {
       if (!journalUp) throw new Error("connect ECONNREFUSED 127.0.0.1:5432\nstack…");
     },
@@ -234,7 +235,7 @@ describe("agent/server: health, metrics and JSON API", () => {
   it("an unknown route is a JSON 404 listing the routes", async () => {
     const r = await get("/nope");
     expect(r.status).to.equal(404);
-    expect(r.json().error).to.match(/^no route GET \/nope; routes: GET \/health, \/health\/live, \/metrics/);
+    expect(r.json().error).to.match(/^no route GET \/nope; routes: GET \/ \(dashboard\), \/health, \/health\/live, \/metrics, .*\/api\/nav\?limit=N$/);
   });
 
   it("a port already in use is a UserError naming the port and the fix", async () => {

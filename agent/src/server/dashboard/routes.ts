@@ -1,0 +1,26 @@
+// GET / (the dashboard page) and its two static files, with security headers: the server may sit
+// behind a proxy, so the page allows only its own script and stylesheet (no inline code, no CDN:
+// nothing is loaded from the internet), cannot be framed and sends no referrer to the Safe app links.
+import fs from "node:fs";
+import path from "node:path";
+import type { Hono } from "hono";
+import { renderPage } from "./page";
+import { gatherView, type DashboardSources } from "./view";
+
+export const DASHBOARD_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+const COMMON = { "x-content-type-options": "nosniff", "referrer-policy": "no-referrer", "cache-control": "no-store" };
+const PAGE_HEADERS = { ...COMMON, "content-security-policy": DASHBOARD_CSP, "x-frame-options": "DENY", "content-type": "text/html; charset=utf-8" };
+
+// Read once at startup: ts-node runs from the sources, so they sit next to this file.
+const asset = (name: string) => fs.readFileSync(path.join(__dirname, "assets", name), "utf8");
+const ASSETS: Record<string, { body: string; type: string }> = {
+  "/dashboard/app.js": { body: asset("app.js"), type: "text/javascript; charset=utf-8" },
+  "/dashboard/style.css": { body: asset("style.css"), type: "text/css; charset=utf-8" },
+};
+export const DASHBOARD_ROUTES = ["/", ...Object.keys(ASSETS)];
+
+export function mountDashboard(app: Hono, sources: DashboardSources): void {
+  app.get("/", async (c) => c.body(renderPage(await gatherView(sources)), 200, PAGE_HEADERS));
+  for (const [route, a] of Object.entries(ASSETS)) app.get(route, (c) => c.body(a.body, 200, { ...COMMON, "cache-control": "no-cache", "content-type": a.type }));
+}

@@ -1,0 +1,249 @@
+// The dashboard (GET /) on a free port, fed recorded sources (no chain): its sections with the data
+// fed in, its security headers and served assets, escaping of hostile journal and chain text,
+// sections that say "unavailable" when their source fails, and /api/nav with its input validation.
+import { expect } from "chai";
+import fs from "node:fs";
+import path from "node:path";
+import { startAgentServer, type AgentServer, type AgentServerOptions } from "../../../agent/src/server";
+import { DASHBOARD_CSP } from "../../../agent/src/server/dashboard/routes";
+import { html, esc, httpUrl } from "../../../agent/src/server/dashboard/html";
+import { navChart } from "../../../agent/src/server/dashboard/page";
+import { allocationOf } from "../../../agent/src/server/dashboard/allocation";
+import type { NavPoint } from "../../../agent/src/server/dashboard/view";
+import { createLogger } from "../../../agent/src/log";
+import type { CycleReport, CycleSteps, PortfolioLike } from "../../../agent/src/cycle/types";
+
+const E18 = 10n ** 18n;
+const T0 = Date.parse("2026-01-05T00:00:00Z");
+const SAFE = "0x399c61b017A871181d8B6C418c93a8bB361E3Db8";
+const USDC = "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48";
+const WETH = "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2";
+const AUSDC = "0x98C23E9d8f34FEFb1B7BD6a91B7FF122F4e16F5c";
+const HOSTILE = "<script>alert(1)</script>";
+const TX_HASH = "0x8a96" + "ab".repeat(28) + "dd2e";
+const ASSETS = path.resolve(__dirname, "..", "..", "..", "agent", "src", "server", "dashboard", "assets");
+
+/** A journaled decision as the journal returns it (JSON: bigints as strings). */
+const portfolioJson = { navUsd: (400_000n * E18).toString(), healthy: true, assets: [
+  { token: USDC, symbol: "USDC", volatile: false, balance: "200000000000", valueUsd: (200_000n * E18).toString() },
+  { token: WETH, symbol: "WETH", volatile: true, balance: (40n * E18).toString(), valueUsd: (100_000n * E18).toString() },
+], positions: [{ token: AUSDC, symbol: "aEthUSDC", kind: "aave", underlying: USDC, balance: "100000000000", valueUsd: (100_000n * E18).toString() }] };
+const TARGET = { usdc: 0.1, aaveUsdc: 0.4, pendlePt: 0, vault: 0.2, btc: 0.15, eth: 0.15 };
+const decisionRows = [
+  { hash: "0x" + "11".repeat(32), date: "2025-07-02", status: "failed", path: "none", reason: `the check refused the plan: ${HOSTILE}`, txHash: null, safeTxHash: null, proposalUrl: "javascript:alert(2)", createdAt: new Date("2026-01-05T00:00:00.000Z"), body: { block: "120", target: null } },
+  { hash: "0x" + "22".repeat(32), date: "2025-07-01", status: "proposed", path: "proposal", reason: null, txHash: null, safeTxHash: TX_HASH, proposalUrl: `http://127.0.0.1:41003/api/v2/multisig-transactions/${TX_HASH}/`, createdAt: new Date("2026-01-04T23:00:00.000Z"), body: { block: "100", target: TARGET, inputs: { portfolio: portfolioJson }, rationale: "trend-dd on 2025-07-01; drift: usdc is 40.0 points from target" } },
+];
+const status = {
+  safe: SAFE,
+  chainId: 31337,
+  block: "123",
+  navUsd: 399_999.99,
+  paused: false,
+  owners: ["0x1", "0x2", "0x3"],
+  threshold: 2,
+  nonce: 4,
+  limits: { maxLossBps: 100, autonomyLimitUsd: 50_000, dailyBudgetUsd: 100_000 },
+  budgetLeftUsd: 12_345.67,
+  pending: [{ safeTxHash: TX_HASH, nonce: "4", confirmations: 1, required: 2, origin: JSON.stringify({ name: `treasury-agent: "><img src=x onerror=alert(3)>`, url: "" }), url: `http://127.0.0.1:41003/api/v2/multisig-transactions/${TX_HASH}/` }],
+  recent: [],
+  openOrders: [],
+};
+const navPoints: NavPoint[] = [
+  { at: "2026-01-04T22:00:00.000Z", date: "2025-06-30", hash: "0xaa", status: "skipped", navUsd: 400_000 },
+  { at: "2026-01-04T23:00:00.000Z", date: "2025-07-01", hash: "0xbb", status: "proposed", navUsd: 380_000 },
+  { at: "2026-01-05T00:00:00.000Z", date: "2025-07-02", hash: "0xcc", status: "failed", navUsd: 390_000 },
+];
+
+const report = (reason: string): CycleReport => ({ date: "2025-07-02", cycleKey: `31337:${SAFE}:2025-07-02`, status: "failed", reason, reconciled: [], stepsMs: { read: 10 }, totalMs: 100 });
+const portfolio: PortfolioLike = { chainId: 31337, blockNumber: 77n, safe: { address: SAFE, nonce: 4n }, policy: { paused: true, limits: { autonomyLimitUsd: 50_000n * E18, maxLossBps: 100 } }, budget: { remainingUsd: 999n * E18 }, navUsd: 1n, healthy: true };
+
+describe("agent/server: dashboard", () => {
+  let server: AgentServer;
+  const navAsked: number[] = [];
+  const options = (over: Partial<AgentServerOptions> = {}): AgentServerOptions => ({
+    host: "127.0.0.1",
+    port: 0,
+    rules: { intervalSeconds: 3600, slackSeconds: 300, maxFailedCycles: 3 },
+    log: createLogger("silent"),
+    now: () => T0,
+    status: async () => status,
+    decisions: async (limit) => decisionRows.slice(0, limit),
+    nav: async (limit) => {
+      navAsked.push(limit);
+      return navPoints;
+    },
+    pingJournal: async () => {},
+    ...over,
+  });
+  const get = async (url: string) => {
+    const res = await fetch(url);
+    return { status: res.status, headers: res.headers, text: await res.text() };
+  };
+  /** The inner HTML of <section id="id">. */
+  const section = (page: string, id: string) => {
+    const m = new RegExp(`<section id="${id}">([\\s\\S]*?)</section>`).exec(page);
+    if (!m) throw new Error(`no section ${id} in the page`);
+    return m[1];
+  };
+
+  before(async () => {
+    server = await startAgentServer(options());
+    server.cycleDone(report(`read: <img src=x onerror=alert(4)>`));
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  it("GET / is one HTML page with a strict CSP and every section filled from its sources", async () => {
+    const r = await get(server.url + "/");
+    expect(r.status).to.equal(200);
+    expect(r.headers.get("content-type")).to.equal("text/html; charset=utf-8");
+    expect(r.headers.get("content-security-policy")).to.equal(DASHBOARD_CSP);
+    expect(DASHBOARD_CSP).to.match(/(^|; )default-src 'none'(;|$)/).and.match(/(^|; )script-src 'self'(;|$)/).and.match(/(^|; )style-src 'self'(;|$)/).and.match(/frame-ancestors 'none'/);
+    expect(DASHBOARD_CSP).not.to.match(/unsafe-inline|unsafe-eval|https?:|\*/);
+    expect(r.headers.get("x-content-type-options")).to.equal("nosniff");
+    expect(r.headers.get("x-frame-options")).to.equal("DENY");
+    expect(r.headers.get("referrer-policy")).to.equal("no-referrer");
+    const page = r.text;
+    expect(page.startsWith("<!doctype html>")).to.equal(true);
+    // Nothing from the internet, no inline code: one script and one stylesheet, both served here.
+    expect(page.match(/<script\b[^>]*>/g)).to.deep.equal(['<script src="dashboard/app.js" defer>']);
+    expect(page.match(/<link\b[^>]*>/g)).to.deep.equal(['<link rel="stylesheet" href="dashboard/style.css">']);
+    expect(page, "no inline style or event handler in any tag").not.to.match(/<[^>]*\s(style|on[a-z]+)=|<style/i);
+    expect(page, "nothing loaded from another origin").not.to.match(/\ssrc="(https?:)?\/\//);
+
+    const health = section(page, "health");
+    expect(health).to.include('<span class="badge ok">ok</span>');
+    expect(health).to.include("2025-07-02 <span class=\"status\">failed</span>");
+    expect(health).to.include("1 (unhealthy at 3)");
+
+    const nav = section(page, "nav");
+    expect(nav).to.include('<p class="big">$399,999.99</p>');
+    expect(nav).to.include("Change over 3 journaled cycles (2025-06-30 → 2025-07-02): <strong class=\"down\">−$10,000.00 (-2.50%)</strong>");
+    expect(nav).to.match(/<svg class="chart" [^>]*aria-label="NAV over the last 3 journaled cycles, from \$400,000.00 to \$390,000.00"/);
+    expect(navAsked).to.deep.equal([200]);
+
+    const alloc = section(page, "allocation");
+    expect(alloc).to.include("2025-07-01, block 100, proposed");
+    expect(alloc, "USDC cash 50% vs target 10%").to.include('<td>usdc</td><td class="num">50.0%</td><td class="num">10.0%</td><td class="num">40.0 pp</td>');
+    expect(alloc).to.include('<td>aaveUsdc</td><td class="num">25.0%</td><td class="num">40.0%</td><td class="num">-15.0 pp</td>');
+    expect(alloc).to.include('<td>eth</td><td class="num">25.0%</td><td class="num">15.0%</td>');
+    expect(alloc).to.include('<td>btc</td><td class="num">0.0%</td><td class="num">15.0%</td>');
+
+    const agent = section(page, "agent");
+    expect(agent).to.include("<dt>state</dt><dd>active</dd>");
+    expect(agent).to.include("<dd>$12,345.67 of $100,000.00</dd>");
+    expect(agent).to.include("<dd>$50,000.00 per batch");
+    expect(agent).to.include("2 of 3 owners, nonce 4, chain 31337, block 123");
+
+    const proposals = section(page, "proposals");
+    expect(proposals).to.include(`<code title="${TX_HASH}">0x8a96ab…dd2e</code>`);
+    expect(proposals).to.include('<td class="num">4</td><td class="num">1 / 2</td>');
+    expect(proposals).to.include(`<a href="http://127.0.0.1:41003/api/v2/multisig-transactions/${TX_HASH}/" target="_blank" rel="noopener noreferrer">open</a>`);
+
+    const decisions = section(page, "decisions");
+    expect(decisions.match(/<tr>/g)).to.have.length(3); // header + 2 rows
+    expect(decisions).to.include('<td>2025-07-01</td><td><time datetime="2026-01-04T23:00:00.000Z">2026-01-04 23:00:00 UTC</time></td><td class="status">proposed</td><td>proposal</td><td class="reason">trend-dd on 2025-07-01; drift: usdc is 40.0 points from target</td>', "no reason recorded: the rationale");
+    expect(decisions).to.include('>proposal</a>');
+  });
+
+  it("hostile text from the journal, the transaction service and a cycle is rendered as text, never as markup", async () => {
+    const page = (await get(server.url + "/")).text;
+    expect(page).to.include("the check refused the plan: &lt;script&gt;alert(1)&lt;/script&gt;");
+    expect(page).to.include("treasury-agent: &quot;&gt;&lt;img src=x onerror=alert(3)&gt;</td>"); // a proposal's origin (its name)
+    expect(page).to.include("read: &lt;img src=x onerror=alert(4)&gt;"); // the last cycle's reason (health)
+    expect(page).not.to.include(HOSTILE);
+    expect(page).not.to.match(/<img/i);
+    expect(page, "a javascript: proposal URL is not linked").not.to.include("javascript:");
+  });
+
+  it("the script and the stylesheet are served with their content types", async () => {
+    for (const [route, file, type] of [
+      ["/dashboard/app.js", "app.js", "text/javascript; charset=utf-8"],
+      ["/dashboard/style.css", "style.css", "text/css; charset=utf-8"],
+    ]) {
+      const r = await get(server.url + route);
+      expect(r.status, route).to.equal(200);
+      expect(r.headers.get("content-type"), route).to.equal(type);
+      expect(r.headers.get("x-content-type-options"), route).to.equal("nosniff");
+      expect(r.text, route).to.equal(fs.readFileSync(path.join(ASSETS, file), "utf8"));
+    }
+    // The script never writes HTML strings into the page: it only moves the server's escaped HTML.
+    expect(fs.readFileSync(path.join(ASSETS, "app.js"), "utf8")).not.to.match(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(/);
+  });
+
+  it("a source that fails makes its sections say so; the rest of the page still renders", async () => {
+    const s = await startAgentServer(
+      options({
+        status: async () => Promise.reject(new Error("HTTP request failed.\nURL: http://127.0.0.1:1")),
+        decisions: async () => Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:5432")),
+      }),
+    );
+    try {
+      await s.watch({ read: async () => portfolio } as unknown as CycleSteps).read();
+      const r = await get(s.url + "/");
+      expect(r.status).to.equal(200);
+      expect(section(r.text, "agent")).to.include("status unavailable: HTTP request failed.");
+      expect(section(r.text, "agent"), "the loop's last read instead").to.include("budget left $999.00, <strong class=\"down\">PAUSED</strong>");
+      expect(section(r.text, "proposals")).to.include("status unavailable: HTTP request failed.");
+      expect(section(r.text, "decisions")).to.include("decisions unavailable: connect ECONNREFUSED 127.0.0.1:5432");
+      expect(section(r.text, "allocation")).to.include("decisions unavailable");
+      expect(section(r.text, "nav")).to.include("<svg class=\"chart\"");
+      expect(section(r.text, "health")).to.include('<span class="badge starting">starting</span>');
+    } finally {
+      await s.stop();
+    }
+  });
+
+  it("/api/nav: limit 1…1000 (default 200), points oldest first; anything else 400 naming the fix; 503 when the journal fails", async () => {
+    navAsked.length = 0;
+    let r = await get(server.url + "/api/nav?limit=3");
+    expect(r.status).to.equal(200);
+    expect(r.headers.get("content-type")).to.match(/^application\/json/);
+    expect(JSON.parse(r.text)).to.deep.equal({ limit: 3, points: navPoints });
+    r = await get(server.url + "/api/nav");
+    expect(JSON.parse(r.text).limit).to.equal(200);
+    expect(navAsked).to.deep.equal([3, 200]);
+    for (const bad of ["0", "1001", "-1", "abc", "1.5", "", "1e2", "<b>"]) {
+      r = await get(`${server.url}/api/nav?limit=${encodeURIComponent(bad)}`);
+      expect(r.status, bad).to.equal(400);
+      expect(JSON.parse(r.text).error).to.equal(`limit must be an integer from 1 to 1000, got "${bad}"; e.g. /api/nav?limit=200`);
+    }
+    expect(navAsked, "bad input never reaches the journal").to.deep.equal([3, 200]);
+    const failing = await startAgentServer(options({ nav: async () => Promise.reject(new Error("journal closed\nstack")) }));
+    try {
+      r = await get(failing.url + "/api/nav");
+      expect(r.status).to.equal(503);
+      expect(JSON.parse(r.text)).to.deep.equal({ error: "journal unavailable: journal closed" });
+    } finally {
+      await failing.stop();
+    }
+  });
+
+  it("html``: escapes every interpolated string (elements and attributes), keeps fragments; links only to http(s)", () => {
+    expect(esc(`<a href="x" title='y'>&</a>`)).to.equal("&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;");
+    const reason = HOSTILE;
+    expect(html`<td title="${reason}">${reason}</td>`.text).to.equal('<td title="&lt;script&gt;alert(1)&lt;/script&gt;">&lt;script&gt;alert(1)&lt;/script&gt;</td>');
+    expect(html`<tr>${[html`<td>${"<b>"}</td>`, "<i>"]}</tr>`.text).to.equal("<tr><td>&lt;b&gt;</td>&lt;i&gt;</tr>");
+    expect(html`${null}${undefined}${false}${0}`.text).to.equal("0");
+    expect(httpUrl("https://app.safe.global/transactions/tx?safe=eth:0x1&id=2")).to.equal("https://app.safe.global/transactions/tx?safe=eth:0x1&id=2");
+    for (const bad of ["javascript:alert(1)", "JAVASCRIPT:alert(1)", "data:text/html,<b>", "/relative", "", 42, null]) expect(httpUrl(bad), String(bad)).to.equal(undefined);
+  });
+
+  it("navChart: one line per run of known NAVs (a cycle without a price breaks it); fewer than two points is a sentence", () => {
+    const p = (navUsd: number | null, i: number): NavPoint => ({ at: new Date(T0 + i).toISOString(), date: `2025-07-0${i + 1}`, hash: "0x", status: "skipped", navUsd });
+    const svg = navChart([400, 410, null, 420, 430].map(p)).text;
+    expect(svg.match(/<polyline /g)).to.have.length(2);
+    expect(svg).to.include(">$430.00</text>").and.include(">$400.00</text>");
+    expect(navChart([null, 400, null].map(p)).text).to.equal('<p class="muted">The NAV line needs two journaled cycles with a NAV (1 so far).</p>');
+  });
+
+  it("allocationOf: the newest record with a target; no current weights when its portfolio does not parse", () => {
+    const a = allocationOf(decisionRows)!;
+    expect(a.hash).to.equal(decisionRows[1].hash);
+    expect(Object.fromEntries(a.rows.map((r) => [r.position, [r.current, r.target]]))).to.deep.equal({ usdc: [0.5, 0.1], aaveUsdc: [0.25, 0.4], pendlePt: [0, 0], vault: [0, 0.2], btc: [0, 0.15], eth: [0.25, 0.15] });
+    const broken = { ...decisionRows[1], body: { ...decisionRows[1].body, inputs: { portfolio: { ...portfolioJson, navUsd: "-1" } } } };
+    expect(allocationOf([broken])!.rows.every((r) => r.current === null)).to.equal(true);
+    expect(allocationOf([decisionRows[0], { hash: "0x", body: "not an object" }])).to.equal(undefined);
+  });
+});
