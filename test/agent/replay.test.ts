@@ -2,7 +2,6 @@ import { expect } from "chai";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { UserError } from "../../agent/src/errors";
 import { dayOf } from "../../agent/src/market/calendar";
 import { parseDailyCsv } from "../../agent/src/market/csv";
 import { DEFAULT_DATA_DIR, loadHistory, ReplayProvider } from "../../agent/src/market/replay";
@@ -11,16 +10,8 @@ import { defaultConfig } from "../../agent/src/strategy/config";
 import { seedStrategy } from "../../agent/src/strategy/seed";
 import { allocate } from "../../agent/src/strategy/allocation";
 import { capLimits } from "../../agent/src/strategy/caps";
+import { userErrorOf } from "./helpers/edges";
 
-function errorOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).to.be.instanceOf(UserError);
-    return (e as Error).message;
-  }
-  throw new Error("no error thrown");
-}
 
 describe("agent replay provider", () => {
   it("parses a daily CSV: empty cells and missing days are gaps (NaN), never zeros", () => {
@@ -30,26 +21,26 @@ describe("agent replay provider", () => {
   });
 
   it("rejects malformed rows with the file, line and fix", () => {
-    expect(errorOf(() => parseDailyCsv("date,value\n2024-01-01,abc\n", "value", "f.csv"))).to.match(
+    expect(userErrorOf(() => parseDailyCsv("date,value\n2024-01-01,abc\n", "value", "f.csv"))).to.match(
       /^f\.csv:2: "abc" in column value is not a number; fix it or leave the cell empty/,
     );
-    expect(errorOf(() => parseDailyCsv("date,value\n2024-13-01,1\n", "value", "f.csv"))).to.match(
+    expect(userErrorOf(() => parseDailyCsv("date,value\n2024-13-01,1\n", "value", "f.csv"))).to.match(
       /^f\.csv:2: "2024-13-01" is not a YYYY-MM-DD date/,
     );
-    expect(errorOf(() => parseDailyCsv("date,value\n2024-01-02,1\n2024-01-01,1\n", "value", "f.csv"))).to.match(
+    expect(userErrorOf(() => parseDailyCsv("date,value\n2024-01-02,1\n2024-01-01,1\n", "value", "f.csv"))).to.match(
       /f\.csv:3: date 2024-01-01 is not after the previous row/,
     );
-    expect(errorOf(() => parseDailyCsv("date,value\n2024-01-02,1,2\n", "value", "f.csv"))).to.match(
+    expect(userErrorOf(() => parseDailyCsv("date,value\n2024-01-02,1,2\n", "value", "f.csv"))).to.match(
       /f\.csv:2: 3 cells where the header has 2/,
     );
-    expect(errorOf(() => parseDailyCsv("date,other\n2024-01-02,1\n", "value", "f.csv"))).to.match(/no "value" column/);
+    expect(userErrorOf(() => parseDailyCsv("date,other\n2024-01-02,1\n", "value", "f.csv"))).to.match(/no "value" column/);
   });
 
   it("names the missing file and the fix for a folder without the data", () => {
-    expect(errorOf(() => loadHistory(fs.mkdtempSync(path.join(os.tmpdir(), "empty-"))))).to.match(
+    expect(userErrorOf(() => loadHistory(fs.mkdtempSync(path.join(os.tmpdir(), "empty-"))))).to.match(
       /has no btc_usd_daily\.csv; pass --data DIR/,
     );
-    expect(errorOf(() => loadHistory(path.join(os.tmpdir(), "no-such-dir-i7")))).to.match(/does not exist/);
+    expect(userErrorOf(() => loadHistory(path.join(os.tmpdir(), "no-such-dir-i7")))).to.match(/does not exist/);
   });
 
   it("rejects an absurd value in a file (BTC at 0)", () => {
@@ -57,7 +48,7 @@ describe("agent replay provider", () => {
     for (const f of fs.readdirSync(DEFAULT_DATA_DIR)) fs.copyFileSync(path.join(DEFAULT_DATA_DIR, f), path.join(dir, f));
     const file = path.join(dir, "btc_usd_daily.csv");
     fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace(/^2020-03-12,([^,]*),([^,]*),([^,]*),[^,]*,/m, "2020-03-12,$1,$2,$3,0,"));
-    expect(errorOf(() => loadHistory(dir))).to.match(/close 0 on 2020-03-12 is outside/);
+    expect(userErrorOf(() => loadHistory(dir))).to.match(/close 0 on 2020-03-12 is outside/);
     fs.rmSync(dir, { recursive: true });
   });
 
@@ -81,7 +72,7 @@ describe("agent replay provider", () => {
     const v = await r.view("2022-06-18");
     expect(v.date).to.equal("2022-06-18");
     expect(v.series.btc.length).to.equal(dayOf("2022-06-18") - r.history.startDay);
-    expect(errorOf(() => r.viewSync("2030-01-01"))).to.match(
+    expect(userErrorOf(() => r.viewSync("2030-01-01"))).to.match(
       /no market data for 2030-01-01: the data covers decisions from 2016-07-02 to 2025-07-01/,
     );
   });

@@ -74,37 +74,22 @@ export function buildApp(d: AppDeps): Hono {
     if (Array.isArray(pending)) d.state.pending(pending.length, d.now());
     return s;
   };
-  app.get("/api/status", async (c) => {
-    try {
-      return c.json(jsonSafe(await status()) as Record<string, unknown>);
-    } catch (e) {
-      d.log.warn({ err: firstLine(e) }, "server: /api/status failed");
-      return c.json({ error: `status unavailable: ${firstLine(e)}` }, 503);
-    }
-  });
-
-  app.get("/api/decisions", async (c) => {
-    const limit = limitOf(c.req.query("limit"), "/api/decisions", DEFAULT_DECISIONS, MAX_DECISIONS);
-    if (typeof limit !== "number") return c.json(limit, 400);
-    try {
-      const rows = await d.decisions(limit);
-      return c.json({ limit, decisions: jsonSafe(rows) as unknown[] });
-    } catch (e) {
-      d.log.warn({ err: firstLine(e) }, "server: /api/decisions failed");
-      return c.json({ error: `journal unavailable: ${firstLine(e)}` }, 503);
-    }
-  });
-
-  app.get("/api/nav", async (c) => {
-    const limit = limitOf(c.req.query("limit"), "/api/nav", DEFAULT_NAV_POINTS, MAX_NAV_POINTS);
-    if (typeof limit !== "number") return c.json(limit, 400);
-    try {
-      return c.json({ limit, points: jsonSafe(await d.nav(limit)) as unknown[] });
-    } catch (e) {
-      d.log.warn({ err: firstLine(e) }, "server: /api/nav failed");
-      return c.json({ error: `journal unavailable: ${firstLine(e)}` }, 503);
-    }
-  });
+  // A JSON route over a source that can fail (chain, journal): 503 with the source's first line.
+  // With `limits` = [default, max] it takes ?limit=N (400 naming the fix when bad) and passes it on.
+  const jsonRoute = (path: string, unavailable: string, read: (limit: number) => Promise<unknown>, limits?: [number, number]) =>
+    app.get(path, async (c) => {
+      const limit = limits ? limitOf(c.req.query("limit"), path, ...limits) : 0;
+      if (typeof limit !== "number") return c.json(limit, 400);
+      try {
+        return c.json(jsonSafe(await read(limit)) as Record<string, unknown>);
+      } catch (e) {
+        d.log.warn({ err: firstLine(e) }, `server: ${path} failed`);
+        return c.json({ error: `${unavailable} unavailable: ${firstLine(e)}` }, 503);
+      }
+    });
+  jsonRoute("/api/status", "status", () => status());
+  jsonRoute("/api/decisions", "journal", async (limit) => ({ limit, decisions: await d.decisions(limit) }), [DEFAULT_DECISIONS, MAX_DECISIONS]);
+  jsonRoute("/api/nav", "journal", async (limit) => ({ limit, points: await d.nav(limit) }), [DEFAULT_NAV_POINTS, MAX_NAV_POINTS]);
 
   mountDashboard(app, { status, decisions: d.decisions, nav: d.nav, health: async () => (await health()).body, lastRead: () => d.state.portfolio, now: d.now });
 
