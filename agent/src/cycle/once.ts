@@ -9,10 +9,10 @@ import { act } from "./act";
 import { replanModified } from "./modify";
 import type { ApprovalRequestInput } from "../approval";
 import type { CycleReport, CycleSteps, HeldBecause, PortfolioLike, Planned, Simulated } from "./types";
+import { usdNumber } from "../usd";
 
 const E18 = 10n ** 18n;
 const planRecOf = (plan: Planned) => ({ calls: plan.calls.map((c) => ({ to: c.to, value: c.value.toString(), data: c.data })), steps: plan.steps, sizeUsd: plan.sizeUsd.toString(), reason: plan.reason, detail: jsonSafe(plan.detail) });
-const usd = (x: bigint) => Number(x / 10n ** 12n) / 1e6;
 
 export { errorText };
 
@@ -130,9 +130,9 @@ export async function runCycle<P extends PortfolioLike>(ctx: ExecContext, steps:
   const pathWhy = o.forceProposal
     ? "owner path requested"
     : tooBig
-      ? `$${usd(sizeUsd)} is above the autonomy limit of $${usd(p.policy.limits.autonomyLimitUsd)}: proposed to the owners`
+      ? `$${usdNumber(sizeUsd)} is above the autonomy limit of $${usdNumber(p.policy.limits.autonomyLimitUsd)}: proposed to the owners`
       : noBudget
-        ? `$${usd(sizeUsd)} is above the agent's budget left ($${usd(p.budget.remainingUsd)}): proposed to the owners`
+        ? `$${usdNumber(sizeUsd)} is above the agent's budget left ($${usdNumber(p.budget.remainingUsd)}): proposed to the owners`
         : overLimit
           ? `${(check as { error: string }).error}: proposed to the owners`
           : "within the autonomy limit and budget";
@@ -163,7 +163,7 @@ export async function runCycle<P extends PortfolioLike>(ctx: ExecContext, steps:
     simulation: { ok: true, navBeforeUsd: Number(s.navBeforeUsd / E18), navAfterUsd: Number(s.navAfterUsd / E18), gasUsed: Number(s.gas), weightsAfter: s.weightsAfter, headroomUsd: s.headroomUsd },
     // Module: the autonomy limit. Owners: a full rotation at most (each dollar sold once and bought
     // once is 2 × NAV gross); the owners and the guard are the gate above that.
-    limits: { maxPlanUsd: path === "module" ? usd(p.policy.limits.autonomyLimitUsd) : Math.max(2 * usd(p.navUsd), 1), maxNavLossBps: p.policy.limits.maxLossBps },
+    limits: { maxPlanUsd: path === "module" ? usdNumber(p.policy.limits.autonomyLimitUsd) : Math.max(2 * usdNumber(p.navUsd), 1), maxNavLossBps: p.policy.limits.maxLossBps },
     data: { asOf: o.date, staleSources: decided.staleInputs, pricesBroken: !p.healthy },
     market: decided.market.texts,
   });

@@ -15,8 +15,8 @@ import { riskOnTop } from "./riskGate";
 import type { Runtime } from "./runtime";
 import type { PlanPorts } from "./steps";
 import type { Planned, Simulated } from "./types";
+import { usdNumber } from "../usd";
 
-const usdNum = (x: bigint) => Number(x / 10n ** 12n) / 1e6;
 
 async function agentAddress(rt: Runtime): Promise<Address> {
   try {
@@ -39,7 +39,7 @@ export async function simulateFor(rt: Runtime, p: Portfolio, plan: Planned, via:
   if (sim.ok) {
     const h = sim.headroom;
     const weightsAfter = Object.fromEntries(Object.entries(sim.weightsAfterBps).map(([k, v]) => [k, v / 10_000]));
-    const headroomUsd: Record<string, number> = via === "module" ? { autonomy: usdNum(h.autonomyUsd), dailyBudget: usdNum(h.dailyBudgetUsd), lossBudget: usdNum(h.lossBudgetUsd), maxLoss: usdNum(h.maxLossUsd) } : { maxLoss: usdNum(h.maxLossUsd) };
+    const headroomUsd: Record<string, number> = via === "module" ? { autonomy: usdNumber(h.autonomyUsd), dailyBudget: usdNumber(h.dailyBudgetUsd), lossBudget: usdNumber(h.lossBudgetUsd), maxLoss: usdNumber(h.maxLossUsd) } : { maxLoss: usdNumber(h.maxLossUsd) };
     return { ok: true, navBeforeUsd: sim.navBeforeUsd, navAfterUsd: sim.navAfterUsd, gas: sim.gas, weightsAfter, headroomUsd, detail: sim };
   }
   return { ok: false, error: sim.error.text, detail: sim };
@@ -54,7 +54,7 @@ function portfolioAfter(p: Portfolio, valuesAfter: bigint[], navAfterUsd: bigint
 /** The treasury's NAV as journaled, one point per day (the latest record of each), oldest first. */
 async function navHistory(rt: Runtime, p: Portfolio): Promise<number[]> {
   const rows = await rt.journal.navByDate(`${rt.addresses.chainId}:${rt.addresses.safe}:`);
-  return [...rows.map((r) => usdNum(BigInt(r.navUsd))), usdNum(p.navUsd)];
+  return [...rows.map((r) => usdNumber(BigInt(r.navUsd))), usdNumber(p.navUsd)];
 }
 
 /**

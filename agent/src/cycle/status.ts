@@ -5,6 +5,7 @@ import { apiKitFor } from "../safe";
 import { queueUrl } from "../execute";
 import { cowOrderStates, stillOpen, type CowOrderState } from "../cow/orders";
 import type { Runtime } from "./runtime";
+import { usdNumber } from "../usd";
 
 export interface Status {
   safe: Address;
@@ -23,7 +24,6 @@ export interface Status {
   openOrders: CowOrderState[] | { error: string };
 }
 
-const usd = (x: bigint) => Number(x / 10n ** 12n) / 1e6;
 
 export async function readStatus(rt: Runtime): Promise<Status> {
   const c = rt.ctx.client;
@@ -58,13 +58,13 @@ export async function readStatus(rt: Runtime): Promise<Status> {
     safe: a.safe,
     chainId: a.chainId,
     block: block.toString(),
-    navUsd: nav === null ? null : usd(nav),
+    navUsd: nav === null ? null : usdNumber(nav),
     paused,
     owners: [...owners],
     threshold: Number(threshold),
     nonce: Number(nonce),
-    limits: { maxLossBps: limits[0], autonomyLimitUsd: usd(limits[1]), dailyBudgetUsd: usd(limits[2]) },
-    budgetLeftUsd: usd(budget),
+    limits: { maxLossBps: limits[0], autonomyLimitUsd: usdNumber(limits[1]), dailyBudgetUsd: usdNumber(limits[2]) },
+    budgetLeftUsd: usdNumber(budget),
     pending,
     recent,
     openOrders,

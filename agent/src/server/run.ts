@@ -5,9 +5,8 @@ import type { Runtime } from "../cycle/runtime";
 import { readStatus } from "../cycle/status";
 import { apiKitFor } from "../safe";
 import { startAgentServer, type AgentServer } from "./server";
+import { usdNumber } from "../usd";
 
-/** USD with 18 decimals → a number with cents (as the status and the metrics show it). */
-const usd = (x: bigint) => Number(x / 10n ** 12n) / 1e6;
 
 export async function startRunServer(rt: Runtime, o: { intervalSeconds: number; say?: (line: string) => void; now?: () => number }): Promise<AgentServer | undefined> {
   const c = rt.cfg.server;
@@ -22,7 +21,7 @@ export async function startRunServer(rt: Runtime, o: { intervalSeconds: number; 
     status: () => readStatus(rt),
     decisions: (limit) => rt.journal.recent(limit),
     nav: async (limit) =>
-      (await rt.journal.navHistory(`${rt.addresses.chainId}:${rt.addresses.safe}:`, limit)).map((p) => ({ at: p.at.toISOString(), date: p.date, hash: p.hash, status: p.status, navUsd: p.navUsd === null ? null : usd(BigInt(p.navUsd)) })),
+      (await rt.journal.navHistory(`${rt.addresses.chainId}:${rt.addresses.safe}:`, limit)).map((p) => ({ at: p.at.toISOString(), date: p.date, hash: p.hash, status: p.status, navUsd: p.navUsd === null ? null : usdNumber(BigInt(p.navUsd)) })),
     pingJournal: async () => void (await rt.journal.recent(1)),
     pendingProposals: safeCfg && (async () => (await apiKitFor(safeCfg).getPendingTransactions(getAddress(rt.addresses.safe))).results.length),
   });

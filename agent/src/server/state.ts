@@ -1,6 +1,7 @@
 // What the HTTP server knows about the agent loop: the cycles it finished, the last portfolio read
 // and the last count of pending proposals. The loop feeds it; /health and /metrics only read it.
 import type { CycleReport, CycleStatus, PortfolioLike } from "../cycle/types";
+import { usdNumber } from "../usd";
 
 /** A cycle that stopped on an error (aborted) or recorded a failure: what /health counts in a row. */
 export const isFailedCycle = (s: CycleStatus) => s === "aborted" || s === "failed";
@@ -23,7 +24,6 @@ export interface PortfolioSeen {
   at: number;
 }
 
-const usd = (x: bigint) => Number(x / 10n ** 12n) / 1e6;
 
 export class LoopState {
   last?: CycleSeen;
@@ -47,7 +47,7 @@ export class LoopState {
   }
 
   portfolioRead(p: PortfolioLike, at: number): void {
-    this.portfolio = { navUsd: p.healthy ? usd(p.navUsd) : null, budgetLeftUsd: usd(p.budget.remainingUsd), paused: p.policy.paused, block: p.blockNumber.toString(), at };
+    this.portfolio = { navUsd: p.healthy ? usdNumber(p.navUsd) : null, budgetLeftUsd: usdNumber(p.budget.remainingUsd), paused: p.policy.paused, block: p.blockNumber.toString(), at };
   }
 
   pending(count: number, at: number): void {
