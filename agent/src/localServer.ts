@@ -1,8 +1,17 @@
-// Listening and stopping for this repository's local HTTP servers (the Safe Transaction Service and
+// Reading requests, listening and stopping for this repository's local HTTP servers (the Safe Transaction Service and
 // the CoW order book stand-ins): a free port by default, an origin that works for IPv6 hosts too,
 // and a close that does not wait for keep-alive connections.
-import type { Server } from "node:http";
+import http, { type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+
+/** An HTTP server that hands each request over with its URL parsed and its whole body read as text. */
+export function localHttpServer(handle: (req: IncomingMessage, res: ServerResponse, url: URL, raw: string) => Promise<void>): Server {
+  return http.createServer((req, res) => {
+    let raw = "";
+    req.on("data", (chunk) => (raw += chunk));
+    req.on("end", () => void handle(req, res, new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`), raw));
+  });
+}
 
 export interface Listening {
   /** http://host:port, IPv6 hosts in brackets. */

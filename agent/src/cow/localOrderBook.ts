@@ -6,14 +6,13 @@
 // status is read from GPv2Settlement (preSignature, filledAmount) and the block time. Filling is a
 // solver's job: `settleOpen(solve)` hands every open order to a solver function (the local stack and
 // the tests pass the local world's solver), as CoW's autopilot hands auctions to solvers.
-import http from "node:http";
 import { z } from "zod";
 import { createPublicClient, getAddress, http as viemHttp, isAddress, isHex, type Address, type Hex, type PublicClient } from "viem";
 import { aggregatorV3Abi, erc20Abi, gpv2SettlementAbi } from "../../../lib/chain/abi";
 import { cowOrderUid, type CowOrder } from "../../../lib/chain/cow";
 import type { Deployment } from "../../../lib/chain/deployments";
 import type { CowOrderStatus } from "./api";
-import { listenLocal } from "../localServer";
+import { listenLocal, localHttpServer } from "../localServer";
 
 export interface LocalOrderBookOptions {
   /** JSON-RPC of the chain, or a viem client for it (tests: Hardhat's in-process network). */
@@ -318,26 +317,21 @@ export interface LocalOrderBook {
 export async function startLocalOrderBook(opts: LocalOrderBookOptions): Promise<LocalOrderBook> {
   const app = new LocalOrderBookApp(opts);
   const log = opts.log ?? (() => {});
-  const server = http.createServer((req, res) => {
-    let raw = "";
-    req.on("data", (chunk) => (raw += chunk));
-    req.on("end", async () => {
-      const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`);
-      let answer: Answer;
-      let body: unknown;
-      try {
-        body = raw ? JSON.parse(raw) : undefined;
-        answer = await app.route(req.method ?? "GET", url.pathname, body);
-      } catch (err) {
-        answer =
-          err instanceof SyntaxError
-            ? { status: 400, body: `Failed to parse the request body as JSON: ${err.message}`, text: true }
-            : apiError(500, "InternalServerError", `the local order book could not read the chain: ${(err as Error).message.split("\n")[0]}`);
-      }
-      log(`${req.method} ${url.pathname} -> ${answer.status}`);
-      if (answer.text) res.writeHead(answer.status, { "content-type": "text/plain; charset=utf-8" }).end(String(answer.body ?? ""));
-      else res.writeHead(answer.status, { "content-type": "application/json" }).end(JSON.stringify(answer.body));
-    });
+  const server = localHttpServer(async (req, res, url, raw) => {
+    let answer: Answer;
+    let body: unknown;
+    try {
+      body = raw ? JSON.parse(raw) : undefined;
+      answer = await app.route(req.method ?? "GET", url.pathname, body);
+    } catch (err) {
+      answer =
+        err instanceof SyntaxError
+          ? { status: 400, body: `Failed to parse the request body as JSON: ${err.message}`, text: true }
+          : apiError(500, "InternalServerError", `the local order book could not read the chain: ${(err as Error).message.split("\n")[0]}`);
+    }
+    log(`${req.method} ${url.pathname} -> ${answer.status}`);
+    if (answer.text) res.writeHead(answer.status, { "content-type": "text/plain; charset=utf-8" }).end(String(answer.body ?? ""));
+    else res.writeHead(answer.status, { "content-type": "application/json" }).end(JSON.stringify(answer.body));
   });
   const l = await listenLocal(server, opts);
   return { url: l.origin, port: l.port, app, close: l.close };

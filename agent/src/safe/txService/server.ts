@@ -1,7 +1,6 @@
 // A Safe-Transaction-Service-compatible HTTP server for a local chain: the endpoints api-kit 5 uses,
 // with the real service's validation, status codes and error bodies; the chain is the source of truth
 // for owners, threshold, nonce, version and executions. Point api-kit at `${url}` (it ends in /api).
-import http from "node:http";
 import { getAddress, isAddress, isHex, type Address, type Hex } from "viem";
 import { NotASafeError, SafeChain } from "./chain";
 import { TxStore } from "./store";
@@ -10,7 +9,7 @@ import { confirmTx } from "./confirm";
 import { addDelegate, listDelegates, removeDelegate } from "./delegates";
 import { page, safeInfoBody, txBody } from "./views";
 import { listTxs } from "./list";
-import { listenLocal } from "../../localServer";
+import { listenLocal, localHttpServer } from "../../localServer";
 
 export interface TxServiceOptions {
   rpcUrl: string;
@@ -112,33 +111,28 @@ export class TxServiceApp {
 export async function startTxService(opts: TxServiceOptions): Promise<TxService> {
   const app = new TxServiceApp(opts);
   const log = opts.log ?? (() => {});
-  const server = http.createServer((req, res) => {
-    let raw = "";
-    req.on("data", (chunk) => (raw += chunk));
-    req.on("end", async () => {
-      const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`);
-      let answer: Answer;
-      let body: Record<string, unknown> = {};
-      try {
-        if (raw) body = JSON.parse(raw);
-        if (typeof body !== "object" || body === null || Array.isArray(body)) throw new SyntaxError("expected a JSON object");
-      } catch (err) {
-        answer = json(400, { detail: `JSON parse error - ${(err as Error).message}` });
-        return send(answer);
-      }
-      try {
-        answer = await app.route(req.method ?? "GET", url, body);
-      } catch (err) {
-        // The chain could not be read: what the service answers when its node is down.
-        answer = json(503, { exception: "Problem connecting to Ethereum network", trace: (err as Error).message.split("\n")[0] });
-      }
-      send(answer);
-      function send(a: Answer) {
-        log(`${req.method} ${url.pathname}${url.search} -> ${a.status}`);
-        if (a.body === undefined) res.writeHead(a.status).end();
-        else res.writeHead(a.status, { "content-type": "application/json" }).end(JSON.stringify(a.body));
-      }
-    });
+  const server = localHttpServer(async (req, res, url, raw) => {
+    let answer: Answer;
+    let body: Record<string, unknown> = {};
+    try {
+      if (raw) body = JSON.parse(raw);
+      if (typeof body !== "object" || body === null || Array.isArray(body)) throw new SyntaxError("expected a JSON object");
+    } catch (err) {
+      answer = json(400, { detail: `JSON parse error - ${(err as Error).message}` });
+      return send(answer);
+    }
+    try {
+      answer = await app.route(req.method ?? "GET", url, body);
+    } catch (err) {
+      // The chain could not be read: what the service answers when its node is down.
+      answer = json(503, { exception: "Problem connecting to Ethereum network", trace: (err as Error).message.split("\n")[0] });
+    }
+    send(answer);
+    function send(a: Answer) {
+      log(`${req.method} ${url.pathname}${url.search} -> ${a.status}`);
+      if (a.body === undefined) res.writeHead(a.status).end();
+      else res.writeHead(a.status, { "content-type": "application/json" }).end(JSON.stringify(a.body));
+    }
   });
   const l = await listenLocal(server, opts);
   return { url: `${l.origin}/api`, port: l.port, close: l.close };
