@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { Webhook } from "standardwebhooks";
 import { SendError, post, withRetry, type RetryOptions } from "./retry";
 import type { Alert, Channel } from "./types";
+import { retryAfterMs } from "../market/live/http";
 
 export interface WebhookOptions {
   url: string;
@@ -53,8 +54,8 @@ export function webhookChannel(o: WebhookOptions): Channel {
         if (res.status >= 200 && res.status < 300) return;
         const what = `webhook: HTTP ${res.status}${res.text ? ` ${res.text.slice(0, 200).replace(/\s+/g, " ")}` : ""}`;
         if (res.status === 429 || res.status >= 500) {
-          const after = Number(res.headers.get("retry-after"));
-          const afterMs = Number.isFinite(after) && after > 0 ? Math.min(after * 1000, o.maxRetryAfterMs) : undefined;
+          const after = retryAfterMs(res.headers.get("retry-after")); // delta-seconds or an HTTP date
+          const afterMs = after !== null && after > 0 ? Math.min(after, o.maxRetryAfterMs) : undefined;
           throw new SendError(what, true, afterMs);
         }
         throw new SendError(`${what}; the receiver refused the alert: check alerts.webhook.url and that it verifies with the secret in ${o.secretEnv}`, false);
