@@ -1,7 +1,7 @@
 // Which outcomes of the agent alert, and what they say (pure: a report in, an alert or nothing out).
 // Failures and holds ("when in doubt the agent does nothing and alerts") are deduplicated by kind
 // and reason; proposals and emergency exits are one alert each.
-import type { CycleReport } from "../cycle/types";
+import { isFailedCycle, type CycleReport } from "../cycle/types";
 import type { ExitReport } from "../cycle/emergency";
 import type { SentAlert } from "./dedup";
 import type { Alert } from "./types";
@@ -42,7 +42,7 @@ export function cycleAlert(r: CycleReport, o: { executed: boolean }): Alert | un
   const data = { date: r.date, cycleKey: r.cycleKey, status: r.status, reason: r.reason ?? null, hash: r.hash ?? null, chainId, safe };
   const fields: [string, string][] = [["Safe", `${safe} (chain ${chainId})`]];
   if (r.hash) fields.push(["decision", r.hash]);
-  if (r.status === "aborted" || r.status === "failed") {
+  if (isFailedCycle(r.status)) {
     const kind = `cycle.${r.status}`;
     return {
       kind,

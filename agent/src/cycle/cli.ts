@@ -13,7 +13,7 @@ import { defaultSteps, marketProvider, type PlanPorts } from "./steps";
 import { readStatus, formatStatus } from "./status";
 import { emergencyExit } from "./emergency";
 import { startRunServer } from "../server";
-import type { CycleReport } from "./types";
+import { isFailedCycle, type CycleReport } from "./types";
 import { alertsFrom } from "../alerts";
 
 interface Io {
@@ -65,7 +65,7 @@ export function registerCycleVerbs(program: Command, io: Io, ports: PortsFactory
       const agent = o.dryRun ? undefined : await rt.key("agent");
       const r = await runCycle(rt.ctx, defaultSteps(rt, ports(rt)), { date: await cycleDate(rt, o.date), dryRun: o.dryRun, forceProposal, agentKey: agent?.key });
       io.out(o.json ? json(r) + "\n" : formatCycle(r));
-      if (r.status === "aborted" || r.status === "failed") process.exitCode = 1;
+      if (isFailedCycle(r.status)) process.exitCode = 1;
       if (!o.dryRun) await alertsOf(rt).cycle(r);
     });
 

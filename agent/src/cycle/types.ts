@@ -63,6 +63,9 @@ export interface CycleSteps<P extends PortfolioLike = PortfolioLike> {
 
 export type CycleStatus = "executed" | "proposed" | "skipped" | "failed" | "already" | "dry-run" | "aborted";
 
+/** A cycle that stopped on an error (aborted) or recorded a failure: exit code 1, an alert, a strike against /health. */
+export const isFailedCycle = (s: CycleStatus): boolean => s === "aborted" || s === "failed";
+
 /** paused by a guardian; market data stale or prices broken; the risk gate (VaR, drawdown); the
  * approver rejected the plan; a reviewer's smaller plan did not pass. */
 export type HeldBecause = "paused" | "stale-data" | "risk" | "rejected" | "reviewer";

@@ -5,4 +5,5 @@ export { DASHBOARD_CSP } from "./dashboard/routes";
 export type { NavPoint } from "./dashboard/view";
 export { judgeHealth, type HealthRules, type HealthBody, type JournalProbe } from "./health";
 export { AgentMetrics, CYCLE_STATUSES } from "./metrics";
-export { LoopState, isFailedCycle, type CycleSeen, type PortfolioSeen } from "./state";
+export { isFailedCycle } from "../cycle/types";
+export { LoopState, type CycleSeen, type PortfolioSeen } from "./state";

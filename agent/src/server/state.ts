@@ -1,10 +1,7 @@
 // What the HTTP server knows about the agent loop: the cycles it finished, the last portfolio read
 // and the last count of pending proposals. The loop feeds it; /health and /metrics only read it.
-import type { CycleReport, CycleStatus, PortfolioLike } from "../cycle/types";
+import { isFailedCycle, type CycleReport, type CycleStatus, type PortfolioLike } from "../cycle/types";
 import { usdNumber } from "../usd";
-
-/** A cycle that stopped on an error (aborted) or recorded a failure: what /health counts in a row. */
-export const isFailedCycle = (s: CycleStatus) => s === "aborted" || s === "failed";
 
 export interface CycleSeen {
   date: string;
