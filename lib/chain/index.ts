@@ -5,5 +5,6 @@ export * from "./deployments";
 export * from "./encode";
 export * from "./safe";
 export * from "./revert";
+export * from "./gas";
 export * from "./policyTypes";
 export * from "./cow";

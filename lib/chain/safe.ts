@@ -1,8 +1,11 @@
 // Safe 1.4.1 transaction helpers with viem: MultiSend packed encoding, the SafeTx EIP-712 digest
 // and owner signatures packed in ascending owner order (what checkNSignatures requires).
 import { concat, encodeFunctionData, encodePacked, getAddress, hashTypedData, size, zeroAddress, type Address, type Hex, type LocalAccount } from "viem";
-import type { ContractNetworksConfig } from "@safe-global/protocol-kit";
+import type Safe from "@safe-global/protocol-kit";
+import { generatePreValidatedSignature, type ContractNetworksConfig } from "@safe-global/protocol-kit";
+import type { SafeTransaction, TransactionResult } from "@safe-global/types-kit";
 import { multiSendAbi } from "./abi";
+import { withGasMargin } from "./gas";
 
 export const OPERATION = { CALL: 0, DELEGATECALL: 1 } as const;
 
@@ -114,4 +117,21 @@ export function contractNetworksFor(
       simulateTxAccessorAddress: infra.simulateTxAccessor,
     },
   };
+}
+
+/**
+ * protocol-kit's executeTransaction with a gas limit that carries withGasMargin (protocol-kit sends
+ * eth_estimateGas's figure as it is, which runs out when Aave or Uniswap state is updated in the mined
+ * block but was not in the estimate). The pre-validated signatures protocol-kit would add (owners who
+ * approved the hash on chain, then the executor if still short) are added first, so the estimate is
+ * of the transaction that is sent.
+ */
+export async function executeWithMargin(kit: Safe, tx: SafeTransaction): Promise<TransactionResult> {
+  const provider = kit.getSafeProvider();
+  const signer = await provider.getSignerAddress();
+  if (!signer) throw new Error("protocol-kit has no signer: executing a Safe transaction needs the executor's key");
+  for (const owner of await kit.getOwnersWhoApprovedTx(await kit.getTransactionHash(tx))) tx.addSignature(generatePreValidatedSignature(owner));
+  if (tx.signatures.size < (await kit.getThreshold()) && (await kit.isOwner(signer))) tx.addSignature(generatePreValidatedSignature(signer));
+  const gas = await provider.estimateGas({ to: await kit.getAddress(), from: signer, data: await kit.getEncodedTransaction(tx) });
+  return kit.executeTransaction(tx, { gasLimit: withGasMargin(BigInt(gas)).toString() });
 }

@@ -1,19 +1,20 @@
 // Connect to any JSON-RPC node with signers derived from a mnemonic (default: the well-known test
 // mnemonic of Hardhat and anvil), in the role order deployWorld expects.
 import { HDNodeWallet, JsonRpcProvider, Network, NonceManager, Signer, TransactionRequest, TransactionResponse } from "ethers";
+import { withGasMargin } from "../../lib/chain/gas";
 import { SIGNER_ROLES } from "./index";
 
 export const TEST_MNEMONIC = "test test test test test test test test test test test junk";
 
 /**
- * NonceManager whose gas limits carry a 25% margin over eth_estimateGas. Seen here: anvil
- * occasionally (~1 run in 5 when requests were batched) under-estimated Uniswap NPM.mint and Pendle
- * market.mint, which then ran out of gas when mined. Unused gas is not charged, so the margin is free.
+ * NonceManager whose gas limits carry withGasMargin over eth_estimateGas (seen here before the margin:
+ * Uniswap NPM.mint and Pendle market.mint estimated within their pool's last-update second, then out
+ * of gas when mined a second later).
  */
 export class MarginNonceManager extends NonceManager {
   async sendTransaction(tx: TransactionRequest): Promise<TransactionResponse> {
     // NonceManager populates through the wrapped signer, so add the margin here, before it does.
-    if (tx.gasLimit == null) tx = { ...tx, gasLimit: ((await this.signer.estimateGas(tx)) * 125n) / 100n };
+    if (tx.gasLimit == null) tx = { ...tx, gasLimit: withGasMargin(await this.signer.estimateGas(tx)) };
     return super.sendTransaction(tx);
   }
 }

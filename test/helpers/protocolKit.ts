@@ -4,6 +4,7 @@ import hre from "hardhat";
 import Safe from "@safe-global/protocol-kit";
 import type { MetaTransactionData, SafeTransaction } from "@safe-global/types-kit";
 import { TransactionReceipt, computeAddress } from "ethers";
+import { executeWithMargin } from "../../lib/chain";
 import { contractNetworksFor, MetaTx, World } from "../../scripts/world";
 import { OWNER_PKS } from "./world";
 
@@ -29,10 +30,10 @@ export async function signedBatch(world: World, txs: MetaTx[], signerIdx: number
   return { kit: kits[0], tx };
 }
 
-/** Two owners sign a MultiSendCallOnly batch; the first executes it. Returns the mined receipt. */
+/** Two owners sign a MultiSendCallOnly batch; the first executes it as the agent does. Returns the mined receipt. */
 export async function execBatch(world: World, txs: MetaTx[], signerIdx: number[] = [0, 1]): Promise<TransactionReceipt> {
   const { kit, tx } = await signedBatch(world, txs, signerIdx);
-  const res = await kit.executeTransaction(tx);
+  const res = await executeWithMargin(kit, tx);
   const receipt = await hre.ethers.provider.getTransactionReceipt(res.hash);
   if (!receipt || receipt.status !== 1) throw new Error(`Safe batch ${res.hash} failed`);
   return receipt;

@@ -2,6 +2,7 @@
 // position into the Safe in one transaction; what came back is read from its PositionExited events.
 import { createWalletClient, http, parseEventLogs, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { withGasMargin } from "../../../lib/chain";
 import { moduleAbi, type ExecContext } from "../execute";
 
 export interface ExitReport {
@@ -16,7 +17,10 @@ export async function emergencyExit(ctx: ExecContext, rpcUrl: string, guardianKe
   const chain = { id: ctx.chainId, name: "treasury", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [rpcUrl] } } };
   // Simulate first: a non-guardian or a broken module is refused before anything is sent.
   const { request } = await ctx.client.simulateContract({ account, address: ctx.module, abi: moduleAbi, functionName: "emergencyExit" });
-  const txHash = await wallet.writeContract({ ...request, chain });
+  // The exit withdraws from Aave and Uniswap, whose gas grows when the mined block's second differs
+  // from the estimate's: the limit carries the margin, or the exit itself could run out of gas.
+  const gas = await ctx.client.estimateContractGas({ account, address: ctx.module, abi: moduleAbi, functionName: "emergencyExit" });
+  const txHash = await wallet.writeContract({ ...request, chain, gas: withGasMargin(gas) });
   const receipt = await ctx.client.waitForTransactionReceipt({ hash: txHash });
   if (receipt.status !== "success") throw new Error(`emergencyExit ${txHash} reverted`);
   const exited = parseEventLogs({ abi: moduleAbi, logs: receipt.logs, eventName: "PositionExited" }).map((e) => ({ ...e.args }));

@@ -3,6 +3,7 @@
 // the restart finds it by hash (or sees its nonce used) instead of deciding and sending again.
 import { encodeFunctionData, keccak256, parseEventLogs, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { withGasMargin } from "../../../lib/chain";
 import { moduleAbi } from "./abi";
 import { crashPoint } from "./crash";
 import type { BatchCall, ExecContext, ModuleOutcome } from "./types";
@@ -25,7 +26,7 @@ export async function executeViaModule(ctx: ExecContext, p: { hash: Hex; calls: 
     to: ctx.module,
     data,
     nonce,
-    gas: (gas * 12n) / 10n, // estimates at the edge of the Safe's gas accounting fail; 20% slack
+    gas: withGasMargin(gas),
     maxFeePerGas: fees.maxFeePerGas,
     maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
   });

@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
 import SafeApiKit from "@safe-global/api-kit";
-import { createWalletClient, getAddress, http as viemHttp, parseAbi, parseUnits, type Address, type Hex, type PublicClient } from "viem";
+import { createWalletClient, encodeFunctionData, getAddress, http as viemHttp, parseAbi, parseUnits, type Address, type Hex, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
 import { approve, aaveSupply, erc20Abi, safeAbi, treasuryPolicyAbi } from "../../../lib/chain";
@@ -35,26 +35,34 @@ import { parsePrometheus } from "../server/promText";
 
 /** A JSON-RPC or HTTP pass-through that a test can cut (503 / connection reset) and restore. */
 async function cuttable(target: string) {
-  const state = { down: false, failPost: 0 as number, failStatus: 500 };
+  const state = { down: false, failPost: 0 as number, failStatus: 500, beforeSend: undefined as undefined | (() => Promise<void>) };
   const server = http.createServer((req, res) => {
     let body = "";
     req.on("data", (d) => (body += d));
     req.on("end", () => {
       if (state.down) return res.destroy();
-      if (state.failPost && req.method === "POST" && /multisig-transactions\/$/.test(req.url ?? "")) {
-        state.failPost--;
-        res.writeHead(state.failStatus, { "content-type": "application/json" });
-        return res.end(state.failStatus >= 500 ? "<h1>Server Error (500)</h1>" : JSON.stringify({ nonFieldErrors: ["refused by the test"] }));
+      if (state.beforeSend && body.includes('"eth_sendRawTransaction"')) {
+        const hook = state.beforeSend;
+        state.beforeSend = undefined;
+        return void hook().then(() => forward(req, res, body), () => res.destroy());
       }
-      const u = new URL(req.url ?? "/", target);
-      const fwd = http.request(u, { method: req.method, headers: { ...req.headers, host: u.host } }, (r) => {
-        res.writeHead(r.statusCode ?? 502, r.headers);
-        r.pipe(res);
-      });
-      fwd.on("error", () => res.destroy());
-      fwd.end(body);
+      forward(req, res, body);
     });
   });
+  const forward = (req: http.IncomingMessage, res: http.ServerResponse, body: string) => {
+    if (state.failPost && req.method === "POST" && /multisig-transactions\/$/.test(req.url ?? "")) {
+      state.failPost--;
+      res.writeHead(state.failStatus, { "content-type": "application/json" });
+      return res.end(state.failStatus >= 500 ? "<h1>Server Error (500)</h1>" : JSON.stringify({ nonFieldErrors: ["refused by the test"] }));
+    }
+    const u = new URL(req.url ?? "/", target);
+    const fwd = http.request(u, { method: req.method, headers: { ...req.headers, host: u.host } }, (r) => {
+      res.writeHead(r.statusCode ?? 502, r.headers);
+      r.pipe(res);
+    });
+    fwd.on("error", () => res.destroy());
+    fwd.end(body);
+  };
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const port = (server.address() as AddressInfo).port;
   return { state, url: (p = "") => `http://127.0.0.1:${port}${p}`, close: () => (server.closeAllConnections(), new Promise((r) => server.close(r))) };
@@ -221,7 +229,26 @@ describe("agent/cycle: one cycle on the local world", function () {
     expect(risk.var1d).to.be.greaterThan(0.0001);
   });
 
-  it("above the autonomy limit: proposed (batch + recordDecision), read back by api-kit, two owners confirm, executed; DecisionRecorded carries the hash", async () => {
+  it("above the autonomy limit: proposed (batch + recordDecision), read back by api-kit, two owners confirm, executed a second after its gas estimate (the margin covers Aave's index update); DecisionRecorded carries the hash", async () => {
+    // Executed in the hard case for its gas limit: Aave updates a reserve's indexes only when the block's
+    // second differs from its last update's. anvil with a timestamp interval of 0 keeps the pending block
+    // (where eth_estimateGas runs) and new blocks in the latest block's second; someone supplies USDC to
+    // Aave in that second, and just before the owners' send the interval becomes 1.
+    const anvil = (method: string, params: unknown[]) => client.request({ method: method as never, params: params as never });
+    await anvil("anvil_setBlockTimestampInterval", [0]);
+    try {
+      await ownersExecuteAfterAaveUpdate(anvil);
+    } finally {
+      rpc.state.beforeSend = undefined;
+      await anvil("anvil_removeBlockTimestampInterval", []);
+    }
+  });
+  const ownersExecuteAfterAaveUpdate = async (anvil: (method: string, params: unknown[]) => Promise<unknown>) => {
+    const someone = createWalletClient({ account: privateKeyToAccount(testKey(0)), chain: foundry, transport: viemHttp(chain.rpcUrl) });
+    for (const call of [{ to: usdc, data: encodeFunctionData({ abi: parseAbi(["function mint(address,uint256)"]), args: [someone.account.address, 1_000_000n] }) }, approve(usdc, pool, 1_000_000n), aaveSupply(pool, usdc, 1_000_000n, someone.account.address)]) {
+      await client.waitForTransactionReceipt({ hash: await someone.sendTransaction(call) });
+    }
+    const touched = await client.getBlock();
     approveReply();
     const r = await runCycle(rt.ctx, stepsFor(() => supplyPlan(60_000)), { date: nextDate(), agentKey: testKey(4) });
     expect(r.status, r.reason).to.equal("proposed");
@@ -240,13 +267,16 @@ describe("agent/cycle: one cycle on the local world", function () {
     const direct = { ...cfg, txServiceUrl: svc.url };
     await confirmProposed(direct, r.safeTxHash!, testKey(1));
     await confirmProposed(direct, r.safeTxHash!, testKey(2));
+    rpc.state.beforeSend = async () => void (await anvil("anvil_setBlockTimestampInterval", [1]));
     const done = await executeProposed(direct, r.safeTxHash!, testKey(1));
+    expect(rpc.state.beforeSend, "the send went through the RPC proxy").to.equal(undefined);
+    expect((await client.getBlock({ blockNumber: done.blockNumber })).timestamp, "mined a second after the estimate").to.equal(touched.timestamp + 1n);
     const rec = await client.getContractEvents({ address: policy, abi: policyAbi, eventName: "DecisionRecorded", args: { decisionHash: r.hash! }, fromBlock: 0n });
     expect(rec).to.have.length(1);
     expect(rec[0].transactionHash).to.equal(done.txHash);
     expect(rec[0].args.by).to.equal(safe);
     expect((await rt.journal.get(r.hash!))!.status).to.equal("proposed");
-  });
+  };
 
   for (const [name, reply, reason] of [
     ["overloaded (529)", { kind: "error", status: 529, type: "overloaded_error", message: "Overloaded" }, "overloaded"],
