@@ -4,6 +4,7 @@ import { createWalletClient, http, parseEventLogs, type Address, type Hex } from
 import { privateKeyToAccount } from "viem/accounts";
 import { withGasMargin } from "../../../lib/chain";
 import { moduleAbi, type ExecContext } from "../execute";
+import { whyReverted } from "./errors";
 
 export interface ExitReport {
   txHash: Hex;
@@ -22,7 +23,7 @@ export async function emergencyExit(ctx: ExecContext, rpcUrl: string, guardianKe
   const gas = await ctx.client.estimateContractGas({ account, address: ctx.module, abi: moduleAbi, functionName: "emergencyExit" });
   const txHash = await wallet.writeContract({ ...request, chain, gas: withGasMargin(gas) });
   const receipt = await ctx.client.waitForTransactionReceipt({ hash: txHash });
-  if (receipt.status !== "success") throw new Error(`emergencyExit ${txHash} reverted`);
+  if (receipt.status !== "success") throw new Error(`emergencyExit ${txHash} ${await whyReverted(ctx.client, receipt)}`);
   const exited = parseEventLogs({ abi: moduleAbi, logs: receipt.logs, eventName: "PositionExited" }).map((e) => ({ ...e.args }));
   ctx.log.warn({ txHash, guardian: account.address, positions: exited.length }, "emergency exit done; the agent is paused");
   return { txHash, guardian: account.address, exited };

@@ -1,5 +1,6 @@
 // One line for a failed step: a revert decoded to the policy's error name and arguments (the
 // published ABIs), else the client's short message.
+import type { PublicClient, TransactionReceipt } from "viem";
 import { decodeRevert, revertDataOf } from "../../../lib/chain";
 
 export function errorText(e: unknown): string {
@@ -13,4 +14,20 @@ export function errorText(e: unknown): string {
   }
   const m = e instanceof Error ? ((e as { shortMessage?: string }).shortMessage ?? e.message) : String(e);
   return m.split("\n")[0].split("\u0000").join("");
+}
+
+/**
+ * Why a mined transaction reverted: the gas it used of its limit, and its call replayed on the state
+ * before its block (the reason decoded), or that the replay succeeds (the state changed in between,
+ * or the limit was too tight).
+ */
+export async function whyReverted(client: PublicClient, receipt: TransactionReceipt): Promise<string> {
+  const tx = await client.getTransaction({ hash: receipt.transactionHash });
+  const gas = `gas used ${receipt.gasUsed} of a ${tx.gas} limit`;
+  try {
+    await client.call({ account: tx.from, to: tx.to!, data: tx.input, value: tx.value, gas: tx.gas, blockNumber: receipt.blockNumber - 1n });
+    return `reverted in its block (${gas}) but succeeds replayed on the state before it: the state changed in between, or the gas limit was too tight`;
+  } catch (e) {
+    return `reverted (${gas}); replayed on the state before its block: ${errorText(e)}`;
+  }
 }

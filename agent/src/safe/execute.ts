@@ -1,8 +1,8 @@
 // Execute a proposed transaction once it has enough confirmations: rebuilt and hash-checked locally,
 // sent with protocol-kit (an owner executor adds its own pre-validated signature), the receipt checked
 // for the Safe's ExecutionSuccess of this safeTxHash.
-import { createPublicClient, http, parseEventLogs, parseAbi, type Hex, type PublicClient, type TransactionReceipt } from "viem";
-import { errorText } from "../cycle/errors";
+import { createPublicClient, http, parseEventLogs, parseAbi, type Hex } from "viem";
+import { whyReverted } from "../cycle/errors";
 import { fetchVerified } from "./confirm";
 import { executeWithMargin } from "../../../lib/chain";
 import type { SafeClientConfig } from "./kits";
@@ -29,24 +29,8 @@ export async function executeProposed(cfg: SafeClientConfig, safeTxHash: Hex, ex
   const receipt = await client.waitForTransactionReceipt({ hash: res.hash as Hex });
   const events = parseEventLogs({ abi: SAFE_EVENTS, logs: receipt.logs }).filter((e) => e.address.toLowerCase() === cfg.safeAddress.toLowerCase() && e.args.txHash === safeTxHash.toLowerCase());
   if (receipt.status !== "success" || !events.some((e) => e.eventName === "ExecutionSuccess")) {
-    const why = await whyFailed(client, receipt, events.some((e) => e.eventName === "ExecutionFailure"));
+    const why = receipt.status === "success" ? (events.length ? "ExecutionFailure: the inner call failed within safeTxGas" : "no Safe event for this safeTxHash") : await whyReverted(client, receipt);
     throw new Error(`transaction ${safeTxHash} was sent in ${receipt.transactionHash} but the Safe did not report ExecutionSuccess: ${why}`);
   }
   return { txHash: receipt.transactionHash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed };
-}
-
-/**
- * What the mined transaction met: the Safe's ExecutionFailure (the inner call failed within safeTxGas),
- * or a revert, replayed on the state before its block to decode the reason, with the gas it had.
- */
-async function whyFailed(client: PublicClient, receipt: TransactionReceipt, executionFailure: boolean): Promise<string> {
-  const tx = await client.getTransaction({ hash: receipt.transactionHash });
-  const gas = `gas used ${receipt.gasUsed} of a ${tx.gas} limit`;
-  if (receipt.status === "success") return `${executionFailure ? "ExecutionFailure: the inner call failed within safeTxGas" : "no Safe event for this safeTxHash"} (${gas})`;
-  try {
-    await client.call({ account: tx.from, to: tx.to!, data: tx.input, value: tx.value, gas: tx.gas, blockNumber: receipt.blockNumber - 1n });
-    return `reverted in its block (${gas}) but succeeds replayed on the state before it: the state changed in between, or the gas limit was too tight`;
-  } catch (e) {
-    return `reverted (${gas}); replayed on the state before its block: ${errorText(e)}`;
-  }
 }

@@ -229,54 +229,60 @@ describe("agent/cycle: one cycle on the local world", function () {
     expect(risk.var1d).to.be.greaterThan(0.0001);
   });
 
-  it("above the autonomy limit: proposed (batch + recordDecision), read back by api-kit, two owners confirm, executed a second after its gas estimate (the margin covers Aave's index update); DecisionRecorded carries the hash", async () => {
-    // Executed in the hard case for its gas limit: Aave updates a reserve's indexes only when the block's
-    // second differs from its last update's. anvil with a timestamp interval of 0 keeps the pending block
-    // (where eth_estimateGas runs) and new blocks in the latest block's second; someone supplies USDC to
-    // Aave in that second, and just before the owners' send the interval becomes 1.
+  /**
+   * Run `send` in the hard case for a gas limit: Aave updates a reserve's indexes only when the block's
+   * second differs from its last update's. anvil with a timestamp interval of 0 keeps the pending block
+   * (where eth_estimateGas runs) and new blocks in the latest block's second; someone supplies USDC to
+   * Aave in that second, and when the first transaction reaches the RPC the interval becomes 1.
+   */
+  const afterAaveUpdateInTheSameSecond = async <T>(send: (touchedAt: bigint) => Promise<T>): Promise<T> => {
     const anvil = (method: string, params: unknown[]) => client.request({ method: method as never, params: params as never });
     await anvil("anvil_setBlockTimestampInterval", [0]);
     try {
-      await ownersExecuteAfterAaveUpdate(anvil);
+      const someone = createWalletClient({ account: privateKeyToAccount(testKey(0)), chain: foundry, transport: viemHttp(chain.rpcUrl) });
+      for (const call of [{ to: usdc, data: encodeFunctionData({ abi: parseAbi(["function mint(address,uint256)"]), args: [someone.account.address, 1_000_000n] }) }, approve(usdc, pool, 1_000_000n), aaveSupply(pool, usdc, 1_000_000n, someone.account.address)]) {
+        await client.waitForTransactionReceipt({ hash: await someone.sendTransaction(call) });
+      }
+      const touchedAt = (await client.getBlock()).timestamp;
+      rpc.state.beforeSend = async () => void (await anvil("anvil_setBlockTimestampInterval", [1]));
+      const out = await send(touchedAt);
+      expect(rpc.state.beforeSend, "a transaction went through the RPC proxy").to.equal(undefined);
+      return out;
     } finally {
       rpc.state.beforeSend = undefined;
       await anvil("anvil_removeBlockTimestampInterval", []);
     }
-  });
-  const ownersExecuteAfterAaveUpdate = async (anvil: (method: string, params: unknown[]) => Promise<unknown>) => {
-    const someone = createWalletClient({ account: privateKeyToAccount(testKey(0)), chain: foundry, transport: viemHttp(chain.rpcUrl) });
-    for (const call of [{ to: usdc, data: encodeFunctionData({ abi: parseAbi(["function mint(address,uint256)"]), args: [someone.account.address, 1_000_000n] }) }, approve(usdc, pool, 1_000_000n), aaveSupply(pool, usdc, 1_000_000n, someone.account.address)]) {
-      await client.waitForTransactionReceipt({ hash: await someone.sendTransaction(call) });
-    }
-    const touched = await client.getBlock();
-    approveReply();
-    const r = await runCycle(rt.ctx, stepsFor(() => supplyPlan(60_000)), { date: nextDate(), agentKey: testKey(4) });
-    expect(r.status, r.reason).to.equal("proposed");
-    expect(r.reason).to.match(/AutonomyLimitExceeded|above the autonomy limit/);
-    const cfg = rt.ctx.safeCfg!;
-    const api = new SafeApiKit({ chainId: cfg.chainId, txServiceUrl: svc.url });
-    const tx = await api.getTransaction(r.safeTxHash!);
-    expect(tx.to).to.equal(getAddress(chain.deployment.safe.multiSendCallOnly));
-    expect(tx.operation).to.equal(1);
-    expect(JSON.parse(tx.origin).name).to.match(/^treasury-agent: /);
-    expect(tx.confirmations).to.have.length(0); // the agent is a delegate: visible, no confirmation
-    // Simulated as the owners' transaction through the guard (not skipped because the module refuses it).
-    const simulated = (await rt.journal.get(r.hash!))!.body.simulation as { ok: boolean; gas: string; navAfterUsd: string; navBeforeUsd: string };
-    expect(simulated.ok).to.equal(true);
-    expect(BigInt(simulated.gas) > 100_000n, `gas ${simulated.gas}`).to.equal(true);
-    const direct = { ...cfg, txServiceUrl: svc.url };
-    await confirmProposed(direct, r.safeTxHash!, testKey(1));
-    await confirmProposed(direct, r.safeTxHash!, testKey(2));
-    rpc.state.beforeSend = async () => void (await anvil("anvil_setBlockTimestampInterval", [1]));
-    const done = await executeProposed(direct, r.safeTxHash!, testKey(1));
-    expect(rpc.state.beforeSend, "the send went through the RPC proxy").to.equal(undefined);
-    expect((await client.getBlock({ blockNumber: done.blockNumber })).timestamp, "mined a second after the estimate").to.equal(touched.timestamp + 1n);
-    const rec = await client.getContractEvents({ address: policy, abi: policyAbi, eventName: "DecisionRecorded", args: { decisionHash: r.hash! }, fromBlock: 0n });
-    expect(rec).to.have.length(1);
-    expect(rec[0].transactionHash).to.equal(done.txHash);
-    expect(rec[0].args.by).to.equal(safe);
-    expect((await rt.journal.get(r.hash!))!.status).to.equal("proposed");
   };
+
+  it("above the autonomy limit: proposed (batch + recordDecision), read back by api-kit, two owners confirm, executed a second after its gas estimate (the margin covers Aave's index update); DecisionRecorded carries the hash", async () => {
+    await afterAaveUpdateInTheSameSecond(async (touchedAt) => {
+      approveReply();
+      const r = await runCycle(rt.ctx, stepsFor(() => supplyPlan(60_000)), { date: nextDate(), agentKey: testKey(4) });
+      expect(r.status, r.reason).to.equal("proposed");
+      expect(r.reason).to.match(/AutonomyLimitExceeded|above the autonomy limit/);
+      const cfg = rt.ctx.safeCfg!;
+      const api = new SafeApiKit({ chainId: cfg.chainId, txServiceUrl: svc.url });
+      const tx = await api.getTransaction(r.safeTxHash!);
+      expect(tx.to).to.equal(getAddress(chain.deployment.safe.multiSendCallOnly));
+      expect(tx.operation).to.equal(1);
+      expect(JSON.parse(tx.origin).name).to.match(/^treasury-agent: /);
+      expect(tx.confirmations).to.have.length(0); // the agent is a delegate: visible, no confirmation
+      // Simulated as the owners' transaction through the guard (not skipped because the module refuses it).
+      const simulated = (await rt.journal.get(r.hash!))!.body.simulation as { ok: boolean; gas: string; navAfterUsd: string; navBeforeUsd: string };
+      expect(simulated.ok).to.equal(true);
+      expect(BigInt(simulated.gas) > 100_000n, `gas ${simulated.gas}`).to.equal(true);
+      const direct = { ...cfg, txServiceUrl: svc.url };
+      await confirmProposed(direct, r.safeTxHash!, testKey(1));
+      await confirmProposed(direct, r.safeTxHash!, testKey(2));
+      const done = await executeProposed(direct, r.safeTxHash!, testKey(1));
+      expect((await client.getBlock({ blockNumber: done.blockNumber })).timestamp, "mined a second after the estimate").to.equal(touchedAt + 1n);
+      const rec = await client.getContractEvents({ address: policy, abi: policyAbi, eventName: "DecisionRecorded", args: { decisionHash: r.hash! }, fromBlock: 0n });
+      expect(rec).to.have.length(1);
+      expect(rec[0].transactionHash).to.equal(done.txHash);
+      expect(rec[0].args.by).to.equal(safe);
+      expect((await rt.journal.get(r.hash!))!.status).to.equal("proposed");
+    });
+  });
 
   for (const [name, reply, reason] of [
     ["overloaded (529)", { kind: "error", status: 529, type: "overloaded_error", message: "Overloaded" }, "overloaded"],
@@ -650,9 +656,14 @@ describe("agent/cycle: one cycle on the local world", function () {
       );
     });
 
-    it("emergency-exit --json: the guardian pauses the agent and unwinds; prints what came back", async () => {
-      const r = await cli("emergency-exit", "--json");
-      expect(r.code, r.err).to.equal(0);
+    it("emergency-exit --json: the guardian pauses the agent and unwinds (mined a second after its gas estimate); prints what came back", async () => {
+      const r = await afterAaveUpdateInTheSameSecond(async (touchedAt) => {
+        const out = await runTreasury({ ...env, SAFE_TX_SERVICE_URL: svc.url, AGENT_DATA_DIR: cliData }, "emergency-exit", "--json"); // through the RPC proxy
+        expect(out.code, out.err).to.equal(0);
+        const mined = await client.getTransactionReceipt({ hash: JSON.parse(out.out).txHash });
+        expect((await client.getBlock({ blockNumber: mined.blockNumber })).timestamp, "mined a second after the estimate").to.equal(touchedAt + 1n);
+        return out;
+      });
       const x = JSON.parse(r.out);
       expect(x.guardian).to.equal(privateKeyToAccount(testKey(7)).address);
       expect(x.exited.length).to.be.greaterThan(0);
