@@ -1,7 +1,8 @@
 // E-mail over SMTP (nodemailer). Connection failures and the server's transient 4xx replies are
 // retried; 5xx replies (unknown recipient, refused sender, bad login) are not.
 import nodemailer from "nodemailer";
-import { SendError, withRetry, type RetryOptions } from "./retry";
+import { withRetry, type RetryOptions } from "../retry";
+import { SendError } from "./send";
 import { emailHtml, plainText } from "./format";
 import type { Alert, Channel } from "./types";
 

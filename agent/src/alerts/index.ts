@@ -6,6 +6,6 @@ export { cycleAlert, cycleSucceeded, reasonKey, OPEN_KINDS } from "./cycle";
 export { telegramChannel } from "./telegram";
 export { emailChannel } from "./email";
 export { webhookChannel } from "./webhook";
-export { SendError, withRetry } from "./retry";
+export { SendError } from "./send";
 export { telegramHtml, plainText, TELEGRAM_MAX } from "./format";
 export type { Alert, Channel, Severity } from "./types";

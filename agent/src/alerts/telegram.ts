@@ -1,7 +1,8 @@
 // Telegram Bot API sendMessage. The token is part of the URL path (/bot<TOKEN>/sendMessage), so no
 // error or log line built here contains the URL; the token is also registered as a secret (build.ts)
 // so the logger scrubs it wherever it would appear.
-import { SendError, post, withRetry, type RetryOptions } from "./retry";
+import { withRetry, type RetryOptions } from "../retry";
+import { SendError, post } from "./send";
 import { telegramHtml } from "./format";
 import type { Alert, Channel } from "./types";
 

@@ -4,7 +4,8 @@
 // the receiver's five-minute tolerance holds.
 import { randomBytes } from "node:crypto";
 import { Webhook } from "standardwebhooks";
-import { SendError, post, withRetry, type RetryOptions } from "./retry";
+import { withRetry, type RetryOptions } from "../retry";
+import { SendError, post } from "./send";
 import type { Alert, Channel } from "./types";
 import { retryAfterMs } from "../market/live/http";
 

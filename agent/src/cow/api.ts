@@ -8,10 +8,12 @@
 import { z } from "zod";
 import { getAddress, isAddress, isHex, type Address, type Hex } from "viem";
 import type { CowOrder } from "../../../lib/chain/cow";
+import { retryable, withRetry, type RetryHint } from "../retry";
 
 export type CowFailure = "http" | "timeout" | "network" | "malformed" | "schema";
 
-export class CowApiError extends Error {
+export class CowApiError extends Error implements RetryHint {
+  retryable?: boolean;
   constructor(
     readonly kind: CowFailure,
     message: string,
@@ -23,6 +25,7 @@ export class CowApiError extends Error {
     this.name = "CowApiError";
   }
 }
+
 
 const address = z.string().refine((a) => isAddress(a, { strict: false }), "not a 20-byte hex address").transform((a) => getAddress(a) as Address);
 const amount = z.string().regex(/^[0-9]+$/, "a decimal token amount");
@@ -176,51 +179,46 @@ export class CowOrderBook {
   }
 
   private async request<T extends z.ZodType>(what: string, path: string, body: unknown, schema: T): Promise<z.output<T>> {
-    const retries = this.o.retries ?? 2;
-    const sleep = this.o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-    let last = new CowApiError("network", `${what}: no attempt made`);
-    for (let attempt = 0; attempt <= retries; attempt++) {
-      if (attempt > 0) await sleep((this.o.backoffMs ?? 300) * 2 ** (attempt - 1));
-      const ac = new AbortController();
-      const timeoutMs = this.o.timeoutMs ?? 10_000;
-      const timer = setTimeout(() => ac.abort(), timeoutMs);
-      let status: number;
-      let text: string;
-      try {
-        const res = await fetch(`${this.baseUrl}${path}`, {
-          method: body === undefined ? "GET" : "POST",
-          headers: { accept: "application/json", ...(body === undefined ? {} : { "content-type": "application/json" }) },
-          body: body === undefined ? undefined : JSON.stringify(body),
-          signal: ac.signal,
-        });
-        status = res.status;
-        text = await res.text();
-      } catch (err) {
-        last = ac.signal.aborted ? new CowApiError("timeout", `${what}: no answer within ${timeoutMs} ms`) : new CowApiError("network", `${what}: ${(err as Error).message} (${this.baseUrl})`);
-        continue;
-      } finally {
-        clearTimeout(timer);
-      }
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        json = undefined;
-      }
-      if (status < 200 || status >= 300) {
-        const e = CowErrorBodySchema.safeParse(json);
-        const err = e.success
-          ? new CowApiError("http", `${what}: HTTP ${status} ${e.data.errorType}: ${e.data.description}`, status, e.data.errorType)
-          : new CowApiError("http", `${what}: HTTP ${status} ${JSON.stringify(text.slice(0, 120))}`, status);
-        if (status !== 429 && status < 500) throw err; // the order or the request is wrong: asking again will not help
-        last = err;
-        continue;
-      }
-      if (json === undefined) throw new CowApiError("malformed", `${what}: malformed JSON body (${JSON.stringify(text.slice(0, 60))})`, status);
-      const r = schema.safeParse(json);
-      if (!r.success) throw new CowApiError("schema", `${what}: unexpected answer (${r.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")})`, status);
-      return r.data;
+    return withRetry(() => this.requestOnce(what, path, body, schema), { maxAttempts: (this.o.retries ?? 2) + 1, baseDelayMs: this.o.backoffMs ?? 300, maxDelayMs: Infinity, sleep: this.o.sleep });
+  }
+
+  private async requestOnce<T extends z.ZodType>(what: string, path: string, body: unknown, schema: T): Promise<z.output<T>> {
+    const ac = new AbortController();
+    const timeoutMs = this.o.timeoutMs ?? 10_000;
+    const timer = setTimeout(() => ac.abort(), timeoutMs);
+    let status: number;
+    let text: string;
+    try {
+      const res = await fetch(`${this.baseUrl}${path}`, {
+        method: body === undefined ? "GET" : "POST",
+        headers: { accept: "application/json", ...(body === undefined ? {} : { "content-type": "application/json" }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: ac.signal,
+      });
+      status = res.status;
+      text = await res.text();
+    } catch (err) {
+      throw retryable(ac.signal.aborted ? new CowApiError("timeout", `${what}: no answer within ${timeoutMs} ms`) : new CowApiError("network", `${what}: ${(err as Error).message} (${this.baseUrl})`));
+    } finally {
+      clearTimeout(timer);
     }
-    throw last;
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    if (status < 200 || status >= 300) {
+      const e = CowErrorBodySchema.safeParse(json);
+      const err = e.success
+        ? new CowApiError("http", `${what}: HTTP ${status} ${e.data.errorType}: ${e.data.description}`, status, e.data.errorType)
+        : new CowApiError("http", `${what}: HTTP ${status} ${JSON.stringify(text.slice(0, 120))}`, status);
+      if (status !== 429 && status < 500) throw err; // the order or the request is wrong: asking again will not help
+      throw retryable(err);
+    }
+    if (json === undefined) throw new CowApiError("malformed", `${what}: malformed JSON body (${JSON.stringify(text.slice(0, 60))})`, status);
+    const r = schema.safeParse(json);
+    if (!r.success) throw new CowApiError("schema", `${what}: unexpected answer (${r.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")})`, status);
+    return r.data;
   }
 }

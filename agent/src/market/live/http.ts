@@ -1,16 +1,18 @@
 // One HTTP GET for market data: timeout, retry with exponential backoff on 429/5xx/timeouts
 // (honouring Retry-After), no retry on other 4xx (451 geo-block, 403), JSON parsed or rejected.
+import { retryable, withRetry, type RetryHint } from "../../retry";
 
 export type FetchFailure = "timeout" | "network" | "http" | "malformed" | "schema" | "bounds";
 
-export class ProviderError extends Error {
+export class ProviderError extends Error implements RetryHint {
+  retryable?: boolean;
+  /** Server-requested delay before the next attempt (Retry-After). */
+  retryAfterMs?: number;
   constructor(
     readonly source: string,
     readonly kind: FetchFailure,
     message: string,
     readonly status?: number,
-    /** Server-requested delay before the next attempt (Retry-After). */
-    public retryInMs?: number,
   ) {
     super(`${source}: ${message}`);
     this.name = "ProviderError";
@@ -29,8 +31,6 @@ export interface HttpOptions {
 
 export const DEFAULT_HTTP: HttpOptions = { timeoutMs: 10_000, retries: 3, backoffMs: 500, maxRetryAfterMs: 60_000 };
 
-const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
 /** Retry-After as milliseconds: delta-seconds or an HTTP date; null when absent or unreadable. */
 export function retryAfterMs(v: string | null, now = Date.now()): number | null {
   if (!v) return null;
@@ -40,50 +40,39 @@ export function retryAfterMs(v: string | null, now = Date.now()): number | null 
 }
 
 export async function getJson(source: string, url: string, o: HttpOptions = DEFAULT_HTTP): Promise<unknown> {
-  const sleep = o.sleep ?? realSleep;
-  let last: ProviderError = new ProviderError(source, "network", "no attempt made");
-  for (let attempt = 0; attempt <= o.retries; attempt++) {
-    if (attempt > 0) await sleep(last.retryInMs ?? o.backoffMs * 2 ** (attempt - 1));
-    const ac = new AbortController();
-    const timer = setTimeout(() => ac.abort(), o.timeoutMs);
-    let status: number;
-    let text: string;
-    let retryAfter: string | null;
-    try {
-      const res = await fetch(url, { headers: { accept: "application/json", ...(o.headers ?? {}) }, signal: ac.signal });
-      status = res.status;
-      retryAfter = res.headers.get("retry-after");
-      text = await res.text(); // the timeout covers a body that never ends, too
-    } catch (e) {
-      last = ac.signal.aborted
-        ? new ProviderError(source, "timeout", `no answer within ${o.timeoutMs} ms`)
-        : new ProviderError(source, "network", (e as Error).message);
-      continue;
-    } finally {
-      clearTimeout(timer);
-    }
-    if (status >= 200 && status < 300) {
-      try {
-        return JSON.parse(text);
-      } catch {
-        throw new ProviderError(source, "malformed", `malformed JSON body (${JSON.stringify(text.slice(0, 60))})`, status);
-      }
-    }
-    const err = new ProviderError(source, "http", `HTTP ${status}${hint(status)} ${text.slice(0, 120)}`.trim(), status);
-    if (status !== 429 && status < 500) throw err; // 451, 403, 400…: asking again will not help
-    const ra = retryAfterMs(retryAfter);
-    if (ra !== null && ra > o.maxRetryAfterMs) {
-      throw new ProviderError(
-        source,
-        "http",
-        `HTTP ${status}: asked to retry after ${Math.round(ra / 1000)} s, longer than the ${o.maxRetryAfterMs / 1000} s we wait`,
-        status,
-      );
-    }
-    err.retryInMs = ra ?? undefined;
-    last = err;
+  return withRetry(() => getJsonOnce(source, url, o), { maxAttempts: o.retries + 1, baseDelayMs: o.backoffMs, maxDelayMs: Infinity, sleep: o.sleep });
+}
+
+async function getJsonOnce(source: string, url: string, o: HttpOptions): Promise<unknown> {
+  const ac = new AbortController();
+  const timer = setTimeout(() => ac.abort(), o.timeoutMs);
+  let status: number;
+  let text: string;
+  let retryAfter: string | null;
+  try {
+    const res = await fetch(url, { headers: { accept: "application/json", ...(o.headers ?? {}) }, signal: ac.signal });
+    status = res.status;
+    retryAfter = res.headers.get("retry-after");
+    text = await res.text(); // the timeout covers a body that never ends, too
+  } catch (e) {
+    throw retryable(ac.signal.aborted ? new ProviderError(source, "timeout", `no answer within ${o.timeoutMs} ms`) : new ProviderError(source, "network", (e as Error).message));
+  } finally {
+    clearTimeout(timer);
   }
-  throw last;
+  if (status >= 200 && status < 300) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new ProviderError(source, "malformed", `malformed JSON body (${JSON.stringify(text.slice(0, 60))})`, status);
+    }
+  }
+  const err = new ProviderError(source, "http", `HTTP ${status}${hint(status)} ${text.slice(0, 120)}`.trim(), status);
+  if (status !== 429 && status < 500) throw err; // 451, 403, 400…: asking again will not help
+  const ra = retryAfterMs(retryAfter);
+  if (ra !== null && ra > o.maxRetryAfterMs) {
+    throw new ProviderError(source, "http", `HTTP ${status}: asked to retry after ${Math.round(ra / 1000)} s, longer than the ${o.maxRetryAfterMs / 1000} s we wait`, status);
+  }
+  throw retryable(err, ra ?? undefined);
 }
 
 function hint(status: number): string {

@@ -1,9 +1,10 @@
-// Retries for the alert channels: exponential backoff, or the wait the server asked for (Telegram's
-// retry_after, Retry-After), only for errors the channel marked retryable (429, 5xx, timeouts).
+// The alert channels' failure (retried by agent/src/retry.ts when marked retryable: 429, 5xx,
+// timeouts) and their POST with a timeout.
+import type { RetryHint } from "../retry";
 
 /** A channel's failure with whether trying again can help. The message never holds a secret or a
  * URL with one (the Telegram token sits in the URL path). */
-export class SendError extends Error {
+export class SendError extends Error implements RetryHint {
   constructor(
     message: string,
     readonly retryable: boolean,
@@ -11,34 +12,6 @@ export class SendError extends Error {
   ) {
     super(message);
     this.name = "SendError";
-  }
-}
-
-export interface RetryOptions {
-  maxAttempts: number;
-  /** First backoff; doubled per attempt up to maxDelayMs. */
-  baseDelayMs?: number;
-  maxDelayMs?: number;
-  /** Injected by tests so they never wait on a clock. */
-  sleep?: (ms: number) => Promise<void>;
-}
-
-export const sleepMs = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-export async function withRetry<T>(fn: (attempt: number) => Promise<T>, o: RetryOptions): Promise<T> {
-  const base = o.baseDelayMs ?? 500;
-  const max = o.maxDelayMs ?? 30_000;
-  const sleep = o.sleep ?? sleepMs;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn(attempt);
-    } catch (e) {
-      if (!(e instanceof SendError) || !e.retryable || attempt >= o.maxAttempts) {
-        if (e instanceof SendError && e.retryable && attempt > 1) e.message += ` (gave up after ${attempt} attempts)`;
-        throw e;
-      }
-      await sleep(e.retryAfterMs ?? Math.min(max, base * 2 ** (attempt - 1)));
-    }
   }
 }
 
