@@ -1,5 +1,6 @@
 // Safe 1.4.1 transaction helpers with viem: MultiSend packed encoding, the SafeTx EIP-712 digest
-// and owner signatures packed in ascending owner order (what checkNSignatures requires).
+// and owner signatures packed in ascending owner order (what checkNSignatures requires); and
+// protocol-kit's execution with a gas margin.
 import { concat, encodeFunctionData, encodePacked, getAddress, hashTypedData, size, zeroAddress, type Address, type Hex, type LocalAccount } from "viem";
 import type Safe from "@safe-global/protocol-kit";
 import { generatePreValidatedSignature, type ContractNetworksConfig } from "@safe-global/protocol-kit";

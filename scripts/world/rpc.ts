@@ -8,8 +8,8 @@ export const TEST_MNEMONIC = "test test test test test test test test test test 
 
 /**
  * NonceManager whose gas limits carry withGasMargin over eth_estimateGas (seen here before the margin:
- * Uniswap NPM.mint and Pendle market.mint estimated within their pool's last-update second, then out
- * of gas when mined a second later).
+ * Uniswap NPM.mint and Pendle market.mint, whose gas also depends on the block's second, out of gas
+ * about one run in five).
  */
 export class MarginNonceManager extends NonceManager {
   async sendTransaction(tx: TransactionRequest): Promise<TransactionResponse> {

@@ -1,10 +1,10 @@
 // Execute a proposed transaction once it has enough confirmations: rebuilt and hash-checked locally,
-// sent with protocol-kit (an owner executor adds its own pre-validated signature), the receipt checked
-// for the Safe's ExecutionSuccess of this safeTxHash.
+// sent with protocol-kit (an owner executor adds its own pre-validated signature) and a gas margin,
+// the receipt checked for the Safe's ExecutionSuccess of this safeTxHash.
 import { createPublicClient, http, parseEventLogs, parseAbi, type Hex } from "viem";
+import { executeWithMargin } from "../../../lib/chain";
 import { whyReverted } from "../cycle/errors";
 import { fetchVerified } from "./confirm";
-import { executeWithMargin } from "../../../lib/chain";
 import type { SafeClientConfig } from "./kits";
 
 const SAFE_EVENTS = parseAbi(["event ExecutionSuccess(bytes32 indexed txHash, uint256 payment)", "event ExecutionFailure(bytes32 indexed txHash, uint256 payment)"]);
