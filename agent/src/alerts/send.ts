@@ -1,5 +1,6 @@
 // The alert channels' failure (retried by agent/src/retry.ts when marked retryable: 429, 5xx,
 // timeouts) and their POST with a timeout.
+import { fetchText, NoAnswer, type HttpAnswer } from "../http";
 import type { RetryHint } from "../retry";
 
 /** A channel's failure with whether trying again can help. The message never holds a secret or a
@@ -15,17 +16,12 @@ export class SendError extends Error implements RetryHint {
   }
 }
 
-/** fetch with a timeout; network failures and timeouts become retryable SendErrors that name the
- * channel but never the URL. */
-export async function post(channel: string, url: string, init: { headers: Record<string, string>; body: string; timeoutMs: number; fetchFn?: typeof fetch }): Promise<{ status: number; headers: Headers; text: string }> {
-  let res: Response;
+/** POST with a timeout; no answer becomes a retryable SendError that names the channel, never the URL. */
+export async function post(channel: string, url: string, init: { headers: Record<string, string>; body: string; timeoutMs: number; fetchFn?: typeof fetch }): Promise<HttpAnswer> {
   try {
-    res = await (init.fetchFn ?? fetch)(url, { method: "POST", headers: init.headers, body: init.body, signal: AbortSignal.timeout(init.timeoutMs) });
-    return { status: res.status, headers: res.headers, text: await res.text() };
+    return await fetchText(url, { method: "POST", ...init });
   } catch (e) {
-    const err = e as { name?: string; cause?: { code?: string } };
-    if (err.name === "TimeoutError" || err.name === "AbortError") throw new SendError(`${channel}: no answer within ${init.timeoutMs} ms`, true);
-    // Only the error's code or name: undici's messages can quote the URL, and Telegram's holds the token.
-    throw new SendError(`${channel}: network error (${err.cause?.code ?? err.name ?? "fetch failed"})`, true);
+    if (!(e instanceof NoAnswer)) throw e;
+    throw new SendError(e.timedOut ? `${channel}: ${e.message}` : `${channel}: network error (${e.code})`, true);
   }
 }

@@ -8,6 +8,7 @@
 import { z } from "zod";
 import { getAddress, isAddress, isHex, type Address, type Hex } from "viem";
 import type { CowOrder } from "../../../lib/chain/cow";
+import { fetchText, NoAnswer, type HttpAnswer } from "../http";
 import { retryable, withRetry, type RetryHint } from "../retry";
 
 export type CowFailure = "http" | "timeout" | "network" | "malformed" | "schema";
@@ -183,25 +184,20 @@ export class CowOrderBook {
   }
 
   private async requestOnce<T extends z.ZodType>(what: string, path: string, body: unknown, schema: T): Promise<z.output<T>> {
-    const ac = new AbortController();
     const timeoutMs = this.o.timeoutMs ?? 10_000;
-    const timer = setTimeout(() => ac.abort(), timeoutMs);
-    let status: number;
-    let text: string;
+    let answer: HttpAnswer;
     try {
-      const res = await fetch(`${this.baseUrl}${path}`, {
+      answer = await fetchText(`${this.baseUrl}${path}`, {
         method: body === undefined ? "GET" : "POST",
         headers: { accept: "application/json", ...(body === undefined ? {} : { "content-type": "application/json" }) },
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: ac.signal,
+        timeoutMs,
       });
-      status = res.status;
-      text = await res.text();
     } catch (err) {
-      throw retryable(ac.signal.aborted ? new CowApiError("timeout", `${what}: no answer within ${timeoutMs} ms`) : new CowApiError("network", `${what}: ${(err as Error).message} (${this.baseUrl})`));
-    } finally {
-      clearTimeout(timer);
+      if (!(err instanceof NoAnswer)) throw err;
+      throw retryable(err.timedOut ? new CowApiError("timeout", `${what}: ${err.message}`) : new CowApiError("network", `${what}: ${err.message} (${this.baseUrl})`));
     }
+    const { status, text } = answer;
     let json: unknown;
     try {
       json = JSON.parse(text);

@@ -113,6 +113,9 @@ describe("agent/alerts: Telegram channel against a local Bot API", () => {
     await channel({ timeoutMs: 300 }).send(alert());
     expect(tg.requests).to.have.length(2);
     expect(tg.delivered).to.have.length(1);
+    tg.faults.push("hang");
+    const late = (await channel({ timeoutMs: 300, retry: { maxAttempts: 1 } }).send(alert()).catch((e: Error) => e)) as Error;
+    expect(late.message).to.equal("telegram: no answer within 300 ms");
 
     const err = (await channel({ baseUrl: `http://127.0.0.1:${await deadPort()}`, retry: { maxAttempts: 2, sleep: async () => undefined } }).send(alert()).catch((e: Error) => e)) as Error;
     expect(err.message).to.equal("telegram: network error (ECONNREFUSED) (gave up after 2 attempts)");

@@ -1,5 +1,6 @@
 // One HTTP GET for market data: timeout, retry with exponential backoff on 429/5xx/timeouts
 // (honouring Retry-After), no retry on other 4xx (451 geo-block, 403), JSON parsed or rejected.
+import { fetchText, NoAnswer, type HttpAnswer } from "../../http";
 import { retryable, withRetry, type RetryHint } from "../../retry";
 
 export type FetchFailure = "timeout" | "network" | "http" | "malformed" | "schema" | "bounds";
@@ -44,21 +45,15 @@ export async function getJson(source: string, url: string, o: HttpOptions = DEFA
 }
 
 async function getJsonOnce(source: string, url: string, o: HttpOptions): Promise<unknown> {
-  const ac = new AbortController();
-  const timer = setTimeout(() => ac.abort(), o.timeoutMs);
-  let status: number;
-  let text: string;
-  let retryAfter: string | null;
+  let answer: HttpAnswer;
   try {
-    const res = await fetch(url, { headers: { accept: "application/json", ...(o.headers ?? {}) }, signal: ac.signal });
-    status = res.status;
-    retryAfter = res.headers.get("retry-after");
-    text = await res.text(); // the timeout covers a body that never ends, too
+    answer = await fetchText(url, { headers: { accept: "application/json", ...(o.headers ?? {}) }, timeoutMs: o.timeoutMs });
   } catch (e) {
-    throw retryable(ac.signal.aborted ? new ProviderError(source, "timeout", `no answer within ${o.timeoutMs} ms`) : new ProviderError(source, "network", (e as Error).message));
-  } finally {
-    clearTimeout(timer);
+    if (!(e instanceof NoAnswer)) throw e;
+    throw retryable(new ProviderError(source, e.timedOut ? "timeout" : "network", e.message));
   }
+  const { status, text } = answer;
+  const retryAfter = answer.headers.get("retry-after");
   if (status >= 200 && status < 300) {
     try {
       return JSON.parse(text);
