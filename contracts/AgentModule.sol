@@ -9,7 +9,8 @@ import {IOrderRule} from "./rules/IRule.sol";
 import {IGPv2Settlement} from "./interfaces/IProtocols.sol";
 import {TreasuryPolicy} from "./TreasuryPolicy.sol";
 import {TreasuryValuation} from "./TreasuryValuation.sol";
-import {Actor, Effect, Call, Outflow, PositionConfig} from "./libraries/PolicyTypes.sol";
+import {Actor, CapsMode, Effect, Call, Outflow, PositionConfig, capsModeOf} from "./libraries/PolicyTypes.sol";
+import {IOrderKeeper} from "./interfaces/IOrderKeeper.sol";
 import {IModuleErrors, IPolicyErrors, IValuationErrors} from "./interfaces/Errors.sol";
 
 /// @title AgentModule
@@ -20,14 +21,17 @@ import {IModuleErrors, IPolicyErrors, IValuationErrors} from "./interfaces/Error
 /// transaction.
 /// @dev Size is the GROSS value moved: the value that left holdings is measured after every call that
 /// can move value (not after approvals), so a round trip counts both legs; a CoW pre-signed order
-/// counts its sell amount at oracle prices (the fill happens later, outside the module). Batches that only exit
+/// counts its sell amount at oracle prices (the fill happens later, outside the module), and what its
+/// limit may lose against the oracle counts toward the loss budget when it is signed. The module keeps
+/// the agent's open orders (at most MAX_OPEN_ORDERS) so that a guardian's pause and the emergency exit
+/// withdraw them at once: a pause leaves nothing of the agent's fillable. Batches that only exit
 /// positions back into the Safe's own balance are never refused by size or budget (they are
 /// reported in AgentExecuted.sizeUsd and consume no budget): exits have no AMM leg to sandwich (the
 /// policy refuses Pendle aggregator swaps), the per-transaction loss check still applies, and any
 /// re-entry is a metered batch. Also hosts the guardian's emergency
 /// exit, which unwinds every position back into the Safe and works while paused and with every
 /// price feed dead.
-contract AgentModule is IModuleErrors, IValuationErrors {
+contract AgentModule is IModuleErrors, IValuationErrors, IOrderKeeper {
     TreasuryPolicy public immutable policy;
     TreasuryValuation public immutable valuation;
     ISafe public immutable safe;
@@ -44,6 +48,16 @@ contract AgentModule is IModuleErrors, IValuationErrors {
     /// @notice The rolling 24 h loss budget is this many times the per-transaction loss limit
     /// (`maxLossBps` of NAV before the batch): a sandwiched agent cannot lose 1% batch after batch.
     uint256 public constant LOSS_BUDGET_MULTIPLE = 2;
+    /// @notice Most orders the agent may have signed and not expired at once: a pause withdraws them
+    /// all in one transaction, so their number (and its gas) is bounded.
+    uint256 public constant MAX_OPEN_ORDERS = 8;
+
+    /// @dev An order the agent pre-signed: its uid is (digest, the Safe, validTo).
+    struct OpenOrder {
+        bytes32 digest;
+        address settlement;
+        uint32 validTo;
+    }
 
     /// @dev Ring of hourly buckets indexed by hour % 25, two per word; each 128-bit bucket is
     /// hour (32 bits) | turnover in whole USD (48) | loss in whole USD (48), amounts rounded up.
@@ -52,6 +66,8 @@ contract AgentModule is IModuleErrors, IValuationErrors {
     /// loss (112), whole USD. A batch reads this word and only the buckets that left the window
     /// since, instead of the whole ring.
     uint256 private head;
+    /// @dev The agent's signed orders that may still be open (expired ones are dropped when an order is added).
+    OpenOrder[] private openOrders;
 
     /// @notice One agent batch went through.
     event AgentExecuted(
@@ -66,6 +82,10 @@ contract AgentModule is IModuleErrors, IValuationErrors {
     );
     event EmergencyExitStarted(address indexed guardian);
     event PositionExited(address indexed token, bool success, uint256 balanceBefore, uint256 balanceAfter);
+    /// @notice The agent signed an order a third party may fill until validTo (uid = digest ++ Safe ++ validTo).
+    event OrderKept(bytes32 indexed digest, address settlement, uint32 validTo);
+    /// @notice An open order of the agent's was withdrawn (pause, emergency exit or a guardian).
+    event OrderWithdrawn(bytes32 indexed digest, address settlement, uint32 validTo, bool success);
 
     constructor(TreasuryPolicy policy_, TreasuryValuation valuation_) {
         if (valuation_.policy() != policy_) revert IPolicyErrors.ValuationOfAnotherPolicy(address(valuation_));
@@ -88,11 +108,12 @@ contract AgentModule is IModuleErrors, IValuationErrors {
         if (!healthy) {
             if (!policy.allowedWhenPricesBroken(worst, Actor.Agent)) revert IPolicyErrors.DeriskOnly(worst);
             for (uint256 i; i < calls.length; ++i) _runCall(calls, i);
-            (, navAfter,) = valuation.finish(0, false, new address[](0)); // the health factor floor still holds
+            (, navAfter,) = valuation.finish(0, CapsMode.Off, new address[](0)); // the health factor floor still holds
         } else {
-            (navAfter, sizeUsd) = _runMetered(calls, lastMoving, worst > Effect.Exit, tokens);
+            uint256 loss;
+            (navAfter, sizeUsd, loss) = _runMetered(calls, lastMoving, capsModeOf(worst), tokens, navBefore);
             // Exits into the Safe's own balance are de-risking: never refused by size.
-            if (worst > Effect.Exit) used = _meter(navBefore, navAfter, sizeUsd);
+            if (worst > Effect.Exit) used = _meter(navBefore, sizeUsd, loss);
             else (used,) = _window();
         }
         _report(decisionHash, [navBefore, navAfter, sizeUsd, used, calls.length], healthy);
@@ -107,19 +128,24 @@ contract AgentModule is IModuleErrors, IValuationErrors {
     /// since its last measurement (it keeps the holdings, at begin()'s prices), then checks the outcome.
     /// @return navAfter NAV after the batch.
     /// @return gross Value moved across the batch (a round trip counts both legs).
-    function _runMetered(Call[] calldata calls, uint256 lastMoving, bool capsApply, address[] memory tokens)
+    /// @return loss NAV lost by the batch, plus what its signed orders may lose against the oracle when
+    /// filled (booked now: the fill may come after the window has moved on).
+    function _runMetered(Call[] calldata calls, uint256 lastMoving, CapsMode caps, address[] memory tokens, uint256 navBefore)
         internal
-        returns (uint256 navAfter, uint256 gross)
+        returns (uint256 navAfter, uint256 gross, uint256 loss)
     {
         for (uint256 i; i < calls.length; ++i) {
             _runCall(calls, i);
             // Approvals move nothing; the value-moving call after them is measured.
             if (i < lastMoving && _moves(calls[i])) gross += valuation.step();
-            gross += _orderValue(calls[i]);
+            (uint256 sellUsd, uint256 lossUsd) = _order(calls[i]);
+            gross += sellUsd;
+            loss += lossUsd;
         }
         uint256 moved;
-        (, navAfter, moved) = valuation.finish(0, capsApply, tokens);
+        (, navAfter, moved) = valuation.finish(0, caps, tokens);
         gross += moved;
+        if (navBefore > navAfter) loss += navBefore - navAfter;
     }
 
     /// @return worst The riskiest effect among the calls.
@@ -147,11 +173,54 @@ contract AgentModule is IModuleErrors, IValuationErrors {
     }
 
     /// @dev A CoW pre-signature moves nothing now but sells later, outside the module: metered like a
-    /// swap of the order's sell amount, as its rule values it (0 for anything else).
-    function _orderValue(Call calldata c) internal view returns (uint256) {
+    /// swap of the order's sell amount, its worst-case loss booked now, as its rule values them (zeros
+    /// for anything else); a signed order is kept so that a pause can withdraw it.
+    function _order(Call calldata c) internal returns (uint256 sellUsd, uint256 lossUsd) {
         bytes4 presign = IGPv2Settlement.setPreSignature.selector;
-        if (c.data.length < 4 || bytes4(c.data[:4]) != presign) return 0;
-        return IOrderRule(address(policy.ruleOf(c.to, presign))).orderValueUsd(address(safe), c.to, c.data, policy);
+        if (c.data.length < 4 || bytes4(c.data[:4]) != presign) return (0, 0);
+        (sellUsd, lossUsd) = IOrderRule(address(policy.ruleOf(c.to, presign))).orderUsd(address(safe), c.to, c.data, policy);
+        // The rule has checked the canonical layout: signed flag at [36:68], the 56-byte uid at [100:156].
+        if (uint256(bytes32(c.data[36:68])) == 1) _keepOrder(c.to, bytes32(c.data[100:132]), uint32(bytes4(c.data[152:156])));
+    }
+
+    function _keepOrder(address settlement, bytes32 digest, uint32 validTo) internal {
+        uint256 n = openOrders.length;
+        for (uint256 i; i < n;) {
+            // Past validTo the settlement refuses the order: nothing left to withdraw.
+            if (openOrders[i].validTo < block.timestamp) {
+                openOrders[i] = openOrders[--n];
+                openOrders.pop();
+            } else {
+                ++i;
+            }
+        }
+        if (n >= MAX_OPEN_ORDERS) revert TooManyOpenOrders(n);
+        openOrders.push(OpenOrder(digest, settlement, validTo));
+        emit OrderKept(digest, settlement, validTo);
+    }
+
+    /// @notice Orders the agent signed that may still be open (some may be filled or expired already).
+    function openOrderCount() external view returns (uint256) {
+        return openOrders.length;
+    }
+
+    /// @inheritdoc IOrderKeeper
+    /// @dev Unsigning only removes power, so any guardian may do it at once; the policy calls it on every
+    /// pause. A withdrawal that fails (e.g. the order was already filled: harmless) is reported, not fatal.
+    function withdrawOrders() external {
+        if (msg.sender != address(policy) && !policy.isGuardian(msg.sender)) revert NotGuardianOrPolicy(msg.sender);
+        _withdrawOrders();
+    }
+
+    function _withdrawOrders() internal {
+        for (uint256 n = openOrders.length; n > 0; --n) {
+            OpenOrder memory o = openOrders[n - 1];
+            openOrders.pop();
+            if (o.validTo < block.timestamp) continue;
+            bytes memory uid = abi.encodePacked(o.digest, address(safe), o.validTo);
+            bool ok = _run(o.settlement, abi.encodeCall(IGPv2Settlement.setPreSignature, (uid, false)));
+            emit OrderWithdrawn(o.digest, o.settlement, o.validTo, ok);
+        }
     }
 
     /// @dev Everything the agent may call except ERC-20 approve moves value (the policy refuses the rest).
@@ -166,14 +235,14 @@ contract AgentModule is IModuleErrors, IValuationErrors {
     }
 
     /// @dev The agent's limits on a batch that takes risk: autonomy limit, turnover and loss budgets.
-    function _meter(uint256 navBefore, uint256 navAfter, uint256 sizeUsd) internal returns (uint256) {
+    /// @param loss The batch's loss (NAV, plus its orders' worst case; see _runMetered).
+    function _meter(uint256 navBefore, uint256 sizeUsd, uint256 loss) internal returns (uint256) {
         (uint16 maxLossBps, uint128 autonomyLimit, uint128 dailyBudget,) = policy.limits();
         if (sizeUsd > autonomyLimit) revert AutonomyLimitExceeded(sizeUsd, autonomyLimit);
         uint256 nowHour = block.timestamp / HOUR;
         (uint256 usedWhole, uint256 lostWhole) = _windowWhole(nowHour);
         uint256 used = usedWhole * 1e18;
         if (used + sizeUsd > dailyBudget) revert DailyBudgetExceeded(used, sizeUsd, dailyBudget);
-        uint256 loss = navBefore > navAfter ? navBefore - navAfter : 0;
         uint256 lossBudget = navBefore * maxLossBps * LOSS_BUDGET_MULTIPLE / BPS;
         if (lostWhole * 1e18 + loss > lossBudget) revert DailyLossBudgetExceeded(lostWhole * 1e18, loss, lossBudget);
         // Whole dollars, rounded up: never understate.
@@ -242,8 +311,8 @@ contract AgentModule is IModuleErrors, IValuationErrors {
     }
 
     // ------------------------------------------------------------------ emergency
-    /// @notice Unwinds every registered position back into the Safe's own balance in one transaction
-    /// and pauses the agent. Any guardian; works while paused and without prices.
+    /// @notice Withdraws the agent's open orders, unwinds every registered position back into the Safe's
+    /// own balance in one transaction and pauses the agent. Any guardian; works while paused and without prices.
     /// @dev Each position's adapter says how (IPositionAdapter.unwind). Debts are repaid first (from the
     /// Safe's balance of the borrowed asset, then from its aTokens of it), so collateral can be withdrawn
     /// after. Each unwind is attempted independently: one failing protocol does not stop the others.
@@ -252,6 +321,7 @@ contract AgentModule is IModuleErrors, IValuationErrors {
     function emergencyExit() external {
         if (!policy.isGuardian(msg.sender)) revert IPolicyErrors.NotGuardian(msg.sender);
         emit EmergencyExitStarted(msg.sender);
+        _withdrawOrders();
         if (!policy.paused()) policy.pause();
         address[] memory tokens = policy.positions();
         PositionConfig[] memory configs = new PositionConfig[](tokens.length);

@@ -5,7 +5,7 @@ import {Enum} from "@safe-global/safe-contracts/contracts/common/Enum.sol";
 import {BaseGuard} from "@safe-global/safe-contracts/contracts/base/GuardManager.sol";
 import {TreasuryPolicy} from "./TreasuryPolicy.sol";
 import {TreasuryValuation} from "./TreasuryValuation.sol";
-import {Actor, Effect, Outflow} from "./libraries/PolicyTypes.sol";
+import {Actor, CapsMode, Effect, Outflow, capsModeOf} from "./libraries/PolicyTypes.sol";
 import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
 import {SlotDerivation} from "@openzeppelin/contracts/utils/SlotDerivation.sol";
 import {IGuardErrors, IPolicyErrors} from "./interfaces/Errors.sol";
@@ -35,10 +35,10 @@ contract TreasuryGuard is BaseGuard, IGuardErrors {
     bytes32 private constant OUTFLOW_SLOT = keccak256("treasury.guard.outflow"); // USD value of the payments
     bytes32 private constant PAYMENTS_SLOT = keccak256("treasury.guard.payments"); // count, then 3 words each
     bytes32 private constant TOKENS_SLOT = keccak256("treasury.guard.tokens"); // count, then one word each
+    bytes32 private constant CAPS_SLOT = keccak256("treasury.guard.caps"); // CapsMode of a CHECKED transaction
 
     uint256 private constant NONE = 0;
-    uint256 private constant CHECKED = 1; // outcome (NAV and caps) checked after execution
-    uint256 private constant CHECKED_NAV_ONLY = 3; // approvals, configuration, exits: NAV only
+    uint256 private constant CHECKED = 1; // outcome (NAV, health factor, caps as CAPS_SLOT says) checked after
     uint256 private constant UNPRICED = 2; // Safe configuration change: no outcome check
     uint256 private constant UNPRICED_HEALTH = 4; // de-risk-only: no valuation, the health factor floor holds
 
@@ -127,7 +127,8 @@ contract TreasuryGuard is BaseGuard, IGuardErrors {
         _tstore(OUTFLOW_SLOT, outflowUsd);
         _savePayments(outflows);
         _saveTokens(tokens);
-        _tstore(ACTIVE_SLOT, effect > Effect.Exit ? CHECKED : CHECKED_NAV_ONLY);
+        _tstore(CAPS_SLOT, uint256(capsModeOf(effect)));
+        _tstore(ACTIVE_SLOT, CHECKED);
     }
 
     /// @notice Called by the Safe after an owner transaction: NAV within the loss limit (payments
@@ -136,14 +137,14 @@ contract TreasuryGuard is BaseGuard, IGuardErrors {
         if (msg.sender != safe) return;
         uint256 mode = _tload(ACTIVE_SLOT);
         _tstore(ACTIVE_SLOT, NONE);
-        if (mode != CHECKED && mode != CHECKED_NAV_ONLY) {
-            if (mode == UNPRICED_HEALTH) valuation.finish(0, false, new address[](0));
+        if (mode != CHECKED) {
+            if (mode == UNPRICED_HEALTH) valuation.finish(0, CapsMode.Off, new address[](0));
             emit OwnerTransactionChecked(txHash, success, 0, 0, 0, false);
             return;
         }
         uint256 outflowUsd = _tload(OUTFLOW_SLOT);
         // Only what the rules say the transaction can move is valued again (none listed: everything).
-        (uint256 navBefore, uint256 navAfter,) = valuation.finish(outflowUsd, mode == CHECKED, _loadTokens());
+        (uint256 navBefore, uint256 navAfter,) = valuation.finish(outflowUsd, CapsMode(_tload(CAPS_SLOT)), _loadTokens());
         // Payments are reported only once they happened (a Safe tx with safeTxGas > 0 can fail without reverting).
         uint256 n = _tload(PAYMENTS_SLOT);
         if (n != 0) {

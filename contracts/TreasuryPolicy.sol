@@ -11,6 +11,7 @@ import {IRule} from "./rules/IRule.sol";
 import {MultiSendUnwrapper} from "./libraries/MultiSendUnwrapper.sol";
 import {SSTORE2} from "solady/src/utils/SSTORE2.sol";
 import {IPositionAdapter} from "./adapters/IPositionAdapter.sol";
+import {IOrderKeeper} from "./interfaces/IOrderKeeper.sol";
 import {ICreditDelegationToken} from "@aave/core-v3/contracts/interfaces/ICreditDelegationToken.sol";
 import {IPPYLpOracle} from "@pendle/core-v2/contracts/interfaces/IPPYLpOracle.sol";
 import {
@@ -321,10 +322,12 @@ contract TreasuryPolicy is IPolicyErrors, IAdapterErrors, IPolicyView {
         _setPosition(token, config);
     }
 
-    /// @notice Removes a position token (immediate).
+    /// @notice Removes a position token (immediate: it tightens). A liability the Safe owes cannot be
+    /// removed (LiabilityHeld): the debt would vanish from NAV and from the health factor floor. Repay first.
     function removePosition(address token) external onlySafe republishes timelockedIf(false) {
         PositionConfig storage c = positionConfig[token];
         if (c.kind == PositionKind.None) revert PositionNotRegistered(token);
+        _requireNotOwed(token, c);
         _removeFromList(venueTokens[c.venue][c.underlying], token);
         delete positionConfig[token];
         _removeFromList(positionList, token);
@@ -399,12 +402,19 @@ contract TreasuryPolicy is IPolicyErrors, IAdapterErrors, IPolicyView {
         _setDelay(newDelay);
     }
 
-    /// @notice Stops the agent at once. Any guardian or Safe owner (or the module's emergency exit).
+    /// @notice Stops the agent at once, and withdraws the orders it left open (a third party could
+    /// still fill them). Any guardian or Safe owner (or the module's emergency exit, which withdraws
+    /// them itself).
+    /// @dev The withdrawal cannot stop the pause: if the module fails, the agent is paused all the same
+    /// and any guardian can call the module's withdrawOrders() directly.
     function pause() external {
         if (msg.sender != module && msg.sender != safe && !isGuardian(msg.sender)) revert NotGuardian(msg.sender);
         paused = true;
         ++configVersion;
         emit Paused(msg.sender);
+        if (msg.sender != module && module != address(0)) {
+            try IOrderKeeper(module).withdrawOrders() {} catch {}
+        }
     }
 
     /// @notice Resumes the agent. Only the Safe (a threshold of owners).
@@ -429,11 +439,8 @@ contract TreasuryPolicy is IPolicyErrors, IAdapterErrors, IPolicyView {
         // Prices are scaled up to 18 decimals: a feed with more would revert every valuation.
         if (feedDec > 18) revert FeedDecimalsUnsupported(feed, feedDec);
         if (dec > 36) revert TokenDecimalsUnsupported(token, dec);
-        // A lending debt token priced as a holding would count a debt as wealth: only a liability
-        // position (AaveDebtAdapter) may value it. Debt tokens answer borrowAllowance; nothing else we value does.
-        try ICreditDelegationToken(token).borrowAllowance(address(this), address(this)) {
-            revert TokenIsDebt(token);
-        } catch {}
+        // Only a liability position (AaveDebtAdapter) may value a debt token.
+        _requireNotDebt(token);
         if (!assetConfig[token].registered) assetList.push(token);
         assetConfig[token] = AssetConfig(feed, maxStaleness, dec, feedDec, assetClass, true);
         emit AssetSet(token, feed, maxStaleness, assetClass, dec);
@@ -449,6 +456,10 @@ contract TreasuryPolicy is IPolicyErrors, IAdapterErrors, IPolicyView {
         if (c.adapter == address(0)) revert AdapterMissing(token);
         // The adapter checks what only it knows (kind, venue, market, underlying): no kind switch here.
         IPositionAdapter(c.adapter).validate(token, c);
+        // Whatever the adapter and the venue say, a debt token may only be registered as a liability:
+        // a venue that merely claims to list it as an aToken would make the debt count as an asset.
+        (, bool liability,) = IPositionAdapter(c.adapter).value(token, safe, c);
+        if (!liability) _requireNotDebt(token);
         PositionConfig storage prev = positionConfig[token];
         if (prev.kind == PositionKind.None) positionList.push(token);
         else _removeFromList(venueTokens[prev.venue][prev.underlying], token);
@@ -456,6 +467,22 @@ contract TreasuryPolicy is IPolicyErrors, IAdapterErrors, IPolicyView {
         positionConfig[token] = c;
         _rebuildProtocols();
         emit PositionSet(token, c.kind, c.underlying, c.protocol, c.venue, c.market, c.twapDuration);
+    }
+
+    /// @dev Reverts if the Safe owes `token` (a liability its adapter reports with a balance). An adapter
+    /// that cannot answer is no liability it knows: removing a broken position must stay possible.
+    function _requireNotOwed(address token, PositionConfig memory c) internal view {
+        try IPositionAdapter(c.adapter).value(token, safe, c) returns (uint256 owed, bool liability, bool) {
+            if (liability && owed != 0) revert LiabilityHeld(token, owed);
+        } catch {}
+    }
+
+    /// @dev A lending debt token valued as a holding would count a debt as wealth. Debt tokens answer
+    /// borrowAllowance (credit delegation); nothing else we value does.
+    function _requireNotDebt(address token) internal view {
+        try ICreditDelegationToken(token).borrowAllowance(address(this), address(this)) {
+            revert TokenIsDebt(token);
+        } catch {}
     }
 
     function _setRule(address target, bytes4 selector, IRule rule) internal {

@@ -15,6 +15,7 @@ import {
     AssetConfig,
     PositionConfig,
     Caps,
+    CapsMode,
     Snapshot,
     Outflow,
     ValuationConfig
@@ -164,46 +165,35 @@ contract TreasuryValuation is IValuationErrors {
             s.nav += v;
             if (cfg.assets[i].config.assetClass == AssetClass.Volatile) s.volatileValue += v;
         }
-        s.healthFactor = type(uint256).max;
-        address hfVenue;
         for (uint256 j; j < nP; ++j) {
-            hfVenue = _position(cfg, j, s, hfVenue);
+            _position(cfg, j, s);
         }
         s.nav = s.nav > s.debt ? s.nav - s.debt : 0;
+        s.healthFactor = _healthFactor(cfg);
     }
 
-    /// @dev Values position j into `s` through its adapter. `hfVenue` is the last venue whose health
-    /// factor was read (the health factor is per account and pool: read once per venue).
-    function _position(ValuationConfig memory cfg, uint256 j, Snapshot memory s, address hfVenue)
-        internal
-        view
-        returns (address)
-    {
+    /// @dev Values position j into `s` through its adapter.
+    function _position(ValuationConfig memory cfg, uint256 j, Snapshot memory s) internal view {
         PositionConfig memory c = cfg.positions[j].config;
         (uint256 amount, bool liability, bool okAmount) =
             IPositionAdapter(c.adapter).value(cfg.positions[j].token, cfg.safe, c);
         if (liability) s.liabilities |= 1 << j;
-        if (okAmount && amount == 0) return hfVenue;
+        if (okAmount && amount == 0) return;
         uint256 ai = _assetIndex(cfg, c.underlying);
         (uint256 v, bool ok) = okAmount ? _value(cfg, ai, amount, s.prices) : (0, false);
         if (!ok) {
             s.healthy = false;
-            return hfVenue;
+            return;
         }
         s.values[cfg.assets.length + j] = v;
         // Gross volatile exposure: a volatile debt is a short, never netted against a long.
         if (cfg.assets[ai].config.assetClass == AssetClass.Volatile) s.volatileValue += v;
-        if (!liability) {
+        if (liability) {
+            s.debt += v;
+        } else {
             s.nav += v;
             s.protocolValues[_protocolIndex(cfg, c.protocol)] += v;
-            return hfVenue;
         }
-        s.debt += v;
-        if (c.venue != hfVenue) {
-            uint256 hf = IPositionAdapter(c.adapter).healthFactor(cfg.safe, c);
-            if (hf < s.healthFactor) s.healthFactor = hf;
-        }
-        return c.venue;
     }
 
     function _value(ValuationConfig memory cfg, uint256 i, uint256 amount, uint256[] memory prices)
@@ -235,21 +225,32 @@ contract TreasuryValuation is IValuationErrors {
     }
 
     // ------------------------------------------------------------------ health factor without prices
-    /// @notice The Safe's lowest lending health factor over its held debt positions (1e18 = 1.0),
-    /// type(uint256).max without debt. Needs none of our prices: the guard and the module use it in
-    /// de-risk-only mode, where no snapshot can be valued.
+    /// @notice The Safe's lowest lending health factor (1e18 = 1.0) over the lending venues of its registered
+    /// positions, as each venue reports it: type(uint256).max where it owes nothing. Needs none of our prices:
+    /// the guard and the module use it in de-risk-only mode, where no snapshot can be valued.
+    /// @dev Read from the venue for every position there, held or not, asset or liability: the venue's own
+    /// account data is the truth about debt, so removing or never listing a debt token cannot hide a loan
+    /// from the floor. One read per venue.
     function healthFactor() external view returns (uint256) {
         return _healthFactor(config());
     }
 
     function _healthFactor(ValuationConfig memory cfg) internal view returns (uint256 hf) {
         hf = type(uint256).max;
-        for (uint256 j; j < cfg.positions.length; ++j) {
+        uint256 nP = cfg.positions.length;
+        address[] memory seen = new address[](nP);
+        for (uint256 j; j < nP; ++j) {
             PositionConfig memory c = cfg.positions[j].config;
-            (uint256 amount, bool liability,) = IPositionAdapter(c.adapter).value(cfg.positions[j].token, cfg.safe, c);
-            if (!liability || amount == 0) continue;
-            uint256 h = IPositionAdapter(c.adapter).healthFactor(cfg.safe, c);
-            if (h < hf) hf = h;
+            bool again;
+            for (uint256 k; k < j && !again; ++k) again = seen[k] == c.venue;
+            seen[j] = c.venue;
+            if (again) continue;
+            // A venue that cannot compute the account's data (Aave, when its own oracle fails) also refuses,
+            // by the same computation, every borrow and collateral withdrawal of an account with debt: nothing
+            // can lower the health factor there, and exits and repayments must stay possible (no brick).
+            try IPositionAdapter(c.adapter).healthFactor(cfg.safe, c) returns (uint256 h) {
+                if (h < hf) hf = h;
+            } catch {}
         }
     }
 
@@ -383,7 +384,7 @@ contract TreasuryValuation is IValuationErrors {
     /// @notice Ends the caller's check: values the Safe at begin()'s prices and reverts unless the outcome
     /// is acceptable (see checkOutcome; the health factor floor alone when begin() found no prices).
     /// @param outflowUsd Payments made (begin()'s figure), excluded from the loss.
-    /// @param capsApply False for transactions that only approve, configure or exit (see checkOutcome).
+    /// @param caps How the allocation caps judge the outcome (see checkOutcome).
     /// @param touched Every token whose balance the transaction can change, as its rules say: of the spot
     /// assets only these are valued again (the others' balances, so their values at begin()'s prices,
     /// cannot have moved); positions listed or held before are valued again (a held one's rate can move
@@ -393,7 +394,7 @@ contract TreasuryValuation is IValuationErrors {
     /// @return navBefore NAV at begin().
     /// @return navAfter NAV now.
     /// @return movedUsd Value moved since the last measurement (begin() or step()).
-    function finish(uint256 outflowUsd, bool capsApply, address[] calldata touched)
+    function finish(uint256 outflowUsd, CapsMode caps, address[] calldata touched)
         external
         returns (uint256 navBefore, uint256 navAfter, uint256 movedUsd)
     {
@@ -414,14 +415,14 @@ contract TreasuryValuation is IValuationErrors {
             : _snapshot(cfg, before.version == cfg.version ? before.prices : new uint256[](0));
         // A price that broke during the transaction cannot be checked against: refuse.
         if (!afterTx.healthy) revert PriceUnavailable(address(0));
-        _checkOutcome(cfg, before, afterTx, outflowUsd, capsApply);
+        _checkOutcome(cfg, before, afterTx, outflowUsd, caps);
         movedUsd = _movedSinceLast(base, before, afterTx);
         _t(base, T_STEPPED).tstore(0);
         return (before.nav, afterTx.nav, movedUsd);
     }
 
     /// @dev `before` with the holdings of `touched` valued again (at its prices); totals adjusted by
-    /// differences; the health factor read again whenever there is debt (collateral moves change it).
+    /// differences; the health factor read again from the venues (collateral moves change it).
     function _revalue(ValuationConfig memory cfg, Snapshot memory before, address[] calldata touched)
         internal
         view
@@ -467,7 +468,8 @@ contract TreasuryValuation is IValuationErrors {
             if (!ok) return a;
         }
         a.nav = gross > a.debt ? gross - a.debt : 0;
-        a.healthFactor = a.debt == 0 ? type(uint256).max : _healthFactor(cfg);
+        // Read again whatever the registry says of debt: the venues' account data is the truth.
+        a.healthFactor = _healthFactor(cfg);
     }
 
     /// @dev Values holding i again into `a` (totals adjusted by the difference). Returns the new gross
@@ -591,16 +593,19 @@ contract TreasuryValuation is IValuationErrors {
 
     // ------------------------------------------------------------------ outcome
     /// @notice Reverts unless the transaction that moved the Safe from `before` to `afterTx` kept NAV
-    /// within the loss limit (payments excluded) and, when `capsApply`, left every cap either respected
-    /// or strictly closer to it (so a breach that prices caused never blocks de-risking).
+    /// within the loss limit (payments excluded), kept the health factor at or above the floor (or
+    /// raised it), and left every cap respected or, for a weight already over its cap: strictly lower
+    /// (`CapsMode.Reduce`, a transaction that takes risk) or not higher (`CapsMode.NoRise`, one whose
+    /// calls only de-risk: a CoW pre-signature moves nothing in its own transaction, and a sale that a
+    /// price-caused breach makes necessary must never be refused for it).
     /// If the transaction changed the registry, weights cannot be compared: then caps must simply hold.
-    /// @param capsApply False for transactions that only approve, configure or exit positions back to
-    /// the Safe: withdrawals must never be blocked by a cap, and they add no risk.
-    function checkOutcome(Snapshot memory before, Snapshot memory afterTx, uint256 outflowUsd, bool capsApply)
+    /// @param caps `Off` for transactions that only approve, configure or exit positions back to the
+    /// Safe: withdrawals must never be blocked by a cap, and they add no risk.
+    function checkOutcome(Snapshot memory before, Snapshot memory afterTx, uint256 outflowUsd, CapsMode caps)
         external
         view
     {
-        _checkOutcome(config(), before, afterTx, outflowUsd, capsApply);
+        _checkOutcome(config(), before, afterTx, outflowUsd, caps);
     }
 
     function _checkOutcome(
@@ -608,16 +613,17 @@ contract TreasuryValuation is IValuationErrors {
         Snapshot memory before,
         Snapshot memory afterTx,
         uint256 outflowUsd,
-        bool capsApply
+        CapsMode mode
     ) internal pure {
         uint256 minNav = before.nav * (BPS - cfg.limits.maxLossBps) / BPS;
         if (afterTx.nav + outflowUsd < minNav) revert NavLoss(before.nav, afterTx.nav, outflowUsd, minNav);
         _checkHealth(before.healthFactor, afterTx.healthFactor, cfg.limits.minHealthFactor);
-        if (!capsApply || afterTx.nav == 0) return;
+        if (mode == CapsMode.Off || afterTx.nav == 0) return;
         bool sameConfig = before.version == afterTx.version && before.values.length == afterTx.values.length
             && before.protocolValues.length == afterTx.protocolValues.length;
+        bool mayStay = mode == CapsMode.NoRise;
         Caps memory c = cfg.caps;
-        if (_refused(before.volatileValue, before.nav, afterTx.volatileValue, afterTx.nav, c.maxVolatileBps, sameConfig))
+        if (_refused(before.volatileValue, before.nav, afterTx.volatileValue, afterTx.nav, c.maxVolatileBps, sameConfig, mayStay))
         {
             revert VolatileCapExceeded(
                 _bps(before.volatileValue, before.nav), _bps(afterTx.volatileValue, afterTx.nav), c.maxVolatileBps
@@ -625,7 +631,7 @@ contract TreasuryValuation is IValuationErrors {
         }
         for (uint256 i; i < afterTx.protocolValues.length; ++i) {
             uint256 b = sameConfig ? before.protocolValues[i] : 0;
-            if (_refused(b, before.nav, afterTx.protocolValues[i], afterTx.nav, c.maxProtocolBps, sameConfig)) {
+            if (_refused(b, before.nav, afterTx.protocolValues[i], afterTx.nav, c.maxProtocolBps, sameConfig, mayStay)) {
                 revert ProtocolCapExceeded(
                     cfg.protocols[i], _bps(b, before.nav), _bps(afterTx.protocolValues[i], afterTx.nav), c.maxProtocolBps
                 );
@@ -638,7 +644,7 @@ contract TreasuryValuation is IValuationErrors {
             // (it is capped by the health factor floor and, through NAV, by every other cap).
             if (i < nA ? cfg.assets[i].config.assetClass == AssetClass.Stable : (owed >> (i - nA)) & 1 == 1) continue;
             uint256 b = sameConfig ? before.values[i] : 0;
-            if (_refused(b, before.nav, afterTx.values[i], afterTx.nav, c.maxPositionBps, sameConfig)) {
+            if (_refused(b, before.nav, afterTx.values[i], afterTx.nav, c.maxPositionBps, sameConfig, mayStay)) {
                 address token = i < nA ? cfg.assets[i].token : cfg.positions[i - nA].token;
                 revert PositionCapExceeded(
                     token, _bps(b, before.nav), _bps(afterTx.values[i], afterTx.nav), c.maxPositionBps
@@ -667,14 +673,16 @@ contract TreasuryValuation is IValuationErrors {
     }
 
     /// @dev A weight over its cap after the transaction is refused unless it is strictly lower than
-    /// before (weights compared as after/navAfter < before/navBefore, without division).
-    function _refused(uint256 b, uint256 navB, uint256 a, uint256 navA, uint256 capBps, bool comparable)
+    /// before, or, with `mayStay`, not higher (weights compared as after/navAfter against
+    /// before/navBefore, cross-multiplied: no division, no rounding).
+    function _refused(uint256 b, uint256 navB, uint256 a, uint256 navA, uint256 capBps, bool comparable, bool mayStay)
         internal
         pure
         returns (bool)
     {
         if (a * BPS <= capBps * navA) return false;
-        return !comparable || a * navB >= b * navA;
+        if (!comparable) return true;
+        return mayStay ? a * navB > b * navA : a * navB >= b * navA;
     }
 
     function _bps(uint256 value, uint256 navUsd) internal pure returns (uint256) {

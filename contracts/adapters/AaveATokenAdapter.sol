@@ -34,8 +34,9 @@ contract AaveATokenAdapter is IPositionAdapter, AaveAdapterBase {
     }
 
     /// @inheritdoc IPositionAdapter
-    function healthFactor(address, PositionConfig calldata) external pure returns (uint256) {
-        return type(uint256).max;
+    /// @dev The pool's, as for the debt: collateral is where a hidden debt would show.
+    function healthFactor(address account, PositionConfig calldata c) external view returns (uint256) {
+        return _poolHealthFactor(account, c);
     }
 
     /// @inheritdoc IPositionAdapter

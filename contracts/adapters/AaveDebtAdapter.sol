@@ -51,8 +51,8 @@ contract AaveDebtAdapter is IPositionAdapter, AaveAdapterBase {
     }
 
     /// @inheritdoc IPositionAdapter
-    function healthFactor(address account, PositionConfig calldata c) external view returns (uint256 hf) {
-        (,,,,, hf) = IPool(c.venue).getUserAccountData(account);
+    function healthFactor(address account, PositionConfig calldata c) external view returns (uint256) {
+        return _poolHealthFactor(account, c);
     }
 
     /// @inheritdoc IPositionAdapter

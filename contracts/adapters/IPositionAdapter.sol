@@ -34,8 +34,10 @@ interface IPositionAdapter {
         view
         returns (Call[] memory calls);
 
-    /// @notice For liabilities: the lending health factor of `account` at the position's venue (1e18 = 1.0).
-    /// Assets return type(uint256).max.
+    /// @notice The lending health factor of `account` at the position's venue (1e18 = 1.0), as the venue
+    /// itself reports it, for any position at a lending venue (asset or liability): the venue's account
+    /// data, not the registry, says whether there is debt. type(uint256).max where there is no debt or
+    /// the venue does not lend.
     /// @param account The borrower (the Safe).
     /// @param c The position's registered configuration.
     function healthFactor(address account, PositionConfig calldata c) external view returns (uint256);

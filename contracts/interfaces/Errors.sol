@@ -121,6 +121,11 @@ interface IPolicyErrors {
     /// @notice The token is not a registered asset (or position, for approvals).
     /// @param token The token.
     error TokenNotRegistered(address token);
+    /// @notice The Safe owes this liability position: removing it would hide the debt from NAV and
+    /// from the health factor floor. Repay it first.
+    /// @param token The debt token.
+    /// @param owed What the Safe owes, in the underlying (its decimals).
+    error LiabilityHeld(address token, uint256 owed);
     /// @notice The vault, market or PT is not a registered position.
     /// @param token The address given.
     error PositionNotRegistered(address token);
@@ -249,6 +254,10 @@ interface IAdapterErrors {
     /// position, never as a spot asset (it would count a debt as a holding).
     /// @param token The token.
     error TokenIsDebt(address token);
+    /// @notice The lending token belongs to another pool or underlying than the position names.
+    /// @param token The position token given.
+    /// @param pool The pool the token itself names (POOL()), 0 if it names none.
+    error LendingPoolMismatch(address token, address pool);
 }
 
 /// @title IGuardErrors
@@ -287,6 +296,13 @@ interface IModuleErrors {
     /// @param lossUsd This batch's NAV loss.
     /// @param budgetUsd LOSS_BUDGET_MULTIPLE x maxLossBps of the NAV before the batch.
     error DailyLossBudgetExceeded(uint256 lostUsd, uint256 lossUsd, uint256 budgetUsd);
+    /// @notice The agent already has MAX_OPEN_ORDERS orders signed and not expired: a pause or an exit
+    /// must be able to withdraw every one of them in one transaction, so their number is bounded.
+    /// @param open Open orders.
+    error TooManyOpenOrders(uint256 open);
+    /// @notice Only a guardian (or the policy, when pausing) may withdraw the agent's open orders.
+    /// @param caller The caller.
+    error NotGuardianOrPolicy(address caller);
 }
 
 /// @title IFallbackHandlerErrors

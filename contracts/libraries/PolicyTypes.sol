@@ -34,6 +34,21 @@ enum Actor {
     Agent
 }
 
+/// @dev How the allocation caps judge a transaction's outcome (TreasuryValuation.finish).
+enum CapsMode {
+    Off, // approvals, configuration, exits back into the Safe: caps never block them
+    NoRise, // de-risking only (no call takes risk): a breached weight may stay where it was, not rise
+    Reduce // takes risk: a breached weight must end strictly lower than before
+}
+
+/// @dev How the caps judge a transaction (or agent batch) whose riskiest call has effect `e`: the guard
+/// and the module both ask this, so owners and agent are judged alike.
+function capsModeOf(Effect e) pure returns (CapsMode) {
+    if (e <= Effect.Exit) return CapsMode.Off;
+    if (e == Effect.Derisk) return CapsMode.NoRise;
+    return CapsMode.Reduce;
+}
+
 struct AssetConfig {
     address feed; // Chainlink-style AggregatorV3 (USD)
     uint32 maxStaleness; // seconds
@@ -78,7 +93,7 @@ struct Snapshot {
     uint256[] protocolValues;
     uint256[] prices; // per registered asset, USD 18 decimals; 0 = not needed (not held)
     uint256 debt; // total liabilities
-    uint256 healthFactor; // lowest lending health factor (1e18 = 1.0) while there is debt, else type(uint256).max
+    uint256 healthFactor; // lowest lending health factor (1e18 = 1.0) at any lending venue of the registry, as the venue reports it (type(uint256).max: no debt there)
     uint256 liabilities; // bit j set = position j is a liability (held or not)
 }
 

@@ -28,7 +28,8 @@ interface IPolicyLimits {
 /// @dev The fill happens later, in a solver's `settle`, outside any Safe transaction: the policy's
 /// NAV check covers the signing transaction only, so the limit-price check here is what protects
 /// the trade. Cancelling a pre-signature (`signed = false`) moves nothing and is always allowed.
-/// The agent module meters an order as a swap of its sell amount (orderValueUsd).
+/// The agent module meters an order as a swap of its sell amount and books its worst-case loss
+/// against the oracle at signing (orderUsd); it also keeps the order so a pause can withdraw it.
 contract CowSwapRule is IRule, IOrderRule, IPolicyErrors {
     /// @notice Latest validTo allowed, from the block of the signing transaction: bounds how long
     /// a limit checked against today's oracle price stays fillable.
@@ -71,18 +72,20 @@ contract CowSwapRule is IRule, IOrderRule, IPolicyErrors {
     }
 
     /// @inheritdoc IOrderRule
-    /// @dev The agent module counts it towards the autonomy limit and the 24 h turnover, since the
-    /// fill itself happens outside the module. Call after `check`.
-    function orderValueUsd(address, address, bytes calldata data, IPolicyView policy)
+    /// @dev The agent module counts it towards the autonomy limit, the 24 h turnover and the 24 h loss
+    /// budget, since the fill itself happens outside the module. Call after `check`.
+    function orderUsd(address, address, bytes calldata data, IPolicyView policy)
         external
         view
-        returns (uint256)
+        returns (uint256 sellUsd, uint256 worstLossUsd)
     {
-        if (!_signed(data)) return 0;
-        // `check` has judged this very calldata (the policy asks it first): only the sell side is read here.
+        if (!_signed(data)) return (0, 0);
+        // `check` has judged this very calldata (the policy asks it first): only the amounts are read here.
         if (data.length != ORDER_END) revert MalformedCalldata();
         GPv2OrderData memory o = abi.decode(data[ARGS_END:ORDER_END], (GPv2OrderData));
-        return _value(o.sellToken, o.sellAmount, policy.asset(o.sellToken));
+        sellUsd = _value(o.sellToken, o.sellAmount, policy.asset(o.sellToken));
+        uint256 buyUsd = _value(o.buyToken, o.buyAmount, policy.asset(o.buyToken));
+        worstLossUsd = buyUsd < sellUsd ? sellUsd - buyUsd : 0;
     }
 
     /// @dev Whether `data` is setPreSignature(uid, true) (reverts unless it is a canonical setPreSignature).

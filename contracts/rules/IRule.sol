@@ -34,11 +34,16 @@ interface IRule {
 /// @title IOrderRule
 /// @notice A rule for calls that sign an order someone else fills later (CoW pre-signatures): the
 /// Safe's balances do not move in the signing transaction, so the agent module asks the rule what
-/// the order may sell and meters that like a swap of the same size.
+/// the order may sell, meters that like a swap of the same size, and counts what the order may lose
+/// against the oracle toward its loss budget at once.
 interface IOrderRule {
-    /// @notice USD value (18 decimals, oracle prices) the order may sell; 0 if the call signs nothing.
-    function orderValueUsd(address safe, address target, bytes calldata data, IPolicyView policy)
+    /// @notice What the order signed by this call may do, at oracle prices (USD, 18 decimals); zeros
+    /// if the call signs nothing.
+    /// @return sellUsd Value of the sell amount.
+    /// @return worstLossUsd How far the order's limit is below the oracle value of what it sells: the
+    /// most a fill at the limit can lose (0 when the limit is at or above the oracle price).
+    function orderUsd(address safe, address target, bytes calldata data, IPolicyView policy)
         external
         view
-        returns (uint256);
+        returns (uint256 sellUsd, uint256 worstLossUsd);
 }

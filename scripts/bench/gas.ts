@@ -513,11 +513,11 @@ async function viewEstimates(b: Bench, guardedFirst: Measured) {
   const snapData = valuation.interface.encodeFunctionData("snapshot");
   const before = await valuation.snapshot({ blockTag: blk - 1 });
   const afterTx = await valuation.snapshot({ blockTag: blk });
-  // checkOutcome(before, after, outflowUsd[, capsApply]): built from the compiled ABI so the bench
-  // follows signature changes; extra flags are set to the strictest value (caps apply).
+  // checkOutcome(before, after, outflowUsd[, caps]): built from the compiled ABI so the bench follows
+  // signature changes; extra arguments are set to the strictest value (CapsMode.Reduce = 2).
   const untyped = new Interface(valuation.interface.fragments);
   const outcomeFn = untyped.getFunction("checkOutcome")!;
-  const extra = outcomeFn.inputs.slice(3).map((i) => (i.type === "bool" ? true : 0n));
+  const extra = outcomeFn.inputs.slice(3).map((i) => (i.type === "bool" ? true : i.type === "uint8" ? 2n : 0n));
   const outcomeData = untyped.encodeFunctionData(outcomeFn, [before, afterTx, 0n, ...extra]);
   const navData = valuation.interface.encodeFunctionData("nav");
   return {

@@ -10,7 +10,7 @@ import { checkSettingsAgainstTokens, type GuardrailSettings } from "./settings";
 
 // The policy's enums live in lib/chain/policyTypes.ts (pinned to the contracts by test/guardrails/abi-mirror.test.ts).
 import { AssetClass, PositionKind } from "../../lib/chain/policyTypes";
-export { Actor, AssetClass, Effect, PositionKind } from "../../lib/chain/policyTypes";
+export { Actor, AssetClass, CapsMode, Effect, PositionKind } from "../../lib/chain/policyTypes";
 
 /** Function signatures the rules cover, by protocol (selectors are derived, never hand-typed). */
 // Selectors from the typed ABIs of lib/chain (pinned to the protocols' own artifacts by test/lib/abi.test.ts).

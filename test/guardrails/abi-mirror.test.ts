@@ -98,7 +98,7 @@ describe("TypeScript mirrors of the policy's enums and structs match the compile
 
   it("enums: lib/chain/policyTypes (and scripts/guardrails/config's re-exports), the agent's EFFECTS and kind names, the tests' EFFECT", () => {
     const mirrors: Record<string, Record<string, number | bigint>> = {
-      AssetClass: policyTypes.AssetClass, PositionKind: policyTypes.PositionKind, Effect: policyTypes.Effect, Actor: policyTypes.Actor,
+      AssetClass: policyTypes.AssetClass, PositionKind: policyTypes.PositionKind, Effect: policyTypes.Effect, Actor: policyTypes.Actor, CapsMode: policyTypes.CapsMode,
     };
     expect(sorted([...enums.keys()]), "every Solidity enum has a mirror").to.deep.equal(sorted(Object.keys(mirrors)));
     for (const [name, mirror] of Object.entries(mirrors)) expect(mirrorOrder(mirror), name).to.deep.equal(enums.get(name));

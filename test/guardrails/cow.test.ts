@@ -9,7 +9,7 @@ import { Contract, parseUnits, type ContractTransactionResponse } from "ethers";
 import { encodeFunctionData, getAddress, hashDomain, keccak256, stringToHex, toFunctionSelector, type Address, type Hex } from "viem";
 import { guardedWorldFixture, type GuardedWorld } from "../helpers/guarded";
 import { advanceTime, executeSafeTx, solveCowOrder, type MetaTx } from "../../scripts/world";
-import { ctxOf, ownerTx } from "./guard.shared";
+import { ctxOf, ownerTx, policyCall, ownerExec, setFeedAnswer, swapBatch } from "./guard.shared";
 import * as lib from "../../lib/chain";
 
 const A = (a: string) => getAddress(a) as Address;
@@ -196,5 +196,119 @@ describe("CowSwapRule: CoW Protocol pre-signed orders (real GPv2Settlement)", ()
     expect(await c.settlement.preSignature(b.uid)).to.equal(0n);
     // Nobody but the Safe can touch the Safe's pre-signatures (the settlement's own rule).
     await expect((c.settlement.connect(w.signers.outsider) as Contract).getFunction("setPreSignature")(a.uid, true)).to.be.rejectedWith(/cannot presign order/);
+  });
+
+  // Issue 17 §3: a pre-signature moves nothing in its own transaction, so with the volatile cap breached
+  // by prices the "strictly lower" rule refused exactly the sale that was needed.
+  describe("de-risking through CoW while prices have breached the volatile cap", () => {
+    /** WETH from $3,000 to $6,300: volatile (147k + 50k) / 477k = 41.3%, over the 40% cap by prices alone. */
+    async function breached(): Promise<Cow> {
+      const g = await loadFixture(guardedWorldFixture);
+      await setFeedAnswer(await ctxOf(g), "WETH", 6300n * 10n ** 8n);
+      const [volatileBps] = await g.valuation.allocation();
+      expect(volatileBps).to.be.gt(4000n);
+      return cowOf(g);
+    }
+    const sellWeth = (c: Cow) => order(c, { buyAmount: parseUnits("6290", 6) }); // inside 1% of $6,300
+
+    for (const [path, send] of Object.entries(PATHS)) {
+      it(`${path}: a WETH → USDC pre-signature passes (no weight rises); a USDC → WETH one still must lower the breach`, async () => {
+        const c = await breached();
+        const w = c.g.world;
+        const o = sellWeth(c);
+        const { call, uid } = presign(c, o);
+        await (await send(c, [lib.approve(A(w.tokens.WETH), c.relayer, o.sellAmount), call])).wait();
+        expect(await c.settlement.preSignature(uid)).to.not.equal(0n);
+        // Buying volatile takes risk: the breach must still strictly fall, and an order leaves it where it is.
+        const buy = order(c, { sellToken: A(w.tokens.USDC), buyToken: A(w.tokens.WETH), sellAmount: parseUnits("6300", 6), buyAmount: parseUnits("0.995", 18) });
+        await expect(send(c, [presign(c, buy).call])).to.be.revertedWithCustomError(c.g.valuation, "VolatileCapExceeded");
+      });
+    }
+
+    it("a de-risking batch still may not raise a breached weight (a lossy WBTC sale lifts WETH's share over a tightened position cap)", async () => {
+      const c = await breached();
+      const g = c.g;
+      const cx = await ctxOf(g);
+      // Owners tighten the single-position cap to 30% (immediate): WETH at 147k / 477k = 30.8% is over it.
+      await ownerExec(cx, policyCall(cx, "setCaps", [{ maxVolatileBps: 4000, maxProtocolBps: 6000, maxPositionBps: 3000 }]), "tighten position cap");
+      // Selling WBTC for USDC de-risks, but the pool fee lowers NAV, so WETH's weight rises: refused.
+      const sale = swapBatch(cx, { tokenIn: g.world.tokens.WBTC, tokenOut: g.world.tokens.USDC, amountIn: parseUnits("0.1", 8), fee: g.world.uniswap.pools.WBTC_USDC.fee });
+      const calls = sale.map((t) => ({ to: A(t.to), value: 0n, data: t.data as Hex }));
+      await expect(agentExec(c, calls)).to.be.revertedWithCustomError(g.valuation, "PositionCapExceeded");
+      // Selling WETH itself lowers its weight: passes.
+      const o = sellWeth(c);
+      await (await agentExec(c, [lib.approve(A(g.world.tokens.WETH), c.relayer, o.sellAmount), presign(c, o).call])).wait();
+    });
+  });
+
+  // Issue 17 §4: a guardian's pause left the agent's pre-signed orders fillable for up to an hour, and an
+  // order's worst case against the oracle never counted toward the loss budget.
+  describe("the agent's open orders: withdrawn by a pause or an exit, their worst case in the loss budget", () => {
+    async function signed(c: Cow, n: number): Promise<{ o: lib.CowOrder; uid: Hex }[]> {
+      const out = Array.from({ length: n }, (_, i) => {
+        const o = order(c, { buyAmount: FAIR_LIMIT + BigInt(i) });
+        return { o, uid: presign(c, o).uid };
+      });
+      const total = out.reduce((sum, x) => sum + x.o.sellAmount, 0n);
+      await (await agentExec(c, [lib.approve(A(c.g.world.tokens.WETH), c.relayer, total), ...out.map((x) => presign(c, x.o).call)])).wait();
+      return out;
+    }
+
+    it("a guardian's pause unsigns every open order of the agent's: no solver can fill them after it", async () => {
+      const g = await loadFixture(guardedWorldFixture);
+      const c = await cowOf(g);
+      const orders = await signed(c, 2);
+      const rc = (await (await g.policy.connect(g.guardian).pause()).wait())!;
+      for (const { o, uid } of orders) {
+        expect(await c.settlement.preSignature(uid)).to.equal(0n);
+        await expect(solveCowOrder(g.world.signers.deployer, g.world, g.world, g.world.cow, o, c.safe)).to.be.rejectedWith(/not presigned/);
+      }
+      const withdrawn = rc.logs.map((l) => { try { return g.module.interface.parseLog(l); } catch { return null; } }).filter((e) => e?.name === "OrderWithdrawn");
+      expect(withdrawn.map((e) => e!.args.success)).to.deep.equal([true, true]);
+      expect(await g.module.openOrderCount()).to.equal(0n);
+      expect(await g.policy.paused()).to.equal(true);
+    });
+
+    it("the emergency exit withdraws them too; any guardian may withdraw them at once without pausing, nobody else", async () => {
+      const g = await loadFixture(guardedWorldFixture);
+      const c = await cowOf(g);
+      let [{ uid }] = await signed(c, 1);
+      await expect(g.module.connect(g.world.signers.outsider).withdrawOrders()).to.be.revertedWithCustomError(g.module, "NotGuardianOrPolicy");
+      await expect(g.module.connect(g.agent).withdrawOrders()).to.be.revertedWithCustomError(g.module, "NotGuardianOrPolicy");
+      await (await g.module.connect(g.guardian).withdrawOrders()).wait();
+      expect(await c.settlement.preSignature(uid)).to.equal(0n);
+      expect(await g.policy.paused()).to.equal(false);
+      [{ uid }] = await signed(c, 1);
+      await (await g.module.connect(g.guardian).emergencyExit()).wait();
+      expect(await c.settlement.preSignature(uid)).to.equal(0n);
+    });
+
+    it("an order's worst-case loss against the oracle counts toward the rolling 24 h loss budget when it is signed", async () => {
+      const g = await loadFixture(guardedWorldFixture);
+      const c = await cowOf(g);
+      const w = g.world;
+      const loss0 = await g.module.lossLast24h();
+      // 1 WETH at the $3,000 oracle, limit $2,973: at worst $27 lost, booked now (whole dollars, up).
+      const o = order(c, { buyAmount: parseUnits("2973", 6) });
+      await (await agentExec(c, [lib.approve(A(w.tokens.WETH), c.relayer, o.sellAmount), presign(c, o).call])).wait();
+      expect((await g.module.lossLast24h()) - loss0).to.equal(parseUnits("27", 18));
+      // A limit at the oracle price can lose nothing against it.
+      const fair = order(c, { buyAmount: parseUnits("3000", 6) });
+      await (await agentExec(c, [presign(c, fair).call])).wait();
+      expect((await g.module.lossLast24h()) - loss0).to.equal(parseUnits("27", 18));
+    });
+
+    it(`at most MAX_OPEN_ORDERS (8) open orders; expired ones make room`, async () => {
+      const g = await loadFixture(guardedWorldFixture);
+      const c = await cowOf(g);
+      expect(await g.module.MAX_OPEN_ORDERS()).to.equal(8n);
+      await signed(c, 8);
+      const ninth = order(c, { buyAmount: FAIR_LIMIT + 100n });
+      await expect(agentExec(c, [presign(c, ninth).call])).to.be.revertedWithCustomError(g.module, "TooManyOpenOrders").withArgs(8n);
+      await advanceTime(g.world, 1801); // past validTo: the settlement refuses them, nothing left to withdraw
+      const c2 = await cowOf(g);
+      await (await agentExec(c2, [presign(c2, order(c2)).call])).wait();
+      expect(await g.module.openOrderCount()).to.equal(1n);
+    });
   });
 });

@@ -30,6 +30,8 @@ const POOL_ABI = [
   "function repay(address asset, uint256 amount, uint256 interestRateMode, address onBehalfOf) returns (uint256)",
 ];
 const POOL = new Interface(POOL_ABI);
+/** CapsMode.Reduce (PolicyTypes.sol): a transaction that takes risk. */
+const CAPS_REDUCE = 2;
 
 describe("Leverage: debt in NAV, health factor floor, gross exposure, exit with debt", () => {
   let g: GuardedWorld;
@@ -138,13 +140,13 @@ describe("Leverage: debt in NAV, health factor floor, gross exposure, exit with 
     await borrowOutsideGuard("USDC", USDC(35_000));
     const afterTx = await g.valuation.snapshot();
     expect(afterTx.healthFactor).to.be.lt(16n * 10n ** 17n);
-    await expect(g.valuation.checkOutcome(toObj(before), toObj(afterTx), 0n, true))
+    await expect(g.valuation.checkOutcome(toObj(before), toObj(afterTx), 0n, CAPS_REDUCE))
       .to.be.revertedWithCustomError(g.valuation, "HealthFactorBelowFloor")
       .withArgs(2n ** 256n - 1n, afterTx.healthFactor, 16n * 10n ** 17n);
     // A borrow that stays above the floor is accepted by the same check.
     const ok = { ...toObj(afterTx) };
     ok.healthFactor = 2n * E18;
-    await g.valuation.checkOutcome(toObj(before), ok, 0n, true);
+    await g.valuation.checkOutcome(toObj(before), ok, 0n, CAPS_REDUCE);
   });
 
   it("gross volatile exposure: collateral bought with debt counts in full against NAV (debt never netted)", async () => {
@@ -323,6 +325,76 @@ describe("Leverage: debt in NAV, health factor floor, gross exposure, exit with 
       await scheduleAndRun(data);
       await ownerExec(c, { to: g.addresses.policy, data });
       expect((await g.policy.position(debt)).kind).to.equal(BigInt(PositionKind.AaveVariableDebt));
+    });
+
+    // Issue 17 §1: removePosition is an immediate tightening; on a held debt it hid the debt from NAV
+    // and switched off the floor in the same owners' transaction.
+    it("a held debt cannot be removed from the registry: [removePosition(debt), withdraw collateral] is refused (LiabilityHeld), floor and NAV intact", async () => {
+      await leverUp();
+      const debt = g.world.aave.variableDebtTokens.USDC;
+      const nav0 = await g.valuation.nav();
+      const hf0 = await hf();
+      const remove = policyCall(c, "removePosition", [debt]);
+      // The attack: hide the $20k debt, then take collateral out far below the 1.6 floor (HF ≈ 1.2).
+      const attack = [remove, aaveWithdraw(c, g.world.tokens.WETH, parseEther("10"), safe)];
+      // The Safe reports its failed inner call as GS013; the inner reason is the policy's LiabilityHeld.
+      await expect(ownerTx(c, attack)).to.be.revertedWith("GS013");
+      await expect(asSafe(c, remove.data!)).to.be.revertedWithCustomError(g.policy, "LiabilityHeld");
+      expect((await g.policy.position(debt)).kind).to.equal(BigInt(PositionKind.AaveVariableDebt));
+      expect(await hf()).to.be.closeTo(hf0, hf0 / 100_000n);
+      expect(await g.valuation.nav()).to.be.closeTo(nav0, 10n ** 18n);
+      // Repaid in full, the debt token can be removed (it is a tightening again).
+      const usdc = g.world.tokens.USDC;
+      await ownerExec(c, [
+        { to: usdc, data: IFACE.erc20.encodeFunctionData("approve", [g.world.aave.pool, USDC(25_000)]) },
+        { to: g.world.aave.pool, data: POOL.encodeFunctionData("repay", [usdc, hre.ethers.MaxUint256, 2, safe]) },
+      ], "repay all");
+      expect(await bal(debt)).to.equal(0n);
+      await ownerExec(c, remove, "remove the repaid debt position");
+      expect((await g.policy.position(debt)).kind).to.equal(0n);
+    });
+
+    it("the floor holds on debt the registry does not list: the pool's own health factor is the truth (both paths)", async () => {
+      // The plain world registers no debt position; a loan taken outside the guard is still a loan.
+      const plain = await loadFixture(guardedWorldFixture);
+      const cp = await ctxOf(plain);
+      const w = plain.world;
+      const s = w.treasury.safe;
+      await ownerExec(cp, supplyBatch(cp, w.tokens.WETH, parseEther("20")), "supply WETH collateral");
+      await impersonateAccount(s);
+      await setBalance(s, parseEther("10"));
+      const signer = await hre.ethers.getSigner(s);
+      await (await signer.sendTransaction({ to: w.aave.pool, data: POOL.encodeFunctionData("borrow", [w.tokens.USDC, USDC(20_000), 2, 0, s]) })).wait();
+      await stopImpersonatingAccount(s);
+      const p = new Contract(w.aave.pool, POOL_ABI, w.provider);
+      const poolHf: bigint = (await p.getUserAccountData(s)).healthFactor;
+      expect(poolHf).to.be.lt(3n * E18);
+      expect(await plain.valuation.healthFactor()).to.equal(poolHf);
+      expect((await plain.valuation.snapshot()).healthFactor).to.equal(poolHf);
+      // 8 of 20 WETH out: HF 1.485 < 1.6. Refused on both paths; 2 WETH (HF 2.2) passes.
+      await expect(ownerTx(cp, aaveWithdraw(cp, w.tokens.WETH, parseEther("8"), s))).to.be.revertedWithCustomError(plain.valuation, "HealthFactorBelowFloor");
+      const withdraw = lib.aaveWithdraw(w.aave.pool as Hex, w.tokens.WETH as Hex, parseEther("8"), s as Hex);
+      await expect(plain.module.connect(plain.agent).execute([withdraw], hre.ethers.id("w"))).to.be.revertedWithCustomError(plain.valuation, "HealthFactorBelowFloor");
+      await ownerExec(cp, aaveWithdraw(cp, w.tokens.WETH, parseEther("2"), s));
+      expect((await p.getUserAccountData(s)).healthFactor).to.be.gte(16n * 10n ** 17n);
+    });
+
+    // Issue 17 §2: a venue that only claims to be an Aave pool listed a debt token as its aToken.
+    it("a debt token cannot be registered as a holding through a venue that only claims to be an Aave pool", async () => {
+      const w = g.world;
+      const debt = w.aave.variableDebtTokens.USDC;
+      const venue = await deploy(w.signers.deployer, await hre.artifacts.readArtifact("AttackerLendingVenue"), [debt]);
+      const base = { underlying: w.tokens.USDC, protocol: protocolId("fake-aave"), market: hre.ethers.ZeroAddress, twapDuration: 0 };
+      // Through our own aToken adapter: the token names the real pool as its own, not this venue.
+      let data = policyCall(c, "setPosition", [debt, { ...base, kind: PositionKind.AaveAToken, venue, adapter: g.addresses.aaveATokenAdapter }]).data!;
+      await expect(scheduleAndRun(data)).to.be.revertedWithCustomError(g.policy, "LendingPoolMismatch").withArgs(debt, w.aave.pool);
+      // Through an adapter that validates anything and calls it a holding: the policy's debt probe refuses.
+      const adapter = await deploy(w.signers.deployer, await hre.artifacts.readArtifact("AttackerPositionAdapter"), []);
+      data = policyCall(c, "setPosition", [debt, { ...base, kind: PositionKind.AaveAToken, venue, adapter }]).data!;
+      await expect(scheduleAndRun(data)).to.be.revertedWithCustomError(g.policy, "TokenIsDebt").withArgs(debt);
+      // An aToken named with another underlying than its own is refused too.
+      data = policyCall(c, "setPosition", [w.aave.aTokens.USDC, { ...base, underlying: w.tokens.DAI, protocol: protocolId("aave-v3"), kind: PositionKind.AaveAToken, venue: w.aave.pool, adapter: g.addresses.aaveATokenAdapter }]).data!;
+      await expect(scheduleAndRun(data)).to.be.revertedWithCustomError(g.policy, "LendingTokenMismatch");
     });
 
     it("an aToken position cannot be registered without an adapter (AdapterMissing)", async () => {

@@ -382,11 +382,43 @@ export const TreasuryPolicyAbi = [
       },
       {
         "internalType": "address",
+        "name": "pool",
+        "type": "address"
+      }
+    ],
+    "name": "LendingPoolMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
         "name": "expected",
         "type": "address"
       }
     ],
     "name": "LendingTokenMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "owed",
+        "type": "uint256"
+      }
+    ],
+    "name": "LiabilityHeld",
     "type": "error"
   },
   {
@@ -2743,9 +2775,9 @@ export const TreasuryValuationAbi = [
         "type": "uint256"
       },
       {
-        "internalType": "bool",
-        "name": "capsApply",
-        "type": "bool"
+        "internalType": "enum CapsMode",
+        "name": "caps",
+        "type": "uint8"
       }
     ],
     "name": "checkOutcome",
@@ -2948,9 +2980,9 @@ export const TreasuryValuationAbi = [
         "type": "uint256"
       },
       {
-        "internalType": "bool",
-        "name": "capsApply",
-        "type": "bool"
+        "internalType": "enum CapsMode",
+        "name": "caps",
+        "type": "uint8"
       },
       {
         "internalType": "address[]",
@@ -3748,6 +3780,17 @@ export const AgentModuleAbi = [
     "inputs": [
       {
         "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      }
+    ],
+    "name": "NotGuardianOrPolicy",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
         "name": "token",
         "type": "address"
       },
@@ -3816,6 +3859,17 @@ export const AgentModuleAbi = [
       }
     ],
     "name": "TokenNotValued",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "open",
+        "type": "uint256"
+      }
+    ],
+    "name": "TooManyOpenOrders",
     "type": "error"
   },
   {
@@ -3934,6 +3988,62 @@ export const AgentModuleAbi = [
     "inputs": [
       {
         "indexed": true,
+        "internalType": "bytes32",
+        "name": "digest",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "address",
+        "name": "settlement",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint32",
+        "name": "validTo",
+        "type": "uint32"
+      }
+    ],
+    "name": "OrderKept",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "digest",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "address",
+        "name": "settlement",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint32",
+        "name": "validTo",
+        "type": "uint32"
+      },
+      {
+        "indexed": false,
+        "internalType": "bool",
+        "name": "success",
+        "type": "bool"
+      }
+    ],
+    "name": "OrderWithdrawn",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
         "internalType": "address",
         "name": "token",
         "type": "address"
@@ -3963,6 +4073,19 @@ export const AgentModuleAbi = [
   {
     "inputs": [],
     "name": "LOSS_BUDGET_MULTIPLE",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "MAX_OPEN_ORDERS",
     "outputs": [
       {
         "internalType": "uint256",
@@ -4036,6 +4159,19 @@ export const AgentModuleAbi = [
   },
   {
     "inputs": [],
+    "name": "openOrderCount",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "policy",
     "outputs": [
       {
@@ -4097,6 +4233,13 @@ export const AgentModuleAbi = [
       }
     ],
     "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "withdrawOrders",
+    "outputs": [],
+    "stateMutability": "nonpayable",
     "type": "function"
   }
 ] as const;
