@@ -19,6 +19,8 @@ interface IAaveReserveToken {
 /// @notice What the Aave v3 adapters share: the position's venue is the Aave Pool, the token is one of
 /// the reserve's tokens for the underlying, and balances include accrued interest (1:1 underlying).
 abstract contract AaveAdapterBase is IAdapterErrors {
+    /// @dev Aave v3 UserConfiguration: bit 2i is "borrowing reserve i" (bit 2i + 1: used as collateral).
+    uint256 internal constant BORROWING_MASK = 0x5555555555555555555555555555555555555555555555555555555555555555;
     /// @dev The token the pool lists for `c.underlying` in this adapter's role.
     function _listed(DataTypes.ReserveData memory r) internal pure virtual returns (address);
 
@@ -53,7 +55,11 @@ abstract contract AaveAdapterBase is IAdapterErrors {
     /// @dev The pool's own health factor of `account` (type(uint256).max without debt), for every Aave
     /// position, asset or liability: the floor must hold whenever the account owes anything at the pool,
     /// whatever the registry lists.
+    /// The pool's user configuration (one storage word, the pool's own record of what the account
+    /// borrows) is read first; the account data, which prices every reserve the account uses, only when
+    /// it borrows anything.
     function _poolHealthFactor(address account, PositionConfig calldata c) internal view returns (uint256 hf) {
+        if (IPool(c.venue).getUserConfiguration(account).data & BORROWING_MASK == 0) return type(uint256).max;
         (,,,,, hf) = IPool(c.venue).getUserAccountData(account);
     }
 }
