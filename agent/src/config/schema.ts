@@ -133,8 +133,18 @@ export const AgentConfigSchema = z.strictObject({
   server: z
     .strictObject({
       enabled: z.boolean().default(false),
-      /** Loopback by default: the API shows the treasury's state and has no authentication. */
+      /** Loopback by default: the API shows the treasury's state. Any other interface needs `token`. */
       host: z.string().min(1).default("127.0.0.1"),
+      /** Bearer token every route but /health/live requires when set (≥ 24 characters; from a secret store). */
+      token: z
+        .string()
+        .min(24, "must be at least 24 characters (e.g. `openssl rand -hex 32`)")
+        .regex(/^[A-Za-z0-9._~+/-]+=*$/, "may hold only letters, digits and . _ ~ + / - (a bearer token's characters), e.g. `openssl rand -hex 32`")
+        .optional(),
+      /** Requests per client address per window, every route but /health/live (429 with Retry-After over it). */
+      rateLimit: z
+        .strictObject({ windowSeconds: z.number().int().min(1).default(60), max: z.number().int().min(1).default(300) })
+        .default({ windowSeconds: 60, max: 300 }),
       /** 0: a free port chosen by the OS (the URL is printed and logged once listening). */
       port: z.number().int().min(0).max(65_535).default(9464),
       /** /health allows the last cycle to be 2 × the interval + this old, and the first this long to come. */
@@ -142,7 +152,18 @@ export const AgentConfigSchema = z.strictObject({
       /** /health fails once this many cycles in a row ended aborted or failed. */
       maxFailedCycles: z.number().int().min(1).default(3),
     })
-    .default({ enabled: false, host: "127.0.0.1", port: 9464, healthSlackSeconds: 300, maxFailedCycles: 3 }),
+    .default({ enabled: false, host: "127.0.0.1", port: 9464, healthSlackSeconds: 300, maxFailedCycles: 3, rateLimit: { windowSeconds: 60, max: 300 } })
+    // Off loopback the treasury's state would be open to the network: only with a token.
+    .refine((s) => isLoopbackHost(s.host) || s.token !== undefined, {
+      path: ["token"],
+      message: "is required when the server listens beyond loopback (server.host is not 127.0.0.1, ::1 or localhost)",
+    }),
 });
 export type AgentConfig = z.infer<typeof AgentConfigSchema>;
 export type AgentConfigInput = z.input<typeof AgentConfigSchema>;
+
+/** 127.0.0.0/8, ::1 and localhost: addresses only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, "");
+  return h === "localhost" || h === "::1" || /^127(\.\d{1,3}){3}$/.test(h);
+}

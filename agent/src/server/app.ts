@@ -2,6 +2,8 @@
 // dashboard/). JSON everywhere but /metrics and the dashboard; bigints as decimal strings
 // (jsonSafe); every error is JSON with a message.
 import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { installAccess, type AccessOptions } from "./access";
 import type { Logger } from "pino";
 import { jsonSafe } from "../journal";
 import { mountDashboard } from "./dashboard/routes";
@@ -31,6 +33,8 @@ export interface AppDeps {
   nav(limit: number): Promise<NavPoint[]>;
   /** Resolves when the journal answers a trivial query. */
   pingJournal(): Promise<void>;
+  /** Bearer token and rate limit (access.ts); absent: neither (tests of the routes alone). */
+  access?: AccessOptions;
 }
 
 const ROUTES = "GET / (dashboard), /health, /health/live, /metrics, /api/status, /api/decisions?limit=N, /api/nav?limit=N";
@@ -45,6 +49,7 @@ function limitOf(raw: string | undefined, route: string, def: number, max: numbe
 
 export function buildApp(d: AppDeps): Hono {
   const app = new Hono();
+  if (d.access) installAccess(app, d.access);
 
   // Readiness of the agent: the loop runs, cycles finish on schedule and not all fail, the journal answers.
   const health = async () => {
@@ -95,6 +100,8 @@ export function buildApp(d: AppDeps): Hono {
 
   app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}; routes: ${ROUTES}` }, 404));
   app.onError((e, c) => {
+    // A refusal (401/400 from the bearer check) is an answer, not a failure of the server.
+    if (e instanceof HTTPException) return e.getResponse();
     d.log.error({ err: firstLine(e), path: c.req.path }, "server: request failed");
     return c.json({ error: firstLine(e) }, 500);
   });

@@ -11,8 +11,8 @@ const RPC = { RPC_URL: "http://127.0.0.1:9999" };
 
 
 describe("agent/server: configuration", () => {
-  it("off by default, loopback, port 9464, 300 s slack, 3 failed cycles", () => {
-    expect(loadAgentConfig({ env: RPC }).server).to.deep.equal({ enabled: false, host: "127.0.0.1", port: 9464, healthSlackSeconds: 300, maxFailedCycles: 3 });
+  it("off by default, loopback, port 9464, 300 s slack, 3 failed cycles, no token, 300 requests a minute", () => {
+    expect(loadAgentConfig({ env: RPC }).server).to.deep.equal({ enabled: false, host: "127.0.0.1", port: 9464, healthSlackSeconds: 300, maxFailedCycles: 3, rateLimit: { windowSeconds: 60, max: 300 } });
   });
 
   it("AGENT_SERVER_ENABLED / _HOST / _PORT; 0 is a free port; a file sets the rest", () => {
@@ -21,7 +21,7 @@ describe("agent/server: configuration", () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "agent-server-config-")), "agent.json");
     fs.writeFileSync(file, JSON.stringify({ server: { enabled: true, port: 8000, healthSlackSeconds: 60, maxFailedCycles: 1 } }));
     const c = loadAgentConfig({ env: { ...RPC, AGENT_CONFIG: file, AGENT_SERVER_HOST: "::1", AGENT_SERVER_PORT: "0" } });
-    expect(c.server).to.deep.equal({ enabled: true, host: "::1", port: 0, healthSlackSeconds: 60, maxFailedCycles: 1 });
+    expect(c.server).to.deep.equal({ enabled: true, host: "::1", port: 0, healthSlackSeconds: 60, maxFailedCycles: 1, rateLimit: { windowSeconds: 60, max: 300 } });
   });
 
   it("bad values name the env variable and the fix", () => {
