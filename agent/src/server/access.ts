@@ -46,6 +46,8 @@ export function installAccess(app: Hono, o: AccessOptions): void {
     : undefined;
   app.use("*", async (c, next) => {
     if (c.req.path === OPEN_PATH) return next();
-    return limit(c, async () => (auth ? auth(c, next) : next()));
+    return limit(c, async () => {
+      await (auth ? auth(c, next) : next());
+    });
   });
 }
