@@ -6,12 +6,15 @@ import { readStatus } from "../cycle/status";
 import { apiKitFor } from "../safe";
 import { startAgentServer, type AgentServer } from "./server";
 import { usdNumber } from "../usd";
+import { registerSecret } from "../log";
 
 
 export async function startRunServer(rt: Runtime, o: { intervalSeconds: number; say?: (line: string) => void; now?: () => number }): Promise<AgentServer | undefined> {
   const c = rt.cfg.server;
   if (!c.enabled) return undefined;
   const safeCfg = rt.ctx.safeCfg;
+  // A bearer token is a secret like a key: the logger scrubs it from any line.
+  if (c.token) registerSecret(c.token);
   const server = await startAgentServer({
     host: c.host,
     port: c.port,
