@@ -116,7 +116,12 @@ export async function runCycle<P extends PortfolioLike>(ctx: ExecContext, steps:
   }
   const live = new Set<string>(LIVE);
   const prior = (await ctx.journal.byCycle(cycleKey)).find((r) => live.has(r.status));
-  if (prior) return report({ status: "already", reason: `the decision for ${o.date} is already ${prior.status}`, hash: prior.hash, path: prior.path, txHash: prior.txHash ?? undefined, safeTxHash: prior.safeTxHash ?? undefined, reconciled });
+  if (prior) {
+    // Nothing to decide; the portfolio is still read (best effort) so what watches the loop (the
+    // server's metrics) shows the NAV after an execution made elsewhere, not the last decided one.
+    await timed("read", () => steps.read()).catch(() => undefined);
+    return report({ status: "already", reason: `the decision for ${o.date} is already ${prior.status}`, hash: prior.hash, path: prior.path, txHash: prior.txHash ?? undefined, safeTxHash: prior.safeTxHash ?? undefined, reconciled });
+  }
 
   let p: P;
   try {
