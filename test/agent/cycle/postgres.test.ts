@@ -87,7 +87,8 @@ describe("agent/journal on a Postgres server (DATABASE_URL)", function () {
       expect(await j.events(b.cycleKey)).to.deep.equal([{ kind: "proposing", hash, detail: { nonce: 3 } }]);
       expect(await j.get(`0x${"00".repeat(32)}`)).to.equal(undefined);
       // The drawdown stop's equity curve: one NAV per day, read from the records in SQL.
-      expect(await j.navByDate("31337:0x0000000000000000000000000000000000000001:")).to.deep.equal([{ date: "2024-03-01", navUsd: (400000n * 10n ** 18n).toString() }]);
+      const nav = (400000n * 10n ** 18n).toString();
+      expect(await j.navByDate("31337:0x0000000000000000000000000000000000000001:")).to.deep.equal([{ date: "2024-03-01", navUsd: nav }, { date: "2024-03-02", navUsd: nav }]);
       expect(await j.navByDate("1:0x")).to.deep.equal([]);
     } finally {
       await j.close();
@@ -97,7 +98,8 @@ describe("agent/journal on a Postgres server (DATABASE_URL)", function () {
   it("two processes' journals inserting the same decision at once: exactly one wins", async () => {
     const [a, b] = await Promise.all([Journal.open({ databaseUrl: pg.url }), Journal.open({ databaseUrl: pg.url })]);
     try {
-      const rec = body({ rationale: "raced" });
+      // A day of its own: the day above already has its live decision.
+      const rec = body({ rationale: "raced", date: "2024-03-05", cycleKey: "31337:0x0000000000000000000000000000000000000001:2024-03-05" });
       const hash = decisionHash(rec);
       const row = { hash, cycleKey: rec.cycleKey, date: rec.date, status: "decided" as const, path: "proposal" as const, safeNonce: 5, body: rec };
       const results = await Promise.all([a.insert(row), b.insert(row), a.insert(row), b.insert(row)]);
