@@ -24,6 +24,7 @@ export const ENV_MAP: Record<string, string> = {
   COW_ORDER_VALIDITY_SECONDS: "swap.cowValiditySeconds",
   AGENT_MAX_VAR: "risk.maxVar1d",
   AGENT_MAX_DRAWDOWN: "risk.maxDrawdown",
+  AGENT_CONFIRMATIONS: "confirmations",
   DATABASE_URL: "databaseUrl",
   AGENT_DATA_DIR: "dataDir",
   LOG_LEVEL: "logLevel",
@@ -41,12 +42,13 @@ export const ENV_MAP: Record<string, string> = {
   AGENT_SERVER_PORT: "server.port",
   AGENT_SERVER_TOKEN: "server.token",
 };
-const NUMERIC = new Set(["anthropic.timeoutMs", "schedule.intervalSeconds", "slippageBps", "swap.cowValiditySeconds", "risk.maxVar1d", "risk.maxDrawdown", "alerts.dedupSeconds", "alerts.email.port", "server.port"]);
+const NUMERIC = new Set(["confirmations", "anthropic.timeoutMs", "schedule.intervalSeconds", "slippageBps", "swap.cowValiditySeconds", "risk.maxVar1d", "risk.maxDrawdown", "alerts.dedupSeconds", "alerts.email.port", "server.port"]);
 /** Env spellings of a boolean; anything else reaches zod as text and is refused there. */
 const BOOLEAN: Record<string, Record<string, boolean>> = { "server.enabled": { true: true, "1": true, yes: true, false: false, "0": false, no: false } };
 const FIX: Record<string, string> = {
   rpcUrl: "set RPC_URL to your node's JSON-RPC URL (npm start prints the local one)",
   safe: "set SAFE_ADDRESS to the treasury Safe's address",
+  confirmations: "set AGENT_CONFIRMATIONS to an integer from 1 to 1000 (blocks on top of an execution before it is final)",
   databaseUrl: "set DATABASE_URL=postgres://user:pass@host:5432/db, or unset it for the embedded database",
   slippageBps: "set AGENT_SLIPPAGE_BPS to an integer from 0 to 1000",
   "swap.venue": "set SWAP_VENUE to auto, uniswap-v3 or cow",

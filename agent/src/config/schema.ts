@@ -124,6 +124,9 @@ export const AgentConfigSchema = z.strictObject({
       varLookbackDays: z.number().int().min(30).max(2_000).default(365),
     })
     .default({ maxVar1d: 0.05, maxDrawdown: 0.25, varLookbackDays: 365 }),
+  /** Confirmations before an execution is final; until then each cycle re-reads its receipt and
+   * reopens the decision if a reorg removed it. Absent: 2 on the local chain (31337), else 12. */
+  confirmations: z.number().int().min(1).max(1_000).optional(),
   /** Postgres URL; absent: embedded PGlite in `dataDir`. */
   databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, "a postgres:// or postgresql:// URL").optional(),
   dataDir: z.string().min(1).default(".treasury-agent"),

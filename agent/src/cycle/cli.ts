@@ -29,8 +29,10 @@ const json = (v: unknown) => JSON.stringify(jsonSafe(v));
 /** Alerts for this runtime's cycles (agent/src/alerts); they never throw nor change an exit code. */
 const alertsOf = (rt: Runtime) => alertsFrom(rt.cfg.alerts, { env: rt.ctx.env ?? process.env, log: rt.log, journal: rt.journal });
 
-async function withRuntime<T>(o: { config?: string }, fn: (rt: Runtime) => Promise<T>): Promise<T> {
-  const rt = await openRuntime({ file: o.config });
+/** `journal`: "agent" for the verbs that decide and act (one per Safe), "if-free" for those that
+ * only read it or close a record, and work next to a running agent (runtime.ts). */
+async function withRuntime<T>(o: { config?: string }, fn: (rt: Runtime) => Promise<T>, journal: "agent" | "if-free" = "if-free"): Promise<T> {
+  const rt = await openRuntime({ file: o.config, journal });
   try {
     return await fn(rt);
   } finally {
@@ -67,7 +69,7 @@ export function registerCycleVerbs(program: Command, io: Io, ports: PortsFactory
       io.out(o.json ? json(r) + "\n" : formatCycle(r));
       if (isFailedCycle(r.status)) process.exitCode = 1;
       if (!o.dryRun) await alertsOf(rt).cycle(r);
-    });
+    }, "agent");
 
   program
     .command("once")
@@ -133,7 +135,7 @@ export function registerCycleVerbs(program: Command, io: Io, ports: PortsFactory
           process.off("SIGTERM", onSignal);
           await server?.stop();
         }
-      }),
+      }, "agent"),
     );
 
   program
@@ -176,10 +178,13 @@ export function registerCycleVerbs(program: Command, io: Io, ports: PortsFactory
       const hash = safeTxHashArg(h);
       const signer = await rt.key("signer");
       const r = await executeProposed(needService(rt), hash, signer.key);
-      // The decision it carried (recordDecision) is now on chain: close it in the journal.
-      const row = (await rt.journal.recent(200)).find((x) => x.safeTxHash?.toLowerCase() === hash.toLowerCase());
-      if (row) await rt.journal.update(row.hash, { status: "executed", outcome: { ...(row.outcome as object), executedTx: r.txHash, blockNumber: r.blockNumber } });
-      io.out(o.json ? json({ safeTxHash: hash, ...r, decision: row?.hash ?? null }) + "\n" : `executed ${hash} in ${r.txHash} (block ${r.blockNumber}, gas ${r.gasUsed})${row ? `; decision ${row.hash}` : ""}\n`);
+      // The decision it carried (recordDecision) is now on chain: close it in the journal, or, while
+      // a running agent holds the journal, leave it to that agent: its next cycle finds the
+      // DecisionRecorded event and records the execution (reconcile.ts).
+      const row = rt.journalHeld ? undefined : (await rt.journal.recent(200)).find((x) => x.safeTxHash?.toLowerCase() === hash.toLowerCase());
+      if (row) await rt.journal.update(row.hash, { status: "executed", final: false, outcome: { ...(row.outcome as object), executedTx: r.txHash, blockNumber: r.blockNumber } });
+      const journalNote = rt.journalHeld ? "the running agent records the execution at its next cycle (it holds the journal)" : row ? `decision ${row.hash}` : "no decision of this journal";
+      io.out(o.json ? json({ safeTxHash: hash, ...r, decision: row?.hash ?? null, journal: journalNote }) + "\n" : `executed ${hash} in ${r.txHash} (block ${r.blockNumber}, gas ${r.gasUsed}); ${journalNote}\n`);
     }));
 
   program

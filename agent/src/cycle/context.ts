@@ -68,12 +68,12 @@ export function contractNetworks(a: Addresses) {
   };
 }
 
-export function execContext(o: { rpcUrl: string; addresses: Addresses; journal: Journal; log: Logger; txServiceUrl?: string; apiKey?: string; client?: PublicClient; env?: NodeJS.ProcessEnv }): ExecContext {
+export function execContext(o: { rpcUrl: string; addresses: Addresses; journal: Journal; log: Logger; txServiceUrl?: string; apiKey?: string; client?: PublicClient; env?: NodeJS.ProcessEnv; confirmations?: number }): ExecContext {
   const a = o.addresses;
   const client = o.client ?? (createPublicClient({ transport: http(o.rpcUrl, { retryCount: 0 }), pollingInterval: 50 }) as PublicClient);
   const safeCfg: SafeClientConfig | undefined =
     o.txServiceUrl || o.apiKey
       ? { rpcUrl: o.rpcUrl, safeAddress: a.safe, chainId: BigInt(a.chainId), txServiceUrl: o.txServiceUrl, apiKey: o.apiKey, contractNetworks: a.chainId === 1 ? undefined : contractNetworks(a) }
       : undefined;
-  return { client, journal: o.journal, log: o.log, chainId: a.chainId, safe: a.safe, module: a.module, policy: a.policy, safeCfg, env: o.env };
+  return { client, journal: o.journal, log: o.log, chainId: a.chainId, safe: a.safe, module: a.module, policy: a.policy, safeCfg, env: o.env, confirmations: o.confirmations };
 }

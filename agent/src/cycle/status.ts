@@ -20,6 +20,8 @@ export interface Status {
   budgetLeftUsd: number;
   pending: { safeTxHash: Hex; nonce: string; confirmations: number; required: number; origin: string | null; /** The Safe web app's link (hosted chains) or the service's API URL. */ url: string }[] | { error: string };
   recent: { date: string; hash: Hex; status: string; path: string; reason: string | null; tx: string | null }[];
+  /** Set when another process (the running agent) holds the journal, so `recent` is empty. */
+  journal?: string;
   /** CoW orders of recent decisions that may still fill (state read from GPv2Settlement). */
   openOrders: CowOrderState[] | { error: string };
 }
@@ -49,11 +51,12 @@ export async function readStatus(rt: Runtime): Promise<Status> {
   }
   let openOrders: Status["openOrders"];
   try {
+    if (rt.journalHeld) throw new Error("the running agent holds the journal: see its dashboard or /api/status");
     openOrders = (await cowOrderStates(c, rt.deployment, await rt.journal.recent(50))).filter(stillOpen);
   } catch (e) {
     openOrders = { error: (e as Error).message.split("\n")[0] };
   }
-  const recent = (await rt.journal.recent(10)).map((r) => ({ date: r.date, hash: r.hash, status: r.status, path: r.path, reason: r.reason, tx: r.txHash ?? r.safeTxHash }));
+  const recent = (rt.journalHeld ? [] : await rt.journal.recent(10)).map((r) => ({ date: r.date, hash: r.hash, status: r.status, path: r.path, reason: r.reason, tx: r.txHash ?? r.safeTxHash }));
   return {
     safe: a.safe,
     chainId: a.chainId,
@@ -67,6 +70,7 @@ export async function readStatus(rt: Runtime): Promise<Status> {
     budgetLeftUsd: usdNumber(budget),
     pending,
     recent,
+    ...(rt.journalHeld ? { journal: "held by the running agent: its dashboard and /api show the decisions" } : {}),
     openOrders,
   };
 }
@@ -87,7 +91,7 @@ export function formatStatus(s: Status): string {
     lines.push(`open CoW orders: ${s.openOrders.length}`);
     for (const o of s.openOrders) lines.push(`  ${o.uid.slice(0, 18)}… ${o.status}: sell ${o.sellAmount} of ${o.sellToken} for ≥ ${o.buyAmount} of ${o.buyToken}, valid until ${new Date(o.validTo * 1000).toISOString()} (decision ${o.decision.slice(0, 10)}…, ${o.date})`);
   }
-  lines.push(`recent decisions: ${s.recent.length}`);
+  lines.push(s.journal ? `recent decisions: unknown here (the journal is ${s.journal})` : `recent decisions: ${s.recent.length}`);
   for (const r of s.recent) lines.push(`  ${r.date} ${r.status.padEnd(8)} ${r.path.padEnd(8)} ${r.hash.slice(0, 10)}… ${r.tx ?? ""}${r.reason ? ` — ${r.reason}` : ""}`);
   return lines.join("\n");
 }

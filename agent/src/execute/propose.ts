@@ -28,6 +28,32 @@ export async function safeTxHashFor(cfg: SafeClientConfig, key: Hex, calls: Retu
   return (await kit.getTransactionHash(tx)) as Hex;
 }
 
+type Stored = { safeTxHash: string; nonce: string | number; to: string; data: string | null; value: string; operation: number };
+
+/** The proposal as the service serves it, or "missing" (404); a service error is thrown (retried later). */
+async function readBack(cfg: SafeClientConfig, safeTxHash: Hex): Promise<Stored | "missing"> {
+  try {
+    const t = await apiKitFor(cfg).getTransaction(safeTxHash);
+    return { safeTxHash: t.safeTxHash, nonce: t.nonce, to: t.to, data: t.data ?? null, value: t.value, operation: t.operation };
+  } catch (e) {
+    if ((e as { statusCode?: number }).statusCode === 404 || /not found|No MultisigTransaction/i.test((e as Error).message)) return "missing";
+    throw e;
+  }
+}
+
+/** Fields of the stored proposal that differ from the one proposed (empty: the same transaction). */
+export function proposalDiff(want: { safeTxHash: string; nonce: number; to: string; data: string; value: string; operation: number }, got: Stored): string[] {
+  const d: string[] = [];
+  const eq = (a: unknown, b: unknown) => String(a).toLowerCase() === String(b).toLowerCase();
+  if (!eq(got.safeTxHash, want.safeTxHash)) d.push(`safeTxHash ${got.safeTxHash} ≠ ${want.safeTxHash}`);
+  if (!eq(got.nonce, want.nonce)) d.push(`nonce ${got.nonce} ≠ ${want.nonce}`);
+  if (!eq(got.to, want.to)) d.push(`to ${got.to} ≠ ${want.to}`);
+  if (!eq(got.data ?? "0x", want.data || "0x")) d.push("data differs");
+  if (!eq(got.value, want.value)) d.push(`value ${got.value} ≠ ${want.value}`);
+  if (!eq(got.operation, want.operation)) d.push(`operation ${got.operation} ≠ ${want.operation}`);
+  return d;
+}
+
 export async function proposeDecision(ctx: ExecContext, p: { hash: Hex; calls: BatchCall[]; proposerKey: Hex; rationale: string; nonce?: number }): Promise<ProposalOutcome> {
   const cfg = ctx.safeCfg;
   if (!cfg) throw new Error("the owner path needs the Safe Transaction Service: set SAFE_TX_SERVICE_URL (local/self-hosted) or SAFE_API_KEY (hosted)");
@@ -41,6 +67,19 @@ export async function proposeDecision(ctx: ExecContext, p: { hash: Hex; calls: B
   const prop = await proposeBatch(cfg, { calls, proposerKey: p.proposerKey, rationale: p.rationale, nonce, url: "" });
   if (prop.safeTxHash.toLowerCase() !== safeTxHash.toLowerCase()) throw new Error(`proposed ${prop.safeTxHash}, expected ${safeTxHash}`);
   crashPoint("after-propose-before-record", ctx.env);
+  // A 201 is not taken on trust: what the service stores is what signers will see and sign.
+  const back = await readBack(cfg, safeTxHash);
+  if (back === "missing") {
+    // Left "proposing": the next reconciliation looks for it again (and proposes it again at the
+    // same nonce while the Safe has not used it: the same safeTxHash, one proposal).
+    throw new Error(`the transaction service answered 201 for ${safeTxHash} but does not serve it: left to reconciliation (next cycle)`);
+  }
+  const diff = proposalDiff({ ...prop.tx, safeTxHash }, back);
+  if (diff.length) {
+    const reason = `the transaction service stores a different transaction under ${safeTxHash} than the one proposed (${diff.join("; ")}): not recorded as proposed; do not sign it`;
+    await ctx.journal.update(p.hash, { status: "failed", reason, outcome: { path: "proposal", safeTxHash, nonce, stored: back } });
+    throw new Error(reason);
+  }
   const out: ProposalOutcome = { path: "proposal", safeTxHash, nonce, url, status: "proposed" };
   await ctx.journal.update(p.hash, { status: "proposed", outcome: { ...out, origin: prop.origin } });
   return out;

@@ -125,13 +125,93 @@ async function proposalRow(ctx: ExecContext, row: DecisionRow, proposerKey: Hex 
   return done(out.status, `proposal ${out.safeTxHash} sent again with the same nonce (it had not reached the service)`);
 }
 
+/** Confirmations an execution needs before it is final: 2 on the local chain (anvil, 31337), 12
+ * elsewhere (Ethereum's reorgs stay well under that; finality proper is ~64 blocks), unless set. */
+export const defaultConfirmations = (chainId: number): number => (chainId === 31337 ? 2 : 12);
+
+/** The transaction that executed a decision, as journaled (module: its own; owners: the Safe's). */
+function executionTx(row: DecisionRow): Hex | undefined {
+  const o = (row.outcome ?? {}) as { txHash?: Hex; executedTx?: Hex; path?: string };
+  if (row.path === "module") return row.txHash ?? o.txHash;
+  return o.executedTx ?? o.txHash;
+}
+
+/**
+ * An open proposal: executed elsewhere (the owners through `treasury sign`/`execute`, the Safe web
+ * app: its DecisionRecorded is on chain) → executed; its Safe nonce used by another transaction
+ * without that event → superseded, with the reason (the day is planned again at the new nonce);
+ * otherwise still waiting for signatures (nothing changes).
+ */
+async function openProposal(ctx: ExecContext, row: DecisionRow): Promise<Reconciled | undefined> {
+  const done = (to: string, how: string) => ({ hash: row.hash, from: row.status, to, how });
+  const recorded = await ctx.client.getContractEvents({ address: ctx.policy, abi: policyAbi, eventName: "DecisionRecorded", args: { decisionHash: row.hash }, fromBlock: BigInt(row.body.block) });
+  if (recorded[0]) {
+    const txHash = recorded[0].transactionHash;
+    await ctx.journal.update(row.hash, { status: "executed", final: false, outcome: { ...((row.outcome ?? {}) as object), path: "proposal", safeTxHash: row.safeTxHash, txHash, blockNumber: recorded[0].blockNumber } });
+    return done("executed", `DecisionRecorded found in ${txHash} (executed by the owners)`);
+  }
+  const safeNonce = Number(await ctx.client.readContract({ address: getAddress(ctx.safe), abi: safeAbi, functionName: "nonce" }));
+  if (safeNonce > row.safeNonce) {
+    const reason = `superseded: the Safe's nonce ${row.safeNonce} was used by another transaction without this decision's DecisionRecorded, so proposal ${row.safeTxHash} can never be executed; the day is planned again at nonce ${safeNonce}`;
+    await ctx.journal.update(row.hash, { status: "superseded", reason });
+    return done("superseded", reason);
+  }
+  return undefined;
+}
+
+/**
+ * An execution not yet final: its receipt is read again. Gone (the block was reorged out) → the
+ * decision is reopened: a module transaction goes back to `sent` and is settled as one that left
+ * the node (the same signed bytes re-broadcast while the agent's nonce is free, else superseded);
+ * an owners' execution goes back to `proposed` (its proposal may be executed again, or superseded).
+ * Deep enough → final, and never looked at again.
+ */
+async function unconfirmed(ctx: ExecContext, row: DecisionRow, need: number, head: bigint): Promise<Reconciled | undefined> {
+  const done = (to: string, how: string) => ({ hash: row.hash, from: row.status, to, how });
+  let tx = executionTx(row);
+  if (!tx) tx = row.path === "module" ? await agentExecutedTx(ctx, row) : await decisionRecordedTx(ctx, row);
+  const receipt = tx ? await ctx.client.getTransactionReceipt({ hash: tx }).catch(() => null) : null;
+  if (receipt) {
+    if (head - receipt.blockNumber + 1n >= BigInt(need)) await ctx.journal.update(row.hash, { final: true });
+    return undefined;
+  }
+  const how = `its transaction ${tx ?? "(unknown)"} is no longer in the chain (a reorg removed its block) before ${need} confirmations`;
+  ctx.log.warn({ decision: row.hash, tx }, "an execution was reorged out: reopened");
+  if (row.path === "module") {
+    await ctx.journal.update(row.hash, { status: "sent", final: false });
+    const r = await moduleRow(ctx, { ...row, status: "sent" });
+    return done(r.to, `${how}; reopened: ${r.how}`);
+  }
+  await ctx.journal.update(row.hash, { status: "proposed", final: false });
+  const r = await openProposal(ctx, { ...row, status: "proposed" });
+  return done(r?.to ?? "proposed", `${how}; reopened: ${r?.how ?? "the proposal waits for its execution again"}`);
+}
+
 export async function reconcile(ctx: ExecContext, keys: { proposerKey?: Hex } = {}): Promise<Reconciled[]> {
   const out: Reconciled[] = [];
-  for (const row of await ctx.journal.unfinished(`${ctx.chainId}:${ctx.safe}:`)) {
-    const r = row.path === "module" ? await moduleRow(ctx, row) : await proposalRow(ctx, row, keys.proposerKey);
-    ctx.log.warn(r, "reconciled an interrupted decision");
+  const prefix = `${ctx.chainId}:${ctx.safe}:`;
+  const note = async (row: DecisionRow, r: Reconciled) => {
+    ctx.log.warn(r, "reconciled a decision");
     await ctx.journal.event(row.cycleKey, "reconciled", r, row.hash);
     out.push(r);
+  };
+  for (const row of await ctx.journal.unfinished(prefix)) await note(row, row.path === "module" ? await moduleRow(ctx, row) : await proposalRow(ctx, row, keys.proposerKey));
+  const need = ctx.confirmations ?? defaultConfirmations(ctx.chainId);
+  const head = await ctx.client.getBlockNumber();
+  for (const row of await ctx.journal.watched(prefix)) {
+    if (row.status === "decided") {
+      // Inserted, then the process stopped before its write-ahead: nothing left it. Only one process
+      // acts per Safe (the journal's lock), so no other one is about to send it.
+      const reason = "the process stopped after deciding, before anything was signed or proposed: closed, nothing sent";
+      await ctx.journal.update(row.hash, { status: "failed", reason });
+      await note(row, { hash: row.hash, from: "decided", to: "failed", how: reason });
+    } else if (row.status === "proposed") {
+      const r = await openProposal(ctx, row);
+      if (r) await note(row, r);
+    } else if (row.status === "executed") {
+      const r = await unconfirmed(ctx, row, need, head);
+      if (r) await note(row, r);
+    }
   }
   return out;
 }

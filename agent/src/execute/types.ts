@@ -21,6 +21,8 @@ export interface ExecContext {
   /** Owner path: the Safe clients' settings (RPC, tx service, contract networks). */
   safeCfg?: SafeClientConfig;
   env?: NodeJS.ProcessEnv;
+  /** Confirmations before an execution is final (reconcile.ts defaultConfirmations when absent). */
+  confirmations?: number;
 }
 
 export interface ModuleOutcome {

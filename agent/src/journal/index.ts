@@ -1,3 +1,4 @@
 export { canonicalJson, decisionHash, jsonSafe } from "./canonical";
 export { Journal, type JournalOptions } from "./store";
-export { STATUSES, type DecisionBody, type DecisionRow, type ExecPath, type Status } from "./record";
+export { LIVE, STATUSES, type DecisionBody, type DecisionRow, type ExecPath, type Status } from "./record";
+export { JournalLockedError, lockDataDir } from "./lock";

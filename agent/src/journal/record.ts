@@ -34,10 +34,14 @@ export interface DecisionBody {
 
 export type ExecPath = "module" | "proposal" | "none";
 
-/** Life of a decision in the journal. `sending` / `proposing` are written before the act (write-ahead). */
-/** `superseded`: a signed module transaction whose nonce another transaction used; it can never be mined. */
+/** Life of a decision in the journal. `sending` / `proposing` are written before the act (write-ahead).
+ * `superseded`: a signed module transaction whose agent nonce another transaction used, or a proposal
+ * whose Safe nonce the owners used for another transaction; it can never be executed (the day is
+ * planned again). */
 export const STATUSES = ["decided", "sending", "sent", "executed", "proposing", "proposed", "failed", "skipped", "superseded"] as const;
 export type Status = (typeof STATUSES)[number];
+/** Statuses of a decision that acts (or may act) for its day: at most one per cycle key (a unique index). */
+export const LIVE = ["decided", "sending", "sent", "proposing", "proposed", "executed"] as const satisfies readonly Status[];
 
 export interface DecisionRow {
   hash: Hex;
@@ -56,6 +60,8 @@ export interface DecisionRow {
   body: DecisionBody;
   outcome: unknown;
   reason: string | null;
+  /** Executed with the confirmations it needs: reconciliation no longer re-checks its receipt. */
+  final: boolean;
   createdAt: Date;
   updatedAt: Date;
 }

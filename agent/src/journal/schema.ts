@@ -1,6 +1,7 @@
 // The journal's tables (drizzle, Postgres dialect: PGlite embedded or a Postgres server).
-import { integer, jsonb, pgTable, text, timestamp, index } from "drizzle-orm/pg-core";
+import { boolean, integer, jsonb, pgTable, text, timestamp, index } from "drizzle-orm/pg-core";
 import { sql } from "drizzle-orm";
+import { LIVE } from "./record";
 
 export const decisions = pgTable(
   "decisions",
@@ -19,6 +20,8 @@ export const decisions = pgTable(
     body: jsonb("body").notNull(),
     outcome: jsonb("outcome"),
     reason: text("reason"),
+    /** An execution past the confirmations it needs (a reorg can no longer remove it). */
+    final: boolean("final").notNull().default(false),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
@@ -53,7 +56,11 @@ export const DDL = [
     safe_nonce integer NOT NULL, agent_nonce integer, tx_hash text, raw_tx text, safe_tx_hash text, proposal_url text,
     body jsonb NOT NULL, outcome jsonb, reason text,
     created_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL DEFAULT now())`,
+  sql`ALTER TABLE decisions ADD COLUMN IF NOT EXISTS final boolean NOT NULL DEFAULT false`,
   sql`CREATE INDEX IF NOT EXISTS decisions_cycle_key ON decisions (cycle_key)`,
+  // The idempotency point: one live decision per (chain, Safe, day), whichever process inserts it.
+  // A process acts only on the decision its own insert created (Journal.insert says which).
+  sql.raw(`CREATE UNIQUE INDEX IF NOT EXISTS decisions_one_live_per_day ON decisions (cycle_key) WHERE status IN (${LIVE.map((x) => `'${x}'`).join(", ")})`),
   sql`CREATE INDEX IF NOT EXISTS decisions_status ON decisions (status)`,
   sql`CREATE TABLE IF NOT EXISTS events (
     id integer PRIMARY KEY GENERATED ALWAYS AS IDENTITY, at timestamptz NOT NULL DEFAULT now(),

@@ -3,11 +3,13 @@
 // before the act (write-ahead), so a crash never leaves an act without its record.
 import fs from "node:fs";
 import path from "node:path";
-import { and, desc, eq, inArray, like, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, like, or, sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { DDL, decisions, events } from "./schema";
 import { jsonSafe } from "./canonical";
-import type { DecisionBody, DecisionRow, Status } from "./record";
+import { LIVE, type DecisionBody, type DecisionRow, type Status } from "./record";
+import { lockDataDir } from "./lock";
+import { UserError } from "../errors";
 import type { Hex } from "viem";
 
 type Db = PgDatabase<PgQueryResultHKT>;
@@ -23,47 +25,118 @@ export class Journal {
     readonly db: Db,
     private readonly closeFn: () => Promise<void>,
     readonly where: string,
+    /** Postgres: a session of its own for the advisory lock per Safe (lockSafe). */
+    private readonly lockSession?: () => Promise<{ query(q: string, v: unknown[]): Promise<{ rows: { locked: boolean }[] }>; release(): void }>,
   ) {}
+  private heldSession?: { release(): void };
 
   static async open(o: JournalOptions): Promise<Journal> {
     let j: Journal;
     if (o.databaseUrl) {
       const { Pool } = await import("pg");
       const { drizzle } = await import("drizzle-orm/node-postgres");
-      const pool = new Pool({ connectionString: o.databaseUrl, max: 2 });
-      j = new Journal(drizzle(pool) as unknown as Db, () => pool.end(), "postgres (DATABASE_URL)");
+      // One more connection than the queries need: lockSafe keeps one for the advisory lock's session.
+      const pool = new Pool({ connectionString: o.databaseUrl, max: 3 });
+      j = new Journal(drizzle(pool) as unknown as Db, () => pool.end(), "postgres (DATABASE_URL)", () => pool.connect());
     } else {
       const { PGlite } = await import("@electric-sql/pglite");
       const { drizzle } = await import("drizzle-orm/pglite");
       const dir = o.dataDir ?? ".treasury-agent";
       const target = dir.startsWith("memory://") ? dir : path.resolve(dir, "journal");
-      if (!target.startsWith("memory://")) fs.mkdirSync(target, { recursive: true });
-      const client = await PGlite.create(target);
-      j = new Journal(drizzle(client) as unknown as Db, () => client.close(), `pglite ${target}`);
+      // One writer per embedded journal: the data folder's lock, held until close (or the process ends).
+      const unlock = target.startsWith("memory://") ? async () => undefined : await lockDataDir(path.resolve(dir));
+      let client;
+      try {
+        if (!target.startsWith("memory://")) fs.mkdirSync(target, { recursive: true });
+        client = await PGlite.create(target);
+      } catch (e) {
+        await unlock();
+        throw e;
+      }
+      const c = client;
+      j = new Journal(drizzle(c) as unknown as Db, async () => {
+        try {
+          await c.close();
+        } finally {
+          await unlock();
+        }
+      }, `pglite ${target}`);
     }
-    for (const stmt of DDL) await j.db.execute(stmt);
+    try {
+      for (const stmt of DDL) await j.db.execute(stmt);
+    } catch (e) {
+      await j.close();
+      const m = (e as Error).message;
+      if (/decisions_one_live_per_day/.test(m) || /could not create unique index/.test(m)) throw new UserError(`the journal (${j.where}) has two live decisions for one day, from a version that let two processes act: look them up (status executed/proposed, same cycle_key), mark the one that never reached the chain as failed, then start again`);
+      throw e;
+    }
     return j;
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    this.heldSession?.release();
+    this.heldSession = undefined;
     return this.closeFn();
   }
 
-  /** Insert a decided record; a record with the same hash already there is returned instead. */
-  async insert(row: Omit<DecisionRow, "createdAt" | "updatedAt" | "outcome" | "reason" | "txHash" | "rawTx" | "safeTxHash" | "proposalUrl" | "agentNonce"> & Partial<DecisionRow>): Promise<{ row: DecisionRow; existed: boolean }> {
+  /**
+   * One agent per Safe on a shared Postgres server: a session advisory lock on `key` (chainId:safe),
+   * held until close or the process ends (the server drops it with the session). Refused at once,
+   * with what to do, when another session holds it. Embedded: the data folder's lock already is one.
+   */
+  async lockSafe(key: string): Promise<void> {
+    if (!this.lockSession || this.heldSession) return;
+    const s = await this.lockSession();
+    let ok = false;
+    try {
+      const r = await s.query("SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked", [`treasury-agent:${key}`]);
+      ok = r.rows[0]?.locked === true;
+    } finally {
+      if (!ok) s.release();
+    }
+    if (!ok) throw new UserError(`another agent process holds the Safe ${key} on this Postgres journal (DATABASE_URL): one agent per Safe; stop the other \`treasury run\` (or wait for its cycle to end) and start again`);
+    this.heldSession = s;
+  }
+
+  /**
+   * Insert a record. `existed` is false only when this call created it: a record with the same hash
+   * already there, or another live decision for the same day (the unique key per chain, Safe and day),
+   * is returned instead, and the caller must not act.
+   */
+  async insert(row: Omit<DecisionRow, "createdAt" | "updatedAt" | "outcome" | "reason" | "txHash" | "rawTx" | "safeTxHash" | "proposalUrl" | "agentNonce" | "final"> & Partial<DecisionRow>): Promise<{ row: DecisionRow; existed: boolean }> {
     const inserted = await this.db
       .insert(decisions)
       .values({ ...row, body: jsonSafe(row.body), outcome: row.outcome === undefined ? null : jsonSafe(row.outcome) })
       .onConflictDoNothing()
       .returning({ hash: decisions.hash });
-    return { row: (await this.get(row.hash))!, existed: inserted.length === 0 };
+    if (inserted.length) return { row: (await this.get(row.hash))!, existed: false };
+    const same = await this.get(row.hash);
+    if (same) return { row: same, existed: true };
+    const live = (await this.byCycle(row.cycleKey)).find((r) => (LIVE as readonly string[]).includes(r.status));
+    if (!live) throw new Error(`journal: the insert of ${row.hash} was refused, yet no record holds its key`);
+    return { row: live, existed: true };
   }
 
-  async update(hash: Hex, patch: Partial<Pick<DecisionRow, "status" | "txHash" | "rawTx" | "agentNonce" | "safeTxHash" | "proposalUrl" | "outcome" | "reason" | "safeNonce">>): Promise<void> {
+  async update(hash: Hex, patch: Partial<Pick<DecisionRow, "status" | "txHash" | "rawTx" | "agentNonce" | "safeTxHash" | "proposalUrl" | "outcome" | "reason" | "safeNonce" | "final">>): Promise<void> {
     const set: Record<string, unknown> = { ...patch, updatedAt: new Date() };
     if (patch.outcome !== undefined) set.outcome = jsonSafe(patch.outcome);
     if (patch.reason) set.reason = jsonSafe(patch.reason);
     await this.db.update(decisions).set(set).where(eq(decisions.hash, hash));
+  }
+
+  /**
+   * Take a closed record (failed or skipped, nothing signed) back to `decided` to act on it again,
+   * atomically: true only for the one caller whose update moved it (another process, or another live
+   * decision for the day, makes it false).
+   */
+  async claim(hash: Hex, from: Status): Promise<boolean> {
+    try {
+      const r = await this.db.update(decisions).set({ status: "decided", reason: null, updatedAt: new Date() }).where(and(eq(decisions.hash, hash), eq(decisions.status, from))).returning({ hash: decisions.hash });
+      return r.length === 1;
+    } catch (e) {
+      if (/decisions_one_live_per_day|duplicate key/.test(errorMessage(e))) return false;
+      throw e;
+    }
   }
 
   async get(hash: Hex): Promise<DecisionRow | undefined> {
@@ -119,6 +192,15 @@ export class Journal {
     return r.map(toRow);
   }
 
+  /** What reconciliation watches besides the unfinished acts: decisions inserted but never acted on
+   * (`decided`: the process stopped before its write-ahead), open proposals (executed or overtaken
+   * elsewhere) and executions not yet final (a reorg may remove them); this Safe's only. */
+  async watched(prefix: string): Promise<DecisionRow[]> {
+    const open = or(inArray(decisions.status, ["decided", "proposed"]), and(eq(decisions.status, "executed"), eq(decisions.final, false)));
+    const r = await this.db.select().from(decisions).where(and(open, like(decisions.cycleKey, `${escapeLike(prefix)}%`))).orderBy(decisions.createdAt);
+    return r.map(toRow);
+  }
+
   async recent(limit = 20): Promise<DecisionRow[]> {
     const r = await this.db.select().from(decisions).orderBy(desc(decisions.createdAt)).limit(limit);
     return r.map(toRow);
@@ -132,6 +214,8 @@ export class Journal {
     return this.db.select({ kind: events.kind, hash: events.hash, detail: events.detail }).from(events).where(and(eq(events.cycleKey, cycleKey))).orderBy(events.id);
   }
 }
+
+const errorMessage = (e: unknown): string => `${(e as Error).message} ${((e as { cause?: Error }).cause?.message ?? "")}`;
 
 /** A LIKE pattern matching `s` literally (backslash is Postgres' default LIKE escape). */
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -152,6 +236,7 @@ function toRow(r: typeof decisions.$inferSelect): DecisionRow {
     body: r.body as DecisionBody,
     outcome: r.outcome,
     reason: r.reason,
+    final: r.final,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
   };

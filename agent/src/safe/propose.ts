@@ -21,6 +21,8 @@ export interface Proposal {
   nonce: number;
   proposer: `0x${string}`;
   origin: string;
+  /** The Safe transaction as proposed (what a read-back must find). */
+  tx: { to: `0x${string}`; value: string; data: Hex; operation: number; nonce: number };
 }
 
 export async function proposeBatch(cfg: SafeClientConfig, p: ProposeParams): Promise<Proposal> {
@@ -39,5 +41,6 @@ export async function proposeBatch(cfg: SafeClientConfig, p: ProposeParams): Pro
     : await privateKeyToAccount(p.proposerKey).sign({ hash: safeTxHash });
   const origin = originFor(p.rationale, p.url);
   await api.proposeTransaction({ safeAddress, safeTransactionData: tx.data, safeTxHash, senderAddress: signer, senderSignature, origin });
-  return { safeTxHash, nonce, proposer: signer, origin };
+  const d = tx.data;
+  return { safeTxHash, nonce, proposer: signer, origin, tx: { to: getAddress(d.to), value: String(d.value), data: d.data as Hex, operation: Number(d.operation), nonce: Number(d.nonce) } };
 }

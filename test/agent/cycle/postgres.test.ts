@@ -65,7 +65,8 @@ describe("agent/journal on a Postgres server (DATABASE_URL)", function () {
     expect((await j.insert({ hash, cycleKey: b.cycleKey, date: b.date, status: "decided", path: "proposal", safeNonce: 3, body: b })).existed).to.equal(false);
     expect((await j.insert({ hash, cycleKey: b.cycleKey, date: b.date, status: "decided", path: "proposal", safeNonce: 3, body: b })).existed).to.equal(true);
     await j.update(hash, { status: "proposing", safeTxHash: `0x${"ab".repeat(32)}`, safeNonce: 3 });
-    const other = body({ rationale: "another decision, module path", path: "module", safeNonce: 3 });
+    // Another day's decision (one live decision per day: the unique key below).
+    const other = body({ rationale: "another decision, module path", path: "module", safeNonce: 3, date: "2024-03-02", cycleKey: "31337:0x0000000000000000000000000000000000000001:2024-03-02" });
     await j.insert({ hash: decisionHash(other), cycleKey: other.cycleKey, date: other.date, status: "decided", path: "module", safeNonce: 3, body: other });
     await j.event(b.cycleKey, "proposing", { nonce: 3 }, hash);
     await j.close();
@@ -86,7 +87,8 @@ describe("agent/journal on a Postgres server (DATABASE_URL)", function () {
       expect(await j.events(b.cycleKey)).to.deep.equal([{ kind: "proposing", hash, detail: { nonce: 3 } }]);
       expect(await j.get(`0x${"00".repeat(32)}`)).to.equal(undefined);
       // The drawdown stop's equity curve: one NAV per day, read from the records in SQL.
-      expect(await j.navByDate("31337:0x0000000000000000000000000000000000000001:")).to.deep.equal([{ date: "2024-03-01", navUsd: (400000n * 10n ** 18n).toString() }]);
+      const nav = (400000n * 10n ** 18n).toString();
+      expect(await j.navByDate("31337:0x0000000000000000000000000000000000000001:")).to.deep.equal([{ date: "2024-03-01", navUsd: nav }, { date: "2024-03-02", navUsd: nav }]);
       expect(await j.navByDate("1:0x")).to.deep.equal([]);
     } finally {
       await j.close();
@@ -96,7 +98,8 @@ describe("agent/journal on a Postgres server (DATABASE_URL)", function () {
   it("two processes' journals inserting the same decision at once: exactly one wins", async () => {
     const [a, b] = await Promise.all([Journal.open({ databaseUrl: pg.url }), Journal.open({ databaseUrl: pg.url })]);
     try {
-      const rec = body({ rationale: "raced" });
+      // A day of its own: the day above already has its live decision.
+      const rec = body({ rationale: "raced", date: "2024-03-05", cycleKey: "31337:0x0000000000000000000000000000000000000001:2024-03-05" });
       const hash = decisionHash(rec);
       const row = { hash, cycleKey: rec.cycleKey, date: rec.date, status: "decided" as const, path: "proposal" as const, safeNonce: 5, body: rec };
       const results = await Promise.all([a.insert(row), b.insert(row), a.insert(row), b.insert(row)]);
@@ -110,6 +113,39 @@ describe("agent/journal on a Postgres server (DATABASE_URL)", function () {
       }
     } finally {
       await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it("one agent per Safe: the second session's advisory lock on the Safe is refused (another Safe is not); two decisions for one day from two writers: one is live", async () => {
+    const [a, b] = await Promise.all([Journal.open({ databaseUrl: pg.url }), Journal.open({ databaseUrl: pg.url })]);
+    try {
+      await a.lockSafe("31337:0x00000000000000000000000000000000000000aa");
+      const refused = await b.lockSafe("31337:0x00000000000000000000000000000000000000aa").then(() => "taken", (e: Error) => e.message);
+      expect(refused).to.match(/^another agent process holds the Safe 31337:0x0+aa on this Postgres journal \(DATABASE_URL\): one agent per Safe; stop the other `treasury run`/);
+      await b.lockSafe("31337:0x00000000000000000000000000000000000000bb");
+      // Two processes that read the chain at different blocks decide differently for the same day.
+      const day = "31337:0x0000000000000000000000000000000000000001:2024-04-01";
+      const x = body({ cycleKey: day, date: "2024-04-01", block: "20" });
+      const y = body({ cycleKey: day, date: "2024-04-01", block: "21" });
+      const row = (r: DecisionBody) => ({ hash: decisionHash(r), cycleKey: day, date: r.date, status: "decided" as const, path: "module" as const, safeNonce: 3, body: r });
+      const [rx, ry] = await Promise.all([a.insert(row(x)), b.insert(row(y))]);
+      const winners = [rx, ry].filter((r) => !r.existed);
+      expect(winners).to.have.length(1);
+      // The loser is told which decision holds the day, and acts on nothing.
+      expect([rx, ry].find((r) => r.existed)!.row.hash).to.equal(winners[0].row.hash);
+      // Once that one is closed (failed), the day is free again.
+      await a.update(winners[0].row.hash, { status: "failed", reason: "test" });
+      const third = body({ cycleKey: day, date: "2024-04-01", block: "22" });
+      expect((await b.insert(row(third))).existed).to.equal(false);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+    // Closing a session releases its lock.
+    const c = await Journal.open({ databaseUrl: pg.url });
+    try {
+      await c.lockSafe("31337:0x00000000000000000000000000000000000000aa");
+    } finally {
+      await c.close();
     }
   });
 

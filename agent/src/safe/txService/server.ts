@@ -3,7 +3,7 @@
 // for owners, threshold, nonce, version and executions. Point api-kit at `${url}` (it ends in /api).
 import { getAddress, isAddress, isHex, type Address, type Hex } from "viem";
 import { NotASafeError, SafeChain } from "./chain";
-import { TxStore } from "./store";
+import { TxStore, type StoredTx } from "./store";
 import { proposeTx, type Answer } from "./proposal";
 import { confirmTx } from "./confirm";
 import { addDelegate, listDelegates, removeDelegate } from "./delegates";
@@ -25,8 +25,18 @@ export interface TxService {
   /** Base URL for api-kit's txServiceUrl, e.g. http://127.0.0.1:41234/api */
   url: string;
   port: number;
+  /** Test faults (see ProposalFault); empty in normal use. */
+  faults: ProposalFault[];
   close(): Promise<void>;
 }
+
+/**
+ * A misbehaving service, for tests of what the agent trusts: the next proposals (first in, first out)
+ * are answered 201 as usual, but `drop` stores nothing, and `alter` stores the transaction with these
+ * fields changed under the hash the proposer gave (a service that mixed up two proposals, or a proxy
+ * that rewrote one). What is stored is then served by the ordinary read routes, in the real API's shape.
+ */
+export type ProposalFault = { kind: "drop" } | { kind: "alter"; fields: Partial<Pick<StoredTx, "to" | "value" | "data" | "operation" | "nonce">> };
 
 const json = (status: number, body?: unknown): Answer => ({ status, body });
 const notFound = json(404, { detail: "Not found." });
@@ -40,6 +50,7 @@ function checksumError(a: string): Answer | undefined {
 export class TxServiceApp {
   readonly chain: SafeChain;
   readonly store: TxStore;
+  readonly faults: ProposalFault[] = [];
   constructor(opts: Pick<TxServiceOptions, "rpcUrl" | "storeFile">) {
     this.chain = new SafeChain(opts.rpcUrl);
     this.store = new TxStore(opts.storeFile);
@@ -52,6 +63,19 @@ export class TxServiceApp {
       if (err instanceof NotASafeError) return undefined;
       throw err;
     }
+  }
+
+  private async propose(safe: Address, body: Record<string, unknown>): Promise<Answer> {
+    const fault = this.faults.shift();
+    if (!fault) return proposeTx(this.chain, this.store, safe, () => this.safeOr404(safe), body);
+    const hash = String(body.contractTransactionHash ?? "").toLowerCase() as Hex;
+    const before = this.store.get(hash);
+    const answer = await proposeTx(this.chain, this.store, safe, () => this.safeOr404(safe), body);
+    const stored = this.store.get(hash);
+    if (answer.status !== 201 || !stored) return answer;
+    if (fault.kind === "drop") this.store.remove(hash, before);
+    else this.store.put({ ...stored, ...fault.fields });
+    return answer;
   }
 
   async route(method: string, url: URL, body: Record<string, unknown>): Promise<Answer> {
@@ -72,7 +96,7 @@ export class TxServiceApp {
         return s ? json(200, safeInfoBody(s)) : json(404);
       }
       if (c === "multisig-transactions" && !d && (v === "v1" || v === "v2")) {
-        if (method === "POST") return proposeTx(this.chain, this.store, safe, () => this.safeOr404(safe), body);
+        if (method === "POST") return this.propose(safe, body);
         if (method === "GET") return listTxs(this.chain, this.store, safe, (await this.safeOr404(safe))?.threshold ?? 0, url);
       }
       if (v === "v1" && c === "multisig-transactions" && d === "estimations" && method === "POST") return json(200, { safeTxGas: "0" });
@@ -135,5 +159,5 @@ export async function startTxService(opts: TxServiceOptions): Promise<TxService>
     }
   });
   const l = await listenLocal(server, opts);
-  return { url: `${l.origin}/api`, port: l.port, close: l.close };
+  return { url: `${l.origin}/api`, port: l.port, faults: app.faults, close: l.close };
 }

@@ -80,6 +80,13 @@ export class TxStore {
     this.save();
   }
 
+  /** Undo a store (a test fault): back to `previous`, or gone. */
+  remove(hash: Hex, previous?: StoredTx) {
+    if (previous) this.txs.set(hash.toLowerCase() as Hex, previous);
+    else this.txs.delete(hash.toLowerCase() as Hex);
+    this.save();
+  }
+
   save() {
     if (!this.file) return;
     const data: Data = { version: 1, txs: [...this.txs.values()], delegates: this.delegates };
