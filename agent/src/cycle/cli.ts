@@ -15,7 +15,7 @@ import { emergencyExit } from "./emergency";
 import { startRunServer } from "../server";
 import { isFailedCycle, type CycleReport } from "./types";
 import { alertsFrom } from "../alerts";
-import { requireChain, requireProposer, requireRegisteredAgent } from "./preflight";
+import { requireChain, requireProposer, requireRegisteredAgent, Unreachable } from "./preflight";
 
 interface Io {
   out: (s: string) => void;
@@ -70,8 +70,16 @@ const needService = (rt: Runtime) => {
  * "already" on a dead chain), and unless it is a dry run the agent key is a registered agent and may
  * propose (an owner or a delegate of the Safe in the service); a wrong key is exit 2 naming its setting.
  */
-async function preflight(rt: Runtime, o: { dryRun?: boolean; propose: boolean }): Promise<void> {
-  await requireChain(rt.ctx.client, rt.cfg.rpcUrl, rt.ctx.chainId);
+async function preflight(rt: Runtime, o: { dryRun?: boolean; propose: boolean; service?: boolean }): Promise<void> {
+  try {
+    await requireChain(rt.ctx.client, rt.cfg.rpcUrl, rt.ctx.chainId);
+  } catch (e) {
+    // `run` is a service: a chain down at its start is a failed cycle each interval (alerts,
+    // /health), not a crash loop; the key checks wait for a chain that answers.
+    if (!(o.service && e instanceof Unreachable)) throw e;
+    rt.log.warn({ reason: e.message }, "the chain does not answer at start: the agent key is not checked; cycles abort until it does");
+    return;
+  }
   if (o.dryRun) return;
   const agent = await rt.key("agent");
   await requireRegisteredAgent(rt.ctx.client, rt.ctx.policy, agent);
@@ -121,7 +129,7 @@ export function registerCycleVerbs(program: Command, io: Io, ports: PortsFactory
         const interval = o.interval ? Number(o.interval) : rt.cfg.schedule.intervalSeconds;
         if (!(Number.isInteger(interval) && interval > 0)) throw new UserError(`--interval must be a positive integer (seconds), got "${o.interval}"`);
         const max = o.maxCycles ? Number(o.maxCycles) : Infinity;
-        await preflight(rt, { propose: false });
+        await preflight(rt, { propose: false, service: true });
         // Health, metrics, JSON API when server.enabled; a bind failure is a UserError here, before any cycle.
         const server = await startRunServer(rt, { intervalSeconds: interval, say: o.json ? undefined : io.out });
         let stop = false;
