@@ -2,17 +2,20 @@
 // on the local world: a failed or aborted cycle is exit 1, a dead RPC is one line naming the URL
 // (never "already" for a finished day), a key that is not a registered agent or not a delegate is
 // exit 2 naming its setting before any cycle, an owners' simulation failing with GS013 names the
-// inner call's reason, and the README's `once --date 2024-02-05` runs with the env it documents.
+// inner call's reason (anvil answers eth_simulateV1), and the README's `once --date 2024-02-05` runs with the env it documents.
 import { expect } from "chai";
 import { execFile } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import SafeApiKit from "@safe-global/api-kit";
-import { createWalletClient, getAddress, http as viemHttp } from "viem";
+import { createPublicClient, createWalletClient, getAddress, http as viemHttp, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
 import { startTxService, type TxService } from "../../../agent/src/safe";
+import { readPortfolio } from "../../../agent/src/chain/portfolio";
+import { simulateOwnerBatch } from "../../../agent/src/chain/simulate";
+import { aaveSupply, approve, erc20Abi } from "../../../lib/chain";
 import { freePort } from "../../../scripts/processes";
 import { startLocalChain, testKey, type LocalChain } from "../helpers/localChain";
 
@@ -48,6 +51,12 @@ describe("agent/cycle: the treasury command's exit codes and start checks (child
     // What agent/README.md documents for `once` on the local world (with the RPC and service npm start prints).
     env = { RPC_URL: chain.rpcUrl, DEPLOYMENTS_FILE: depFile, SAFE_TX_SERVICE_URL: svc.url, AGENT_DATA_DIR: path.join(dir, "journal"), AGENT_PRIVATE_KEY: testKey(4) };
   });
+  /** The owners add the agent key as a delegate (as npm start does, and owners do once in the Safe web app); idempotent. */
+  const addDelegate = async () => {
+    const d = chain.deployment;
+    const owner1 = createWalletClient({ account: privateKeyToAccount(testKey(1)), chain: foundry, transport: viemHttp(chain.rpcUrl) });
+    await new SafeApiKit({ chainId: BigInt(d.chainId), txServiceUrl: svc.url }).addSafeDelegate({ safeAddress: getAddress(d.treasury!.safe), delegateAddress: privateKeyToAccount(testKey(4)).address, delegatorAddress: owner1.account.address, label: "agent", signer: owner1 });
+  };
   after(async () => {
     await svc?.close();
     await chain?.stop();
@@ -80,22 +89,36 @@ describe("agent/cycle: the treasury command's exit codes and start checks (child
       expect(r.err.trim().split("\n")).to.have.length(1);
       expect(r.err).to.match(/^error: the proposer key \(AGENT_PRIVATE_KEY, address 0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65\) is neither an owner of Safe 0x[0-9a-fA-F]{40} nor its delegate in http:\/\/127\.0\.0\.1:\d+\/api: an owner adds it as a delegate/);
     }
-    // The owners add it (as npm start does, and owners do once in the Safe web app).
-    const d = chain.deployment;
-    const owner1 = createWalletClient({ account: privateKeyToAccount(testKey(1)), chain: foundry, transport: viemHttp(chain.rpcUrl) });
-    await new SafeApiKit({ chainId: BigInt(d.chainId), txServiceUrl: svc.url }).addSafeDelegate({ safeAddress: getAddress(d.treasury!.safe), delegateAddress: privateKeyToAccount(testKey(4)).address, delegatorAddress: owner1.account.address, label: "agent", signer: owner1 });
   });
 
-  it("the owners' simulation fails with GS013: the inner call's reason is decoded, the cycle FAILED exits 1", async () => {
-    // 0 bps: any price impact on the local pools makes a swap's minimum output unreachable.
+  it("a cycle that FAILED exits 1, after printing its report (0 bps: the check refuses the plan's swaps)", async () => {
+    await addDelegate();
     const r = await treasury({ ...env, AGENT_SLIPPAGE_BPS: "0" }, "once", "--date", "2024-02-05", "--json");
     expect(r.code, r.err + r.out).to.equal(1);
     const c = JSON.parse(r.out);
     expect(c.status).to.equal("failed");
-    expect(c.reason).to.match(/GS013.*; the inner call: call \d+ to 0x[0-9a-fA-F]{40} reverted: (?!no revert data).+/);
+    expect(c.reason).to.match(/^the check refused the plan: /);
+  });
+
+  it("the owners' simulation failing with the Safe's bare GS013 names the inner call and its decoded revert", async () => {
+    const client = createPublicClient({ transport: viemHttp(chain.rpcUrl) }) as PublicClient;
+    const d = chain.deployment;
+    const safe = getAddress(d.treasury!.safe);
+    const p = await readPortfolio(client, d);
+    // The guard lets an approve + Aave supply through; supplying one unit more than the Safe holds
+    // reverts inside, which the Safe reports only as GS013.
+    const usdc = getAddress(d.tokens.USDC!);
+    const held = await client.readContract({ address: usdc, abi: erc20Abi, functionName: "balanceOf", args: [safe] });
+    const calls = [approve(usdc, getAddress(d.aave.pool), held + 1n), aaveSupply(getAddress(d.aave.pool), usdc, held + 1n, safe)];
+    const sim = await simulateOwnerBatch(client, p, calls, { owner: getAddress(d.treasury!.owners[0]) });
+    expect(sim.ok).to.equal(false);
+    if (sim.ok) return;
+    expect(sim.error.text).to.match(new RegExp(`^Error\\("GS013"\\): Safe: the inner call reverted and safeTxGas and gasPrice were 0; the inner call: call 1 to ${getAddress(d.aave.pool)} reverted: (?!no revert data).+`));
+    expect(sim.error.args.inner).to.match(/^call 1 to /);
   });
 
   it("the README's `once --date 2024-02-05` with its env proposes (exit 0); again: ALREADY (exit 0); on a dead RPC: exit 1, never ALREADY", async () => {
+    await addDelegate();
     const r = await treasury({ ...env, AGENT_SLIPPAGE_BPS: "100" }, "once", "--date", "2024-02-05", "--json");
     expect(r.code, r.err + r.out).to.equal(0);
     expect(JSON.parse(r.out).status).to.equal("proposed");
