@@ -28,7 +28,7 @@ const STABLES = [
 const DEFAULT_AMOUNT = "1000";
 
 /** What to supply: `usdc` exactly (in USDC), or 1,000 of the first stablecoin the Safe holds (all of it when less). */
-async function pickSupply(d: ReturnType<typeof readDeployment>, usdc?: string): Promise<{ symbol: string; token: string; amount: bigint; decimals: number }> {
+async function pickSupply(d: ReturnType<typeof readDeployment>, usdc?: string): Promise<{ symbol: string; token: `0x${string}`; amount: bigint; decimals: number }> {
   const provider = new JsonRpcProvider(d.rpcUrl, undefined, { staticNetwork: true, cacheTimeout: -1 });
   const balanceOf = (token: string) => new Contract(token, ["function balanceOf(address) view returns (uint256)"], provider).balanceOf(d.treasury!.safe) as Promise<bigint>;
   try {
@@ -58,7 +58,7 @@ export async function runOwnerTxExample(deploymentFile: string, usdc?: string, l
   const d = readDeployment(deploymentFile);
   if (!d.treasury || !d.rpcUrl) throw new Error(`${deploymentFile} has no treasury or rpcUrl: is it written by \`npm start\`?`);
   if (d.chainId !== 31337) throw new Error(`${deploymentFile} is chain ${d.chainId}: this example signs with public test keys and runs on the local chain only`);
-  const { symbol, token: usdcAddr, amount, decimals } = await pickSupply(d, usdc);
+  const { symbol, token, amount, decimals } = await pickSupply(d, usdc);
 
   // Safe's deployment registry has no chain 31337: protocol-kit needs the local addresses passed in.
   const kit = (ownerIndex: number) =>
@@ -66,8 +66,8 @@ export async function runOwnerTxExample(deploymentFile: string, usdc?: string, l
   const [owner1, owner2] = await Promise.all([kit(1), kit(2)]);
 
   const supply: MetaTransactionData[] = [
-    approve(usdcAddr, d.aave.pool, amount),
-    aaveSupply(d.aave.pool, usdcAddr, amount, d.treasury!.safe),
+    approve(token, d.aave.pool, amount),
+    aaveSupply(d.aave.pool, token, amount, d.treasury!.safe),
   ].map((c) => ({ to: c.to, value: "0", data: c.data }));
   let tx = await owner1.createTransaction({ transactions: supply, onlyCalls: true });
   tx = await owner1.signTransaction(tx);
@@ -82,7 +82,7 @@ export async function runOwnerTxExample(deploymentFile: string, usdc?: string, l
 
   // Forbidden: pay an address that is not a registered payee (the outsider account).
   const outsider = d.accounts.outsider!;
-  let pay = await owner1.createTransaction({ transactions: [{ to: usdcAddr, value: "0", data: ERC20.encodeFunctionData("transfer", [outsider, amount]) }] });
+  let pay = await owner1.createTransaction({ transactions: [{ to: token, value: "0", data: ERC20.encodeFunctionData("transfer", [outsider, amount]) }] });
   pay = await owner1.signTransaction(pay);
   pay = await owner2.signTransaction(pay);
   try {
