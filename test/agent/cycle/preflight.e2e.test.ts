@@ -69,6 +69,10 @@ describe("agent/cycle: the treasury command's exit codes and start checks (child
     expect(r.code, r.err).to.equal(1);
     expect(r.err.trim().split("\n")).to.have.length(1);
     expect(r.err).to.match(new RegExp(`^error: the RPC at ${dead} did not answer \\(HTTP request to ${dead}/? failed \\(fetch failed\\)\\): check that the node is running and that RPC_URL points at it`));
+    // Any verb: one line with the URL, never viem's multi-line dump.
+    const s = await treasury({ ...env, RPC_URL: dead }, "status");
+    expect(s.code, s.err).to.equal(1);
+    expect(s.err).to.match(new RegExp(`^error: HTTP request to ${dead}/? failed \\(fetch failed\\): check that the node or service at that URL runs, and the setting that names it \\(RPC_URL, SAFE_TX_SERVICE_URL, …\\)\n$`));
   });
 
   it("a key that is not a registered agent: exit 2 naming AGENT_PRIVATE_KEY, before any cycle (a dry run needs no key)", async () => {
