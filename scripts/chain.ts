@@ -11,11 +11,13 @@
 import { ChildProcess, spawnSync } from "node:child_process";
 import path from "node:path";
 import fs from "node:fs";
+import net from "node:net";
 import { parseArgs } from "node:util";
 import { HDNodeWallet } from "ethers";
 import { TEST_MNEMONIC, connectRpc } from "./world/rpc";
 import type { WorldExtension } from "./deploy-world";
 import { startLocalAgent } from "./local-agent";
+import { closest } from "../lib/suggest";
 import { LOCAL_CHAIN_ID as CHAIN_ID, freePort, killGroup, startAnvil, stopChildren, waitForChainId } from "./processes";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -51,30 +53,64 @@ function formatUsd18(v: bigint): string {
   return `$${(Number(cents) / 100).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 }
 
-async function main() {
-  const { values } = parseArgs({
-    options: {
-      port: { type: "string" },
-      host: { type: "string", default: "127.0.0.1" },
-      network: { type: "string", default: "local" },
-      out: { type: "string" },
-      "skip-compile": { type: "boolean", default: false },
-      "no-agent": { type: "boolean", default: false },
-      verbose: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-    strict: true,
+const OPTIONS = {
+  port: { type: "string" },
+  host: { type: "string", default: "127.0.0.1" },
+  network: { type: "string", default: "local" },
+  out: { type: "string" },
+  "skip-compile": { type: "boolean", default: false },
+  "no-agent": { type: "boolean", default: false },
+  verbose: { type: "boolean", default: false },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+
+/** Bad input: one line on stderr, exit 2, nothing started. */
+class UsageError extends Error {}
+
+/** The options, or a UsageError naming the fix ("did you mean --port?" for a typo). */
+export function parseOptions(args: string[]) {
+  try {
+    return parseArgs({ args, options: OPTIONS, strict: true }).values;
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    const unknown = /Unknown option '(-{1,2}[^']+)'/.exec(e.message)?.[1];
+    if (e.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && unknown) {
+      const best = closest(unknown.replace(/^-+/, ""), Object.keys(OPTIONS), 2);
+      throw new UsageError(`unknown option ${unknown}${best ? `; did you mean --${best}?` : ""} (npm start -- --help lists the options)`);
+    }
+    throw new UsageError(`${e.message.split("\n")[0]} (npm start -- --help lists the options)`);
+  }
+}
+
+/** Whether `port` on `host` is taken (another anvil, an earlier npm start, any service). */
+function portInUse(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", (err: NodeJS.ErrnoException) => (err.code === "EADDRINUSE" ? resolve(true) : reject(err)));
+    srv.listen(port, host, () => srv.close(() => resolve(false)));
   });
+}
+
+const portBusy = (host: string, port: number) =>
+  new UsageError(`port ${port} on ${host} is in use (an earlier npm start, anvil or another service): stop it, pick another with --port, or leave --port out for a free one`);
+
+async function main() {
+  const values = parseOptions(process.argv.slice(2));
   if (values.help) {
     console.log(USAGE);
     return;
   }
+  // The approver's model is configuration, never a hidden default: say so now, not after the
+  // world is deployed and the agent has died behind "run with --verbose".
+  if (!values["no-agent"] && process.env.ANTHROPIC_API_KEY?.trim() && !process.env.ANTHROPIC_MODEL?.trim())
+    throw new UsageError("ANTHROPIC_API_KEY is set but ANTHROPIC_MODEL is not: set ANTHROPIC_MODEL to the model id (e.g. claude-sonnet-4-6), or unset ANTHROPIC_API_KEY for the rule-based approver");
   const t0 = Date.now();
   const host = values.host!;
   let port: number;
   if (values.port !== undefined) {
     port = Number(values.port);
-    if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`--port must be 1..65535, got ${values.port}`);
+    if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new UsageError(`--port must be an integer 1..65535, got ${values.port}`);
+    if (await portInUse(host, port)) throw portBusy(host, port);
   } else {
     port = await freePort(host);
   }
@@ -102,7 +138,10 @@ async function main() {
   const tCompiled = Date.now();
 
   progress(`starting anvil on ${host}:${port} ...`);
-  const anvil = await startAnvil({ host, port, mnemonic: TEST_MNEMONIC, verbose: values.verbose!, cwd: ROOT });
+  const anvil = await startAnvil({ host, port, mnemonic: TEST_MNEMONIC, verbose: values.verbose!, cwd: ROOT }).catch((err: Error) => {
+    // Taken between our check and anvil's bind (or by a process our check cannot see).
+    throw /address already in use|addrinuse/i.test(err.message) ? portBusy(host, port) : err;
+  });
   let stopping = false;
   const children: ChildProcess[] = [];
   const stop = (signal: NodeJS.Signals, exitCode: number) => {
@@ -190,7 +229,8 @@ async function main() {
   }
 }
 
-main().catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+if (require.main === module)
+  main().catch((err) => {
+    console.error(err instanceof UsageError ? `npm start: ${err.message}` : err instanceof Error ? err.message : err);
+    process.exit(err instanceof UsageError ? 2 : 1);
+  });

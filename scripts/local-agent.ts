@@ -143,10 +143,14 @@ export async function startLocalAgent(
   children.push(agent);
   prefixLines(agent, "[agent]", "stdout");
   // pino's JSON lines go to stderr: shown with --verbose only (the cycle summary is on stdout).
+  // Its last words are kept either way: a CLI error ("error: …", one line) says why it stopped.
+  let lastError = "";
+  agent.stderr!.on("data", (d: Buffer) => {
+    for (const l of d.toString().split("\n")) if (/^error: /.test(l)) lastError = l;
+  });
   if (o.verbose) prefixLines(agent, "[agent]", "stderr");
-  else agent.stderr!.resume();
   agent.once("exit", (code, signal) => {
-    if (code !== 0 && signal === null) console.error(`[agent] exited with code ${code} (run with --verbose for its logs)`);
+    if (code !== 0 && signal === null) console.error(`[agent] exited with code ${code}${lastError ? `: ${lastError.replace(/^error: /, "")}` : " (run with --verbose for its logs)"}`);
   });
   const serverOff = /^(false|0|no)$/i.test(process.env.AGENT_SERVER_ENABLED?.trim() ?? "");
   const serverUrl = serverOff ? undefined : await agentServerUrl(agent);

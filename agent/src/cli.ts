@@ -1,7 +1,7 @@
 // `treasury`: the agent's command line. Bad input is one line on stderr and exit code 2.
 import fs from "node:fs";
 import { Command, CommanderError, Option } from "commander";
-import { UserError } from "./errors";
+import { ExitCode, UserError } from "./errors";
 import { dayOf, isoOf, todayDay } from "./market/calendar";
 import { DEFAULT_DATA_DIR, lastDecisionDay, loadHistory, ReplayProvider } from "./market/replay";
 import type { MarketView } from "./market/types";
@@ -159,7 +159,7 @@ export function buildProgram(io: Io = stdio, ports: PortsFactory = planPorts): C
   return program;
 }
 
-/** Runs the CLI; resolves to the exit code (0 ok, 2 bad input, 1 unexpected failure). */
+/** Runs the CLI; resolves to the exit code (0 ok, 2 bad input, 1 a failed or aborted cycle, an unreachable chain or service, an unexpected failure). */
 export async function main(argv: string[], io: Io = stdio, ports?: PortsFactory): Promise<number> {
   const program = buildProgram(io, ports);
   try {
@@ -170,11 +170,15 @@ export async function main(argv: string[], io: Io = stdio, ports?: PortsFactory)
       if (e.code === "commander.helpDisplayed" || e.code === "commander.help" || e.code === "commander.version") return 0;
       return 2; // commander already printed "error: …"
     }
+    if (e instanceof ExitCode) return e.code;
     if (e instanceof UserError) {
       io.err(`error: ${e.message}\n`);
       return 2;
     }
-    io.err(`error: ${(e as Error).message}\n`);
+    // One line, never a client's multi-line dump: a revert decoded, an HTTP failure with its URL.
+    const { errorText } = await import("./cycle/errors");
+    const text = errorText(e);
+    io.err(`error: ${text}${/^HTTP request to /.test(text) ? ": check that the node or service at that URL runs, and the setting that names it (RPC_URL, SAFE_TX_SERVICE_URL, …)" : ""}\n`);
     return 1;
   }
 }

@@ -5,3 +5,11 @@ export class UserError extends Error {
     this.name = "UserError";
   }
 }
+
+/** The verb has already said what happened (a failed or aborted cycle's report): the CLI exits with `code` and prints nothing more. */
+export class ExitCode extends Error {
+  constructor(readonly code: number) {
+    super(`exit code ${code}`);
+    this.name = "ExitCode";
+  }
+}

@@ -6,6 +6,7 @@
 import fs from "node:fs";
 import { getAddress, isAddress, ZeroAddress } from "ethers";
 import { z } from "zod";
+import { closest } from "../../lib/suggest";
 
 /**
  * An EIP-55 address. Mixed case must carry a valid checksum: a wrong one usually means a mistyped
@@ -97,14 +98,6 @@ const KNOWN_FIELDS: Record<string, string[]> = {
   limits: Object.keys(DEFAULT_LIMITS),
 };
 
-function distance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0][j] = j;
-  for (let i = 1; i <= a.length; i++)
-    for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
-  return d[a.length][b.length];
-}
-
 function valueAt(input: unknown, path: PropertyKey[]): unknown {
   let v = input;
   for (const k of path) v = v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[k] : undefined;
@@ -116,8 +109,8 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): string[] {
   if (issue.code === "unrecognized_keys") {
     const known = KNOWN_FIELDS[at] ?? [];
     return issue.keys.map((key) => {
-      const best = known.map((k) => [k, distance(key, k)] as const).sort((x, y) => x[1] - y[1])[0];
-      const hint = best && best[1] <= 3 ? `did you mean "${best[0]}"? ` : "";
+      const best = closest(key, known);
+      const hint = best ? `did you mean "${best}"? ` : "";
       return `${at ? `${at}.` : ""}${key}: unknown field; ${hint}known fields here: ${known.join(", ")}`;
     });
   }

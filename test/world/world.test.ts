@@ -31,9 +31,10 @@ describe("local world: deployment", () => {
   });
 
   it("reports its in-process deploy time", async () => {
-    // Informational (the target is < 2 s); asserted loosely so a slow CI box does not flake.
+    // Informational (the target is < 2 s; speed is for `npm run bench`): printed, never bounded, so a
+    // loaded machine cannot fail it.
     console.log(`      deployWorld in-process: ${world.deployMs} ms, blocks ${world.deployBlock}..${world.readyBlock}`);
-    expect(world.deployMs).to.be.greaterThan(0).and.lessThan(20_000);
+    expect(world.deployMs).to.be.greaterThan(0);
     expect(world.readyBlock).to.be.greaterThan(world.deployBlock);
     expect(world.chainId).to.equal(31337);
   });

@@ -33,13 +33,15 @@ export interface BacktestOutput {
 export function checkWindow(h: MarketHistory, from: string, to: string): { fromDay: number; toDay: number } {
   const fromDay = dayOf(from);
   const toDay = dayOf(to);
-  if (fromDay > toDay) throw new UserError(`--from ${from} is after --to ${to}; swap them`);
   // The first decision needs a close before it; the last fill needs that day's close.
   const first = firstDecisionDay(h);
   const last = lastDecisionDay(h) - 1;
-  if (fromDay < first || toDay > last) {
-    throw new UserError(`the data covers ${isoOf(first)} → ${isoOf(last)}; choose --from/--to inside it (got ${from} → ${to})`);
-  }
+  const range = `choose --from/--to between ${isoOf(first)} and ${isoOf(last)}`;
+  // Each bound against the data first: a --from past the data's end is not a swapped pair.
+  if (fromDay > last) throw new UserError(`--from ${from} is after the data's last day (${isoOf(last)}); ${range}`);
+  if (toDay < first) throw new UserError(`--to ${to} is before the data's first decision day (${isoOf(first)}); ${range}`);
+  if (fromDay > toDay) throw new UserError(`--from ${from} is after --to ${to}; swap them`);
+  if (fromDay < first || toDay > last) throw new UserError(`the data covers ${isoOf(first)} → ${isoOf(last)}; ${range} (got ${from} → ${to})`);
   return { fromDay, toDay };
 }
 

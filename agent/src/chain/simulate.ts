@@ -7,7 +7,7 @@ import { agentModuleAbi, safeAbi, treasuryValuationAbi } from "../../../lib/chai
 import { recordDecision, type Call } from "../../../lib/chain/encode";
 import { multiSendCallOnlyTx } from "../../../lib/chain/safe";
 import { simulateLensAbi, simulateLensRuntime } from "../../../lib/chain/lens/simulateLens";
-import { decodeRevertParts } from "../../../lib/chain/revert";
+import { decodeRevert, decodeRevertParts } from "../../../lib/chain/revert";
 import type { Portfolio } from "./types";
 
 const BPS = 10_000n;
@@ -53,10 +53,38 @@ export async function simulateOwnerBatch(client: PublicClient, p: Portfolio, cal
   const execCall = encodeFunctionData({ abi: safeAbi, functionName: "execTransaction", args: [tx.to, tx.value, tx.data, tx.operation, 0n, 0n, 0n, zeroAddress, zeroAddress, signature] });
   const threshold1 = [{ slot: pad("0x04", { size: 32 }), value: pad("0x01", { size: 32 }) }];
   const r = await runLens(client, p, opts.owner, p.safe.address, execCall, [{ address: p.safe.address, stateDiff: threshold1 }], opts.blockNumber);
-  if (!r.ok) return r;
+  if (!r.ok) {
+    if (!r.error.text.includes("GS013")) return r;
+    const inner = await innerRevert(client, p, all, opts.blockNumber);
+    return { ...r, error: { ...r.error, args: { ...r.error.args, inner }, text: `${r.error.text}; the inner call: ${inner}` } };
+  }
   const before = p.values;
   const sizeUsd = r.after.values.reduce((s, v, i) => (before[i] > v ? s + before[i] - v : s), 0n);
   return { ok: true, ...summarize(p, r.after, sizeUsd), gas: r.gas };
+}
+
+/**
+ * Why a Safe transaction failed with GS013 (the Safe swallows its inner call's reason, and Safe
+ * 1.4.1's MultiSendCallOnly reverts with no data): the batch's calls replayed in order as the Safe
+ * (eth_simulateV1: one simulated block, each call from the Safe on the state the previous left), and
+ * the first failing one named with its revert decoded (a slippage limit, a protocol's error, ours).
+ */
+export async function innerRevert(client: PublicClient, p: Portfolio, calls: Call[], blockNumber?: bigint): Promise<string> {
+  let results;
+  try {
+    const [block] = await client.simulateBlocks({
+      blocks: [{ calls: calls.map((c) => ({ account: p.safe.address, to: c.to, data: c.data, value: c.value })) }],
+      ...(blockNumber === undefined ? {} : { blockNumber }),
+    });
+    results = block.calls;
+  } catch (e) {
+    return `not decoded: the node cannot replay the batch call by call (${(e as { shortMessage?: string }).shortMessage ?? (e as Error).message.split("\n")[0]})`;
+  }
+  const i = results.findIndex((r) => r.status !== "success");
+  if (i < 0) return "not reproduced: every call succeeds when replayed as the Safe (the guard's checks around it refused)";
+  const data = (results[i] as { data?: Hex }).data;
+  const reason = data && data !== "0x" ? decodeRevert(data) : "no revert data";
+  return `call ${i} to ${calls[i].to} reverted: ${reason}`;
 }
 
 type LensResult = { ok: true; ret: Hex; after: Snap; gas: bigint } | Extract<Simulation, { ok: false }>;

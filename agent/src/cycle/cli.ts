@@ -2,7 +2,7 @@
 // --help and --json; configuration comes from env / --config (see agent/README.md "The agent cycle").
 import type { Command } from "commander";
 import type { Hex } from "viem";
-import { UserError } from "../errors";
+import { ExitCode, UserError } from "../errors";
 import { isoOf, todayDay, dayOf } from "../market/calendar";
 import { lastDecisionDay } from "../market/replay";
 import { confirmProposed, executeProposed } from "../safe";
@@ -15,6 +15,7 @@ import { emergencyExit } from "./emergency";
 import { startRunServer } from "../server";
 import { isFailedCycle, type CycleReport } from "./types";
 import { alertsFrom } from "../alerts";
+import { requireChain, requireProposer, requireRegisteredAgent, Unreachable } from "./preflight";
 
 interface Io {
   out: (s: string) => void;
@@ -61,14 +62,43 @@ async function cycleDate(rt: Runtime, date?: string): Promise<string> {
   return isoOf(lastDecisionDay(p.history!));
 }
 
+const needService = (rt: Runtime) => {
+  if (!rt.ctx.safeCfg) throw new UserError("no Safe Transaction Service: set SAFE_TX_SERVICE_URL (local or self-hosted, ending in /api) or SAFE_API_KEY (hosted)");
+  return rt.ctx.safeCfg;
+};
+
+/**
+ * Before any cycle: the chain answers (exit 1 naming the URL otherwise; a finished day is never
+ * "already" on a dead chain), and unless it is a dry run the agent key is a registered agent and may
+ * propose (an owner or a delegate of the Safe in the service); a wrong key is exit 2 naming its setting.
+ */
+async function preflight(rt: Runtime, o: { dryRun?: boolean; propose: boolean; service?: boolean }): Promise<void> {
+  try {
+    await requireChain(rt.ctx.client, rt.cfg.rpcUrl, rt.ctx.chainId);
+  } catch (e) {
+    // `run` is a service: a chain down at its start is a failed cycle each interval (alerts,
+    // /health), not a crash loop; the key checks wait for a chain that answers.
+    if (!(o.service && e instanceof Unreachable)) throw e;
+    rt.log.warn({ reason: e.message }, "the chain does not answer at start: the agent key is not checked; cycles abort until it does");
+    return;
+  }
+  if (o.dryRun) return;
+  const agent = await rt.key("agent");
+  await requireRegisteredAgent(rt.ctx.client, rt.ctx.policy, agent);
+  const svc = o.propose ? needService(rt) : rt.ctx.safeCfg;
+  if (svc && (await requireProposer(rt.ctx.client, svc, agent, o.propose)) === "unchecked") rt.log.warn({ txService: svc.txServiceUrl }, "the transaction service did not answer: the proposer's delegate status is not checked");
+}
+
 export function registerCycleVerbs(program: Command, io: Io, ports: PortsFactory): void {
   const once = async (o: { date?: string; dryRun?: boolean; json?: boolean; config?: string }, forceProposal: boolean) =>
     withRuntime(o, async (rt) => {
+      await preflight(rt, { dryRun: o.dryRun, propose: forceProposal });
       const agent = o.dryRun ? undefined : await rt.key("agent");
       const r = await runCycle(rt.ctx, defaultSteps(rt, ports(rt)), { date: await cycleDate(rt, o.date), dryRun: o.dryRun, forceProposal, agentKey: agent?.key });
       io.out(o.json ? json(r) + "\n" : formatCycle(r));
-      if (isFailedCycle(r.status)) process.exitCode = 1;
       if (!o.dryRun) await alertsOf(rt).cycle(r);
+      // The report is printed; scripts and service managers see the failure in the exit code.
+      if (isFailedCycle(r.status)) throw new ExitCode(1);
     }, "agent");
 
   program
@@ -101,6 +131,7 @@ export function registerCycleVerbs(program: Command, io: Io, ports: PortsFactory
         const interval = o.interval ? Number(o.interval) : rt.cfg.schedule.intervalSeconds;
         if (!(Number.isInteger(interval) && interval > 0)) throw new UserError(`--interval must be a positive integer (seconds), got "${o.interval}"`);
         const max = o.maxCycles ? Number(o.maxCycles) : Infinity;
+        await preflight(rt, { propose: false, service: true });
         // Health, metrics, JSON API when server.enabled; a bind failure is a UserError here, before any cycle.
         const server = await startRunServer(rt, { intervalSeconds: interval, say: o.json ? undefined : io.out });
         let stop = false;
@@ -151,10 +182,6 @@ export function registerCycleVerbs(program: Command, io: Io, ports: PortsFactory
   const safeTxHashArg = (h: string): Hex => {
     if (!/^0x[0-9a-fA-F]{64}$/.test(h)) throw new UserError(`"${h}" is not a safeTxHash (0x + 64 hex digits); copy it from \`treasury status\` or the Safe web app`);
     return h as Hex;
-  };
-  const needService = (rt: Runtime) => {
-    if (!rt.ctx.safeCfg) throw new UserError("no Safe Transaction Service: set SAFE_TX_SERVICE_URL (local or self-hosted, ending in /api) or SAFE_API_KEY (hosted)");
-    return rt.ctx.safeCfg;
   };
 
   program

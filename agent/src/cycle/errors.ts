@@ -12,8 +12,23 @@ export function errorText(e: unknown): string {
       /* fall through to the message */
     }
   }
+  const http = httpFailureOf(e);
+  if (http) return http;
   const m = e instanceof Error ? ((e as { shortMessage?: string }).shortMessage ?? e.message) : String(e);
   return m.split("\n")[0].split("\u0000").join("");
+}
+
+/** viem's HttpRequestError says only "HTTP request failed." on its first line: name the URL that did
+ * not answer and why (refused, timed out, the HTTP status), somewhere in the cause chain. */
+function httpFailureOf(e: unknown): string | undefined {
+  for (let c = e as { name?: string; url?: string; status?: number; details?: string; cause?: unknown } | undefined, i = 0; c && i < 8; c = c.cause as typeof c, i++) {
+    if (c.name === "HttpRequestError" && c.url) {
+      const why = c.status ? `HTTP ${c.status}` : (c.details ?? "no answer").split("\n")[0];
+      return `HTTP request to ${c.url} failed (${why})`;
+    }
+    if (c.name === "TimeoutError" && c.url) return `HTTP request to ${c.url} timed out`;
+  }
+  return undefined;
 }
 
 /**

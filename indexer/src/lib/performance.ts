@@ -5,7 +5,10 @@
 //   F_i = net external flow (deposits minus payments, USD at the flow's block) in blocks
 //   (b_{i-1}, b_i]. A flow's block always has a snapshot (every treasury event takes one), so the
 //   flow is at the end of its period and never counted as return.
-// - Time-weighted return: TWR = prod(1 + r_i) - 1 (the index I). APY = (1 + TWR)^(365 d / elapsed) - 1.
+// - Time-weighted return: TWR = prod(1 + r_i) - 1 (the index I). APY = (1 + TWR)^(365 d / elapsed) - 1,
+//   only over a window of at least MIN_APY_DAYS: annualising an hour raises its return to the
+//   8,760th power (a 0.1 % dip reads as an APY of -100 %), so a shorter window has APY null and
+//   `apyNote` says why.
 // - Daily series: last snapshot of each UTC day; daily return = I(day) / I(previous day) - 1.
 // - Volatility = sample stdev of daily returns * sqrt(365). Sharpe = mean(daily - rf) / stdev * sqrt(365).
 //   Sortino = mean(daily - rf) / sqrt(mean(min(0, daily - rf)^2)) * sqrt(365). rf = daily rate of
@@ -29,9 +32,11 @@ export interface GasCost {
 }
 
 export const DAY = 86_400;
+/** The shortest window whose return is annualised (shorter: APY null, with the reason). */
+export const MIN_APY_DAYS = 7;
 export const METHOD =
   "TWR: r_i = (NAV_i - F_i)/NAV_{i-1} - 1 per snapshot interval, F_i = net external flow (deposits - payments) in (b_{i-1}, b_i]; " +
-  "APY = (1+TWR)^(365d/elapsed)-1; daily returns from the last snapshot of each UTC day; vol = stdev(daily, n-1)*sqrt(365); " +
+  `APY = (1+TWR)^(365d/elapsed)-1, null over windows under ${MIN_APY_DAYS} days; daily returns from the last snapshot of each UTC day; vol = stdev(daily, n-1)*sqrt(365); ` +
   "Sharpe = mean(daily-rf)/stdev*sqrt(365); Sortino = mean(daily-rf)/sqrt(mean(min(0,daily-rf)^2))*sqrt(365); " +
   "max drawdown on the TWR index; gains = NAV_end - NAV_start - net flows.";
 
@@ -54,6 +59,9 @@ export function twrIndex(points: Point[], flows: Flow[]): { index: number[]; flo
   return { index, flowIn };
 }
 
+/** "1.0 h", "2.5 days": a window's length for a note. */
+const spanText = (seconds: number) => (seconds < DAY ? `${(seconds / 3600).toFixed(1)} h` : `${(seconds / DAY).toFixed(1)} days`);
+
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 export interface DailyPoint {
@@ -74,6 +82,8 @@ export interface Performance {
   netFlowsUsd: number;
   twr: number;
   apy: number | null;
+  /** Why `apy` is null (the window is too short to annualise), else null. */
+  apyNote: string | null;
   volatility: number | null;
   sharpe: number | null;
   sortino: number | null;
@@ -96,7 +106,9 @@ export function performance(points: Point[], flows: Flow[], gas: GasCost[], risk
   const n = points.length;
   const twr = index[n - 1] - 1;
   const elapsed = last.timestamp - first.timestamp;
-  const apy = elapsed > 0 ? Math.pow(1 + twr, (365 * DAY) / elapsed) - 1 : null;
+  const annualise = elapsed >= MIN_APY_DAYS * DAY;
+  const apy = annualise ? Math.pow(1 + twr, (365 * DAY) / elapsed) - 1 : null;
+  const apyNote = annualise ? null : `n/a: the window is ${spanText(elapsed)}; APY is annualised over ${MIN_APY_DAYS} days or more (see twr for the window's return)`;
 
   // Daily series: the last point of each UTC day.
   const daily: DailyPoint[] = [];
@@ -153,6 +165,7 @@ export function performance(points: Point[], flows: Flow[], gas: GasCost[], risk
     netFlowsUsd,
     twr,
     apy,
+    apyNote,
     volatility,
     sharpe,
     sortino,

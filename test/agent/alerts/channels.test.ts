@@ -109,13 +109,14 @@ describe("agent/alerts: Telegram channel against a local Bot API", () => {
   });
 
   it("no answer within timeoutMs is retried; an unreachable API is a network error without the URL", async () => {
+    // The timeout must cover a normal answer on a loaded machine (the retry's); only the hang hits it.
     tg.faults.push("hang");
-    await channel({ timeoutMs: 300 }).send(alert());
+    await channel({ timeoutMs: 2_000 }).send(alert());
     expect(tg.requests).to.have.length(2);
     expect(tg.delivered).to.have.length(1);
     tg.faults.push("hang");
-    const late = (await channel({ timeoutMs: 300, retry: { maxAttempts: 1 } }).send(alert()).catch((e: Error) => e)) as Error;
-    expect(late.message).to.equal("telegram: no answer within 300 ms");
+    const late = (await channel({ timeoutMs: 2_000, retry: { maxAttempts: 1 } }).send(alert()).catch((e: Error) => e)) as Error;
+    expect(late.message).to.equal("telegram: no answer within 2000 ms");
 
     const err = (await channel({ baseUrl: `http://127.0.0.1:${await deadPort()}`, retry: { maxAttempts: 2, sleep: async () => undefined } }).send(alert()).catch((e: Error) => e)) as Error;
     expect(err.message).to.equal("telegram: network error (ECONNREFUSED) (gave up after 2 attempts)");

@@ -163,13 +163,13 @@ describe("agent/alerts: dispatcher, dedup in the journal, cycle alerts", functio
     tg.faults.push({ status: 401, description: "Unauthorized" });
     const r1 = await d.send({ kind: "x", severity: "info", title: "t", lines: ["l"] });
     tg.faults.push("hang");
-    const slow = telegramChannel({ chatId: CHAT, token: TOKEN, tokenEnv: "TELEGRAM_BOT_TOKEN", baseUrl: tg.origin, timeoutMs: 200, maxRetryAfterMs: 0, retry: { maxAttempts: 1 } });
+    const slow = telegramChannel({ chatId: CHAT, token: TOKEN, tokenEnv: "TELEGRAM_BOT_TOKEN", baseUrl: tg.origin, timeoutMs: 2_000, maxRetryAfterMs: 0, retry: { maxAttempts: 1 } });
     const r2 = await new AlertDispatcher({ channels: [slow], log: raw.log, dedupMs: 0 }).send({ kind: "y", severity: "info", title: "t", lines: ["l"] });
     const r3 = await new AlertDispatcher({ channels: alertChannelsFor(cfg({ webhook: undefined, email: undefined, telegram: { chatId: CHAT, baseUrl: `http://127.0.0.1:${await deadPort()}` } })), log: raw.log, dedupMs: 0 }).send({ kind: "z", severity: "info", title: "t", lines: ["l"] });
     await flush();
     expect([r1, r2, r3].map((r) => r.failed[0]?.error)).to.deep.equal([
       "telegram: 401 Unauthorized; the bot token in TELEGRAM_BOT_TOKEN is wrong or revoked; copy it again from @BotFather",
-      "telegram: no answer within 200 ms",
+      "telegram: no answer within 2000 ms",
       "telegram: network error (ECONNREFUSED) (gave up after 2 attempts)",
     ]);
     expect(raw.lines().filter((l) => l.msg === "alert not delivered")).to.have.length(3);

@@ -149,7 +149,8 @@ describe("CoW order book: client and local server", function () {
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const api = new CowOrderBook({ baseUrl: url, retries: 2, backoffMs: 1, timeoutMs: 300 });
+    // The timeout must cover every normal answer below on a loaded machine; only the hang hits it.
+    const api = new CowOrderBook({ baseUrl: url, retries: 2, backoffMs: 1, timeoutMs: 2_000 });
     const uid = `0x${"cd".repeat(56)}` as Hex;
     const jsonRes = (status: number, body: unknown) => (res: http.ServerResponse) => res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
     const fail = async (p: Promise<unknown>) => {
