@@ -123,7 +123,7 @@ describe("agent/cycle: one cycle on the local world", function () {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "i9-cycle-"));
     const depFile = path.join(dir, "deployment.json");
     fs.writeFileSync(depFile, JSON.stringify(chain.deployment));
-    env = { RPC_URL: rpc.url(), DEPLOYMENTS_FILE: depFile, AGENT_DATA_DIR: "memory://", SAFE_TX_SERVICE_URL: txs.url("/api"), AGENT_PRIVATE_KEY: testKey(4), GUARDIAN_PRIVATE_KEY: testKey(7), LOG_LEVEL: "silent", ANTHROPIC_API_KEY: "sk-ant-test-key-never-logged", ANTHROPIC_MODEL: "claude-test", ANTHROPIC_BASE_URL: llm.url, ANTHROPIC_TIMEOUT_MS: "3000" };
+    env = { RPC_URL: rpc.url(), DEPLOYMENTS_FILE: depFile, AGENT_DATA_DIR: "memory://", SAFE_TX_SERVICE_URL: txs.url("/api"), AGENT_PRIVATE_KEY: testKey(4), GUARDIAN_PRIVATE_KEY: testKey(7), LOG_LEVEL: "silent", ANTHROPIC_API_KEY: "sk-ant-test-key-never-logged", ANTHROPIC_MODEL: "claude-test", ANTHROPIC_BASE_URL: llm.url, ANTHROPIC_TIMEOUT_MS: "30000" };
     rt = await openRuntime({ env });
     client = rt.ctx.client;
     const d = chain.deployment;
