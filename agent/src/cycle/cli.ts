@@ -15,6 +15,7 @@ import { emergencyExit } from "./emergency";
 import { startRunServer } from "../server";
 import { isFailedCycle, type CycleReport } from "./types";
 import { alertsFrom } from "../alerts";
+import { closeExecutedProposal } from "./owners";
 
 interface Io {
   out: (s: string) => void;
@@ -177,9 +178,8 @@ export function registerCycleVerbs(program: Command, io: Io, ports: PortsFactory
       const signer = await rt.key("signer");
       const r = await executeProposed(needService(rt), hash, signer.key);
       // The decision it carried (recordDecision) is now on chain: close it in the journal.
-      const row = (await rt.journal.recent(200)).find((x) => x.safeTxHash?.toLowerCase() === hash.toLowerCase());
-      if (row) await rt.journal.update(row.hash, { status: "executed", outcome: { ...(row.outcome as object), executedTx: r.txHash, blockNumber: r.blockNumber } });
-      io.out(o.json ? json({ safeTxHash: hash, ...r, decision: row?.hash ?? null }) + "\n" : `executed ${hash} in ${r.txHash} (block ${r.blockNumber}, gas ${r.gasUsed})${row ? `; decision ${row.hash}` : ""}\n`);
+      const decision = await closeExecutedProposal(rt.journal, hash, r);
+      io.out(o.json ? json({ safeTxHash: hash, ...r, decision: decision ?? null }) + "\n" : `executed ${hash} in ${r.txHash} (block ${r.blockNumber}, gas ${r.gasUsed})${decision ? `; decision ${decision}` : ""}\n`);
     }));
 
   program
