@@ -1,29 +1,42 @@
 // `npm start` / `npm run chain`: start a local anvil chain (from node_modules, on a free port unless
 // --port is given), deploy the local world and the guardrails over JSON-RPC, write
-// deployments/<network>.json, start the local Safe Transaction Service and the agent loop (npm start;
-// `npm run chain` passes --no-agent), print a short summary, and keep running until SIGINT/SIGTERM,
-// then stop the agent, the service and anvil (its whole process group).
+// deployments/<network>.json, start the local Safe Transaction Service, the CoW order book, the
+// indexer and the agent with its server, replay the last twelve months of data/market/ on the chain
+// (scripts/replay), write the reports, then keep the agent running live until SIGINT/SIGTERM, which
+// stop everything (anvil's whole process group too). `--no-replay` is the previous behaviour: the
+// agent loop (`treasury run`) on the day after the data; `npm run chain` passes --no-agent.
 //
-//   npm start -- [--port N] [--host 127.0.0.1] [--network local] [--out DIR] [--skip-compile] [--no-agent] [--verbose]
+//   npm start -- [--from D] [--to D] [--no-replay] [--signer-delay-days N] [--headless] [--port N] [--host 127.0.0.1]
+//                [--network local] [--out DIR] [--skip-compile] [--no-agent] [--verbose]
 //
 // Nothing that needs the compiled artifacts (typechain-types, artifacts/) is imported at load time:
 // on a fresh clone they only exist once the compile step below has run.
 import { ChildProcess, spawnSync } from "node:child_process";
 import path from "node:path";
 import fs from "node:fs";
-import { parseArgs } from "node:util";
+import { parseArgs, type ParseArgsConfig } from "node:util";
 import { HDNodeWallet } from "ethers";
 import { TEST_MNEMONIC, connectRpc } from "./world/rpc";
 import type { WorldExtension } from "./deploy-world";
 import { startLocalAgent } from "./local-agent";
 import { LOCAL_CHAIN_ID as CHAIN_ID, freePort, killGroup, startAnvil, stopChildren, waitForChainId } from "./processes";
+import { UserError } from "../agent/src/errors";
+import { assertPortFree, killAll, replayWindow, startSystem, type System, type Window } from "./replay/system";
 
 const ROOT = path.resolve(__dirname, "..");
 /** Test-mnemonic account indices with a role in the local world (see the README). */
 const GUARDIAN_INDEX = 7;
 const PAYEE_INDEX = 8;
 
-const USAGE = `Usage: npm start -- [--port N] [--host HOST] [--network NAME] [--out DIR] [--skip-compile] [--no-agent] [--verbose]
+/** The default replay window: the last twelve months of data/market/. */
+const DEFAULT_FROM = "2024-07-01";
+const DEFAULT_TO = "2025-06-30";
+
+const USAGE = `Usage: npm start -- [--from D] [--to D] [--no-replay] [--signer-delay-days N] [--headless] [--port N] [--host HOST] [--network NAME] [--out DIR] [--skip-compile] [--no-agent] [--verbose]
+  --from D, --to D        replay window in data/market/ (default ${DEFAULT_FROM} → ${DEFAULT_TO})
+  --no-replay             no replay: the agent loop on the day after the data, as before
+  --signer-delay-days N   simulated days before owners #1 and #2 sign a proposal (default 0)
+  --headless              replay without the agent's server, write the reports and exit (0; 1 if a cycle failed)
   --port N         anvil port (default: a free port chosen by the OS)
   --host HOST      interface to listen on (default 127.0.0.1)
   --network NAME   write <NAME>.json (default local)
@@ -34,6 +47,8 @@ const USAGE = `Usage: npm start -- [--port N] [--host HOST] [--network NAME] [--
 SIGINT (Ctrl-C) or SIGTERM stops the agent, the service and the chain; nothing is left listening.`;
 
 const progress = (msg: string) => console.log(`[start] ${msg}`);
+/** Bad input (flags, window, port): one line, exit 2, nothing started. */
+const BAD_INPUT = 2;
 
 /** Address of account `i` of the test mnemonic (the keys anvil funds). */
 function deriveAddress(i: number): string {
@@ -51,8 +66,127 @@ function formatUsd18(v: bigint): string {
   return `$${(Number(cents) / 100).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 }
 
+/** parseArgs with its errors (an unknown flag, a missing value) as bad input: exit 2. */
+function parseArgsOr2<T extends ParseArgsConfig>(cfg: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs<T>(cfg);
+  } catch (e) {
+    throw new UserError(`${(e as Error).message}; see \`npm start -- --help\``);
+  }
+}
+
+/**
+ * The replay path of npm start: the whole system (scripts/replay/system.ts), the window replayed with
+ * a progress bar, the reports, then the agent live on the day after the window until a signal
+ * (--headless: exit instead). Ready ("Press Ctrl-C to stop") once the server is up and the replay
+ * has started.
+ */
+async function startReplay(o: { window: Window; host: string; port: number; network: string; outDir?: string; verbose: boolean; headless: boolean; signerDelayDays: number; t0: number; tCompiled: number }): Promise<void> {
+  const { runSession } = await import("./replay/session");
+  const { makeProgress } = await import("./replay/progress");
+  const { runCycle } = await import("../agent/src/cycle/once");
+  const { isoOf } = await import("../agent/src/market/calendar");
+  const { lastDecisionDay } = await import("../agent/src/market/replay");
+  const children: ChildProcess[] = [];
+  const held: { anvil?: ChildProcess; sys?: System } = {};
+  let stopRequested = false;
+  let shuttingDown = false;
+  let replaying = false;
+  const shutdown = async (code: number) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    if (held.sys) await held.sys.stop();
+    else {
+      await stopChildren(children);
+      if (held.anvil && held.anvil.exitCode === null) killGroup(held.anvil, "SIGTERM");
+    }
+    process.exit(code);
+  };
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (stopRequested) return;
+    stopRequested = true;
+    console.log(`\n${sig}: stopping${replaying ? " after the day in progress (the journal and the indexer keep what was done)" : ""}: the agent, the indexer, the tx service, the order book and anvil`);
+    // During the replay the current day finishes first (a cycle is never cut in half); never longer than 8 s.
+    if (replaying) setTimeout(() => void shutdown(0), 8_000).unref();
+    else void shutdown(0);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const parent = process.ppid;
+  setInterval(() => process.ppid !== parent && onSignal("SIGTERM"), 1_000).unref();
+  process.on("exit", () => killAll({ anvil: held.anvil, children }));
+
+  const instance = `${o.network}-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+  const tty = Boolean(process.stdout.isTTY);
+  const from = isoOf(o.window.fromDay);
+  const to = isoOf(o.window.toDay);
+  progress(`starting anvil on ${o.host}:${o.port} at ${isoOf(o.window.fromDay - 1)} (the day before the replay) ...`);
+  let serverUrl: string | undefined;
+  const sys = await startSystem(
+    {
+      window: o.window, host: o.host, port: o.port, network: o.network, outDir: o.outDir, instance, server: !o.headless, indexer: true, verbose: o.verbose,
+      log: progress,
+      say: (line) => (serverUrl = /^server (http:\/\/\S+)/.exec(line)?.[1]),
+      onAnvil: (a) => (held.anvil = a),
+    },
+    children,
+  );
+  held.sys = sys;
+  if (stopRequested) return shutdown(0);
+  const w = sys.world;
+  const g = JSON.parse(fs.readFileSync(sys.deploymentsFile, "utf8")).guardrails as Record<string, string>;
+  console.log(
+    [
+      ``,
+      `Local world ready (compile ${o.tCompiled - o.t0} ms, chain + world + services ${Date.now() - o.tCompiled} ms)`,
+      `  RPC         ${sys.rpcUrl}  (chain ${CHAIN_ID})`,
+      `  Safe        ${w.treasury.safe}  Safe 1.4.1, ${w.treasury.threshold}-of-${w.treasury.owners.length}`,
+      `  owners      ${w.treasury.owners.map((a) => `#${accountIndex(a)} ${a}`).join(", ")}`,
+      `  agent       #4 ${w.accounts.agent}   guardian #${GUARDIAN_INDEX} ${deriveAddress(GUARDIAN_INDEX)}   payee #${PAYEE_INDEX} ${deriveAddress(PAYEE_INDEX)}`,
+      `  guardrails  policy ${g.policy}  valuation ${g.valuation}  guard ${g.guard}  module ${g.module}`,
+      `  tx service  ${sys.txServiceUrl}  (Safe Transaction Service API; proposals above the autonomy limit are signed by owners #1 and #2 after ${o.signerDelayDays} simulated day(s))`,
+      `  order book  ${sys.orderBookUrl}  (CoW Protocol API + a local solver; swaps go there with SWAP_VENUE=cow)`,
+      `  indexer     ${sys.indexer?.url ?? "off"}  (GraphQL at /graphql; /portfolio, /performance, /decisions)`,
+      `  agent API   ${serverUrl ? `${serverUrl}  (dashboard at /; /health, /metrics, /api/status, /api/decisions, /api/nav, /api/replay)` : "off (--headless or AGENT_SERVER_ENABLED=false)"}`,
+      `  journal     ${path.relative(process.cwd(), sys.dataDir)}  approver ${process.env.ANTHROPIC_API_KEY ? "Claude + rules" : "rules (no ANTHROPIC_API_KEY)"}`,
+      `  replay      ${from} → ${to} (${o.window.toDay - o.window.fromDay + 1} days): started`,
+      `  accounts    #N = account N of the test mnemonic "${TEST_MNEMONIC}" (test keys: never use them on a real chain)`,
+      `  all addresses and ABIs: ${path.relative(process.cwd(), sys.deploymentsFile)}, ${path.relative(process.cwd(), path.join(ROOT, "deployments", "abi"))}/`,
+      o.headless ? `Replaying headless; the process exits when done.` : `Press Ctrl-C to stop.`,
+    ].join("\n"),
+  );
+  replaying = true;
+  let result;
+  try {
+    result = await runSession({
+      world: w, agent: sys.agent, indexer: sys.indexer, history: o.window.history, fromDay: o.window.fromDay, toDay: o.window.toDay,
+      signerDelayDays: o.signerDelayDays, initialUsd: sys.initialUsd, progress: makeProgress({ tty }), stopped: () => stopRequested,
+    });
+  } catch (e) {
+    if (stopRequested) return shutdown(0);
+    console.error(`replay failed: ${(e as Error).message}`);
+    return shutdown(1);
+  } finally {
+    replaying = false;
+  }
+  if (stopRequested) return shutdown(0);
+  if (o.headless) return shutdown(result.failed ? 1 : 0);
+
+  // Live, as `treasury run`: the cycle on the day after the replay (within the data), every interval.
+  const liveDay = Math.min(o.window.toDay + 1, lastDecisionDay(o.window.history));
+  const interval = Number(process.env.AGENT_INTERVAL_SECONDS ?? sys.agent.rt.cfg.schedule.intervalSeconds);
+  console.log(`[start] replay done; the agent runs live on ${isoOf(liveDay)} every ${interval} s. Press Ctrl-C to stop.`);
+  while (!stopRequested) {
+    const started = Date.now();
+    const r = await runCycle(sys.agent.rt.ctx, sys.agent.steps, { date: isoOf(liveDay), agentKey: sys.agent.agentKey });
+    sys.agent.server?.cycleDone(r);
+    console.log(`[agent] cycle ${r.date}: ${r.status.toUpperCase()}${r.reason ? ` — ${r.reason}` : ""}`);
+    while (!stopRequested && Date.now() - started < interval * 1000) await new Promise((res) => setTimeout(res, 250));
+  }
+}
+
 async function main() {
-  const { values } = parseArgs({
+  const { values } = parseArgsOr2({
     options: {
       port: { type: "string" },
       host: { type: "string", default: "127.0.0.1" },
@@ -61,6 +195,11 @@ async function main() {
       "skip-compile": { type: "boolean", default: false },
       "no-agent": { type: "boolean", default: false },
       verbose: { type: "boolean", default: false },
+      from: { type: "string", default: DEFAULT_FROM },
+      to: { type: "string", default: DEFAULT_TO },
+      "no-replay": { type: "boolean", default: false },
+      "signer-delay-days": { type: "string", default: "0" },
+      headless: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -69,12 +208,19 @@ async function main() {
     console.log(USAGE);
     return;
   }
+  const replay = !values["no-replay"] && !values["no-agent"];
+  const delay = Number(values["signer-delay-days"]);
+  if (!Number.isInteger(delay) || delay < 0) throw new UserError(`--signer-delay-days must be a whole number of days ≥ 0, got "${values["signer-delay-days"]}"`);
+  if (values.headless && !replay) throw new UserError("--headless runs a replay: drop --no-replay / --no-agent, or drop --headless");
+  // The window is checked against the data before anything starts.
+  const window = replay ? replayWindow(values.from!, values.to!) : undefined;
   const t0 = Date.now();
   const host = values.host!;
   let port: number;
   if (values.port !== undefined) {
     port = Number(values.port);
-    if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`--port must be 1..65535, got ${values.port}`);
+    if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new UserError(`--port must be 1..65535, got ${values.port}`);
+    await assertPortFree(host, port, "--port");
   } else {
     port = await freePort(host);
   }
@@ -100,6 +246,7 @@ async function main() {
     async (world, signers) => ({ ...(await attachLocalGuardrails(world, { guardian: signers[GUARDIAN_INDEX], payee: signers[PAYEE_INDEX] })).addresses }),
   ];
   const tCompiled = Date.now();
+  if (window) return startReplay({ window, host, port, network: values.network!, outDir: values.out && path.resolve(values.out), verbose: values.verbose!, headless: values.headless!, signerDelayDays: delay, t0, tCompiled });
 
   progress(`starting anvil on ${host}:${port} ...`);
   const anvil = await startAnvil({ host, port, mnemonic: TEST_MNEMONIC, verbose: values.verbose!, cwd: ROOT });
@@ -192,5 +339,5 @@ async function main() {
 
 main().catch((err) => {
   console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
+  process.exit(err instanceof UserError ? BAD_INPUT : 1);
 });

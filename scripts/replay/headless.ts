@@ -11,6 +11,8 @@ export interface HeadlessResult extends SessionResult {
   /** Transactions mined during the replay (the world's, the agent's and the owners'). */
   txs: number;
   setupSeconds: number;
+  /** The agent's data folder (journal; indexer database under indexer/), kept after the run. */
+  dataDir: string;
 }
 
 export async function replayHeadless(o: {
@@ -49,7 +51,7 @@ export async function replayHeadless(o: {
     const b1 = Number(await sys.world.rpc("eth_blockNumber", []));
     let txs = 0;
     for (let b = b0 + 1; b <= b1; b++) txs += Number(await sys.world.rpc("eth_getBlockTransactionCountByNumber", ["0x" + b.toString(16)]));
-    return { ...r, txs, setupSeconds };
+    return { ...r, txs, setupSeconds, dataDir: sys.dataDir };
   } finally {
     await sys.stop();
     process.off("exit", onExit);

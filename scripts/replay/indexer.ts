@@ -14,7 +14,7 @@ export interface IndexerProcess {
   tail: () => string;
   getJson: <T>(p: string) => Promise<T>;
   /** Resolves once /caught-up says the indexed block is the chain head. */
-  waitCaughtUp: (timeoutMs?: number) => Promise<void>;
+  waitCaughtUp: (timeoutMs?: number, stopped?: () => boolean) => Promise<void>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -49,9 +49,10 @@ export async function startIndexerProcess(o: { deploymentsFile: string; pgliteDi
     url,
     tail: () => out.slice(-3000),
     getJson,
-    async waitCaughtUp(timeoutMs = 300_000) {
+    async waitCaughtUp(timeoutMs = 300_000, stopped = () => false) {
       const t0 = Date.now();
       while (Date.now() - t0 < timeoutMs) {
+        if (stopped()) throw new Error("stopped while waiting for the indexer");
         if (child.exitCode !== null) throw new Error(`the indexer exited with code ${child.exitCode}:\n${out.slice(-3000)}`);
         try {
           if ((await fetch(url + "/caught-up")).status === 200) return;

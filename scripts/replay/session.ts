@@ -8,6 +8,8 @@ import type { MarketHistory } from "../../agent/src/market/types";
 import { isoOf } from "../../agent/src/market/calendar";
 import type { World } from "../world";
 import { dayFailed, navNow, replayDays, type AgentSession, type DayResult } from "./driver";
+import { aaveUsdcSupplyApr } from "./world";
+import { PENDLE_PARAMS } from "../world";
 import type { IndexerProcess } from "./indexer";
 import type { Progress } from "./progress";
 import { agreementOf, backtestSide, chainFigures, journalFigures, runName, summaryTable, writeReports, type IndexerFigures, type Summary } from "./report";
@@ -20,13 +22,21 @@ const VALUATION = parseAbi(["function nav() view returns (uint256)"]);
  * the swap fee is the pools' fee weighted by the strategy's BTC/ETH split (0.3% WBTC/USDC × 0.6 +
  * 0.05% WETH/USDC × 0.4), slippage the price impact of the agent's trades on the replay's pools.
  */
-export function calibratedConfig(gasUsdPerRebalance: number): Config {
+export function calibratedConfig(gasUsdPerRebalance: number, stableApr: number): Config {
   const c = defaultConfig();
-  return { ...c, costs: { swapFeeBps: 20, slippageBps: 2, gasUsdPerRebalance } };
+  // Yields as the chain pays them: Aave's supply rate from the local borrower's demand, the vaults
+  // built on Aave at the same rate, the PT at the world's Pendle implied rate (PENDLE_PARAMS).
+  return { ...c, costs: { swapFeeBps: 20, slippageBps: 2, gasUsdPerRebalance }, rates: { ...c.rates, aaveFallbackApr: stableApr, vaultApr: stableApr, pendlePtApr: PENDLE_PARAMS.impliedApy } };
+}
+
+/** The history with no stablecoin yield data: the backtest then uses the chain's rate (aaveFallbackApr). */
+function withChainYield(h: MarketHistory): MarketHistory {
+  return { ...h, series: { ...h.series, stableYield: new Float64Array(h.length).fill(Number.NaN) } };
 }
 
 export interface SessionResult {
-  summary: Summary;
+  /** null when the replay was stopped before its end (no report). */
+  summary: Summary | null;
   days: DayResult[];
   files: string[];
   failed: boolean;
@@ -49,10 +59,13 @@ export async function runSession(o: {
 }): Promise<SessionResult> {
   const t0 = performance.now();
   const startNav = await navNow(o.agent);
+  const stableApr = await aaveUsdcSupplyApr(o.world);
   o.progress.start(o.toDay - o.fromDay + 1, startNav);
   const days = await replayDays({ world: o.world, agent: o.agent, history: o.history, fromDay: o.fromDay, toDay: o.toDay, signerDelayDays: o.signerDelayDays, stopped: o.stopped, onDay: (d) => o.progress.day(d) });
   o.progress.stop();
   const seconds = (performance.now() - t0) / 1000;
+  // Stopped by a signal: what was done stays in the journal and the indexer; no report.
+  if (o.stopped()) return { summary: null, days, files: [], failed: days.some(dayFailed), timing: { feeds: 0, arbitrage: 0, cycle: 0, owners: 0, indexer: 0 } };
   const client = o.agent.rt.ctx.client;
   const from = isoOf(o.fromDay);
   const to = days.length ? days[days.length - 1].date : from;
@@ -81,7 +94,7 @@ export async function runSession(o: {
   let cents: number | null = null;
   let feesUsd = 0;
   if (o.indexer) {
-    await o.indexer.waitCaughtUp();
+    await o.indexer.waitCaughtUp(300_000, o.stopped);
     const p = await o.indexer.getJson<{ block: string; navUsd18: string; navUsd: number }>("/portfolio");
     const perf = await o.indexer.getJson<{ twr: number }>("/performance");
     const dec = await o.indexer.getJson<{ count: number; winRate: number | null; qualityScore: number | null; decisions: { decisionHash: string; navBefore: number | null; navAfter: number | null }[] }>("/decisions");
@@ -97,11 +110,11 @@ export async function runSession(o: {
 
   const chain = chainFigures(days, startNav, gasUsd, feesUsd);
   const trades = Math.max(chain.trades, 1);
-  const bt = backtestSide(o.history, { from, to, strategy: o.agent.rt.cfg.strategy, config: calibratedConfig(gasUsd / trades), initialUsd: o.initialUsd });
+  const bt = backtestSide(withChainYield(o.history), { from, to, strategy: o.agent.rt.cfg.strategy, config: calibratedConfig(gasUsd / trades, stableApr), initialUsd: o.initialUsd });
   const journal = journalFigures(days);
   const causes = [
     "the chain values BTC and ETH at the day's close through Chainlink-shaped feeds and trades on Uniswap pools arbitraged to it; the backtest fills at the same close with a flat fee + slippage model",
-    "stablecoin yield on the chain is Aave's rate from the local borrower's demand (and the vaults and the PT built on it); the backtest uses data/market/stable_yield_daily.csv and configured rates",
+    `stablecoin yield: the backtest is given the chain's Aave USDC supply rate at the start (${(stableApr * 100).toFixed(2)}% APR) for Aave and the vaults and the PT's implied ${PENDLE_PARAMS.impliedApy * 100}%; on the chain the rate moves with utilization as the treasury supplies and withdraws`,
     "the chain's weights are read after the day's price move, the backtest's from yesterday's close: a drift trigger can fire a day apart",
   ];
   const agreement = agreementOf(chain, bt.figures, journal, days.length, cents, missing, causes);

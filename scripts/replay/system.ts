@@ -22,6 +22,13 @@ const DAY = 86_400;
 const GUARDIAN_INDEX = 7;
 const PAYEE_INDEX = 8;
 
+/**
+ * The guarded treasury's $400k with its stablecoins in USDC: the planner has no route for DAI (no
+ * DAI pool, no DAI leg in the strategy's sleeves), so DAI would sit idle outside every target while
+ * the backtest's cash is USDC. 30% volatile at the start, as the guarded world.
+ */
+export const REPLAY_TREASURY_USD = { USDC: 280_000, DAI: 0, WETH: 70_000, WBTC: 50_000 };
+
 export interface Window {
   history: MarketHistory;
   fromDay: number;
@@ -58,6 +65,8 @@ export interface SystemOptions {
   verbose?: boolean;
   log?: (s: string) => void;
   say?: (s: string) => void;
+  /** Told the anvil process as soon as it runs (a signal during the setup must reach it). */
+  onAnvil?: (anvil: ChildProcess) => void;
 }
 
 export interface System {
@@ -86,6 +95,7 @@ export async function startSystem(o: SystemOptions, children: ChildProcess[] = [
   if (!(prices.WETH > 0 && prices.WBTC > 0)) throw new UserError(`no BTC/ETH close on the day before the window; pick a --from with data the day before`);
   // Genesis at the start of the day before the window: the world is deployed then, day 1 follows.
   const anvil = await startAnvil({ host, port, mnemonic: TEST_MNEMONIC, verbose: o.verbose, timestamp: (fromDay - 1) * DAY });
+  o.onAnvil?.(anvil);
   let agent: AgentSession | undefined;
   let world: World | undefined;
   const stop = async () => {
@@ -97,7 +107,7 @@ export async function startSystem(o: SystemOptions, children: ChildProcess[] = [
   try {
     const rpcUrl = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
     await waitForChainId(rpcUrl);
-    const { attachLocalGuardrails, GUARDED_TREASURY_USD } = await import("../guardrails/local");
+    const { attachLocalGuardrails } = await import("../guardrails/local");
     const { deployWorldToRpc } = await import("../deploy-world");
     log("deploying the world priced at the day before the window ...");
     const deployed = await deployWorldToRpc({
@@ -107,7 +117,7 @@ export async function startSystem(o: SystemOptions, children: ChildProcess[] = [
       keepProvider: true,
       extensions: [async (w, signers) => ({ ...(await attachLocalGuardrails(w, { guardian: signers[GUARDIAN_INDEX], payee: signers[PAYEE_INDEX] })).addresses })],
       // The PT must not mature inside the window (its pull to par is part of the yield).
-      worldOptions: { treasuryUsd: GUARDED_TREASURY_USD, prices, pendleDays: toDay - fromDay + 120 },
+      worldOptions: { treasuryUsd: REPLAY_TREASURY_USD, prices, pendleDays: toDay - fromDay + 120 },
       log: o.verbose ? log : undefined,
     });
     world = deployed.world;
@@ -125,7 +135,7 @@ export async function startSystem(o: SystemOptions, children: ChildProcess[] = [
       indexer = await startIndexerProcess({ deploymentsFile: deployed.file, pgliteDir: path.join(dataDir, "indexer") }, children);
     }
     agent = await openAgent({ rpcUrl, deploymentsFile: deployed.file, txServiceUrl: services.txServiceUrl, orderBookUrl: services.orderBookUrl, dataDir, history, server: o.server, intervalSeconds: o.intervalSeconds ?? 3600, say: o.say });
-    const t = GUARDED_TREASURY_USD;
+    const t = REPLAY_TREASURY_USD;
     return {
       rpcUrl,
       world,

@@ -129,3 +129,11 @@ export async function worldDay(world: World, ts: number, prices: DayPrices): Pro
   }
   return { feedsMs: t1 - t0, arbitrageMs: performance.now() - t1 };
 }
+
+/** Aave's USDC supply APR now (currentLiquidityRate, a ray): what the treasury's stablecoins earn on the chain. */
+export async function aaveUsdcSupplyApr(world: World): Promise<number> {
+  const i = new Interface(ART.aave.Pool().abi);
+  const raw = (await world.rpc("eth_call", [{ to: world.aave.pool, data: i.encodeFunctionData("getReserveData", [world.tokens.USDC]) }, "latest"])) as string;
+  const [d] = i.decodeFunctionResult("getReserveData", raw);
+  return Number((d.currentLiquidityRate as bigint) / 10n ** 18n) / 1e9;
+}
