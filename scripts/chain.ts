@@ -122,16 +122,20 @@ async function startReplay(o: { window: Window; host: string; port: number; netw
   const to = isoOf(o.window.toDay);
   progress(`starting anvil on ${o.host}:${o.port} at ${isoOf(o.window.fromDay - 1)} (the day before the replay) ...`);
   let serverUrl: string | undefined;
+  const { ReplayState } = await import("./replay/state");
+  const state = new ReplayState({ from, to, totalDays: o.window.toDay - o.window.fromDay + 1, signerDelayDays: o.signerDelayDays });
   const sys = await startSystem(
     {
       window: o.window, host: o.host, port: o.port, network: o.network, outDir: o.outDir, instance, server: !o.headless, indexer: true, verbose: o.verbose,
       log: progress,
       say: (line) => (serverUrl = /^server (http:\/\/\S+)/.exec(line)?.[1]),
       onAnvil: (a) => (held.anvil = a),
+      replay: async () => state.json(),
     },
     children,
   );
   held.sys = sys;
+  state.indexerUrl = sys.indexer?.url ?? null;
   if (stopRequested) return shutdown(0);
   const w = sys.world;
   const g = JSON.parse(fs.readFileSync(sys.deploymentsFile, "utf8")).guardrails as Record<string, string>;
@@ -160,7 +164,7 @@ async function startReplay(o: { window: Window; host: string; port: number; netw
   try {
     result = await runSession({
       world: w, agent: sys.agent, indexer: sys.indexer, history: o.window.history, fromDay: o.window.fromDay, toDay: o.window.toDay,
-      signerDelayDays: o.signerDelayDays, initialUsd: sys.initialUsd, progress: makeProgress({ tty }), stopped: () => stopRequested,
+      signerDelayDays: o.signerDelayDays, initialUsd: sys.initialUsd, progress: makeProgress({ tty }), stopped: () => stopRequested, state,
     });
   } catch (e) {
     if (stopRequested) return shutdown(0);
@@ -174,7 +178,8 @@ async function startReplay(o: { window: Window; host: string; port: number; netw
 
   // Live, as `treasury run`: the cycle on the day after the replay (within the data), every interval.
   const liveDay = Math.min(o.window.toDay + 1, lastDecisionDay(o.window.history));
-  const interval = Number(process.env.AGENT_INTERVAL_SECONDS ?? sys.agent.rt.cfg.schedule.intervalSeconds);
+  // Hourly by default, as the agent loop of `npm start -- --no-replay` (scripts/local-agent.ts).
+  const interval = Number(process.env.AGENT_INTERVAL_SECONDS ?? 3600);
   console.log(`[start] replay done; the agent runs live on ${isoOf(liveDay)} every ${interval} s. Press Ctrl-C to stop.`);
   while (!stopRequested) {
     const started = Date.now();

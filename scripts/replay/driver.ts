@@ -41,7 +41,7 @@ export interface AgentSession {
 }
 
 /** The agent's runtime in this process, on the local chain and services (env as `treasury run` gets it from npm start). */
-export async function openAgent(o: { rpcUrl: string; deploymentsFile: string; txServiceUrl: string; orderBookUrl?: string; dataDir: string; history: MarketHistory; server: boolean; intervalSeconds: number; say?: (s: string) => void }): Promise<AgentSession> {
+export async function openAgent(o: { rpcUrl: string; deploymentsFile: string; txServiceUrl: string; orderBookUrl?: string; dataDir: string; history: MarketHistory; server: boolean; intervalSeconds: number; say?: (s: string) => void; replay?: () => Promise<unknown> }): Promise<AgentSession> {
   const agentKey = keyOf(AGENT_INDEX);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -60,7 +60,7 @@ export async function openAgent(o: { rpcUrl: string; deploymentsFile: string; tx
   const steps = defaultSteps(rt, planPorts(rt), { provider, env });
   let server: AgentServer | undefined;
   try {
-    server = o.server ? await startRunServer(rt, { intervalSeconds: o.intervalSeconds, say: o.say }) : undefined;
+    server = o.server ? await startRunServer(rt, { intervalSeconds: o.intervalSeconds, say: o.say, replay: o.replay }) : undefined;
   } catch (e) {
     await rt.close();
     throw e;

@@ -12,6 +12,7 @@ import { aaveUsdcSupplyApr } from "./world";
 import { PENDLE_PARAMS } from "../world";
 import type { IndexerProcess } from "./indexer";
 import type { Progress } from "./progress";
+import type { ReplayState } from "./state";
 import { agreementOf, backtestSide, chainFigures, journalFigures, runName, summaryTable, writeReports, type IndexerFigures, type Summary } from "./report";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -56,16 +57,32 @@ export async function runSession(o: {
   progress: Progress;
   stopped: () => boolean;
   reportsDir?: string;
+  /** Kept up to date for the agent's server (GET /api/replay). */
+  state?: ReplayState;
 }): Promise<SessionResult> {
   const t0 = performance.now();
   const startNav = await navNow(o.agent);
   const stableApr = await aaveUsdcSupplyApr(o.world);
   o.progress.start(o.toDay - o.fromDay + 1, startNav);
-  const days = await replayDays({ world: o.world, agent: o.agent, history: o.history, fromDay: o.fromDay, toDay: o.toDay, signerDelayDays: o.signerDelayDays, stopped: o.stopped, onDay: (d) => o.progress.day(d) });
-  o.progress.stop();
+  if (o.state) {
+    o.state.startNavUsd = startNav;
+    o.state.status = "running";
+  }
+  let days: DayResult[];
+  try {
+    days = await replayDays({ world: o.world, agent: o.agent, history: o.history, fromDay: o.fromDay, toDay: o.toDay, signerDelayDays: o.signerDelayDays, stopped: o.stopped, onDay: (d) => (o.progress.day(d), o.state?.add(d)) });
+  } catch (e) {
+    if (o.state) o.state.status = "failed";
+    throw e;
+  } finally {
+    o.progress.stop();
+  }
   const seconds = (performance.now() - t0) / 1000;
   // Stopped by a signal: what was done stays in the journal and the indexer; no report.
-  if (o.stopped()) return { summary: null, days, files: [], failed: days.some(dayFailed), timing: { feeds: 0, arbitrage: 0, cycle: 0, owners: 0, indexer: 0 } };
+  if (o.stopped()) {
+    if (o.state) o.state.status = "stopped";
+    return { summary: null, days, files: [], failed: days.some(dayFailed), timing: { feeds: 0, arbitrage: 0, cycle: 0, owners: 0, indexer: 0 } };
+  }
   const client = o.agent.rt.ctx.client;
   const from = isoOf(o.fromDay);
   const to = days.length ? days[days.length - 1].date : from;
@@ -132,6 +149,11 @@ export async function runSession(o: {
   };
   const dir = o.reportsDir ?? path.join(ROOT, "reports", runName(from, to));
   const files = days.length ? writeReports(dir, summary, days, bt) : [];
+  if (o.state) {
+    o.state.summary = summary;
+    o.state.reportsDir = files.length ? dir : null;
+    o.state.status = "done";
+  }
   o.progress.say(summaryTable(summary));
   if (files.length) o.progress.say(`reports: ${path.relative(process.cwd(), dir)}/ (summary.json, report.html, equity.csv, decisions.csv)`);
   const sum = (k: keyof DayResult["ms"]) => days.reduce((a, d) => a + d.ms[k], 0);

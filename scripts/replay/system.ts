@@ -67,6 +67,8 @@ export interface SystemOptions {
   say?: (s: string) => void;
   /** Told the anvil process as soon as it runs (a signal during the setup must reach it). */
   onAnvil?: (anvil: ChildProcess) => void;
+  /** GET /api/replay on the agent's server. */
+  replay?: () => Promise<unknown>;
 }
 
 export interface System {
@@ -134,7 +136,7 @@ export async function startSystem(o: SystemOptions, children: ChildProcess[] = [
       log("starting the indexer (Ponder on embedded PGlite) ...");
       indexer = await startIndexerProcess({ deploymentsFile: deployed.file, pgliteDir: path.join(dataDir, "indexer") }, children);
     }
-    agent = await openAgent({ rpcUrl, deploymentsFile: deployed.file, txServiceUrl: services.txServiceUrl, orderBookUrl: services.orderBookUrl, dataDir, history, server: o.server, intervalSeconds: o.intervalSeconds ?? 3600, say: o.say });
+    agent = await openAgent({ rpcUrl, deploymentsFile: deployed.file, txServiceUrl: services.txServiceUrl, orderBookUrl: services.orderBookUrl, dataDir, history, server: o.server, intervalSeconds: o.intervalSeconds ?? 3600, say: o.say, replay: o.replay });
     const t = REPLAY_TREASURY_USD;
     return {
       rpcUrl,
