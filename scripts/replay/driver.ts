@@ -18,7 +18,9 @@ import type { MarketHistory } from "../../agent/src/market/types";
 import { startRunServer, type AgentServer } from "../../agent/src/server";
 import type { Portfolio } from "../../agent/src/chain/types";
 import { TEST_MNEMONIC } from "../world/rpc";
-import type { World } from "../world";
+import { poolPrice, type PoolKey, type World } from "../world";
+
+const POOLS: PoolKey[] = ["WETH_USDC", "WBTC_USDC"];
 import { worldDay } from "./world";
 
 const DAY = 86_400;
@@ -89,6 +91,8 @@ export interface DayResult {
   /** Owner executions that failed this day. */
   ownerErrors: string[];
   ms: { feeds: number; arbitrage: number; cycle: number; owners: number };
+  /** The largest move of a Uniswap pool's price across the day's cycle and owners' executions (bps). */
+  poolMoveBps: number;
 }
 
 export interface ReplayOptions {
@@ -124,6 +128,7 @@ export async function replayDays(o: ReplayOptions): Promise<DayResult[]> {
     const date = isoOf(day);
     const i = day - h.startDay;
     const w = await worldDay(world, day * DAY + CLOSE_OFFSET, { WETH: closeAt(h.series.eth, i), WBTC: closeAt(h.series.btc, i) });
+    const before = await Promise.all(POOLS.map((k) => poolPrice(world, k)));
     const c0 = performance.now();
     const report = await runCycle(agent.rt.ctx, agent.steps, { date, agentKey: agent.agentKey });
     agent.server?.cycleDone(report);
@@ -141,7 +146,9 @@ export async function replayDays(o: ReplayOptions): Promise<DayResult[]> {
       }
     }
     const c2 = performance.now();
-    const d: DayResult = { day, date, report, navUsd: await navNow(agent), signed, ownerErrors, ms: { feeds: w.feedsMs, arbitrage: w.arbitrageMs, cycle: c1 - c0, owners: c2 - c1 } };
+    const after = await Promise.all(POOLS.map((k) => poolPrice(world, k)));
+    const poolMoveBps = Math.max(...after.map((a, k) => Math.abs(a / before[k] - 1) * 10_000));
+    const d: DayResult = { day, date, report, navUsd: await navNow(agent), signed, ownerErrors, ms: { feeds: w.feedsMs, arbitrage: w.arbitrageMs, cycle: c1 - c0, owners: c2 - c1 }, poolMoveBps };
     out.push(d);
     o.onDay?.(d);
   }

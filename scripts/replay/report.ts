@@ -146,7 +146,7 @@ const usd = (x: number | null) => (x === null ? "—" : `$${x.toLocaleString("en
 const num = (x: number | null, d = 2) => (x === null ? "—" : x.toFixed(d));
 
 /** The summary as a plain-text table (chain, backtest, indexer side by side). */
-export function summaryTable(s: Summary): string {
+export function summaryTable(s: Summary, maxPoolMoveBps?: number): string {
   const rows: [string, string, string, string][] = [
     ["", "chain", "backtest", "indexer"],
     ["start NAV", usd(s.chain.startNav), usd(s.backtest.startNav), ""],
@@ -168,6 +168,7 @@ export function summaryTable(s: Summary): string {
     `Replay ${s.from} → ${s.to}: ${s.days} days in ${s.seconds.toFixed(1)} s (${(s.days / Math.max(s.seconds, 1e-9)).toFixed(2)} days/s)`,
     ...rows.map(line),
     `journal: ${s.journal.cycles} cycles, ${s.journal.executed} executed, ${s.journal.proposed} proposed, ${s.journal.held} held, ${s.journal.failed} failed`,
+    `largest pool price move by the treasury's trades: ${(maxPoolMoveBps ?? 0).toFixed(1)} bps`,
     `benchmarks: ${s.benchmarks.map((b) => `${b.name} ${pct(b.totalReturn)} (max drawdown ${pct(b.maxDrawdown)})`).join("; ")}`,
     `agreement: ${s.agreement.ok ? "chain, backtest and indexer agree" : "DISAGREE"}: indexer vs chain ${s.agreement.indexerVsChainCents ?? "—"} cents; backtest vs chain final ${(s.agreement.finalValueGap * 100).toFixed(2)}%, max drawdown ${s.agreement.maxDrawdownGapPts.toFixed(2)} points`,
     ...s.agreement.why.map((x) => `  - ${x}`),
@@ -234,7 +235,7 @@ export function writeReports(dir: string, s: Summary, days: DayResult[], bt: Bac
     traded,
   );
   const ddChart = svgLines([{ name: "chain drawdown %", color: colors[0], values: drawdowns(days.map((d) => d.navUsd), s.chain.startNav) }, { name: "backtest drawdown %", color: colors[1], values: drawdowns(bt.equity, s.backtest.startNav) }], dates);
-  const table = summaryTable(s);
+  const table = summaryTable(s, Math.max(0, ...days.map((d) => d.poolMoveBps)));
   const decisionsHtml = days
     .filter((d) => d.report.status !== "skipped" || d.report.path !== "none")
     .map((d) => `<tr><td>${d.date}</td><td>${esc(d.report.status)}</td><td>${esc(d.report.path ?? "")}</td><td><code>${esc((d.report.txHash ?? d.signed[0]?.txHash ?? d.report.safeTxHash ?? "").slice(0, 18))}</code></td><td>${usd(d.navUsd)}</td><td>${esc(d.report.reason ?? "")}${d.signed.length ? ` — signed by local owners ${esc(d.signed.flatMap((x) => x.confirmedBy).join(", "))}` : ""}</td></tr>`)

@@ -154,7 +154,7 @@ export async function runSession(o: {
     o.state.reportsDir = files.length ? dir : null;
     o.state.status = "done";
   }
-  o.progress.say(summaryTable(summary));
+  o.progress.say(summaryTable(summary, Math.max(0, ...days.map((d) => d.poolMoveBps))));
   if (files.length) o.progress.say(`reports: ${path.relative(process.cwd(), dir)}/ (summary.json, report.html, equity.csv, decisions.csv)`);
   const sum = (k: keyof DayResult["ms"]) => days.reduce((a, d) => a + d.ms[k], 0);
   return { summary, days, files, failed: days.some(dayFailed), timing: { feeds: sum("feeds"), arbitrage: sum("arbitrage"), cycle: sum("cycle"), owners: sum("owners"), indexer: indexerMs } };
