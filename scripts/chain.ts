@@ -106,8 +106,8 @@ async function startReplay(o: { window: Window; host: string; port: number; netw
     if (stopRequested) return;
     stopRequested = true;
     console.log(`\n${sig}: stopping${replaying ? " after the day in progress (the journal and the indexer keep what was done)" : ""}: the agent, the indexer, the tx service, the order book and anvil`);
-    // During the replay the current day finishes first (a cycle is never cut in half); never longer than 8 s.
-    if (replaying) setTimeout(() => void shutdown(0), 8_000).unref();
+    // During the replay the current day finishes first (a cycle is never cut in half); never longer than 5 s.
+    if (replaying) setTimeout(() => void shutdown(0), 5_000).unref();
     else void shutdown(0);
   };
   process.on("SIGINT", onSignal);

@@ -35,7 +35,7 @@ export interface AppDeps {
   replay?(): Promise<unknown>;
 }
 
-const ROUTES = "GET / (dashboard), /health, /health/live, /metrics, /api/status, /api/decisions?limit=N, /api/nav?limit=N, /api/replay";
+const ROUTES = "GET / (dashboard), /health, /health/live, /metrics, /api/status, /api/decisions?limit=N, /api/replay, /api/nav?limit=N";
 const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n")[0];
 
 /** ?limit=N as an integer from 1 to max (default when absent), or the 400 message naming the fix. */
