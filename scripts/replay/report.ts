@@ -103,7 +103,13 @@ export interface BacktestSide {
 }
 
 export function backtestSide(h: MarketHistory, o: { from: string; to: string; strategy: string; config: Config; initialUsd: Partial<Record<Position, number>> }): BacktestSide {
-  const out = runBacktest(h, { from: o.from, to: o.to, strategy: o.strategy, config: o.config, others: ["mix-60-40", "btc-hold"], initialUsd: o.initialUsd });
+  // The strategy from the chain's starting holdings; the benchmarks as defined (the same capital in
+  // USDC, bought on the first day), or "BTC hold" would hold whatever the treasury started with.
+  const capitalUsd = Object.values(o.initialUsd).reduce((a, x) => a + (x ?? 0), 0);
+  const config = { ...o.config, capitalUsd };
+  const mine = runBacktest(h, { from: o.from, to: o.to, strategy: o.strategy, config, others: [], initialUsd: o.initialUsd });
+  const bench = runBacktest(h, { from: o.from, to: o.to, strategy: "mix-60-40", config, others: ["btc-hold"] });
+  const out = { runs: [mine.runs[0], ...bench.runs], results: [mine.results[0], ...bench.results] };
   const [main] = out.runs;
   const row = out.results[0];
   const startNav = main.initial;

@@ -88,7 +88,14 @@ export interface System {
 
 /** Start everything; on a failure what was started is stopped before the error is thrown. */
 export async function startSystem(o: SystemOptions, children: ChildProcess[] = []): Promise<System> {
-  const log = o.log ?? (() => {});
+  const logTo = o.log ?? (() => {});
+  // Each setup step says how long the previous one took (where the setup's time goes).
+  let tStep = performance.now();
+  const log = (s: string) => {
+    const now = performance.now();
+    logTo(`${s} (previous step ${Math.round(now - tStep)} ms)`);
+    tStep = now;
+  };
   const host = o.host ?? "127.0.0.1";
   const port = o.port ?? (await freePort(host));
   const { history, fromDay, toDay } = o.window;
