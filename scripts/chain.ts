@@ -1,31 +1,43 @@
 // `npm start` / `npm run chain`: start a local anvil chain (from node_modules, on a free port unless
 // --port is given), deploy the local world and the guardrails over JSON-RPC, write
-// deployments/<network>.json, start the local Safe Transaction Service and the agent loop (npm start;
-// `npm run chain` passes --no-agent), print a short summary, and keep running until SIGINT/SIGTERM,
-// then stop the agent, the service and anvil (its whole process group).
+// deployments/<network>.json, start the local Safe Transaction Service, the CoW order book, the
+// indexer and the agent with its server, replay the last twelve months of data/market/ on the chain
+// (scripts/replay), write the reports, then keep the agent running live until SIGINT/SIGTERM, which
+// stop everything (anvil's whole process group too). `--no-replay` is the previous behaviour: the
+// agent loop (`treasury run`) on the day after the data; `npm run chain` passes --no-agent.
 //
-//   npm start -- [--port N] [--host 127.0.0.1] [--network local] [--out DIR] [--skip-compile] [--no-agent] [--verbose]
+//   npm start -- [--from D] [--to D] [--no-replay] [--signer-delay-days N] [--headless] [--port N] [--host 127.0.0.1]
+//                [--network local] [--out DIR] [--skip-compile] [--no-agent] [--verbose]
 //
 // Nothing that needs the compiled artifacts (typechain-types, artifacts/) is imported at load time:
 // on a fresh clone they only exist once the compile step below has run.
 import { ChildProcess, spawnSync } from "node:child_process";
 import path from "node:path";
 import fs from "node:fs";
-import net from "node:net";
 import { parseArgs } from "node:util";
+import { closest } from "../lib/suggest";
 import { HDNodeWallet } from "ethers";
 import { TEST_MNEMONIC, connectRpc } from "./world/rpc";
 import type { WorldExtension } from "./deploy-world";
 import { startLocalAgent } from "./local-agent";
-import { closest } from "../lib/suggest";
 import { LOCAL_CHAIN_ID as CHAIN_ID, freePort, killGroup, startAnvil, stopChildren, waitForChainId } from "./processes";
+import { UserError } from "../agent/src/errors";
+import { assertPortFree, killAll, portInUseError, replayWindow, startSystem, type System, type Window } from "./replay/system";
 
 const ROOT = path.resolve(__dirname, "..");
 /** Test-mnemonic account indices with a role in the local world (see the README). */
 const GUARDIAN_INDEX = 7;
 const PAYEE_INDEX = 8;
 
-const USAGE = `Usage: npm start -- [--port N] [--host HOST] [--network NAME] [--out DIR] [--skip-compile] [--no-agent] [--verbose]
+/** The default replay window: the last twelve months of data/market/. */
+const DEFAULT_FROM = "2024-07-01";
+const DEFAULT_TO = "2025-06-30";
+
+const USAGE = `Usage: npm start -- [--from D] [--to D] [--no-replay] [--signer-delay-days N] [--headless] [--port N] [--host HOST] [--network NAME] [--out DIR] [--skip-compile] [--no-agent] [--verbose]
+  --from D, --to D        replay window in data/market/ (default ${DEFAULT_FROM} → ${DEFAULT_TO})
+  --no-replay             no replay: the agent loop on the day after the data, as before
+  --signer-delay-days N   simulated days before owners #1 and #2 sign a proposal (default 0)
+  --headless              replay without the agent's server, write the reports and exit (0; 1 if a cycle failed)
   --port N         anvil port (default: a free port chosen by the OS)
   --host HOST      interface to listen on (default 127.0.0.1)
   --network NAME   write <NAME>.json (default local)
@@ -36,6 +48,8 @@ const USAGE = `Usage: npm start -- [--port N] [--host HOST] [--network NAME] [--
 SIGINT (Ctrl-C) or SIGTERM stops the agent, the service and the chain; nothing is left listening.`;
 
 const progress = (msg: string) => console.log(`[start] ${msg}`);
+/** Bad input (flags, window, port): one line, exit 2, nothing started. */
+const BAD_INPUT = 2;
 
 /** Address of account `i` of the test mnemonic (the keys anvil funds). */
 function deriveAddress(i: number): string {
@@ -61,13 +75,15 @@ const OPTIONS = {
   "skip-compile": { type: "boolean", default: false },
   "no-agent": { type: "boolean", default: false },
   verbose: { type: "boolean", default: false },
+  from: { type: "string", default: DEFAULT_FROM },
+  to: { type: "string", default: DEFAULT_TO },
+  "no-replay": { type: "boolean", default: false },
+  "signer-delay-days": { type: "string", default: "0" },
+  headless: { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
-/** Bad input: one line on stderr, exit 2, nothing started. */
-class UsageError extends Error {}
-
-/** The options, or a UsageError naming the fix ("did you mean --port?" for a typo). */
+/** The options, or bad input (UserError: one line, exit 2) naming the fix ("did you mean --port?" for a typo). */
 export function parseOptions(args: string[]) {
   try {
     return parseArgs({ args, options: OPTIONS, strict: true }).values;
@@ -76,23 +92,126 @@ export function parseOptions(args: string[]) {
     const unknown = /Unknown option '(-{1,2}[^']+)'/.exec(e.message)?.[1];
     if (e.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && unknown) {
       const best = closest(unknown.replace(/^-+/, ""), Object.keys(OPTIONS), 2);
-      throw new UsageError(`unknown option ${unknown}${best ? `; did you mean --${best}?` : ""} (npm start -- --help lists the options)`);
+      throw new UserError(`unknown option ${unknown}${best ? `; did you mean --${best}?` : ""} (npm start -- --help lists the options)`);
     }
-    throw new UsageError(`${e.message.split("\n")[0]} (npm start -- --help lists the options)`);
+    throw new UserError(`${e.message.split("\n")[0]} (npm start -- --help lists the options)`);
   }
 }
 
-/** Whether `port` on `host` is taken (another anvil, an earlier npm start, any service). */
-function portInUse(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", (err: NodeJS.ErrnoException) => (err.code === "EADDRINUSE" ? resolve(true) : reject(err)));
-    srv.listen(port, host, () => srv.close(() => resolve(false)));
-  });
-}
+/**
+ * The replay path of npm start: the whole system (scripts/replay/system.ts), the window replayed with
+ * a progress bar, the reports, then the agent live on the day after the window until a signal
+ * (--headless: exit instead). Ready ("Press Ctrl-C to stop") once the server is up and the replay
+ * has started.
+ */
+async function startReplay(o: { window: Window; host: string; port: number; network: string; outDir?: string; verbose: boolean; headless: boolean; signerDelayDays: number; t0: number; tCompiled: number }): Promise<void> {
+  const { runSession } = await import("./replay/session");
+  const { makeProgress } = await import("./replay/progress");
+  const { runCycle } = await import("../agent/src/cycle/once");
+  const { isoOf } = await import("../agent/src/market/calendar");
+  const { lastDecisionDay } = await import("../agent/src/market/replay");
+  const children: ChildProcess[] = [];
+  const held: { anvil?: ChildProcess; sys?: System } = {};
+  let stopRequested = false;
+  let shuttingDown = false;
+  let replaying = false;
+  const shutdown = async (code: number) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    if (held.sys) await held.sys.stop();
+    else {
+      await stopChildren(children);
+      if (held.anvil && held.anvil.exitCode === null) killGroup(held.anvil, "SIGTERM");
+    }
+    process.exit(code);
+  };
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (stopRequested) return;
+    stopRequested = true;
+    console.log(`\n${sig}: stopping${replaying ? " after the day in progress (the journal and the indexer keep what was done)" : ""}: the agent, the indexer, the tx service, the order book and anvil`);
+    // During the replay the current day finishes first (a cycle is never cut in half); never longer than 5 s.
+    if (replaying) setTimeout(() => void shutdown(0), 5_000).unref();
+    else void shutdown(0);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const parent = process.ppid;
+  setInterval(() => process.ppid !== parent && onSignal("SIGTERM"), 1_000).unref();
+  process.on("exit", () => killAll({ anvil: held.anvil, children }));
 
-const portBusy = (host: string, port: number) =>
-  new UsageError(`port ${port} on ${host} is in use (an earlier npm start, anvil or another service): stop it, pick another with --port, or leave --port out for a free one`);
+  const instance = `${o.network}-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+  const tty = Boolean(process.stdout.isTTY);
+  const from = isoOf(o.window.fromDay);
+  const to = isoOf(o.window.toDay);
+  progress(`starting anvil on ${o.host}:${o.port} at ${isoOf(o.window.fromDay - 1)} (the day before the replay) ...`);
+  let serverUrl: string | undefined;
+  const { ReplayState } = await import("./replay/state");
+  const state = new ReplayState({ from, to, totalDays: o.window.toDay - o.window.fromDay + 1, signerDelayDays: o.signerDelayDays });
+  const sys = await startSystem(
+    {
+      window: o.window, host: o.host, port: o.port, network: o.network, outDir: o.outDir, instance, server: !o.headless, indexer: true, verbose: o.verbose,
+      log: progress,
+      say: (line) => (serverUrl = /^server (http:\/\/\S+)/.exec(line)?.[1]),
+      onAnvil: (a) => (held.anvil = a),
+      replay: async () => state.json(),
+    },
+    children,
+  );
+  held.sys = sys;
+  state.indexerUrl = sys.indexer?.url ?? null;
+  if (stopRequested) return shutdown(0);
+  const w = sys.world;
+  const g = JSON.parse(fs.readFileSync(sys.deploymentsFile, "utf8")).guardrails as Record<string, string>;
+  console.log(
+    [
+      ``,
+      `Local world ready (compile ${o.tCompiled - o.t0} ms, chain + world + services ${Date.now() - o.tCompiled} ms)`,
+      `  RPC         ${sys.rpcUrl}  (chain ${CHAIN_ID})`,
+      `  Safe        ${w.treasury.safe}  Safe 1.4.1, ${w.treasury.threshold}-of-${w.treasury.owners.length}`,
+      `  owners      ${w.treasury.owners.map((a) => `#${accountIndex(a)} ${a}`).join(", ")}`,
+      `  agent       #4 ${w.accounts.agent}   guardian #${GUARDIAN_INDEX} ${deriveAddress(GUARDIAN_INDEX)}   payee #${PAYEE_INDEX} ${deriveAddress(PAYEE_INDEX)}`,
+      `  guardrails  policy ${g.policy}  valuation ${g.valuation}  guard ${g.guard}  module ${g.module}`,
+      `  tx service  ${sys.txServiceUrl}  (Safe Transaction Service API; proposals above the autonomy limit are signed by owners #1 and #2 after ${o.signerDelayDays} simulated day(s))`,
+      `  order book  ${sys.orderBookUrl}  (CoW Protocol API + a local solver; swaps go there with SWAP_VENUE=cow)`,
+      `  indexer     ${sys.indexer?.url ?? "off"}  (GraphQL at /graphql; /portfolio, /performance, /decisions)`,
+      `  agent API   ${serverUrl ? `${serverUrl}  (dashboard at /; /health, /metrics, /api/status, /api/decisions, /api/nav, /api/replay)` : "off (--headless or AGENT_SERVER_ENABLED=false)"}`,
+      `  journal     ${path.relative(process.cwd(), sys.dataDir)}  approver ${process.env.ANTHROPIC_API_KEY ? "Claude + rules" : "rules (no ANTHROPIC_API_KEY)"}`,
+      `  replay      ${from} → ${to} (${o.window.toDay - o.window.fromDay + 1} days): started`,
+      `  accounts    #N = account N of the test mnemonic "${TEST_MNEMONIC}" (test keys: never use them on a real chain)`,
+      `  all addresses and ABIs: ${path.relative(process.cwd(), sys.deploymentsFile)}, ${path.relative(process.cwd(), path.join(ROOT, "deployments", "abi"))}/`,
+      o.headless ? `Replaying headless; the process exits when done.` : `Press Ctrl-C to stop.`,
+    ].join("\n"),
+  );
+  replaying = true;
+  let result;
+  try {
+    result = await runSession({
+      world: w, agent: sys.agent, indexer: sys.indexer, history: o.window.history, fromDay: o.window.fromDay, toDay: o.window.toDay,
+      signerDelayDays: o.signerDelayDays, initialUsd: sys.initialUsd, progress: makeProgress({ tty }), stopped: () => stopRequested, state,
+    });
+  } catch (e) {
+    if (stopRequested) return shutdown(0);
+    console.error(`replay failed: ${(e as Error).message}`);
+    return shutdown(1);
+  } finally {
+    replaying = false;
+  }
+  if (stopRequested) return shutdown(0);
+  if (o.headless) return shutdown(result.failed ? 1 : 0);
+
+  // Live, as `treasury run`: the cycle on the day after the replay (within the data), every interval.
+  const liveDay = Math.min(o.window.toDay + 1, lastDecisionDay(o.window.history));
+  // Hourly by default, as the agent loop of `npm start -- --no-replay` (scripts/local-agent.ts).
+  const interval = Number(process.env.AGENT_INTERVAL_SECONDS ?? 3600);
+  console.log(`[start] replay done; the agent runs live on ${isoOf(liveDay)} every ${interval} s. Press Ctrl-C to stop.`);
+  while (!stopRequested) {
+    const started = Date.now();
+    const r = await runCycle(sys.agent.rt.ctx, sys.agent.steps, { date: isoOf(liveDay), agentKey: sys.agent.agentKey });
+    sys.agent.server?.cycleDone(r);
+    console.log(`[agent] cycle ${r.date}: ${r.status.toUpperCase()}${r.reason ? ` — ${r.reason}` : ""}`);
+    while (!stopRequested && Date.now() - started < interval * 1000) await new Promise((res) => setTimeout(res, 250));
+  }
+}
 
 async function main() {
   const values = parseOptions(process.argv.slice(2));
@@ -103,14 +222,20 @@ async function main() {
   // The approver's model is configuration, never a hidden default: say so now, not after the
   // world is deployed and the agent has died behind "run with --verbose".
   if (!values["no-agent"] && process.env.ANTHROPIC_API_KEY?.trim() && !process.env.ANTHROPIC_MODEL?.trim())
-    throw new UsageError("ANTHROPIC_API_KEY is set but ANTHROPIC_MODEL is not: set ANTHROPIC_MODEL to the model id (e.g. claude-sonnet-4-6), or unset ANTHROPIC_API_KEY for the rule-based approver");
+    throw new UserError("ANTHROPIC_API_KEY is set but ANTHROPIC_MODEL is not: set ANTHROPIC_MODEL to the model id (e.g. claude-sonnet-4-6), or unset ANTHROPIC_API_KEY for the rule-based approver");
+  const replay = !values["no-replay"] && !values["no-agent"];
+  const delay = Number(values["signer-delay-days"]);
+  if (!Number.isInteger(delay) || delay < 0) throw new UserError(`--signer-delay-days must be a whole number of days ≥ 0, got "${values["signer-delay-days"]}"`);
+  if (values.headless && !replay) throw new UserError("--headless runs a replay: drop --no-replay / --no-agent, or drop --headless");
+  // The window is checked against the data before anything starts.
+  const window = replay ? replayWindow(values.from!, values.to!) : undefined;
   const t0 = Date.now();
   const host = values.host!;
   let port: number;
   if (values.port !== undefined) {
     port = Number(values.port);
-    if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new UsageError(`--port must be an integer 1..65535, got ${values.port}`);
-    if (await portInUse(host, port)) throw portBusy(host, port);
+    if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new UserError(`--port must be 1..65535, got ${values.port}`);
+    await assertPortFree(host, port, "--port");
   } else {
     port = await freePort(host);
   }
@@ -136,11 +261,12 @@ async function main() {
     async (world, signers) => ({ ...(await attachLocalGuardrails(world, { guardian: signers[GUARDIAN_INDEX], payee: signers[PAYEE_INDEX] })).addresses }),
   ];
   const tCompiled = Date.now();
+  if (window) return startReplay({ window, host, port, network: values.network!, outDir: values.out && path.resolve(values.out), verbose: values.verbose!, headless: values.headless!, signerDelayDays: delay, t0, tCompiled });
 
   progress(`starting anvil on ${host}:${port} ...`);
   const anvil = await startAnvil({ host, port, mnemonic: TEST_MNEMONIC, verbose: values.verbose!, cwd: ROOT }).catch((err: Error) => {
     // Taken between our check and anvil's bind (or by a process our check cannot see).
-    throw /address already in use|addrinuse/i.test(err.message) ? portBusy(host, port) : err;
+    throw /address already in use|addrinuse/i.test(err.message) ? portInUseError(host, port, "--port") : err;
   });
   let stopping = false;
   const children: ChildProcess[] = [];
@@ -231,6 +357,6 @@ async function main() {
 
 if (require.main === module)
   main().catch((err) => {
-    console.error(err instanceof UsageError ? `npm start: ${err.message}` : err instanceof Error ? err.message : err);
-    process.exit(err instanceof UsageError ? 2 : 1);
+    console.error(err instanceof UserError ? `npm start: ${err.message}` : err instanceof Error ? err.message : err);
+    process.exit(err instanceof UserError ? BAD_INPUT : 1);
   });

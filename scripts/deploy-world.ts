@@ -30,6 +30,8 @@ export async function deployWorldToRpc(params: {
   worldOptions?: Omit<WorldOptions, "log">;
   mnemonic?: string;
   log?: (m: string) => void;
+  /** Keep the world's provider open (a replay drives the world afterwards); the caller destroys world.provider. */
+  keepProvider?: boolean;
 }): Promise<RpcDeployResult> {
   // All 10 test-mnemonic accounts: deployWorld uses the first 7, extensions may need more (e.g. a guardian).
   const { signers, provider } = await connectRpc(params.rpcUrl, { mnemonic: params.mnemonic, count: 10 });
@@ -42,7 +44,7 @@ export async function deployWorldToRpc(params: {
     const file = writeDeployment(json, params.outDir);
     return { world, json, file };
   } finally {
-    provider.destroy();
+    if (!params.keepProvider) provider.destroy();
   }
 }
 

@@ -104,10 +104,8 @@ async function registerAgentDelegate(txServiceUrl: string, deploymentsFile: stri
 
 /** Start the tx service and the CoW order book (each resolves once it prints its URL) and the agent loop. Each child is pushed
  * onto `children` as soon as it is spawned, so the caller's stop reaches it even if a later step fails. */
-export async function startLocalAgent(
-  o: { rpcUrl: string; deploymentsFile: string; instance: string; verbose: boolean },
-  children: ChildProcess[],
-): Promise<LocalAgent> {
+/** The local Safe Transaction Service (with the agent registered as a delegate) and the CoW order book. */
+export async function startLocalServices(o: { rpcUrl: string; deploymentsFile: string }, children: ChildProcess[]): Promise<{ txServiceUrl: string; orderBookUrl: string }> {
   const { child: txService, url: txServiceUrl } = await spawnService("agent/src/safe/txServiceMain.ts", ["--rpc", o.rpcUrl, "--quiet"], /at (http:\/\/\S+\/api)/, "tx service", children);
   prefixLines(txService, "[tx-service]", "stdout");
   prefixLines(txService, "[tx-service]", "stderr");
@@ -115,10 +113,21 @@ export async function startLocalAgent(
   const book = await spawnService("scripts/local-order-book.ts", ["--rpc", o.rpcUrl, "--deployment", o.deploymentsFile, "--quiet"], /at (http:\/\/\S+)\s/, "CoW order book", children);
   prefixLines(book.child, "[order-book]", "stdout");
   prefixLines(book.child, "[order-book]", "stderr");
+  return { txServiceUrl, orderBookUrl: book.url };
+}
 
-  // One journal per chain instance: a new chain with an old journal would reconcile against
-  // transactions that no longer exist.
-  const dataDir = path.join(ROOT, ".treasury-agent", o.instance);
+/** One journal per chain instance: a new chain with an old journal would reconcile against
+ * transactions that no longer exist. */
+export const agentDataDir = (instance: string) => path.join(ROOT, ".treasury-agent", instance);
+
+export async function startLocalAgent(
+  o: { rpcUrl: string; deploymentsFile: string; instance: string; verbose: boolean },
+  children: ChildProcess[],
+): Promise<LocalAgent> {
+  const { txServiceUrl, orderBookUrl } = await startLocalServices(o, children);
+  const book = { url: orderBookUrl };
+
+  const dataDir = agentDataDir(o.instance);
   const agentKey = HDNodeWallet.fromPhrase(TEST_MNEMONIC, undefined, `m/44'/60'/0'/0/${AGENT_INDEX}`).privateKey;
   const agent = spawn(process.execPath, [path.join(ROOT, "agent", "bin", "treasury.js"), "run"], {
     cwd: ROOT,

@@ -45,6 +45,8 @@ export interface AnvilOptions {
   /** Forward anvil's output to stderr. */
   verbose?: boolean;
   cwd?: string;
+  /** Genesis block timestamp (unix seconds); a replay starts the chain the day before its window. */
+  timestamp?: number;
 }
 
 /** Block states the local anvil keeps in memory (an eth_call at an older block fails). */
@@ -64,6 +66,7 @@ export function startAnvil(o: AnvilOptions): Promise<ChildProcess> {
     // state in memory (resident memory 1.6 GB instead of 1.4 GB); the indexer reads NAV at every
     // past treasury block. Beyond LOCAL_STATES_IN_MEMORY blocks the oldest states are dropped.
     "--prune-history", String(LOCAL_STATES_IN_MEMORY),
+    ...(o.timestamp !== undefined ? ["--timestamp", String(o.timestamp)] : []),
   ];
   const child = spawn(bin, args, { cwd: o.cwd ?? ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   return new Promise((resolve, reject) => {

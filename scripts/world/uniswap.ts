@@ -18,6 +18,13 @@ export const POOL_SPECS: Record<PoolKey, { base: TokenSymbol; quote: TokenSymbol
   WBTC_USDC: { base: "WBTC", quote: "USDC", fee: 3000, baseAmount: "150" },
 };
 
+/** The widest ticks a pool of this fee tier accepts (full-range liquidity). */
+export function fullRangeTicks(fee: number): [number, number] {
+  const spacing = TICK_SPACING[fee];
+  const maxTick = Math.floor(MAX_TICK / spacing) * spacing;
+  return [-maxTick, maxTick];
+}
+
 export function isqrt(n: bigint): bigint {
   if (n < 0n) throw new Error("isqrt of a negative number");
   if (n < 2n) return n;

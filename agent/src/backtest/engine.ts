@@ -33,6 +33,9 @@ export interface RunOptions {
   keepDecisions?: boolean;
   /** Called with every decision (tests use it to check caps and look-ahead). */
   onDecision?: (d: Decision) => void;
+  /** USD held per position before the first day (default: c.capitalUsd all in USDC). The chain
+   * replay starts from the treasury's real holdings; BTC and ETH are valued at the last close. */
+  initialUsd?: Partial<Record<Position, number>>;
 }
 
 export function runStrategy(
@@ -46,11 +49,12 @@ export function runStrategy(
   const n = toDay - fromDay + 1;
   const equity = new Float64Array(n);
   const { btc, eth, stableYield } = h.series;
-  const vals: Record<Position, number> = { ...zeroWeights(), usdc: c.capitalUsd };
-  let unitsBtc = 0;
-  let unitsEth = 0;
+  const vals: Record<Position, number> = opts.initialUsd ? { ...zeroWeights(), ...opts.initialUsd } : { ...zeroWeights(), usdc: c.capitalUsd };
+  const initial = total(vals);
   let pxB = lastBefore(btc, fromDay - h.startDay);
   let pxE = lastBefore(eth, fromDay - h.startDay);
+  let unitsBtc = vals.btc > 0 ? vals.btc / pxB : 0;
+  let unitsEth = vals.eth > 0 ? vals.eth / pxE : 0;
   let state: unknown;
   let trades = 0;
   let feesUsd = 0;
@@ -122,7 +126,7 @@ export function runStrategy(
     name: strategy.name,
     description: strategy.description,
     firstDay: fromDay,
-    initial: c.capitalUsd,
+    initial,
     equity,
     trades,
     feesUsd,

@@ -4,6 +4,7 @@ import { dayOf, isoOf } from "../market/calendar";
 import { firstDecisionDay, lastDecisionDay } from "../market/replay";
 import type { MarketHistory } from "../market/types";
 import type { Config } from "../strategy/config";
+import type { Position } from "../strategy/types";
 import { BENCHMARK_NAMES, STRATEGY_NAMES, strategyByName } from "../strategy/registry";
 import { RunResult, runStaticYield, runStrategy } from "./engine";
 import { ResultRow, toRow } from "./report";
@@ -19,6 +20,8 @@ export interface BacktestOptions {
   others?: string[];
   /** Keep the chosen strategy's daily decision records (runs[0].decisions). */
   keepDecisions?: boolean;
+  /** Holdings before the first day (USD per position; default config.capitalUsd in USDC). */
+  initialUsd?: Partial<Record<Position, number>>;
 }
 
 export interface BacktestOutput {
@@ -54,7 +57,7 @@ export function runBacktest(h: MarketHistory, o: BacktestOptions): BacktestOutpu
   const results: ResultRow[] = [];
   for (const name of names) {
     const s = strategyByName(name, o.config)!;
-    const r = runStrategy(h, s, fromDay, toDay, o.config, { keepDecisions: o.keepDecisions && name === o.strategy });
+    const r = runStrategy(h, s, fromDay, toDay, o.config, { keepDecisions: o.keepDecisions && name === o.strategy, initialUsd: o.initialUsd });
     runs.push(r);
     results.push(toRow(r, h, o.config, s.benchmark));
   }

@@ -16,6 +16,7 @@ import { startRunServer } from "../server";
 import { isFailedCycle, type CycleReport } from "./types";
 import { alertsFrom } from "../alerts";
 import { requireChain, requireProposer, requireRegisteredAgent, Unreachable } from "./preflight";
+import { closeExecutedProposal } from "./owners";
 
 interface Io {
   out: (s: string) => void;
@@ -208,10 +209,9 @@ export function registerCycleVerbs(program: Command, io: Io, ports: PortsFactory
       // The decision it carried (recordDecision) is now on chain: close it in the journal, or, while
       // a running agent holds the journal, leave it to that agent: its next cycle finds the
       // DecisionRecorded event and records the execution (reconcile.ts).
-      const row = rt.journalHeld ? undefined : (await rt.journal.recent(200)).find((x) => x.safeTxHash?.toLowerCase() === hash.toLowerCase());
-      if (row) await rt.journal.update(row.hash, { status: "executed", final: false, outcome: { ...(row.outcome as object), executedTx: r.txHash, blockNumber: r.blockNumber } });
-      const journalNote = rt.journalHeld ? "the running agent records the execution at its next cycle (it holds the journal)" : row ? `decision ${row.hash}` : "no decision of this journal";
-      io.out(o.json ? json({ safeTxHash: hash, ...r, decision: row?.hash ?? null, journal: journalNote }) + "\n" : `executed ${hash} in ${r.txHash} (block ${r.blockNumber}, gas ${r.gasUsed}); ${journalNote}\n`);
+      const decision = rt.journalHeld ? undefined : await closeExecutedProposal(rt.journal, hash, r);
+      const journalNote = rt.journalHeld ? "the running agent records the execution at its next cycle (it holds the journal)" : decision ? `decision ${decision}` : "no decision of this journal";
+      io.out(o.json ? json({ safeTxHash: hash, ...r, decision: decision ?? null, journal: journalNote }) + "\n" : `executed ${hash} in ${r.txHash} (block ${r.blockNumber}, gas ${r.gasUsed}); ${journalNote}\n`);
     }));
 
   program

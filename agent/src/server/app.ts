@@ -35,9 +35,11 @@ export interface AppDeps {
   pingJournal(): Promise<void>;
   /** Bearer token and rate limit (access.ts); absent: neither (tests of the routes alone). */
   access?: AccessOptions;
+  /** A replay's progress (npm start): window, days done with NAV and decision, indexer URL, summary. Absent: 404. */
+  replay?(): Promise<unknown>;
 }
 
-const ROUTES = "GET / (dashboard), /health, /health/live, /metrics, /api/status, /api/decisions?limit=N, /api/nav?limit=N";
+const ROUTES = "GET / (dashboard), /health, /health/live, /metrics, /api/status, /api/decisions?limit=N, /api/replay, /api/nav?limit=N";
 const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n")[0];
 
 /** ?limit=N as an integer from 1 to max (default when absent), or the 400 message naming the fix. */
@@ -95,6 +97,7 @@ export function buildApp(d: AppDeps): Hono {
   jsonRoute("/api/status", "status", () => status());
   jsonRoute("/api/decisions", "journal", async (limit) => ({ limit, decisions: await d.decisions(limit) }), [DEFAULT_DECISIONS, MAX_DECISIONS]);
   jsonRoute("/api/nav", "journal", async (limit) => ({ limit, points: await d.nav(limit) }), [DEFAULT_NAV_POINTS, MAX_NAV_POINTS]);
+  if (d.replay) jsonRoute("/api/replay", "replay", () => d.replay!());
 
   mountDashboard(app, { status, decisions: d.decisions, nav: d.nav, health: async () => (await health()).body, lastRead: () => d.state.portfolio, now: d.now });
 

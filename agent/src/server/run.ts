@@ -9,7 +9,7 @@ import { usdNumber } from "../usd";
 import { registerSecret } from "../log";
 
 
-export async function startRunServer(rt: Runtime, o: { intervalSeconds: number; say?: (line: string) => void; now?: () => number }): Promise<AgentServer | undefined> {
+export async function startRunServer(rt: Runtime, o: { intervalSeconds: number; say?: (line: string) => void; now?: () => number; replay?: () => Promise<unknown> }): Promise<AgentServer | undefined> {
   const c = rt.cfg.server;
   if (!c.enabled) return undefined;
   const safeCfg = rt.ctx.safeCfg;
@@ -27,6 +27,7 @@ export async function startRunServer(rt: Runtime, o: { intervalSeconds: number; 
       (await rt.journal.navHistory(`${rt.addresses.chainId}:${rt.addresses.safe}:`, limit)).map((p) => ({ at: p.at.toISOString(), date: p.date, hash: p.hash, status: p.status, navUsd: p.navUsd === null ? null : usdNumber(BigInt(p.navUsd)) })),
     pingJournal: async () => void (await rt.journal.recent(1)),
     access: { token: c.token, rateLimit: c.rateLimit },
+    replay: o.replay,
     pendingProposals: safeCfg && (async () => (await apiKitFor(safeCfg).getPendingTransactions(getAddress(rt.addresses.safe))).results.length),
   });
   o.say?.(`server ${server.url}  (GET / dashboard, /health, /metrics, /api/status, /api/decisions, /api/nav)\n`);
