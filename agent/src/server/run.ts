@@ -1,6 +1,6 @@
 // The server as `treasury run` starts it: from the runtime's config, journal, chain and
 // transaction service. Absent when server.enabled is false.
-import { getAddress } from "viem";
+import { getAddress, type Hex } from "viem";
 import type { Runtime } from "../cycle/runtime";
 import { readStatus } from "../cycle/status";
 import { apiKitFor } from "../safe";
@@ -23,8 +23,11 @@ export async function startRunServer(rt: Runtime, o: { intervalSeconds: number; 
     nav: async (limit) =>
       (await rt.journal.navHistory(`${rt.addresses.chainId}:${rt.addresses.safe}:`, limit)).map((p) => ({ at: p.at.toISOString(), date: p.date, hash: p.hash, status: p.status, navUsd: p.navUsd === null ? null : usdNumber(BigInt(p.navUsd)) })),
     pingJournal: async () => void (await rt.journal.recent(1)),
+    series: (limit) => rt.journal.seriesRows(`${rt.addresses.chainId}:${rt.addresses.safe}:`, limit),
+    decision: (hash) => rt.journal.get(hash as Hex),
+    indexerUrl: c.indexerUrl,
     pendingProposals: safeCfg && (async () => (await apiKitFor(safeCfg).getPendingTransactions(getAddress(rt.addresses.safe))).results.length),
   });
-  o.say?.(`server ${server.url}  (GET / dashboard, /health, /metrics, /api/status, /api/decisions, /api/nav)\n`);
+  o.say?.(`server ${server.url}  (GET / dashboard, /health, /metrics, /api/status, /api/decisions, /api/nav, /api/series)\n`);
   return server;
 }

@@ -7,7 +7,6 @@ import path from "node:path";
 import { startAgentServer, type AgentServer, type AgentServerOptions } from "../../../agent/src/server";
 import { DASHBOARD_CSP } from "../../../agent/src/server/dashboard/routes";
 import { html, esc, httpUrl } from "../../../agent/src/server/dashboard/html";
-import { navChart } from "../../../agent/src/server/dashboard/page";
 import { allocationOf } from "../../../agent/src/server/dashboard/allocation";
 import type { NavPoint } from "../../../agent/src/server/dashboard/view";
 import { createLogger } from "../../../agent/src/log";
@@ -79,9 +78,9 @@ describe("agent/server: dashboard", () => {
     const res = await fetch(url);
     return { status: res.status, headers: res.headers, text: await res.text() };
   };
-  /** The inner HTML of <section id="id">. */
+  /** The inner HTML of <section id="id"> (or the server-rendered <div id="id">). */
   const section = (page: string, id: string) => {
-    const m = new RegExp(`<section id="${id}">([\\s\\S]*?)</section>`).exec(page);
+    const m = new RegExp(`<(?:section|div) id="${id}"[^>]*>([\\s\\S]*?)</(?:section|div)>`).exec(page);
     if (!m) throw new Error(`no section ${id} in the page`);
     return m[1];
   };
@@ -106,9 +105,9 @@ describe("agent/server: dashboard", () => {
     expect(r.headers.get("referrer-policy")).to.equal("no-referrer");
     const page = r.text;
     expect(page.startsWith("<!doctype html>")).to.equal(true);
-    // Nothing from the internet, no inline code: one script and one stylesheet, both served here.
-    expect(page.match(/<script\b[^>]*>/g)).to.deep.equal(['<script src="dashboard/app.js" defer>']);
-    expect(page.match(/<link\b[^>]*>/g)).to.deep.equal(['<link rel="stylesheet" href="dashboard/style.css">']);
+    // Nothing from the internet, no inline code: the chart library and our script, its stylesheet and ours, all served here.
+    expect(page.match(/<script\b[^>]*>/g)).to.deep.equal(['<script src="dashboard/uPlot.iife.min.js" defer>', '<script src="dashboard/app.js" defer>']);
+    expect(page.match(/<link\b[^>]*>/g)).to.deep.equal(['<link rel="stylesheet" href="dashboard/uPlot.min.css">', '<link rel="stylesheet" href="dashboard/style.css">']);
     expect(page, "no inline style or event handler in any tag").not.to.match(/<[^>]*\s(style|on[a-z]+)=|<style/i);
     expect(page, "nothing loaded from another origin").not.to.match(/\ssrc="(https?:)?\/\//);
 
@@ -117,10 +116,12 @@ describe("agent/server: dashboard", () => {
     expect(health).to.include("2025-07-02 <span class=\"status\">failed</span>");
     expect(health).to.include("1 (unhealthy at 3)");
 
-    const nav = section(page, "nav");
-    expect(nav).to.include('<p class="big">$399,999.99</p>');
-    expect(nav).to.include("Change over 3 journaled cycles (2025-06-30 → 2025-07-02): <strong class=\"down\">−$10,000.00 (-2.50%)</strong>");
-    expect(nav).to.match(/<svg class="chart" [^>]*aria-label="NAV over the last 3 journaled cycles, from \$400,000.00 to \$390,000.00"/);
+    const nav = section(page, "navnow");
+    expect(nav).to.include('<span class="big">$399,999.99</span>');
+    expect(nav).to.include('<strong class="down">−$10,000.00 (-2.50%)</strong> <span class="muted">over the last 3 journaled cycles (2025-06-30 → 2025-07-02)</span>');
+    // The charts are drawn in the browser (app.js, uPlot): each has its box.
+    for (const id of ["chart-nav", "chart-drawdown", "chart-allocation", "chart-prices", "chart-sentiment", "chart-funding"]) expect(page).to.include(`<div id="${id}" class="chart-box"`);
+    expect(section(page, "state")).to.include('<span class="pill good">agent active</span>').and.include("1 proposal waiting for the owners");
     expect(navAsked).to.deep.equal([200]);
 
     const alloc = section(page, "allocation");
@@ -142,7 +143,8 @@ describe("agent/server: dashboard", () => {
     expect(proposals).to.include(`<a href="http://127.0.0.1:41003/api/v2/multisig-transactions/${TX_HASH}/" target="_blank" rel="noopener noreferrer">open</a>`);
 
     const decisions = section(page, "decisions");
-    expect(decisions.match(/<tr>/g)).to.have.length(3); // header + 2 rows
+    expect(decisions.match(/<tr>/g)).to.have.length(1); // header
+    expect(decisions.match(/<tr class="pick" data-hash="0x[0-9a-f]{64}" tabindex="0">/g), "rows open their detail").to.have.length(2);
     expect(decisions).to.include('<td>2025-07-01</td><td><time datetime="2026-01-04T23:00:00.000Z">2026-01-04 23:00:00 UTC</time></td><td class="status">proposed</td><td>proposal</td><td class="reason">trend-dd on 2025-07-01; drift: usdc is 40.0 points from target</td>', "no reason recorded: the rationale");
     expect(decisions).to.include('>proposal</a>');
   });
@@ -157,18 +159,20 @@ describe("agent/server: dashboard", () => {
     expect(page, "a javascript: proposal URL is not linked").not.to.include("javascript:");
   });
 
-  it("the script and the stylesheet are served with their content types", async () => {
+  it("the scripts and the stylesheets (ours and uPlot's from node_modules) are served with their content types", async () => {
     for (const [route, file, type] of [
       ["/dashboard/app.js", "app.js", "text/javascript; charset=utf-8"],
       ["/dashboard/style.css", "style.css", "text/css; charset=utf-8"],
+      ["/dashboard/uPlot.iife.min.js", require.resolve("uplot/dist/uPlot.iife.min.js"), "text/javascript; charset=utf-8"],
+      ["/dashboard/uPlot.min.css", require.resolve("uplot/dist/uPlot.min.css"), "text/css; charset=utf-8"],
     ]) {
       const r = await get(server.url + route);
       expect(r.status, route).to.equal(200);
       expect(r.headers.get("content-type"), route).to.equal(type);
       expect(r.headers.get("x-content-type-options"), route).to.equal("nosniff");
-      expect(r.text, route).to.equal(fs.readFileSync(path.join(ASSETS, file), "utf8"));
+      expect(r.text, route).to.equal(fs.readFileSync(path.isAbsolute(file) ? file : path.join(ASSETS, file), "utf8"));
     }
-    // The script never writes HTML strings into the page: it only moves the server's escaped HTML.
+    // The script never writes HTML strings into the page: it moves the server's escaped HTML and sets journal text as text.
     expect(fs.readFileSync(path.join(ASSETS, "app.js"), "utf8")).not.to.match(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(/);
   });
 
@@ -188,7 +192,7 @@ describe("agent/server: dashboard", () => {
       expect(section(r.text, "proposals")).to.include("status unavailable: HTTP request failed.");
       expect(section(r.text, "decisions")).to.include("decisions unavailable: connect ECONNREFUSED 127.0.0.1:5432");
       expect(section(r.text, "allocation")).to.include("decisions unavailable");
-      expect(section(r.text, "nav")).to.include("<svg class=\"chart\"");
+      expect(section(r.text, "navnow"), "the loop's last read").to.include('<span class="big">$0.00</span>');
       expect(section(r.text, "health")).to.include('<span class="badge starting">starting</span>');
     } finally {
       await s.stop();
@@ -228,14 +232,6 @@ describe("agent/server: dashboard", () => {
     expect(html`${null}${undefined}${false}${0}`.text).to.equal("0");
     expect(httpUrl("https://app.safe.global/transactions/tx?safe=eth:0x1&id=2")).to.equal("https://app.safe.global/transactions/tx?safe=eth:0x1&id=2");
     for (const bad of ["javascript:alert(1)", "JAVASCRIPT:alert(1)", "data:text/html,<b>", "/relative", "", 42, null]) expect(httpUrl(bad), String(bad)).to.equal(undefined);
-  });
-
-  it("navChart: one line per run of known NAVs (a cycle without a price breaks it); fewer than two points is a sentence", () => {
-    const p = (navUsd: number | null, i: number): NavPoint => ({ at: new Date(T0 + i).toISOString(), date: `2025-07-0${i + 1}`, hash: "0x", status: "skipped", navUsd });
-    const svg = navChart([400, 410, null, 420, 430].map(p)).text;
-    expect(svg.match(/<polyline /g)).to.have.length(2);
-    expect(svg).to.include(">$430.00</text>").and.include(">$400.00</text>");
-    expect(navChart([null, 400, null].map(p)).text).to.equal('<p class="muted">The NAV line needs two journaled cycles with a NAV (1 so far).</p>');
   });
 
   it("allocationOf: the newest record with a target; no current weights when its portfolio does not parse", () => {
