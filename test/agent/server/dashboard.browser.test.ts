@@ -12,7 +12,7 @@ import SafeApiKit from "@safe-global/api-kit";
 import { createWalletClient, getAddress, http as viemHttp } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { startTxService, confirmProposed, executeProposed, type TxService } from "../../../agent/src/safe";
 import { openRuntime, type Runtime } from "../../../agent/src/cycle/runtime";
 import { defaultSteps } from "../../../agent/src/cycle/steps";
@@ -29,14 +29,17 @@ const LATER_DAY = "2024-02-19";
 const CHARTS = ["chart-nav", "chart-drawdown", "chart-allocation", "chart-prices", "chart-sentiment", "chart-funding"];
 
 /** Chromium with the flags a sandboxed CI machine needs and a fresh profile; fails naming the fix when absent. */
-export async function launchChromium(): Promise<{ browser: Browser; close: () => Promise<void> }> {
+export async function launchChromium(): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
   if (!fs.existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium, as root) or set CHROMIUM_PATH to a Chromium binary`);
+  // A fresh profile each run (playwright passes it as --user-data-dir).
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), "dash-chromium-"));
-  const browser = await chromium.launch({
+  const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", `--user-data-dir=${profile}`],
+    headless: true,
+    viewport: { width: 1360, height: 900 },
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
-  return { browser, close: async () => (await browser.close(), fs.rmSync(profile, { recursive: true, force: true })) };
+  return { context, close: async () => (await context.close(), fs.rmSync(profile, { recursive: true, force: true })) };
 }
 
 describe("agent/server: the dashboard in a real browser over a local world", function () {
@@ -80,9 +83,10 @@ describe("agent/server: the dashboard in a real browser over a local world", fun
     await api.addSafeDelegate({ safeAddress: safe, delegateAddress: privateKeyToAccount(testKey(4)).address, delegatorAddress: owner1.account.address, label: "agent", signer: owner1 });
     for (const d of DAYS) await day(d);
     server = await startRunServer(rt, { intervalSeconds: 3600 });
-    page = await browser.browser.newPage({ viewport: { width: 1360, height: 900 } });
+    page = await browser.context.newPage();
     page.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
     page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+    page.on("response", (r) => r.status() >= 400 && problems.push(`HTTP ${r.status()}: ${r.url()}`));
     page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
     // Runs before the page's own scripts (outside its CSP): every violation is recorded.
     await page.addInitScript(() => {
@@ -144,6 +148,7 @@ describe("agent/server: the dashboard in a real browser over a local world", fun
     expect(text).to.include(DAYS[0]).and.include("proposed to the owners");
     // A week later the journal has the next days: the 1- and 7-day outcomes are judged.
     expect(text).to.match(/\n7d\t[+−-]?\d/);
+    await page.screenshot({ path: path.join(ROOT, "reports", "dashboard-decision.png"), fullPage: true });
     expect(problems).to.deep.equal([]);
   });
 

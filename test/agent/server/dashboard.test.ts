@@ -242,4 +242,130 @@ describe("agent/server: dashboard", () => {
     expect(allocationOf([broken])!.rows.every((r) => r.current === null)).to.equal(true);
     expect(allocationOf([decisionRows[0], { hash: "0x", body: "not an object" }])).to.equal(undefined);
   });
+
+  describe("the charts' data: /api/series and /api/decision/:hash", () => {
+    // Eight days of a treasury half in WETH: ETH +10% on day 2 (the day 1 decision is judged against holding still).
+    const D = ["2025-07-01", "2025-07-02", "2025-07-03", "2025-07-04", "2025-07-05", "2025-07-06", "2025-07-07", "2025-07-08", "2025-07-09"];
+    const eth = [2000, 2200, 2200, 2200, 2200, 2200, 2200, 2200, 2200];
+    const btc = [50_000, 50_000, 55_000, 55_000, 55_000, 55_000, 55_000, 55_000, 60_000];
+    const usd18 = (v: number) => (BigInt(Math.round(v * 100)) * 10n ** 16n).toString();
+    const portfolioOn = (i: number, wethUnits: number, usdc: number) => ({
+      navUsd: usd18(usdc + wethUnits * eth[i]),
+      healthy: true,
+      assets: [
+        { token: USDC, symbol: "USDC", volatile: false, balance: String(usdc * 1e6), valueUsd: usd18(usdc) },
+        { token: WETH, symbol: "WETH", volatile: true, balance: (BigInt(wethUnits) * E18).toString(), valueUsd: usd18(wethUnits * eth[i]) },
+      ],
+      positions: [],
+    });
+    const hashOf = (i: number) => "0x" + (i + 1).toString(16).padStart(64, "0");
+    // Day 0's decision sells 50 WETH before ETH rises: it lost against holding still.
+    const rows = D.map((date, i) => ({
+      hash: hashOf(i),
+      date,
+      status: i === 0 ? "executed" : "skipped",
+      path: i === 0 ? "module" : "none",
+      txHash: i === 0 ? "0x" + "ab".repeat(32) : null,
+      safeTxHash: null,
+      proposalUrl: null,
+      reason: i === 0 ? null : "no rebalance",
+      createdAt: new Date(T0 + i * 1000),
+      portfolio: i === 0 ? portfolioOn(0, 100, 200_000) : portfolioOn(i, 50, 300_000),
+      signals: { indicators: { btc: btc[i], eth: eth[i], mvrv: 2 + i / 10, fearGreed: 50 + i, funding7d: 0.001 }, phase: i < 4 ? "accumulation" : "euphoria", mode: "tactical", triggers: i === 0 ? ["drift: eth 10.0 points"] : [], reasons: [] },
+      target: TARGET,
+      verdict: i === 0 ? "approve" : null,
+      rationale: i === 0 ? "trend-dd: sell ETH" : null,
+      sizeUsd: i === 0 ? usd18(100_000) : null,
+      gasUsed: i === 0 ? "350000" : null,
+    }));
+    let s: AgentServer;
+    before(async () => {
+      s = await startAgentServer(
+        options({
+          series: async (limit) => rows.slice(-limit) as never,
+          decision: async (h) => (h === hashOf(0) ? { ...rows[0], body: { signals: rows[0].signals, verdict: { decision: "approve", reasons: ["within limits"] } } } : undefined),
+        }),
+      );
+    });
+    after(async () => s?.stop());
+
+    it("one point per day: NAV, weights, indicators, phase and mode; benchmarks from the first day's NAV; drawdown", async () => {
+      const r = await get(s.url + "/api/series");
+      expect(r.status).to.equal(200);
+      const j = JSON.parse(r.text);
+      expect(j.days.map((d: { date: string }) => d.date)).to.deep.equal(D);
+      expect(j.days[0]).to.include({ nav: 400_000, btc: 50_000, eth: 2000, mvrv: 2, fearGreed: 50, funding7d: 0.001, phase: "accumulation", mode: "tactical" });
+      expect(j.days[0].weights).to.include({ usdc: 0.5, eth: 0.5 });
+      expect(j.days[1].nav).to.equal(410_000);
+      const bench = Object.fromEntries(j.benchmarks.map((b: { name: string; values: number[] }) => [b.name, b.values]));
+      expect(bench["static"][0]).to.equal(400_000);
+      expect(bench["static"][8]).to.be.closeTo(400_000 * Math.pow(1.065, 8 / 365), 1e-6);
+      expect(bench["btc-hold"][8]).to.be.closeTo(480_000, 1e-6);
+      // 60/40: 60% stables, 40% BTC/ETH 60:40 (defaultConfig); day 2's value from day 1's units.
+      expect(bench["mix-60-40"][1]).to.be.closeTo(400_000 * 0.6 * (1 + 0.03 / 365) + 400_000 * 0.16 * 1.1 + 400_000 * 0.24, 1e-6);
+      expect(j.benchmarks.find((b: { name: string }) => b.name === "btc-hold").totalReturn).to.be.closeTo(0.2, 1e-12);
+      expect(j.drawdown[0]).to.equal(0);
+      expect(j.drawdown.every((x: number) => x <= 0)).to.equal(true);
+      expect(j.caps).to.have.keys("volatile", "protocol", "position");
+      expect(j.source).to.equal("journal");
+      expect(j.indexer).to.match(/^not configured \(INDEXER_URL\)/);
+    });
+
+    it("performance by the shared formulas (lib/analytics), and each decision judged after 1 and 7 days against holding still", async () => {
+      const j = JSON.parse((await get(s.url + "/api/series")).text);
+      expect(j.performance.twr).to.be.closeTo(410_000 / 400_000 - 1, 1e-12);
+      expect(j.performance.maxDrawdown).to.equal(0);
+      const d0 = j.decisions[0];
+      expect(d0).to.include({ hash: hashOf(0), status: "executed", path: "module", verdict: "approve", sizeUsd: 100_000 });
+      expect(d0.triggers).to.deep.equal(["drift: eth 10.0 points"]);
+      // Holding 100 WETH + $200K: +10% of half = +5%; the treasury made +2.5%: excess −2.5 points.
+      expect(d0.outcome["1d"].actual).to.be.closeTo(0.025, 1e-9);
+      expect(d0.outcome["1d"].holding).to.be.closeTo(0.05, 1e-9);
+      expect(d0.outcome["7d"].excess).to.be.closeTo(-0.025, 1e-9);
+      expect(d0.outcome["30d"]).to.equal(null);
+      expect(j.quality).to.deep.include({ judged: 1, wins: 0, winRate: 0, qualityScore: 0 });
+      expect(j.gasUnits).to.equal(350_000);
+    });
+
+    it("/api/decision/:hash: the record and its outcome; 400 for a malformed hash, 404 for an unknown one", async () => {
+      let r = await get(s.url + "/api/decision/" + hashOf(0));
+      expect(r.status).to.equal(200);
+      const j = JSON.parse(r.text);
+      expect(j.decision.body.verdict.reasons).to.deep.equal(["within limits"]);
+      expect(j.outcome["7d"].excess).to.be.closeTo(-0.025, 1e-9);
+      r = await get(s.url + "/api/decision/0x12");
+      expect(r.status).to.equal(400);
+      expect(JSON.parse(r.text).error).to.match(/^decision hash must be 0x and 64 hex digits, got "0x12"/);
+      r = await get(s.url + "/api/decision/" + hashOf(99));
+      expect(r.status).to.equal(404);
+      expect(JSON.parse(r.text).error).to.include("/api/decisions");
+    });
+
+    it("with INDEXER_URL: the indexer's performance and outcomes; when it does not answer, the journal's and why", async () => {
+      const http = await import("node:http");
+      const ix = http.createServer((req, res) => {
+        res.writeHead(200, { "content-type": "application/json" });
+        if (req.url?.startsWith("/performance")) return res.end(JSON.stringify({ twr: 0.5, apy: 0.9, sharpe: 2, maxDrawdown: 0.1, gasUsd: 12.5, daily: [] }));
+        res.end(JSON.stringify({ scored: 3, wins: 2, winRate: 2 / 3, qualityScore: 70, scoreHorizonDays: 7, decisions: [{ decisionHash: hashOf(0).toUpperCase().replace("0X", "0x"), later: { "1d": null, "7d": { excess: 0.01 }, "30d": null } }] }));
+      });
+      await new Promise<void>((r) => ix.listen(0, "127.0.0.1", r));
+      const port = (ix.address() as { port: number }).port;
+      const withIx = await startAgentServer(options({ series: async () => rows as never, indexerUrl: `http://127.0.0.1:${port}` }));
+      try {
+        let j = JSON.parse((await get(withIx.url + "/api/series")).text);
+        expect(j.source).to.equal("indexer");
+        expect(j.performance).to.include({ twr: 0.5, apy: 0.9, gasUsd: 12.5 });
+        expect(j.quality).to.deep.equal({ judged: 3, wins: 2, winRate: 2 / 3, qualityScore: 70, horizonDays: 7 });
+        expect(j.decisions[0].outcome["7d"]).to.deep.equal({ excess: 0.01 });
+        await new Promise((r) => ix.close(r));
+        j = JSON.parse((await get(withIx.url + "/api/series")).text);
+        expect(j.source).to.equal("journal");
+        expect(j.indexer).to.match(/^unavailable \(.+\): performance from the journal$/);
+        expect(j.performance.twr).to.be.closeTo(0.025, 1e-12);
+      } finally {
+        await withIx.stop();
+        ix.close();
+      }
+    });
+  });
 });

@@ -193,7 +193,7 @@ ${stateLine(v, s)}
 <main>
 <div id="kpis" class="kpis"><p class="muted">Performance loads from <a href="api/series">api/series</a>…</p></div>
 <section id="nav" class="wide">
-<h2>NAV vs benchmarks <span class="muted small">markers: decisions (▲ executed, ◆ proposed to the owners, ✕ failed)</span></h2>
+<h2>NAV vs benchmarks <span class="muted small">markers: decisions (green executed, orange proposed to the owners, red failed); click a day for its decision</span></h2>
 <div id="chart-nav" class="chart-box" data-chart="nav"></div>
 <h3>Drawdown from peak</h3>
 <div id="chart-drawdown" class="chart-box" data-chart="drawdown"></div>
@@ -206,7 +206,7 @@ ${stateLine(v, s)}
 ${allocationSection(v)}
 </div>
 <section id="market" class="wide">
-<h2>Market <span class="muted small">background: the strategy's phase (prices) and mode (indicators)</span></h2>
+<h2>Market <span id="bands-note" class="muted small">background: the strategy's phase (prices) and mode (indicators)</span></h2>
 <div id="chart-prices" class="chart-box" data-chart="prices"></div>
 <div id="chart-sentiment" class="chart-box" data-chart="sentiment"></div>
 <div id="chart-funding" class="chart-box" data-chart="funding"></div>

@@ -28,5 +28,7 @@ export const DASHBOARD_ROUTES = ["/", ...Object.keys(ASSETS)];
 
 export function mountDashboard(app: Hono, sources: DashboardSources): void {
   app.get("/", async (c) => c.body(renderPage(await gatherView(sources)), 200, PAGE_HEADERS));
+  // Browsers ask for it on every page: no icon, and no 404 in the console.
+  app.get("/favicon.ico", (c) => c.body(null, 204, { ...COMMON, "cache-control": "max-age=86400" }));
   for (const [route, a] of Object.entries(ASSETS)) app.get(route, (c) => c.body(a.body, 200, { ...COMMON, "cache-control": "no-cache", "content-type": a.type }));
 }

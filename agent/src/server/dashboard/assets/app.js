@@ -141,7 +141,7 @@
   const dollarAxis = (label, side) => ({ label, side, size: 70, stroke: C.muted, grid: { stroke: C.grid, width: 1 }, values: (u, vals) => vals.map(fmtK) });
   const timeAxis = () => ({ stroke: C.muted, grid: { stroke: C.grid, width: 1 } });
   const line = (label, stroke, extra) => Object.assign({ label, stroke, width: 2, spanGaps: true }, extra || {});
-  const markers = (label, stroke) => ({ label, stroke, width: 0, paths: () => null, points: { show: true, space: 0, size: 11, width: 2, stroke: C.fg, fill: stroke } });
+  const markers = (label, stroke) => ({ label, stroke, width: 0, paths: () => null, points: { show: true, space: 0, size: 12, width: 2, stroke: "#ffffff", fill: stroke } });
 
   function build(id, opts, data) {
     const box = document.getElementById(id);
@@ -156,6 +156,12 @@
 
   function drawAll(s) {
     const days = s.days;
+    // Strategies without phases (trend-dd, the default) journal none: say so rather than draw empty bands.
+    const bandNote = document.getElementById("bands-note");
+    if (bandNote) {
+      const has = (k) => days.some((d) => d[k]);
+      bandNote.textContent = has("phase") || has("mode") ? "background: the strategy's phase (prices) and mode (indicators)" : "the strategy journals no phase or mode (only the seed strategy has them): no bands";
+    }
     const x = days.map((d) => d.t);
     const navAt = new Map(days.map((d) => [d.date, d.nav]));
     const byStatus = (st) => days.map((d) => (s.decisions.some((k) => k.date === d.date && st.includes(k.status)) ? navAt.get(d.date) : null));
