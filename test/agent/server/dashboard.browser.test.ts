@@ -1,5 +1,5 @@
 // The dashboard in a real browser (Debian's chromium driven by playwright-core) over a real local
-// world: the agent runs several weekly replay days through runCycle (the first allocation proposed
+// world: the agent (the default strategy, as `npm start` runs it) runs several weekly replay days through runCycle (the first allocation proposed
 // to the owners, confirmed by two of them and executed), the server is the one `treasury run`
 // starts, and the page must load with no console error and no CSP violation, draw every chart with
 // its points, open a decision's detail on a click, and show a later day after another cycle and a
@@ -126,8 +126,13 @@ describe("agent/server: the dashboard in a real browser over a local world", fun
     expect(kpis).to.match(/TOTAL RETURN|total return/i).and.include(DAYS[DAYS.length - 1]);
     expect(await page.locator("#perf").innerText()).to.include("decision quality score").and.include("BTC hold");
     expect(await page.locator("#state").innerText()).to.include("agent active");
+    // trend-dd journals no phase or mode: the page says so instead of drawing empty bands (series.test covers them).
+    expect(await page.locator("#bands-note").innerText()).to.include("journals no phase or mode");
+    // Executed decisions are judged after 7 days against holding still.
+    expect(await page.locator("#perf").innerText()).to.match(/win rate \(7 days vs holding still\)\s+\d+% of \d+/);
     fs.mkdirSync(path.join(ROOT, "reports"), { recursive: true });
     await page.screenshot({ path: path.join(ROOT, "reports", "dashboard.png"), fullPage: true });
+    await page.screenshot({ path: path.join(ROOT, "reports", "dashboard-first-screen.png") });
     expect(fs.statSync(path.join(ROOT, "reports", "dashboard.png")).size).to.be.greaterThan(50_000);
     expect(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp)).to.deep.equal([]);
     expect(problems).to.deep.equal([]);

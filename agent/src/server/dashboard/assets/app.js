@@ -138,10 +138,11 @@
     };
   }
 
-  const dollarAxis = (label, side) => ({ label, side, size: 70, stroke: C.muted, grid: { stroke: C.grid, width: 1 }, values: (u, vals) => vals.map(fmtK) });
+  const dollarAxis = (label, side) => ({ label, side: side == null ? 3 : side, size: 70, stroke: C.muted, grid: { stroke: C.grid, width: 1 }, values: (u, vals) => vals.map(fmtK) });
   const timeAxis = () => ({ stroke: C.muted, grid: { stroke: C.grid, width: 1 } });
   const line = (label, stroke, extra) => Object.assign({ label, stroke, width: 2, spanGaps: true }, extra || {});
-  const markers = (label, stroke) => ({ label, stroke, width: 0, paths: () => null, points: { show: true, space: 0, size: 12, width: 2, stroke: "#ffffff", fill: stroke } });
+  // Points only (no line); `fill` colours the legend's swatch, there is no path for it to fill.
+  const markers = (label, stroke) => ({ label, stroke, fill: stroke, width: 0, paths: () => null, points: { show: true, space: 0, size: 12, width: 2, stroke: "#ffffff", fill: stroke } });
 
   function build(id, opts, data) {
     const box = document.getElementById(id);
@@ -300,7 +301,7 @@
     );
     document.getElementById("perf").replaceChildren(
       el("div", { class: "cols" }, el("table", { class: "figures" }, el("tbody", {}, rows.map((r) => el("tr", {}, el("th", {}, r[0]), el("td", { class: "num" }, r[1]))))), bench),
-      el("p", { class: "muted small" }, "Source: " + s.indexer + ". Formulas: indexer/src/lib (time-weighted return, Sharpe on daily returns, drawdown on the return index; a decision wins when it beat holding still 7 days on)."),
+      el("p", { class: "muted small" }, "Source: " + s.indexer + ". Formulas: lib/analytics, shared with the indexer (time-weighted return, Sharpe on daily returns, drawdown on the return index; a decision wins when it beat holding still 7 days on)."),
     );
   }
 
@@ -308,8 +309,10 @@
   function kv(pairs) {
     return el("dl", {}, pairs.filter((p) => p[1] != null && p[1] !== "").map((p) => [el("dt", {}, p[0]), el("dd", {}, p[1])]).flat());
   }
+  /** A list of strings or of the strategy's reason objects ({says, indicator, value}): their sentence. */
   function list(items) {
-    return items && items.length ? el("ul", {}, items.map((x) => el("li", {}, typeof x === "string" ? x : JSON.stringify(x)))) : el("p", { class: "muted" }, "none");
+    const text = (x) => (typeof x === "string" ? x : x && typeof x.says === "string" ? x.says : JSON.stringify(x));
+    return items && items.length ? el("ul", {}, items.map((x) => el("li", {}, text(x)))) : el("p", { class: "muted" }, "none");
   }
   function outcomeTable(o) {
     const hs = ["1d", "7d", "30d"];
@@ -385,7 +388,8 @@
         plan.steps && plan.steps.length ? el("table", {}, el("thead", {}, el("tr", {}, el("th", {}, "step"), el("th", {}, "protocol"), el("th", { class: "num" }, "USD"), el("th", {}, "what"))), el("tbody", {}, plan.steps.map((st) => el("tr", {}, el("td", {}, st.kind), el("td", {}, st.protocol), el("td", { class: "num" }, fmtUsd(st.amountUsd)), el("td", { class: "reason" }, st.description))))) : el("p", { class: "muted" }, "no plan"),
         el("h3", {}, "Simulation"),
         b.simulation ? kv([["result", sim.ok === false ? "failed: " + (sim.error || "") : "ok"], ["NAV after", simD.navAfterUsd ? fmtUsd(Number(BigInt(simD.navAfterUsd) / 10n ** 16n) / 100, 2) : null], ["gas", simD.gasUsed || sim.gasUsed || null]]) : el("p", { class: "muted" }, "not simulated"),
-        b.check && b.check.ok === false ? el("p", { class: "error" }, "on-chain check: " + b.check.error + ": " + (b.check.reason || "")) : null,
+        // Over the agent's own limits the check's refusal is why it went to the owners, not a failure.
+        b.check && b.check.ok === false ? el("p", { class: d.path === "proposal" ? "muted" : "error" }, (d.path === "proposal" ? "why the owners decide: " : "on-chain check refused: ") + b.check.error + (b.check.reason ? ": " + b.check.reason : "")) : null,
       );
     } catch (e) {
       body.replaceChildren(el("p", { class: "error" }, "decision " + short(hash) + " unavailable: " + (e && e.message ? e.message : e)));
