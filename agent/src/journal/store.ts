@@ -126,7 +126,8 @@ export class Journal {
         proposalUrl: decisions.proposalUrl,
         reason: decisions.reason,
         createdAt: decisions.createdAt,
-        portfolio: sql<unknown>`${b} -> 'inputs' -> 'portfolio'`,
+        // Only what the charts read of the portfolio (not its allowances, pools, prices): the route is polled.
+        portfolio: sql<unknown>`jsonb_build_object('navUsd', ${b} -> 'inputs' -> 'portfolio' -> 'navUsd', 'healthy', ${b} -> 'inputs' -> 'portfolio' -> 'healthy', 'assets', ${b} -> 'inputs' -> 'portfolio' -> 'assets', 'positions', ${b} -> 'inputs' -> 'portfolio' -> 'positions')`,
         signals: sql<unknown>`${b} -> 'signals'`,
         target: sql<unknown>`${b} -> 'target'`,
         verdict: sql<string | null>`${b} -> 'verdict' ->> 'decision'`,
@@ -139,6 +140,15 @@ export class Journal {
       .orderBy(desc(decisions.createdAt))
       .limit(limit);
     return rows.reverse().map((r) => ({ ...r, hash: r.hash as Hex, status: r.status as Status, path: r.path as DecisionRow["path"] }));
+  }
+
+  /** How many records of `prefix` there are and when the last changed: the dashboard recomputes its series only when this moves. */
+  async seriesStamp(prefix: string): Promise<string> {
+    const [r] = await this.db
+      .select({ n: sql<string>`count(*)`, last: sql<string | null>`max(${decisions.updatedAt})` })
+      .from(decisions)
+      .where(like(decisions.cycleKey, `${escapeLike(prefix)}%`));
+    return `${r?.n ?? 0}:${r?.last ?? ""}`;
   }
 
   /** Records whose act may have happened without its result being recorded; with `prefix`

@@ -38,6 +38,8 @@ export interface AppDeps {
   pingJournal(): Promise<void>;
   /** This Safe's last `limit` journal records, oldest first (the dashboard's charts). Absent: no /api/series. */
   series?(limit: number): Promise<SeriesRow[]>;
+  /** Changes whenever this Safe's journal does: /api/series recomputes only then (it is polled every few seconds). */
+  seriesStamp?(): Promise<string>;
   /** One journal record, whole (the dashboard's decision detail). */
   decision?(hash: string): Promise<unknown | undefined>;
   /** The indexer's HTTP API (performance, decision outcomes); absent: the journal's figures. */
@@ -109,9 +111,13 @@ export function buildApp(d: AppDeps): Hono {
   // The dashboard's charts: the journal's series, with the indexer's performance and decision outcomes
   // when it is configured and answers (else the journal's, and the reason the indexer's are absent).
   const strategy = d.strategy ?? defaultConfig();
+  let cached: { stamp: string | undefined; series: Series } | undefined;
   const series = async (): Promise<Series & { indexer: string }> => {
     if (!d.series) throw new Error("this server has no journal series");
-    const s = seriesOf(await d.series(MAX_SERIES_DAYS), strategy);
+    const stamp = d.seriesStamp ? await d.seriesStamp() : undefined;
+    if (stamp === undefined || stamp !== cached?.stamp) cached = { stamp, series: seriesOf(await d.series(MAX_SERIES_DAYS), strategy) };
+    // A copy: the indexer's outcomes are merged into it below.
+    const s: Series = { ...cached.series, decisions: cached.series.decisions.map((x) => ({ ...x })) };
     if (!d.indexerUrl) return { ...s, indexer: "not configured (INDEXER_URL): performance from the journal" };
     try {
       const ix = await readIndexer(d.indexerUrl);

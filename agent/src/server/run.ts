@@ -24,6 +24,7 @@ export async function startRunServer(rt: Runtime, o: { intervalSeconds: number; 
       (await rt.journal.navHistory(`${rt.addresses.chainId}:${rt.addresses.safe}:`, limit)).map((p) => ({ at: p.at.toISOString(), date: p.date, hash: p.hash, status: p.status, navUsd: p.navUsd === null ? null : usdNumber(BigInt(p.navUsd)) })),
     pingJournal: async () => void (await rt.journal.recent(1)),
     series: (limit) => rt.journal.seriesRows(`${rt.addresses.chainId}:${rt.addresses.safe}:`, limit),
+    seriesStamp: () => rt.journal.seriesStamp(`${rt.addresses.chainId}:${rt.addresses.safe}:`),
     decision: (hash) => rt.journal.get(hash as Hex),
     indexerUrl: c.indexerUrl,
     pendingProposals: safeCfg && (async () => (await apiKitFor(safeCfg).getPendingTransactions(getAddress(rt.addresses.safe))).results.length),

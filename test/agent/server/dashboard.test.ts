@@ -341,6 +341,21 @@ describe("agent/server: dashboard", () => {
       expect(JSON.parse(r.text).error).to.include("/api/decisions");
     });
 
+    it("recomputes the series only when the journal's stamp moves (the page polls it every few seconds)", async () => {
+      let reads = 0;
+      let stamp = "9:a";
+      const c = await startAgentServer(options({ series: async () => (reads++, rows as never), seriesStamp: async () => stamp }));
+      try {
+        for (let i = 0; i < 3; i++) expect((await get(c.url + "/api/series")).status).to.equal(200);
+        expect(reads).to.equal(1);
+        stamp = "10:b";
+        expect(JSON.parse((await get(c.url + "/api/series")).text).days).to.have.length(D.length);
+        expect(reads).to.equal(2);
+      } finally {
+        await c.stop();
+      }
+    });
+
     it("with INDEXER_URL: the indexer's performance and outcomes; when it does not answer, the journal's and why", async () => {
       const http = await import("node:http");
       const ix = http.createServer((req, res) => {
