@@ -62,7 +62,10 @@ describe("agent/server: the dashboard in a real browser over a local world", fun
       const cfg = rt.ctx.safeCfg!;
       await confirmProposed(cfg, r.safeTxHash!, testKey(1));
       await confirmProposed(cfg, r.safeTxHash!, testKey(2));
-      await executeProposed(cfg, r.safeTxHash!, testKey(1));
+      const done = await executeProposed(cfg, r.safeTxHash!, testKey(1));
+      // As `treasury execute` does: the decision it carried is on chain, so it is closed in the journal.
+      const row = (await rt.journal.get(r.hash!))!;
+      await rt.journal.update(row.hash, { status: "executed", outcome: { ...(row.outcome as object), executedTx: done.txHash, blockNumber: done.blockNumber } });
     }
     return r;
   };
@@ -150,7 +153,7 @@ describe("agent/server: the dashboard in a real browser over a local world", fun
     await page.waitForFunction(() => !document.getElementById("detail-body")!.innerText.includes("Loading"));
     const text = await detail.innerText();
     expect(text).to.include(hash).and.include("Triggers").and.include("Reviewer's verdict").and.include("Plan").and.include("Simulation").and.include("Outcome vs holding still");
-    expect(text).to.include(DAYS[0]).and.include("proposed to the owners");
+    expect(text).to.include(DAYS[0]).and.include("proposed to the owners").and.match(/status\s+executed/).and.match(/transaction\s+0x[0-9a-f]{64}/);
     // A week later the journal has the next days: the 1- and 7-day outcomes are judged.
     expect(text).to.match(/\n7d\t[+−-]?\d/);
     await page.screenshot({ path: path.join(ROOT, "reports", "dashboard-decision.png"), fullPage: true });

@@ -36,7 +36,7 @@
   const PHASE = { accumulation: "rgba(89,161,79,0.13)", euphoria: "rgba(247,147,26,0.16)", top: "rgba(192,54,44,0.16)", bear: "rgba(102,112,133,0.16)" };
   const MODE = { conservative: "rgba(78,121,167,0.12)", tactical: "rgba(89,161,79,0.13)", aggressive: "rgba(247,147,26,0.16)", hedge: "rgba(192,54,44,0.15)" };
 
-  const fmtUsd = (v, d) => (v == null || !isFinite(v) ? "—" : "$" + Number(v).toLocaleString("en-US", { minimumFractionDigits: d || 0, maximumFractionDigits: d || 0 }));
+  const fmtUsd = (v, d) => (v == null || !isFinite(v) ? "—" : (v < 0 ? "−$" : "$") + Math.abs(Number(v)).toLocaleString("en-US", { minimumFractionDigits: d || 0, maximumFractionDigits: d || 0 }));
   const fmtK = (v) => (v == null ? "—" : Math.abs(v) >= 1e6 ? "$" + (v / 1e6).toFixed(2) + "M" : Math.abs(v) >= 1e3 ? "$" + (v / 1e3).toFixed(0) + "K" : "$" + v.toFixed(0));
   const fmtPct = (v, d) => (v == null || !isFinite(v) ? "—" : (v > 0 ? "+" : "") + (v * 100).toFixed(d == null ? 1 : d) + "%");
   const fmtNum = (v, d) => (v == null || !isFinite(v) ? "—" : Number(v).toFixed(d == null ? 2 : d));
@@ -286,7 +286,7 @@
       ["maximum drawdown", fmtPct(p.maxDrawdown == null ? null : -p.maxDrawdown, 2)],
       ["win rate (" + q.horizonDays + " days vs holding still)", q.winRate == null ? "— (" + q.judged + " executed decisions judged so far)" : fmtPct(q.winRate, 0).replace("+", "") + " of " + q.judged],
       ["decision quality score", q.qualityScore == null ? "—" : fmtNum(q.qualityScore, 0) + " / 100 (50 = as good as holding still)"],
-      ["gains vs gas", fmtUsd(p.gainsUsd) + " gained; gas " + (s.source === "indexer" ? fmtUsd(p.gasUsd, 2) + (p.gasToGains != null ? " (" + fmtPct(p.gasToGains, 2).replace("+", "") + " of gains)" : "") : Number(s.gasUnits).toLocaleString("en-US") + " gas units (USD from the indexer)")],
+      ["gains vs gas", fmtUsd(p.gainsUsd) + (p.gainsUsd < 0 ? " lost" : " gained") + "; gas " + (s.source === "indexer" ? fmtUsd(p.gasUsd, 2) + (p.gasToGains != null ? " (" + fmtPct(p.gasToGains, 2).replace("+", "") + " of gains)" : "") : Number(s.gasUnits).toLocaleString("en-US") + " gas units (USD from the indexer)")],
     ];
     const bench = el(
       "table",
@@ -365,7 +365,7 @@
               ["phase / mode", (sig.phase || "—") + " / " + (sig.mode || "—")],
               ["reason", d.reason || b.rationale],
               ["decision hash", d.hash],
-              ["transaction", d.txHash || (d.outcome && d.outcome.txHash) || null],
+              ["transaction", d.txHash || (d.outcome && (d.outcome.executedTx || d.outcome.txHash)) || null],
               ["Safe tx", d.safeTxHash],
             ]),
             url ? el("p", {}, el("a", { href: url, target: "_blank", rel: "noopener noreferrer" }, "open the proposal")) : null,
