@@ -1,23 +1,7 @@
-// The indexer's performance formulas on hand-made series (no chain): a window too short to annualise
+// The performance formulas (lib/analytics: one home for the indexer and the agent) on hand-made series (no chain): a window too short to annualise
 // has no APY (with the reason), never an hour's dip raised to the 8,760th power.
 import { expect } from "chai";
-import fs from "node:fs";
-import Module from "node:module";
-import path from "node:path";
-import ts from "typescript";
-import type * as Perf from "../../indexer/src/lib/performance";
-
-// The indexer is an ES module package (Ponder loads it); this file has no imports, so it is
-// transpiled to CommonJS here and loaded as is: the tested code is the indexer's own source.
-function loadPerformance(): typeof Perf {
-  const file = path.resolve(__dirname, "../../indexer/src/lib/performance.ts");
-  const js = ts.transpileModule(fs.readFileSync(file, "utf8"), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
-  const m = new Module(file) as Module & { _compile(code: string, filename: string): void };
-  m._compile(js, file);
-  return m.exports as typeof Perf;
-}
-const { DAY, MIN_APY_DAYS, performance } = loadPerformance();
-type Point = Perf.Point;
+import { DAY, MIN_APY_DAYS, performance, type Point } from "../../lib/analytics/performance";
 
 const series = (navs: number[], stepSeconds: number): Point[] => navs.map((nav, i) => ({ block: BigInt(i + 1), timestamp: 1_700_000_000 + i * stepSeconds, nav }));
 

@@ -41,6 +41,7 @@ export const ENV_MAP: Record<string, string> = {
   AGENT_SERVER_HOST: "server.host",
   AGENT_SERVER_PORT: "server.port",
   AGENT_SERVER_TOKEN: "server.token",
+  INDEXER_URL: "server.indexerUrl",
 };
 const NUMERIC = new Set(["confirmations", "anthropic.timeoutMs", "schedule.intervalSeconds", "slippageBps", "swap.cowValiditySeconds", "risk.maxVar1d", "risk.maxDrawdown", "alerts.dedupSeconds", "alerts.email.port", "server.port"]);
 /** Env spellings of a boolean; anything else reaches zod as text and is refused there. */
@@ -62,6 +63,7 @@ const FIX: Record<string, string> = {
   "server.port": "set AGENT_SERVER_PORT to an integer from 0 to 65535 (0: a free port chosen by the OS)",
   "server.host": "set AGENT_SERVER_HOST to the interface to listen on, e.g. 127.0.0.1",
   "server.token": "set AGENT_SERVER_TOKEN to a secret of at least 24 characters (e.g. `openssl rand -hex 32`), or keep AGENT_SERVER_HOST on 127.0.0.1",
+  "server.indexerUrl": "set INDEXER_URL to the indexer's HTTP URL, e.g. http://127.0.0.1:42069, or unset it",
 };
 
 function envName(pathStr: string): string | undefined {

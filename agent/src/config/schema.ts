@@ -154,6 +154,8 @@ export const AgentConfigSchema = z.strictObject({
       healthSlackSeconds: z.number().int().min(0).default(300),
       /** /health fails once this many cycles in a row ended aborted or failed. */
       maxFailedCycles: z.number().int().min(1).default(3),
+      /** The indexer's HTTP API (Ponder): the dashboard shows its performance and decision outcomes; absent: the journal's. */
+      indexerUrl: z.string().regex(/^https?:\/\//, "an http(s):// URL").optional(),
     })
     .default({ enabled: false, host: "127.0.0.1", port: 9464, healthSlackSeconds: 300, maxFailedCycles: 3, rateLimit: { windowSeconds: 60, max: 300 } })
     // Off loopback the treasury's state would be open to the network: only with a token.

@@ -183,6 +183,47 @@ export class Journal {
     return rows.reverse().map((r) => ({ at: r.at, date: r.date, hash: r.hash as Hex, status: r.status as Status, navUsd: r.nav && /^\d+$/.test(r.nav) && r.healthy !== "false" ? r.nav : null }));
   }
 
+  /** The dashboard's series: every record whose key starts with `prefix` (the last `limit`), oldest
+   * first, with only what the charts and the decision log read (the portfolio, signals, target and
+   * the verdict's decision), not the plans and simulations (GET /api/decision/:hash has those). */
+  async seriesRows(prefix: string, limit: number): Promise<SeriesRow[]> {
+    const b = decisions.body;
+    const rows = await this.db
+      .select({
+        hash: decisions.hash,
+        date: decisions.date,
+        status: decisions.status,
+        path: decisions.path,
+        txHash: decisions.txHash,
+        safeTxHash: decisions.safeTxHash,
+        proposalUrl: decisions.proposalUrl,
+        reason: decisions.reason,
+        createdAt: decisions.createdAt,
+        // Only what the charts read of the portfolio (not its allowances, pools, prices): the route is polled.
+        portfolio: sql<unknown>`jsonb_build_object('navUsd', ${b} -> 'inputs' -> 'portfolio' -> 'navUsd', 'healthy', ${b} -> 'inputs' -> 'portfolio' -> 'healthy', 'assets', ${b} -> 'inputs' -> 'portfolio' -> 'assets', 'positions', ${b} -> 'inputs' -> 'portfolio' -> 'positions')`,
+        signals: sql<unknown>`${b} -> 'signals'`,
+        target: sql<unknown>`${b} -> 'target'`,
+        verdict: sql<string | null>`${b} -> 'verdict' ->> 'decision'`,
+        rationale: sql<string | null>`${b} ->> 'rationale'`,
+        sizeUsd: sql<string | null>`${b} -> 'plan' ->> 'sizeUsd'`,
+        gasUsed: sql<string | null>`${decisions.outcome} ->> 'gasUsed'`,
+      })
+      .from(decisions)
+      .where(like(decisions.cycleKey, `${escapeLike(prefix)}%`))
+      .orderBy(desc(decisions.createdAt))
+      .limit(limit);
+    return rows.reverse().map((r) => ({ ...r, hash: r.hash as Hex, status: r.status as Status, path: r.path as DecisionRow["path"] }));
+  }
+
+  /** How many records of `prefix` there are and when the last changed: the dashboard recomputes its series only when this moves. */
+  async seriesStamp(prefix: string): Promise<string> {
+    const [r] = await this.db
+      .select({ n: sql<string>`count(*)`, last: sql<string | null>`max(${decisions.updatedAt})` })
+      .from(decisions)
+      .where(like(decisions.cycleKey, `${escapeLike(prefix)}%`));
+    return `${r?.n ?? 0}:${r?.last ?? ""}`;
+  }
+
   /** Records whose act may have happened without its result being recorded; with `prefix`
    * (`chainId:safe:`) only that Safe's, so a journal shared by several Safes or chains never has one
    * agent settle another's decisions. */
@@ -216,6 +257,25 @@ export class Journal {
 }
 
 const errorMessage = (e: unknown): string => `${(e as Error).message} ${((e as { cause?: Error }).cause?.message ?? "")}`;
+
+export interface SeriesRow {
+  hash: Hex;
+  date: string;
+  status: Status;
+  path: DecisionRow["path"];
+  txHash: string | null;
+  safeTxHash: string | null;
+  proposalUrl: string | null;
+  reason: string | null;
+  createdAt: Date;
+  portfolio: unknown;
+  signals: unknown;
+  target: unknown;
+  verdict: string | null;
+  rationale: string | null;
+  sizeUsd: string | null;
+  gasUsed: string | null;
+}
 
 /** A LIKE pattern matching `s` literally (backslash is Postgres' default LIKE escape). */
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);

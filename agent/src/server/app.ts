@@ -8,6 +8,11 @@ import type { Logger } from "pino";
 import { jsonSafe } from "../journal";
 import { mountDashboard } from "./dashboard/routes";
 import type { NavPoint } from "./dashboard/view";
+import type { SeriesRow } from "../journal";
+import { seriesOf, type Series } from "./dashboard/series";
+import { readIndexer } from "./dashboard/indexer";
+import { defaultConfig, type Config } from "../strategy/config";
+import { capLimits } from "../strategy/caps";
 import { judgeHealth, type HealthRules, type JournalProbe } from "./health";
 import type { AgentMetrics } from "./metrics";
 import type { LoopState } from "./state";
@@ -37,9 +42,21 @@ export interface AppDeps {
   access?: AccessOptions;
   /** A replay's progress (npm start): window, days done with NAV and decision, indexer URL, summary. Absent: 404. */
   replay?(): Promise<unknown>;
+  /** This Safe's last `limit` journal records, oldest first (the dashboard's charts). Absent: no /api/series. */
+  series?(limit: number): Promise<SeriesRow[]>;
+  /** Changes whenever this Safe's journal does: /api/series recomputes only then (it is polled every few seconds). */
+  seriesStamp?(): Promise<string>;
+  /** One journal record, whole (the dashboard's decision detail). */
+  decision?(hash: string): Promise<unknown | undefined>;
+  /** The indexer's HTTP API (performance, decision outcomes); absent: the journal's figures. */
+  indexerUrl?: string;
+  /** The strategy's config: benchmarks' weights and rates, the caps. Default: the built-in one. */
+  strategy?: Config;
 }
 
-const ROUTES = "GET / (dashboard), /health, /health/live, /metrics, /api/status, /api/decisions?limit=N, /api/replay, /api/nav?limit=N";
+export const MAX_SERIES_DAYS = 5_000;
+
+const ROUTES = "GET / (dashboard), /health, /health/live, /metrics, /api/status, /api/decisions?limit=N, /api/replay, /api/nav?limit=N, /api/series, /api/decision/:hash";
 const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n")[0];
 
 /** ?limit=N as an integer from 1 to max (default when absent), or the 400 message naming the fix. */
@@ -99,7 +116,46 @@ export function buildApp(d: AppDeps): Hono {
   jsonRoute("/api/nav", "journal", async (limit) => ({ limit, points: await d.nav(limit) }), [DEFAULT_NAV_POINTS, MAX_NAV_POINTS]);
   if (d.replay) jsonRoute("/api/replay", "replay", () => d.replay!());
 
-  mountDashboard(app, { status, decisions: d.decisions, nav: d.nav, health: async () => (await health()).body, lastRead: () => d.state.portfolio, now: d.now });
+  // The dashboard's charts: the journal's series, with the indexer's performance and decision outcomes
+  // when it is configured and answers (else the journal's, and the reason the indexer's are absent).
+  const strategy = d.strategy ?? defaultConfig();
+  let cached: { stamp: string | undefined; series: Series } | undefined;
+  const series = async (): Promise<Series & { indexer: string }> => {
+    if (!d.series) throw new Error("this server has no journal series");
+    const stamp = d.seriesStamp ? await d.seriesStamp() : undefined;
+    if (stamp === undefined || stamp !== cached?.stamp) cached = { stamp, series: seriesOf(await d.series(MAX_SERIES_DAYS), strategy) };
+    // A copy: the indexer's outcomes are merged into it below.
+    const s: Series = { ...cached.series, decisions: cached.series.decisions.map((x) => ({ ...x })) };
+    if (!d.indexerUrl) return { ...s, indexer: "not configured (INDEXER_URL): performance from the journal" };
+    try {
+      const ix = await readIndexer(d.indexerUrl);
+      for (const dec of s.decisions) {
+        const o = ix.outcomes[dec.hash.toLowerCase()];
+        if (o) dec.outcome = o as Series["decisions"][number]["outcome"];
+      }
+      return { ...s, performance: { ...s.performance, ...ix.performance } as Series["performance"], quality: ix.quality, source: "indexer" as const, indexer: `${d.indexerUrl}: performance and outcomes from the indexer` };
+    } catch (e) {
+      d.log.warn({ err: firstLine(e) }, "server: the indexer did not answer; the dashboard shows the journal's performance");
+      return { ...s, indexer: `unavailable (${firstLine(e)}): performance from the journal` };
+    }
+  };
+  jsonRoute("/api/series", "journal", () => series());
+  app.get("/api/decision/:hash", async (c) => {
+    const hash = c.req.param("hash");
+    if (!/^0x[0-9a-fA-F]{64}$/.test(hash)) return c.json({ error: `decision hash must be 0x and 64 hex digits, got "${hash.slice(0, 80)}"; take one from /api/decisions` }, 400);
+    if (!d.decision) return c.json({ error: "journal unavailable: this server has no journal" }, 503);
+    try {
+      const row = await d.decision(hash.toLowerCase());
+      if (!row) return c.json({ error: `no decision ${hash} in the journal; /api/decisions lists them` }, 404);
+      const s = d.series ? (await series()).decisions.find((x) => x.hash.toLowerCase() === hash.toLowerCase()) : undefined;
+      return c.json(jsonSafe({ decision: row, outcome: s?.outcome ?? null }) as Record<string, unknown>);
+    } catch (e) {
+      d.log.warn({ err: firstLine(e) }, "server: /api/decision failed");
+      return c.json({ error: `journal unavailable: ${firstLine(e)}` }, 503);
+    }
+  });
+
+  mountDashboard(app, { status, decisions: d.decisions, nav: d.nav, health: async () => (await health()).body, lastRead: () => d.state.portfolio, now: d.now, caps: capLimits(strategy, false) });
 
   app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}; routes: ${ROUTES}` }, 404));
   app.onError((e, c) => {

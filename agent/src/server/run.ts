@@ -1,6 +1,6 @@
 // The server as `treasury run` starts it: from the runtime's config, journal, chain and
 // transaction service. Absent when server.enabled is false.
-import { getAddress } from "viem";
+import { getAddress, type Hex } from "viem";
 import type { Runtime } from "../cycle/runtime";
 import { readStatus } from "../cycle/status";
 import { apiKitFor } from "../safe";
@@ -28,8 +28,12 @@ export async function startRunServer(rt: Runtime, o: { intervalSeconds: number; 
     pingJournal: async () => void (await rt.journal.recent(1)),
     access: { token: c.token, rateLimit: c.rateLimit },
     replay: o.replay,
+    series: (limit) => rt.journal.seriesRows(`${rt.addresses.chainId}:${rt.addresses.safe}:`, limit),
+    seriesStamp: () => rt.journal.seriesStamp(`${rt.addresses.chainId}:${rt.addresses.safe}:`),
+    decision: (hash) => rt.journal.get(hash as Hex),
+    indexerUrl: c.indexerUrl,
     pendingProposals: safeCfg && (async () => (await apiKitFor(safeCfg).getPendingTransactions(getAddress(rt.addresses.safe))).results.length),
   });
-  o.say?.(`server ${server.url}  (GET / dashboard, /health, /metrics, /api/status, /api/decisions, /api/nav)\n`);
+  o.say?.(`server ${server.url}  (GET / dashboard, /health, /metrics, /api/status, /api/decisions, /api/nav, /api/series)\n`);
   return server;
 }

@@ -11,9 +11,9 @@ import { Hono } from "hono";
 import { hexToString } from "viem";
 import { asc } from "ponder";
 import { client, graphql, replaceBigInts } from "ponder";
-import { performance, type Point, type Flow, type GasCost } from "../lib/performance";
-import { judge, score, METHOD as DECISION_METHOD, SCORE_HORIZON, type SnapshotRow } from "../lib/decisions";
-import { twrIndex } from "../lib/performance";
+import { performance, type Point, type Flow, type GasCost } from "../../../lib/analytics/performance";
+import { judge, score, METHOD as DECISION_METHOD, SCORE_HORIZON, type SnapshotRow } from "../../../lib/analytics/decisions";
+import { twrIndex } from "../../../lib/analytics/performance";
 
 const app = new Hono();
 

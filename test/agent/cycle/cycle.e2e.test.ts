@@ -642,7 +642,14 @@ describe("agent/cycle: one cycle on the local world", function () {
       expect(dash.headers.get("content-security-policy")).to.match(/^default-src 'none'; script-src 'self';/);
       const page = await dash.text();
       expect(page).to.include('<h2>Health <span class="badge ok">ok</span></h2>');
-      expect(page).to.match(/<section id="nav">\s*<h2>NAV<\/h2>\s*<p class="big">\$[\d,]+\.\d\d<\/p>/);
+      expect(page).to.match(/<div id="navnow" data-server>\s*<span class="big">\$[\d,]+\.\d\d<\/span>/);
+      // The charts' series from the real journal: this Safe's journaled day, with its NAV.
+      const series = await (await fetch(`${url}/api/series`)).json();
+      if (first.hash) {
+        expect(series.days.map((d: { date: string }) => d.date)).to.include(first.date);
+        expect(series.days.at(-1).nav).to.be.greaterThan(0);
+        expect(series.decisions.map((d: { hash: string }) => d.hash)).to.include(first.hash);
+      }
       expect(page).to.include(`<a href="${svc.url}/v2/multisig-transactions/`);
       if (first.hash) expect(page).to.include(`<code title="${first.hash}">`);
       child.kill("SIGTERM");

@@ -7,7 +7,6 @@ import path from "node:path";
 import { startAgentServer, type AgentServer, type AgentServerOptions } from "../../../agent/src/server";
 import { DASHBOARD_CSP } from "../../../agent/src/server/dashboard/routes";
 import { html, esc, httpUrl } from "../../../agent/src/server/dashboard/html";
-import { navChart } from "../../../agent/src/server/dashboard/page";
 import { allocationOf } from "../../../agent/src/server/dashboard/allocation";
 import type { NavPoint } from "../../../agent/src/server/dashboard/view";
 import { createLogger } from "../../../agent/src/log";
@@ -79,9 +78,9 @@ describe("agent/server: dashboard", () => {
     const res = await fetch(url);
     return { status: res.status, headers: res.headers, text: await res.text() };
   };
-  /** The inner HTML of <section id="id">. */
+  /** The inner HTML of <section id="id"> (or the server-rendered <div id="id">). */
   const section = (page: string, id: string) => {
-    const m = new RegExp(`<section id="${id}">([\\s\\S]*?)</section>`).exec(page);
+    const m = new RegExp(`<(?:section|div) id="${id}"[^>]*>([\\s\\S]*?)</(?:section|div)>`).exec(page);
     if (!m) throw new Error(`no section ${id} in the page`);
     return m[1];
   };
@@ -106,9 +105,9 @@ describe("agent/server: dashboard", () => {
     expect(r.headers.get("referrer-policy")).to.equal("no-referrer");
     const page = r.text;
     expect(page.startsWith("<!doctype html>")).to.equal(true);
-    // Nothing from the internet, no inline code: one script and one stylesheet, both served here.
-    expect(page.match(/<script\b[^>]*>/g)).to.deep.equal(['<script src="dashboard/app.js" defer>']);
-    expect(page.match(/<link\b[^>]*>/g)).to.deep.equal(['<link rel="stylesheet" href="dashboard/style.css">']);
+    // Nothing from the internet, no inline code: the chart library and our script, its stylesheet and ours, all served here.
+    expect(page.match(/<script\b[^>]*>/g)).to.deep.equal(['<script src="dashboard/uPlot.iife.min.js" defer>', '<script src="dashboard/app.js" defer>']);
+    expect(page.match(/<link\b[^>]*>/g)).to.deep.equal(['<link rel="stylesheet" href="dashboard/uPlot.min.css">', '<link rel="stylesheet" href="dashboard/style.css">']);
     expect(page, "no inline style or event handler in any tag").not.to.match(/<[^>]*\s(style|on[a-z]+)=|<style/i);
     expect(page, "nothing loaded from another origin").not.to.match(/\ssrc="(https?:)?\/\//);
 
@@ -117,10 +116,12 @@ describe("agent/server: dashboard", () => {
     expect(health).to.include("2025-07-02 <span class=\"status\">failed</span>");
     expect(health).to.include("1 (unhealthy at 3)");
 
-    const nav = section(page, "nav");
-    expect(nav).to.include('<p class="big">$399,999.99</p>');
-    expect(nav).to.include("Change over 3 journaled cycles (2025-06-30 → 2025-07-02): <strong class=\"down\">−$10,000.00 (-2.50%)</strong>");
-    expect(nav).to.match(/<svg class="chart" [^>]*aria-label="NAV over the last 3 journaled cycles, from \$400,000.00 to \$390,000.00"/);
+    const nav = section(page, "navnow");
+    expect(nav).to.include('<span class="big">$399,999.99</span>');
+    expect(nav).to.include('<strong class="down">−$10,000.00 (-2.50%)</strong> <span class="muted">over the last 3 journaled cycles (2025-06-30 → 2025-07-02)</span>');
+    // The charts are drawn in the browser (app.js, uPlot): each has its box.
+    for (const id of ["chart-nav", "chart-drawdown", "chart-allocation", "chart-prices", "chart-sentiment", "chart-funding"]) expect(page).to.include(`<div id="${id}" class="chart-box"`);
+    expect(section(page, "state")).to.include('<span class="pill good">agent active</span>').and.include("1 proposal waiting for the owners");
     expect(navAsked).to.deep.equal([200]);
 
     const alloc = section(page, "allocation");
@@ -142,7 +143,8 @@ describe("agent/server: dashboard", () => {
     expect(proposals).to.include(`<a href="http://127.0.0.1:41003/api/v2/multisig-transactions/${TX_HASH}/" target="_blank" rel="noopener noreferrer">open</a>`);
 
     const decisions = section(page, "decisions");
-    expect(decisions.match(/<tr>/g)).to.have.length(3); // header + 2 rows
+    expect(decisions.match(/<tr>/g)).to.have.length(1); // header
+    expect(decisions.match(/<tr class="pick" data-hash="0x[0-9a-f]{64}" tabindex="0">/g), "rows open their detail").to.have.length(2);
     expect(decisions).to.include('<td>2025-07-01</td><td><time datetime="2026-01-04T23:00:00.000Z">2026-01-04 23:00:00 UTC</time></td><td class="status">proposed</td><td>proposal</td><td class="reason">trend-dd on 2025-07-01; drift: usdc is 40.0 points from target</td>', "no reason recorded: the rationale");
     expect(decisions).to.include('>proposal</a>');
   });
@@ -157,18 +159,20 @@ describe("agent/server: dashboard", () => {
     expect(page, "a javascript: proposal URL is not linked").not.to.include("javascript:");
   });
 
-  it("the script and the stylesheet are served with their content types", async () => {
+  it("the scripts and the stylesheets (ours and uPlot's from node_modules) are served with their content types", async () => {
     for (const [route, file, type] of [
       ["/dashboard/app.js", "app.js", "text/javascript; charset=utf-8"],
       ["/dashboard/style.css", "style.css", "text/css; charset=utf-8"],
+      ["/dashboard/uPlot.iife.min.js", require.resolve("uplot/dist/uPlot.iife.min.js"), "text/javascript; charset=utf-8"],
+      ["/dashboard/uPlot.min.css", require.resolve("uplot/dist/uPlot.min.css"), "text/css; charset=utf-8"],
     ]) {
       const r = await get(server.url + route);
       expect(r.status, route).to.equal(200);
       expect(r.headers.get("content-type"), route).to.equal(type);
       expect(r.headers.get("x-content-type-options"), route).to.equal("nosniff");
-      expect(r.text, route).to.equal(fs.readFileSync(path.join(ASSETS, file), "utf8"));
+      expect(r.text, route).to.equal(fs.readFileSync(path.isAbsolute(file) ? file : path.join(ASSETS, file), "utf8"));
     }
-    // The script never writes HTML strings into the page: it only moves the server's escaped HTML.
+    // The script never writes HTML strings into the page: it moves the server's escaped HTML and sets journal text as text.
     expect(fs.readFileSync(path.join(ASSETS, "app.js"), "utf8")).not.to.match(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(/);
   });
 
@@ -188,7 +192,7 @@ describe("agent/server: dashboard", () => {
       expect(section(r.text, "proposals")).to.include("status unavailable: HTTP request failed.");
       expect(section(r.text, "decisions")).to.include("decisions unavailable: connect ECONNREFUSED 127.0.0.1:5432");
       expect(section(r.text, "allocation")).to.include("decisions unavailable");
-      expect(section(r.text, "nav")).to.include("<svg class=\"chart\"");
+      expect(section(r.text, "navnow"), "the loop's last read").to.include('<span class="big">$0.00</span>');
       expect(section(r.text, "health")).to.include('<span class="badge starting">starting</span>');
     } finally {
       await s.stop();
@@ -230,14 +234,6 @@ describe("agent/server: dashboard", () => {
     for (const bad of ["javascript:alert(1)", "JAVASCRIPT:alert(1)", "data:text/html,<b>", "/relative", "", 42, null]) expect(httpUrl(bad), String(bad)).to.equal(undefined);
   });
 
-  it("navChart: one line per run of known NAVs (a cycle without a price breaks it); fewer than two points is a sentence", () => {
-    const p = (navUsd: number | null, i: number): NavPoint => ({ at: new Date(T0 + i).toISOString(), date: `2025-07-0${i + 1}`, hash: "0x", status: "skipped", navUsd });
-    const svg = navChart([400, 410, null, 420, 430].map(p)).text;
-    expect(svg.match(/<polyline /g)).to.have.length(2);
-    expect(svg).to.include(">$430.00</text>").and.include(">$400.00</text>");
-    expect(navChart([null, 400, null].map(p)).text).to.equal('<p class="muted">The NAV line needs two journaled cycles with a NAV (1 so far).</p>');
-  });
-
   it("allocationOf: the newest record with a target; no current weights when its portfolio does not parse", () => {
     const a = allocationOf(decisionRows)!;
     expect(a.hash).to.equal(decisionRows[1].hash);
@@ -245,5 +241,146 @@ describe("agent/server: dashboard", () => {
     const broken = { ...decisionRows[1], body: { ...decisionRows[1].body, inputs: { portfolio: { ...portfolioJson, navUsd: "-1" } } } };
     expect(allocationOf([broken])!.rows.every((r) => r.current === null)).to.equal(true);
     expect(allocationOf([decisionRows[0], { hash: "0x", body: "not an object" }])).to.equal(undefined);
+  });
+
+  describe("the charts' data: /api/series and /api/decision/:hash", () => {
+    // Eight days of a treasury half in WETH: ETH +10% on day 2 (the day 1 decision is judged against holding still).
+    const D = ["2025-07-01", "2025-07-02", "2025-07-03", "2025-07-04", "2025-07-05", "2025-07-06", "2025-07-07", "2025-07-08", "2025-07-09"];
+    const eth = [2000, 2200, 2200, 2200, 2200, 2200, 2200, 2200, 2200];
+    const btc = [50_000, 50_000, 55_000, 55_000, 55_000, 55_000, 55_000, 55_000, 60_000];
+    const usd18 = (v: number) => (BigInt(Math.round(v * 100)) * 10n ** 16n).toString();
+    const portfolioOn = (i: number, wethUnits: number, usdc: number) => ({
+      navUsd: usd18(usdc + wethUnits * eth[i]),
+      healthy: true,
+      assets: [
+        { token: USDC, symbol: "USDC", volatile: false, balance: String(usdc * 1e6), valueUsd: usd18(usdc) },
+        { token: WETH, symbol: "WETH", volatile: true, balance: (BigInt(wethUnits) * E18).toString(), valueUsd: usd18(wethUnits * eth[i]) },
+      ],
+      positions: [],
+    });
+    const hashOf = (i: number) => "0x" + (i + 1).toString(16).padStart(64, "0");
+    // Day 0's decision sells 50 WETH before ETH rises: it lost against holding still.
+    const rows = D.map((date, i) => ({
+      hash: hashOf(i),
+      date,
+      status: i === 0 ? "executed" : "skipped",
+      path: i === 0 ? "module" : "none",
+      txHash: i === 0 ? "0x" + "ab".repeat(32) : null,
+      safeTxHash: null,
+      proposalUrl: null,
+      reason: i === 0 ? null : "no rebalance",
+      createdAt: new Date(T0 + i * 1000),
+      portfolio: i === 0 ? portfolioOn(0, 100, 200_000) : portfolioOn(i, 50, 300_000),
+      signals: { indicators: { btc: btc[i], eth: eth[i], mvrv: 2 + i / 10, fearGreed: 50 + i, funding7d: 0.001 }, phase: i < 4 ? "accumulation" : "euphoria", mode: "tactical", triggers: i === 0 ? ["drift: eth 10.0 points"] : [], reasons: [] },
+      target: TARGET,
+      verdict: i === 0 ? "approve" : null,
+      rationale: i === 0 ? "trend-dd: sell ETH" : null,
+      sizeUsd: i === 0 ? usd18(100_000) : null,
+      gasUsed: i === 0 ? "350000" : null,
+    }));
+    let s: AgentServer;
+    before(async () => {
+      s = await startAgentServer(
+        options({
+          series: async (limit) => rows.slice(-limit) as never,
+          decision: async (h) => (h === hashOf(0) ? { ...rows[0], body: { signals: rows[0].signals, verdict: { decision: "approve", reasons: ["within limits"] } } } : undefined),
+        }),
+      );
+    });
+    after(async () => s?.stop());
+
+    it("one point per day: NAV, weights, indicators, phase and mode; benchmarks from the first day's NAV; drawdown", async () => {
+      const r = await get(s.url + "/api/series");
+      expect(r.status).to.equal(200);
+      const j = JSON.parse(r.text);
+      expect(j.days.map((d: { date: string }) => d.date)).to.deep.equal(D);
+      expect(j.days[0]).to.include({ nav: 400_000, btc: 50_000, eth: 2000, mvrv: 2, fearGreed: 50, funding7d: 0.001, phase: "accumulation", mode: "tactical" });
+      expect(j.days[0].weights).to.include({ usdc: 0.5, eth: 0.5 });
+      expect(j.days[1].nav).to.equal(410_000);
+      const bench = Object.fromEntries(j.benchmarks.map((b: { name: string; values: number[] }) => [b.name, b.values]));
+      expect(bench["static"][0]).to.equal(400_000);
+      expect(bench["static"][8]).to.be.closeTo(400_000 * Math.pow(1.065, 8 / 365), 1e-6);
+      expect(bench["btc-hold"][8]).to.be.closeTo(480_000, 1e-6);
+      // 60/40: 60% stables, 40% BTC/ETH 60:40 (defaultConfig); day 2's value from day 1's units.
+      expect(bench["mix-60-40"][1]).to.be.closeTo(400_000 * 0.6 * (1 + 0.03 / 365) + 400_000 * 0.16 * 1.1 + 400_000 * 0.24, 1e-6);
+      expect(j.benchmarks.find((b: { name: string }) => b.name === "btc-hold").totalReturn).to.be.closeTo(0.2, 1e-12);
+      expect(j.drawdown[0]).to.equal(0);
+      expect(j.drawdown.every((x: number) => x <= 0)).to.equal(true);
+      expect(j.caps).to.have.keys("volatile", "protocol", "position");
+      expect(j.source).to.equal("journal");
+      expect(j.indexer).to.match(/^not configured \(INDEXER_URL\)/);
+    });
+
+    it("performance by the shared formulas (lib/analytics), and each decision judged after 1 and 7 days against holding still", async () => {
+      const j = JSON.parse((await get(s.url + "/api/series")).text);
+      expect(j.performance.twr).to.be.closeTo(410_000 / 400_000 - 1, 1e-12);
+      expect(j.performance.maxDrawdown).to.equal(0);
+      const d0 = j.decisions[0];
+      expect(d0).to.include({ hash: hashOf(0), status: "executed", path: "module", verdict: "approve", sizeUsd: 100_000 });
+      expect(d0.triggers).to.deep.equal(["drift: eth 10.0 points"]);
+      // Holding 100 WETH + $200K: +10% of half = +5%; the treasury made +2.5%: excess −2.5 points.
+      expect(d0.outcome["1d"].actual).to.be.closeTo(0.025, 1e-9);
+      expect(d0.outcome["1d"].holding).to.be.closeTo(0.05, 1e-9);
+      expect(d0.outcome["7d"].excess).to.be.closeTo(-0.025, 1e-9);
+      expect(d0.outcome["30d"]).to.equal(null);
+      expect(j.quality).to.deep.include({ judged: 1, wins: 0, winRate: 0, qualityScore: 0 });
+      expect(j.gasUnits).to.equal(350_000);
+    });
+
+    it("/api/decision/:hash: the record and its outcome; 400 for a malformed hash, 404 for an unknown one", async () => {
+      let r = await get(s.url + "/api/decision/" + hashOf(0));
+      expect(r.status).to.equal(200);
+      const j = JSON.parse(r.text);
+      expect(j.decision.body.verdict.reasons).to.deep.equal(["within limits"]);
+      expect(j.outcome["7d"].excess).to.be.closeTo(-0.025, 1e-9);
+      r = await get(s.url + "/api/decision/0x12");
+      expect(r.status).to.equal(400);
+      expect(JSON.parse(r.text).error).to.match(/^decision hash must be 0x and 64 hex digits, got "0x12"/);
+      r = await get(s.url + "/api/decision/" + hashOf(99));
+      expect(r.status).to.equal(404);
+      expect(JSON.parse(r.text).error).to.include("/api/decisions");
+    });
+
+    it("recomputes the series only when the journal's stamp moves (the page polls it every few seconds)", async () => {
+      let reads = 0;
+      let stamp = "9:a";
+      const c = await startAgentServer(options({ series: async () => (reads++, rows as never), seriesStamp: async () => stamp }));
+      try {
+        for (let i = 0; i < 3; i++) expect((await get(c.url + "/api/series")).status).to.equal(200);
+        expect(reads).to.equal(1);
+        stamp = "10:b";
+        expect(JSON.parse((await get(c.url + "/api/series")).text).days).to.have.length(D.length);
+        expect(reads).to.equal(2);
+      } finally {
+        await c.stop();
+      }
+    });
+
+    it("with INDEXER_URL: the indexer's performance and outcomes; when it does not answer, the journal's and why", async () => {
+      const http = await import("node:http");
+      const ix = http.createServer((req, res) => {
+        res.writeHead(200, { "content-type": "application/json" });
+        if (req.url?.startsWith("/performance")) return res.end(JSON.stringify({ twr: 0.5, apy: 0.9, sharpe: 2, maxDrawdown: 0.1, gasUsd: 12.5, daily: [] }));
+        res.end(JSON.stringify({ scored: 3, wins: 2, winRate: 2 / 3, qualityScore: 70, scoreHorizonDays: 7, decisions: [{ decisionHash: hashOf(0).toUpperCase().replace("0X", "0x"), later: { "1d": null, "7d": { excess: 0.01 }, "30d": null } }] }));
+      });
+      await new Promise<void>((r) => ix.listen(0, "127.0.0.1", r));
+      const port = (ix.address() as { port: number }).port;
+      const withIx = await startAgentServer(options({ series: async () => rows as never, indexerUrl: `http://127.0.0.1:${port}` }));
+      try {
+        let j = JSON.parse((await get(withIx.url + "/api/series")).text);
+        expect(j.source).to.equal("indexer");
+        expect(j.performance).to.include({ twr: 0.5, apy: 0.9, gasUsd: 12.5 });
+        expect(j.quality).to.deep.equal({ judged: 3, wins: 2, winRate: 2 / 3, qualityScore: 70, horizonDays: 7 });
+        expect(j.decisions[0].outcome["7d"]).to.deep.equal({ excess: 0.01 });
+        await new Promise((r) => ix.close(r));
+        j = JSON.parse((await get(withIx.url + "/api/series")).text);
+        expect(j.source).to.equal("journal");
+        expect(j.indexer).to.match(/^unavailable \(.+\): performance from the journal$/);
+        expect(j.performance.twr).to.be.closeTo(0.025, 1e-12);
+      } finally {
+        await withIx.stop();
+        ix.close();
+      }
+    });
   });
 });

@@ -111,7 +111,7 @@ describe("agent/server: treasury run starts, feeds and stops the server", functi
       clearInterval(poll);
     }
     expect(code, live.err).to.equal(0);
-    expect(live.out).to.match(/^server http:\/\/127\.0\.0\.1:\d+ {2}\(GET \/ dashboard, \/health, \/metrics, \/api\/status, \/api\/decisions, \/api\/nav\)$/m);
+    expect(live.out).to.match(/^server http:\/\/127\.0\.0\.1:\d+ {2}\(GET \/ dashboard, \/health, \/metrics, \/api\/status, \/api\/decisions, \/api\/nav, \/api\/series\)$/m);
     expect(live.out.match(/^cycle \S+: ABORTED — read: /gm), live.out).to.have.length(2);
     expect(url, "the stub probed the server during the second cycle").to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
 
@@ -129,7 +129,7 @@ describe("agent/server: treasury run starts, feeds and stops the server", functi
     // The dashboard from the real sources: the chain refuses, so the status sections say so.
     expect(seen.page!.status).to.equal(200);
     expect(seen.page!.text).to.include('<h2>Health <span class="badge ok">ok</span></h2>');
-    expect(seen.page!.text).to.match(/<section id="agent"><h2>Agent limits<\/h2><p class="error">status unavailable: /);
+    expect(seen.page!.text).to.match(/<section id="agent" data-server><h2>Agent limits<\/h2><p class="error">status unavailable: /);
     expect(seen.page!.text).to.include("No decision journaled yet.");
     expect(seen.badLimit).to.deep.equal({ status: 400, body: { error: 'limit must be an integer from 1 to 200, got "x"; e.g. /api/decisions?limit=20' } });
 

@@ -32,6 +32,13 @@ const rowJson = z.object({
   body: z.object({ block: z.string().optional(), target: z.unknown(), inputs: z.object({ portfolio: z.unknown() }).optional() }),
 });
 
+/** The portfolio's weights by the planner's sleeves, from its journaled JSON; undefined when it does not parse or is empty. */
+export function weightsOf(raw: unknown): Weights | undefined {
+  const p = portfolioJson.safeParse(raw);
+  // Only what holdings() reads is present; the planner's own type is the contract.
+  return p.success && p.data.navUsd > 0n ? currentWeights(p.data as unknown as Portfolio).weights : undefined;
+}
+
 /** From the newest of `rows` (newest first) that has a target; undefined when none has. */
 export function allocationOf(rows: unknown[]): AllocationView | undefined {
   for (const raw of rows) {
@@ -39,9 +46,7 @@ export function allocationOf(rows: unknown[]): AllocationView | undefined {
     if (!row.success) continue;
     const target = weightsJson.safeParse(row.data.body.target);
     if (!target.success) continue;
-    const p = portfolioJson.safeParse(row.data.body.inputs?.portfolio);
-    // Only what holdings() reads is present; the planner's own type is the contract.
-    const current: Weights | undefined = p.success && p.data.navUsd > 0n ? currentWeights(p.data as unknown as Portfolio).weights : undefined;
+    const current = weightsOf(row.data.body.inputs?.portfolio);
     return {
       hash: row.data.hash,
       date: row.data.date,

@@ -1,14 +1,19 @@
-// The dashboard page, rendered on the server from a DashboardView: NAV and its line over the
-// journaled cycles (inline SVG, no chart library), allocation vs target, the agent's limits,
-// pending Safe proposals, recent decisions and the health verdict. Every value from the chain, the
-// transaction service or the journal goes through html`` (escaped); links only to http(s) URLs. No
-// inline script or style: the CSP allows only the served dashboard/app.js and dashboard/style.css.
+// The dashboard page. The server renders what it reads now (NAV, allocation vs target vs caps, the
+// agent's limits and pause state, pending Safe proposals, recent decisions, health) from a
+// DashboardView; the browser draws the history (NAV vs benchmarks, drawdown, allocation over time,
+// market indicators with phase and mode, performance, decision detail) from /api/series with uPlot
+// (app.js). Every value from the chain, the transaction service or the journal goes through html``
+// (escaped); links only to http(s) URLs. No inline script or style: the CSP allows only the served
+// dashboard/*.js and dashboard/*.css. Server-rendered parts carry `data-server`: app.js swaps them on
+// refresh and leaves the charts in place.
 import type { Status } from "../../cycle/status";
 import type { HealthBody } from "../health";
 import { html, httpUrl, type Html } from "./html";
 import type { DashboardView, Got, NavPoint } from "./view";
 
 export const REFRESH_SECONDS = 30;
+/** How often the charts ask for /api/series again: often enough to follow a replay day by day. */
+export const SERIES_SECONDS = 3;
 
 const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : typeof v === "number" || typeof v === "bigint" ? String(v) : undefined);
@@ -46,10 +51,10 @@ const unavailable = (what: string, g: { error: string }) => html`<p class="error
 const rec = (v: unknown): Record<string, unknown> => (v && typeof v === "object" ? (v as Record<string, unknown>) : {});
 
 function healthSection(h: Got<HealthBody>): Html {
-  if (!h.ok) return html`<section id="health"><h2>Health</h2>${unavailable("health", h)}</section>`;
+  if (!h.ok) return html`<section id="health" data-server><h2>Health</h2>${unavailable("health", h)}</section>`;
   const b = h.value;
   const last = b.lastCycle;
-  return html`<section id="health">
+  return html`<section id="health" data-server>
 <h2>Health <span class="badge ${b.status}">${b.status}</span></h2>
 ${b.reason ? html`<p class="error">${b.reason}</p>` : ""}
 <dl>
@@ -61,64 +66,43 @@ ${b.reason ? html`<p class="error">${b.reason}</p>` : ""}
 </section>`;
 }
 
-const CHART = { w: 720, h: 200, left: 96, right: 12, top: 12, bottom: 28 };
-
-/** NAV per journaled cycle as an SVG line (x: cycle order, y: NAV); a cycle without a price breaks it. */
-export function navChart(points: NavPoint[]): Html {
-  const vals = points.map((p) => p.navUsd).filter((v): v is number => v !== null);
-  if (vals.length < 2) return html`<p class="muted">The NAV line needs two journaled cycles with a NAV (${vals.length} so far).</p>`;
-  const { w, h, left, right, top, bottom } = CHART;
-  let lo = Math.min(...vals);
-  let hi = Math.max(...vals);
-  if (hi - lo < Math.max(1, hi * 1e-6)) [lo, hi] = [lo - Math.max(1, lo * 0.001), hi + Math.max(1, hi * 0.001)];
-  const x = (i: number) => left + (points.length === 1 ? 0 : (i * (w - left - right)) / (points.length - 1));
-  const y = (v: number) => top + ((hi - v) * (h - top - bottom)) / (hi - lo);
-  const segments: string[][] = [[]];
-  points.forEach((p, i) => (p.navUsd === null ? segments.push([]) : segments[segments.length - 1].push(`${x(i).toFixed(1)},${y(p.navUsd).toFixed(1)}`)));
-  const first = points[0];
-  const last = points[points.length - 1];
-  return html`<svg class="chart" viewBox="0 0 ${w} ${h}" role="img" aria-label="NAV over the last ${points.length} journaled cycles, from ${usd(vals[0])} to ${usd(vals[vals.length - 1])}">
-<title>NAV over the last ${points.length} journaled cycles</title>
-<line class="grid" x1="${left}" y1="${top}" x2="${w - right}" y2="${top}"/><line class="grid" x1="${left}" y1="${h - bottom}" x2="${w - right}" y2="${h - bottom}"/>
-<text class="axis" x="${left - 6}" y="${top + 4}" text-anchor="end">${usd(hi)}</text><text class="axis" x="${left - 6}" y="${h - bottom + 4}" text-anchor="end">${usd(lo)}</text>
-<text class="axis" x="${left}" y="${h - 8}">${first.date}</text><text class="axis" x="${w - right}" y="${h - 8}" text-anchor="end">${last.date} (${points.length} cycles)</text>
-${segments.filter((s) => s.length > 0).map((s) => (s.length === 1 ? html`<circle class="line" cx="${s[0].split(",")[0]}" cy="${s[0].split(",")[1]}" r="2"/>` : html`<polyline class="line" points="${s.join(" ")}"/>`))}
-</svg>`;
-}
-
+/** NAV now and its change over the journaled cycles; the charts are drawn in the browser (app.js, uPlot). */
 function navSection(v: DashboardView, s: Partial<Status>): Html {
   const now = num(s.navUsd) ?? (v.status.ok ? undefined : (v.lastRead?.navUsd ?? undefined));
   let change: Html = html``;
-  let chart: Html;
   if (v.nav.ok) {
     const known = v.nav.value.filter((p) => p.navUsd !== null) as (NavPoint & { navUsd: number })[];
     if (known.length >= 2) {
       const a = known[0];
       const b = known[known.length - 1];
       const d = b.navUsd - a.navUsd;
-      change = html`<p>Change over ${known.length} journaled cycles (${a.date} → ${b.date}): <strong class="${d < 0 ? "down" : "up"}">${d < 0 ? "−" : "+"}${usd(Math.abs(d))} (${a.navUsd > 0 ? `${((d / a.navUsd) * 100).toFixed(2)}%` : "—"})</strong></p>`;
+      change = html`<strong class="${d < 0 ? "down" : "up"}">${d < 0 ? "−" : "+"}${usd(Math.abs(d))} (${a.navUsd > 0 ? `${((d / a.navUsd) * 100).toFixed(2)}%` : "—"})</strong> <span class="muted">over the last ${known.length} journaled cycles (${a.date} → ${b.date})</span>`;
     }
-    chart = navChart(v.nav.value);
-  } else chart = unavailable("NAV history", v.nav);
-  return html`<section id="nav">
-<h2>NAV</h2>
-<p class="big">${now === undefined ? (s.navUsd === null ? "unavailable (a price feed is stale or broken: de-risk only)" : "—") : usd(now)}</p>
+  } else change = unavailable("NAV history", v.nav);
+  return html`<div id="navnow" data-server>
+<span class="big">${now === undefined ? (s.navUsd === null ? "NAV unavailable (a price feed is stale or broken: de-risk only)" : "—") : usd(now)}</span>
 ${change}
-${chart}
-</section>`;
+</div>`;
 }
 
 function allocationSection(v: DashboardView): Html {
   const a = v.allocation;
-  if (!a) return html`<section id="allocation"><h2>Allocation vs target</h2>${v.decisions.ok ? html`<p class="muted">No journaled decision with a target yet.</p>` : unavailable("decisions", v.decisions)}</section>`;
-  const bar = (cur: number | null, tgt: number | null) =>
-    html`<svg class="bar" viewBox="0 0 100 10" role="img" aria-label="current ${pct(cur)}, target ${pct(tgt)}"><rect class="track" x="0" y="2" width="100" height="6"/>${cur === null ? "" : html`<rect class="current" x="0" y="2" width="${Math.max(0, Math.min(100, cur * 100)).toFixed(2)}" height="6"/>`}${tgt === null ? "" : html`<line class="target" x1="${(Math.max(0, Math.min(1, tgt)) * 100).toFixed(2)}" y1="0" x2="${(Math.max(0, Math.min(1, tgt)) * 100).toFixed(2)}" y2="10"/>`}</svg>`;
-  return html`<section id="allocation">
-<h2>Allocation vs target</h2>
-<p class="muted">As read by the last decision with a target: ${a.date}, block ${a.block ?? "—"}, ${a.status}, ${hash(a.hash)}. Trades since then are not in it.</p>
-<table><thead><tr><th>position</th><th class="num">current</th><th class="num">target</th><th class="num">drift</th><th></th></tr></thead><tbody>
-${a.rows.map((r) => html`<tr><td>${r.position}</td><td class="num">${pct(r.current)}</td><td class="num">${pct(r.target)}</td><td class="num">${r.current === null || r.target === null ? "—" : `${((r.current - r.target) * 100).toFixed(1)} pp`}</td><td>${bar(r.current, r.target)}</td></tr>`)}
+  const head = html`<h2>Allocation now vs target vs caps</h2>`;
+  if (!a) return html`<section id="allocation" data-server>${head}${v.decisions.ok ? html`<p class="muted">No journaled decision with a target yet.</p>` : unavailable("decisions", v.decisions)}</section>`;
+  const bar = (cur: number | null, tgt: number | null, cap: number | null) =>
+    html`<svg class="bar" viewBox="0 0 100 10" role="img" aria-label="current ${pct(cur)}, target ${pct(tgt)}, cap ${pct(cap)}"><rect class="track" x="0" y="2" width="100" height="6"/>${cur === null ? "" : html`<rect class="current" x="0" y="2" width="${Math.max(0, Math.min(100, cur * 100)).toFixed(2)}" height="6"/>`}${tgt === null ? "" : html`<line class="target" x1="${(Math.max(0, Math.min(1, tgt)) * 100).toFixed(2)}" y1="0" x2="${(Math.max(0, Math.min(1, tgt)) * 100).toFixed(2)}" y2="10"/>`}${cap === null ? "" : html`<line class="cap" x1="${(Math.max(0, Math.min(1, cap)) * 100).toFixed(2)}" y1="0" x2="${(Math.max(0, Math.min(1, cap)) * 100).toFixed(2)}" y2="10"/>`}</svg>`;
+  // Cash is exempt from the caps (as on chain); BTC and ETH share the volatile cap.
+  const capOf = (p: string): number | null => (p === "usdc" ? null : p === "btc" || p === "eth" ? v.caps.volatile : v.caps.position);
+  const vol = a.rows.filter((r) => r.position === "btc" || r.position === "eth");
+  const volNow = vol.every((r) => r.current !== null) ? vol.reduce((x, r) => x + (r.current ?? 0), 0) : null;
+  const volTarget = vol.every((r) => r.target !== null) ? vol.reduce((x, r) => x + (r.target ?? 0), 0) : null;
+  return html`<section id="allocation" data-server>
+${head}
+<table><thead><tr><th>position</th><th class="num">now</th><th class="num">target</th><th class="num">drift</th><th class="num">cap</th><th><span class="key current"></span>now <span class="key target"></span>target <span class="key cap"></span>cap</th></tr></thead><tbody>
+${a.rows.map((r) => html`<tr><td>${r.position}</td><td class="num">${pct(r.current)}</td><td class="num">${pct(r.target)}</td><td class="num">${r.current === null || r.target === null ? "—" : `${((r.current - r.target) * 100).toFixed(1)} pp`}</td><td class="num">${capOf(r.position) === null ? "exempt" : pct(capOf(r.position))}</td><td>${bar(r.current, r.target, capOf(r.position))}</td></tr>`)}
+<tr class="total"><td>volatile (BTC+ETH)</td><td class="num">${pct(volNow)}</td><td class="num">${pct(volTarget)}</td><td class="num">${volNow === null || volTarget === null ? "—" : `${((volNow - volTarget) * 100).toFixed(1)} pp`}</td><td class="num">${pct(v.caps.volatile)}</td><td>${bar(volNow, volTarget, v.caps.volatile)}</td></tr>
 </tbody></table>
+<p class="muted small">As read by the last decision with a target: ${a.date}, block ${a.block ?? "—"}, ${a.status}, ${hash(a.hash)}; caps are the on-chain ones (each protocol ≤ ${pct(v.caps.protocol)}).</p>
 </section>`;
 }
 
@@ -126,11 +110,11 @@ function agentSection(v: DashboardView, s: Partial<Status>): Html {
   const limits = rec(s.limits);
   if (!v.status.ok) {
     const r = v.lastRead;
-    return html`<section id="agent"><h2>Agent limits</h2>${unavailable("status", v.status)}${
+    return html`<section id="agent" data-server><h2>Agent limits</h2>${unavailable("status", v.status)}${
       r ? html`<p>From the loop's last portfolio read (block ${r.block}, ${when(new Date(r.at).toISOString())}): budget left ${usd(r.budgetLeftUsd)}, ${r.paused ? html`<strong class="down">PAUSED</strong>` : "active"}.</p>` : ""
     }</section>`;
   }
-  return html`<section id="agent">
+  return html`<section id="agent" data-server>
 <h2>Agent limits</h2>
 <dl>
 <dt>state</dt><dd>${s.paused === true ? html`<strong class="down">PAUSED</strong> by a guardian: the agent sends nothing` : s.paused === false ? "active" : "—"}</dd>
@@ -144,11 +128,11 @@ function agentSection(v: DashboardView, s: Partial<Status>): Html {
 
 function proposalsSection(v: DashboardView, s: Partial<Status>): Html {
   const head = html`<h2>Pending Safe proposals</h2>`;
-  if (!v.status.ok) return html`<section id="proposals">${head}${unavailable("status", v.status)}</section>`;
+  if (!v.status.ok) return html`<section id="proposals" data-server>${head}${unavailable("status", v.status)}</section>`;
   const p: unknown = s.pending;
-  if (!Array.isArray(p)) return html`<section id="proposals">${head}<p class="error">unknown: ${str(rec(p).error) ?? "the status has no pending list"}</p></section>`;
-  if (p.length === 0) return html`<section id="proposals">${head}<p class="muted">None: nothing waits for the owners.</p></section>`;
-  return html`<section id="proposals">${head}
+  if (!Array.isArray(p)) return html`<section id="proposals" data-server>${head}<p class="error">unknown: ${str(rec(p).error) ?? "the status has no pending list"}</p></section>`;
+  if (p.length === 0) return html`<section id="proposals" data-server>${head}<p class="muted">None: nothing waits for the owners.</p></section>`;
+  return html`<section id="proposals" data-server>${head}
 <table><thead><tr><th>safeTxHash</th><th class="num">nonce</th><th class="num">confirmations</th><th>origin</th><th></th></tr></thead><tbody>
 ${p.map((x) => {
   const t = rec(x);
@@ -159,20 +143,32 @@ ${p.map((x) => {
 }
 
 function decisionsSection(v: DashboardView): Html {
-  const head = html`<h2>Last decisions</h2>`;
-  if (!v.decisions.ok) return html`<section id="decisions">${head}${unavailable("decisions", v.decisions)}</section>`;
-  if (v.decisions.value.length === 0) return html`<section id="decisions">${head}<p class="muted">No decision journaled yet.</p></section>`;
-  return html`<section id="decisions">${head}
+  const head = html`<h2>Decision log <span class="muted small">(click a decision for its detail)</span></h2>`;
+  if (!v.decisions.ok) return html`<section id="decisions" data-server>${head}${unavailable("decisions", v.decisions)}</section>`;
+  if (v.decisions.value.length === 0) return html`<section id="decisions" data-server>${head}<p class="muted">No decision journaled yet.</p></section>`;
+  return html`<section id="decisions" data-server>${head}
 <table><thead><tr><th>date</th><th>recorded</th><th>status</th><th>path</th><th>reason</th><th>tx</th><th>decision</th></tr></thead><tbody>
 ${v.decisions.value.map((x) => {
   const d = rec(x);
   const tx = d.txHash ?? d.safeTxHash;
   // Records that sent nothing keep their reason; the module and owner paths keep the rationale in the body.
   const reason = str(d.reason) ?? str(rec(d.body).rationale) ?? "";
-  return html`<tr><td>${str(d.date) ?? "—"}</td><td>${when(d.createdAt)}</td><td class="status">${str(d.status) ?? "—"}</td><td>${str(d.path) ?? "—"}</td><td class="reason">${reason}</td><td>${tx ? hash(tx) : "—"} ${link(d.proposalUrl, "proposal")}</td><td>${hash(d.hash)}</td></tr>`;
+  return html`<tr class="pick" data-hash="${str(d.hash) ?? ""}" tabindex="0"><td>${str(d.date) ?? "—"}</td><td>${when(d.createdAt)}</td><td class="status">${str(d.status) ?? "—"}</td><td>${str(d.path) ?? "—"}</td><td class="reason">${reason}</td><td>${tx ? hash(tx) : "—"} ${link(d.proposalUrl, "proposal")}</td><td>${hash(d.hash)}</td></tr>`;
 })}
 </tbody></table>
 </section>`;
+}
+
+/** The owner's ten-second view: state, NAV, return; the performance figures are filled in by app.js. */
+function stateLine(v: DashboardView, s: Partial<Status>): Html {
+  const paused = s.paused ?? v.lastRead?.paused;
+  const health = v.health.ok ? v.health.value.status : "unknown";
+  return html`<div id="state" data-server>
+<span class="pill ${paused ? "bad" : "good"}">${paused === undefined ? "agent state unknown" : paused ? "PAUSED: the agent sends nothing (guardian pause or emergency exit)" : "agent active"}</span>
+<span class="pill ${health === "ok" ? "good" : health === "starting" ? "info" : "bad"}">health ${health}</span>
+${Array.isArray(s.pending) ? html`<span class="pill ${s.pending.length ? "warn" : "good"}">${s.pending.length} proposal${s.pending.length === 1 ? "" : "s"} waiting for the owners</span>` : ""}
+${v.health.ok && v.health.value.lastCycle ? html`<span class="pill info">last cycle ${v.health.value.lastCycle.date}: ${v.health.value.lastCycle.status}</span>` : ""}
+</div>`;
 }
 
 export function renderPage(v: DashboardView): string {
@@ -182,22 +178,55 @@ export function renderPage(v: DashboardView): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Treasury agent</title>
+<title>Treasury</title>
+<link rel="stylesheet" href="dashboard/uPlot.min.css">
 <link rel="stylesheet" href="dashboard/style.css">
+<script src="dashboard/uPlot.iife.min.js" defer></script>
 <script src="dashboard/app.js" defer></script>
 </head>
 <body>
-<header><h1>Treasury agent</h1><p id="refresh" class="muted" data-seconds="${REFRESH_SECONDS}">Rendered at ${when(v.renderedAt)}; refreshes every ${REFRESH_SECONDS} s.</p></header>
-<main>
-${healthSection(v.health)}
+<header>
+<div class="title"><h1>Treasury</h1><p id="refresh" class="muted small" data-seconds="${REFRESH_SECONDS}" data-series-seconds="${SERIES_SECONDS}">Rendered at ${when(v.renderedAt)}; follows the journal every ${SERIES_SECONDS} s.</p></div>
 ${navSection(v, s)}
+${stateLine(v, s)}
+</header>
+<main>
+<div id="kpis" class="kpis"><p class="muted">Performance loads from <a href="api/series">api/series</a>…</p></div>
+<section id="nav" class="wide">
+<h2>NAV vs benchmarks <span class="muted small">markers: decisions (green executed, orange proposed to the owners, red failed); click a day for its decision</span></h2>
+<div id="chart-nav" class="chart-box" data-chart="nav"></div>
+<h3>Drawdown from peak</h3>
+<div id="chart-drawdown" class="chart-box" data-chart="drawdown"></div>
+</section>
+<div class="cols">
+<section id="allocation-history">
+<h2>Allocation over time</h2>
+<div id="chart-allocation" class="chart-box" data-chart="allocation"></div>
+</section>
 ${allocationSection(v)}
-${agentSection(v, s)}
-${proposalsSection(v, s)}
+</div>
+<section id="market" class="wide">
+<h2>Market <span id="bands-note" class="muted small">background: the strategy's phase (prices) and mode (indicators)</span></h2>
+<div id="chart-prices" class="chart-box" data-chart="prices"></div>
+<div id="chart-sentiment" class="chart-box" data-chart="sentiment"></div>
+<div id="chart-funding" class="chart-box" data-chart="funding"></div>
+</section>
+<section id="performance" class="wide">
+<h2>Performance</h2>
+<div id="perf"><p class="muted">Loading…</p></div>
+</section>
 ${decisionsSection(v)}
-<p class="muted">Rendered at ${when(v.renderedAt)}.</p>
+<section id="decision-detail" class="wide" hidden>
+<h2>Decision <span id="detail-title"></span> <button id="detail-close" type="button">close</button></h2>
+<div id="detail-body"></div>
+</section>
+<div class="cols">
+${proposalsSection(v, s)}
+${agentSection(v, s)}
+</div>
+${healthSection(v.health)}
 </main>
-<footer class="muted">JSON: <a href="api/status">api/status</a> · <a href="api/decisions?limit=20">api/decisions</a> · <a href="api/nav?limit=200">api/nav</a> · <a href="health">health</a> · <a href="metrics">metrics</a></footer>
+<footer class="muted">JSON: <a href="api/series">api/series</a> · <a href="api/status">api/status</a> · <a href="api/decisions?limit=20">api/decisions</a> · <a href="api/nav?limit=200">api/nav</a> · <a href="health">health</a> · <a href="metrics">metrics</a></footer>
 </body>
 </html>
 `.text;

@@ -4,6 +4,7 @@ import type { Status } from "../../cycle/status";
 import type { HealthBody } from "../health";
 import type { PortfolioSeen } from "../state";
 import { withTimeout } from "../timeout";
+import type { CapLimits } from "../../strategy/caps";
 import { allocationOf, type AllocationView } from "./allocation";
 
 /** One journaled decision's NAV (USD); null when its portfolio read had no usable price. */
@@ -23,6 +24,8 @@ export interface DashboardSources {
   /** The loop's last portfolio read: NAV, budget and paused when the status cannot be read. */
   lastRead(): PortfolioSeen | undefined;
   now(): number;
+  /** The on-chain caps (fractions): the allocation table's cap column. */
+  caps: CapLimits;
 }
 
 export type Got<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -35,6 +38,7 @@ export interface DashboardView {
   nav: Got<NavPoint[]>;
   health: Got<HealthBody>;
   lastRead: PortfolioSeen | undefined;
+  caps: CapLimits;
 }
 
 export const DASHBOARD_DECISIONS = 20;
@@ -65,5 +69,6 @@ export async function gatherView(s: DashboardSources): Promise<DashboardView> {
     nav,
     health,
     lastRead: s.lastRead(),
+    caps: s.caps,
   };
 }

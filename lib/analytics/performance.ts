@@ -1,4 +1,5 @@
-// Performance analytics over the NAV series: pure functions (data in, data out), shared by the API.
+// Performance analytics over a NAV series: pure functions (data in, data out). Their one home: the
+// indexer's API (indexer/src/api) and the agent's dashboard (agent/src/server/dashboard/series.ts) use them.
 //
 // Method (also returned by /performance as `method`):
 // - Sub-period return between consecutive snapshots i-1 and i: r_i = (NAV_i - F_i) / NAV_{i-1} - 1,
