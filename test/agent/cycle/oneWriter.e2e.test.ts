@@ -37,12 +37,12 @@ interface Run {
   err: string;
 }
 
-function spawnNode(args: string[], env: Record<string, string>): Promise<Run> {
+function spawnNode(args: string[], env: Record<string, string>, onErr?: (all: string) => void): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let out = "", err = "";
     child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (err += d));
+    child.stderr.on("data", (d) => ((err += d), onErr?.(err)));
     child.on("exit", (code) => resolve({ code, out, err }));
   });
 }
@@ -58,7 +58,7 @@ describe("agent/cycle: one writer per journal, one agent per Safe, the chain as 
   let safe: Address, module: Address, usdc: Address, pool: Address;
 
   const cli = (args: string[], extra: Record<string, string> = {}) => spawnNode([path.join(ROOT, "agent", "bin", "treasury.js"), ...args], { ...env, ...extra });
-  const actChild = (dataDir: string, extra: Record<string, string>) => spawnNode([path.join(ROOT, "node_modules", ".bin", "ts-node"), "--transpile-only", ACT_CHILD], { ...env, AGENT_DATA_DIR: dataDir, LOG_LEVEL: "warn", ...extra });
+  const actChild = (dataDir: string, extra: Record<string, string>, onErr?: (all: string) => void) => spawnNode([path.join(ROOT, "node_modules", ".bin", "ts-node"), "--transpile-only", ACT_CHILD], { ...env, AGENT_DATA_DIR: dataDir, LOG_LEVEL: "warn", ...extra }, onErr);
   const supplyPlan = (usd: number): Planned => {
     const amount = parseUnits(String(usd), 6);
     return {
@@ -192,14 +192,31 @@ describe("agent/cycle: one writer per journal, one agent per Safe, the chain as 
   it("two processes started together on the same decision: one transaction on chain", async () => {
     const block = String(await client.getBlockNumber());
     const dataDir = path.join(dir, "race");
-    const both = await Promise.all([actChild(dataDir, { ACT_CYCLE: "race", ACT_BLOCK: block }), actChild(dataDir, { ACT_CYCLE: "race", ACT_BLOCK: block })]);
+    // Both started; neither acts before each has opened the journal or been refused (ACT_GATE).
+    // Then the first acts and ends before the second goes on, as with two `run`s 1.5 s apart: the
+    // second's view of the journal (opened before the first wrote) must not let it act again.
+    const gates = [path.join(dir, "race-gate-0"), path.join(dir, "race-gate-1")];
+    const settled: Promise<void>[] = [];
+    const runs = gates.map((gate) => {
+      let ready!: () => void;
+      settled.push(new Promise<void>((r) => (ready = r)));
+      const run = actChild(dataDir, { ACT_CYCLE: "race", ACT_BLOCK: block, ACT_GATE: gate }, (all) => all.includes("journal open") && ready());
+      void run.then(() => ready());
+      return run;
+    });
+    await Promise.all(settled);
+    fs.writeFileSync(gates[0], "go");
+    const firstDone = await runs[0];
+    fs.writeFileSync(gates[1], "go");
+    const both = [firstDone, await runs[1]];
     const outs = both.map((b) => (b.code === 0 ? JSON.parse(b.out) : null));
     const acted = outs.filter((o) => o?.status === "executed");
     expect(acted, both.map((b) => b.err).join("\n")).to.have.length(1);
-    for (const [i, b] of both.entries()) {
-      // The other one was refused by the journal's lock, or found the day taken.
-      if (outs[i]?.status !== "executed") expect(b.code === 1 ? b.err : outs[i]?.status).to.match(/is in use by process \d+|^already$/);
-    }
+    // The other one never got the journal: refused at open by the lock, while the first held it.
+    const other = both[outs.findIndex((o) => o?.status !== "executed")];
+    expect(other.code, other.err).to.equal(1);
+    expect(other.err).to.match(/the journal in .* is in use by process \d+/);
+    expect(other.err).to.not.include("journal open");
     expect(await executedFor(acted[0].hash)).to.have.length(1);
   });
 
