@@ -7,7 +7,7 @@ import type { Address } from "viem";
 import { recordDecision, type Call } from "../../../lib/chain/encode";
 import type { Portfolio } from "../chain/types";
 import { checkCall, ruleEnvOf, type DecodedCall } from "./rules";
-import { liabilityMask, projectBatch } from "./project";
+import { aaveAccount, liabilityMask, projectBatch } from "./project";
 import { effectRank, refuse, Refused, type CheckResult, type Effect } from "./types";
 
 const BPS = 10_000n;
@@ -125,27 +125,36 @@ function projectOrGs013(p: Portfolio, decoded: DecodedCall[]) {
 /**
  * TreasuryValuation._checkHealth: while there is debt, the health factor must end at or above the
  * floor, or above where it was. Projected from the snapshot's health factor, scaled by the change of
- * Aave collateral and of debt (exact when the collateral is one asset; the chain simulation is exact).
+ * the Aave collateral weighted by each reserve's liquidation threshold and of the debt (as Aave
+ * computes it); from the values alone when there was no debt before (a first borrow). Without the
+ * reserves' parameters: scaled by the collateral's value (exact for one collateral asset).
  */
 function checkHealth(p: Portfolio, after: bigint[]) {
   const owed = liabilityMask(p);
   const nA = p.assets.length;
   const MAX = 2n ** 256n - 1n;
+  const aave = aaveAccount(p);
   let debtB = 0n, debtA = 0n, collB = 0n, collA = 0n;
   p.policy.positions.forEach((x, j) => {
     const i = nA + j;
     if (owed[i]) {
       debtB += p.values[i];
       debtA += after[i];
-    } else if (x.kind === "aave") {
+    } else if (x.kind === "aave" && !aave) {
       collB += p.values[i];
       collA += after[i];
     }
   });
+  if (aave) {
+    collB = aave.collateral(p.values, "liquidationThresholdBps");
+    collA = aave.collateral(after, "liquidationThresholdBps");
+  }
   if (debtA === 0n) return null;
   const hfB = p.healthFactor;
-  if (hfB === MAX || collB === 0n) return null; // debt the snapshot did not see: the chain decides
-  const hfA = (hfB * collA * debtB) / (collB * debtA);
+  let hfA: bigint;
+  if (hfB !== MAX && collB > 0n && debtB > 0n) hfA = (hfB * collA * debtB) / (collB * debtA);
+  else if (aave) hfA = aave.health(after);
+  else return null; // debt the snapshot did not see and no reserve parameters: the chain decides
   const floor = p.policy.limits.minHealthFactor;
   if (hfA < floor && hfA <= hfB) return refuse("HealthFactorBelowFloor", { healthFactorBefore: hfB, healthFactorAfter: hfA, minHealthFactor: floor }, "the Aave health factor would end below the floor");
   return null;
