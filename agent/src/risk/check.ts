@@ -54,11 +54,12 @@ function run(p: Portfolio, calls: Call[], agent: Address): CheckResult {
 
   const capsApply = effectRank(worst) > effectRank("Exit");
   if (capsApply && navA > 0n) {
-    const capRefusal = checkCaps(p, pr.valuesAfter, navA);
+    const capRefusal = checkCaps(p, pr.valuesAfter, navA, (worst as Effect) === "Derisk");
     if (capRefusal) return capRefusal;
   }
   const sizeUsd = pr.grossUsd;
-  const loss = navB > navA ? navB - navA : 0n;
+  // A signed CoW order's worst case against the oracle counts as lost when it is signed.
+  const loss = (navB > navA ? navB - navA : 0n) + pr.cowLossUsd;
   if (!capsApply) return { ok: true, effect: worst, sizeUsd, navAfterUsd: navA, lossUsd: loss, valuesAfter: pr.valuesAfter };
 
   const { autonomyLimitUsd, dailyBudgetUsd, maxLossBps } = pol.limits;
@@ -101,7 +102,7 @@ export function checkOwnerBatch(p: Portfolio, calls: Call[], decisionHash?: `0x$
     const hfRefusal = checkHealth(p, pr.valuesAfter);
     if (hfRefusal) return hfRefusal;
     if (effectRank(worst) > effectRank("Exit") && pr.navAfter > 0n) {
-      const capRefusal = checkCaps(p, pr.valuesAfter, pr.navAfter);
+      const capRefusal = checkCaps(p, pr.valuesAfter, pr.navAfter, (worst as Effect) === "Derisk");
       if (capRefusal) return capRefusal;
     }
     const loss = navB > pr.navAfter + pr.outflowUsd ? navB - pr.navAfter - pr.outflowUsd : 0n;
@@ -160,11 +161,15 @@ function checkHealth(p: Portfolio, after: bigint[]) {
   return null;
 }
 
-/** TreasuryValuation._checkOutcome's caps: over a cap after is refused unless strictly lower than before. */
-function checkCaps(p: Portfolio, after: bigint[], navA: bigint) {
+/**
+ * TreasuryValuation._checkOutcome's caps: over a cap after is refused unless strictly lower than before;
+ * for a batch that only de-risks (effect Derisk: volatile sold for stable, a CoW sell order that moves
+ * nothing yet), unless no higher than before, so a de-risking sale passes while prices hold a cap breached.
+ */
+function checkCaps(p: Portfolio, after: bigint[], navA: bigint, deriskOnly = false) {
   const navB = p.navUsd;
   const c = p.policy.caps;
-  const refused = (b: bigint, a: bigint, cap: number) => a * BPS > BigInt(cap) * navA && a * navB >= b * navA;
+  const refused = (b: bigint, a: bigint, cap: number) => a * BPS > BigInt(cap) * navA && (deriskOnly ? a * navB > b * navA : a * navB >= b * navA);
   const bps = (v: bigint, n: bigint) => (n === 0n ? 0n : (v * BPS) / n);
   const nA = p.assets.length;
   const volatileOf = (vals: bigint[]) =>

@@ -25,6 +25,9 @@ export interface Projection {
   navAfter: bigint;
   /** Gross value that left holdings, summed over the calls (what AgentModule meters). */
   grossUsd: bigint;
+  /** The signed CoW orders' worst case against the oracle: sell value less the limit's buy value, when
+   * positive (AgentModule counts it toward the rolling 24 h loss budget when the order is signed). */
+  cowLossUsd: bigint;
 }
 
 const E18 = 10n ** 18n;
@@ -102,6 +105,7 @@ export function projectBatch(p: Portfolio, calls: DecodedCall[]): Projection {
   const steps: ProjectionStep[] = [];
   let gross = 0n;
   let outflow = 0n;
+  let cowLoss = 0n;
   calls.forEach((c, i) => {
     const prev = [...values];
     switch (c.op) {
@@ -228,6 +232,7 @@ export function projectBatch(p: Portfolio, calls: DecodedCall[]): Projection {
       case "cowOrder":
         // Nothing moves in the signing transaction; AgentModule meters the order's sell value.
         gross += c.sellUsd;
+        if (c.sellUsd > c.buyUsd) cowLoss += c.sellUsd - c.buyUsd;
         break;
       case "pendleRedeem":
         // Needs PT and YT; the treasury holds no YT (it buys PT on the market): the router reverts.
@@ -240,7 +245,7 @@ export function projectBatch(p: Portfolio, calls: DecodedCall[]): Projection {
     }
     steps.push({ values: [...values] });
   });
-  return { steps, outflowUsd: outflow, valuesAfter: values, navAfter: netValue(values, owed), grossUsd: gross };
+  return { steps, outflowUsd: outflow, valuesAfter: values, navAfter: netValue(values, owed), grossUsd: gross, cowLossUsd: cowLoss };
 }
 
 export { assetOf };
