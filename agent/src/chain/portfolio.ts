@@ -1,4 +1,4 @@
-// Step 1 of the cycle: read the treasury in ONE multicall at one block (viem's deployless multicall:
+// Step 1 of the cycle: read the treasury in one multicall at one block (and the Aave reserves' parameters in a second) (viem's deployless multicall:
 // no Multicall3 needs to exist on the chain). Every address comes from the deployments file; the
 // policy's own configuration (read in the same call) is what the planner and checker trust.
 import { getAddress, type Address, type ContractFunctionParameters, type ContractFunctionReturnType, type Hex, type PublicClient } from "viem";
