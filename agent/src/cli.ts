@@ -9,10 +9,10 @@ import { runBacktest } from "./backtest/run";
 import { equityCsv, formatTable, toJson } from "./backtest/format";
 import { walkForward, formatWalkForward, IN_SAMPLE, OUT_OF_SAMPLE } from "./backtest/walkforward";
 import { anchoredFolds, formatFolds } from "./backtest/folds";
-import { Config, defaultConfig, loadConfig } from "./strategy/config";
+import { Config, defaultConfig, loadConfig, withChainCaps } from "./strategy/config";
 import { BENCHMARK_NAMES, DEFAULT_STRATEGY, STRATEGY_NAMES, strategyByName } from "./strategy/registry";
 import { signalsFor } from "./strategy/signals";
-import { POSITIONS } from "./strategy/types";
+import { POSITIONS, type Weights } from "./strategy/types";
 import { registerCycleVerbs, type PortsFactory } from "./cycle/cli";
 import { planPorts } from "./cycle/ports";
 
@@ -106,8 +106,22 @@ export function buildProgram(io: Io = stdio, ports: PortsFactory = planPorts): C
     .option("--data <dir>", "folder with the data/market files", DEFAULT_DATA_DIR)
     .option("--config <file>", "JSON settings")
     .option("--json", "print JSON")
-    .action(async (o: { date?: string; live?: boolean; strategy: string; data: string; config?: string; json?: boolean }) => {
-      const cfg = config(o.config);
+    .option("--rpc <url>", "read what the Safe holds and the caps in force from this node (default: env RPC_URL; without one the treasury is assumed to hold the strategy's earlier targets)")
+    .action(async (o: { date?: string; live?: boolean; strategy: string; data: string; config?: string; json?: boolean; rpc?: string }) => {
+      let cfg = config(o.config);
+      // What the treasury holds: read on chain when a node is configured; otherwise the replay's own
+      // assumption (it held each earlier target), said in the output so nobody mistakes it for the chain.
+      const rpc = (o.rpc ?? process.env.RPC_URL ?? "").trim();
+      let held: { source: "chain"; block: string; safe: string; weights: Weights; caps: Config["caps"] } | { source: "assumed"; note: string };
+      if (rpc) {
+        const { readTreasury } = await import("./chain/readAt");
+        const { heldWeights } = await import("./cycle/decide");
+        const p = await readTreasury(rpc, (process.env.DEPLOYMENTS_FILE ?? "").trim() || "deployments/local.json");
+        cfg = withChainCaps(cfg, p.policy.caps);
+        held = { source: "chain", block: p.blockNumber.toString(), safe: p.safe.address, weights: heldWeights(p), caps: cfg.caps };
+      } else {
+        held = { source: "assumed", note: "no RPC_URL: the chain was not read; the treasury is assumed to hold the strategy's earlier targets and the caps of the settings file (set RPC_URL to compare with what the Safe holds)" };
+      }
       const strategy = strategyByName(o.strategy, cfg);
       if (!strategy)
         throw new UserError(`unknown strategy "${o.strategy}"; choose one of ${[...STRATEGY_NAMES, ...BENCHMARK_NAMES].join(", ")}`);
@@ -124,10 +138,10 @@ export function buildProgram(io: Io = stdio, ports: PortsFactory = planPorts): C
         dayOf(date);
         view = replay.viewSync(date);
       }
-      const { decision, indicators } = signalsFor(view, strategy);
+      const { decision, indicators } = signalsFor(view, strategy, 120, held.source === "chain" ? held.weights : undefined);
       if (o.json) {
         io.out(
-          JSON.stringify({ date: view.date, source: o.live ? "live" : "replay", indicators, decision, options: view.options ?? null }) +
+          JSON.stringify({ date: view.date, source: o.live ? "live" : "replay", held, indicators, decision, options: view.options ?? null }) +
             "\n",
         );
         return;
@@ -143,13 +157,20 @@ export function buildProgram(io: Io = stdio, ports: PortsFactory = planPorts): C
         lines.push(
           `options: next quarterly expiry ${view.options.nextExpiry}${view.options.maxPain ? `, max pain ${view.options.maxPain} (${view.options.maxPainSource})` : ""}`,
         );
+      lines.push(
+        held.source === "chain"
+          ? `held (on chain, Safe ${held.safe} at block ${held.block}): ${POSITIONS.map((p) => `${p} ${(held.weights[p] * 100).toFixed(1)}%`).join(", ")}; caps volatile ${held.caps.maxVolatileBps / 100}%, protocol ${held.caps.maxProtocolBps / 100}%, position ${held.caps.maxPositionBps / 100}%`
+          : `held: assumed, ${held.note}`,
+      );
       lines.push(`targets: ${POSITIONS.map((p) => `${p} ${(decision.targets[p] * 100).toFixed(1)}%`).join(", ")}`);
       lines.push(
         decision.hold
           ? "HOLD: no trade (data missing or rejected)"
           : decision.rebalance
             ? `rebalance: ${decision.triggers.join("; ")}`
-            : "no rebalance needed",
+            : held.source === "chain"
+              ? "no rebalance needed"
+              : "no rebalance needed if the treasury holds the earlier targets (assumed: the chain was not read)",
       );
       for (const r of decision.reasons) lines.push(`  - ${r.says}`);
       for (const i of decision.issues) lines.push(`  ! ${i.reason}`);

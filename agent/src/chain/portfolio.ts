@@ -1,8 +1,8 @@
-// Step 1 of the cycle: read the treasury in ONE multicall at one block (viem's deployless multicall:
+// Step 1 of the cycle: read the treasury in one multicall at one block (and the Aave reserves' parameters in a second) (viem's deployless multicall:
 // no Multicall3 needs to exist on the chain). Every address comes from the deployments file; the
 // policy's own configuration (read in the same call) is what the planner and checker trust.
 import { getAddress, type Address, type ContractFunctionParameters, type ContractFunctionReturnType, type Hex, type PublicClient } from "viem";
-import { agentModuleAbi, aggregatorV3Abi, erc20Abi, safeAbi, treasuryPolicyLensAbi, treasuryValuationAbi, uniswapV3PoolAbi } from "../../../lib/chain/abi";
+import { aavePoolAbi, agentModuleAbi, aggregatorV3Abi, erc20Abi, safeAbi, treasuryPolicyLensAbi, treasuryValuationAbi, uniswapV3PoolAbi } from "../../../lib/chain/abi";
 import { guardrailsOf, type Deployment } from "../../../lib/chain/deployments";
 import { AssetClass, PositionKind } from "../../../lib/chain/policyTypes";
 import { ruleKindOf } from "./ruleKinds";
@@ -67,6 +67,8 @@ export async function readPortfolio(client: PublicClient, d: Deployment, opts: {
     { address: pl.address, abi: uniswapV3PoolAbi, functionName: "slot0" } as const,
     { address: pl.address, abi: uniswapV3PoolAbi, functionName: "liquidity" } as const,
   ]);
+  const reserveAssets = Object.keys(d.aave.aTokens).map((s) => d.tokens[s]).filter((t): t is Address => !!t);
+  const reserveReads = reserveAssets.map((t) => ({ address: d.aave.pool, abi: aavePoolAbi, functionName: "getConfiguration", args: [t] }) as const);
   const contracts: ContractFunctionParameters[] = [...head, ...balances, ...feeds, ...allowances, ...poolReads];
   const res = await client.multicall({
     contracts,
@@ -114,6 +116,17 @@ export async function readPortfolio(client: PublicClient, d: Deployment, opts: {
     sqrtPriceX96: must<readonly bigint[]>(o + 2 * i, `pool ${pl.address} slot0`)[0],
     liquidity: must<bigint>(o + 2 * i + 1, `pool ${pl.address} liquidity`),
   }));
+
+  // A second call at the same block: the first one's creation code is near the 48 KB initcode limit
+  // (EIP-3860) on a treasury with many tokens and spenders.
+  const reserveRes = reserveReads.length ? await client.multicall({ contracts: reserveReads, allowFailure: true, deployless: true, batchSize: 0, blockNumber: block.number }) : [];
+  const aaveReserves: Record<string, { ltvBps: number; liquidationThresholdBps: number }> = {};
+  reserveAssets.forEach((t, i) => {
+    const r = reserveRes[i];
+    if (r.status !== "success") return;
+    const data = (r.result as { data: bigint }).data;
+    aaveReserves[t.toLowerCase()] = { ltvBps: Number(data & 0xffffn), liquidationThresholdBps: Number((data >> 16n) & 0xffffn) };
+  });
 
   const policy: PolicyView = {
     address: g.policy,
@@ -174,6 +187,7 @@ export async function readPortfolio(client: PublicClient, d: Deployment, opts: {
     budget: { usedUsd, lossUsd, remainingUsd },
     allowances: allow,
     pools: poolStates,
+    aaveReserves,
   };
 }
 

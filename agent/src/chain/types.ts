@@ -119,4 +119,8 @@ export interface Portfolio {
   allowances: Record<Address, Record<Address, bigint>>;
   /** Uniswap v3 pools of the deployments file. */
   pools: PoolState[];
+  /** Aave reserves of the deployments file by underlying (lower-case address): LTV and liquidation
+   * threshold in basis points, what the pool's own borrow / withdraw checks and the health factor use.
+   * Absent (an older reader or a hand-built portfolio): the check scales the health factor by value alone. */
+  aaveReserves?: Record<string, { ltvBps: number; liquidationThresholdBps: number }>;
 }

@@ -14,6 +14,9 @@ export const heldWeights = (p: Portfolio): Weights => currentWeights(p).weights;
 export async function decideFor(provider: MarketProvider, strategy: Strategy, p: Portfolio, date: string): Promise<Decided> {
   const view = await provider.view(date);
   const { decision, indicators } = signalsFor(view, strategy, 120, heldWeights(p));
+  const c = p.policy.caps;
+  // Which caps the targets were fitted to: the policy's at the block read (recorded with the decision).
+  decision.reasons.push({ indicator: "caps", value: `${c.maxVolatileBps}/${c.maxProtocolBps}/${c.maxPositionBps}`, says: `caps read on chain at block ${p.blockNumber}: volatile ${c.maxVolatileBps / 100}%, protocol ${c.maxProtocolBps / 100}%, position ${c.maxPositionBps / 100}%` });
   const sources = Object.fromEntries(Object.entries((provider as { history?: { sources?: Record<string, string> } }).history?.sources ?? {}).map(([k, v]) => [k, String(v)]));
   // Outside text the reviewer sees fenced as untrusted: the providers' notes on their data.
   const texts = view.issues.map((i) => ({ source: `market:${i.field}`, text: i.reason }));

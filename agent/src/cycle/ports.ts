@@ -110,7 +110,7 @@ export function planPorts(rt: Runtime): PlanPorts {
           sizeUsd: BigInt(Math.round(usd * 1e6)) * 10n ** 12n,
           riskReducing: steps.every((s) => s.riskReducing),
           reason: b.reason,
-          detail: { current: b.current, deltasUsd: b.deltasUsd, inBand: b.inBand, ...(cow ? cow(steps) : {}) },
+          detail: { current: b.current, deltasUsd: b.deltasUsd, inBand: b.inBand, idle: b.idle, ...(cow ? cow(steps) : {}) },
         };
       };
       // A reviewer's `modify`: the same legs rebuilt smaller by the planner's adapters (a CoW leg's

@@ -7,7 +7,7 @@ import { approve, ClaudeApprover } from "../approval";
 import { ReplayProvider } from "../market/replay";
 import type { MarketProvider } from "../market/types";
 import { strategyByName, STRATEGY_NAMES } from "../strategy/registry";
-import { defaultConfig } from "../strategy/config";
+import { defaultConfig, withChainCaps } from "../strategy/config";
 import { UserError } from "../errors";
 import { decideFor } from "./decide";
 import type { CycleSteps } from "./types";
@@ -25,15 +25,17 @@ export function marketProvider(rt: Runtime): MarketProvider {
 
 export function defaultSteps(rt: Runtime, ports: PlanPorts, o: { provider?: MarketProvider; env?: NodeJS.ProcessEnv } = {}): CycleSteps<Portfolio> {
   const env = o.env ?? process.env;
-  const strategy = strategyByName(rt.cfg.strategy, defaultConfig());
-  if (!strategy) throw new UserError(`config strategy: unknown strategy "${rt.cfg.strategy}"; choose one of ${STRATEGY_NAMES.join(", ")}`);
+  const base = defaultConfig();
+  if (!strategyByName(rt.cfg.strategy, base)) throw new UserError(`config strategy: unknown strategy "${rt.cfg.strategy}"; choose one of ${STRATEGY_NAMES.join(", ")}`);
   let provider = o.provider;
   const apiKey = env[rt.cfg.anthropic.apiKeyEnv]?.trim();
   if (apiKey && !rt.cfg.anthropic.model) throw new UserError(`config anthropic.model (env ANTHROPIC_MODEL): required with ${rt.cfg.anthropic.apiKeyEnv}; set ANTHROPIC_MODEL (e.g. claude-sonnet-4-6) or unset the key for rule-based approval only`);
   const llm = apiKey ? new ClaudeApprover({ apiKey, model: rt.cfg.anthropic.model!, baseURL: rt.cfg.anthropic.baseUrl, timeoutMs: rt.cfg.anthropic.timeoutMs }) : undefined;
   return {
     read: () => readPortfolio(rt.ctx.client, rt.deployment),
-    decide: (p, date) => decideFor((provider ??= marketProvider(rt)), strategy, p, date),
+    // The strategy targets the caps the policy enforces at the block read, not the defaults: after
+    // the owners tighten a cap, the very next cycle plans within it.
+    decide: (p, date) => decideFor((provider ??= marketProvider(rt)), strategyByName(rt.cfg.strategy, withChainCaps(base, p.policy.caps))!, p, date),
     ...ports,
     approve: (req) => approve(req, { llm }),
   };

@@ -15,7 +15,7 @@ import { depositLeg, redeemLeg } from "./adapters/erc4626";
 import { buyPtLeg, sellPtLeg } from "./adapters/pendle";
 import { uniswapVenue, type SwapVenue } from "./swap";
 import { currentWeights, holdings } from "./sleeves";
-import { lessBps, resizable, scaled, type Leg } from "./types";
+import { lessBps, resizable, scaled, usdNum, type Leg } from "./types";
 
 export interface PlanInput {
   portfolio: Portfolio;
@@ -46,6 +46,18 @@ export interface PlannedBatch {
   deltasUsd: Record<Position, number>;
   inBand: boolean;
   reason: string;
+  /** Stable cash (USDC, DAI, …) of at least the minimum trade that the batch leaves where it is, and why. */
+  idle: IdleStable[];
+}
+
+export interface IdleStable {
+  symbol: string;
+  token: Address;
+  /** USD left idle after the batch (USDC: counting the sales' minimum proceeds). */
+  usd: number;
+  /** At most this much (USDC: the sales filled at the oracle price instead of their minimum). */
+  upToUsd: number;
+  reason: string;
 }
 
 const E18 = 10n ** 18n;
@@ -62,7 +74,7 @@ export function planRebalance(input: PlanInput): PlannedBatch {
   for (const k of POSITIONS) delta[k] = (BigInt(Math.round(target[k] * 1e9)) * nav) / 10n ** 9n - cur[k];
   const deltasUsd = Object.fromEntries(POSITIONS.map((k) => [k, Number(delta[k]) / 1e18])) as Record<Position, number>;
   const drift = Math.max(...POSITIONS.map((k) => Math.abs(target[k] - weights[k])));
-  const empty = (inBand: boolean, reason: string): PlannedBatch => ({ calls: [], steps: [], resize: () => { throw new Error("an empty plan cannot be resized"); }, current: weights, deltasUsd, inBand, reason });
+  const empty = (inBand: boolean, reason: string): PlannedBatch => ({ calls: [], steps: [], resize: () => { throw new Error("an empty plan cannot be resized"); }, current: weights, deltasUsd, inBand, reason, idle: [] });
   if (!p.healthy) return empty(false, "a held asset has no usable price: no rebalance (exits only, by the emergency path)");
   if (drift <= band) return empty(true, `inside the drift band: largest drift ${(drift * 100).toFixed(2)} points ≤ ${(band * 100).toFixed(2)}`);
 
@@ -77,6 +89,7 @@ export function planRebalance(input: PlanInput): PlannedBatch {
   const sells: Leg[] = [];
   const buys: { sleeve: Position; usd: bigint }[] = [];
   let cashIn = 0n; // USDC (18 d. USD) the batch is sure to receive before it buys
+  let cashAtOracle = 0n; // the same at oracle value: the difference is the slippage allowance, left as cash
   let n = 0;
   const id = (what: string) => `${++n}-${what}`;
 
@@ -112,7 +125,10 @@ export function planRebalance(input: PlanInput): PlannedBatch {
         };
         withdrawals.push(resizable(build, ptIn));
       }
-      if (eq(pos.underlying, usdc.token)) cashIn += lessBps(take, slippageBps);
+      if (eq(pos.underlying, usdc.token)) {
+        cashIn += lessBps(take, slippageBps);
+        cashAtOracle += take;
+      }
       left -= take;
     }
   }
@@ -151,7 +167,10 @@ export function planRebalance(input: PlanInput): PlannedBatch {
         const leg = routed(legId, swapBuild(legId, a.token, usdc.token, usdc, usd, amountIn, true), amountIn);
         if (leg) {
           sells.push(leg);
-          if (venue.settlesInBatch) cashIn += lessBps(usd, slippageBps);
+          if (venue.settlesInBatch) {
+            cashIn += lessBps(usd, slippageBps);
+            cashAtOracle += usd;
+          }
         }
       }
     }
@@ -159,17 +178,61 @@ export function planRebalance(input: PlanInput): PlannedBatch {
   }
   for (const sleeve of ["aaveUsdc", "vault", "pendlePt"] as const) if (delta[sleeve] >= minTrade) buys.push({ sleeve, usd: delta[sleeve] });
 
-  // 3. Buys and deposits, scaled to the USDC the batch will have for sure.
-  const cash = usdc.valueUsd + cashIn;
-  const want = buys.reduce((s, b) => s + b.usd, 0n);
-  const scale = want > cash ? (cash * E18) / want : E18;
+  // 3. Buys and deposits. Stable cash other than USDC (DAI) goes first where it can go as it is:
+  // supplied to its own Aave reserve or deposited in a vault over it. What the remaining buys still
+  // need is swapped to USDC where the venue has a route (a DAI/USDC pool); USDC (balance plus the
+  // minimum proceeds of the sales) funds the rest, scaled down to what the batch is sure to have.
   const swaps: Leg[] = [];
   const deposits: Leg[] = [];
+  const spare = p.assets
+    .filter((a) => !a.volatile && a.priceOk && !eq(a.token, usdc.token) && a.valueUsd > 0n && !pending(a.token))
+    .map((a) => ({ asset: a, left: a.valueUsd, aave: p.policy.positions.find((x) => x.kind === "aave" && eq(x.underlying, a.token)), vault: p.positions.find((x) => x.kind === "erc4626" && eq(x.underlying, a.token)) }));
+  for (const b of buys) {
+    if (b.sleeve !== "aaveUsdc" && b.sleeve !== "vault") continue;
+    for (const s of spare) {
+      const take = s.left < b.usd ? s.left : b.usd;
+      if (take < minTrade) continue;
+      const amount = units(s.asset, take);
+      if (b.sleeve === "aaveUsdc" && s.aave) {
+        const legId = id(`aave-supply-${s.asset.symbol}`);
+        deposits.push(resizable((amt) => supplyLeg(legId, d.aave.pool, s.asset.token, amt, safe, scaled(take, amt, amount), approvals(s.asset.token, d.aave.pool, amt)), amount));
+      } else if (b.sleeve === "vault" && s.vault) {
+        const legId = id(`vault-deposit-${s.asset.symbol}`);
+        const v = s.vault;
+        deposits.push(resizable((amt) => depositLeg(legId, v.token, s.asset.token, amt, safe, scaled(take, amt, amount), approvals(s.asset.token, v.token, amt)), amount));
+      } else continue;
+      s.left -= take;
+      b.usd -= take;
+    }
+  }
+  const usdcWant = () => buys.reduce((sum, b) => sum + b.usd, 0n);
+  if (!pending(usdc.token)) {
+    for (const s of spare) {
+      const short = usdcWant() - (usdc.valueUsd + cashIn);
+      if (short < minTrade || s.left < minTrade) continue;
+      const usd = s.left < short ? s.left : short;
+      const amountIn = units(s.asset, usd);
+      const legId = id(`sell-${s.asset.symbol}`);
+      const leg = routed(legId, swapBuild(legId, s.asset.token, usdc.token, usdc, usd, amountIn, false), amountIn);
+      if (!leg) continue;
+      sells.push(leg);
+      s.left -= usd;
+      if (venue.settlesInBatch) {
+        cashIn += lessBps(usd, slippageBps);
+        cashAtOracle += usd;
+      }
+    }
+  }
+  const cash = usdc.valueUsd + cashIn;
+  const want = usdcWant();
+  const scale = want > cash ? (cash * E18) / want : E18;
+  let spent = 0n;
   if (buys.length && pending(usdc.token)) skipped.push("USDC buys and deposits: an order selling USDC is still open");
   for (const b of pending(usdc.token) ? [] : buys) {
     const usd = (b.usd * scale) / E18;
     if (usd < minTrade) continue;
     const amount = units(usdc, usd);
+    const before = swaps.length + deposits.length;
     if (b.sleeve === "btc" || b.sleeve === "eth") {
       const a = asset(b.sleeve === "btc" ? "WBTC" : "WETH");
       if (!a || !a.priceOk || pending(a.token)) continue;
@@ -194,10 +257,47 @@ export function planRebalance(input: PlanInput): PlannedBatch {
       const build = (amt: bigint) => buyPtLeg(legId, { router: d.pendle.router, market: pt.market, tokenIn: usdc.token, amountIn: amt, minPtOut: scaled(minPtOut, amt, amount), safe, usd: scaled(usd, amt, amount) }, approvals(usdc.token, d.pendle.router, amt));
       deposits.push(resizable(build, amount));
     }
+    if (swaps.length + deposits.length > before) spent += usd;
   }
 
+  // What stays idle, per stable, and why (the decision record says it, not only the weights).
+  const targetCash = (BigInt(Math.round(target.usdc * 1e9)) * nav) / 10n ** 9n;
+  const idle: IdleStable[] = [];
+  const usdcLeft = usdc.valueUsd + cashIn - spent;
+  // Buys are sized on the sales' minimum proceeds: what the fills bring above it stays as cash.
+  const allowance = cashAtOracle - cashIn;
+  if (usdcLeft + allowance >= minTrade) {
+    const why = pending(usdc.token)
+      ? "an order selling USDC is still open: no USDC buys until it fills or expires"
+      : usdcLeft < minTrade
+        ? null
+        : usdcLeft <= targetCash + minTrade
+          ? `kept as cash: the target holds ${(target.usdc * 100).toFixed(2)}% ($${usdNum(targetCash).toFixed(0)}) in cash`
+          : `not needed by this batch's buys (each under the minimum trade of $${usdNum(minTrade)}, without a route, or already at target)${skipped.length ? `; left out: ${skipped.join("; ")}` : ""}`;
+    const extra = allowance > 0n ? `the sales' proceeds above their minimum (up to $${usdNum(allowance).toFixed(0)} at ${slippageBps} bps slippage) stay as cash until the next cycle` : null;
+    idle.push({ symbol: usdc.symbol, token: usdc.token, usd: usdNum(usdcLeft), upToUsd: usdNum(usdcLeft + allowance), reason: [why, extra].filter(Boolean).join("; ") });
+  }
+  for (const a of p.assets.filter((x) => !x.volatile && !eq(x.token, usdc.token) && x.valueUsd >= minTrade)) {
+    const s = spare.find((x) => eq(x.asset.token, a.token));
+    const left = s ? s.left : a.valueUsd;
+    if (left < minTrade) continue;
+    const where = [s?.aave && "an Aave reserve", s?.vault && `a vault (${s.vault.symbol})`].filter(Boolean).join(" and ");
+    idle.push({
+      symbol: a.symbol,
+      token: a.token,
+      usd: usdNum(left),
+      upToUsd: usdNum(left),
+      reason: !a.priceOk
+        ? `${a.symbol} has no usable price: it is not traded`
+        : pending(a.token)
+          ? `an order selling ${a.symbol} is still open`
+          : `${where ? `${a.symbol} can only go to ${where} as it is, and their targets are met by this batch` : `no Aave reserve or vault over ${a.symbol} is registered`}; ${venue.name} has no ${a.symbol}→USDC route${venue.name === "uniswap-v3" ? " (no such pool in the deployments file)" : ""} or the other buys need no more USDC`,
+    });
+  }
+  const idleText = idle.length ? `; idle: ${idle.map((x) => `${x.symbol} $${x.usd.toFixed(0)}${x.upToUsd > x.usd + 0.5 ? `–${x.upToUsd.toFixed(0)}` : ""} (${x.reason})`).join("; ")}` : "";
+
   const legs = [...withdrawals, ...sells, ...swaps, ...deposits];
-  if (!legs.length) return empty(false, `drift above the band but every leg is below the minimum trade or has no route${skipped.length ? ` (${skipped.join("; ")})` : ""}`);
+  if (!legs.length) return { ...empty(false, `drift above the band but every leg is below the minimum trade or has no route${skipped.length ? ` (${skipped.join("; ")})` : ""}${idleText}`), idle };
   return {
     calls: legs.flatMap((l) => l.calls),
     steps: legs.map((l) => l.step),
@@ -205,7 +305,8 @@ export function planRebalance(input: PlanInput): PlannedBatch {
     current: weights,
     deltasUsd,
     inBand: false,
-    reason: `largest drift ${(drift * 100).toFixed(2)} points > ${(band * 100).toFixed(2)}: ${legs.length} legs${venue.name === "uniswap-v3" ? "" : ` (swaps on ${venue.name})`}${skipped.length ? `; left out: ${skipped.join("; ")}` : ""}`,
+    idle,
+    reason: `largest drift ${(drift * 100).toFixed(2)} points > ${(band * 100).toFixed(2)}: ${legs.length} legs${venue.name === "uniswap-v3" ? "" : ` (swaps on ${venue.name})`}${skipped.length ? `; left out: ${skipped.join("; ")}` : ""}${idleText}`,
   };
 }
 

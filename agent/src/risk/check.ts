@@ -7,7 +7,7 @@ import type { Address } from "viem";
 import { recordDecision, type Call } from "../../../lib/chain/encode";
 import type { Portfolio } from "../chain/types";
 import { checkCall, ruleEnvOf, type DecodedCall } from "./rules";
-import { liabilityMask, projectBatch } from "./project";
+import { aaveAccount, liabilityMask, projectBatch } from "./project";
 import { effectRank, refuse, Refused, type CheckResult, type Effect } from "./types";
 
 const BPS = 10_000n;
@@ -54,11 +54,12 @@ function run(p: Portfolio, calls: Call[], agent: Address): CheckResult {
 
   const capsApply = effectRank(worst) > effectRank("Exit");
   if (capsApply && navA > 0n) {
-    const capRefusal = checkCaps(p, pr.valuesAfter, navA);
+    const capRefusal = checkCaps(p, pr.valuesAfter, navA, (worst as Effect) === "Derisk");
     if (capRefusal) return capRefusal;
   }
   const sizeUsd = pr.grossUsd;
-  const loss = navB > navA ? navB - navA : 0n;
+  // A signed CoW order's worst case against the oracle counts as lost when it is signed.
+  const loss = (navB > navA ? navB - navA : 0n) + pr.cowLossUsd;
   if (!capsApply) return { ok: true, effect: worst, sizeUsd, navAfterUsd: navA, lossUsd: loss, valuesAfter: pr.valuesAfter };
 
   const { autonomyLimitUsd, dailyBudgetUsd, maxLossBps } = pol.limits;
@@ -101,7 +102,7 @@ export function checkOwnerBatch(p: Portfolio, calls: Call[], decisionHash?: `0x$
     const hfRefusal = checkHealth(p, pr.valuesAfter);
     if (hfRefusal) return hfRefusal;
     if (effectRank(worst) > effectRank("Exit") && pr.navAfter > 0n) {
-      const capRefusal = checkCaps(p, pr.valuesAfter, pr.navAfter);
+      const capRefusal = checkCaps(p, pr.valuesAfter, pr.navAfter, (worst as Effect) === "Derisk");
       if (capRefusal) return capRefusal;
     }
     const loss = navB > pr.navAfter + pr.outflowUsd ? navB - pr.navAfter - pr.outflowUsd : 0n;
@@ -125,37 +126,50 @@ function projectOrGs013(p: Portfolio, decoded: DecodedCall[]) {
 /**
  * TreasuryValuation._checkHealth: while there is debt, the health factor must end at or above the
  * floor, or above where it was. Projected from the snapshot's health factor, scaled by the change of
- * Aave collateral and of debt (exact when the collateral is one asset; the chain simulation is exact).
+ * the Aave collateral weighted by each reserve's liquidation threshold and of the debt (as Aave
+ * computes it); from the values alone when there was no debt before (a first borrow). Without the
+ * reserves' parameters: scaled by the collateral's value (exact for one collateral asset).
  */
 function checkHealth(p: Portfolio, after: bigint[]) {
   const owed = liabilityMask(p);
   const nA = p.assets.length;
   const MAX = 2n ** 256n - 1n;
+  const aave = aaveAccount(p);
   let debtB = 0n, debtA = 0n, collB = 0n, collA = 0n;
   p.policy.positions.forEach((x, j) => {
     const i = nA + j;
     if (owed[i]) {
       debtB += p.values[i];
       debtA += after[i];
-    } else if (x.kind === "aave") {
+    } else if (x.kind === "aave" && !aave) {
       collB += p.values[i];
       collA += after[i];
     }
   });
+  if (aave) {
+    collB = aave.collateral(p.values, "liquidationThresholdBps");
+    collA = aave.collateral(after, "liquidationThresholdBps");
+  }
   if (debtA === 0n) return null;
   const hfB = p.healthFactor;
-  if (hfB === MAX || collB === 0n) return null; // debt the snapshot did not see: the chain decides
-  const hfA = (hfB * collA * debtB) / (collB * debtA);
+  let hfA: bigint;
+  if (hfB !== MAX && collB > 0n && debtB > 0n) hfA = (hfB * collA * debtB) / (collB * debtA);
+  else if (aave) hfA = aave.health(after);
+  else return null; // debt the snapshot did not see and no reserve parameters: the chain decides
   const floor = p.policy.limits.minHealthFactor;
   if (hfA < floor && hfA <= hfB) return refuse("HealthFactorBelowFloor", { healthFactorBefore: hfB, healthFactorAfter: hfA, minHealthFactor: floor }, "the Aave health factor would end below the floor");
   return null;
 }
 
-/** TreasuryValuation._checkOutcome's caps: over a cap after is refused unless strictly lower than before. */
-function checkCaps(p: Portfolio, after: bigint[], navA: bigint) {
+/**
+ * TreasuryValuation._checkOutcome's caps: over a cap after is refused unless strictly lower than before;
+ * for a batch that only de-risks (effect Derisk: volatile sold for stable, a CoW sell order that moves
+ * nothing yet), unless no higher than before, so a de-risking sale passes while prices hold a cap breached.
+ */
+function checkCaps(p: Portfolio, after: bigint[], navA: bigint, deriskOnly = false) {
   const navB = p.navUsd;
   const c = p.policy.caps;
-  const refused = (b: bigint, a: bigint, cap: number) => a * BPS > BigInt(cap) * navA && a * navB >= b * navA;
+  const refused = (b: bigint, a: bigint, cap: number) => a * BPS > BigInt(cap) * navA && (deriskOnly ? a * navB > b * navA : a * navB >= b * navA);
   const bps = (v: bigint, n: bigint) => (n === 0n ? 0n : (v * BPS) / n);
   const nA = p.assets.length;
   const volatileOf = (vals: bigint[]) =>

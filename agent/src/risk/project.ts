@@ -25,6 +25,9 @@ export interface Projection {
   navAfter: bigint;
   /** Gross value that left holdings, summed over the calls (what AgentModule meters). */
   grossUsd: bigint;
+  /** The signed CoW orders' worst case against the oracle: sell value less the limit's buy value, when
+   * positive (AgentModule counts it toward the rolling 24 h loss budget when the order is signed). */
+  cowLossUsd: bigint;
 }
 
 const E18 = 10n ** 18n;
@@ -81,10 +84,28 @@ export function projectBatch(p: Portfolio, calls: DecodedCall[]): Projection {
   };
 
   const owed = liabilityMask(p);
+  const aave = aaveAccount(p);
+  /** Aave's own account checks (its Pool reverts, so the call fails): the health factor at least 1
+   * after a withdrawal of collateral while borrowing; before a borrow, a health factor above 1 and the
+   * new debt within the collateral's LTV. Modelled only when the reserves' parameters were read. */
+  const aaveWithdrawCheck = (i: number) => {
+    if (!aave) return;
+    const debt = aave.debt(values);
+    if (debt > 0n && aave.health(values) < E18) failed(i, "Aave: the health factor would fall below 1 (HEALTH_FACTOR_LOWER_THAN_LIQUIDATION_THRESHOLD)");
+  };
+  const aaveBorrowCheck = (i: number, usd: bigint) => {
+    if (!aave) return;
+    const debt = aave.debt(values);
+    const ltv = aave.collateral(values, "ltvBps");
+    if (ltv === 0n) failed(i, "Aave: no collateral (COLLATERAL_BALANCE_IS_ZERO or LTV_VALIDATION_FAILED)");
+    if (debt > 0n && aave.health(values) <= E18) failed(i, "Aave: health factor at or below 1");
+    if ((debt + usd) * BPS > ltv) failed(i, "Aave: the collateral cannot cover the new borrow (COLLATERAL_CANNOT_COVER_NEW_BORROW)");
+  };
   const pools = [...p.pools];
   const steps: ProjectionStep[] = [];
   let gross = 0n;
   let outflow = 0n;
+  let cowLoss = 0n;
   calls.forEach((c, i) => {
     const prev = [...values];
     switch (c.op) {
@@ -115,6 +136,7 @@ export function projectBatch(p: Portfolio, calls: DecodedCall[]): Projection {
         if (k < 0) failed(i, "no aToken registered for the asset");
         const units = c.amount === 2n ** 256n - 1n ? bal[k] : c.amount;
         receiveAsset(assetIdx(c.asset), takePosition(i, k, units));
+        aaveWithdrawCheck(i);
         break;
       }
       case "aaveRepay":
@@ -139,9 +161,20 @@ export function projectBatch(p: Portfolio, calls: DecodedCall[]): Projection {
         takePosition(i, k, pay);
         break;
       }
-      case "aaveBorrow":
-        // Debt is not valued by this projection yet: refuse rather than guess the outcome.
-        throw new Refused(refuse("Unsupported", { op: c.op }, "the TypeScript projection does not model borrowing: the agent does not send it", i));
+      case "aaveBorrow": {
+        // The rule let it through only with the asset's variable debt registered: the debt rises by the
+        // amount (a liability), the Safe receives the asset.
+        const debtPos = p.policy.positions.find((x) => x.kind === "aaveDebt" && eq(x.underlying, c.asset));
+        const k = debtPos ? positionIndex(debtPos.token) : -1;
+        const ai = assetIdx(c.asset);
+        if (k < 0 || ai < 0) failed(i, "no registered Aave debt of this asset");
+        const usd = usdOf(ai, c.amount);
+        aaveBorrowCheck(i, usd);
+        addPosition(k, usd, c.amount);
+        bal[ai] += c.amount;
+        values[ai] += usd;
+        break;
+      }
       case "vaultDeposit":
       case "vaultMint": {
         const pos = positionOf(p.policy, c.vault)!;
@@ -199,6 +232,7 @@ export function projectBatch(p: Portfolio, calls: DecodedCall[]): Projection {
       case "cowOrder":
         // Nothing moves in the signing transaction; AgentModule meters the order's sell value.
         gross += c.sellUsd;
+        if (c.sellUsd > c.buyUsd) cowLoss += c.sellUsd - c.buyUsd;
         break;
       case "pendleRedeem":
         // Needs PT and YT; the treasury holds no YT (it buys PT on the market): the router reverts.
@@ -211,10 +245,37 @@ export function projectBatch(p: Portfolio, calls: DecodedCall[]): Projection {
     }
     steps.push({ values: [...values] });
   });
-  return { steps, outflowUsd: outflow, valuesAfter: values, navAfter: netValue(values, owed), grossUsd: gross };
+  return { steps, outflowUsd: outflow, valuesAfter: values, navAfter: netValue(values, owed), grossUsd: gross, cowLossUsd: cowLoss };
 }
 
 export { assetOf };
+
+const BPS = 10_000n;
+
+/**
+ * The Safe's Aave account as Aave sees it, from the holding values (USD, 18 d.) and the reserves'
+ * parameters: collateral weighted by LTV or liquidation threshold (every supplied reserve with a
+ * non-zero LTV is collateral: Aave enables it on the first supply), debt, and the health factor
+ * (1e18 = 1.0; max without debt). Null when the reserves' parameters were not read.
+ */
+export function aaveAccount(p: Portfolio) {
+  const r = p.aaveReserves;
+  if (!r) return null;
+  const nA = p.assets.length;
+  const coll = p.policy.positions.map((x) => (x.kind === "aave" ? r[x.underlying.toLowerCase()] : undefined));
+  const owed = liabilityMask(p);
+  const collateral = (values: bigint[], w: "ltvBps" | "liquidationThresholdBps") =>
+    coll.reduce((s, c, j) => (c && c.ltvBps > 0 ? s + values[nA + j] * BigInt(c[w]) : s), 0n);
+  const debt = (values: bigint[]) => values.reduce((s, v, i) => (owed[i] ? s + v : s), 0n);
+  return {
+    collateral,
+    debt,
+    health: (values: bigint[]) => {
+      const d = debt(values);
+      return d === 0n ? 2n ** 256n - 1n : (collateral(values, "liquidationThresholdBps") * E18) / (d * BPS);
+    },
+  };
+}
 
 /** Per holding (assets, then positions): true for a liability (Aave variable debt). */
 export function liabilityMask(p: Portfolio): boolean[] {

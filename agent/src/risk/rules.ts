@@ -29,7 +29,7 @@ export type DecodedCall =
   | { op: "pendleSell"; router: Address; market: Address; tokenOut: Address; ptIn: bigint; minOut: bigint }
   | { op: "pendleRedeem"; router: Address; yt: Address; tokenOut: Address; amountIn: bigint; minOut: bigint }
   /** A CoW order pre-signed: nothing moves now; the module meters its sell value like a swap. */
-  | { op: "cowOrder"; settlement: Address; uid: Hex; order: CowOrder; sellUsd: bigint };
+  | { op: "cowOrder"; settlement: Address; uid: Hex; order: CowOrder; sellUsd: bigint; buyUsd: bigint };
 
 /** What CowSwapRule reads besides the policy: the chain id (the settlement's EIP-712 domain), the block time and the feeds. */
 export interface RuleEnv {
@@ -270,7 +270,7 @@ export function checkCall(p: PolicyView, c: Call, i: number, actor: Actor = "age
       const minBuyUsd = (sellUsd * (10_000n - BigInt(p.limits.maxLossBps))) / 10_000n;
       if (buyUsd < minBuyUsd) fail("OrderLimitBelowOracle", { buyValueUsd: buyUsd, minBuyValueUsd: minBuyUsd }, "the limit price is below the oracle price less the loss limit");
       const effect: Effect = assetOf(p, order.sellToken)!.volatile && !assetOf(p, order.buyToken)!.volatile ? "Derisk" : "Risk";
-      return { effect, decoded: { op: "cowOrder", settlement: to, uid: uid.toLowerCase() as Hex, order, sellUsd } };
+      return { effect, decoded: { op: "cowOrder", settlement: to, uid: uid.toLowerCase() as Hex, order, sellUsd, buyUsd } };
     }
     default:
       // UniV3ExactInput / Router02 kinds and units the agent does not know: its planner never builds

@@ -49,6 +49,21 @@ export function defaultConfig(): Config {
   return configSchema.parse({});
 }
 
+/** The policy's caps as the chain enforces them now (TreasuryPolicy.caps, read with the portfolio). */
+export interface ChainCaps {
+  maxVolatileBps: number;
+  maxProtocolBps: number;
+  maxPositionBps: number;
+}
+
+/**
+ * `c` with the caps read on chain instead of its own: the owners change caps on chain (a tightening
+ * is immediate), so a live strategy targets what the check will accept, not what the file said.
+ */
+export function withChainCaps(c: Config, caps: ChainCaps): Config {
+  return { ...c, caps: { maxVolatileBps: Number(caps.maxVolatileBps), maxProtocolBps: Number(caps.maxProtocolBps), maxPositionBps: Number(caps.maxPositionBps) } };
+}
+
 export function parseConfig(raw: unknown, where = "config"): Config {
   const r = configSchema.safeParse(raw);
   if (!r.success) {

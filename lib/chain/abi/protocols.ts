@@ -18,6 +18,9 @@ export const aavePoolAbi = parseAbi([
   "function borrow(address asset, uint256 amount, uint256 interestRateMode, uint16 referralCode, address onBehalfOf)",
   "function repay(address asset, uint256 amount, uint256 interestRateMode, address onBehalfOf) returns (uint256)",
   "function repayWithATokens(address asset, uint256 amount, uint256 interestRateMode) returns (uint256)",
+  // A reserve's configuration bitmap: bits 0-15 LTV, 16-31 liquidation threshold (basis points).
+  "struct ReserveConfigurationMap { uint256 data; }",
+  "function getConfiguration(address asset) view returns (ReserveConfigurationMap)",
 ]);
 
 export const erc4626Abi = parseAbi([

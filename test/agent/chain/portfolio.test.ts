@@ -33,13 +33,13 @@ describe("agent chain: readPortfolio", () => {
     expect(p.allowances[usdc.token][d.aave.pool as Address]).to.equal(0n);
   });
 
-  it("makes one eth_call (the deployless multicall) besides the block header", async () => {
+  it("makes two eth_calls (the deployless multicall, then the Aave reserves' parameters at the same block) besides the block header", async () => {
     const { d } = await agentWorld();
     const methods: string[] = [];
     const counting = createPublicClient({ transport: custom({ request: (a: { method: string; params?: readonly unknown[] }) => (methods.push(a.method), hre.network.provider.request(a)) }) }) as PublicClient;
     await readPortfolio(counting, d);
-    expect(methods.filter((m) => m === "eth_call")).to.have.length(1);
-    expect(methods.filter((m) => m !== "eth_chainId")).to.deep.equal(["eth_getBlockByNumber", "eth_call"]);
+    expect(methods.filter((m) => m === "eth_call")).to.have.length(2);
+    expect(methods.filter((m) => m !== "eth_chainId")).to.deep.equal(["eth_getBlockByNumber", "eth_call", "eth_call"]);
   });
 
   it("marks stale prices: not healthy, no allocation, priceOk false", async () => {

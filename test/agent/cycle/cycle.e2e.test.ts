@@ -335,18 +335,19 @@ describe("agent/cycle: one cycle on the local world", function () {
   describe("a reviewer's modify: a smaller plan only, re-planned, re-checked, re-simulated and gated by the rules in the same cycle", () => {
     /** The real planner, the day's target moved `pts` of NAV from cash into Aave. */
     const intoAave = (pts: number) => stepsWithTarget(rt, env, (cur) => ({ ...cur, usdc: cur.usdc - pts, aaveUsdc: cur.aaveUsdc + pts }), `test: ${pts} points into Aave`);
+    // Stables in Aave (aUSDC + aDAI): the planner supplies DAI first (it has no other use), then USDC.
     const supplied = async () => {
       const p = await readPortfolio(client, rt.deployment);
-      return p.positions.find((x) => x.kind === "aave")!.valueUsd;
+      return p.positions.filter((x) => x.kind === "aave").reduce((s, x) => s + x.valueUsd, 0n);
     };
 
     it("a modify that halves the Aave supply: the smaller batch is rebuilt, checked, simulated and executed; both plans recorded", async () => {
       // The planner's step ids are "<n>-<what>"; the reviewer halves the one deposit leg.
       const probe = await runCycle(rt.ctx, intoAave(0.06), { date: nextDate(), agentKey: testKey(4), dryRun: true });
       const planned = ((await rt.journal.get(probe.hash!))!.body.plan as { steps: { id: string; amount: string; amountUsd: number }[] }).steps;
-      expect(planned.map((s) => s.id)).to.deep.equal(["1-aave-supply"]);
+      expect(planned.map((s) => s.id)).to.deep.equal(["1-aave-supply-DAI"]);
       const half = (BigInt(planned[0].amount) / 2n).toString();
-      llm.reply({ kind: "tool", input: { decision: "modify", reasons: ["halve it: utilisation is high"], risk_flags: ["liquidity"], confidence: 0.8, modified_steps: [{ step_id: "1-aave-supply", amount: half }] } });
+      llm.reply({ kind: "tool", input: { decision: "modify", reasons: ["halve it: utilisation is high"], risk_flags: ["liquidity"], confidence: 0.8, modified_steps: [{ step_id: "1-aave-supply-DAI", amount: half }] } });
       const before = await supplied();
       const r = await runCycle(rt.ctx, intoAave(0.06), { date: nextDate(), agentKey: testKey(4) });
       expect(r.status, r.reason).to.equal("executed");
@@ -399,13 +400,13 @@ describe("agent/cycle: one cycle on the local world", function () {
           const v = await approvePlan(req, {});
           const [s] = v.plan.steps;
           // A (buggy or compromised) approver port: "modify" to a smaller amount of another token.
-          return { ...v, decision: "modify", needsRecheck: true, plan: { steps: [{ ...s, token: dai, amount: (BigInt(s.amount) / 2n).toString(), amountUsd: s.amountUsd / 2 }] } };
+          return { ...v, decision: "modify", needsRecheck: true, plan: { steps: [{ ...s, token: s.token.toLowerCase() === dai.toLowerCase() ? usdc : dai, amount: (BigInt(s.amount) / 2n).toString(), amountUsd: s.amountUsd / 2 }] } };
         },
       };
       const before = await allExecuted();
       const r = await runCycle(rt.ctx, steps, { date: nextDate(), agentKey: testKey(4) });
       expect(r.status, r.reason).to.equal("skipped");
-      expect(r.reason).to.match(/not a smaller plan: step "1-aave-supply" changes its token/);
+      expect(r.reason).to.match(/not a smaller plan: step "1-aave-supply-DAI" changes its token/);
       expect(await allExecuted()).to.equal(before);
       const m = ((await rt.journal.get(r.hash!))!.body as unknown as { modification: { outcome: string } }).modification;
       expect(m.outcome).to.equal("held at validate");

@@ -89,7 +89,7 @@ describe("agent plan: swaps on CoW Protocol", () => {
     expect(Number((re.order.buyAmount * 2n * 1_000_000n) / tight.order.buyAmount)).to.be.closeTo(1_000_000, 1);
   });
 
-  it("a token with an order out is not swapped again; an open order selling USDC holds back the USDC legs", async () => {
+  it("a token with an order out is not swapped again; an open order selling USDC holds back the USDC legs (DAI still goes to Aave)", async () => {
     const { d, client } = await agentWorld();
     const p = await readPortfolio(client, d);
     const { weights } = currentWeights(p);
@@ -98,7 +98,8 @@ describe("agent plan: swaps on CoW Protocol", () => {
     expect(sellEth.calls).to.deep.equal([]);
     expect(sellEth.reason).to.match(/WETH: an order for it is still open/);
     const deposit = planRebalance({ portfolio: p, deployment: d, target: { ...weights, usdc: weights.usdc - 0.06, aaveUsdc: weights.aaveUsdc + 0.06 }, slippageBps: 100, deadline: DEADLINE, venue, pendingSwapTokens: [getAddress(d.tokens.USDC) as Address] });
-    expect(deposit.calls).to.deep.equal([]);
+    // Stable cash other than USDC is not held back: the Aave deposit is made in DAI, no USDC is spent.
+    expect(deposit.steps.map((s) => [s.kind, getAddress(s.token)])).to.deep.equal([["deposit", getAddress(d.tokens.DAI)]]);
     expect(deposit.reason).to.match(/an order selling USDC is still open/);
   });
 });

@@ -29,7 +29,8 @@ describe("agent plan: planRebalance", () => {
     const p = await readPortfolio(client, d);
     const { weights } = currentWeights(p);
     expect(weights.usdc).to.be.closeTo(0.7, 0.01);
-    // Sell 2 points of ETH, put 6 points in Aave and 3 in the USDC vault (≈ $44k, under the autonomy limit).
+    // Sell 2 points of ETH, put 6 points in Aave and 3 in a vault (≈ $44k, under the autonomy limit):
+    // stable cash is DAI first (it has no other use), so aDAI and sDAI.
     const target: Weights = { ...weights, eth: weights.eth - 0.02, usdc: weights.usdc - 0.07, aaveUsdc: 0.06, vault: 0.03 };
     const plan = planRebalance({ portfolio: p, deployment: d, target, slippageBps: 100, deadline: DEADLINE });
     expect(plan.inBand).to.equal(false);
@@ -46,7 +47,8 @@ describe("agent plan: planRebalance", () => {
     await (await g.module.connect(g.agent).execute(plan.calls, `0x${"22".repeat(32)}`)).wait();
     const after = currentWeights(await readPortfolio(client, d)).weights;
     for (const k of ["eth", "aaveUsdc", "vault", "usdc"] as const) expect(after[k], k).to.be.closeTo(target[k], 0.003);
-    expect(sim.weightsAfterBps[d.aave.aTokens.USDC as Address] / 1e4).to.be.closeTo(0.06, 0.002);
+    expect(sim.weightsAfterBps[d.aave.aTokens.DAI as Address] / 1e4).to.be.closeTo(0.06, 0.002);
+    expect(sim.weightsAfterBps[d.erc4626.sDAI as Address] / 1e4).to.be.closeTo(0.03, 0.002);
   });
 
   it("reduces positions first: withdraws from Aave and redeems vault shares before it buys", async () => {

@@ -25,7 +25,11 @@ export type Rng = ReturnType<typeof rng>;
 
 const SYMS = ["USDC", "DAI", "WETH", "WBTC"] as const;
 
-export function randomBatch(r: Rng, d: Deployment, p: Portfolio, payee?: Address): enc.Call[] {
+/** `debt`: the Safe may borrow (the leveraged world): borrows, repays and collateral withdrawals are mixed in.
+ * `noPendle`: no PT trades (an Aave supply instead): the TypeScript projection prices a PT trade at a flat
+ * cost (project.ts PENDLE_COST) while the local market's price impact on a $20K trade is ~0.8%, so where
+ * a loss of a few dollars decides (a nearly spent loss budget) only the simulation can tell. */
+export function randomBatch(r: Rng, d: Deployment, p: Portfolio, payee?: Address, opts: { debt?: boolean; noPendle?: boolean } = {}): enc.Call[] {
   const safe = d.treasury!.safe;
   const outsider = d.accounts.outsider!;
   const asset = (s: string) => p.assets.find((a) => a.symbol === s)!;
@@ -39,8 +43,37 @@ export function randomBatch(r: Rng, d: Deployment, p: Portfolio, payee?: Address
   const position = (kind: string, sym?: string) => p.positions.find((x) => x.kind === kind && (!sym || x.symbol.includes(sym)));
   const steps = 1 + r.int(3);
   const calls: enc.Call[] = [];
+  const debtOf = (sym: string) => p.positions.find((x) => x.kind === "aaveDebt" && x.symbol.includes(sym));
+  /** Aave debt: borrow (a registered debt, or DAI's, which is not), repay, repay with aTokens, withdraw collateral. */
+  const debtCall = (): enc.Call[] => {
+    const k = r.int(10);
+    if (k < 5) {
+      const sym = r.pick(["USDC", "USDC", "WETH", "DAI"] as const);
+      const amt = units(sym, r.next() < 0.5 ? 500 + r.next() * 25_000 : 25_000 + r.next() * 50_000);
+      return [enc.aaveBorrow(d.aave.pool, d.tokens[sym], amt, recv())];
+    }
+    if (k < 8) {
+      const sym = r.pick(["USDC", "WETH"] as const);
+      const owed = debtOf(sym)?.balance ?? 0n;
+      const amt = r.next() < 0.2 ? maxUint256 : owed > 0n ? (owed * BigInt(1 + r.int(120))) / 100n : units(sym, usd());
+      // Interest accrues until the simulated block: an approval with 1% over the debt covers "all".
+      const approval = amt === maxUint256 ? (owed * 101n) / 100n + 1n : amt;
+      return [...maybeApprove(d.tokens[sym], d.aave.pool, approval), enc.aaveRepay(d.aave.pool, d.tokens[sym], amt, recv())];
+    }
+    if (k < 9) {
+      const owed = debtOf("USDC")?.balance ?? 0n;
+      return [enc.aaveRepayWithATokens(d.aave.pool, d.tokens.USDC, r.next() < 0.3 ? maxUint256 : owed > 0n ? (owed * BigInt(1 + r.int(100))) / 100n : units("USDC", usd()))];
+    }
+    const aPos = position("aave", "WETH");
+    return [enc.aaveWithdraw(d.aave.pool, d.tokens.WETH, aPos && aPos.balance > 0n ? (aPos.balance * BigInt(1 + r.int(100))) / 100n : units("WETH", usd()), recv())];
+  };
   for (let s = 0; s < steps; s++) {
-    const kind = r.int(100);
+    if (opts.debt && r.next() < 0.4) {
+      calls.push(...debtCall());
+      continue;
+    }
+    let kind = r.int(100);
+    if (opts.noPendle && kind >= 74 && kind < 87) kind = r.int(22);
     if (kind < 22) {
       const sym = r.pick(SYMS);
       const amt = units(sym, usd());
