@@ -5,6 +5,7 @@
 // Pure: the portfolio comes from readPortfolio, the outcome from projectBatch.
 import type { Address } from "viem";
 import { recordDecision, type Call } from "../../../lib/chain/encode";
+import { capsModeOf, type CapsModeName } from "../../../lib/chain/policyTypes";
 import type { Portfolio } from "../chain/types";
 import { checkCall, ruleEnvOf, type DecodedCall } from "./rules";
 import { aaveAccount, liabilityMask, projectBatch } from "./project";
@@ -52,9 +53,11 @@ function run(p: Portfolio, calls: Call[], agent: Address): CheckResult {
   const hfRefusal = checkHealth(p, pr.valuesAfter);
   if (hfRefusal) return hfRefusal;
 
-  const capsApply = effectRank(worst) > effectRank("Exit");
+  // PolicyTypes.capsModeOf, as the module asks it (Off for exits, NoRise for de-risking, Reduce for risk).
+  const caps = capsModeOf(worst as Effect);
+  const capsApply = caps !== "Off";
   if (capsApply && navA > 0n) {
-    const capRefusal = checkCaps(p, pr.valuesAfter, navA, (worst as Effect) === "Derisk");
+    const capRefusal = checkCaps(p, pr.valuesAfter, navA, caps);
     if (capRefusal) return capRefusal;
   }
   const sizeUsd = pr.grossUsd;
@@ -101,8 +104,9 @@ export function checkOwnerBatch(p: Portfolio, calls: Call[], decisionHash?: `0x$
     if (pr.navAfter + pr.outflowUsd < minNav) return refuse("NavLoss", { navBefore: navB, navAfter: pr.navAfter, outflowUsd: pr.outflowUsd, minNavAfter: minNav }, "NAV would fall below the loss limit");
     const hfRefusal = checkHealth(p, pr.valuesAfter);
     if (hfRefusal) return hfRefusal;
-    if (effectRank(worst) > effectRank("Exit") && pr.navAfter > 0n) {
-      const capRefusal = checkCaps(p, pr.valuesAfter, pr.navAfter, (worst as Effect) === "Derisk");
+    const caps = capsModeOf(worst as Effect); // as the guard asks it
+    if (caps !== "Off" && pr.navAfter > 0n) {
+      const capRefusal = checkCaps(p, pr.valuesAfter, pr.navAfter, caps);
       if (capRefusal) return capRefusal;
     }
     const loss = navB > pr.navAfter + pr.outflowUsd ? navB - pr.navAfter - pr.outflowUsd : 0n;
@@ -166,7 +170,8 @@ function checkHealth(p: Portfolio, after: bigint[]) {
  * for a batch that only de-risks (effect Derisk: volatile sold for stable, a CoW sell order that moves
  * nothing yet), unless no higher than before, so a de-risking sale passes while prices hold a cap breached.
  */
-function checkCaps(p: Portfolio, after: bigint[], navA: bigint, deriskOnly = false) {
+function checkCaps(p: Portfolio, after: bigint[], navA: bigint, mode: CapsModeName) {
+  const deriskOnly = mode === "NoRise";
   const navB = p.navUsd;
   const c = p.policy.caps;
   const refused = (b: bigint, a: bigint, cap: number) => a * BPS > BigInt(cap) * navA && (deriskOnly ? a * navB > b * navA : a * navB >= b * navA);
