@@ -189,7 +189,9 @@ describe("agent/alerts: dispatcher, dedup in the journal, cycle alerts", functio
 
   it("a cycle held because the agent is paused alerts, and an alert failure leaves the cycle's report as it was", async () => {
     const log = silent();
-    const ctx = { journal, log, chainId: 31337, safe: SAFE, module: SAFE, policy: SAFE } as unknown as ExecContext;
+    // Reconciliation reads the chain's head every cycle (a dead chain is never "already"): a node at block 12.
+    const client = { getBlockNumber: async () => 12n };
+    const ctx = { journal, log, client, chainId: 31337, safe: SAFE, module: SAFE, policy: SAFE } as unknown as ExecContext;
     const portfolio: PortfolioLike = { chainId: 31337, blockNumber: 12n, safe: { address: SAFE, nonce: 3 }, policy: { paused: true, limits: { autonomyLimitUsd: 50_000n * 10n ** 18n, maxLossBps: 100 } }, budget: { remainingUsd: 0n }, navUsd: 400_000n * 10n ** 18n, healthy: true };
     const notReached = () => {
       throw new Error("not reached: the agent is paused");
