@@ -209,6 +209,11 @@ async function startReplay(o: { window: Window; host: string; port: number; netw
     const r = await runCycle(sys.agent.rt.ctx, sys.agent.steps, { date: isoOf(liveDay), agentKey: sys.agent.agentKey });
     sys.agent.server?.cycleDone(r);
     console.log(`[agent] cycle ${r.date}: ${r.status.toUpperCase()}${r.reason ? ` — ${r.reason}` : ""}`);
+    // Live, nobody signs for the owners: say what waits for them and how to sign it (README, quick start).
+    if (r.status === "proposed" && r.safeTxHash) {
+      console.log(`[agent]   proposal ${r.safeTxHash} ${r.proposalUrl ?? ""}`);
+      console.log(`[agent]   waits for the owners: RPC_URL=${sys.rpcUrl} SAFE_TX_SERVICE_URL=${sys.txServiceUrl} npx treasury sign ${r.safeTxHash} (owners #1 and #2), then treasury execute ${r.safeTxHash}`);
+    }
     while (!stopRequested && Date.now() - started < interval * 1000) await new Promise((res) => setTimeout(res, 250));
   }
 }

@@ -43,7 +43,7 @@ export interface AgentSession {
 }
 
 /** The agent's runtime in this process, on the local chain and services (env as `treasury run` gets it from npm start). */
-export async function openAgent(o: { rpcUrl: string; deploymentsFile: string; txServiceUrl: string; orderBookUrl?: string; dataDir: string; history: MarketHistory; server: boolean; intervalSeconds: number; say?: (s: string) => void; replay?: () => Promise<unknown> }): Promise<AgentSession> {
+export async function openAgent(o: { rpcUrl: string; deploymentsFile: string; txServiceUrl: string; orderBookUrl?: string; dataDir: string; history: MarketHistory; server: boolean; intervalSeconds: number; say?: (s: string) => void; replay?: () => Promise<unknown>; indexerUrl?: string }): Promise<AgentSession> {
   const agentKey = keyOf(AGENT_INDEX);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -55,6 +55,8 @@ export async function openAgent(o: { rpcUrl: string; deploymentsFile: string; tx
     AGENT_DATA_DIR: o.dataDir,
     AGENT_SERVER_ENABLED: o.server ? (process.env.AGENT_SERVER_ENABLED ?? "true") : "false",
     AGENT_SERVER_PORT: process.env.AGENT_SERVER_PORT ?? "0",
+    // The dashboard's performance, gas in USD and outcomes from the indexer that follows this chain.
+    ...(o.indexerUrl ? { INDEXER_URL: process.env.INDEXER_URL ?? o.indexerUrl } : {}),
     MARKET_SOURCE: "replay",
   };
   const rt = await openRuntime({ env, logLevel: process.env.LOG_LEVEL ?? "warn" });

@@ -147,7 +147,7 @@ export async function startSystem(o: SystemOptions, children: ChildProcess[] = [
       log("starting the indexer (Ponder on embedded PGlite) ...");
       indexer = await startIndexerProcess({ deploymentsFile: deployed.file, pgliteDir: path.join(dataDir, "indexer") }, children);
     }
-    agent = await openAgent({ rpcUrl, deploymentsFile: deployed.file, txServiceUrl: services.txServiceUrl, orderBookUrl: services.orderBookUrl, dataDir, history, server: o.server, intervalSeconds: o.intervalSeconds ?? 3600, say: o.say, replay: o.replay });
+    agent = await openAgent({ rpcUrl, deploymentsFile: deployed.file, txServiceUrl: services.txServiceUrl, orderBookUrl: services.orderBookUrl, dataDir, history, server: o.server, intervalSeconds: o.intervalSeconds ?? 3600, say: o.say, replay: o.replay, indexerUrl: indexer?.url });
     const t = REPLAY_TREASURY_USD;
     return {
       rpcUrl,
