@@ -29,7 +29,7 @@ async function main() {
     txs: r.txs,
     perDay: { feeds: per(r.timing.feeds), arbitrage: per(r.timing.arbitrage), cycle: per(r.timing.cycle + r.timing.owners), indexer: per(r.timing.indexer) },
     setupSeconds: Math.round(r.setupSeconds),
-    machine: `${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), shared with other work while measured`,
+    machine: `${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"})`, loadAverage1m: Number(os.loadavg()[0].toFixed(2)),
   };
   fs.writeFileSync(path.join(ROOT, "bench", "system.json"), JSON.stringify(out, null, 2) + "\n");
   console.log(JSON.stringify(out, null, 2));
