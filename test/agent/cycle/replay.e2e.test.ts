@@ -12,17 +12,17 @@ import { privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
 import { startTxService, type TxService } from "../../../agent/src/safe";
 import { decisionHash, Journal } from "../../../agent/src/journal";
-import { moduleAbi, policyAbi } from "../../../agent/src/execute";
+import { policyAbi } from "../../../agent/src/execute";
 import { readPortfolio } from "../../../agent/src/chain/portfolio";
 import { runTreasury } from "../../helpers/treasuryCli";
 import { startLocalChain, testKey, type LocalChain } from "../helpers/localChain";
 
-describe("agent/cycle: replay days through the treasury command (owners, then the module)", function () {
+describe("agent/cycle: replay days through the treasury command (owners, then a day that holds)", function () {
   this.timeout(600_000);
   let chain: LocalChain;
   let svc: TxService;
   let client: PublicClient;
-  let module: Address, policy: Address;
+  let policy: Address;
   let env: Record<string, string>;
   let cliData: string;
 
@@ -34,7 +34,6 @@ describe("agent/cycle: replay days through the treasury command (owners, then th
     fs.writeFileSync(depFile, JSON.stringify(chain.deployment));
     cliData = path.join(dir, "agent");
     const d = chain.deployment;
-    module = getAddress((d.guardrails as Record<string, string>).module);
     policy = getAddress((d.guardrails as Record<string, string>).policy);
     client = createPublicClient({ transport: http(chain.rpcUrl) }) as PublicClient;
     const owner1 = createWalletClient({ account: privateKeyToAccount(testKey(1)), chain: foundry, transport: http(chain.rpcUrl) });
