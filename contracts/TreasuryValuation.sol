@@ -344,7 +344,7 @@ contract TreasuryValuation is IValuationErrors {
         Snapshot memory s = _snapshot(cfg, new uint256[](0));
         if (!s.healthy) {
             _t(base, T_STATE).tstore(UNPRICED);
-            _t(base, T_HF).tstore(_healthFactor(cfg));
+            _t(base, T_HF).tstore(s.healthFactor); // the snapshot read it from the venues already
             return (false, s.nav, 0);
         }
         for (uint256 i; i < outflows.length; ++i) {
