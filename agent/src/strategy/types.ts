@@ -34,6 +34,23 @@ export interface Decision {
   triggers: string[];
   reasons: Reason[];
   issues: DataIssue[];
+  /** Leverage a tactical play (expiry) asks for on top of the targets; absent or borrow 0: no debt (repay any). */
+  leverage?: Leverage;
+}
+
+/**
+ * Borrowing on Aave as an overlay of the targets: supply collateral, borrow USDC at the variable rate,
+ * buy `buy`. The targets stay the unlevered weights (sum 1); the debt and what it bought come on top,
+ * so gross volatile exposure is volatileWeight(targets) + borrow and must stay within the volatile cap,
+ * the health-factor floor plus a margin, and the per-position caps. Leaving repays first.
+ */
+export interface Leverage {
+  /** USDC owed to Aave after the trade, as a fraction of NAV (0 = repay everything). */
+  borrow: number;
+  /** What the borrowed USDC buys (and what is sold first to repay). */
+  buy: "btc" | "eth";
+  /** The play that asked for it, e.g. "expiry 2024-06-28". */
+  play: string;
 }
 
 export interface StrategyInput {
