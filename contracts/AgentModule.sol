@@ -68,6 +68,11 @@ contract AgentModule is IModuleErrors, IValuationErrors, IOrderKeeper {
     uint256 private head;
     /// @dev The agent's signed orders that may still be open (expired ones are dropped when an order is added).
     OpenOrder[] private openOrders;
+    /// @notice Decisions executed through this module: each decision hash goes through at most once.
+    /// @dev The journal's unique (chain, Safe, day) key is the first guard against double execution;
+    /// this is the backstop that holds when the journal does not (an older backup restored, two
+    /// agent processes with two journals on one Safe). A reverted batch does not mark its hash.
+    mapping(bytes32 => bool) public executedDecision;
 
     /// @notice One agent batch went through.
     event AgentExecuted(
@@ -96,11 +101,14 @@ contract AgentModule is IModuleErrors, IValuationErrors, IOrderKeeper {
 
     /// @notice Executes a batch of calls from the Safe on behalf of a registered agent.
     /// @param calls The calls (CALL only), each checked by the policy's allowlist and argument rules.
-    /// @param decisionHash Hash of the agent's full decision record, emitted for the indexer.
+    /// @param decisionHash Hash of the agent's full decision record, emitted for the indexer; each hash
+    /// is executed at most once (DecisionAlreadyExecuted).
     /// @return sizeUsd Gross USD value that left holdings across the batch's calls.
     function execute(Call[] calldata calls, bytes32 decisionHash) external returns (uint256 sizeUsd) {
         policy.requireActiveAgent(msg.sender);
         if (calls.length == 0) revert NoCalls();
+        if (executedDecision[decisionHash]) revert DecisionAlreadyExecuted(decisionHash);
+        executedDecision[decisionHash] = true;
         (Effect worst, uint256 lastMoving, address[] memory tokens) = _checkCalls(calls);
         (bool healthy, uint256 navBefore,) = valuation.begin(new Outflow[](0));
         uint256 navAfter;

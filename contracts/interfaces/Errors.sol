@@ -278,6 +278,10 @@ interface IGuardErrors {
 interface IModuleErrors {
     /// @notice An empty batch.
     error NoCalls();
+    /// @notice This decision already went through the module once: a restored journal backup or a
+    /// second agent process on the same Safe must not execute it again.
+    /// @param decisionHash The decision's hash.
+    error DecisionAlreadyExecuted(bytes32 decisionHash);
     /// @notice A call of the batch reverted.
     /// @param index Its position in the batch.
     /// @param reason Its revert data.

@@ -223,10 +223,13 @@ async function ownerBatch(b: Bench): Promise<Measured> {
   return traced(b, receipt, safe);
 }
 
-/** The same two calls through a module's execute(Call[], bytes32), sent by the agent key. */
+/** The same two calls through a module's execute(Call[], bytes32), sent by the agent key. Each batch
+ * carries its own decision hash: AgentModule executes a decision once (the mark is part of the cost). */
+let moduleBatches = 0;
 async function moduleBatch(b: Bench, module: string): Promise<Measured> {
   const iface = new Interface(["function execute((address to, uint256 value, bytes data)[] calls, bytes32 decisionHash)"]);
-  const data = iface.encodeFunctionData("execute", [b.calls.map((c) => [c.to, c.value ?? 0n, c.data ?? "0x"]), "0x" + "ab".repeat(32)]);
+  const decision = "0x" + (++moduleBatches).toString(16).padStart(64, "0");
+  const data = iface.encodeFunctionData("execute", [b.calls.map((c) => [c.to, c.value ?? 0n, c.data ?? "0x"]), decision]);
   const resp = await b.agent.sendTransaction({ to: module, data, gasLimit: GAS_LIMIT });
   const receipt = (await resp.wait())!;
   return traced(b, receipt, module);

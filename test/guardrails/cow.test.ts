@@ -50,8 +50,10 @@ async function ownerBatch(c: Cow, calls: lib.Call[]): Promise<void> {
   await executeSafeTx({ safe: c.safe, owners: c.g.quorum, tx: calls as MetaTx[], infra: c.g.world.safe, label: "owner CoW batch" });
 }
 
+// Each decision hash goes through the module once (DecisionAlreadyExecuted): every batch gets its own.
+let batches = 0;
 const agentExec = (c: Cow, calls: lib.Call[]): Promise<ContractTransactionResponse> =>
-  c.g.module.connect(c.g.agent).execute(calls, keccak256(stringToHex("cow decision")));
+  c.g.module.connect(c.g.agent).execute(calls, keccak256(stringToHex(`cow decision ${++batches}`)));
 
 /** Both entry points: the owners' Safe transaction through the guard, and the agent through the module. */
 const PATHS = {

@@ -59,7 +59,9 @@ interface Call {
 }
 const asCall = (m: MetaTx): Call => ({ to: m.to, value: 0n, data: m.data ?? "0x" });
 
-function agentExec(c: Ctx, metas: MetaTx[], decision = "decision") {
+// Each decision hash goes through the module once (DecisionAlreadyExecuted): unnamed batches get their own.
+let unnamed = 0;
+function agentExec(c: Ctx, metas: MetaTx[], decision = `decision ${++unnamed}`) {
   return c.g.module.connect(c.g.agent).execute(metas.map(asCall), id(decision));
 }
 function agentExecuted(c: Ctx, rc: TransactionReceipt) {

@@ -118,7 +118,9 @@ function pendleSell(g: GuardedWorld, ptIn: bigint, minOut: bigint, receiver = g.
 const asMeta = (calls: Call[]): MetaTx[] => calls.map((c) => ({ to: c.to, value: c.value, data: c.data }));
 
 // ------------------------------------------------------------------ actors
-function agentExec(g: GuardedWorld, calls: Call[], decision = "decision"): Promise<ContractTransactionResponse> {
+// Each decision hash goes through the module once (DecisionAlreadyExecuted): unnamed batches get their own.
+let unnamed = 0;
+function agentExec(g: GuardedWorld, calls: Call[], decision = `decision ${++unnamed}`): Promise<ContractTransactionResponse> {
   return g.module.connect(g.agent).execute(calls, id(decision));
 }
 async function ownersExec(g: GuardedWorld, calls: Call[]): Promise<TransactionReceipt> {
@@ -275,6 +277,32 @@ describe("AgentModule: the agent path (adversarial)", () => {
     expect(await erc20(g, w.tokens.USDC).allowance(safe, w.aave.pool)).to.equal(0n);
     expect(await g.module.usedLast24h()).to.equal(usd18(10_000));
     expect(await g.module.remainingBudget()).to.equal(usd18(140_000));
+  });
+
+  it("replay of a decision: the same decision hash is refused the second time (DecisionAlreadyExecuted), also by a second agent key; a reverted batch does not use up its hash", async () => {
+    // The attack: an older journal backup restored (or a second agent process with its own journal)
+    // sends a decision that already went through. The journal's unique day key cannot see it; the module does.
+    const w = g.world;
+    const decision = id("decision 2026-12-07: move idle USDC to Aave");
+    expect(await g.module.executedDecision(decision)).to.equal(false);
+    // A batch that reverts (over the autonomy limit) leaves the hash unused ...
+    await expect(g.module.connect(g.agent).execute(aaveSupply(g, "USDC", units("USDC", 60_000)), decision)).to.be.revertedWithCustomError(g.module, "AutonomyLimitExceeded");
+    expect(await g.module.executedDecision(decision)).to.equal(false);
+    // ... so the corrected batch of the same decision goes through once.
+    await (await g.module.connect(g.agent).execute(aaveSupply(g, "USDC", units("USDC", 10_000)), decision)).wait();
+    expect(await g.module.executedDecision(decision)).to.equal(true);
+    // expectRefused: reverted with that error, and the Safe's holdings did not move.
+    const used1: bigint = await g.module.usedLast24h();
+    await expectRefused(g, () => g.module.connect(g.agent).execute(aaveSupply(g, "USDC", units("USDC", 10_000)), decision), g.module, "DecisionAlreadyExecuted", [decision]);
+    expect(await g.module.usedLast24h()).to.equal(used1);
+    // Another registered agent key replaying it is refused the same way.
+    const second = w.signers.owners[1];
+    const policy = await g.policy.getAddress();
+    const addAgent = g.policy.interface.encodeFunctionData("setAgent", [await second.getAddress(), true]);
+    await ownersExec(g, [call(policy, g.policy.interface.encodeFunctionData("schedule", [policy, addAgent]))]);
+    await advanceTime(w, Number(await g.policy.delay()) + 1); // feeds re-posted
+    await ownersExec(g, [call(policy, addAgent)]);
+    await expectRefused(g, () => g.module.connect(second).execute(aaveSupply(g, "USDC", units("USDC", 10_000)), decision), g.module, "DecisionAlreadyExecuted", [decision]);
   });
 
   it("above the autonomy limit: a $60k supply is refused (AutonomyLimitExceeded); the same move signed by the owners passes", async () => {

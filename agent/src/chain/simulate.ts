@@ -2,7 +2,8 @@
 // one eth_call: the agent's address gets the SimulateLens runtime through a state override, so
 // AgentModule.execute sees msg.sender = the agent, then the lens reads the valuation after. A
 // failing batch comes back as the policy's error name and arguments.
-import { concat, decodeAbiParameters, decodeFunctionResult, encodeFunctionData, pad, zeroAddress, type Address, type Hex, type PublicClient, type StateOverride } from "viem";
+import { randomBytes } from "node:crypto";
+import { concat, decodeAbiParameters, decodeFunctionResult, encodeFunctionData, pad, toHex, zeroAddress, type Address, type Hex, type PublicClient, type StateOverride } from "viem";
 import { agentModuleAbi, safeAbi, treasuryValuationAbi } from "../../../lib/chain/abi";
 import { recordDecision, type Call } from "../../../lib/chain/encode";
 import { multiSendCallOnlyTx } from "../../../lib/chain/safe";
@@ -11,7 +12,9 @@ import { decodeRevert, decodeRevertParts } from "../../../lib/chain/revert";
 import type { Portfolio } from "./types";
 
 const BPS = 10_000n;
-const ZERO_HASH = `0x${"0".repeat(64)}` as Hex;
+/** The module executes each decision hash once: a simulation before the decision has its hash uses a
+ * fresh random one, so no hash anyone executed before (zero included) can make it fail. */
+const unusedHash = (): Hex => toHex(randomBytes(32));
 
 export interface Headroom {
   /** USD 18 d. left under each limit after the batch (negative = over). */
@@ -32,7 +35,7 @@ export type Simulation =
 type Snap = { healthy: boolean; nav: bigint; volatileValue: bigint; values: readonly bigint[]; protocolValues: readonly bigint[] };
 
 export async function simulateBatch(client: PublicClient, p: Portfolio, calls: Call[], opts: { agent: Address; decisionHash?: Hex; blockNumber?: bigint }): Promise<Simulation> {
-  const executeCall = encodeFunctionData({ abi: agentModuleAbi, functionName: "execute", args: [calls.map((c) => ({ to: c.to, value: c.value, data: c.data })), opts.decisionHash ?? ZERO_HASH] });
+  const executeCall = encodeFunctionData({ abi: agentModuleAbi, functionName: "execute", args: [calls.map((c) => ({ to: c.to, value: c.value, data: c.data })), opts.decisionHash ?? unusedHash()] });
   const r = await runLens(client, p, opts.agent, p.policy.module, executeCall, [], opts.blockNumber);
   if (!r.ok) return r;
   const sizeUsd = decodeFunctionResult({ abi: agentModuleAbi, functionName: "execute", data: r.ret }) as bigint;

@@ -15,6 +15,16 @@ export async function executeViaModule(ctx: ExecContext, p: { hash: Hex; calls: 
     // reconciliation (re-broadcast or closed), never replaced by a second, different one.
     throw new Error(`decision ${p.hash} already has a signed transaction ${prior.txHash} (${prior.status}): a second, different transaction is never signed for the same decision`);
   }
+  // The module executes a decision once (DecisionAlreadyExecuted). When it already did (an older
+  // journal restored from a backup, another agent process on this Safe), record that execution and
+  // send nothing: the refusal on chain is the backstop, this read keeps the journal true.
+  if (await ctx.client.readContract({ address: ctx.module, abi: moduleAbi, functionName: "executedDecision", args: [p.hash] })) {
+    const fromBlock = prior ? BigInt(prior.body.block) : 0n;
+    const logs = await ctx.client.getContractEvents({ address: ctx.module, abi: moduleAbi, eventName: "AgentExecuted", args: { decisionHash: p.hash }, fromBlock });
+    if (!logs[0]) throw new Error(`decision ${p.hash} is marked executed by the AgentModule but no AgentExecuted event was found from block ${fromBlock}: check the module address in the deployment`);
+    ctx.log.warn({ decision: p.hash, tx: logs[0].transactionHash }, "the module already executed this decision: recording it, sending nothing");
+    return settleModuleTx(ctx, p.hash, logs[0].transactionHash);
+  }
   const account = privateKeyToAccount(p.agentKey);
   const data = encodeFunctionData({ abi: moduleAbi, functionName: "execute", args: [p.calls, p.hash] });
   const nonce = await ctx.client.getTransactionCount({ address: account.address, blockTag: "pending" });

@@ -3705,6 +3705,17 @@ export const AgentModuleAbi = [
   {
     "inputs": [
       {
+        "internalType": "bytes32",
+        "name": "decisionHash",
+        "type": "bytes32"
+      }
+    ],
+    "name": "DecisionAlreadyExecuted",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "enum Effect",
         "name": "effect",
         "type": "uint8"
@@ -4142,6 +4153,25 @@ export const AgentModuleAbi = [
       }
     ],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "name": "executedDecision",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {

@@ -101,6 +101,29 @@ describe("agent/cycle: a killed process never executes or proposes a decision tw
     expect(await executedFor()).to.equal(before + 1);
   });
 
+  it("the journal lost after an execution (an older backup restored, a second journal on this Safe): the same decision is not sent again; the module's mark is read and the execution recorded", async () => {
+    const block = String(await client.getBlockNumber());
+    const first = await run({ ACT_CYCLE: "lost", ACT_BLOCK: block });
+    expect(first.code, first.err).to.equal(0);
+    const hash = JSON.parse(first.out).hash as `0x${string}`;
+    expect(JSON.parse(first.out).status).to.equal("executed");
+    const before = await executedFor();
+    // A journal that never saw the execution decides the very same decision (same block, same body).
+    const emptyDir = fs.mkdtempSync(path.join(os.tmpdir(), "i9-lost-"));
+    const again = await run({ ACT_CYCLE: "lost", ACT_BLOCK: block, AGENT_DATA_DIR: emptyDir });
+    expect(again.code, again.err).to.equal(0);
+    expect(JSON.parse(again.out)).to.include({ status: "executed", hash });
+    expect(await executedFor()).to.equal(before); // nothing new on chain
+    const j = await Journal.open({ dataDir: emptyDir });
+    try {
+      const rows = await j.byCycle(`${chain.deployment.chainId}:${safe}:lost`);
+      expect(rows.map((r) => r.status)).to.deep.equal(["executed"]);
+      expect(rows[0].rawTx ?? null).to.equal(null); // it signed nothing
+    } finally {
+      await j.close();
+    }
+  });
+
   it("killed after signing, before broadcasting: the restart re-broadcasts the same signed bytes (nonce still free); executed once", async () => {
     const before = await executedFor();
     const crashed = await run({ ACT_CYCLE: "c2", TREASURY_CRASH_AT: "after-sign-before-send" });

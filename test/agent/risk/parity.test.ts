@@ -27,6 +27,10 @@ import { SELECTORS } from "../../../scripts/guardrails/config";
 import { agentWorld, type AgentWorld } from "../chain/fixture";
 import { randomBatch, rng } from "./parity.gen";
 
+// Each decision hash goes through the module once (DecisionAlreadyExecuted): every batch gets its own.
+let batchNo = 0;
+const nextDecision = () => `0x${(++batchNo).toString(16).padStart(64, "0")}`;
+
 const SEED = Number(process.env.PARITY_SEED ?? 20261202);
 const SCENARIOS: { name: string; cases: number }[] = [
   { name: "fresh", cases: 500 },
@@ -67,11 +71,11 @@ async function seedPositions(w: AgentWorld) {
   await (await g.module.connect(g.agent).execute([
     enc.approve(d.tokens.USDC, d.aave.pool, usdc("20000")), enc.aaveSupply(d.aave.pool, d.tokens.USDC, usdc("20000"), safe),
     enc.approve(d.tokens.USDC, d.erc4626.scrvUSD, usdc("15000")), enc.vaultDeposit(d.erc4626.scrvUSD, usdc("15000"), safe),
-  ], `0x${"00".repeat(32)}`)).wait();
+  ], nextDecision())).wait();
   await (await g.module.connect(g.agent).execute([
     enc.approve(d.tokens.DAI, d.erc4626.sDAI, parseUnits("10000", 18)), enc.vaultDeposit(d.erc4626.sDAI, parseUnits("10000", 18), safe),
     enc.approve(d.tokens.USDC, d.pendle.router, usdc("10000")), enc.pendleSwapExactTokenForPt(d.pendle.router, { receiver: safe, market: m.market, minPtOut: 0n, tokenIn: d.tokens.USDC, amountIn: usdc("10000") }),
-  ], `0x${"00".repeat(32)}`)).wait();
+  ], nextDecision())).wait();
   await advanceTime(g.world, 25 * 3600); // the seeding leaves the rolling window
 }
 
@@ -80,7 +84,7 @@ async function enter(w: AgentWorld, scenario: string) {
   if (scenario === "budget-used") {
     for (const n of ["45000", "45000", "30000"]) {
       const a = parseUnits(n, 6);
-      await (await g.module.connect(g.agent).execute([enc.approve(d.tokens.USDC, d.aave.pool, a), enc.aaveSupply(d.aave.pool, d.tokens.USDC, a, d.treasury!.safe)], `0x${"00".repeat(32)}`)).wait();
+      await (await g.module.connect(g.agent).execute([enc.approve(d.tokens.USDC, d.aave.pool, a), enc.aaveSupply(d.aave.pool, d.tokens.USDC, a, d.treasury!.safe)], nextDecision())).wait();
     }
   }
   if (scenario === "stale-prices") await advanceTime(g.world, 3 * 86400, { refreshFeeds: false });
@@ -259,7 +263,7 @@ describe("agent risk: TypeScript check ⇔ chain parity", function () {
     await arbitragePool(g.world, "WETH_USDC", (await poolPrice(g.world, "WETH_USDC")) * 0.93);
     for (let k = 0; k < 2; k++) {
       const amountIn = parseUnits("2", 18);
-      await (await g.module.connect(g.agent).execute([enc.approve(d.tokens.WETH, d.uniswap.swapRouter, amountIn), enc.uniswapExactInputSingle(d.uniswap.swapRouter, { tokenIn: d.tokens.WETH, tokenOut: d.tokens.USDC, fee: d.uniswap.pools.WETH_USDC.fee, recipient: safe, deadline: 2n ** 40n, amountIn, amountOutMinimum: 0n })], `0x${"00".repeat(32)}`)).wait();
+      await (await g.module.connect(g.agent).execute([enc.approve(d.tokens.WETH, d.uniswap.swapRouter, amountIn), enc.uniswapExactInputSingle(d.uniswap.swapRouter, { tokenIn: d.tokens.WETH, tokenOut: d.tokens.USDC, fee: d.uniswap.pools.WETH_USDC.fee, recipient: safe, deadline: 2n ** 40n, amountIn, amountOutMinimum: 0n })], nextDecision())).wait();
     }
     // The pool back to 3% under the oracle: a WETH sale loses about 3% of its size, over the
     // per-transaction loss limit (NavLoss) for the larger ones, into what is left of the budget for others.

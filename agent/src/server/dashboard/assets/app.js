@@ -164,6 +164,8 @@
       bandNote.textContent = has("phase") || has("mode") ? "background: the strategy's phase (prices) and mode (indicators)" : "the strategy journals no phase or mode (only the seed strategy has them): no bands";
     }
     const x = days.map((d) => d.t);
+    // One day of history has no width: uPlot would stretch it over years; show a day either side.
+    const X_SCALE = { time: true, range: (u, min, max) => (min === max ? [min - 86400, max + 86400] : [min, max]) };
     const navAt = new Map(days.map((d) => [d.date, d.nav]));
     const byStatus = (st) => days.map((d) => (s.decisions.some((k) => k.date === d.date && st.includes(k.status)) ? navAt.get(d.date) : null));
     const bench = (name) => (s.benchmarks.find((b) => b.name === name) || { values: days.map(() => null) }).values;
@@ -173,7 +175,7 @@
       "chart-nav",
       {
         height: 320,
-        scales: { x: { time: true } },
+        scales: { x: X_SCALE },
         axes: [timeAxis(), dollarAxis("NAV (USD)")],
         series: [
           {},
@@ -194,7 +196,7 @@
       "chart-drawdown",
       {
         height: 140,
-        scales: { x: { time: true }, y: { range: (u, min) => [Math.min(min, -0.01), 0] } },
+        scales: { x: X_SCALE, y: { range: (u, min) => [Math.min(min, -0.01), 0] } },
         axes: [timeAxis(), { stroke: C.muted, size: 70, grid: { stroke: C.grid }, values: (u, vals) => vals.map((v) => (v * 100).toFixed(1) + "%") }],
         series: [{}, line("drawdown", C.down, { fill: "rgba(192,54,44,0.18)", value: (u, v) => fmtPct(v) })],
       },
@@ -210,7 +212,7 @@
       "chart-allocation",
       {
         height: 260,
-        scales: { x: { time: true }, y: { range: [0, 1] } },
+        scales: { x: X_SCALE, y: { range: [0, 1] } },
         axes: [timeAxis(), { stroke: C.muted, size: 50, grid: { stroke: C.grid }, values: (u, vals) => vals.map((v) => Math.round(v * 100) + "%") }],
         series: [{}].concat(order.map((i) => ({ label: SLEEVES[i][1], stroke: SLEEVES[i][2], fill: SLEEVES[i][2], width: 1, value: (u, v, si, di) => (days[di] && days[di].weights ? (days[di].weights[SLEEVES[i][0]] * 100).toFixed(1) + "%" : "—") }))),
       },
@@ -221,7 +223,7 @@
       "chart-prices",
       {
         height: 240,
-        scales: { x: { time: true }, btc: {}, eth: {} },
+        scales: { x: X_SCALE, btc: {}, eth: {} },
         axes: [timeAxis(), Object.assign(dollarAxis("BTC", 3), { scale: "btc" }), Object.assign(dollarAxis("ETH", 1), { scale: "eth", grid: { show: false } })],
         series: [{}, line("BTC (USD)", C.btc, { scale: "btc", value: (u, v) => fmtUsd(v) }), line("ETH (USD)", C.eth, { scale: "eth", value: (u, v) => fmtUsd(v) })],
         plugins: [bandsPlugin(days, "phase", PHASE)],
@@ -233,7 +235,7 @@
       "chart-sentiment",
       {
         height: 220,
-        scales: { x: { time: true }, mvrv: { range: (u, min, max) => [Math.min(min, 0.5), Math.max(max, 4)] }, fg: { range: [0, 100] } },
+        scales: { x: X_SCALE, mvrv: { range: (u, min, max) => [Math.min(min, 0.5), Math.max(max, 4)] }, fg: { range: [0, 100] } },
         axes: [timeAxis(), { scale: "mvrv", label: "MVRV", stroke: C.muted, size: 50, grid: { stroke: C.grid } }, { scale: "fg", label: "Fear & Greed", side: 1, stroke: C.muted, size: 50, grid: { show: false } }],
         series: [{}, line("MVRV", C.nav, { scale: "mvrv", value: (u, v) => fmtNum(v) }), line("Fear & Greed", C.mix, { scale: "fg", value: (u, v) => fmtNum(v, 0) })],
         plugins: [bandsPlugin(days, "mode", MODE), lineAt(3.5, "mvrv", "MVRV 3.5: top zone", C.down)],
@@ -245,7 +247,7 @@
       "chart-funding",
       {
         height: 150,
-        scales: { x: { time: true } },
+        scales: { x: X_SCALE },
         axes: [timeAxis(), { label: "funding 7d", stroke: C.muted, size: 70, grid: { stroke: C.grid }, values: (u, vals) => vals.map((v) => (v * 100).toFixed(2) + "%") }],
         series: [{}, line("BTC funding, sum of 7 days", C.btc, { value: (u, v) => fmtPct(v, 3) })],
         plugins: [lineAt(0, "y", "0", C.muted)],
