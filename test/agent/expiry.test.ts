@@ -18,6 +18,7 @@ import { ruleStrategy } from "../../agent/src/strategy/rules";
 import { strategyByName, STRATEGY_NAMES } from "../../agent/src/strategy/registry";
 import { RISK } from "../../scripts/world/aave";
 import { runStrategy } from "../../agent/src/backtest/engine";
+import { expiryEvidence } from "../../agent/src/backtest/expiryEvidence";
 import { loadHistory } from "../../agent/src/market/replay";
 import { FIELDS } from "../../agent/src/market/types";
 import type { Decision } from "../../agent/src/strategy/types";
@@ -228,5 +229,34 @@ describe("agent expiry play: no look-ahead, limits hold (real data)", () => {
       expect(bad.slice(0, 3), name).to.deep.equal([]);
       expect(entries, `${name} entered at least once`).to.be.greaterThan(0);
     }
+  });
+});
+
+describe("agent expiry play: the walk-forward evidence (real data)", () => {
+  const ev = expiryEvidence(loadHistory(), c);
+
+  it("lists every expiry of the judged window with its outcome, and the in-sample one's", () => {
+    const wf = ev.walkForward.rows.find((r) => r.name === "trend-dd+expiry")!;
+    expect(wf.expiries.map((x) => x.expiry)).to.deep.equal(["2024-03-29", "2024-06-28", "2024-09-27", "2024-12-27", "2025-03-28", "2025-06-27"]);
+    for (const x of wf.expiries) expect(x.outcome).to.match(/^(win|loss|open|no entry: .+)$/);
+    expect(ev.inSample.rows.find((r) => r.name === "seed-aggressive")!.expiries).to.have.length(24);
+    // The rows without the play carry no debt.
+    for (const r of [...ev.inSample.rows, ...ev.walkForward.rows])
+      if (!r.name.includes("expiry") && r.name !== "seed-aggressive") expect([r.borrowCostUsd, r.liquidations, r.entered], r.name).to.deep.equal([0, 0, 0]);
+  });
+
+  it("the rule decides off on this data (docs/strategy.md), and the flag's default follows it", () => {
+    expect(ev.enable).to.equal(false);
+    expect(ev.why).to.match(/^off: /);
+    expect(c.expiryPlay.enabled).to.equal(ev.enable);
+  });
+
+  it("the in-sample evidence does not depend on any value after the in-sample window", () => {
+    const m = cloneHistory(loadHistory());
+    const end = dayOf("2024-01-01") - m.startDay;
+    for (const f of FIELDS) for (let i = end; i < m.length; i++) m.series[f][i] = i % 3 ? m.series[f][i] * 0.5 : Number.NaN;
+    for (const s of [m.lows!.btc!, m.lows!.eth!]) for (let i = end; i < s.length; i++) s[i] *= 0.1;
+    const other = expiryEvidence(m, c);
+    expect(JSON.stringify(other.inSample)).to.equal(JSON.stringify(ev.inSample));
   });
 });
