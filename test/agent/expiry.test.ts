@@ -260,3 +260,20 @@ describe("agent expiry play: the walk-forward evidence (real data)", () => {
     expect(JSON.stringify(other.inSample)).to.equal(JSON.stringify(ev.inSample));
   });
 });
+
+describe("agent expiry play: the base strategy takes the room", () => {
+  it("an open play whose room the base targets took is closed (repay first); a smaller room shrinks the debt", () => {
+    const h = market();
+    const targets = allocate(0.1, c, lim);
+    const open = expiryStep(viewAt(h, EXPIRY - 7), targets, lim, undefined, {});
+    const held = { borrow: open.leverage!.borrow, buy: "btc" as const };
+    const full = expiryStep(viewAt(h, EXPIRY - 6), allocate(1, c, lim), lim, held, open.state);
+    expect(full.leverage).to.deep.equal({ borrow: 0, buy: "btc", play: "expiry 2024-03-29" });
+    expect(full.signals[0]).to.match(/exit \(the base targets leave no room.*repay the debt first/);
+    expect(full.state.open).to.equal(undefined);
+    const part = allocate(lim.volatile - 0.05, c, lim);
+    const shrink = expiryStep(viewAt(h, EXPIRY - 6), part, lim, held, open.state);
+    expect(shrink.leverage!.borrow).to.be.closeTo(lim.volatile - part.btc - part.eth, 1e-12);
+    expect(shrink.state.open).to.not.equal(undefined);
+  });
+});

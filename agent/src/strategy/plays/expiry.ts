@@ -220,6 +220,13 @@ export function expiryStep(
     }
     // Still open: keep the debt as it is, unless the base strategy's targets took the room.
     const { room, bound } = borrowRoom(targets, lim, { ...p, size: Infinity });
+    if (owed > room + 1e-9 && room < p.minBorrow) {
+      // The base strategy's own targets took the room: the play ends here, repaying first.
+      signals.push(`${o.play}: exit (the base targets leave no room under ${bound}), repay the debt first`);
+      reasons.push({ indicator: "expiry:exit", value: owed, says: `${o.play}: no room left under ${bound}; sell BTC and repay the ${(owed * 100).toFixed(1)}% debt` });
+      state.open = undefined;
+      return { leverage: { borrow: 0, buy: held!.buy, play: o.play }, reasons, signals, state };
+    }
     if (owed > room + 1e-9) {
       signals.push(`${o.play}: reduce the debt to ${(room * 100).toFixed(1)}% (${bound})`);
       reasons.push({ indicator: "expiry:position", value: room, says: `${o.play}: limited by ${bound}` });
