@@ -22,6 +22,7 @@ import { expiryEvidence } from "../../agent/src/backtest/expiryEvidence";
 import { loadHistory } from "../../agent/src/market/replay";
 import { FIELDS } from "../../agent/src/market/types";
 import type { Decision } from "../../agent/src/strategy/types";
+import { signalsFor } from "../../agent/src/strategy/signals";
 import { cloneHistory, tinyHistory } from "./helpers";
 
 const c = defaultConfig();
@@ -275,5 +276,20 @@ describe("agent expiry play: the base strategy takes the room", () => {
     const shrink = expiryStep(viewAt(h, EXPIRY - 6), part, lim, held, open.state);
     expect(shrink.leverage!.borrow).to.be.closeTo(lim.volatile - part.btc - part.eth, 1e-12);
     expect(shrink.state.open).to.not.equal(undefined);
+  });
+});
+
+describe("agent expiry play: the day's signals (replayed warm-up) carry the open position", () => {
+  it("the day after entry, `signals` still holds the debt instead of repaying it (the warm-up assumes the debt it asked for was taken)", () => {
+    const h = loadHistory();
+    const s = strategyByName("seed-aggressive", c)!;
+    const d = signalsFor(viewAt(h, dayOf("2024-09-22")), s).decision;
+    expect(d.leverage?.play).to.equal("expiry 2024-09-27");
+    expect(d.leverage?.borrow).to.be.greaterThan(0.15);
+    // With the chain's weights and no debt on chain, the play sees its debt gone and does not re-enter.
+    const onChain = signalsFor(viewAt(h, dayOf("2024-09-22")), s, 120, d.targets).decision;
+    expect(onChain.leverage).to.equal(undefined);
+    const withDebt = signalsFor(viewAt(h, dayOf("2024-09-22")), s, 120, d.targets, { borrow: 0.2, buy: "btc" }).decision;
+    expect(withDebt.leverage?.borrow).to.equal(0.2);
   });
 });
