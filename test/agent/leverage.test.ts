@@ -143,3 +143,29 @@ describe("agent backtest leverage: engine rows", () => {
     expect(at(16)).to.equal(undefined);
   });
 });
+
+describe("agent backtest leverage: leaving repays first", () => {
+  it("switching the bought asset repays the old debt before the new one is borrowed, the same day", () => {
+    const { h, d0 } = history(null, 1);
+    const targets = { ...zeroWeights(), aaveUsdc: 0.15, usdc: 0.85 };
+    const btcLeg = levStrategy(targets, 0.2, d0 + 5, d0 + 10);
+    const s: Strategy = {
+      ...btcLeg,
+      decide(i) {
+        const out = btcLeg.decide(i);
+        if (i.view.day >= d0 + 10 && i.view.day < d0 + 15) out.decision.leverage = { borrow: 0.1, buy: "eth", play: "eth" };
+        return out;
+      },
+    };
+    const seen: StrategyInput["leverage"][] = [];
+    const spy: Strategy = { ...s, decide: (i) => (seen.push(i.leverage), s.decide(i)) };
+    const r = runStrategy(h, spy, d0 + 1, d0 + 20, c);
+    expect(r.plays.map((p) => [p.buy, p.entryDay - d0, p.exitDay! - d0])).to.deep.equal([
+      ["btc", 5, 10],
+      ["eth", 10, 15],
+    ]);
+    // The day after the switch the strategy sees one debt, in ETH, at the new size: the BTC debt is gone.
+    expect(seen[10]!.buy).to.equal("eth");
+    expect(seen[10]!.borrow).to.be.closeTo(0.1, 0.005);
+  });
+});
