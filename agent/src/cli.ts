@@ -9,6 +9,7 @@ import { runBacktest } from "./backtest/run";
 import { equityCsv, formatTable, toJson } from "./backtest/format";
 import { walkForward, formatWalkForward, IN_SAMPLE, OUT_OF_SAMPLE } from "./backtest/walkforward";
 import { anchoredFolds, formatFolds } from "./backtest/folds";
+import { expiryEvidence, formatExpiryEvidence } from "./backtest/expiryEvidence";
 import { Config, defaultConfig, loadConfig, withChainCaps } from "./strategy/config";
 import { BENCHMARK_NAMES, DEFAULT_STRATEGY, STRATEGY_NAMES, strategyByName } from "./strategy/registry";
 import { signalsFor } from "./strategy/signals";
@@ -93,8 +94,9 @@ export function buildProgram(io: Io = stdio, ports: PortsFactory = planPorts): C
       const cfg = config(o.config);
       const wf = walkForward(h, cfg);
       const folds = o.folds ? anchoredFolds(h, cfg) : undefined;
-      if (o.json) io.out(JSON.stringify({ ...wf, folds }) + "\n");
-      else io.out(formatWalkForward(wf) + "\n" + (folds ? formatFolds(folds) + "\n" : ""));
+      const expiry = expiryEvidence(h, cfg);
+      if (o.json) io.out(JSON.stringify({ ...wf, folds, expiry }) + "\n");
+      else io.out(formatWalkForward(wf) + "\n" + (folds ? formatFolds(folds) + "\n" : "") + formatExpiryEvidence(expiry) + "\n");
     });
 
   program

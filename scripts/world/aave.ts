@@ -21,7 +21,7 @@ const STABLE_RATES = [ray("0.9"), 0n, ray("0.07"), ray("0.6"), ray("0.02"), ray(
 const VOLATILE_RATES = [ray("0.45"), 0n, ray("0.04"), ray("3"), ray("0.02"), ray("3"), ray("0.02"), ray("0.05"), ray("0.2")];
 
 /** Risk parameters (basis points): LTV, liquidation threshold, liquidation bonus (10000 + bonus). */
-const RISK: TokenMap<[number, number, number]> = {
+export const RISK: TokenMap<[number, number, number]> = {
   USDC: [7700, 8000, 10500],
   DAI: [7700, 8000, 10500],
   WETH: [8000, 8250, 10500],

@@ -12,5 +12,6 @@ export function tinyHistory(start: string, cols: Partial<Record<Field, number[]>
 
 export function cloneHistory(h: MarketHistory): MarketHistory {
   const series = Object.fromEntries(FIELDS.map((f) => [f, Float64Array.from(h.series[f])])) as MarketHistory["series"];
-  return { ...h, series };
+  const lows = h.lows && { btc: h.lows.btc && Float64Array.from(h.lows.btc), eth: h.lows.eth && Float64Array.from(h.lows.eth) };
+  return { ...h, series, lows };
 }

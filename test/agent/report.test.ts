@@ -22,6 +22,9 @@ describe("agent backtest report: win rate of tactical moves, turnover, costs", (
     gasUsd: 75,
     tradedUsd: 220,
     moves,
+    borrowCostUsd: 0,
+    liquidations: 0,
+    plays: [],
   });
 
   it("a move wins when Δshare × (sleeve return − stable return) − cost > 0 after 30 days", () => {

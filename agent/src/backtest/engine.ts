@@ -1,11 +1,38 @@
 // Day-by-day simulation of one strategy over history, without a chain. Each day D: the strategy
 // decides from the market as known before D (closes up to D-1), D's yield accrues, and a rebalance
 // fills at D's close — never at the close that produced the signal. Costs: swap fee + slippage on
-// the volatile notional traded, gas per rebalance.
+// the volatile notional traded, gas per rebalance. A decision's leverage (Aave debt bought into BTC
+// or ETH) is modelled in leverage.ts: interest accrues daily, the day's low may liquidate, leaving
+// repays before the targets are traded to, entering comes after.
 import type { Config } from "../strategy/config";
 import { Decision, Position, POSITIONS, Strategy, Weights, zeroWeights } from "../strategy/types";
 import type { MarketHistory } from "../market/types";
 import { viewAt } from "../market/view";
+import { borrowApr, borrowCost, Collateral, liquidateAtLow } from "./leverage";
+
+/** One leveraged position of a play, from entry to exit: the play's own result. */
+export interface PlayOutcome {
+  play: string;
+  buy: "btc" | "eth";
+  entryDay: number;
+  /** null while still open at the end of the run. */
+  exitDay: number | null;
+  borrowedUsd: number;
+  borrowCostUsd: number;
+  feesUsd: number;
+  liquidations: number;
+  /** What the leg added to NAV: sale − debt repaid − its fees and gas (liquidation losses included). */
+  pnlUsd: number;
+}
+
+interface LevState {
+  buy: "btc" | "eth";
+  units: number;
+  debt: number;
+  out: PlayOutcome;
+  /** Value paid in at entry beyond the debt (fees, gas), to net out of the result. */
+  paid: number;
+}
 
 export interface Move {
   day: number;
@@ -27,6 +54,11 @@ export interface RunResult {
   tradedUsd: number;
   moves: Move[];
   decisions?: Decision[];
+  /** Interest paid on Aave debt (USD). */
+  borrowCostUsd: number;
+  /** Liquidation calls modelled on daily lows. */
+  liquidations: number;
+  plays: PlayOutcome[];
 }
 
 export interface RunOptions {
@@ -64,6 +96,32 @@ export function runStrategy(
   const decisions: Decision[] = [];
   const feeRate = (c.costs.swapFeeBps + c.costs.slippageBps) / 10_000;
   const w: Weights = zeroWeights();
+  let lev: LevState | null = null;
+  let borrowCostUsd = 0;
+  let liquidations = 0;
+  const plays: PlayOutcome[] = [];
+  const lowB = h.lows?.btc;
+  const lowE = h.lows?.eth;
+  const levPx = (a: "btc" | "eth") => (a === "btc" ? pxB : pxE);
+  const spreadBook = (usd: number) => {
+    spread(vals, usd);
+    if (pxB > 0) unitsBtc = vals.btc / pxB;
+    if (pxE > 0) unitsEth = vals.eth / pxE;
+  };
+  /** Sells the levered units (fee) and repays the debt; what is left (or missing) goes pro rata to the book. */
+  const closeLev = (day: number) => {
+    if (!lev) return;
+    const gross = lev.units * (levPx(lev.buy) || 0);
+    const fee = gross * feeRate;
+    const gas = c.costs.gasUsdPerRebalance;
+    spreadBook(gross - fee - gas - lev.debt);
+    feesUsd += fee;
+    gasUsd += gas;
+    lev.out.feesUsd += fee + gas;
+    lev.out.pnlUsd = gross - fee - gas - lev.debt - lev.paid;
+    lev.out.exitDay = day;
+    lev = null;
+  };
   for (let k = 0; k < n; k++) {
     const day = fromDay + k;
     const i = day - h.startDay;
@@ -72,7 +130,10 @@ export function runStrategy(
     vals.eth = unitsEth * (pxE || 0);
     const nav0 = total(vals);
     for (const p of POSITIONS) w[p] = nav0 > 0 ? vals[p] / nav0 : 0;
-    const out = strategy.decide({ view: viewAt(h, day), current: { ...w }, state });
+    // The debt as the strategy can know it: valued at yesterday's close, as a fraction of NAV.
+    const navL = nav0 + (lev ? lev.units * (levPx(lev.buy) || 0) - lev.debt : 0);
+    const held = lev && navL > 0 ? { borrow: lev.debt / navL, buy: lev.buy } : undefined;
+    const out = strategy.decide({ view: viewAt(h, day), current: { ...w }, state, ...(held ? { leverage: held } : {}) });
     state = out.state;
     const d = out.decision;
     if (opts.onDecision) opts.onDecision(d);
@@ -89,6 +150,51 @@ export function runStrategy(
     if (!Number.isNaN(ne)) pxE = ne;
     vals.btc = unitsBtc * (pxB || 0);
     vals.eth = unitsEth * (pxE || 0);
+    if (lev) {
+      // Day D's interest, then D's low against the health factor (collateral: the Aave USDC supply
+      // and the bought asset, supplied).
+      const cost = borrowCost(lev.debt, borrowApr(sy, c));
+      lev.debt += cost;
+      borrowCostUsd += cost;
+      lev.out.borrowCostUsd += cost;
+      const lowSeries = lev.buy === "btc" ? lowB : lowE;
+      const low = lowSeries && i >= 0 && i < h.length && !Number.isNaN(lowSeries[i]) ? lowSeries[i] : levPx(lev.buy);
+      const coll: Collateral[] = [
+        { asset: "usdc", units: vals.aaveUsdc },
+        { asset: lev.buy, units: lev.units },
+      ];
+      const r = liquidateAtLow(coll, { usdc: 1, btc: lev.buy === "btc" ? low : Number.NaN, eth: lev.buy === "eth" ? low : Number.NaN }, lev.debt);
+      if (r.liquidations) {
+        liquidations += r.liquidations;
+        lev.out.liquidations += r.liquidations;
+        lev.units = r.collateral[1].units;
+        vals.aaveUsdc = r.collateral[0].units;
+        lev.debt = r.debtUsd;
+        if (lev.debt <= 1e-6) {
+          // Fully repaid by liquidators: what is left of the asset returns to the book.
+          lev.out.pnlUsd = lev.units * (levPx(lev.buy) || 0) - lev.debt - lev.paid;
+          spreadBook(lev.units * (levPx(lev.buy) || 0) - lev.debt);
+          lev.out.exitDay = day;
+          lev = null;
+        }
+      }
+    }
+    const navNow = () => total(vals) + (lev ? lev.units * (levPx(lev.buy) || 0) - lev.debt : 0);
+    const want = d.leverage && d.leverage.borrow > 0 ? d.leverage : null;
+    // Leaving (or shrinking, or switching asset) repays first: before the targets are traded to.
+    if (lev && canFill) {
+      if (!want || want.buy !== lev.buy) closeLev(day);
+      else if (want.borrow * navNow() < lev.debt - c.rebalance.minTradePct * navNow()) {
+        const repay = lev.debt - want.borrow * navNow();
+        const units = repay / (levPx(lev.buy) * (1 - feeRate));
+        const fee = units * levPx(lev.buy) * feeRate;
+        lev.units -= Math.min(units, lev.units);
+        lev.debt -= repay;
+        feesUsd += fee;
+        lev.out.feesUsd += fee;
+        lev.paid += fee;
+      }
+    }
     if (d.rebalance && canFill) {
       const nav = total(vals);
       const before = (vals.btc + vals.eth) / nav;
@@ -120,7 +226,20 @@ export function runStrategy(
         });
       }
     }
-    equity[k] = total(vals);
+    if (want && canFill && !lev) {
+      const nav = navNow();
+      const debt = want.borrow * nav;
+      const fee = debt * feeRate;
+      const gas = c.costs.gasUsdPerRebalance;
+      spreadBook(-gas);
+      feesUsd += fee;
+      gasUsd += gas;
+      const o: PlayOutcome = { play: want.play, buy: want.buy, entryDay: day, exitDay: null, borrowedUsd: debt, borrowCostUsd: 0, feesUsd: fee + gas, liquidations: 0, pnlUsd: 0 };
+      plays.push(o);
+      lev = { buy: want.buy, units: (debt - fee) / levPx(want.buy), debt, out: o, paid: gas };
+    }
+    equity[k] = navNow();
+    if (lev) lev.out.pnlUsd = lev.units * (levPx(lev.buy) || 0) - lev.debt - lev.paid;
   }
   return {
     name: strategy.name,
@@ -134,6 +253,9 @@ export function runStrategy(
     tradedUsd,
     moves,
     decisions: opts.keepDecisions ? decisions : undefined,
+    borrowCostUsd,
+    liquidations,
+    plays,
   };
 }
 
@@ -156,7 +278,21 @@ export function runStaticYield(apy: number, fromDay: number, toDay: number, c: C
     gasUsd: 0,
     tradedUsd: 0,
     moves: [],
+    borrowCostUsd: 0,
+    liquidations: 0,
+    plays: [],
   };
+}
+
+/** Adds `usd` (negative: takes it) across the book in proportion to each position. */
+function spread(v: Record<Position, number>, usd: number): void {
+  const t = total(v);
+  if (t <= 0) {
+    v.usdc += usd;
+    return;
+  }
+  const k = 1 + usd / t;
+  for (const p of POSITIONS) v[p] *= k;
 }
 
 function total(v: Record<Position, number>): number {

@@ -24,6 +24,8 @@ export function formatTable(rows: ResultRow[]): string {
     "gas",
     "trades",
     "win",
+    "borrow",
+    "liq",
   ];
   const body = rows.map((r) => [
     r.name + (r.benchmark ? "*" : ""),
@@ -41,6 +43,8 @@ export function formatTable(rows: ResultRow[]): string {
     usd(r.gasUsd),
     String(r.trades),
     r.winRate === null ? "—" : `${pct(r.winRate, 0)} of ${r.tacticalMoves}`,
+    usd(r.borrowCostUsd),
+    String(r.liquidations),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");

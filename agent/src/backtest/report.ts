@@ -16,6 +16,10 @@ export interface ResultRow extends Metrics {
   /** Tactical moves (volatile share changed ≥ 1 point) judged 30 days later; null when none could be judged. */
   tacticalMoves: number;
   winRate: number | null;
+  /** Interest paid on Aave debt (leveraged plays), USD. */
+  borrowCostUsd: number;
+  /** Liquidations modelled on daily lows. */
+  liquidations: number;
 }
 
 export const WIN_HORIZON_DAYS = 30;
@@ -63,5 +67,7 @@ export function toRow(r: RunResult, h: MarketHistory | null, c: Config, benchmar
     trades: r.trades,
     tacticalMoves: wr.judged,
     winRate: wr.rate,
+    borrowCostUsd: r.borrowCostUsd,
+    liquidations: r.liquidations,
   };
 }

@@ -62,7 +62,27 @@ export function loadHistory(dir: string = DEFAULT_DATA_DIR): MarketHistory {
     cols[f] = col;
     sources[f] = `${spec.file}:${spec.column}`;
   }
-  return alignHistory(cols, sources);
+  const h = alignHistory(cols, sources);
+  h.lows = loadLows(dir, h);
+  return h;
+}
+
+/** BTC and ETH daily lows from the same files, aligned on the history's days (NaN where missing). */
+function loadLows(dir: string, h: MarketHistory): MarketHistory["lows"] {
+  const out: NonNullable<MarketHistory["lows"]> = {};
+  for (const f of ["btc", "eth"] as const) {
+    const file = path.join(dir, REPLAY_FILES[f].file);
+    const text = fs.readFileSync(file, "utf8");
+    if (!text.slice(0, text.indexOf("\n")).split(",").map((c) => c.trim()).includes("low")) continue;
+    const col = parseDailyCsv(text, "low", file);
+    const s = new Float64Array(h.length).fill(Number.NaN);
+    for (let i = 0; i < col.values.length; i++) {
+      const k = col.firstDay + i - h.startDay;
+      if (k >= 0 && k < h.length) s[k] = col.values[i];
+    }
+    out[f] = s;
+  }
+  return out;
 }
 
 function requiredFiles(): string {

@@ -20,6 +20,9 @@ export interface MarketHistory {
   series: Record<Field, Float64Array>;
   /** Where each field came from (file, API), for decision records. */
   sources: Partial<Record<Field, string>>;
+  /** Daily lows of BTC and ETH (same days as `series`), for the backtest's liquidation model only:
+   * strategies never see them (a view holds closes only). Absent when the files have no low column. */
+  lows?: { btc?: Float64Array; eth?: Float64Array };
 }
 
 /** A field that is missing, stale or rejected for a decision, and why (plain words). */

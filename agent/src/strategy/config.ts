@@ -40,6 +40,13 @@ export const configSchema = z
       .object({ driftPct: frac, minTradePct: frac, reviewWeekday: z.number().int().min(0).max(6) })
       .strict()
       .default({ driftPct: 0.05, minTradePct: 0.01, reviewWeekday: 1 }),
+    /** The quarterly-expiry play on the default strategy (docs/strategy.md: off by the walk-forward evidence). */
+    expiryPlay: z.object({ enabled: z.boolean() }).strict().default({ enabled: false }),
+    /**
+     * Backtest borrow cost where the data has no USDC borrow rate (data/market has the supply rate
+     * only): borrow APR = supply APR / (utilisation × (1 − reserve factor)), Aave's own identity.
+     */
+    borrowModel: z.object({ utilisation: frac, reserveFactor: frac }).strict().default({ utilisation: 0.8, reserveFactor: 0.1 }),
   })
   .strict();
 

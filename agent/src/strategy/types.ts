@@ -59,6 +59,9 @@ export interface StrategyInput {
   current: Weights;
   /** Strategy-owned memory carried from the previous decision (undefined on the first day). */
   state: unknown;
+  /** Debt held before the decision (valued at the last close), so a play sees a liquidation or a
+   * repay it did not ask for; absent = no debt. `current` stays the unlevered weights (sum 1). */
+  leverage?: { borrow: number; buy: "btc" | "eth" };
 }
 
 export interface StrategyOutput {
