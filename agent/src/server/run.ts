@@ -36,6 +36,7 @@ export async function startRunServer(rt: Runtime, o: { intervalSeconds: number; 
       return r && r.cycleKey.startsWith(`${rt.addresses.chainId}:${rt.addresses.safe}:`) ? r : undefined;
     },
     indexerUrl: c.indexerUrl,
+    indexerSafe: rt.addresses.safe,
     pendingProposals: safeCfg && (async () => (await apiKitFor(safeCfg).getPendingTransactions(getAddress(rt.addresses.safe))).results.length),
   });
   o.say?.(`server ${server.url}  (GET / dashboard, /health, /metrics, /api/status, /api/decisions, /api/nav, /api/series)\n`);
