@@ -16,6 +16,7 @@ import { signalsFor } from "./strategy/signals";
 import { POSITIONS, type Weights } from "./strategy/types";
 import { registerCycleVerbs, type PortsFactory } from "./cycle/cli";
 import { planPorts } from "./cycle/ports";
+import { registerBackupVerbs } from "./cycle/backupCli";
 
 interface Io {
   out: (s: string) => void;
@@ -179,6 +180,7 @@ export function buildProgram(io: Io = stdio, ports: PortsFactory = planPorts): C
       io.out(lines.join("\n") + "\n");
     });
   registerCycleVerbs(program, io, ports);
+  registerBackupVerbs(program, io);
   return program;
 }
 

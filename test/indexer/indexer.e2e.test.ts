@@ -286,6 +286,19 @@ describe("indexer: Ponder app against the local world (anvil)", function () {
         expect(p.lastDecision!.txHash).to.equal(receipts.agent.hash);
       });
 
+      it("one indexer per Safe: ?safe= of the Safe it follows answers as without; another Safe is a 404 naming both", async () => {
+        const safe = chain.world.treasury.safe;
+        for (const route of ["/portfolio", "/performance", "/decisions"]) {
+          const mine = await fetch(`${indexer!.url()}${route}?safe=${safe.toLowerCase()}`);
+          expect(mine.status, route).to.equal(200);
+          expect(mine.headers.get("x-treasury-safe")?.toLowerCase()).to.equal(safe.toLowerCase());
+          expect(await mine.json()).to.deep.equal(await indexer!.getJson(route));
+          const other = await fetch(`${indexer!.url()}${route}?safe=0x000000000000000000000000000000000000dEaD`);
+          expect(other.status, route).to.equal(404);
+          expect(((await other.json()) as { error: string }).error.toLowerCase()).to.equal(`this indexer follows the Safe ${safe}, not 0x000000000000000000000000000000000000dEaD: point INDEXER_URL at that Safe's indexer (one indexer per Safe)`.toLowerCase());
+        }
+      });
+
       it("classifies transfers: deposits and payments are external flows, protocol moves are internal; refused txs leave nothing", async () => {
         const d = await indexer!.graphql<{ transfers: Items<{ txHash: string; external: boolean; flowUsd18: string | null; direction: string }> }>(
           `{ transfers(limit: 1000) { items { txHash external flowUsd18 direction } } }`,

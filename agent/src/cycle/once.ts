@@ -5,6 +5,7 @@
 import type { Hex } from "viem";
 import { errorText } from "./errors";
 import { reconcile, type ExecContext } from "../execute";
+import { afterRestore } from "../execute/restored";
 import { decisionHash, jsonSafe, LIVE, type DecisionBody } from "../journal";
 import { act } from "./act";
 import { replanModified } from "./modify";
@@ -110,7 +111,11 @@ export async function runCycle<P extends PortfolioLike>(ctx: ExecContext, steps:
   // open; never a second send of the same decision.
   let reconciled: unknown[];
   try {
-    reconciled = await timed("reconcile", () => reconcile(ctx, { proposerKey: o.agentKey }));
+    reconciled = await timed("reconcile", async () => [
+      ...(await reconcile(ctx, { proposerKey: o.agentKey })),
+      // After `treasury restore`: executions the restored journal does not know hold the day.
+      ...(await afterRestore(ctx, o.date)),
+    ]);
   } catch (e) {
     return abort("reconcile", e);
   }

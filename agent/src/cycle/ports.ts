@@ -66,7 +66,7 @@ async function navHistory(rt: Runtime, p: Portfolio): Promise<number[]> {
 async function planWithCow(rt: Runtime, p: Portfolio, base: PlanInput) {
   const d = rt.deployment;
   const book = cowOrderBookOf(rt.cfg, d);
-  const open = (await cowOrderStates(rt.ctx.client, d, await rt.journal.recent(50))).filter(stillOpen);
+  const open = (await cowOrderStates(rt.ctx.client, d, await rt.journal.recent(50, `${rt.addresses.chainId}:${rt.addresses.safe}:`))).filter(stillOpen);
   const pendingSwapTokens = open.map((o) => o.sellToken);
   const validTo = Number(p.timestamp) + rt.cfg.swap.cowValiditySeconds;
   const price = (t: string) => {

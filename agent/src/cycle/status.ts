@@ -52,11 +52,11 @@ export async function readStatus(rt: Runtime): Promise<Status> {
   let openOrders: Status["openOrders"];
   try {
     if (rt.journalHeld) throw new Error("the running agent holds the journal: see its dashboard or /api/status");
-    openOrders = (await cowOrderStates(c, rt.deployment, await rt.journal.recent(50))).filter(stillOpen);
+    openOrders = (await cowOrderStates(c, rt.deployment, await rt.journal.recent(50, `${rt.addresses.chainId}:${rt.addresses.safe}:`))).filter(stillOpen);
   } catch (e) {
     openOrders = { error: (e as Error).message.split("\n")[0] };
   }
-  const recent = (rt.journalHeld ? [] : await rt.journal.recent(10)).map((r) => ({ date: r.date, hash: r.hash, status: r.status, path: r.path, reason: r.reason, tx: r.txHash ?? r.safeTxHash }));
+  const recent = (rt.journalHeld ? [] : await rt.journal.recent(10, `${rt.addresses.chainId}:${rt.addresses.safe}:`)).map((r) => ({ date: r.date, hash: r.hash, status: r.status, path: r.path, reason: r.reason, tx: r.txHash ?? r.safeTxHash }));
   return {
     safe: a.safe,
     chainId: a.chainId,

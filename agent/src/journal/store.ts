@@ -63,7 +63,14 @@ export class Journal {
       }, `pglite ${target}`);
     }
     try {
-      for (const stmt of DDL) await j.db.execute(stmt);
+      if (o.databaseUrl)
+        // Several agents (one per Safe) starting at once on a fresh server would race the same
+        // CREATE … IF NOT EXISTS (a duplicate pg_type row): one migrates at a time.
+        await j.db.transaction(async (tx) => {
+          await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended('treasury-agent:journal-ddl', 0))`);
+          for (const stmt of DDL) await tx.execute(stmt);
+        });
+      else for (const stmt of DDL) await j.db.execute(stmt);
     } catch (e) {
       await j.close();
       const m = (e as Error).message;
@@ -242,8 +249,11 @@ export class Journal {
     return r.map(toRow);
   }
 
-  async recent(limit = 20): Promise<DecisionRow[]> {
-    const r = await this.db.select().from(decisions).orderBy(desc(decisions.createdAt)).limit(limit);
+  /** The last `limit` records; with `prefix` (`chainId:safe:`) only that Safe's: on a Postgres journal
+   * shared by several Safes, an agent's status, dashboard and open CoW orders are its own. */
+  async recent(limit = 20, prefix?: string): Promise<DecisionRow[]> {
+    const q = this.db.select().from(decisions);
+    const r = await (prefix ? q.where(like(decisions.cycleKey, `${escapeLike(prefix)}%`)) : q).orderBy(desc(decisions.createdAt)).limit(limit);
     return r.map(toRow);
   }
 

@@ -50,6 +50,8 @@ export interface AppDeps {
   decision?(hash: string): Promise<unknown | undefined>;
   /** The indexer's HTTP API (performance, decision outcomes); absent: the journal's figures. */
   indexerUrl?: string;
+  /** The agent's Safe: the indexer is asked for this Safe's figures (`?safe=`). */
+  indexerSafe?: string;
   /** The strategy's config: benchmarks' weights and rates, the caps. Default: the built-in one. */
   strategy?: Config;
 }
@@ -128,7 +130,7 @@ export function buildApp(d: AppDeps): Hono {
     const s: Series = { ...cached.series, decisions: cached.series.decisions.map((x) => ({ ...x })) };
     if (!d.indexerUrl) return { ...s, indexer: "not configured (INDEXER_URL): performance from the journal" };
     try {
-      const ix = await readIndexer(d.indexerUrl);
+      const ix = await readIndexer(d.indexerUrl, d.indexerSafe);
       for (const dec of s.decisions) {
         const o = ix.outcomes[dec.hash.toLowerCase()];
         if (o) dec.outcome = o as Series["decisions"][number]["outcome"];

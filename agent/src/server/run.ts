@@ -22,7 +22,7 @@ export async function startRunServer(rt: Runtime, o: { intervalSeconds: number; 
     log: rt.log,
     now: o.now,
     status: () => readStatus(rt),
-    decisions: (limit) => rt.journal.recent(limit),
+    decisions: (limit) => rt.journal.recent(limit, `${rt.addresses.chainId}:${rt.addresses.safe}:`),
     nav: async (limit) =>
       (await rt.journal.navHistory(`${rt.addresses.chainId}:${rt.addresses.safe}:`, limit)).map((p) => ({ at: p.at.toISOString(), date: p.date, hash: p.hash, status: p.status, navUsd: p.navUsd === null ? null : usdNumber(BigInt(p.navUsd)) })),
     pingJournal: async () => void (await rt.journal.recent(1)),
@@ -30,8 +30,13 @@ export async function startRunServer(rt: Runtime, o: { intervalSeconds: number; 
     replay: o.replay,
     series: (limit) => rt.journal.seriesRows(`${rt.addresses.chainId}:${rt.addresses.safe}:`, limit),
     seriesStamp: () => rt.journal.seriesStamp(`${rt.addresses.chainId}:${rt.addresses.safe}:`),
-    decision: (hash) => rt.journal.get(hash as Hex),
+    // Another Safe's record on a shared journal is not this agent's to show.
+    decision: async (hash) => {
+      const r = await rt.journal.get(hash as Hex);
+      return r && r.cycleKey.startsWith(`${rt.addresses.chainId}:${rt.addresses.safe}:`) ? r : undefined;
+    },
     indexerUrl: c.indexerUrl,
+    indexerSafe: rt.addresses.safe,
     pendingProposals: safeCfg && (async () => (await apiKitFor(safeCfg).getPendingTransactions(getAddress(rt.addresses.safe))).results.length),
   });
   o.say?.(`server ${server.url}  (GET / dashboard, /health, /metrics, /api/status, /api/decisions, /api/nav, /api/series)\n`);

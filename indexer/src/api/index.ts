@@ -5,6 +5,7 @@
 //   /performance?from&to   TWR net of external flows, APY, vol, Sharpe, Sortino, drawdown, gas vs gains, daily series
 //   /decisions?from&to     decisions joined to their transaction, NAV before/after, 1/7/30 days later vs holding still
 //   /caught-up             200 once indexed up to the chain head (503 otherwise): wait on this, not /ready
+// /portfolio, /performance and /decisions take ?safe=ADDRESS: 404 unless it is the Safe this indexer follows.
 import { db, publicClients } from "ponder:api";
 import schema from "ponder:schema";
 import { Hono } from "hono";
@@ -14,8 +15,24 @@ import { client, graphql, replaceBigInts } from "ponder";
 import { performance, type Point, type Flow, type GasCost } from "../../../lib/analytics/performance";
 import { judge, score, METHOD as DECISION_METHOD, SCORE_HORIZON, type SnapshotRow } from "../../../lib/analytics/decisions";
 import { twrIndex } from "../../../lib/analytics/performance";
+import { readDeploymentFile } from "../lib/deployment";
 
 const app = new Hono();
+
+/** The one Safe this indexer follows (one indexer per Safe: docs/deploy.md "Many treasuries"). */
+const SAFE = readDeploymentFile().deployment.treasury.safe;
+
+// ?safe=: the caller's Safe. Another Safe than the one followed is a 404 naming both, so a dashboard
+// or script pointed at the wrong indexer never takes another treasury's figures for its own.
+for (const route of ["/portfolio", "/performance", "/decisions"]) {
+  app.use(route, async (c, next) => {
+    const asked = c.req.query("safe");
+    if (asked !== undefined && asked.toLowerCase() !== SAFE.toLowerCase())
+      return c.json({ error: `this indexer follows the Safe ${SAFE}, not ${asked}: point INDEXER_URL at that Safe's indexer (one indexer per Safe)`, safe: SAFE }, 404);
+    c.header("x-treasury-safe", SAFE);
+    await next();
+  });
+}
 
 app.use("/sql/*", client({ db, schema }));
 app.use("/graphql", graphql({ db, schema }));

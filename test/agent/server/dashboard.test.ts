@@ -382,5 +382,40 @@ describe("agent/server: dashboard", () => {
         ix.close();
       }
     });
+
+    it("many treasuries: the dashboard asks the indexer for its own Safe; an indexer of another Safe (404) is not taken for its own", async () => {
+      const http = await import("node:http");
+      const followed = "0x00000000000000000000000000000000000000bB";
+      const asked: string[] = [];
+      // Stands in for indexer/src/api with ?safe= (one indexer per Safe): 404 for any other Safe.
+      const ix = http.createServer((req, res) => {
+        const u = new URL(req.url!, "http://x");
+        asked.push(`${u.pathname}?safe=${u.searchParams.get("safe")}`);
+        const safe = u.searchParams.get("safe");
+        if (safe && safe.toLowerCase() !== followed.toLowerCase()) {
+          res.writeHead(404, { "content-type": "application/json" });
+          return res.end(JSON.stringify({ error: `this indexer follows the Safe ${followed}, not ${safe}` }));
+        }
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify(u.pathname === "/performance" ? { twr: 0.5, daily: [] } : { scored: 0, decisions: [] }));
+      });
+      await new Promise<void>((r) => ix.listen(0, "127.0.0.1", r));
+      const url = `http://127.0.0.1:${(ix.address() as { port: number }).port}`;
+      const mine = await startAgentServer(options({ series: async () => rows as never, indexerUrl: url, indexerSafe: followed }));
+      const other = await startAgentServer(options({ series: async () => rows as never, indexerUrl: url, indexerSafe: "0x00000000000000000000000000000000000000aA" }));
+      try {
+        const a = JSON.parse((await get(mine.url + "/api/series")).text);
+        expect(a.source).to.equal("indexer");
+        expect(a.performance.twr).to.equal(0.5);
+        const b = JSON.parse((await get(other.url + "/api/series")).text);
+        expect(b.source, "another Safe's indexer figures are not shown").to.equal("journal");
+        expect(b.indexer).to.match(/^unavailable \(.*answered 404: .*this indexer follows the Safe 0x0+bB, not 0x0+aA.*\): performance from the journal$/);
+        expect(b.performance.twr).to.be.closeTo(0.025, 1e-12);
+        expect(asked).to.include.members([`/performance?safe=${followed}`, `/decisions?safe=${followed}`, "/performance?safe=0x00000000000000000000000000000000000000aA"]);
+      } finally {
+        await Promise.all([mine.stop(), other.stop()]);
+        ix.close();
+      }
+    });
   });
 });

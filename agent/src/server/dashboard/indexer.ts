@@ -19,8 +19,11 @@ async function getJson(base: string, route: string): Promise<Record<string, unkn
   return JSON.parse(a.text) as Record<string, unknown>;
 }
 
-export async function readIndexer(base: string): Promise<IndexerView> {
-  const [perf, dec] = await Promise.all([getJson(base, "performance"), getJson(base, "decisions")]);
+/** `safe`: the agent's own Safe, sent as `?safe=`: an indexer that follows another Safe answers 404
+ * (indexer/src/api), so a dashboard pointed at the wrong indexer never shows another treasury's figures. */
+export async function readIndexer(base: string, safe?: string): Promise<IndexerView> {
+  const q = safe ? `?safe=${safe}` : "";
+  const [perf, dec] = await Promise.all([getJson(base, `performance${q}`), getJson(base, `decisions${q}`)]);
   const { daily: _daily, ...performance } = perf;
   const outcomes: Record<string, unknown> = {};
   for (const d of Array.isArray(dec.decisions) ? (dec.decisions as Record<string, unknown>[]) : []) if (typeof d.decisionHash === "string") outcomes[d.decisionHash.toLowerCase()] = d.later;
