@@ -5,6 +5,7 @@ import { apiKitFor } from "../safe";
 import { queueUrl } from "../execute";
 import { cowOrderStates, stillOpen, type CowOrderState } from "../cow/orders";
 import type { Runtime } from "./runtime";
+import { readBorrowing, type Borrowing } from "../chain/borrowing";
 import { usdNumber } from "../usd";
 
 export interface Status {
@@ -24,6 +25,8 @@ export interface Status {
   journal?: string;
   /** CoW orders of recent decisions that may still fill (state read from GPv2Settlement). */
   openOrders: CowOrderState[] | { error: string };
+  /** Whether the owners enabled borrowing USDC on Aave (rule + registered debt): leverage needs it. */
+  borrowing: Borrowing | { error: string };
 }
 
 
@@ -56,6 +59,7 @@ export async function readStatus(rt: Runtime): Promise<Status> {
   } catch (e) {
     openOrders = { error: (e as Error).message.split("\n")[0] };
   }
+  const borrowing = await readBorrowing(c, a.policy, rt.deployment).catch((e: Error) => ({ error: e.message.split("\n")[0] }));
   const recent = (rt.journalHeld ? [] : await rt.journal.recent(10)).map((r) => ({ date: r.date, hash: r.hash, status: r.status, path: r.path, reason: r.reason, tx: r.txHash ?? r.safeTxHash }));
   return {
     safe: a.safe,
@@ -72,6 +76,7 @@ export async function readStatus(rt: Runtime): Promise<Status> {
     recent,
     ...(rt.journalHeld ? { journal: "held by the running agent: its dashboard and /api show the decisions" } : {}),
     openOrders,
+    borrowing,
   };
 }
 
@@ -81,6 +86,7 @@ export function formatStatus(s: Status): string {
     `NAV ${s.navUsd === null ? "unavailable (a price feed is stale or broken: de-risk only)" : `$${s.navUsd.toLocaleString("en-US")}`}; agent ${s.paused ? "PAUSED" : "active"}`,
     `limits: autonomy $${s.limits.autonomyLimitUsd.toLocaleString("en-US")}/batch, budget $${s.limits.dailyBudgetUsd.toLocaleString("en-US")}/24h ($${s.budgetLeftUsd.toLocaleString("en-US")} left), max loss ${s.limits.maxLossBps} bps`,
   ];
+  lines.push("error" in s.borrowing ? `borrowing: unknown (${s.borrowing.error})` : `borrowing: ${s.borrowing.enabled ? "ENABLED" : "off"} — ${s.borrowing.why}`);
   if ("error" in s.pending) lines.push(`pending proposals: unknown (${s.pending.error})`);
   else {
     lines.push(`pending proposals: ${s.pending.length}`);
