@@ -122,7 +122,8 @@ export async function proposeEnableBorrowing(o: { client: PublicClient; policy: 
   const base = { ...plan, evidence: o.evidence, safeTxHash: null, nonce: null, origin: null };
   if (!plan.calls.length || o.dryRun) return base;
   const e = o.evidence;
-  const rationale = `${plan.stage === "schedule" ? "schedule" : "apply"} enabling Aave USDC borrowing (leverage); evidence ${e.file} sha256 ${e.sha256.slice(2, 18)}: ${e.summary}`;
+  // The origin holds 200 characters: the full hash as the link, the file and the summary (cut) as the name.
+  const rationale = `${plan.stage} Aave USDC borrowing; evidence ${e.file}: ${e.summary}`;
   const prop = await proposeBatch(o.safeCfg, { calls: plan.calls, proposerKey: o.proposerKey, rationale, url: `urn:sha256:${e.sha256.slice(2)}` });
   return { ...base, safeTxHash: prop.safeTxHash, nonce: prop.nonce, origin: prop.origin };
 }
