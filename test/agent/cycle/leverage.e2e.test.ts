@@ -29,6 +29,7 @@ import type { CycleSteps } from "../../../agent/src/cycle/types";
 import type { Portfolio } from "../../../agent/src/chain/types";
 import type { Leverage, Weights } from "../../../agent/src/strategy/types";
 import { startLocalChain, testKey, type LocalChain } from "../helpers/localChain";
+import { runTreasury } from "../../helpers/treasuryCli";
 import { stepsWithTarget } from "./fixtures/targetSteps";
 
 const E18 = 10n ** 18n;
@@ -109,6 +110,18 @@ describe("agent/cycle: leverage on the local world (owners enable borrowing; bor
     expect((await readBorrowing(client, rt.addresses.policy, rt.deployment)).enabled).to.equal(false);
     const st0 = await readStatus(rt);
     expect(st0.borrowing).to.include({ enabled: false });
+    // The verb: the evidence is required; a dry run prints the stage and the changes, proposes nothing.
+    const cli = (...args: string[]) => runTreasury(env, ...args);
+    const noEvidence = await cli("propose-borrow", "--json");
+    expect(noEvidence.code).to.equal(2);
+    expect(noEvidence.err).to.match(/--evidence/);
+    const missing = await cli("propose-borrow", "--evidence", `${evidenceFile}.missing`, "--json");
+    expect(missing.code).to.equal(2);
+    expect(missing.err.trim().split("\n")).to.have.length(1);
+    expect(missing.err).to.match(/--evidence .*\.missing: .*; pass the walk-forward table/);
+    const dry = await cli("propose-borrow", "--evidence", evidenceFile, "--dry-run", "--json");
+    expect(dry.code, dry.err).to.equal(0);
+    expect(JSON.parse(dry.out)).to.deep.include({ stage: "schedule", safeTxHash: null });
     const evidence = readEvidence(evidenceFile);
     const s = await proposeEnableBorrowing({ client, policy: rt.addresses.policy, deployment: rt.deployment, safeCfg: rt.ctx.safeCfg!, proposerKey: testKey(4), evidence });
     expect(s.stage).to.equal("schedule");
@@ -134,6 +147,13 @@ describe("agent/cycle: leverage on the local world (owners enable borrowing; bor
     const b = await readBorrowing(client, rt.addresses.policy, rt.deployment);
     expect(b.enabled, b.why).to.equal(true);
     expect((await readStatus(rt)).borrowing).to.include({ enabled: true });
+    // What the owners and the agent see from the command line now.
+    const st = await cli("status", "--json");
+    expect(st.code, st.err).to.equal(0);
+    expect(JSON.parse(st.out).borrowing).to.include({ enabled: true });
+    const again = await cli("propose-borrow", "--evidence", evidenceFile);
+    expect(again.code, again.err).to.equal(0);
+    expect(again.out).to.match(/^borrowing: ENABLED — borrowing USDC is enabled/);
   });
 
   it("the expiry play: day -7 borrow + buy ETH through the module, hold across the expiry, day +1 sell + repay; HF above the floor", async () => {
