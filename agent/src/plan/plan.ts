@@ -2,7 +2,8 @@
 // (withdrawals, then swaps, then deposits), nothing when every position is inside the drift band.
 // Amounts from oracle prices; every minOut is the oracle value less the configured slippage; exact
 // approvals (reset to 0 first for tokens that need it). Buys are scaled down to the USDC the batch
-// is sure to have (balance plus the minimum proceeds of its sales).
+// is sure to have (balance plus the minimum proceeds of its sales). The strategy's leverage overlay
+// (leverage.ts) adds a borrow before the buys, or a repay after the sales, when the debt changes.
 import { getAddress, maxUint256, type Address } from "viem";
 import type { Deployment } from "../../../lib/chain/deployments";
 import type { Call } from "../../../lib/chain/encode";

@@ -110,6 +110,14 @@ describe("agent/cycle: leverage on the local world (owners enable borrowing; bor
     expect((await readBorrowing(client, rt.addresses.policy, rt.deployment)).enabled).to.equal(false);
     const st0 = await readStatus(rt);
     expect(st0.borrowing).to.include({ enabled: false });
+    // A leverage request while it is off: planned without leverage, and the decision's reasons say why.
+    const p = await readPortfolio(client, rt.deployment);
+    const off = await runCycle(rt.ctx, stepsFor(heldWeights(p), { borrow: 0.04, buy: "eth", play: "expiry 2024-05-31" }), { date: "2024-05-24", agentKey: testKey(4) });
+    expect(off.status, off.reason).to.equal("skipped");
+    expect(off.reason).to.match(/leverage asked by expiry 2024-05-31 .*borrowing USDC is not enabled on chain.*: planned without leverage/);
+    const says = ((await rt.journal.get(off.hash!))!.body.signals as { reasons: { indicator: string; says: string }[] }).reasons.find((x) => x.indicator === "leverage")?.says;
+    expect(says).to.match(/planned without leverage/);
+    expect(await debtOf()).to.equal(0n);
     // The verb: the evidence is required; a dry run prints the stage and the changes, proposes nothing.
     const cli = (...args: string[]) => runTreasury(env, ...args);
     const noEvidence = await cli("propose-borrow", "--json");
