@@ -43,6 +43,8 @@ export async function readStatus(rt: Runtime): Promise<Status> {
     c.readContract({ address: a.safe, abi: safeAbi, functionName: "getThreshold" }),
     c.readContract({ address: a.safe, abi: safeAbi, functionName: "nonce" }),
   ]);
+  // Whether the owners enabled borrowing (leverage): the policy's rule and the debt registration.
+  const borrowing = await readBorrowing(c, a.policy, rt.deployment).catch((e: Error) => ({ error: e.message.split("\n")[0] }));
   let pending: Status["pending"];
   try {
     if (!rt.ctx.safeCfg) throw new Error("no transaction service configured (SAFE_TX_SERVICE_URL or SAFE_API_KEY)");
@@ -59,7 +61,6 @@ export async function readStatus(rt: Runtime): Promise<Status> {
   } catch (e) {
     openOrders = { error: (e as Error).message.split("\n")[0] };
   }
-  const borrowing = await readBorrowing(c, a.policy, rt.deployment).catch((e: Error) => ({ error: e.message.split("\n")[0] }));
   const recent = (rt.journalHeld ? [] : await rt.journal.recent(10)).map((r) => ({ date: r.date, hash: r.hash, status: r.status, path: r.path, reason: r.reason, tx: r.txHash ?? r.safeTxHash }));
   return {
     safe: a.safe,
