@@ -24,6 +24,7 @@ export const ENV_MAP: Record<string, string> = {
   COW_ORDER_VALIDITY_SECONDS: "swap.cowValiditySeconds",
   AGENT_MAX_VAR: "risk.maxVar1d",
   AGENT_MAX_DRAWDOWN: "risk.maxDrawdown",
+  AGENT_LEVERAGE_HF_MARGIN: "leverage.hfMargin",
   AGENT_CONFIRMATIONS: "confirmations",
   DATABASE_URL: "databaseUrl",
   AGENT_DATA_DIR: "dataDir",
@@ -43,7 +44,7 @@ export const ENV_MAP: Record<string, string> = {
   AGENT_SERVER_TOKEN: "server.token",
   INDEXER_URL: "server.indexerUrl",
 };
-const NUMERIC = new Set(["confirmations", "anthropic.timeoutMs", "schedule.intervalSeconds", "slippageBps", "swap.cowValiditySeconds", "risk.maxVar1d", "risk.maxDrawdown", "alerts.dedupSeconds", "alerts.email.port", "server.port"]);
+const NUMERIC = new Set(["confirmations", "anthropic.timeoutMs", "schedule.intervalSeconds", "slippageBps", "swap.cowValiditySeconds", "risk.maxVar1d", "risk.maxDrawdown", "leverage.hfMargin", "alerts.dedupSeconds", "alerts.email.port", "server.port"]);
 /** Env spellings of a boolean; anything else reaches zod as text and is refused there. */
 const BOOLEAN: Record<string, Record<string, boolean>> = { "server.enabled": { true: true, "1": true, yes: true, false: false, "0": false, no: false } };
 const FIX: Record<string, string> = {

@@ -124,6 +124,9 @@ export const AgentConfigSchema = z.strictObject({
       varLookbackDays: z.number().int().min(30).max(2_000).default(365),
     })
     .default({ maxVar1d: 0.05, maxDrawdown: 0.25, varLookbackDays: 365 }),
+  /** Leverage (Decision.leverage, once the owners enabled borrowing): the health factor the planner
+   * keeps above the policy's floor when it sizes a borrow (floor 1.6 + 0.25: borrow only down to 1.85). */
+  leverage: z.strictObject({ hfMargin: z.number().min(0).max(5).default(0.25) }).default({ hfMargin: 0.25 }),
   /** Confirmations before an execution is final; until then each cycle re-reads its receipt and
    * reopens the decision if a reorg removed it. Absent: 2 on the local chain (31337), else 12. */
   confirmations: z.number().int().min(1).max(1_000).optional(),

@@ -1,4 +1,4 @@
-// The chain verbs of `treasury`: once, run, status, propose, sign, execute, emergency-exit. Each has
+// The chain verbs of `treasury`: once, run, status, propose, propose-borrow, sign, execute, emergency-exit. Each has
 // --help and --json; configuration comes from env / --config (see agent/README.md "The agent cycle").
 import type { Command } from "commander";
 import type { Hex } from "viem";
@@ -169,6 +169,21 @@ export function registerCycleVerbs(program: Command, io: Io, ports: PortsFactory
         }
       }, "agent"),
     );
+
+  program
+    .command("propose-borrow")
+    .description("owners: propose enabling Aave USDC borrowing (leverage) through the timelock, with the evidence; run again after the delay to propose applying it")
+    .requiredOption("--evidence <file>", "what the owners should read first (e.g. the walk-forward table): its SHA-256 and summary go into the proposal")
+    .option("--dry-run", "print the stage and the changes; propose nothing")
+    .option("--config <file>", "agent config JSON")
+    .option("--json", "print JSON")
+    .action(async (o: { evidence: string; dryRun?: boolean; config?: string; json?: boolean }) => withRuntime(o, async (rt) => {
+      const { proposeEnableBorrowing, readEvidence, formatBorrowProposal } = await import("./borrowProposal");
+      const evidence = readEvidence(o.evidence);
+      const key = o.dryRun ? undefined : await rt.key("agent");
+      const r = await proposeEnableBorrowing({ client: rt.ctx.client, policy: rt.addresses.policy, deployment: rt.deployment, safeCfg: o.dryRun ? (rt.ctx.safeCfg as never) : needService(rt), proposerKey: key?.key ?? "0x", evidence, dryRun: o.dryRun });
+      io.out(o.json ? json(r) + "\n" : formatBorrowProposal(r));
+    }));
 
   program
     .command("status")

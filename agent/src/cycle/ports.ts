@@ -16,6 +16,7 @@ import type { Runtime } from "./runtime";
 import type { PlanPorts } from "./steps";
 import type { Planned, Simulated } from "./types";
 import { usdNumber } from "../usd";
+import type { Leverage, Weights } from "../strategy/types";
 
 
 async function agentAddress(rt: Runtime): Promise<Address> {
@@ -96,12 +97,22 @@ async function planWithCow(rt: Runtime, p: Portfolio, base: PlanInput) {
   return { b, cow };
 }
 
+/** The target with the leverage overlay on top: the bought asset's weight up by the borrow, cash down by it. */
+export function leveredTargets(t: Weights, lev?: Leverage): Weights {
+  if (!lev || !(lev.borrow > 0)) return t;
+  return { ...t, [lev.buy]: t[lev.buy] + lev.borrow, usdc: t.usdc - lev.borrow };
+}
+
 export function planPorts(rt: Runtime): PlanPorts {
   return {
     plan: async (p, d) => {
-      const input: PlanInput = { portfolio: p, deployment: rt.deployment, target: d.decision.targets, slippageBps: rt.cfg.slippageBps, deadline: p.timestamp + 1_800n };
+      const input: PlanInput = { portfolio: p, deployment: rt.deployment, target: d.decision.targets, slippageBps: rt.cfg.slippageBps, deadline: p.timestamp + 1_800n, leverage: d.decision.leverage, hfMargin: rt.cfg.leverage.hfMargin };
       const viaCow = swapVenueOf(rt.cfg, rt.deployment) === "cow";
       const { b, cow } = viaCow ? await planWithCow(rt, p, input) : { b: planRebalance(input), cow: undefined };
+      // Leverage asked for or debt held: the decision's reasons say what the planner made of it (a
+      // request while borrowing is off is planned without leverage, and the record says why).
+      const lev = b.leverage;
+      if (lev.requestedUsd > 0n || lev.debtUsd > 0n) d.decision.reasons.push({ indicator: "leverage", value: usdNumber(lev.wantUsd), says: lev.reason });
       const planned = (calls: Planned["calls"], steps: Planned["steps"]): Planned => {
         const usd = steps.reduce((s, x) => s + x.amountUsd, 0);
         return {
@@ -110,7 +121,7 @@ export function planPorts(rt: Runtime): PlanPorts {
           sizeUsd: BigInt(Math.round(usd * 1e6)) * 10n ** 12n,
           riskReducing: steps.every((s) => s.riskReducing),
           reason: b.reason,
-          detail: { current: b.current, deltasUsd: b.deltasUsd, inBand: b.inBand, idle: b.idle, ...(cow ? cow(steps) : {}) },
+          detail: { current: b.current, deltasUsd: b.deltasUsd, inBand: b.inBand, idle: b.idle, leverage: jsonSafe(b.leverage), ...(cow ? cow(steps) : {}) },
         };
       };
       // A reviewer's `modify`: the same legs rebuilt smaller by the planner's adapters (a CoW leg's
@@ -130,7 +141,8 @@ export function planPorts(rt: Runtime): PlanPorts {
     risk: async (p, d, plan, sim) => {
       const detail = sim.detail as (Simulation & { ok: true }) | undefined;
       // Weights after the plan from the simulation; without its values, the day's target.
-      const weightsAfter = detail?.valuesAfter ? currentWeights(portfolioAfter(p, detail.valuesAfter, sim.navAfterUsd)).weights : d.decision.targets;
+      // (Debt counts: the weights are over NAV net of debt, so what borrowed cash bought weighs in full.)
+      const weightsAfter = detail?.valuesAfter ? currentWeights(portfolioAfter(p, detail.valuesAfter, sim.navAfterUsd)).weights : leveredTargets(d.decision.targets, d.decision.leverage);
       const r = rt.cfg.risk;
       return riskOnTop({ weightsAfter, closes: d.closes ?? {}, navHistory: await navHistory(rt, p), riskReducing: plan.riskReducing, maxVar1d: r.maxVar1d, maxDrawdown: r.maxDrawdown, lookbackDays: r.varLookbackDays });
     },

@@ -60,7 +60,9 @@ export function route<P extends PortfolioLike>(e: Evidence<P>): Route {
   const d = e.decided;
   if (!d) return { kind: "next", step: "decide" };
   if (d.decision.hold) return hold("skipped", `hold: market data missing or rejected (${d.decision.issues.map((i) => (i as { reason: string }).reason).join("; ") || "see reasons"})`, "stale-data");
-  if (!d.decision.rebalance) return hold("skipped", `no rebalance: ${d.decision.triggers.join("; ") || "the strategy's triggers did not fire"}`);
+  // A leverage overlay goes to the planner whatever the targets' triggers say: the debt may have to
+  // change (a play's day -7 or its exit) while the unlevered weights sit inside their band.
+  if (!d.decision.rebalance && !d.decision.leverage) return hold("skipped", `no rebalance: ${d.decision.triggers.join("; ") || "the strategy's triggers did not fire"}`);
 
   if (!e.plan) return { kind: "next", step: "plan" };
   if (e.plan.calls.length === 0) return hold("skipped", `nothing to do: ${e.plan.reason}`);

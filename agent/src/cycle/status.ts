@@ -5,6 +5,7 @@ import { apiKitFor } from "../safe";
 import { queueUrl } from "../execute";
 import { cowOrderStates, stillOpen, type CowOrderState } from "../cow/orders";
 import type { Runtime } from "./runtime";
+import { readBorrowing, type Borrowing } from "../chain/borrowing";
 import { usdNumber } from "../usd";
 
 export interface Status {
@@ -24,6 +25,8 @@ export interface Status {
   journal?: string;
   /** CoW orders of recent decisions that may still fill (state read from GPv2Settlement). */
   openOrders: CowOrderState[] | { error: string };
+  /** Whether the owners enabled borrowing USDC on Aave (rule + registered debt): leverage needs it. */
+  borrowing: Borrowing | { error: string };
 }
 
 
@@ -40,6 +43,8 @@ export async function readStatus(rt: Runtime): Promise<Status> {
     c.readContract({ address: a.safe, abi: safeAbi, functionName: "getThreshold" }),
     c.readContract({ address: a.safe, abi: safeAbi, functionName: "nonce" }),
   ]);
+  // Whether the owners enabled borrowing (leverage): the policy's rule and the debt registration.
+  const borrowing = await readBorrowing(c, a.policy, rt.deployment).catch((e: Error) => ({ error: e.message.split("\n")[0] }));
   let pending: Status["pending"];
   try {
     if (!rt.ctx.safeCfg) throw new Error("no transaction service configured (SAFE_TX_SERVICE_URL or SAFE_API_KEY)");
@@ -72,6 +77,7 @@ export async function readStatus(rt: Runtime): Promise<Status> {
     recent,
     ...(rt.journalHeld ? { journal: "held by the running agent: its dashboard and /api show the decisions" } : {}),
     openOrders,
+    borrowing,
   };
 }
 
@@ -81,6 +87,7 @@ export function formatStatus(s: Status): string {
     `NAV ${s.navUsd === null ? "unavailable (a price feed is stale or broken: de-risk only)" : `$${s.navUsd.toLocaleString("en-US")}`}; agent ${s.paused ? "PAUSED" : "active"}`,
     `limits: autonomy $${s.limits.autonomyLimitUsd.toLocaleString("en-US")}/batch, budget $${s.limits.dailyBudgetUsd.toLocaleString("en-US")}/24h ($${s.budgetLeftUsd.toLocaleString("en-US")} left), max loss ${s.limits.maxLossBps} bps`,
   ];
+  lines.push("error" in s.borrowing ? `borrowing: unknown (${s.borrowing.error})` : `borrowing: ${s.borrowing.enabled ? "ENABLED" : "off"} — ${s.borrowing.why}`);
   if ("error" in s.pending) lines.push(`pending proposals: unknown (${s.pending.error})`);
   else {
     lines.push(`pending proposals: ${s.pending.length}`);

@@ -2,14 +2,17 @@
 // (withdrawals, then swaps, then deposits), nothing when every position is inside the drift band.
 // Amounts from oracle prices; every minOut is the oracle value less the configured slippage; exact
 // approvals (reset to 0 first for tokens that need it). Buys are scaled down to the USDC the batch
-// is sure to have (balance plus the minimum proceeds of its sales).
+// is sure to have (balance plus the minimum proceeds of its sales). The strategy's leverage overlay
+// (leverage.ts) adds a borrow before the buys, or a repay after the sales, when the debt changes.
 import { getAddress, maxUint256, type Address } from "viem";
 import type { Deployment } from "../../../lib/chain/deployments";
 import type { Call } from "../../../lib/chain/encode";
 import type { PlanStep } from "../approval/types";
 import type { Portfolio } from "../chain/types";
-import { POSITIONS, type Position, type Weights } from "../strategy/types";
-import { supplyLeg, withdrawLeg } from "./adapters/aave";
+import { POSITIONS, type Leverage, type Position, type Weights } from "../strategy/types";
+import { borrowingOf, type Borrowing } from "../chain/borrowing";
+import { borrowLeg, repayLeg, repayWithATokensLeg, supplyLeg, withdrawLeg } from "./adapters/aave";
+import { sizeLeverage, type LeverageSizing } from "./leverage";
 import { exactApproval } from "./adapters/erc20";
 import { depositLeg, redeemLeg } from "./adapters/erc4626";
 import { buyPtLeg, sellPtLeg } from "./adapters/pendle";
@@ -34,6 +37,12 @@ export interface PlanInput {
   venue?: SwapVenue;
   /** Tokens with an unfilled order out there (CoW): no new swap of them until it fills or expires. */
   pendingSwapTokens?: Address[];
+  /** The strategy's leverage overlay (Decision.leverage); absent or borrow 0: no debt (repay any). */
+  leverage?: Leverage;
+  /** Whether the owners enabled borrowing; default: read from the portfolio's policy (chain/borrowing.ts). */
+  borrowing?: Borrowing;
+  /** Health factor kept above the policy's floor by this much when sizing a borrow (default 0.25). */
+  hfMargin?: number;
 }
 
 export interface PlannedBatch {
@@ -48,6 +57,8 @@ export interface PlannedBatch {
   reason: string;
   /** Stable cash (USDC, DAI, …) of at least the minimum trade that the batch leaves where it is, and why. */
   idle: IdleStable[];
+  /** The debt before and after the batch and why (leverage.ts); its reason goes to the decision's reasons. */
+  leverage: LeverageSizing;
 }
 
 export interface IdleStable {
@@ -70,13 +81,23 @@ export function planRebalance(input: PlanInput): PlannedBatch {
   const safe = getAddress(p.safe.address);
   const { usd: cur, weights } = currentWeights(p);
   const nav = p.navUsd;
+  // Leverage: the debt after the batch. What it bought sits on top of the target in its sleeve (and the
+  // debt under cash), so the rebalance neither sells the levered asset nor buys back the borrowed cash.
+  const lev = sizeLeverage({ portfolio: p, deployment: d, target, current: cur, leverage: input.leverage, borrowing: input.borrowing ?? borrowingOf(p, d), hfMargin: input.hfMargin ?? 0.25 });
+  const change = lev.wantUsd - lev.debtUsd;
+  const absChange = change < 0n ? -change : change;
+  // A debt change trades when above the minimum trade and either repays everything or moves at least a
+  // point of NAV (interest accrual alone never does); otherwise the debt stays as it is.
+  const levMoves = absChange >= minTrade && (lev.wantUsd === 0n || absChange * 100n >= nav);
+  const owedAfter = levMoves ? lev.wantUsd : lev.debtUsd;
   const delta = {} as Record<Position, bigint>;
-  for (const k of POSITIONS) delta[k] = (BigInt(Math.round(target[k] * 1e9)) * nav) / 10n ** 9n - cur[k];
+  for (const k of POSITIONS) delta[k] = (BigInt(Math.round(target[k] * 1e9)) * nav) / 10n ** 9n + (k === lev.sleeve ? owedAfter : k === "usdc" ? -owedAfter : 0n) - cur[k];
   const deltasUsd = Object.fromEntries(POSITIONS.map((k) => [k, Number(delta[k]) / 1e18])) as Record<Position, number>;
-  const drift = Math.max(...POSITIONS.map((k) => Math.abs(target[k] - weights[k])));
-  const empty = (inBand: boolean, reason: string): PlannedBatch => ({ calls: [], steps: [], resize: () => { throw new Error("an empty plan cannot be resized"); }, current: weights, deltasUsd, inBand, reason, idle: [] });
+  const drift = nav > 0n ? Math.max(...POSITIONS.map((k) => Math.abs(deltasUsd[k]) / usdNum(nav))) : 0;
+  const levText = lev.requestedUsd > 0n || lev.debtUsd > 0n ? `; ${lev.reason}${levMoves || change === 0n ? "" : " (the change is under the minimum trade or a point of NAV: the debt stays)"}` : "";
+  const empty = (inBand: boolean, reason: string): PlannedBatch => ({ calls: [], steps: [], resize: () => { throw new Error("an empty plan cannot be resized"); }, current: weights, deltasUsd, inBand, reason: reason + levText, idle: [], leverage: lev });
   if (!p.healthy) return empty(false, "a held asset has no usable price: no rebalance (exits only, by the emergency path)");
-  if (drift <= band) return empty(true, `inside the drift band: largest drift ${(drift * 100).toFixed(2)} points ≤ ${(band * 100).toFixed(2)}`);
+  if (drift <= band && !levMoves) return empty(true, `inside the drift band: largest drift ${(drift * 100).toFixed(2)} points ≤ ${(band * 100).toFixed(2)}`);
 
   const asset = (sym: string) => p.assets.find((a) => eq(a.token, d.tokens[sym] ?? ""));
   const usdc = asset("USDC");
@@ -177,6 +198,44 @@ export function planRebalance(input: PlanInput): PlannedBatch {
     if (delta[sleeve] >= minTrade) buys.push({ sleeve, usd: delta[sleeve] });
   }
   for (const sleeve of ["aaveUsdc", "vault", "pendlePt"] as const) if (delta[sleeve] >= minTrade) buys.push({ sleeve, usd: delta[sleeve] });
+
+  // 2b. The debt: borrow USDC (variable rate) before the buys spend it, or repay after the sales
+  // brought the cash in: from the wallet (an approval with a margin for the interest of the blocks
+  // until execution), else with the Safe's aUSDC (repayWithATokens), else what the wallet has.
+  const debtLegs: Leg[] = [];
+  if (levMoves && change > 0n) {
+    const legId = id("aave-borrow");
+    const amount = units(usdc, change);
+    debtLegs.push(resizable((amt) => borrowLeg(legId, d.aave.pool, usdc.token, amt, safe, scaled(change, amt, amount)), amount));
+    cashIn += change;
+    cashAtOracle += change;
+  } else if (levMoves && change < 0n) {
+    const repayUsd = -change;
+    const all = lev.wantUsd === 0n;
+    const withMargin = (repayUsd * 1001n) / 1000n;
+    const cashNow = usdc.valueUsd + cashIn;
+    const aUsdc = p.positions.find((x) => x.kind === "aave" && eq(x.underlying, usdc.token));
+    const full = units(usdc, repayUsd);
+    if (cashNow >= withMargin) {
+      const legId = id("aave-repay");
+      const approveUnits = units(usdc, withMargin) + 1n;
+      const build = (amt: bigint) => (amt === maxUint256 ? repayLeg(legId, d.aave.pool, usdc.token, "all", safe, repayUsd, approvals(usdc.token, d.aave.pool, approveUnits)) : repayLeg(legId, d.aave.pool, usdc.token, amt, safe, scaled(repayUsd, amt, full), approvals(usdc.token, d.aave.pool, amt)));
+      debtLegs.push(resizable(build, all ? maxUint256 : full));
+      cashIn -= withMargin;
+      cashAtOracle -= withMargin;
+    } else if (aUsdc && aUsdc.valueUsd >= withMargin) {
+      const legId = id("aave-repay-atokens");
+      const build = (amt: bigint) => repayWithATokensLeg(legId, d.aave.pool, usdc.token, amt === maxUint256 ? "all" : amt, amt === maxUint256 ? repayUsd : scaled(repayUsd, amt, full));
+      debtLegs.push(resizable(build, all ? maxUint256 : full));
+    } else if (cashNow >= minTrade) {
+      const legId = id("aave-repay");
+      const part = units(usdc, (cashNow * 999n) / 1000n);
+      debtLegs.push(resizable((amt) => repayLeg(legId, d.aave.pool, usdc.token, amt, safe, scaled(cashNow, amt, part), approvals(usdc.token, d.aave.pool, amt)), part));
+      skipped.push(`repay: only $${usdNum(cashNow).toFixed(0)} of the $${usdNum(repayUsd).toFixed(0)} owed could be repaid (no more cash or aUSDC)`);
+      cashIn -= cashNow;
+      cashAtOracle -= cashNow;
+    }
+  }
 
   // 3. Buys and deposits. Stable cash other than USDC (DAI) goes first where it can go as it is:
   // supplied to its own Aave reserve or deposited in a vault over it. What the remaining buys still
@@ -296,7 +355,7 @@ export function planRebalance(input: PlanInput): PlannedBatch {
   }
   const idleText = idle.length ? `; idle: ${idle.map((x) => `${x.symbol} $${x.usd.toFixed(0)}${x.upToUsd > x.usd + 0.5 ? `–${x.upToUsd.toFixed(0)}` : ""} (${x.reason})`).join("; ")}` : "";
 
-  const legs = [...withdrawals, ...sells, ...swaps, ...deposits];
+  const legs = [...withdrawals, ...sells, ...debtLegs, ...swaps, ...deposits];
   if (!legs.length) return { ...empty(false, `drift above the band but every leg is below the minimum trade or has no route${skipped.length ? ` (${skipped.join("; ")})` : ""}${idleText}`), idle };
   return {
     calls: legs.flatMap((l) => l.calls),
@@ -306,7 +365,8 @@ export function planRebalance(input: PlanInput): PlannedBatch {
     deltasUsd,
     inBand: false,
     idle,
-    reason: `largest drift ${(drift * 100).toFixed(2)} points > ${(band * 100).toFixed(2)}: ${legs.length} legs${venue.name === "uniswap-v3" ? "" : ` (swaps on ${venue.name})`}${skipped.length ? `; left out: ${skipped.join("; ")}` : ""}${idleText}`,
+    leverage: lev,
+    reason: `largest drift ${(drift * 100).toFixed(2)} points${drift > band ? ` > ${(band * 100).toFixed(2)}` : ` (a debt change)`}: ${legs.length} legs${venue.name === "uniswap-v3" ? "" : ` (swaps on ${venue.name})`}${skipped.length ? `; left out: ${skipped.join("; ")}` : ""}${idleText}${levText}`,
   };
 }
 

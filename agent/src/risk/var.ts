@@ -1,6 +1,7 @@
 // Risk on top of the chain's rules (pure): one-day historical VaR at 95% from replayed daily
-// closes, and a drawdown stop. Stable sleeves (cash, Aave, vaults, PT) are taken as flat over one
-// day: their risk is protocol risk, which the caps bound, not daily price moves.
+// closes, and a drawdown stop. Weights are fractions of NAV net of debt: what borrowed cash bought
+// counts in full, so a levered portfolio's VaR is higher. Stable sleeves (cash, Aave, vaults, PT) are
+// taken as flat over one day: their risk is protocol risk, which the caps bound, not daily price moves.
 import type { Position, Weights } from "../strategy/types";
 
 /** Daily simple returns of a close series (oldest first); gaps (null / non-positive) are skipped. */
@@ -20,7 +21,8 @@ export function dailyReturns(closes: (number | null)[]): number[] {
  * Needs at least 30 days common to every volatile series; otherwise throws (no number beats a made-up one).
  */
 export function historicalVar(weights: Weights, closes: Partial<Record<Position, (number | null)[]>>, confidence = 0.95, lookbackDays = 365): number {
-  const volatile = (Object.keys(closes) as Position[]).filter((k) => weights[k] > 0);
+  // Non-zero, not positive: a volatile debt (a short, weight below 0) moves against the treasury too.
+  const volatile = (Object.keys(closes) as Position[]).filter((k) => weights[k] !== 0);
   if (volatile.length === 0) return 0;
   const series = volatile.map((k) => closes[k]!.slice(-(lookbackDays + 1)));
   const n = Math.min(...series.map((s) => s.length));

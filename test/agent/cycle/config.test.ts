@@ -45,6 +45,9 @@ describe("agent/config: runtime configuration", () => {
     expect(userErrorOf(() => loadAgentConfig({ env: { RPC_URL: "http://x:1", DATABASE_URL: "mysql://x" } }))).to.match(/config databaseUrl \(env DATABASE_URL\): a postgres:\/\/ .*; set DATABASE_URL=postgres:/);
     expect(userErrorOf(() => loadAgentConfig({ env: { RPC_URL: "http://x:1", AGENT_MAX_VAR: "5" } }))).to.match(/config risk\.maxVar1d \(env AGENT_MAX_VAR\): .*; set AGENT_MAX_VAR/);
     expect(loadAgentConfig({ env: { RPC_URL: "http://x:1", AGENT_MAX_VAR: "0.03", AGENT_MAX_DRAWDOWN: "0.2" } }).risk).to.deep.equal({ maxVar1d: 0.03, maxDrawdown: 0.2, varLookbackDays: 365 });
+    expect(loadAgentConfig({ env: { RPC_URL: "http://x:1" } }).leverage).to.deep.equal({ hfMargin: 0.25 });
+    expect(loadAgentConfig({ env: { RPC_URL: "http://x:1", AGENT_LEVERAGE_HF_MARGIN: "0.5" } }).leverage).to.deep.equal({ hfMargin: 0.5 });
+    expect(userErrorOf(() => loadAgentConfig({ env: { RPC_URL: "http://x:1", AGENT_LEVERAGE_HF_MARGIN: "-1" } }))).to.match(/config leverage\.hfMargin \(env AGENT_LEVERAGE_HF_MARGIN\): .*; set AGENT_LEVERAGE_HF_MARGIN/);
     const dir = tmp();
     const file = path.join(dir, "bad.json");
     fs.writeFileSync(file, JSON.stringify({ rpcUrl: "http://x:1", slipageBps: 3 }));

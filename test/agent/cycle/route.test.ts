@@ -30,6 +30,10 @@ describe("agent/cycle: routing is a pure function of what the steps returned", (
     expect(route(ev({ portfolio: portfolio({ paused: true }) }))).to.include({ kind: "hold", status: "skipped", held: "paused" });
     expect(route(ev({ decided: decided({ hold: true }) }))).to.deep.include({ kind: "hold", status: "skipped", held: "stale-data", reason: "hold: market data missing or rejected (stale btc close)" });
     expect(route(ev({ decided: decided({ rebalance: false }) }))).to.deep.equal({ kind: "hold", status: "skipped", reason: "no rebalance: the strategy's triggers did not fire", held: undefined });
+    // A leverage overlay (a play's borrow or its exit) is planned even when the targets' triggers did not fire.
+    const lev = decided({ rebalance: false });
+    lev.decision.leverage = { borrow: 0, buy: "eth", play: "expiry 2024-06-28" };
+    expect(route(ev({ decided: lev }))).to.deep.equal({ kind: "next", step: "plan" });
     expect(route(ev({ decided: decided(), plan: planned(0, 0) }))).to.include({ kind: "hold", status: "skipped", reason: "nothing to do: inside the drift band" });
     expect(route(upTo({ check: refused("VolatileCapExceeded") }))).to.include({ kind: "hold", status: "failed", reason: "the check refused the plan: VolatileCapExceeded: VolatileCapExceeded (test)" });
     expect(route(upTo({ simulation: { ok: false, error: "reverted: NavLoss" } }))).to.include({ kind: "hold", status: "failed", reason: "the simulation failed: reverted: NavLoss" });
