@@ -15,6 +15,7 @@ import { signalsFor } from "./strategy/signals";
 import { POSITIONS, type Weights } from "./strategy/types";
 import { registerCycleVerbs, type PortsFactory } from "./cycle/cli";
 import { planPorts } from "./cycle/ports";
+import { registerLearnVerbs } from "./learn/cli";
 
 interface Io {
   out: (s: string) => void;
@@ -177,6 +178,7 @@ export function buildProgram(io: Io = stdio, ports: PortsFactory = planPorts): C
       io.out(lines.join("\n") + "\n");
     });
   registerCycleVerbs(program, io, ports);
+  registerLearnVerbs(program, io);
   return program;
 }
 

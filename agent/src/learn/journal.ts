@@ -62,7 +62,7 @@ export async function fetchJudged(indexerUrl: string, fetchFn: typeof fetch = fe
   try {
     res = await fetchFn(url);
   } catch (e) {
-    throw new Error(`HTTP request to ${url} failed: ${(e as Error).message}`);
+    throw new Error(`HTTP request to ${url} failed: ${(e as Error).message}`, { cause: e });
   }
   if (!res.ok) throw new Error(`HTTP request to ${url} answered ${res.status}`);
   const body = (await res.json()) as { decisions?: JudgedDecision[] };
