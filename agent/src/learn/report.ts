@@ -79,3 +79,32 @@ export function writeMonthlyReport(dir: string, r: MonthlyReport): { json: strin
     throw new UserError(`cannot write the insights report into ${dir}: ${(e as Error).message}; pick a writable folder`);
   }
 }
+
+/**
+ * The monthly report as the report sender's message (agent/src/ai/reports.ts `Report`, on branch
+ * `ai`: kind, scope, period, title, sections, data), typed structurally here so this file does not
+ * depend on that branch: `sendReport(dispatcher, monthlyReportMessage(r, scope))` sends it by e-mail
+ * and webhook, once per treasury and month.
+ */
+export function monthlyReportMessage(r: MonthlyReport, scope: string) {
+  const ins = r.json.insights;
+  const claims = ins.groups.filter((g) => g.verdict === "helped" || g.verdict === "hurt");
+  return {
+    kind: "monthly" as const,
+    scope,
+    period: r.month,
+    title: r.title,
+    sections: [
+      { heading: "Summary", lines: [r.summary, `No claim is drawn from fewer than ${ins.minCases} judged decisions.`] },
+      {
+        heading: "What helped and what hurt (against holding still)",
+        lines: claims.length ? [] : ["No pattern had enough judged decisions this month."],
+        table: claims.length
+          ? [["group", "n", "win rate", "quality", "mean excess 7d", "verdict"], ...claims.map((g) => [`${g.by} ${g.key}`, String(g.n), pct(g.winRate, 0), g.qualityScore === null ? "—" : g.qualityScore.toFixed(0), pct(g.meanExcess["7d"], 2), g.verdict])]
+          : undefined,
+      },
+      { heading: "Method", lines: [ins.method] },
+    ],
+    data: { insights: ins },
+  };
+}

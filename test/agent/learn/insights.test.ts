@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { insights, MIN_CASES, patternsOf, triggerKey, type Outcome } from "../../../lib/analytics/insights";
 import { reviewerContext } from "../../../agent/src/learn/context";
-import { monthlyReport } from "../../../agent/src/learn/report";
+import { monthlyReport, monthlyReportMessage } from "../../../agent/src/learn/report";
 import { joinOutcomes } from "../../../agent/src/learn/journal";
 import { buildUserPrompt } from "../../../agent/src/approval/prompt";
 import { ApprovalRequestSchema } from "../../../agent/src/approval/types";
@@ -108,6 +108,11 @@ describe("learn: insights (lib/analytics/insights.ts)", () => {
     expect(r.html).to.include('<tr class="hurt">');
     expect(monthlyReport(xs, "2024-04").summary).to.match(/helped: none with enough cases; hurt: none with enough cases/);
     expect(() => monthlyReport(xs, "2024-13")).to.throw(/not YYYY-MM/);
+    // The report sender's message: once per treasury and month, the claims as a table.
+    const msg = monthlyReportMessage(r, "1:0xSafe");
+    expect(msg).to.deep.include({ kind: "monthly", scope: "1:0xSafe", period: "2024-03", title: "Treasury insights 2024-03" });
+    expect(msg.sections[1].table![0]).to.deep.equal(["group", "n", "win rate", "quality", "mean excess 7d", "verdict"]);
+    expect(msg.sections[1].table!.slice(1).map((row) => row[0])).to.deep.equal(["trigger <b>drift</b>", "phase euphoria", "mode tactical"]);
   });
 
   it("the chain's outcomes: journal records joined to the indexer's judgement by decision hash", () => {
