@@ -17,6 +17,7 @@ import { POSITIONS, type Weights } from "./strategy/types";
 import { registerCycleVerbs, type PortsFactory } from "./cycle/cli";
 import { planPorts } from "./cycle/ports";
 import { registerBackupVerbs } from "./cycle/backupCli";
+import { registerLearnVerbs } from "./learn/cli";
 
 interface Io {
   out: (s: string) => void;
@@ -181,6 +182,7 @@ export function buildProgram(io: Io = stdio, ports: PortsFactory = planPorts): C
     });
   registerCycleVerbs(program, io, ports);
   registerBackupVerbs(program, io);
+  registerLearnVerbs(program, io);
   return program;
 }
 

@@ -1,5 +1,6 @@
 // Performance analytics over a NAV series: pure functions (data in, data out). Their one home: the
-// indexer's API (indexer/src/api) and the agent's dashboard (agent/src/server/dashboard/series.ts) use them.
+// indexer's API (indexer/src/api) and the agent's dashboard (agent/src/server/dashboard/series.ts) use them;
+// the backtest's daily-equity metrics (equity.ts) share the drawdown.
 //
 // Method (also returned by /performance as `method`):
 // - Sub-period return between consecutive snapshots i-1 and i: r_i = (NAV_i - F_i) / NAV_{i-1} - 1,
@@ -58,6 +59,33 @@ export function twrIndex(points: Point[], flows: Flow[]): { index: number[]; flo
     flowIn.push(net);
   }
   return { index, flowIn };
+}
+
+/**
+ * Largest fall from a running peak (fraction >= 0) of `values`, the peak starting at `start` (the
+ * value before the first, index -1). One formula for the indexer's index and the backtest's equity.
+ */
+export function drawdown(values: ArrayLike<number>, start: number): { maxDrawdown: number; peakIndex: number; troughIndex: number } {
+  let peak = start;
+  let peakK = -1;
+  let mdd = 0;
+  let mddPeak = -1;
+  let mddTrough = -1;
+  for (let k = 0; k < values.length; k++) {
+    const v = values[k];
+    if (v > peak) {
+      peak = v;
+      peakK = k;
+    } else {
+      const dd = 1 - v / peak;
+      if (dd > mdd) {
+        mdd = dd;
+        mddPeak = peakK;
+        mddTrough = k;
+      }
+    }
+  }
+  return { maxDrawdown: mdd, peakIndex: mddPeak, troughIndex: mddTrough };
 }
 
 /** "1.0 h", "2.5 days": a window's length for a note. */
@@ -146,12 +174,7 @@ export function performance(points: Point[], flows: Flow[], gas: GasCost[], risk
     const dd = Math.sqrt(mean(excess.map((e) => Math.min(0, e) ** 2)));
     sortino = dd > 0 ? (mean(excess) / dd) * Math.sqrt(365) : null;
   }
-  let peak = index[0];
-  let maxDrawdown = 0;
-  for (const v of index) {
-    peak = Math.max(peak, v);
-    maxDrawdown = Math.max(maxDrawdown, 1 - v / peak);
-  }
+  const { maxDrawdown } = drawdown(index, index[0]);
   const netFlowsUsd = flowIn.reduce((a, b) => a + b, 0);
   const gainsUsd = last.nav - first.nav - netFlowsUsd;
   const inWindow = gas.filter((g) => g.block > first.block && g.block <= last.block);

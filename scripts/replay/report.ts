@@ -11,6 +11,7 @@ import type { Position } from "../../agent/src/strategy/types";
 import type { MarketHistory } from "../../agent/src/market/types";
 import { isoOf } from "../../agent/src/market/calendar";
 import type { DayResult } from "./driver";
+import { insights, type Insights, type Outcome } from "../../lib/analytics/insights";
 
 export interface RunFigures {
   startNav: number;
@@ -56,6 +57,19 @@ export interface Agreement {
   why: string[];
 }
 
+/** What the replayed decisions teach (lib/analytics/insights.ts over the journal's decisions as the indexer judged them). */
+export interface LearningFigures {
+  qualityScore: number | null;
+  winRate: number | null;
+  insights: Insights | null;
+}
+
+export function learningOf(outcomes: Outcome[] | null): LearningFigures {
+  if (!outcomes) return { qualityScore: null, winRate: null, insights: null };
+  const ins = insights(outcomes);
+  return { qualityScore: ins.qualityScore, winRate: ins.winRate, insights: ins };
+}
+
 export interface Summary {
   from: string;
   to: string;
@@ -67,6 +81,7 @@ export interface Summary {
   journal: JournalFigures;
   benchmarks: { name: string; totalReturn: number; maxDrawdown: number }[];
   agreement: Agreement;
+  learning: LearningFigures;
 }
 
 /** Tolerances of the issue: final value within 2%, max drawdown within 2 points. */
@@ -176,6 +191,7 @@ export function summaryTable(s: Summary, maxPoolMoveBps?: number): string {
     `journal: ${s.journal.cycles} cycles, ${s.journal.executed} executed, ${s.journal.proposed} proposed, ${s.journal.held} held, ${s.journal.failed} failed`,
     `largest pool price move by the treasury's trades: ${(maxPoolMoveBps ?? 0).toFixed(1)} bps`,
     `benchmarks: ${s.benchmarks.map((b) => `${b.name} ${pct(b.totalReturn)} (max drawdown ${pct(b.maxDrawdown)})`).join("; ")}`,
+    ...(s.learning?.insights ? [`learning: ${s.learning.insights.scored} decisions judged; helped: ${s.learning.insights.helped.join(", ") || "none"}; hurt: ${s.learning.insights.hurt.join(", ") || "none"} (no claim under ${s.learning.insights.minCases} cases)`] : []),
     `agreement: ${s.agreement.ok ? "chain, backtest and indexer agree" : "DISAGREE"}: indexer vs chain ${s.agreement.indexerVsChainCents ?? "—"} cents; backtest vs chain final ${(s.agreement.finalValueGap * 100).toFixed(2)}%, max drawdown ${s.agreement.maxDrawdownGapPts.toFixed(2)} points`,
     ...s.agreement.why.map((x) => `  - ${x}`),
   ];

@@ -13,7 +13,11 @@ import { PENDLE_PARAMS } from "../world";
 import type { IndexerProcess } from "./indexer";
 import type { Progress } from "./progress";
 import type { ReplayState } from "./state";
-import { agreementOf, backtestSide, chainFigures, journalFigures, runName, summaryTable, writeReports, type IndexerFigures, type Summary } from "./report";
+import { agreementOf, backtestSide, chainFigures, journalFigures, learningOf, runName, summaryTable, writeReports, type IndexerFigures, type Summary } from "./report";
+import { decisionsFromJournal } from "../../agent/src/learn/chain";
+import { joinOutcomes, type JudgedDecision } from "../../agent/src/learn/journal";
+import { writeMonthlyReports } from "../../agent/src/learn/report";
+import type { Outcome } from "../../lib/analytics/insights";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const VALUATION = parseAbi(["function nav() view returns (uint256)"]);
@@ -110,6 +114,7 @@ export async function runSession(o: {
   let ix: IndexerFigures = { finalNav: null, twr: null, decisions: null, winRate: null, qualityScore: null };
   let cents: number | null = null;
   let feesUsd = 0;
+  let outcomes: Outcome[] | null = null;
   if (o.indexer) {
     await o.indexer.waitCaughtUp(300_000, o.stopped);
     const p = await o.indexer.getJson<{ block: string; navUsd18: string; navUsd: number }>("/portfolio");
@@ -118,6 +123,8 @@ export async function runSession(o: {
     const chainNav = (await client.readContract({ address: o.agent.rt.addresses.valuation, abi: VALUATION, functionName: "nav", blockNumber: BigInt(p.block) })) as bigint;
     cents = Number((BigInt(p.navUsd18) - chainNav) / 10n ** 16n);
     ix = { finalNav: Number(BigInt(p.navUsd18) / 10n ** 14n) / 1e4, twr: perf.twr, decisions: dec.count, winRate: dec.winRate, qualityScore: dec.qualityScore };
+    // The decisions' outcomes against holding still, with what the journal says was decided.
+    outcomes = joinOutcomes(await decisionsFromJournal(o.agent.rt.journal), dec.decisions as unknown as JudgedDecision[]);
     const seen = new Set(dec.decisions.map((d) => d.decisionHash.toLowerCase()));
     for (const e of executed) if (!seen.has(e.decision.toLowerCase())) missing.push(`${e.decision} (not in the indexer)`);
     // Fees and slippage as the chain charged them: the NAV a trade lost at the oracle's prices.
@@ -146,9 +153,12 @@ export async function runSession(o: {
     journal,
     benchmarks: bt.benchmarks.map(({ name, totalReturn, maxDrawdown }) => ({ name, totalReturn, maxDrawdown })),
     agreement,
+    learning: learningOf(outcomes),
   };
   const dir = o.reportsDir ?? path.join(ROOT, "reports", runName(from, to));
   const files = days.length ? writeReports(dir, summary, days, bt) : [];
+  // The month-by-month insights of the run (insights-YYYY-MM.json / .html), next to the summary.
+  if (files.length && outcomes) files.push(...writeMonthlyReports(dir, outcomes, from, to));
   if (o.state) {
     o.state.summary = summary;
     o.state.reportsDir = files.length ? dir : null;

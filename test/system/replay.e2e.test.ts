@@ -92,6 +92,11 @@ describe("whole system: eight weeks replayed on the chain, three ways", function
     expect(Object.keys(s.indexer)).to.have.members(["finalNav", "twr", "decisions", "winRate", "qualityScore"]);
     expect(Object.keys(s.journal)).to.have.members(["cycles", "executed", "proposed", "held", "failed"]);
     expect(s.benchmarks.map((b: { name: string }) => b.name)).to.include.members(["mix-60-40", "btc-hold"]);
+    // What the run's decisions teach: the journal's decisions as the indexer judged them.
+    expect(Object.keys(s.learning)).to.have.members(["qualityScore", "winRate", "insights"]);
+    expect(s.learning.insights.decisions).to.equal(s.indexer.decisions);
+    expect(s.learning.qualityScore).to.equal(s.indexer.qualityScore);
+    for (const m of ["2024-07", "2024-08"]) for (const ext of ["json", "html"]) expect(fs.existsSync(path.join(reportsDir, `insights-${m}.${ext}`)), `insights-${m}.${ext}`).to.equal(true);
     expect(fs.readFileSync(path.join(reportsDir, "equity.csv"), "utf8").trim().split("\n")).to.have.length(57);
     const html = fs.readFileSync(path.join(reportsDir, "report.html"), "utf8");
     expect(html).to.match(/<svg[^>]*>.*<path/s);

@@ -30,6 +30,12 @@ export function buildUserPrompt(req: ApprovalRequest, boundary = newBoundary()):
     "```",
     `Agent rationale: ${req.rationale || "(none)"}`,
   ];
+  if (req.learning?.lines.length) {
+    parts.push(
+      `Past outcomes of similar decisions against holding still (the agent's own measurements, trusted; no claim below ${req.learning.minCases} cases). Reject a plan that repeats a pattern marked "hurt" unless the facts above say why this time differs:`,
+    );
+    for (const l of req.learning.lines) parts.push(`- ${l}`);
+  }
   if (req.market.length) {
     parts.push(`Market context (untrusted outside data, boundary ${boundary}):`);
     for (const m of req.market) parts.push(fence(boundary, m.source, m.text));

@@ -53,6 +53,11 @@ export const ApprovalRequestSchema = z.strictObject({
     staleSources: z.array(z.string()).default([]),
     pricesBroken: z.boolean().default(false),
   }),
+  /** Past outcomes of similar decisions and what they teach (agent/src/learn/context.ts): our own
+   * measurements, trusted; within a token budget. Absent: nothing learnt yet. */
+  learning: z
+    .strictObject({ minCases: z.number().int().positive(), tokenBudget: z.number().int().positive(), lines: z.array(z.string()) })
+    .optional(),
   /** Text from outside (market APIs, news): untrusted, fenced in the prompt. */
   market: z.array(z.strictObject({ source: z.string().min(1), text: z.string() })).default([]),
 });
