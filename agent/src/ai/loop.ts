@@ -16,7 +16,8 @@ import { assessmentLlm } from "./client";
 import { dispatcherFor } from "./alerts";
 import { assessDaily, dailyInputOf, type DailyAnswer } from "./daily";
 import { assessWeekly, weeklyFacts, type PriceSeries, type SignalDay, type WeeklyAnswer, type WeeklyFacts } from "./weekly";
-import { alertsSince, dailyReport, REPORT_CHANNELS, sendReport, weeklyReport } from "./reports";
+import { alertsSince, dailyReport, REPORT_CHANNELS, sendReport, weeklyReport, type Report, type ReportSection } from "./reports";
+import type { DispatchResult } from "../alerts";
 import { assessedRecord, listAssessments, recordAssessment } from "./store";
 import type { Assessed } from "./assess";
 
@@ -147,4 +148,19 @@ export async function runWeeklyReview(rt: Runtime, o: { date: string; provider: 
     if (d.enabled) await sendReport(d, weeklyReport(scope, facts, a));
   }
   return { facts, assessed: a, recorded };
+}
+
+/**
+ * The monthly insights' entry point (their content is agent/src/learn's): recorded in the journal
+ * (assessments, kind monthly: counted in summary.json) and sent as a report by e-mail and webhook,
+ * once per month. `assessed`: who wrote it and the API's usage when a model did (absent: the rules).
+ */
+export async function publishMonthly(rt: Runtime, r: { month: string; title: string; sections: ReportSection[]; data?: Record<string, unknown> }, o: { assessed?: Pick<Assessed<unknown>, "answeredBy" | "usage">; env?: NodeJS.ProcessEnv } = {}): Promise<{ recorded: boolean; sent?: DispatchResult }> {
+  if (!/^\d{4}-\d{2}$/.test(r.month)) throw new Error(`publishMonthly: month must be YYYY-MM, got "${r.month}"`);
+  const scope = scopeOf(rt);
+  const report: Report = { kind: "monthly", scope, period: r.month, title: r.title, sections: r.sections, data: r.data ?? {} };
+  const recorded = await recordAssessment(rt.journal, { key: `monthly:${scope}:${r.month}`, kind: "monthly", scope, date: `${r.month}-01`, assessed: o.assessed ?? { answeredBy: "rules" }, body: { title: r.title, sections: r.sections, data: r.data ?? {} } });
+  if (!rt.cfg.reports.monthly) return { recorded };
+  const d = dispatcherFor(rt.cfg, { env: o.env ?? rt.ctx.env ?? process.env, log: rt.log, journal: rt.journal, only: REPORT_CHANNELS });
+  return { recorded, sent: d.enabled ? await sendReport(d, report) : undefined };
 }

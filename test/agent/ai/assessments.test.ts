@@ -12,6 +12,8 @@ import { aiTotals, assessedRecord, listAssessments, recordAssessment } from "../
 import { dailyReport, REPORT_CHANNELS, sendReport, weeklyReport } from "../../../agent/src/ai/reports";
 import { callCostUsd, monthlyCostUsd } from "../../../agent/src/ai/cost";
 import { dispatcherFor } from "../../../agent/src/ai/alerts";
+import { publishMonthly } from "../../../agent/src/ai/loop";
+import type { Runtime } from "../../../agent/src/cycle/runtime";
 import { loadAgentConfig } from "../../../agent/src/config";
 import { createLogger } from "../../../agent/src/log";
 import { DEFAULT_MODEL_PRICES } from "../../../agent/src/config/schema";
@@ -221,6 +223,25 @@ describe("ai/daily + ai/weekly + ai/reports", function () {
       expect(smtp.mails).to.have.length(2);
       expect(part(smtp.mails[1].raw, "text/html")).to.match(/<th align="left">treasury<\/th>/).and.match(/nothing is done automatically/);
       expect(JSON.parse(rx.received[1].body).data.review.summary).to.match(/^Week to 2024-08-06/);
+    });
+
+    it("the monthly insights' entry point: recorded once (counted as monthly) and sent as a report", async () => {
+      const env = { RPC_URL: "http://127.0.0.1:1", SMTP_HOST: "127.0.0.1", SMTP_PORT: String(smtp.port), ALERT_EMAIL_FROM: "t@example.org", ALERT_EMAIL_TO: "o@example.org", ALERT_WEBHOOK_URL: `${rx.origin}/hook`, ALERT_WEBHOOK_SECRET: SECRET };
+      const safe = "0x00000000000000000000000000000000000000aa";
+      // Only what publishMonthly uses of a runtime: the config, the logger, the journal, which treasury.
+      const rt = { cfg: loadAgentConfig({ env }), log: createLogger("silent"), journal, ctx: { chainId: 31337, safe, env } } as unknown as Runtime;
+      const mails = smtp.mails.length;
+      const r = await publishMonthly(rt, { month: "2024-08", title: "Treasury insights for August 2024", sections: [{ heading: "What the month taught", lines: ["The drift trades paid."] }], data: { trades: 3 } });
+      expect(r.recorded).to.equal(true);
+      expect(r.sent!.delivered.sort()).to.deep.equal(["email", "webhook"]);
+      expect(smtp.mails.length).to.equal(mails + 1);
+      expect(part(smtp.mails.at(-1)!.raw, "text/html")).to.include("<h3>What the month taught</h3>");
+      expect(JSON.parse(rx.received.at(-1)!.body).data).to.deep.include({ kind: "report.monthly", period: "2024-08", trades: 3 });
+      const again = await publishMonthly(rt, { month: "2024-08", title: "Treasury insights for August 2024", sections: [] });
+      expect(again.recorded).to.equal(false);
+      expect(again.sent!.suppressed).to.equal(true);
+      expect((await aiTotals(journal, `31337:${safe}`)).monthly).to.equal(1);
+      await publishMonthly(rt, { month: "August", title: "x", sections: [] }).then(() => expect.fail("a bad month was taken"), (e: Error) => expect(e.message).to.match(/YYYY-MM/));
     });
 
     it("cost: the usage fields at the configured model's prices, per call and per month", () => {
