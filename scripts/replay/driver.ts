@@ -10,6 +10,7 @@ import { openRuntime, type Runtime } from "../../agent/src/cycle/runtime";
 import { defaultSteps } from "../../agent/src/cycle/steps";
 import { planPorts } from "../../agent/src/cycle/ports";
 import { runCycle } from "../../agent/src/cycle/once";
+import { aiLoop, type AiLoop } from "../../agent/src/ai/loop";
 import { signAndExecute } from "../../agent/src/cycle/owners";
 import { isFailedCycle, type CycleReport, type CycleSteps } from "../../agent/src/cycle/types";
 import { ReplayProvider } from "../../agent/src/market/replay";
@@ -36,6 +37,8 @@ export const keyOf = (i: number) => HDNodeWallet.fromPhrase(TEST_MNEMONIC, undef
 export interface AgentSession {
   rt: Runtime;
   steps: CycleSteps<Portfolio>;
+  /** The assessments after each cycle (agent/src/ai). */
+  ai?: AiLoop<Portfolio>;
   provider: ReplayProvider;
   server?: AgentServer;
   agentKey: Hex;
@@ -61,7 +64,9 @@ export async function openAgent(o: { rpcUrl: string; deploymentsFile: string; tx
   };
   const rt = await openRuntime({ env, logLevel: process.env.LOG_LEVEL ?? "warn" });
   const provider = new ReplayProvider(o.history);
-  const steps = defaultSteps(rt, planPorts(rt), { provider, env });
+  // The daily assessment after each cycle and the weekly review every ai.weeklyEveryDays simulated days.
+  const ai = aiLoop(rt, defaultSteps(rt, planPorts(rt), { provider, env }), { provider: () => provider, env });
+  const steps = ai.steps;
   let server: AgentServer | undefined;
   try {
     server = o.server ? await startRunServer(rt, { intervalSeconds: o.intervalSeconds, say: o.say, replay: o.replay }) : undefined;
@@ -72,6 +77,7 @@ export async function openAgent(o: { rpcUrl: string; deploymentsFile: string; tx
   return {
     rt,
     steps: server ? server.watch(steps) : steps,
+    ai,
     provider,
     server,
     agentKey,
@@ -92,7 +98,7 @@ export interface DayResult {
   signed: { safeTxHash: Hex; txHash: Hex; decision?: Hex; confirmedBy: string[]; proposedOn: string }[];
   /** Owner executions that failed this day. */
   ownerErrors: string[];
-  ms: { feeds: number; arbitrage: number; cycle: number; owners: number };
+  ms: { feeds: number; arbitrage: number; cycle: number; ai: number; owners: number };
   /** The largest move of a Uniswap pool's price across the day's cycle and owners' executions (bps). */
   poolMoveBps: number;
 }
@@ -133,8 +139,10 @@ export async function replayDays(o: ReplayOptions): Promise<DayResult[]> {
     const before = await Promise.all(POOLS.map((k) => poolPrice(world, k)));
     const c0 = performance.now();
     const report = await runCycle(agent.rt.ctx, agent.steps, { date, agentKey: agent.agentKey });
-    agent.server?.cycleDone(report);
     const c1 = performance.now();
+    await agent.ai?.after(report);
+    agent.server?.cycleDone(report);
+    const c1a = performance.now();
     if (report.status === "proposed" && report.safeTxHash) pending.push({ safeTxHash: report.safeTxHash as Hex, dueDay: day + o.signerDelayDays, proposedOn: date });
     const signed: DayResult["signed"] = [];
     const ownerErrors: string[] = [];
@@ -150,7 +158,7 @@ export async function replayDays(o: ReplayOptions): Promise<DayResult[]> {
     const c2 = performance.now();
     const after = await Promise.all(POOLS.map((k) => poolPrice(world, k)));
     const poolMoveBps = Math.max(...after.map((a, k) => Math.abs(a / before[k] - 1) * 10_000));
-    const d: DayResult = { day, date, report, navUsd: await navNow(agent), signed, ownerErrors, ms: { feeds: w.feedsMs, arbitrage: w.arbitrageMs, cycle: c1 - c0, owners: c2 - c1 }, poolMoveBps };
+    const d: DayResult = { day, date, report, navUsd: await navNow(agent), signed, ownerErrors, ms: { feeds: w.feedsMs, arbitrage: w.arbitrageMs, cycle: c1 - c0, ai: c1a - c1, owners: c2 - c1a }, poolMoveBps };
     out.push(d);
     o.onDay?.(d);
   }

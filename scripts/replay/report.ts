@@ -2,6 +2,7 @@
 // same strategy and holdings, the indexer rebuilt from chain events), how far apart they are and
 // why, the benchmarks; written as reports/<run>/summary.json, report.html (self-contained, charts
 // as inline SVG), equity.csv and decisions.csv, and printed as a table.
+import type { AiTotals } from "../../agent/src/ai/store";
 import fs from "node:fs";
 import path from "node:path";
 import { computeMetrics } from "../../agent/src/backtest/metrics";
@@ -82,6 +83,8 @@ export interface Summary {
   benchmarks: { name: string; totalReturn: number; maxDrawdown: number }[];
   agreement: Agreement;
   learning: LearningFigures;
+  /** Issue 19: the assessments the run recorded and the tokens the Messages API counted for them. */
+  ai: AiTotals;
 }
 
 /** Tolerances of the issue: final value within 2%, max drawdown within 2 points. */

@@ -1,6 +1,7 @@
 // A replay from a deployed world to its reports: the days (driver.ts), then the same window by the
 // backtest engine and the indexer's view of the chain, compared (report.ts). Used by `npm start`,
 // `npm run bench:system` and the whole-system test alike.
+import { aiTotals } from "../../agent/src/ai/store";
 import path from "node:path";
 import { parseAbi, type Hex } from "viem";
 import { defaultConfig, type Config } from "../../agent/src/strategy/config";
@@ -45,7 +46,7 @@ export interface SessionResult {
   days: DayResult[];
   files: string[];
   failed: boolean;
-  timing: { feeds: number; arbitrage: number; cycle: number; owners: number; indexer: number };
+  timing: { feeds: number; arbitrage: number; cycle: number; ai: number; owners: number; indexer: number };
 }
 
 export async function runSession(o: {
@@ -85,7 +86,7 @@ export async function runSession(o: {
   // Stopped by a signal: what was done stays in the journal and the indexer; no report.
   if (o.stopped()) {
     if (o.state) o.state.status = "stopped";
-    return { summary: null, days, files: [], failed: days.some(dayFailed), timing: { feeds: 0, arbitrage: 0, cycle: 0, owners: 0, indexer: 0 } };
+    return { summary: null, days, files: [], failed: days.some(dayFailed), timing: { feeds: 0, arbitrage: 0, cycle: 0, ai: 0, owners: 0, indexer: 0 } };
   }
   const client = o.agent.rt.ctx.client;
   const from = isoOf(o.fromDay);
@@ -154,6 +155,7 @@ export async function runSession(o: {
     benchmarks: bt.benchmarks.map(({ name, totalReturn, maxDrawdown }) => ({ name, totalReturn, maxDrawdown })),
     agreement,
     learning: learningOf(outcomes),
+    ai: await aiTotals(o.agent.rt.journal, `${o.agent.rt.ctx.chainId}:${o.agent.rt.ctx.safe}`),
   };
   const dir = o.reportsDir ?? path.join(ROOT, "reports", runName(from, to));
   const files = days.length ? writeReports(dir, summary, days, bt) : [];
@@ -167,5 +169,5 @@ export async function runSession(o: {
   o.progress.say(summaryTable(summary, Math.max(0, ...days.map((d) => d.poolMoveBps))));
   if (files.length) o.progress.say(`reports: ${path.relative(process.cwd(), dir)}/ (summary.json, report.html, equity.csv, decisions.csv)`);
   const sum = (k: keyof DayResult["ms"]) => days.reduce((a, d) => a + d.ms[k], 0);
-  return { summary, days, files, failed: days.some(dayFailed), timing: { feeds: sum("feeds"), arbitrage: sum("arbitrage"), cycle: sum("cycle"), owners: sum("owners"), indexer: indexerMs } };
+  return { summary, days, files, failed: days.some(dayFailed), timing: { feeds: sum("feeds"), arbitrage: sum("arbitrage"), cycle: sum("cycle"), ai: sum("ai"), owners: sum("owners"), indexer: indexerMs } };
 }

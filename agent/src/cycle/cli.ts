@@ -17,6 +17,8 @@ import { isFailedCycle, type CycleReport } from "./types";
 import { alertsFrom } from "../alerts";
 import { requireChain, requireProposer, requireRegisteredAgent, Unreachable } from "./preflight";
 import { closeExecutedProposal } from "./owners";
+import { aiLoop, runWeeklyReview } from "../ai/loop";
+import { reportText, weeklyReport } from "../ai/reports";
 
 interface Io {
   out: (s: string) => void;
@@ -63,6 +65,12 @@ async function cycleDate(rt: Runtime, date?: string): Promise<string> {
   return isoOf(lastDecisionDay(p.history!));
 }
 
+/** One market provider per runtime for the weekly review's benchmarks (the replay reads its files once). */
+const providerOnce = (rt: Runtime) => {
+  let p: ReturnType<typeof marketProvider> | undefined;
+  return () => (p ??= marketProvider(rt));
+};
+
 const needService = (rt: Runtime) => {
   if (!rt.ctx.safeCfg) throw new UserError("no Safe Transaction Service: set SAFE_TX_SERVICE_URL (local or self-hosted, ending in /api) or SAFE_API_KEY (hosted)");
   return rt.ctx.safeCfg;
@@ -95,7 +103,10 @@ export function registerCycleVerbs(program: Command, io: Io, ports: PortsFactory
     withRuntime(o, async (rt) => {
       await preflight(rt, { dryRun: o.dryRun, propose: forceProposal });
       const agent = o.dryRun ? undefined : await rt.key("agent");
-      const r = await runCycle(rt.ctx, defaultSteps(rt, ports(rt)), { date: await cycleDate(rt, o.date), dryRun: o.dryRun, forceProposal, agentKey: agent?.key });
+      const ai = aiLoop(rt, defaultSteps(rt, ports(rt)), { provider: providerOnce(rt) });
+      const r = await runCycle(rt.ctx, ai.steps, { date: await cycleDate(rt, o.date), dryRun: o.dryRun, forceProposal, agentKey: agent?.key });
+      // The daily assessment (and the weekly review when due) after the cycle; never on a dry run.
+      if (!o.dryRun) await ai.after(r);
       io.out(o.json ? json(r) + "\n" : formatCycle(r));
       if (!o.dryRun) await alertsOf(rt).cycle(r);
       // The report is printed; scripts and service managers see the failure in the exit code.
@@ -147,12 +158,14 @@ export function registerCycleVerbs(program: Command, io: Io, ports: PortsFactory
         process.on("SIGTERM", onSignal);
         try {
           const agent = await rt.key("agent");
-          const steps = defaultSteps(rt, ports(rt));
+          const ai = aiLoop(rt, defaultSteps(rt, ports(rt)), { provider: providerOnce(rt) });
+          const steps = ai.steps;
           const alerts = alertsOf(rt);
           const watched = server ? server.watch(steps) : steps;
           for (let n = 0; !stop && n < max; n++) {
             const started = Date.now();
             const r = await runCycle(rt.ctx, watched, { date: await cycleDate(rt), agentKey: agent.key });
+            await ai.after(r);
             server?.cycleDone(r);
             io.out(o.json ? json(r) + "\n" : formatCycle(r));
             await alerts.cycle(r);
@@ -183,6 +196,20 @@ export function registerCycleVerbs(program: Command, io: Io, ports: PortsFactory
       const key = o.dryRun ? undefined : await rt.key("agent");
       const r = await proposeEnableBorrowing({ client: rt.ctx.client, policy: rt.addresses.policy, deployment: rt.deployment, safeCfg: o.dryRun ? (rt.ctx.safeCfg as never) : needService(rt), proposerKey: key?.key ?? "0x", evidence, dryRun: o.dryRun });
       io.out(o.json ? json(r) + "\n" : formatBorrowProposal(r));
+    }));
+
+  program
+    .command("review")
+    .description("the weekly strategy review now (issue 19 §2): the week and quarter against the benchmarks and targets, the signals, regime, concerns, recommendations; a report, it never acts")
+    .option("--date <date>", "the week's last day (default: as `once`)")
+    .option("--config <file>", "agent config JSON")
+    .option("--json", "print JSON")
+    .action(async (o: { date?: string; config?: string; json?: boolean }) => withRuntime(o, async (rt) => {
+      if (rt.journalHeld) throw new UserError(`the running agent holds the journal (${rt.journalHeld}); it writes the weekly review itself every ${rt.cfg.ai.weeklyEveryDays} days (dashboard, reports), or stop it and run \`treasury review\` again`);
+      const date = await cycleDate(rt, o.date);
+      const r = await runWeeklyReview(rt, { date, provider: marketProvider(rt) });
+      const scope = `${rt.ctx.chainId}:${rt.ctx.safe}`;
+      io.out(o.json ? json({ date, answeredBy: r.assessed.answeredBy, why: r.assessed.why, review: r.assessed.value, facts: r.facts, llm: r.assessed.llm, usage: r.assessed.usage ?? null, recorded: r.recorded }) + "\n" : reportText(weeklyReport(scope, r.facts, r.assessed)).join("\n\n") + "\n");
     }));
 
   program

@@ -52,13 +52,15 @@ export interface AppDeps {
   indexerUrl?: string;
   /** The agent's Safe: the indexer is asked for this Safe's figures (`?safe=`). */
   indexerSafe?: string;
+  /** This Safe's assessments (agent/src/ai: daily, weekly, emergency, monthly), newest first. Absent: no /api/assessments. */
+  assessments?(limit: number): Promise<unknown[]>;
   /** The strategy's config: benchmarks' weights and rates, the caps. Default: the built-in one. */
   strategy?: Config;
 }
 
 export const MAX_SERIES_DAYS = 5_000;
 
-const ROUTES = "GET / (dashboard), /health, /health/live, /metrics, /api/status, /api/decisions?limit=N, /api/replay, /api/nav?limit=N, /api/series, /api/decision/:hash";
+const ROUTES = "GET / (dashboard), /health, /health/live, /metrics, /api/status, /api/decisions?limit=N, /api/replay, /api/nav?limit=N, /api/series, /api/decision/:hash, /api/assessments?limit=N";
 const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n")[0];
 
 /** ?limit=N as an integer from 1 to max (default when absent), or the 400 message naming the fix. */
@@ -117,6 +119,7 @@ export function buildApp(d: AppDeps): Hono {
   jsonRoute("/api/decisions", "journal", async (limit) => ({ limit, decisions: await d.decisions(limit) }), [DEFAULT_DECISIONS, MAX_DECISIONS]);
   jsonRoute("/api/nav", "journal", async (limit) => ({ limit, points: await d.nav(limit) }), [DEFAULT_NAV_POINTS, MAX_NAV_POINTS]);
   if (d.replay) jsonRoute("/api/replay", "replay", () => d.replay!());
+  if (d.assessments) jsonRoute("/api/assessments", "journal", async (limit) => ({ limit, assessments: await d.assessments!(limit) }), [50, 500]);
 
   // The dashboard's charts: the journal's series, with the indexer's performance and decision outcomes
   // when it is configured and answers (else the journal's, and the reason the indexer's are absent).
@@ -157,7 +160,7 @@ export function buildApp(d: AppDeps): Hono {
     }
   });
 
-  mountDashboard(app, { status, decisions: d.decisions, nav: d.nav, health: async () => (await health()).body, lastRead: () => d.state.portfolio, now: d.now, caps: capLimits(strategy, false) });
+  mountDashboard(app, { status, decisions: d.decisions, nav: d.nav, health: async () => (await health()).body, lastRead: () => d.state.portfolio, now: d.now, caps: capLimits(strategy, false), assessments: d.assessments });
 
   app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}; routes: ${ROUTES}` }, 404));
   app.onError((e, c) => {

@@ -7,6 +7,7 @@ import { apiKitFor } from "../safe";
 import { startAgentServer, type AgentServer } from "./server";
 import { usdNumber } from "../usd";
 import { registerSecret } from "../log";
+import { listAssessments } from "../ai/store";
 
 
 export async function startRunServer(rt: Runtime, o: { intervalSeconds: number; say?: (line: string) => void; now?: () => number; replay?: () => Promise<unknown> }): Promise<AgentServer | undefined> {
@@ -37,6 +38,7 @@ export async function startRunServer(rt: Runtime, o: { intervalSeconds: number; 
     },
     indexerUrl: c.indexerUrl,
     indexerSafe: rt.addresses.safe,
+    assessments: (limit) => listAssessments(rt.journal, { scope: `${rt.addresses.chainId}:${rt.addresses.safe}`, limit }),
     pendingProposals: safeCfg && (async () => (await apiKitFor(safeCfg).getPendingTransactions(getAddress(rt.addresses.safe))).results.length),
   });
   o.say?.(`server ${server.url}  (GET / dashboard, /health, /metrics, /api/status, /api/decisions, /api/nav, /api/series)\n`);

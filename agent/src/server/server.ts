@@ -15,7 +15,7 @@ import { withTimeout } from "./timeout";
 
 const PENDING_TIMEOUT_MS = 5_000;
 
-export interface AgentServerOptions extends Pick<AppDeps, "status" | "decisions" | "nav" | "pingJournal" | "access" | "replay" | "series" | "seriesStamp" | "decision" | "indexerUrl" | "indexerSafe" | "strategy"> {
+export interface AgentServerOptions extends Pick<AppDeps, "status" | "decisions" | "nav" | "pingJournal" | "access" | "replay" | "series" | "seriesStamp" | "decision" | "indexerUrl" | "indexerSafe" | "strategy" | "assessments"> {
   host: string;
   /** 0: a free port chosen by the OS. */
   port: number;
@@ -46,7 +46,7 @@ export async function startAgentServer(o: AgentServerOptions): Promise<AgentServ
   const now = o.now ?? Date.now;
   const state = new LoopState(now());
   const metrics = new AgentMetrics(state);
-  const app = buildApp({ state, metrics, rules: o.rules, now, log: o.log, status: o.status, decisions: o.decisions, nav: o.nav, pingJournal: o.pingJournal, replay: o.replay, series: o.series, seriesStamp: o.seriesStamp, decision: o.decision, indexerUrl: o.indexerUrl, indexerSafe: o.indexerSafe, strategy: o.strategy, access: o.access ?? { rateLimit: { windowSeconds: 60, max: 300 } } });
+  const app = buildApp({ state, metrics, rules: o.rules, now, log: o.log, status: o.status, decisions: o.decisions, nav: o.nav, pingJournal: o.pingJournal, replay: o.replay, series: o.series, seriesStamp: o.seriesStamp, decision: o.decision, indexerUrl: o.indexerUrl, indexerSafe: o.indexerSafe, strategy: o.strategy, assessments: o.assessments, access: o.access ?? { rateLimit: { windowSeconds: 60, max: 300 } } });
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
   let listening;
   try {

@@ -50,6 +50,55 @@ const originText = (v: unknown) => {
 const unavailable = (what: string, g: { error: string }) => html`<p class="error">${what} unavailable: ${g.error}</p>`;
 const rec = (v: unknown): Record<string, unknown> => (v && typeof v === "object" ? (v as Record<string, unknown>) : {});
 
+/** Issue 19: the latest daily assessment, the weekly reviews, the emergencies (agent/src/ai). */
+function aiSection(v: DashboardView): Html {
+  const g = v.assessments;
+  if (!g) return html``;
+  if (!g.ok) return html`<section id="assessments" class="wide" data-server><h2>Assessments</h2>${unavailable("assessments", g)}</section>`;
+  const rows = g.value.map(rec);
+  const by = (r: Record<string, unknown>) => {
+    const b = rec(r.body);
+    return html`<span class="muted small">by ${r.answeredBy === "llm" ? `the model (${str(rec(b.llm).model) ?? "?"})` : "the rules"}${r.answeredBy === "rules" ? html` — ${str(b.why) ?? ""}` : ""}</span>`;
+  };
+  const list = (xs: unknown) => (Array.isArray(xs) ? xs.map((x) => html`<li>${str(x) ?? ""}</li>`) : []);
+  const daily = rows.find((r) => r.kind === "daily");
+  const d = daily ? rec(rec(daily.body).answer) : undefined;
+  const dailyHtml = daily && d
+    ? html`<dl>
+<dt>day</dt><dd>${str(daily.date)} ${hash(daily.decisionHash)}</dd>
+<dt>view</dt><dd><strong class="action">${(str(d.action) ?? "").replace("_", " ")}</strong>, risk <strong>${str(d.risk_level) ?? "—"}</strong>: ${str(d.risk_words) ?? ""}</dd>
+<dt>phase</dt><dd>${str(d.phase) ?? "—"}</dd>
+<dt>would change</dt><dd><ul>${list(d.what_would_change)}</ul></dd>
+<dt>summary</dt><dd>${str(d.summary) ?? ""} ${by(daily)}</dd>
+</dl>`
+    : html`<p class="muted">No daily assessment yet (one is written after each cycle).</p>`;
+  const weekly = rows.filter((r) => r.kind === "weekly");
+  const weeklyHtml = weekly.length
+    ? html`<table><thead><tr><th>week to</th><th>summary</th><th>concerns</th><th>recommendations</th></tr></thead><tbody>${weekly.map((r) => {
+        const a = rec(rec(r.body).answer);
+        return html`<tr><td>${str(r.date)}</td><td>${str(a.summary) ?? ""} ${by(r)}</td><td><ul>${list(a.concerns)}</ul></td><td><ul>${list(a.recommendations)}</ul></td></tr>`;
+      })}</tbody></table>`
+    : html`<p class="muted">No weekly review yet (every few days of cycles; \`treasury review\` now).</p>`;
+  const em = rows.filter((r) => r.kind === "emergency");
+  const emHtml = em.length
+    ? html`<table><thead><tr><th>day</th><th>recommendation</th><th>events</th><th>pause</th><th>exit</th></tr></thead><tbody>${em.map((r) => {
+        const b = rec(r.body);
+        const a = rec(b.answer);
+        const evs = Array.isArray(b.events) ? b.events.map((e) => str(rec(e).kind) ?? "") : [];
+        return html`<tr><td>${str(r.date)}</td><td><strong>${(str(a.recommendation) ?? "").replace("_", " ")}</strong> ${by(r)}<br>${str(a.summary) ?? ""}</td><td>${evs.join(", ")}</td><td>${rec(b.pause).done === true ? "paused" : str(rec(b.pause).why) ?? "—"}</td><td>${rec(b.exit).done === true ? "exited" : str(rec(b.exit).why) ?? "—"}</td></tr>`;
+      })}</tbody></table>`
+    : html`<p class="muted">No emergency.</p>`;
+  return html`<section id="assessments" class="wide" data-server>
+<h2>Assessments <span class="muted small">advice from the model or, without a key or when it fails, the rules; <a href="api/assessments">api/assessments</a></span></h2>
+<h3>Latest daily assessment</h3>
+${dailyHtml}
+<h3>Weekly reviews</h3>
+${weeklyHtml}
+<h3>Emergencies</h3>
+${emHtml}
+</section>`;
+}
+
 function healthSection(h: Got<HealthBody>): Html {
   if (!h.ok) return html`<section id="health" data-server><h2>Health</h2>${unavailable("health", h)}</section>`;
   const b = h.value;
@@ -216,6 +265,7 @@ ${allocationSection(v)}
 <div id="perf"><p class="muted">Loading…</p></div>
 </section>
 ${decisionsSection(v)}
+${aiSection(v)}
 <section id="decision-detail" class="wide" hidden>
 <h2>Decision <span id="detail-title"></span> <button id="detail-close" type="button">close</button></h2>
 <div id="detail-body"></div>

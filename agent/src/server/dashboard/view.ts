@@ -26,6 +26,8 @@ export interface DashboardSources {
   now(): number;
   /** The on-chain caps (fractions): the allocation table's cap column. */
   caps: CapLimits;
+  /** The assessments (agent/src/ai), newest first; absent: no panel. */
+  assessments?(limit: number): Promise<unknown[]>;
 }
 
 export type Got<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -39,10 +41,12 @@ export interface DashboardView {
   health: Got<HealthBody>;
   lastRead: PortfolioSeen | undefined;
   caps: CapLimits;
+  assessments?: Got<unknown[]>;
 }
 
 export const DASHBOARD_DECISIONS = 20;
 export const DASHBOARD_NAV_POINTS = 200;
+export const DASHBOARD_ASSESSMENTS = 200;
 const STATUS_MS = 10_000;
 const JOURNAL_MS = 3_000;
 
@@ -61,6 +65,7 @@ export async function gatherView(s: DashboardSources): Promise<DashboardView> {
     got(() => s.nav(DASHBOARD_NAV_POINTS), JOURNAL_MS, "the journal"),
     got(() => s.health(), JOURNAL_MS + 1_000, "the health check"),
   ]);
+  const assessments = s.assessments ? await got(() => s.assessments!(DASHBOARD_ASSESSMENTS), JOURNAL_MS, "the journal") : undefined;
   return {
     renderedAt: new Date(s.now()).toISOString(),
     status,
@@ -70,5 +75,6 @@ export async function gatherView(s: DashboardSources): Promise<DashboardView> {
     health,
     lastRead: s.lastRead(),
     caps: s.caps,
+    assessments,
   };
 }
