@@ -89,11 +89,12 @@ describe("agent/watch: watchers on the local world", function () {
   const blockTimeMs = async (blockNumber: bigint) => Number((await w.client.getBlock({ blockNumber })).timestamp) * 1000;
   const policyCall = (data: Hex) => ({ to: w.g.addresses.policy, data: encodeFunctionData({ abi: treasuryPolicyAbi, functionName: "schedule", args: [getAddress(w.d.treasury!.safe), data] }) });
 
-  it("a guardian's pause: one critical alert timed from its block; a restarted watcher (same cursor, or the cursor lost) does not alert again", async () => {
-    const r = rig();
-    await r.watcher.tick(); // starts at the head: history is the indexer's
+  it("a guardian's pause while the watcher was down: one critical alert timed from its block at restart; restarted again (same cursor, or the cursor lost) it does not alert again", async () => {
+    const down = rig();
+    await down.watcher.tick(); // a first start begins at the head (history is the indexer's), then the process stops
     const tx = await w.g.policy.connect(w.g.guardian).pause();
     const receipt = (await tx.wait())!;
+    const r = rig(); // restarted: goes on from the cursor, so the pause is not missed
     const evs = await r.watcher.tick();
     const paused = ofKind(evs, "agent.paused");
     expect(paused).to.have.length(1);
