@@ -21,6 +21,7 @@ import { ChainFollower, Cursor, SnapshotReader, Watcher, dispatcherDelivery, typ
 import type { PendingProposal } from "../../../agent/src/watch/protocols/proposals";
 import { ART, advanceTime, executeSafeTx, feedPrice, setPrice, contractNetworksFor } from "../../../scripts/world";
 import { erc20Abi, safeAbi, treasuryPolicyAbi } from "../../../lib/chain/abi";
+import { aaveSupply, approve } from "../../../lib/chain";
 import { apiKitFor, proposeBatch, startTxService, type TxService } from "../../../agent/src/safe";
 import { startWebhookReceiver, type WebhookReceiver } from "../alerts/servers";
 import { deadPort } from "../helpers/edges";
@@ -213,6 +214,25 @@ describe("agent/watch: watchers on the local world", function () {
     expect(evs[0].data.outflowUsd as number).to.be.closeTo(25_000, 1);
     expect(evs[0].data.payments).to.deep.equal([{ token: getAddress(usdc), to: payee, amount: "25000000000" }]);
     expect(hooks().filter((h) => h.data.kind === "outflow.large")).to.have.length(1);
+  });
+
+  it("an agent batch by another key, then a guardian's emergency exit: each alerted once", async () => {
+    const r = rig({ agent: getAddress("0x000000000000000000000000000000000000a11c") }); // this process is not the world's agent
+    await r.watcher.tick();
+    const usdc = getAddress(w.g.world.tokens.USDC);
+    const pool = getAddress(w.d.aave.pool);
+    const amount = parseUnits("1000", 6);
+    const calls = [approve(usdc, pool, amount), aaveSupply(pool, usdc, amount, getAddress(w.d.treasury!.safe))].map((c) => ({ to: c.to, value: c.value ?? 0n, data: c.data ?? "0x" }));
+    await (await w.g.module.connect(w.g.agent).execute(calls, `0x${"11".repeat(32)}`)).wait();
+    const other = ofKind(await r.watcher.tick(), "agent.executedByOther");
+    expect(other).to.have.length(1);
+    expect(other[0].data).to.include({ agent: w.agent, decisionHash: `0x${"11".repeat(32)}` });
+    expect(other[0].data.sizeUsd as number).to.be.closeTo(1000, 1);
+    await (await w.g.module.connect(w.g.guardian).emergencyExit()).wait();
+    const evs = await r.watcher.tick();
+    expect(ofKind(evs, "emergency.exit").map((e) => e.data.guardian)).to.deep.equal([await w.g.guardian.getAddress()]);
+    expect(ofKind(evs, "agent.paused").map((e) => e.title)).to.deep.equal(["Agent paused by the emergency exit"]);
+    expect(hooks().map((h) => h.data.kind).sort()).to.deep.equal(["agent.executedByOther", "agent.paused", "emergency.exit"]);
   });
 
   it("a stale proposal in the local transaction service: one warning once it is older than proposalMaxAgeHours", async () => {
