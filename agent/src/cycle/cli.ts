@@ -140,7 +140,7 @@ export function registerCycleVerbs(program: Command, io: Io, ports: PortsFactory
         let wake: (() => void) | undefined;
         // A critical emergency seen by the watch loop starts the next cycle now (one at a time: after
         // the current one; the journal's one decision per day still holds).
-        let woken = false;
+        let woken: boolean;
         let watcher: Watcher | undefined;
         const onSignal = (sig: string) => {
           rt.log.info({ signal: sig }, "stopping after the current cycle");
