@@ -41,7 +41,7 @@ export function emailChannel(o: EmailOptions): Channel {
       if (o.user && !o.password) throw new SendError(`email: ${o.passwordEnv} is not set; set it to the SMTP password of ${o.user}`, false);
       await withRetry(async () => {
         try {
-          await transport.sendMail({ from: o.from, to: o.to, subject: emailSubject(a), text: plainText(a), html: emailHtml(a) });
+          await transport.sendMail({ from: o.from, to: o.to, subject: emailSubject(a), text: plainText(a), html: a.html ?? emailHtml(a) });
         } catch (e) {
           const err = e as { code?: string; responseCode?: number; message?: string };
           const msg = `email: ${(err.message ?? String(e)).split("\n")[0]}`;

@@ -17,6 +17,8 @@ export interface Alert {
   links?: [string, string][];
   /** Deduplication key: the same key is not sent again within the window. Absent: always sent. */
   key?: string;
+  /** Ready HTML for the e-mail's HTML part (a report's tables); absent: built from the lines. */
+  html?: string;
   /** Structured payload for machines (the webhook's `data`). */
   data?: Record<string, unknown>;
 }

@@ -21,8 +21,8 @@ export interface WebhookOptions {
   now?: () => Date;
 }
 
-/** proposal.created for signers' work, alert for everything else (external-apis §4.2). */
-export const webhookType = (a: Alert) => (a.kind === "proposal.created" ? "proposal.created" : "alert");
+/** proposal.created for signers' work, report for the reports (issue 19 §5), alert for everything else (external-apis §4.2). */
+export const webhookType = (a: Alert) => (a.kind === "proposal.created" ? "proposal.created" : a.kind.startsWith("report.") ? "report" : "alert");
 
 export function webhookChannel(o: WebhookOptions): Channel {
   const now = o.now ?? (() => new Date());

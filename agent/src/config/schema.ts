@@ -82,6 +82,40 @@ export const WatchConfigSchema = z
   .default({ enabled: true, intervalSeconds: 30, proposalMaxAgeHours: 48, largeOutflowUsd: 50_000, wakeCycle: true, maxBlockRange: 2_000 });
 export type WatchConfig = z.infer<typeof WatchConfigSchema>;
 
+/** Published list prices of the Messages API, USD per million tokens, by model id. This is
+ * CONFIGURATION (the figures of the vendor's price page when written), used only to turn the
+ * API's usage fields into a cost; change it when the prices or the model change. */
+export const DEFAULT_MODEL_PRICES: Record<string, { inputPerMTok: number; outputPerMTok: number }> = {
+  "claude-sonnet-4-6": { inputPerMTok: 3, outputPerMTok: 15 },
+  "claude-sonnet-4-5": { inputPerMTok: 3, outputPerMTok: 15 },
+  "claude-opus-4-5": { inputPerMTok: 5, outputPerMTok: 25 },
+  "claude-haiku-4-5": { inputPerMTok: 1, outputPerMTok: 5 },
+};
+
+/** Issue 19: the assessments and reports (agent/src/ai). */
+export const AiConfigSchema = z
+  .strictObject({
+    /** The daily assessment after each cycle (hold / prepare to rebalance / rebalance now). */
+    daily: z.boolean().default(true),
+    /** The strategy review every this many days (simulated or real). */
+    weeklyEveryDays: z.number().int().min(1).max(366).default(7),
+    /** The yearly return the weekly review measures the treasury against (a target, not a promise). */
+    targetAnnualReturn: z.number().min(-1).max(10).default(0.08),
+    prices: z.record(z.string(), z.strictObject({ inputPerMTok: z.number().nonnegative(), outputPerMTok: z.number().nonnegative() })).default(DEFAULT_MODEL_PRICES),
+  })
+  .default({ daily: true, weeklyEveryDays: 7, targetAnnualReturn: 0.08, prices: DEFAULT_MODEL_PRICES });
+
+/** Issue 19 §3: what an emergency assessment may do by itself. A pause only takes power away
+ * (on by default); a full exit sells everything and is automatic only when asked for. */
+export const EmergencyConfigSchema = z
+  .strictObject({ autoPause: z.boolean().default(true), autoExit: z.boolean().default(false) })
+  .default({ autoPause: true, autoExit: false });
+
+/** Issue 19 §5: the reports sent by e-mail and webhook (the alert channels' settings). */
+export const ReportsConfigSchema = z
+  .strictObject({ daily: z.boolean().default(true), weekly: z.boolean().default(true), monthly: z.boolean().default(true) })
+  .default({ daily: true, weekly: true, monthly: true });
+
 export const AgentConfigSchema = z.strictObject({
   rpcUrl: url,
   /** deployments/<network>.json: addresses of the Safe, protocols and guardrails. */
@@ -152,6 +186,9 @@ export const AgentConfigSchema = z.strictObject({
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   alerts: AlertsConfigSchema,
   watch: WatchConfigSchema,
+  ai: AiConfigSchema,
+  emergency: EmergencyConfigSchema,
+  reports: ReportsConfigSchema,
   /** `treasury run`'s HTTP server (agent/src/server): health, Prometheus metrics, JSON API. */
   server: z
     .strictObject({

@@ -49,6 +49,28 @@ export const alertsSent = pgTable("alerts_sent", {
   title: text("title").notNull(),
 });
 
+/** The assessments and reports of issue 19 (agent/src/ai): daily (with its decision), weekly,
+ * emergency, monthly. One row per `key` (a rerun of the same day or week records nothing new);
+ * who answered (llm or rules, and why) and the API's token counts are columns for the totals. */
+export const assessments = pgTable(
+  "assessments",
+  {
+    id: integer("id").primaryKey().generatedAlwaysAsIdentity(),
+    key: text("key").notNull().unique(),
+    kind: text("kind").notNull(),
+    /** chainId:safe: which treasury it is about. */
+    scope: text("scope").notNull(),
+    date: text("date").notNull(),
+    decisionHash: text("decision_hash"),
+    answeredBy: text("answered_by").notNull(),
+    inputTokens: integer("input_tokens").notNull().default(0),
+    outputTokens: integer("output_tokens").notNull().default(0),
+    body: jsonb("body").notNull(),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("assessments_scope_kind").on(t.scope, t.kind)],
+);
+
 /** Idempotent DDL (the schema is small; no migration tool needed at run time). */
 export const DDL = [
   sql`CREATE TABLE IF NOT EXISTS decisions (
@@ -68,4 +90,11 @@ export const DDL = [
   sql`CREATE TABLE IF NOT EXISTS alerts_sent (
     key text PRIMARY KEY, kind text NOT NULL, sent_at timestamptz NOT NULL, resolved_at timestamptz,
     suppressed integer NOT NULL DEFAULT 0, title text NOT NULL)`,
+  // Issue 19 (added): a journal from before it gains the table on its next open.
+  sql`CREATE TABLE IF NOT EXISTS assessments (
+    id integer PRIMARY KEY GENERATED ALWAYS AS IDENTITY, key text NOT NULL UNIQUE, kind text NOT NULL,
+    scope text NOT NULL, date text NOT NULL, decision_hash text, answered_by text NOT NULL,
+    input_tokens integer NOT NULL DEFAULT 0, output_tokens integer NOT NULL DEFAULT 0,
+    body jsonb NOT NULL, at timestamptz NOT NULL DEFAULT now())`,
+  sql`CREATE INDEX IF NOT EXISTS assessments_scope_kind ON assessments (scope, kind)`,
 ];
