@@ -17,7 +17,8 @@ import { isFailedCycle, type CycleReport } from "./types";
 import { alertsFrom } from "../alerts";
 import { requireChain, requireProposer, requireRegisteredAgent, Unreachable } from "./preflight";
 import { closeExecutedProposal } from "./owners";
-import { startWatch, type Watcher } from "../watch";
+import { startWatch, withAssessment, type Watcher } from "../watch";
+import { respondToEmergency } from "../ai/emergency";
 
 interface Io {
   out: (s: string) => void;
@@ -162,6 +163,8 @@ export function registerCycleVerbs(program: Command, io: Io, ports: PortsFactory
               woken = true;
               wake?.();
             },
+            // Issue 19 §3: after the alerts, the emergency assessment (pause / de-risk / exit as configured).
+            assess: (base) => withAssessment(base, (evs) => respondToEmergency(rt, evs), (e) => rt.log.error({ err: errorText(e) }, "emergency assessment failed")),
           });
           if (watcher) server?.attachWatch(watcher);
           for (let n = 0; !stop && n < max; n++) {

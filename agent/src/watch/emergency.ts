@@ -13,11 +13,20 @@ export function alertEmergencies(deliver: Deliver): EmergencyHook {
   return (events) => Promise.all(events.map((e) => deliver({ ...e, severity: "critical" })));
 }
 
-/** The default alerts first (a minute counts), then the assessment; a failing assessment is the caller's log line, never a lost alert. */
-export function withAssessment(base: EmergencyHook, assess: (events: WatchEvent[]) => Promise<unknown>, onError: (e: unknown) => void): EmergencyHook {
-  return async (events) => {
+/** An emergency hook whose follow-up work may still be running (drain() waits for it). */
+export type DrainingHook = EmergencyHook & { drain(): Promise<void> };
+
+/**
+ * The default alerts first (a minute counts), then the assessment, in the background and one at a
+ * time: a model call of many seconds must not hold the next tick (and its alerts) back. A failing
+ * assessment is the caller's log line, never a lost alert.
+ */
+export function withAssessment(base: EmergencyHook, assess: (events: WatchEvent[]) => Promise<unknown>, onError: (e: unknown) => void): DrainingHook {
+  let queue: Promise<void> = Promise.resolve();
+  const hook = async (events: WatchEvent[]) => {
     const out = await base(events);
-    await assess(events).catch(onError);
+    queue = queue.then(() => assess(events).then(() => undefined, onError));
     return out;
   };
+  return Object.assign(hook, { drain: () => queue });
 }

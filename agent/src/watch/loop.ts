@@ -248,5 +248,7 @@ export class Watcher {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.current;
+    // An assessment still running on the last emergencies finishes (its pause or exit is not cut off).
+    await (this.onEmergency as { drain?: () => Promise<void> }).drain?.();
   }
 }

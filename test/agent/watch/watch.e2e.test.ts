@@ -17,7 +17,10 @@ import { AlertsConfigSchema } from "../../../agent/src/config/schema";
 import { AlertDispatcher, AlertLog, alertChannels } from "../../../agent/src/alerts";
 import { Journal } from "../../../agent/src/journal";
 import { createLogger } from "../../../agent/src/log";
-import { ChainFollower, Cursor, SnapshotReader, Watcher, dispatcherDelivery, type WatchEvent } from "../../../agent/src/watch";
+import { ChainFollower, Cursor, SnapshotReader, Watcher, alertEmergencies, dispatcherDelivery, withAssessment, type WatchEvent } from "../../../agent/src/watch";
+import { respondToEmergency } from "../../../agent/src/ai/emergency";
+import { openRuntime } from "../../../agent/src/cycle/runtime";
+import { testKey } from "../helpers/localChain";
 import type { PendingProposal } from "../../../agent/src/watch/protocols/proposals";
 import { ART, advanceTime, executeSafeTx, feedPrice, setPrice, contractNetworksFor } from "../../../scripts/world";
 import { erc20Abi, safeAbi, treasuryPolicyAbi } from "../../../lib/chain/abi";
@@ -261,6 +264,34 @@ describe("agent/watch: watchers on the local world", function () {
       expect(hooks().filter((h) => h.data.kind === "proposal.stale")).to.have.length(1);
     } finally {
       await svc?.close();
+      await server.close();
+    }
+  });
+
+  it("a crash day through `treasury run`'s emergency hook: alerted at once, then the emergency assessment (rules, no model key) pauses the agent with the guardian key", async () => {
+    const server = new JsonRpcServer({ hostname: "127.0.0.1", port: 0, provider: hre.network.provider });
+    const { port } = await server.listen();
+    const depFile = path.join(dir, "deployment.json");
+    fs.writeFileSync(depFile, JSON.stringify({ ...w.d, rpcUrl: undefined }));
+    const rt = await openRuntime({ env: { RPC_URL: `http://127.0.0.1:${port}`, DEPLOYMENTS_FILE: depFile, AGENT_DATA_DIR: "memory://", GUARDIAN_PRIVATE_KEY: testKey(7), ANTHROPIC_API_KEY: "", LOG_LEVEL: "silent", ALERT_WEBHOOK_URL: `${rx.origin}/hook`, ALERT_WEBHOOK_SECRET: SECRET } });
+    try {
+      const failures: unknown[] = [];
+      const hook = withAssessment(alertEmergencies(dispatcherDelivery(new AlertDispatcher({ channels: alertChannels(AlertsConfigSchema.parse({ webhook: { url: `${rx.origin}/hook` } }), { env: { ALERT_WEBHOOK_SECRET: SECRET } }), log: silent, store: AlertLog.of(journal), dedupMs: 3_600_000 }))), (evs) => respondToEmergency(rt, evs, { llm: null }), (e) => failures.push(e));
+      const watcher = new Watcher({ intervalSeconds: 30, log: silent, deliver: async () => { throw new Error("unused"); }, reader: new SnapshotReader({ client: w.client, policy: getAddress(w.g.addresses.policy), pools: w.d.uniswap.pools, now: Date.now }), onEmergency: hook });
+      await watcher.tick();
+      await setPrice(w.g.world, "WETH", (await feedPrice(w.g.world, "WETH")) * 0.75);
+      expect(await w.g.policy.paused()).to.equal(false);
+      const evs = await watcher.tick();
+      expect(ofKind(evs, "price.crash")).to.have.length(1);
+      await hook.drain();
+      expect(failures).to.deep.equal([]);
+      expect(await w.g.policy.paused(), "the assessment paused the agent (emergency.autoPause)").to.equal(true);
+      const kinds = hooks().map((h) => h.data.kind);
+      // Each event first, as it was seen; then the assessment's own alert.
+      expect(kinds.slice(0, 2).sort()).to.deep.equal(["feed.deviation", "price.crash"]);
+      expect(kinds.length).to.be.greaterThan(2);
+    } finally {
+      await rt.close();
       await server.close();
     }
   });

@@ -53,7 +53,8 @@ export function detectCrash(s: CrashState, snap: Snapshot): { state: CrashState;
         kind: "price.crash", severity: "critical", at: snap.at, block: snap.block, key: `${k}:${snap.at}`,
         title: `${a.symbol} down ${pct(drop)} from ${name} (${usd(ref)} → ${usd(a.priceUsd)})`,
         lines: [`The ${a.symbol} feed reads ${usd(a.priceUsd)} at block ${snap.block} (poll ${iso(snap.at)}), ${pct(drop)} under ${name} (limit ${pct(line)}).`],
-        data: { symbol: a.symbol, token: a.token, priceUsd: a.priceUsd, referenceUsd: ref, drop, rule },
+        // dropPct and asset: the names the emergency assessment (agent/src/ai/emergency.ts) reads.
+        data: { symbol: a.symbol, asset: a.symbol, token: a.token, priceUsd: a.priceUsd, referenceUsd: ref, drop, dropPct: drop * 100, rule },
       }));
     }
   }
