@@ -43,14 +43,18 @@ export const ENV_MAP: Record<string, string> = {
   AGENT_SERVER_PORT: "server.port",
   AGENT_SERVER_TOKEN: "server.token",
   INDEXER_URL: "server.indexerUrl",
+  WATCH_ENABLED: "watch.enabled",
+  WATCH_INTERVAL_SECONDS: "watch.intervalSeconds",
+  WATCH_PROPOSAL_MAX_AGE_HOURS: "watch.proposalMaxAgeHours",
+  WATCH_LARGE_OUTFLOW_USD: "watch.largeOutflowUsd",
   EMERGENCY_AUTO_PAUSE: "emergency.autoPause",
   EMERGENCY_AUTO_EXIT: "emergency.autoExit",
   AI_DAILY: "ai.daily",
 };
-const NUMERIC = new Set(["confirmations", "anthropic.timeoutMs", "schedule.intervalSeconds", "slippageBps", "swap.cowValiditySeconds", "risk.maxVar1d", "risk.maxDrawdown", "leverage.hfMargin", "alerts.dedupSeconds", "alerts.email.port", "server.port"]);
+const NUMERIC = new Set(["confirmations", "anthropic.timeoutMs", "schedule.intervalSeconds", "slippageBps", "swap.cowValiditySeconds", "risk.maxVar1d", "risk.maxDrawdown", "leverage.hfMargin", "alerts.dedupSeconds", "alerts.email.port", "server.port", "watch.intervalSeconds", "watch.proposalMaxAgeHours", "watch.largeOutflowUsd"]);
 /** Env spellings of a boolean; anything else reaches zod as text and is refused there. */
 const YES_NO = { true: true, "1": true, yes: true, false: false, "0": false, no: false };
-const BOOLEAN: Record<string, Record<string, boolean>> = { "server.enabled": YES_NO, "emergency.autoPause": YES_NO, "emergency.autoExit": YES_NO, "ai.daily": YES_NO };
+const BOOLEAN: Record<string, Record<string, boolean>> = { "server.enabled": YES_NO, "watch.enabled": YES_NO, "emergency.autoPause": YES_NO, "emergency.autoExit": YES_NO, "ai.daily": YES_NO };
 const FIX: Record<string, string> = {
   rpcUrl: "set RPC_URL to your node's JSON-RPC URL (npm start prints the local one)",
   safe: "set SAFE_ADDRESS to the treasury Safe's address",

@@ -19,6 +19,8 @@ import { requireChain, requireProposer, requireRegisteredAgent, Unreachable } fr
 import { closeExecutedProposal } from "./owners";
 import { aiLoop, runWeeklyReview } from "../ai/loop";
 import { reportText, weeklyReport } from "../ai/reports";
+import { startWatch, withAssessment, type Watcher } from "../watch";
+import { respondToEmergency } from "../ai/emergency";
 
 interface Io {
   out: (s: string) => void;
@@ -133,7 +135,7 @@ export function registerCycleVerbs(program: Command, io: Io, ports: PortsFactory
 
   program
     .command("run")
-    .description("the cycle on a schedule (config schedule.intervalSeconds), one at a time, until SIGINT/SIGTERM")
+    .description("the cycle on a schedule (config schedule.intervalSeconds), one at a time, with the watchers beside it (config watch), until SIGINT/SIGTERM")
     .option("--interval <seconds>", "seconds between cycle starts (overrides the config)")
     .option("--max-cycles <n>", "stop after n cycles (default: never)")
     .option("--config <file>", "agent config JSON")
@@ -148,6 +150,10 @@ export function registerCycleVerbs(program: Command, io: Io, ports: PortsFactory
         const server = await startRunServer(rt, { intervalSeconds: interval, say: o.json ? undefined : io.out });
         let stop = false;
         let wake: (() => void) | undefined;
+        // A critical emergency seen by the watch loop starts the next cycle now (one at a time: after
+        // the current one; the journal's one decision per day still holds).
+        let woken: boolean;
+        let watcher: Watcher | undefined;
         const onSignal = (sig: string) => {
           rt.log.info({ signal: sig }, "stopping after the current cycle");
           stop = true;
@@ -162,14 +168,28 @@ export function registerCycleVerbs(program: Command, io: Io, ports: PortsFactory
           const steps = ai.steps;
           const alerts = alertsOf(rt);
           const watched = server ? server.watch(steps) : steps;
+          watcher = startWatch(rt, {
+            agent: agent.address,
+            wake: (evs) => {
+              rt.log.warn({ events: evs.map((e) => e.kind) }, "watch: critical event, a cycle out of schedule");
+              woken = true;
+              wake?.();
+            },
+            // Issue 19 §3: after the alerts, the emergency assessment (pause / de-risk / exit as configured).
+            assess: (base) => withAssessment(base, (evs) => respondToEmergency(rt, evs), (e) => rt.log.error({ err: errorText(e) }, "emergency assessment failed")),
+          });
+          if (watcher) server?.attachWatch(watcher);
           for (let n = 0; !stop && n < max; n++) {
             const started = Date.now();
+            woken = false;
             const r = await runCycle(rt.ctx, watched, { date: await cycleDate(rt), agentKey: agent.key });
             await ai.after(r);
             server?.cycleDone(r);
+            watcher?.cycleDone();
             io.out(o.json ? json(r) + "\n" : formatCycle(r));
             await alerts.cycle(r);
             if (stop || n + 1 >= max) break;
+            if (woken) continue;
             await new Promise<void>((res) => {
               const t = setTimeout(res, Math.max(0, started + interval * 1000 - Date.now()));
               wake = () => (clearTimeout(t), res());
@@ -178,6 +198,7 @@ export function registerCycleVerbs(program: Command, io: Io, ports: PortsFactory
         } finally {
           process.off("SIGINT", onSignal);
           process.off("SIGTERM", onSignal);
+          await watcher?.stop();
           await server?.stop();
         }
       }, "agent"),
