@@ -20,10 +20,16 @@ import { alertsSince, dailyReport, REPORT_CHANNELS, sendReport, weeklyReport, ty
 import type { DispatchResult } from "../alerts";
 import { assessedRecord, listAssessments, recordAssessment } from "./store";
 import type { Assessed } from "./assess";
+import path from "node:path";
+import { decisionsFromJournal } from "../learn/chain";
+import { fetchJudged, joinOutcomes } from "../learn/journal";
+import { monthlyReport, monthlyReportMessage, writeMonthlyReport } from "../learn/report";
 
 export interface AfterCycle {
   daily?: Assessed<DailyAnswer>;
   weekly?: { facts: WeeklyFacts; assessed: Assessed<WeeklyAnswer> };
+  /** The month whose insights this cycle wrote and sent, and the files. */
+  monthly?: { month: string; files: { json: string; html: string } };
   ms: number;
   errors: string[];
 }
@@ -98,11 +104,44 @@ export function aiLoop(rt: Runtime, steps: CycleSteps<Portfolio>, o: { env?: Nod
           out.weekly = await runWeeklyReview(rt, { date: r.date, provider: o.provider!(), llm: llm ?? null, dispatcher: reports });
         });
       }
+      // The monthly insights: on the first cycle of a month, for the month before (once; the
+      // indexer judges the outcomes, so it runs only where INDEXER_URL is set).
+      if (rt.cfg.reports.monthly && rt.cfg.server.indexerUrl) {
+        await guard("monthly insights", async () => {
+          out.monthly = await monthlyDue(rt, r.date, rt.cfg.server.indexerUrl!);
+        });
+      }
       out.ms = performance.now() - t0;
       r.stepsMs.ai = out.ms;
       return out;
     },
   };
+}
+
+/** The month before `date`'s month as YYYY-MM. */
+export function previousMonth(date: string): string {
+  const [y, m] = date.split("-").map(Number);
+  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, "0")}`;
+}
+
+/**
+ * The monthly insights for the month before `date`, when that month had executed decisions and has
+ * no monthly record yet: written as JSON + HTML under `<dataDir>/reports/` and published (journal,
+ * e-mail, webhook) once.
+ */
+export async function monthlyDue(rt: Runtime, date: string, indexerUrl: string): Promise<AfterCycle["monthly"]> {
+  const scope = scopeOf(rt);
+  const month = previousMonth(date);
+  const [last] = await listAssessments(rt.journal, { scope, kind: "monthly", limit: 1 });
+  if (last && last.date >= `${month}-01`) return undefined;
+  const executed = (await decisionsFromJournal(rt.journal)).filter((d) => d.date.startsWith(month));
+  if (!executed.length) return undefined;
+  const outcomes = joinOutcomes(await decisionsFromJournal(rt.journal), await fetchJudged(indexerUrl));
+  const rep = monthlyReport(outcomes, month);
+  const files = writeMonthlyReport(path.join(rt.cfg.dataDir, "reports"), rep);
+  const msg = monthlyReportMessage(rep, scope);
+  await publishMonthly(rt, { month, title: msg.title, sections: msg.sections, data: msg.data });
+  return { month, files };
 }
 
 /** Due when `ai.weeklyEveryDays` days have passed since the last review (or since the first cycle journaled). */
