@@ -14,7 +14,7 @@ import { fundToken } from "../../scripts/world/tokens";
 import { attachLocalGuardrails } from "../../scripts/guardrails/local";
 import type { GuardrailAddresses } from "../../scripts/guardrails/deploy";
 import { IFACE } from "../helpers/interfaces";
-import { Indexer, LocalChain, startIndexer, startLocalChain, tmpDir } from "../helpers/indexer";
+import { Indexer, LocalChain, indexerStartupFailure, startIndexer, startLocalChain, tmpDir } from "../helpers/indexer";
 import { AgentModule__factory, TreasuryValuation__factory } from "../../typechain-types";
 
 const DAY = 86_400;
@@ -149,5 +149,12 @@ describe("indexer: one indexer follows two Safes (INDEXER_DEPLOYMENTS), their fi
     const r = await fetch(`${indexer!.url()}/portfolio?safe=${stranger}`);
     expect(r.status).to.equal(404);
     expect(((await r.json()) as { error: string }).error).to.include(safeA).and.include(safeB);
+  });
+
+  it("refuses a list that names one treasury twice, with an error naming the fix", async () => {
+    const r = await indexerStartupFailure({ INDEXER_DEPLOYMENTS: `${chain.file},${chain.file}`, PONDER_PGLITE_DIR: path.join(dir, "pglite-bad") });
+    expect(r.code, r.output).to.not.equal(0);
+    expect(r.code, r.output).to.not.equal(null);
+    expect(r.output.replace(/\n/g, " ")).to.match(/INDEXER_DEPLOYMENTS: the Safe 0x[0-9a-fA-F]{40} of \S+e2e-a\.json is also in \S+e2e-a\.json: each file must be a treasury of its own/);
   });
 });
