@@ -1,12 +1,15 @@
 // The indexer's tables. Amounts are raw integers (bigint); USD values from TreasuryValuation are
 // 18-decimal integers (bigint, suffix Usd18); derived floats (ETH, USD) are doubles for charts.
-import { index, onchainTable } from "ponder";
+// Every row names its treasury (`safe`, lowercase): one indexer may follow several Safes
+// (INDEXER_DEPLOYMENTS), and rows kept per Safe (a NAV per block, one state) are keyed by it.
+import { index, onchainTable, primaryKey } from "ponder";
 
 /** Safe executions: owner transactions (ExecutionSuccess/Failure) and module calls (ExecutionFromModule*). */
 export const safeExecution = onchainTable(
   "safe_execution",
   (t) => ({
     id: t.text().primaryKey(),
+    safe: t.hex().notNull(), // the treasury this row belongs to
     txHash: t.hex().notNull(),
     blockNumber: t.bigint().notNull(),
     timestamp: t.bigint().notNull(),
@@ -24,6 +27,7 @@ export const ownerCheck = onchainTable(
   "owner_check",
   (t) => ({
     id: t.text().primaryKey(),
+    safe: t.hex().notNull(), // the treasury this row belongs to
     txHash: t.hex().notNull(),
     blockNumber: t.bigint().notNull(),
     timestamp: t.bigint().notNull(),
@@ -42,6 +46,7 @@ export const agentExecution = onchainTable(
   "agent_execution",
   (t) => ({
     id: t.text().primaryKey(),
+    safe: t.hex().notNull(), // the treasury this row belongs to
     txHash: t.hex().notNull(),
     blockNumber: t.bigint().notNull(),
     timestamp: t.bigint().notNull(),
@@ -61,14 +66,15 @@ export const agentExecution = onchainTable(
 export const decision = onchainTable(
   "decision",
   (t) => ({
-    id: t.text().primaryKey(), // txHash-decisionHash: one row per decision per transaction
+    id: t.text().notNull(), // txHash-decisionHash: one row per decision per transaction
+    safe: t.hex().notNull(), // the treasury this row belongs to
     txHash: t.hex().notNull(),
     blockNumber: t.bigint().notNull(),
     timestamp: t.bigint().notNull(),
     decisionHash: t.hex().notNull(),
     recordedBy: t.hex(), // DecisionRecorded.by (the Safe)
   }),
-  (table) => ({ blockIdx: index().on(table.blockNumber) }),
+  (table) => ({ pk: primaryKey({ columns: [table.safe, table.id] }), blockIdx: index().on(table.blockNumber) }),
 );
 
 /**
@@ -79,6 +85,7 @@ export const treasuryEvent = onchainTable(
   "treasury_event",
   (t) => ({
     id: t.text().primaryKey(),
+    safe: t.hex().notNull(), // the treasury this row belongs to
     txHash: t.hex().notNull(),
     blockNumber: t.bigint().notNull(),
     timestamp: t.bigint().notNull(),
@@ -97,7 +104,8 @@ export const treasuryEvent = onchainTable(
 export const transfer = onchainTable(
   "transfer",
   (t) => ({
-    id: t.text().primaryKey(),
+    id: t.text().notNull(),
+    safe: t.hex().notNull(), // the treasury this row belongs to
     txHash: t.hex().notNull(),
     blockNumber: t.bigint().notNull(),
     timestamp: t.bigint().notNull(),
@@ -111,12 +119,13 @@ export const transfer = onchainTable(
     /** Signed USD value of an external flow (deposit > 0, payment < 0), 18 decimals; null if internal. */
     flowUsd18: t.bigint(),
   }),
-  (table) => ({ blockIdx: index().on(table.blockNumber), externalIdx: index().on(table.external) }),
+  (table) => ({ pk: primaryKey({ columns: [table.safe, table.id] }), blockIdx: index().on(table.blockNumber), externalIdx: index().on(table.external) }),
 );
 
 /** Gas paid by each treasury transaction (executor or agent), in ETH and USD (WETH feed price). */
 export const txCost = onchainTable("tx_cost", (t) => ({
-  txHash: t.hex().primaryKey(),
+  safe: t.hex().notNull(),
+  txHash: t.hex().notNull(),
   blockNumber: t.bigint().notNull(),
   timestamp: t.bigint().notNull(),
   from: t.hex().notNull(),
@@ -126,7 +135,7 @@ export const txCost = onchainTable("tx_cost", (t) => ({
   costEth: t.doublePrecision().notNull(),
   ethUsd: t.doublePrecision(),
   costUsd: t.doublePrecision(),
-}));
+}), (table) => ({ pk: primaryKey({ columns: [table.safe, table.txHash] }) }));
 
 /**
  * NAV and allocation read from TreasuryValuation at the end of a block: every block with a
@@ -134,7 +143,8 @@ export const txCost = onchainTable("tx_cost", (t) => ({
  * holdings: [{token, balance, valueUsd18, bps}] in the valuation's order (assets then positions).
  */
 export const navSnapshot = onchainTable("nav_snapshot", (t) => ({
-  blockNumber: t.bigint().primaryKey(),
+  safe: t.hex().notNull(),
+  blockNumber: t.bigint().notNull(),
   timestamp: t.bigint().notNull(),
   trigger: t.text().notNull(), // "event" | "interval"
   healthy: t.boolean().notNull(),
@@ -145,11 +155,12 @@ export const navSnapshot = onchainTable("nav_snapshot", (t) => ({
   protocols: t.json().notNull(), // [{id, bps}]
   prices: t.json().notNull(), // {asset: USD 18-dec string} for every registered asset with a price
   ethUsd: t.doublePrecision(),
-}));
+}), (table) => ({ pk: primaryKey({ columns: [table.safe, table.blockNumber] }) }));
 
-/** Current treasury state rebuilt from events (one row, id "treasury"). */
+/** Current treasury state rebuilt from events (one row per Safe, id = the Safe's lowercase address). */
 export const treasuryState = onchainTable("treasury_state", (t) => ({
   id: t.text().primaryKey(),
+  safe: t.hex().notNull(),
   paused: t.boolean().notNull(),
   /** Registered assets: [{token, decimals, class, feed}] (AssetSet/AssetRemoved). */
   assets: t.json().notNull(),

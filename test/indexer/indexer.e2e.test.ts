@@ -295,7 +295,7 @@ describe("indexer: Ponder app against the local world (anvil)", function () {
           expect(await mine.json()).to.deep.equal(await indexer!.getJson(route));
           const other = await fetch(`${indexer!.url()}${route}?safe=0x000000000000000000000000000000000000dEaD`);
           expect(other.status, route).to.equal(404);
-          expect(((await other.json()) as { error: string }).error.toLowerCase()).to.equal(`this indexer follows the Safe ${safe}, not 0x000000000000000000000000000000000000dEaD: point INDEXER_URL at that Safe's indexer (one indexer per Safe)`.toLowerCase());
+          expect(((await other.json()) as { error: string }).error.toLowerCase()).to.equal(`this indexer follows the Safe ${safe}, not 0x000000000000000000000000000000000000dEaD: point INDEXER_URL at that Safe's indexer`.toLowerCase());
         }
       });
 

@@ -5,31 +5,42 @@
 //   /performance?from&to   TWR net of external flows, APY, vol, Sharpe, Sortino, drawdown, gas vs gains, daily series
 //   /decisions?from&to     decisions joined to their transaction, NAV before/after, 1/7/30 days later vs holding still
 //   /caught-up             200 once indexed up to the chain head (503 otherwise): wait on this, not /ready
-// /portfolio, /performance and /decisions take ?safe=ADDRESS: 404 unless it is the Safe this indexer follows.
+// /portfolio, /performance and /decisions take ?safe=ADDRESS, the treasury asked about: 404 unless the
+// indexer follows that Safe; required (400) when it follows more than one (INDEXER_DEPLOYMENTS).
 import { db, publicClients } from "ponder:api";
 import schema from "ponder:schema";
 import { Hono } from "hono";
 import { hexToString } from "viem";
-import { asc } from "ponder";
+import { asc, eq } from "ponder";
 import { client, graphql, replaceBigInts } from "ponder";
 import { performance, type Point, type Flow, type GasCost } from "../../../lib/analytics/performance";
 import { judge, score, METHOD as DECISION_METHOD, SCORE_HORIZON, type SnapshotRow } from "../../../lib/analytics/decisions";
 import { twrIndex } from "../../../lib/analytics/performance";
-import { readDeploymentFile } from "../lib/deployment";
+import { readDeploymentFiles } from "../lib/deployment";
 
-const app = new Hono();
+type Env = { Variables: { safe: `0x${string}` } };
+const app = new Hono<Env>();
 
-/** The one Safe this indexer follows (one indexer per Safe: docs/deploy.md "Many treasuries"). */
-const SAFE = readDeploymentFile().deployment.treasury.safe;
+/** The Safes this indexer follows (one, or a list: docs/deploy.md "Many treasuries"), as their files spell them. */
+const SAFES = readDeploymentFiles().map((f) => f.deployment.treasury.safe);
 
-// ?safe=: the caller's Safe. Another Safe than the one followed is a 404 naming both, so a dashboard
-// or script pointed at the wrong indexer never takes another treasury's figures for its own.
+// ?safe=: the caller's Safe. A Safe the indexer does not follow is a 404 naming the followed ones, so
+// a dashboard or script pointed at the wrong indexer never takes another treasury's figures for its
+// own; with several followed, leaving it out is a 400 (no route mixes treasuries).
 for (const route of ["/portfolio", "/performance", "/decisions"]) {
   app.use(route, async (c, next) => {
     const asked = c.req.query("safe");
-    if (asked !== undefined && asked.toLowerCase() !== SAFE.toLowerCase())
-      return c.json({ error: `this indexer follows the Safe ${SAFE}, not ${asked}: point INDEXER_URL at that Safe's indexer (one indexer per Safe)`, safe: SAFE }, 404);
-    c.header("x-treasury-safe", SAFE);
+    const list = SAFES.join(", ");
+    if (asked === undefined && SAFES.length > 1)
+      return c.json({ error: `this indexer follows ${SAFES.length} Safes (${list}): add ?safe=ADDRESS to say which treasury`, safes: SAFES }, 400);
+    const safe = asked === undefined ? SAFES[0] : SAFES.find((s) => s.toLowerCase() === asked.toLowerCase());
+    if (!safe) {
+      return SAFES.length === 1
+        ? c.json({ error: `this indexer follows the Safe ${SAFES[0]}, not ${asked}: point INDEXER_URL at that Safe's indexer`, safe: SAFES[0] }, 404)
+        : c.json({ error: `this indexer follows the Safes ${list}, not ${asked}: point INDEXER_URL at that Safe's indexer`, safes: SAFES }, 404);
+    }
+    c.header("x-treasury-safe", safe);
+    c.set("safe", safe.toLowerCase() as `0x${string}`);
     await next();
   });
 }
@@ -59,9 +70,9 @@ function window(c: { req: { query: (k: string) => string | undefined } }): { fro
   return w;
 }
 
-async function loadSeries() {
-  const snaps = await db.select().from(schema.navSnapshot).orderBy(asc(schema.navSnapshot.blockNumber));
-  const flows = await db.select().from(schema.transfer).orderBy(asc(schema.transfer.blockNumber));
+async function loadSeries(safe: `0x${string}`) {
+  const snaps = await db.select().from(schema.navSnapshot).where(eq(schema.navSnapshot.safe, safe)).orderBy(asc(schema.navSnapshot.blockNumber));
+  const flows = await db.select().from(schema.transfer).where(eq(schema.transfer.safe, safe)).orderBy(asc(schema.transfer.blockNumber));
   const healthy = snaps.filter((s) => s.healthy);
   const points: Point[] = healthy.map((s) => ({ block: s.blockNumber, timestamp: Number(s.timestamp), nav: s.nav }));
   const flowRows: Flow[] = flows.filter((f) => f.external && f.flowUsd18 !== null).map((f) => ({ block: f.blockNumber, usd: Number(f.flowUsd18) / 1e18 }));
@@ -69,8 +80,9 @@ async function loadSeries() {
 }
 
 app.get("/portfolio", async (c) => {
-  const [latest] = await db.select().from(schema.navSnapshot).orderBy(asc(schema.navSnapshot.blockNumber)).then((r) => r.slice(-1));
-  const [state] = await db.select().from(schema.treasuryState);
+  const safe = c.get("safe");
+  const [latest] = await db.select().from(schema.navSnapshot).where(eq(schema.navSnapshot.safe, safe)).orderBy(asc(schema.navSnapshot.blockNumber)).then((r) => r.slice(-1));
+  const [state] = await db.select().from(schema.treasuryState).where(eq(schema.treasuryState.safe, safe));
   if (!latest || !state) return c.json({ error: "nothing indexed yet: wait for /caught-up" }, 503);
   const positions = state.positions as { token: string; protocol: string }[];
   const holdings = (latest.holdings as { token: string; balance: string; valueUsd18: string; bps: number }[]).map((h) => {
@@ -104,9 +116,10 @@ app.get("/performance", async (c) => {
   if ("error" in w) return c.json({ error: w.error }, 400);
   const rf = Number(c.req.query("riskFree") ?? 0);
   if (!Number.isFinite(rf)) return c.json({ error: "riskFree must be an annual rate, e.g. 0.04" }, 400);
-  const { points, flows } = await loadSeries();
+  const safe = c.get("safe");
+  const { points, flows } = await loadSeries(safe);
   const inWindow = points.filter((p) => p.timestamp >= w.from && p.timestamp <= w.to);
-  const gas: GasCost[] = (await db.select().from(schema.txCost)).map((g) => ({ block: g.blockNumber, usd: g.costUsd, eth: g.costEth }));
+  const gas: GasCost[] = (await db.select().from(schema.txCost).where(eq(schema.txCost.safe, safe))).map((g) => ({ block: g.blockNumber, usd: g.costUsd, eth: g.costEth }));
   const perf = performance(inWindow, flows, gas, rf);
   if (!perf) return c.json({ error: "no NAV snapshot in the window" }, 404);
   return c.json(json(perf));
@@ -115,23 +128,24 @@ app.get("/performance", async (c) => {
 app.get("/decisions", async (c) => {
   const w = window(c);
   if ("error" in w) return c.json({ error: w.error }, 400);
-  const { healthy, points, flows } = await loadSeries();
+  const safe = c.get("safe");
+  const { healthy, points, flows } = await loadSeries(safe);
   const { index } = twrIndex(points, flows);
   const snaps: SnapshotRow[] = healthy.map((s, i) => ({
     block: s.blockNumber, timestamp: Number(s.timestamp), nav: s.nav, index: index[i],
     holdings: s.holdings as SnapshotRow["holdings"], prices: s.prices as Record<string, string>,
   }));
-  const [state] = await db.select().from(schema.treasuryState);
+  const [state] = await db.select().from(schema.treasuryState).where(eq(schema.treasuryState.safe, safe));
   const assets = (state?.assets ?? []) as { token: string; decimals: number }[];
   const positions = (state?.positions ?? []) as { token: string; underlying: string }[];
   const decimalsOf = (t: string) => assets.find((a) => a.token === t)?.decimals;
   const underlyingOf = (t: string) => positions.find((p) => p.token === t)?.underlying;
 
-  const decisions = (await db.select().from(schema.decision).orderBy(asc(schema.decision.blockNumber)))
+  const decisions = (await db.select().from(schema.decision).where(eq(schema.decision.safe, safe)).orderBy(asc(schema.decision.blockNumber)))
     .filter((d) => Number(d.timestamp) >= w.from && Number(d.timestamp) <= w.to);
-  const agentRows = await db.select().from(schema.agentExecution);
-  const ownerRows = await db.select().from(schema.ownerCheck);
-  const gasRows = await db.select().from(schema.txCost);
+  const agentRows = await db.select().from(schema.agentExecution).where(eq(schema.agentExecution.safe, safe));
+  const ownerRows = await db.select().from(schema.ownerCheck).where(eq(schema.ownerCheck.safe, safe));
+  const gasRows = await db.select().from(schema.txCost).where(eq(schema.txCost.safe, safe));
   const out = decisions.map((d) => {
     const agent = agentRows.find((a) => a.txHash === d.txHash);
     const owner = ownerRows.find((o) => o.txHash === d.txHash);

@@ -77,6 +77,34 @@ export function readDeploymentFile(env: NodeJS.ProcessEnv = process.env): { file
   return { file, deployment: parsed.data };
 }
 
+/**
+ * Every treasury the indexer follows: INDEXER_DEPLOYMENTS (a comma-separated list of deployments
+ * files, one per Safe, all of one chain), else the one file of readDeploymentFile (a list of one).
+ * Each file brings its own Safe and guardrails; the chain's addresses (tokens, protocols) may be shared.
+ */
+export function readDeploymentFiles(env: NodeJS.ProcessEnv = process.env): { file: string; deployment: Deployment }[] {
+  const list = env.INDEXER_DEPLOYMENTS?.split(",").map((f) => f.trim()).filter((f) => f !== "");
+  if (!list || list.length === 0) return [readDeploymentFile(env)];
+  const out = list.map((f) => readDeploymentFile({ ...env, DEPLOYMENTS_FILE: f }));
+  const [first] = out;
+  for (const o of out) {
+    if (o.deployment.chainId !== first.deployment.chainId) {
+      throw new Error(`INDEXER_DEPLOYMENTS mixes chains: ${first.file} is chain ${first.deployment.chainId}, ${o.file} is chain ${o.deployment.chainId}: one indexer follows one chain; run one per chain.`);
+    }
+  }
+  const seen = new Map<string, string>();
+  for (const o of out) {
+    const g = o.deployment.guardrails;
+    for (const [what, a] of [["Safe", o.deployment.treasury.safe], ["policy", g.policy], ["guard", g.guard], ["module", g.module], ["valuation", g.valuation]] as const) {
+      const key = a.toLowerCase();
+      const other = seen.get(key);
+      if (other) throw new Error(`INDEXER_DEPLOYMENTS: the ${what} ${a} of ${o.file} is also in ${other}: each file must be a treasury of its own (its own Safe and guardrails); remove the duplicate.`);
+      seen.set(key, o.file);
+    }
+  }
+  return out;
+}
+
 /** RPC URL: PONDER_RPC_URL_<chainId>, else RPC_URL, else the file's rpcUrl (local chains). */
 export function rpcUrlFor(deployment: Deployment, file: string, env: NodeJS.ProcessEnv = process.env): string {
   const url = env[`PONDER_RPC_URL_${deployment.chainId}`] ?? env.RPC_URL ?? deployment.rpcUrl;
