@@ -1,0 +1,44 @@
+// The local chain for the soak, restartable with its state: anvil_dumpState, stop the process,
+// start a new anvil on the same port, anvil_loadState. Clients see the connection refused while it
+// is down and the same chain (blocks, balances, contracts, nonces) once it is back.
+import type { ChildProcess } from "node:child_process";
+import { startAnvil, stopAnvil, waitForChainId } from "../processes";
+import { TEST_MNEMONIC } from "../world/rpc";
+
+async function rpc<T>(url: string, method: string, params: unknown[] = []): Promise<T> {
+  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
+  const body = (await res.json()) as { result?: T; error?: { message: string } };
+  if (body.error) throw new Error(`${method}: ${body.error.message}`);
+  return body.result as T;
+}
+
+export interface SoakChain {
+  url: string;
+  pid(): number | undefined;
+  /** Stop anvil, wait for `whileDown`, start it again with the state it had; resolves once it answers. */
+  restart(whileDown: () => Promise<unknown>): Promise<{ blockBefore: number; blockAfter: number }>;
+  stop(): Promise<void>;
+}
+
+export async function startSoakChain(port: number): Promise<SoakChain> {
+  const url = `http://127.0.0.1:${port}`;
+  let anvil: ChildProcess = await startAnvil({ port, mnemonic: TEST_MNEMONIC });
+  await waitForChainId(url);
+  return {
+    url,
+    pid: () => anvil.pid,
+    async restart(whileDown) {
+      const blockBefore = Number(await rpc<string>(url, "eth_blockNumber"));
+      const state = await rpc<string>(url, "anvil_dumpState");
+      await stopAnvil(anvil);
+      await whileDown();
+      anvil = await startAnvil({ port, mnemonic: TEST_MNEMONIC });
+      await waitForChainId(url);
+      await rpc(url, "anvil_loadState", [state]);
+      const blockAfter = Number(await rpc<string>(url, "eth_blockNumber"));
+      if (blockAfter < blockBefore) throw new Error(`the chain came back at block ${blockAfter}, before ${blockBefore}: anvil_loadState lost blocks`);
+      return { blockBefore, blockAfter };
+    },
+    stop: () => stopAnvil(anvil),
+  };
+}
