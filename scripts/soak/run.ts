@@ -15,7 +15,7 @@ import { FAULT_KINDS, SILENT_KINDS, planFaults, type FaultKind, type PlannedFaul
 import { startSoakWorld, type SoakWorld } from "./world";
 import { soakAgent, watchTicks, type SoakAgent } from "./agent";
 import { owners } from "./owners";
-import { account, type AlertDelivery, type FaultRecord, type SoakFigures } from "./accounting";
+import { account, type AlertDelivery, type FaultRecord, type SoakFigures, type SoakRecords } from "./accounting";
 import { chainRecords, txServiceProposals } from "./collect";
 
 export interface SoakOptions {
@@ -29,7 +29,9 @@ export interface SoakOptions {
   log?: (s: string) => void;
 }
 
-export type SoakResult = SoakFigures & { seed: number; speed: number; realSeconds: number; slotSeconds: number; watchTicks: number | null; agentStarts: number; agentCrashes: number; faultLog: FaultRecord[] };
+export type SoakResult = SoakFigures & {
+  /** What the accounting was given (kept out of bench/soak.json). */
+  records: SoakRecords; seed: number; speed: number; realSeconds: number; slotSeconds: number; watchTicks: number | null; agentStarts: number; agentCrashes: number; faultLog: FaultRecord[] };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -65,25 +67,40 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     const a = agent;
     const own = owners({ rpcUrl: w.chain.url, safe: w.safe, policy: w.policy });
     const rejected = new Set<string>();
-    // The owners turn down each proposal once the agent has reported it (see owners.ts).
+    const queue: string[] = [];
+    let busy = false;
+    // The owners turn down each proposal once the agent has reported it (see owners.ts); while the
+    // chain is down they try again.
     let seen = 0;
     const ownersLoop = setInterval(() => {
       for (; seen < a.cycles.length; seen++) {
         const c = a.cycles[seen];
         if (!c.safeTxHash || rejected.has(c.safeTxHash) || (c.status !== "proposed" && c.status !== "already")) continue;
         rejected.add(c.safeTxHash);
-        own.reject().catch((e) => log(`owners could not reject ${c.safeTxHash}: ${(e as Error).message}`));
+        queue.push(c.safeTxHash);
       }
+      if (busy || !queue.length) return;
+      busy = true;
+      own.reject().then(
+        () => void queue.shift(),
+        (e) => log(`owners could not reject ${queue[0]} yet: ${(e as Error).message.split("\n")[0]}`),
+      ).finally(() => (busy = false));
     }, 200);
     const rss = setInterval(() => a.sampleRss(), Math.max(250, slotMs / 8));
-    const t0 = Date.now();
     a.start();
+    // The schedule starts with the first cycle (the agent's own start, ts-node and the journal, is
+    // not part of it): slot k is [t0 + k·slot, t0 + (k+1)·slot).
+    if (!(await cyclesReach(a, 1, 180_000))) throw new Error(`the agent reported no cycle within 180 s (its log: ${agentLog})`);
+    const t0 = a.cycles[0].at - a.cycles[0].totalMs;
     const end = t0 + slots * slotMs;
     for (const f of plan) {
       if (!(await cyclesReach(a, f.afterCycle, Math.max(0, end - Date.now())))) break;
-      faults.push(await inject(f, w, a, slotMs, log));
+      // A fault the harness could not put in or take out is reported, not hidden, and the soak goes on.
+      faults.push(await inject(f, w, a, slotMs, log).catch((e: Error) => (log(`fault ${f.kind}: the harness failed: ${e.message}`), { kind: f.kind, at: Date.now(), clearedAt: Date.now(), detail: `harness error: ${e.message}` })));
     }
     while (Date.now() < end) await sleep(200);
+    // The last slot's cycle may still be running: let it report (a slot is not missed for being last).
+    await cyclesReach(a, slots, slotMs);
     const ticks = watchTicks(await a.metrics());
     clearInterval(rss);
     clearInterval(ownersLoop);
@@ -95,11 +112,14 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       const d = JSON.parse(r.body) as { data?: { kind?: string; key?: string | null } };
       return { at: w.webhookTimes[i], id: r.headers["webhook-id"] ?? String(i), kind: d.data?.kind ?? "?", key: d.data?.key ?? null };
     });
-    const figures = account({
-      hours: o.hours, t0, slotMs, slots, cycles: a.cycles, faults, alerts, executions: chain.executions, proposals, agentTxs: chain.agentTxs, rssKb: a.rssSamples,
+    const records: SoakRecords = {
+      hours: o.hours, t0, slotMs, slots, cycles: a.cycles.filter((c) => c.at < end + slotMs), faults, alerts, executions: chain.executions, proposals, agentTxs: chain.agentTxs,
+      // Memory after two warm-up slots (ts-node, the first cycle's caches), as a service settles.
+      rssKb: a.rssSamples.filter((x) => x.at >= t0 + 2 * slotMs),
       alertGraceMs: 2 * slotMs, silentKinds: SILENT_KINDS,
-    });
-    return { ...figures, seed: o.seed, speed: o.speed, realSeconds: Math.round((Date.now() - tStart) / 100) / 10, slotSeconds: intervalSeconds, watchTicks: ticks ?? null, agentStarts: a.starts, agentCrashes: a.crashes.length, faultLog: faults };
+    };
+    const figures = account(records);
+    return { records, ...figures, seed: o.seed, speed: o.speed, realSeconds: Math.round((Date.now() - tStart) / 100) / 10, slotSeconds: intervalSeconds, watchTicks: ticks ?? null, agentStarts: a.starts, agentCrashes: a.crashes.length, faultLog: faults };
   } finally {
     await agent?.stop().catch(() => undefined);
     await w.stop();
@@ -203,7 +223,8 @@ async function main() {
   const r = await runSoak({ hours: int("hours", v.hours!, 1), speed: int("speed", v.speed!, 1), seed: int("seed", v.seed!, 0), faults: v.faults === undefined ? undefined : int("faults", v.faults, 0), kinds: kinds as FaultKind[] | undefined });
   const out = path.resolve(v.out!);
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, JSON.stringify(r, null, 2) + "\n");
+  const { records: _records, ...figures } = r;
+  fs.writeFileSync(out, JSON.stringify(figures, null, 2) + "\n");
   console.log(JSON.stringify({ hours: r.hours, cycles: r.cycles, faults: r.faults, alertsSent: r.alertsSent, alertLatencyMs: r.alertLatencyMs, missedCycles: r.missedCycles, duplicates: r.duplicates, unsafeActions: r.unsafeActions, rssGrowthPct: r.rssGrowthPct }, null, 2));
   console.log(`[soak] ${r.hours} simulated h in ${r.realSeconds} s real; wrote ${path.relative(process.cwd(), out)}${r.extra.unalerted.length ? `; not alerted: ${r.extra.unalerted.join(", ")}` : ""}`);
   const bad = r.duplicates.executions + r.duplicates.proposals + r.duplicates.alerts + r.unsafeActions;

@@ -53,7 +53,7 @@ export async function startSoakWorld(o: { log: (s: string) => void; alertDedupSe
   };
   try {
     o.log("chain: anvil + the treasury world and its guardrails ...");
-    const chain = await startSoakChain(await freePort());
+    const chain = await startSoakChain(await freePort(), path.join(dir, "anvil-state.json"));
     closers.push(() => chain.stop());
     // Loaded only now: the guardrails need the compiled artifacts' types.
     const { attachLocalGuardrails, GUARDED_TREASURY_USD } = await import("../guardrails/local");
