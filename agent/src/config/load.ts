@@ -42,10 +42,15 @@ export const ENV_MAP: Record<string, string> = {
   AGENT_SERVER_PORT: "server.port",
   AGENT_SERVER_TOKEN: "server.token",
   INDEXER_URL: "server.indexerUrl",
+  WATCH_ENABLED: "watch.enabled",
+  WATCH_INTERVAL_SECONDS: "watch.intervalSeconds",
+  WATCH_PROPOSAL_MAX_AGE_HOURS: "watch.proposalMaxAgeHours",
+  WATCH_LARGE_OUTFLOW_USD: "watch.largeOutflowUsd",
 };
-const NUMERIC = new Set(["confirmations", "anthropic.timeoutMs", "schedule.intervalSeconds", "slippageBps", "swap.cowValiditySeconds", "risk.maxVar1d", "risk.maxDrawdown", "alerts.dedupSeconds", "alerts.email.port", "server.port"]);
+const NUMERIC = new Set(["confirmations", "anthropic.timeoutMs", "schedule.intervalSeconds", "slippageBps", "swap.cowValiditySeconds", "risk.maxVar1d", "risk.maxDrawdown", "alerts.dedupSeconds", "alerts.email.port", "server.port", "watch.intervalSeconds", "watch.proposalMaxAgeHours", "watch.largeOutflowUsd"]);
 /** Env spellings of a boolean; anything else reaches zod as text and is refused there. */
-const BOOLEAN: Record<string, Record<string, boolean>> = { "server.enabled": { true: true, "1": true, yes: true, false: false, "0": false, no: false } };
+const YES_NO = { true: true, "1": true, yes: true, false: false, "0": false, no: false };
+const BOOLEAN: Record<string, Record<string, boolean>> = { "server.enabled": YES_NO, "watch.enabled": YES_NO };
 const FIX: Record<string, string> = {
   rpcUrl: "set RPC_URL to your node's JSON-RPC URL (npm start prints the local one)",
   safe: "set SAFE_ADDRESS to the treasury Safe's address",

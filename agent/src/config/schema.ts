@@ -63,6 +63,25 @@ export const AlertsConfigSchema = z
   .default({ dedupSeconds: 21_600, executed: false, recovered: true, timeoutMs: 10_000, maxAttempts: 4, maxRetryAfterSeconds: 60 });
 export type AlertsConfig = z.infer<typeof AlertsConfigSchema>;
 
+/** Watchers (agent/src/watch): between cycles `treasury run` follows the chain's logs and polls the
+ * market and the protocols, and alerts a critical event within a minute. */
+export const WatchConfigSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    /** Seconds between polls (chain logs, feeds, Aave, vaults, Pendle, proposals); one at a time. */
+    intervalSeconds: z.number().int().min(1).max(3_600).default(30),
+    /** A Safe proposal waiting longer than this for the owners is a warning. */
+    proposalMaxAgeHours: z.number().gt(0).default(48),
+    /** Value leaving the Safe (ExternalOutflow, an agent batch's size) above this is an alert. */
+    largeOutflowUsd: z.number().min(0).default(50_000),
+    /** A critical emergency event wakes the cycle loop for a cycle out of schedule (one a day still). */
+    wakeCycle: z.boolean().default(true),
+    /** Blocks per eth_getLogs request while catching up. */
+    maxBlockRange: z.number().int().min(1).max(100_000).default(2_000),
+  })
+  .default({ enabled: true, intervalSeconds: 30, proposalMaxAgeHours: 48, largeOutflowUsd: 50_000, wakeCycle: true, maxBlockRange: 2_000 });
+export type WatchConfig = z.infer<typeof WatchConfigSchema>;
+
 export const AgentConfigSchema = z.strictObject({
   rpcUrl: url,
   /** deployments/<network>.json: addresses of the Safe, protocols and guardrails. */
@@ -132,6 +151,7 @@ export const AgentConfigSchema = z.strictObject({
   dataDir: z.string().min(1).default(".treasury-agent"),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   alerts: AlertsConfigSchema,
+  watch: WatchConfigSchema,
   /** `treasury run`'s HTTP server (agent/src/server): health, Prometheus metrics, JSON API. */
   server: z
     .strictObject({

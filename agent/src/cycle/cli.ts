@@ -17,6 +17,7 @@ import { isFailedCycle, type CycleReport } from "./types";
 import { alertsFrom } from "../alerts";
 import { requireChain, requireProposer, requireRegisteredAgent, Unreachable } from "./preflight";
 import { closeExecutedProposal } from "./owners";
+import { startWatch, type Watcher } from "../watch";
 
 interface Io {
   out: (s: string) => void;
@@ -122,7 +123,7 @@ export function registerCycleVerbs(program: Command, io: Io, ports: PortsFactory
 
   program
     .command("run")
-    .description("the cycle on a schedule (config schedule.intervalSeconds), one at a time, until SIGINT/SIGTERM")
+    .description("the cycle on a schedule (config schedule.intervalSeconds), one at a time, with the watchers beside it (config watch), until SIGINT/SIGTERM")
     .option("--interval <seconds>", "seconds between cycle starts (overrides the config)")
     .option("--max-cycles <n>", "stop after n cycles (default: never)")
     .option("--config <file>", "agent config JSON")
@@ -137,6 +138,10 @@ export function registerCycleVerbs(program: Command, io: Io, ports: PortsFactory
         const server = await startRunServer(rt, { intervalSeconds: interval, say: o.json ? undefined : io.out });
         let stop = false;
         let wake: (() => void) | undefined;
+        // A critical emergency seen by the watch loop starts the next cycle now (one at a time: after
+        // the current one; the journal's one decision per day still holds).
+        let woken: boolean;
+        let watcher: Watcher | undefined;
         const onSignal = (sig: string) => {
           rt.log.info({ signal: sig }, "stopping after the current cycle");
           stop = true;
@@ -150,13 +155,25 @@ export function registerCycleVerbs(program: Command, io: Io, ports: PortsFactory
           const steps = defaultSteps(rt, ports(rt));
           const alerts = alertsOf(rt);
           const watched = server ? server.watch(steps) : steps;
+          watcher = startWatch(rt, {
+            agent: agent.address,
+            wake: (evs) => {
+              rt.log.warn({ events: evs.map((e) => e.kind) }, "watch: critical event, a cycle out of schedule");
+              woken = true;
+              wake?.();
+            },
+          });
+          if (watcher) server?.attachWatch(watcher);
           for (let n = 0; !stop && n < max; n++) {
             const started = Date.now();
+            woken = false;
             const r = await runCycle(rt.ctx, watched, { date: await cycleDate(rt), agentKey: agent.key });
             server?.cycleDone(r);
+            watcher?.cycleDone();
             io.out(o.json ? json(r) + "\n" : formatCycle(r));
             await alerts.cycle(r);
             if (stop || n + 1 >= max) break;
+            if (woken) continue;
             await new Promise<void>((res) => {
               const t = setTimeout(res, Math.max(0, started + interval * 1000 - Date.now()));
               wake = () => (clearTimeout(t), res());
@@ -165,6 +182,7 @@ export function registerCycleVerbs(program: Command, io: Io, ports: PortsFactory
         } finally {
           process.off("SIGINT", onSignal);
           process.off("SIGTERM", onSignal);
+          await watcher?.stop();
           await server?.stop();
         }
       }, "agent"),

@@ -56,7 +56,7 @@ export interface AppDeps {
 
 export const MAX_SERIES_DAYS = 5_000;
 
-const ROUTES = "GET / (dashboard), /health, /health/live, /metrics, /api/status, /api/decisions?limit=N, /api/replay, /api/nav?limit=N, /api/series, /api/decision/:hash";
+const ROUTES = "GET / (dashboard), /health, /health/live, /metrics, /api/status, /api/watch, /api/decisions?limit=N, /api/replay, /api/nav?limit=N, /api/series, /api/decision/:hash";
 const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n")[0];
 
 /** ?limit=N as an integer from 1 to max (default when absent), or the 400 message naming the fix. */
@@ -88,6 +88,9 @@ export function buildApp(d: AppDeps): Hono {
   // Liveness of the process: it answers HTTP. A restart does not cure a failing cycle, so this
   // stays 200 while /health may be 503.
   app.get("/health/live", (c) => c.json({ status: "ok", uptimeSeconds: Math.round((d.now() - d.state.startedAt) / 1000) }));
+
+  // The watchers' state (agent/src/watch): ticks, RPC, failing detectors, recent events, latency per kind.
+  app.get("/api/watch", (c) => c.json(d.state.watch?.() ?? { enabled: false }));
 
   app.get("/metrics", async (c) => c.body(await d.metrics.text(), 200, { "content-type": d.metrics.contentType }));
 

@@ -17,6 +17,7 @@ export class AgentMetrics {
   private readonly cycles: Counter<"status">;
   private readonly duration: Histogram;
   private readonly stepDuration: Histogram<"step">;
+  private readonly watchLatency: Histogram<"kind">;
 
   constructor(state: LoopState) {
     const registers = [this.registry];
@@ -45,6 +46,11 @@ export class AgentMetrics {
     gauge("treasury_agent_budget_remaining_usd", "USD the agent may still move in the rolling 24 h (AgentModule) at the last read", () => state.portfolio?.budgetLeftUsd);
     gauge("treasury_paused", "1 when a guardian paused the agent, at the last read", () => (state.portfolio ? Number(state.portfolio.paused) : undefined));
     gauge("treasury_pending_proposals", "Safe transactions proposed and not executed yet (transaction service)", () => state.pendingProposals?.count);
+    // Watchers: delivered − event time per kind (block time for chain events, the poll's time otherwise).
+    this.watchLatency = new Histogram({ name: "treasury_watch_alert_latency_seconds", help: "Watch alert latency: delivered minus the event's block (or poll) time, by event kind", labelNames: ["kind"], buckets: [1, 2, 5, 10, 15, 30, 45, 60, 90, 120, 300], registers });
+    gauge("treasury_watch_rpc_down", "1 while the watch loop's RPC does not answer (NaN: no watch loop)", () => (state.watch ? Number(state.watch().rpcDown) : undefined));
+    gauge("treasury_watch_last_tick_timestamp_seconds", "When the watch loop last ticked (Unix seconds; 0: not yet; NaN: no watch loop)", () => (state.watch ? Date.parse(state.watch().lastTickAt ?? "1970-01-01T00:00:00Z") / 1000 : undefined));
+    gauge("treasury_watch_failing_detectors", "Watch detectors failing at their last run", () => (state.watch ? Object.keys(state.watch().failing).length : undefined));
     gauge("treasury_loop_stopping", "1 once the agent loop was asked to stop", () => Number(state.stopping));
   }
 
@@ -52,6 +58,10 @@ export class AgentMetrics {
     this.cycles.inc({ status: r.status });
     this.duration.observe(r.totalMs / 1000);
     for (const [step, ms] of Object.entries(r.stepsMs)) this.stepDuration.observe({ step }, ms / 1000);
+  }
+
+  observeWatchLatency(kind: string, ms: number): void {
+    this.watchLatency.observe({ kind }, ms / 1000);
   }
 
   get contentType(): string {

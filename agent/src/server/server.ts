@@ -12,6 +12,8 @@ import type { HealthRules } from "./health";
 import { AgentMetrics } from "./metrics";
 import { LoopState } from "./state";
 import { withTimeout } from "./timeout";
+import type { WatchState } from "../watch/loop";
+import type { LatencyBook } from "../watch/latency";
 
 const PENDING_TIMEOUT_MS = 5_000;
 
@@ -36,6 +38,8 @@ export interface AgentServer {
   /** The same steps, with each portfolio read also given to the server. */
   watch<P extends PortfolioLike>(steps: CycleSteps<P>): CycleSteps<P>;
   cycleDone(r: CycleReport): void;
+  /** Shows the watch loop's state on /api/watch and its alert latency in /metrics. */
+  attachWatch(w: { state(): WatchState; latency: LatencyBook }): void;
   /** The loop was asked to stop: /health answers 503 from now on. */
   stopping(): void;
   /** Stops listening (open connections are closed) and waits for a pending-proposals query in flight. */
@@ -96,6 +100,10 @@ export async function startAgentServer(o: AgentServerOptions): Promise<AgentServ
         metrics.observeCycle(r);
       });
       refreshPending();
+    },
+    attachWatch(w) {
+      state.watch = () => w.state();
+      w.latency.onRecord((kind, ms) => safely("recording a watch latency", () => metrics.observeWatchLatency(kind, ms)));
     },
     stopping: () => state.stop(now()),
     async stop() {

@@ -2,6 +2,7 @@
 // and the last count of pending proposals. The loop feeds it; /health and /metrics only read it.
 import { isFailedCycle, type CycleReport, type CycleStatus, type PortfolioLike } from "../cycle/types";
 import { usdNumber } from "../usd";
+import type { WatchState } from "../watch/loop";
 
 export interface CycleSeen {
   date: string;
@@ -29,6 +30,8 @@ export class LoopState {
   consecutiveFailures = 0;
   portfolio?: PortfolioSeen;
   pendingProposals?: { count: number; at: number };
+  /** The watch loop's state, when one runs beside the cycles (agent/src/watch). */
+  watch?: () => WatchState;
   private stoppingSince?: number;
 
   constructor(readonly startedAt: number) {}

@@ -21,6 +21,9 @@ export const WATCH_EVENT_KINDS = [
   "vault.sharePriceDown", // an ERC-4626 vault's share price fell
   "pendle.maturity", // a held PT is at or near maturity
   "proposal.stale", // a Safe proposal waits longer than watch.proposalMaxAgeHours
+  // The watcher itself.
+  "watch.rpcDown", // the chain does not answer: the watch is blind until it does (alerted once)
+  "watch.detectorFailed", // one detector threw; the others went on (alerted once per detector and error)
 ] as const;
 export type WatchEventKind = (typeof WATCH_EVENT_KINDS)[number];
 

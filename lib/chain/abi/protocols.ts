@@ -8,6 +8,7 @@ export const erc20Abi = parseAbi([
   "function allowance(address owner, address spender) view returns (uint256)",
   "function approve(address spender, uint256 amount) returns (bool)",
   "function transfer(address to, uint256 amount) returns (bool)",
+  "function totalSupply() view returns (uint256)",
   "function decimals() view returns (uint8)",
   "function symbol() view returns (string)",
 ]);
@@ -94,6 +95,15 @@ export const safeAbi = parseAbi([
   "function isModuleEnabled(address module) view returns (bool)",
   "function getTransactionHash(address to, uint256 value, bytes data, uint8 operation, uint256 safeTxGas, uint256 baseGas, uint256 gasPrice, address gasToken, address refundReceiver, uint256 _nonce) view returns (bytes32)",
   "function execTransaction(address to, uint256 value, bytes data, uint8 operation, uint256 safeTxGas, uint256 baseGas, uint256 gasPrice, address gasToken, address refundReceiver, bytes signatures) payable returns (bool success)",
+  // The configuration changes TreasuryGuard lets through only once scheduled (the watchers decode them).
+  "function addOwnerWithThreshold(address owner, uint256 _threshold)",
+  "function removeOwner(address prevOwner, address owner, uint256 _threshold)",
+  "function swapOwner(address prevOwner, address oldOwner, address newOwner)",
+  "function changeThreshold(uint256 _threshold)",
+  "function enableModule(address module)",
+  "function disableModule(address prevModule, address module)",
+  "function setGuard(address guard)",
+  "function setFallbackHandler(address handler)",
 ]);
 
 export const multiSendAbi = parseAbi(["function multiSend(bytes transactions) payable"]);

@@ -85,7 +85,7 @@ describe("agent/server: treasury run starts, feeds and stops the server", functi
 
   it("run --max-cycles 2: the server reports the first (aborted) cycle during the second, then stops with the loop", async () => {
     const live = { out: "", err: "" };
-    const seen: { health?: { status: number; body: Record<string, unknown> }; metrics?: string; decisions?: number; badLimit?: { status: number; body: { error: string } }; status?: number; nav?: unknown; page?: { status: number; text: string } } = {};
+    const seen: { watch?: Record<string, unknown>; health?: { status: number; body: Record<string, unknown> }; metrics?: string; decisions?: number; badLimit?: { status: number; body: { error: string } }; status?: number; nav?: unknown; page?: { status: number; text: string } } = {};
     let url = "";
     // Armed once the first cycle is printed: the next RPC call is the second cycle's read.
     const arm = () => {
@@ -95,6 +95,7 @@ describe("agent/server: treasury run starts, feeds and stops the server", functi
         const h = await fetch(`${url}/health`);
         seen.health = { status: h.status, body: await h.json() };
         seen.metrics = await (await fetch(`${url}/metrics`)).text();
+        seen.watch = await (await fetch(`${url}/api/watch`)).json();
         seen.decisions = (await fetch(`${url}/api/decisions?limit=5`)).status;
         const bad = await fetch(`${url}/api/decisions?limit=x`);
         seen.badLimit = { status: bad.status, body: await bad.json() };
@@ -124,6 +125,9 @@ describe("agent/server: treasury run starts, feeds and stops the server", functi
     expect(m.value("treasury_consecutive_failed_cycles")).to.equal(1);
     expect(m.value("treasury_nav_usd"), "the read failed: NAV unknown").to.be.NaN;
     expect(m.value("treasury_last_cycle_timestamp_seconds")).to.be.greaterThan(0);
+    // The watch loop runs beside the cycles (watch.enabled defaults to true) and shows its state.
+    expect(seen.watch).to.include({ enabled: true, intervalSeconds: 30 });
+    expect(seen.watch).to.have.keys(["enabled", "intervalSeconds", "ticks", "running", "lastTickAt", "lastTickMs", "lastBlock", "rpcDown", "failing", "events", "recent", "latency"]);
     expect(seen.decisions).to.equal(200);
     expect(seen.nav, "aborted cycles journal no decision").to.deep.equal({ limit: 200, points: [] });
     // The dashboard from the real sources: the chain refuses, so the status sections say so.

@@ -1,0 +1,286 @@
+// The watchers on the local world (real bytecode, Hardhat's in-process chain seen through viem): each
+// detector fires on the real thing (a guardian's pause, a scheduled owner and guard change, a frozen
+// Aave reserve, a stale feed, a crash day, a large payment, a stale proposal in the local transaction
+// service), is delivered once to the local alert servers, and a restarted watcher over the same blocks
+// does not alert again. Latency is recorded from the block's time, never asserted against the clock.
+import { expect } from "chai";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import hre from "hardhat";
+import { Contract } from "ethers";
+import { createPublicClient, encodeFunctionData, getAddress, http, parseUnits, type Address, type Hex, type PublicClient } from "viem";
+import { JsonRpcServer } from "hardhat/internal/hardhat-network/jsonrpc/server";
+import { agentWorld, type AgentWorld } from "../chain/fixture";
+import { AlertsConfigSchema } from "../../../agent/src/config/schema";
+import { AlertDispatcher, AlertLog, alertChannels } from "../../../agent/src/alerts";
+import { Journal } from "../../../agent/src/journal";
+import { createLogger } from "../../../agent/src/log";
+import { ChainFollower, Cursor, SnapshotReader, Watcher, dispatcherDelivery, type WatchEvent } from "../../../agent/src/watch";
+import type { PendingProposal } from "../../../agent/src/watch/protocols/proposals";
+import { ART, advanceTime, executeSafeTx, feedPrice, setPrice, contractNetworksFor } from "../../../scripts/world";
+import { erc20Abi, safeAbi, treasuryPolicyAbi } from "../../../lib/chain/abi";
+import { aaveSupply, approve } from "../../../lib/chain";
+import { apiKitFor, proposeBatch, startTxService, type TxService } from "../../../agent/src/safe";
+import { startWebhookReceiver, type WebhookReceiver } from "../alerts/servers";
+import { deadPort } from "../helpers/edges";
+import { OWNER_PKS } from "../../helpers/world";
+
+const SECRET = `whsec_${randomBytes(24).toString("base64")}`;
+const silent = createLogger("silent");
+
+interface Rig {
+  watcher: Watcher;
+  cursor: Cursor;
+  woken: WatchEvent[][];
+}
+
+describe("agent/watch: watchers on the local world", function () {
+  this.timeout(300_000);
+  let rx: WebhookReceiver;
+  let w: AgentWorld;
+  let journal: Journal;
+  let dir: string;
+
+  before(async () => {
+    rx = await startWebhookReceiver(SECRET);
+  });
+  after(async () => {
+    await rx?.close();
+  });
+  beforeEach(async () => {
+    w = await agentWorld();
+    rx.received.length = 0;
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "watch-"));
+    journal = await Journal.open({ dataDir: "memory://" });
+  });
+  afterEach(async () => {
+    await journal?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A watcher as `treasury run` builds one (startWatch), over the world's contracts, alerting the local webhook. */
+  function rig(o: { client?: PublicClient; largeOutflowUsd?: number; pending?: () => Promise<PendingProposal[]>; now?: () => number; agent?: Address } = {}): Rig {
+    const client = o.client ?? w.client;
+    const g = w.g.addresses;
+    const alerts = AlertsConfigSchema.parse({ webhook: { url: `${rx.origin}/hook` } });
+    const channels = alertChannels(alerts, { env: { ALERT_WEBHOOK_SECRET: SECRET } });
+    const deliver = dispatcherDelivery(new AlertDispatcher({ channels, log: silent, store: AlertLog.of(journal), dedupMs: alerts.dedupSeconds * 1000 }));
+    const safe = getAddress(w.d.treasury!.safe);
+    const cursor = Cursor.for(dir, w.d.chainId, safe);
+    const now = o.now ?? Date.now;
+    const woken: WatchEvent[][] = [];
+    const watcher = new Watcher({
+      intervalSeconds: 30,
+      log: silent,
+      deliver,
+      follower: new ChainFollower({ client, cursor, safe, policy: getAddress(g.policy), module: getAddress(g.module), guard: getAddress(g.guard), agent: o.agent ?? w.agent, largeOutflowUsd: o.largeOutflowUsd ?? 50_000, maxBlockRange: 2_000, now }),
+      reader: new SnapshotReader({ client, policy: getAddress(g.policy), pools: w.d.uniswap.pools, now }),
+      pending: o.pending,
+      proposalMaxAgeHours: 48,
+      wake: (evs) => woken.push(evs),
+      now,
+    });
+    return { watcher, cursor, woken };
+  }
+
+  const hooks = () => rx.received.map((r) => ({ verified: r.verified, ...(JSON.parse(r.body) as { data: Record<string, unknown> & { kind: string } }) }));
+  const ofKind = (evs: WatchEvent[], kind: string) => evs.filter((e) => e.kind === kind);
+  const blockTimeMs = async (blockNumber: bigint) => Number((await w.client.getBlock({ blockNumber })).timestamp) * 1000;
+  const policyCall = (data: Hex) => ({ to: w.g.addresses.policy, data: encodeFunctionData({ abi: treasuryPolicyAbi, functionName: "schedule", args: [getAddress(w.d.treasury!.safe), data] }) });
+
+  it("a guardian's pause while the watcher was down: one critical alert timed from its block at restart; restarted again (same cursor, or the cursor lost) it does not alert again", async () => {
+    const down = rig();
+    await down.watcher.tick(); // a first start begins at the head (history is the indexer's), then the process stops
+    const tx = await w.g.policy.connect(w.g.guardian).pause();
+    const receipt = (await tx.wait())!;
+    const r = rig(); // restarted: goes on from the cursor, so the pause is not missed
+    const evs = await r.watcher.tick();
+    const paused = ofKind(evs, "agent.paused");
+    expect(paused).to.have.length(1);
+    expect(paused[0]).to.include({ severity: "critical", txHash: receipt.hash });
+    expect(paused[0].data.by).to.equal(await w.g.guardian.getAddress());
+    expect(hooks().filter((h) => h.data.kind === "agent.paused")).to.have.length(1);
+    expect(hooks()[0].verified).to.equal(true);
+    // The latency is delivered − the block's time (not the poll's).
+    const seen = r.watcher.state().recent.find((x) => x.kind === "agent.paused")!;
+    expect(Date.parse(seen.at)).to.equal(await blockTimeMs(BigInt(receipt.blockNumber)));
+    expect(seen.latencyMs).to.equal(Date.parse(seen.deliveredAt!) - Date.parse(seen.at));
+    expect(r.watcher.state().latency["agent.paused"].count).to.equal(1);
+    expect(r.woken.flat().map((e) => e.kind)).to.deep.equal(["agent.paused"]);
+
+    expect(ofKind(await r.watcher.tick(), "agent.paused")).to.have.length(0);
+    // Restart with the same cursor: the blocks are done.
+    const again = rig();
+    expect(ofKind(await again.watcher.tick(), "agent.paused")).to.have.length(0);
+    // Restart with the cursor lost before the pause: the event is seen again, the alert log holds it back.
+    again.cursor.write(BigInt(receipt.blockNumber) - 1n);
+    const third = rig();
+    const evs3 = await third.watcher.tick();
+    expect(ofKind(evs3, "agent.paused")).to.have.length(1);
+    expect(third.watcher.state().recent.find((x) => x.kind === "agent.paused")).to.include({ suppressed: true, latencyMs: null });
+    expect(hooks().filter((h) => h.data.kind === "agent.paused")).to.have.length(1);
+  });
+
+  it("a scheduled owner change and guard removal: security alerts with the decoded calldata, who scheduled it and when it becomes executable", async () => {
+    const r = rig();
+    await r.watcher.tick();
+    const newOwner = getAddress("0x000000000000000000000000000000000000bEEF");
+    const addOwner = encodeFunctionData({ abi: safeAbi, functionName: "addOwnerWithThreshold", args: [newOwner, 2n] });
+    const noGuard = encodeFunctionData({ abi: safeAbi, functionName: "setGuard", args: ["0x0000000000000000000000000000000000000000"] });
+    const safe = w.d.treasury!.safe;
+    const rc = await executeSafeTx({ safe, owners: w.g.quorum, tx: policyCall(addOwner), label: "schedule addOwner" });
+    await executeSafeTx({ safe, owners: w.g.quorum, tx: policyCall(noGuard), label: "schedule setGuard(0)" });
+    const evs = ofKind(await r.watcher.tick(), "safe.changeScheduled");
+    expect(evs).to.have.length(2);
+    const [owner, guard] = evs;
+    const quorum = (await Promise.all(w.g.quorum.map((s) => s.getAddress()))).map((a) => getAddress(a)).sort();
+    expect(owner.title).to.match(/^Scheduled owners change on the Safe: addOwnerWithThreshold, executable /);
+    expect(owner.data.decoded).to.deep.include({ functionName: "addOwnerWithThreshold", class: "owners", args: { owner: newOwner, _threshold: "2" } });
+    const by = owner.data.scheduledBy as { sender: string; signers: string[]; safeTxHash: string };
+    expect(by.sender).to.equal(getAddress(await w.g.quorum[0].getAddress())); // executeSafeTx's executor
+    expect([...by.signers].sort()).to.deep.equal(quorum);
+    expect(by.safeTxHash).to.match(/^0x[0-9a-f]{64}$/);
+    const id = owner.data.id as Hex;
+    const readyAt = await w.g.policy.readyAt(id);
+    expect(owner.data.readyAtUnix).to.equal(Number(readyAt));
+    expect(readyAt - BigInt((await blockTimeMs(BigInt(rc.blockNumber))) / 1000)).to.equal(await w.g.policy.delay());
+    expect(owner.lines.join("\n")).to.include(`Executable from ${new Date(Number(readyAt) * 1000).toISOString()}`);
+    expect(guard.data.decoded).to.deep.include({ functionName: "setGuard", class: "guard" });
+    const sent = hooks().filter((h) => h.data.kind === "safe.changeScheduled");
+    expect(sent).to.have.length(2);
+    expect(sent[0].data).to.include({ calldata: addOwner });
+    expect(ofKind(await r.watcher.tick(), "safe.changeScheduled")).to.have.length(0);
+  });
+
+  it("a frozen Aave reserve (the real PoolConfigurator, the world's pool admin): one alert, not repeated while it stays frozen", async () => {
+    const r = rig();
+    await r.watcher.tick();
+    const world = w.g.world;
+    const configurator = new Contract(w.d.aave.poolConfigurator!, ART.aave.PoolConfigurator().abi, world.signers.deployer);
+    await (await configurator.setReserveFreeze(world.tokens.USDC, true)).wait();
+    const evs = ofKind(await r.watcher.tick(), "aave.reserveFrozen");
+    expect(evs).to.have.length(1);
+    expect(evs[0].data).to.include({ symbol: "USDC", frozen: true, paused: false });
+    expect(ofKind(await r.watcher.tick(), "aave.reserveFrozen")).to.have.length(0);
+    expect(hooks().filter((h) => h.data.kind === "aave.reserveFrozen")).to.have.length(1);
+  });
+
+  it("a stale feed (time moves on, nobody refreshes it): one alert per feed, once", async () => {
+    const r = rig();
+    await r.watcher.tick();
+    const weth = w.g.world.tokens.WETH;
+    const limit = Number((await w.g.policy.asset(weth)).maxStaleness);
+    await advanceTime(w.g.world, limit + 60, { refreshFeeds: false });
+    const evs = ofKind(await r.watcher.tick(), "feed.stale");
+    const syms = evs.map((e) => e.data.symbol);
+    expect(syms).to.include("WETH");
+    expect(new Set(syms).size).to.equal(syms.length);
+    const e = evs.find((x) => x.data.symbol === "WETH")!;
+    expect(e.data.ageSeconds as number).to.be.greaterThan(limit);
+    expect(e.data.maxStaleness).to.equal(limit);
+    expect(ofKind(await r.watcher.tick(), "feed.stale")).to.have.length(0);
+    expect(hooks().filter((h) => h.data.kind === "feed.stale")).to.have.length(evs.length);
+  });
+
+  it("a crash day (the ETH feed down 20%): price.crash, and the feed now 20% away from the Uniswap pool", async () => {
+    const r = rig();
+    await r.watcher.tick();
+    const before = await feedPrice(w.g.world, "WETH");
+    await setPrice(w.g.world, "WETH", before * 0.8);
+    const evs = await r.watcher.tick();
+    const crash = ofKind(evs, "price.crash");
+    expect(crash.map((e) => e.data.symbol)).to.deep.equal(["WETH"]);
+    expect(crash[0].data.drop as number).to.be.closeTo(0.2, 1e-9);
+    const dev = ofKind(evs, "feed.deviation");
+    expect(dev.map((e) => e.data.symbol)).to.deep.equal(["WETH"]);
+    expect(ofKind(await r.watcher.tick(), "price.crash")).to.have.length(0);
+    expect(hooks().filter((h) => h.data.kind === "price.crash")).to.have.length(1);
+    expect(r.woken.flat().map((e) => e.kind)).to.include("price.crash");
+  });
+
+  it("a large outflow: an owners' payment above watch.largeOutflowUsd alerts with the payment; a small one does not", async () => {
+    const r = rig({ largeOutflowUsd: 10_000 });
+    await r.watcher.tick();
+    const usdc = w.g.world.tokens.USDC;
+    const payee = getAddress(await w.g.payee.getAddress());
+    const pay = (usd: number) => ({ to: usdc, data: encodeFunctionData({ abi: erc20Abi, functionName: "transfer", args: [payee, parseUnits(String(usd), 6)] }) });
+    await executeSafeTx({ safe: w.d.treasury!.safe, owners: w.g.quorum, tx: pay(2_000), label: "small payment" });
+    const rc = await executeSafeTx({ safe: w.d.treasury!.safe, owners: w.g.quorum, tx: pay(25_000), label: "large payment" });
+    const evs = ofKind(await r.watcher.tick(), "outflow.large");
+    expect(evs).to.have.length(1);
+    expect(evs[0].txHash).to.equal(rc.hash);
+    expect(evs[0].data.outflowUsd as number).to.be.closeTo(25_000, 1);
+    expect(evs[0].data.payments).to.deep.equal([{ token: getAddress(usdc), to: payee, amount: "25000000000" }]);
+    expect(hooks().filter((h) => h.data.kind === "outflow.large")).to.have.length(1);
+  });
+
+  it("an agent batch by another key, then a guardian's emergency exit: each alerted once", async () => {
+    const r = rig({ agent: getAddress("0x000000000000000000000000000000000000a11c") }); // this process is not the world's agent
+    await r.watcher.tick();
+    const usdc = getAddress(w.g.world.tokens.USDC);
+    const pool = getAddress(w.d.aave.pool);
+    const amount = parseUnits("1000", 6);
+    const calls = [approve(usdc, pool, amount), aaveSupply(pool, usdc, amount, getAddress(w.d.treasury!.safe))].map((c) => ({ to: c.to, value: c.value ?? 0n, data: c.data ?? "0x" }));
+    await (await w.g.module.connect(w.g.agent).execute(calls, `0x${"11".repeat(32)}`)).wait();
+    const other = ofKind(await r.watcher.tick(), "agent.executedByOther");
+    expect(other).to.have.length(1);
+    expect(other[0].data).to.include({ agent: w.agent, decisionHash: `0x${"11".repeat(32)}` });
+    expect(other[0].data.sizeUsd as number).to.be.closeTo(1000, 1);
+    await (await w.g.module.connect(w.g.guardian).emergencyExit()).wait();
+    const evs = await r.watcher.tick();
+    expect(ofKind(evs, "emergency.exit").map((e) => e.data.guardian)).to.deep.equal([await w.g.guardian.getAddress()]);
+    expect(ofKind(evs, "agent.paused").map((e) => e.title)).to.deep.equal(["Agent paused by the emergency exit"]);
+    expect(hooks().map((h) => h.data.kind).sort()).to.deep.equal(["agent.executedByOther", "agent.paused", "emergency.exit"]);
+  });
+
+  it("a stale proposal in the local transaction service: one warning once it is older than proposalMaxAgeHours", async () => {
+    const server = new JsonRpcServer({ hostname: "127.0.0.1", port: 0, provider: hre.network.provider });
+    const { port } = await server.listen();
+    let svc: TxService | undefined;
+    try {
+      const rpcUrl = `http://127.0.0.1:${port}`;
+      svc = await startTxService({ rpcUrl });
+      const safe = getAddress(w.d.treasury!.safe);
+      const cfg = { rpcUrl, safeAddress: safe, chainId: BigInt(w.d.chainId), txServiceUrl: svc.url, contractNetworks: contractNetworksFor(w.d.safe, w.d.chainId) };
+      const owner1 = OWNER_PKS[0] as Hex;
+      const usdc = getAddress(w.g.world.tokens.USDC);
+      const { safeTxHash } = await proposeBatch(cfg, { calls: [{ to: usdc, value: "0", data: encodeFunctionData({ abi: erc20Abi, functionName: "approve", args: [getAddress(w.d.aave.pool), 1n] }) }], proposerKey: owner1, rationale: "watch test" });
+      let clock = Date.now();
+      const pending = async () =>
+        (await apiKitFor(cfg).getPendingTransactions(safe)).results.map((t) => ({ safeTxHash: t.safeTxHash, nonce: Number(t.nonce), submissionDate: t.submissionDate, confirmations: t.confirmations?.length ?? 0, confirmationsRequired: t.confirmationsRequired }));
+      const r = rig({ pending, now: () => clock });
+      expect(ofKind(await r.watcher.tick(), "proposal.stale")).to.have.length(0);
+      clock += 49 * 3_600_000;
+      const evs = ofKind(await r.watcher.tick(), "proposal.stale");
+      expect(evs).to.have.length(1);
+      expect(evs[0].data).to.include({ safeTxHash, confirmations: 1, confirmationsRequired: 2 });
+      clock += 60_000;
+      expect(ofKind(await r.watcher.tick(), "proposal.stale")).to.have.length(0);
+      expect(hooks().filter((h) => h.data.kind === "proposal.stale")).to.have.length(1);
+    } finally {
+      await svc?.close();
+      await server.close();
+    }
+  });
+
+  it("a dead RPC is one alert, not one per tick; a failing detector is reported once and the others go on", async () => {
+    const dead = createPublicClient({ transport: http(`http://127.0.0.1:${await deadPort()}`, { retryCount: 0 }) }) as PublicClient;
+    const r = rig({ client: dead });
+    const e1 = await r.watcher.tick();
+    await r.watcher.tick();
+    expect(ofKind(e1, "watch.rpcDown")).to.have.length(1);
+    expect(hooks().filter((h) => h.data.kind === "watch.rpcDown")).to.have.length(1);
+    expect(r.watcher.state().rpcDown).to.equal(true);
+
+    const broken = rig({ pending: async () => { throw new Error("service answered 500"); } });
+    await broken.watcher.tick();
+    await w.g.policy.connect(w.g.guardian).pause();
+    const evs = await broken.watcher.tick();
+    expect(ofKind(evs, "agent.paused")).to.have.length(1);
+    expect(ofKind(evs, "watch.detectorFailed")).to.have.length(0); // reported at the first failure only
+    expect(broken.watcher.state().failing).to.deep.equal({ proposals: "service answered 500" });
+    expect(hooks().filter((h) => h.data.kind === "watch.detectorFailed")).to.have.length(1);
+  });
+});
