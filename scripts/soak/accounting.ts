@@ -58,8 +58,8 @@ export interface SoakRecords {
   silentKinds?: string[];
 }
 
-/** Alert kinds that say a cycle did not do its job. */
-export const FAILURE_ALERTS = new Set(["cycle.aborted", "cycle.failed", "cycle.held"]);
+/** Alert kinds that report no problem (the rest, a cycle's failure or hold or a watcher's event, do). */
+export const NEWS_ALERTS = new Set(["proposal.created", "recovered", "cycle.executed"]);
 
 const pct = (xs: number[], p: number) => {
   if (!xs.length) return 0;
@@ -106,9 +106,10 @@ export function account(r: SoakRecords) {
     }
   }
 
-  // Each fault's alert: the first failure alert sent while it was on or up to the grace after.
+  // Each fault's alert: the first problem alert (a cycle's or the watch loop's) sent while it was on
+  // or up to the grace after.
   const silent = new Set(r.silentKinds ?? []);
-  const failures = sends.filter((a) => FAILURE_ALERTS.has(a.kind));
+  const failures = sends.filter((a) => !NEWS_ALERTS.has(a.kind));
   const perKind: Record<string, { injected: number; alerted: number; alertedMoreThanOnce: number; latencyMs: number[] }> = {};
   const latencies: number[] = [];
   for (const f of r.faults) {

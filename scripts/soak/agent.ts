@@ -31,6 +31,8 @@ export interface SoakAgent {
   start(): void;
   sampleRss(): void;
   metrics(): Promise<string | undefined>;
+  /** The watch loop's ticks in this process (GET /api/watch), once the agent runs one. */
+  watchTicks(): Promise<number | undefined>;
   stop(): Promise<void>;
 }
 
@@ -105,6 +107,15 @@ export function soakAgent(o: { env: NodeJS.ProcessEnv; intervalSeconds: number; 
       const pid = child?.pid;
       const kb = pid && self.alive() ? rssKb(pid) : undefined;
       if (pid && kb) self.rssSamples.push({ at: Date.now(), kb, pid });
+    },
+    async watchTicks() {
+      try {
+        const res = await fetch(`http://127.0.0.1:${o.serverPort}/api/watch`, { signal: AbortSignal.timeout(2_000) });
+        const body = res.ok ? ((await res.json()) as { ticks?: number }) : undefined;
+        return typeof body?.ticks === "number" ? body.ticks : undefined;
+      } catch {
+        return undefined;
+      }
     },
     async metrics() {
       try {

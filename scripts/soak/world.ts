@@ -42,7 +42,7 @@ export interface SoakWorld {
   stop(): Promise<void>;
 }
 
-export async function startSoakWorld(o: { log: (s: string) => void; alertDedupSeconds: number }): Promise<SoakWorld> {
+export async function startSoakWorld(o: { log: (s: string) => void; alertDedupSeconds: number; watchIntervalSeconds: number }): Promise<SoakWorld> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "treasury-soak-"));
   const children: ChildProcess[] = [];
   const closers: (() => Promise<unknown>)[] = [];
@@ -118,6 +118,8 @@ export async function startSoakWorld(o: { log: (s: string) => void; alertDedupSe
       TELEGRAM_API_URL: proxies.telegram.url,
       TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN,
       ALERT_DEDUP_SECONDS: String(o.alertDedupSeconds),
+      // The watch loop (when this agent has one): every 30 simulated seconds, at least 1 real second.
+      WATCH_INTERVAL_SECONDS: String(o.watchIntervalSeconds),
       LOG_LEVEL: "info",
     };
     return {
