@@ -100,7 +100,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     const t0 = a.cycles[0].at - a.cycles[0].totalMs;
     const end = t0 + slots * slotMs;
     for (const f of plan) {
-      if (!(await cyclesReach(a, f.afterCycle, Math.max(0, end - Date.now())))) break;
+      // On a loaded machine cycles run late: a planned fault still goes in while the agent cycles.
+      if (!(await cyclesReach(a, f.afterCycle, Math.max(3 * slotMs, end - Date.now())))) break;
       // A fault the harness could not put in or take out is reported, not hidden, and the soak goes on.
       faults.push(await inject(f, w, a, slotMs, log).catch((e: Error) => (log(`fault ${f.kind}: the harness failed: ${e.message}`), { kind: f.kind, at: Date.now(), clearedAt: Date.now(), detail: `harness error: ${e.message}` })));
     }
