@@ -82,7 +82,9 @@ export function soakAgent(o: { env: NodeJS.ProcessEnv; intervalSeconds: number; 
       let lastError = "";
       c.stderr!.on("data", (d: Buffer) => {
         logOut.write(d);
-        for (const l of d.toString().split("\n")) if (/^error: |"level":(50|60)/.test(l)) lastError = l.slice(0, 300);
+        // What it died of: an uncaught exception's first line (`Error: …`) or the CLI's `error: …`,
+        // not the last error it logged while running (those are in the log file).
+        for (const l of d.toString().split("\n")) if (/^(\w*Error|error): /.test(l)) lastError = l.slice(0, 300);
       });
       c.once("exit", (code, signal) => {
         if (killing && c === child) return;
