@@ -47,6 +47,8 @@ export interface AnvilOptions {
   cwd?: string;
   /** Genesis block timestamp (unix seconds); a replay starts the chain the day before its window. */
   timestamp?: number;
+  /** More anvil flags (the soak's `--state FILE`: the chain dumped on exit and loaded at start). */
+  extraArgs?: string[];
 }
 
 /** Block states the local anvil keeps in memory (an eth_call at an older block fails). */
@@ -67,6 +69,7 @@ export function startAnvil(o: AnvilOptions): Promise<ChildProcess> {
     // past treasury block. Beyond LOCAL_STATES_IN_MEMORY blocks the oldest states are dropped.
     "--prune-history", String(LOCAL_STATES_IN_MEMORY),
     ...(o.timestamp !== undefined ? ["--timestamp", String(o.timestamp)] : []),
+    ...(o.extraArgs ?? []),
   ];
   const child = spawn(bin, args, { cwd: o.cwd ?? ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   return new Promise((resolve, reject) => {

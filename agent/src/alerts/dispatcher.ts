@@ -25,8 +25,15 @@ export interface DispatcherOptions {
 
 const text = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
+/** Undelivered alerts kept for a later try, at most (the oldest is dropped, with a log line). */
+const MAX_UNDELIVERED = 20;
+
 export class AlertDispatcher {
   private readonly now: () => Date;
+  /** Alerts no channel took, with when they were raised: tried again by retryUndelivered(). A
+   * proposal or an emergency exit happens once, so without this a moment with every channel down
+   * would lose it for good (a repeated failure is sent again by its next occurrence anyway). */
+  private undelivered: { alert: Alert; at: Date }[] = [];
   constructor(private readonly o: DispatcherOptions) {
     this.now = o.now ?? (() => new Date());
   }
@@ -60,13 +67,39 @@ export class AlertDispatcher {
           }
         }),
       );
-      // Remembered only once a channel took it: if every channel failed, the next occurrence tries again.
+      // Remembered only once a channel took it: if every channel failed, the next occurrence tries
+      // again, and retryUndelivered() sends this one at the next cycle.
+      if (!out.delivered.length && out.failed.length) this.keep(a, at);
       if (out.delivered.length && a.key && store) await store.sent(a.key, a.kind, a.title, at).catch((e) => log.error({ kind: a.kind, error: text(e) }, "alert sent but not recorded: it may be sent again"));
       if (out.delivered.length) log.info({ kind: a.kind, key: a.key, delivered: out.delivered }, "alert sent");
     } catch (e) {
       log.error({ kind: a.kind, error: text(e) }, "alert dispatch failed");
     }
     return out;
+  }
+
+  /** Sends again each alert no channel took (each once per call; still undelivered: kept). Never throws. */
+  async retryUndelivered(): Promise<DispatchResult[]> {
+    const due = this.undelivered;
+    this.undelivered = [];
+    const out: DispatchResult[] = [];
+    for (const u of due) {
+      const late = { ...u.alert, lines: [...u.alert.lines, `Delayed: no channel took this alert when it was raised at ${u.at.toISOString()}.`] };
+      const r = await this.send(late);
+      // send() kept it again if it failed; the original raise time is what the reader needs.
+      const kept = this.undelivered.find((x) => x.alert === late);
+      if (kept) Object.assign(kept, { alert: u.alert, at: u.at });
+      out.push(r);
+    }
+    return out;
+  }
+
+  private keep(a: Alert, at: Date): void {
+    this.undelivered.push({ alert: a, at });
+    if (this.undelivered.length > MAX_UNDELIVERED) {
+      const dropped = this.undelivered.shift()!;
+      this.o.log.error({ kind: dropped.alert.kind, raisedAt: dropped.at.toISOString() }, "alert dropped: no channel took it and too many are waiting");
+    }
   }
 
   /** Closes the open alerts of these kinds (a later success); returns what was open. Never throws. */

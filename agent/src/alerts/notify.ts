@@ -23,8 +23,10 @@ export function notifier(d: AlertDispatcher, o: { executed: boolean; recovered: 
     cycle: (r) =>
       guard(async () => {
         if (!d.enabled) return [];
+        // What no channel took before goes first (a proposal made while every channel was down).
+        const out = await d.retryUndelivered();
         const a = cycleAlert(r, o);
-        const out = a ? [await d.send(a)] : [];
+        if (a) out.push(await d.send(a));
         if (cycleSucceeded(r)) {
           const was = await d.resolve(OPEN_KINDS);
           if (was.length && o.recovered) out.push(await d.send(recoveredAlert(r, was)));

@@ -139,6 +139,24 @@ describe("agent/alerts: dispatcher, dedup in the journal, cycle alerts", functio
     expect(r2.delivered).to.deep.equal(["telegram"]);
   });
 
+  it("a proposal alert no channel took is sent at the next cycle (a proposal is made once: there is no next occurrence)", async () => {
+    const n = alertsFrom(cfg({ webhook: undefined, email: undefined }), { env, log: silent(), journal, sleep: async () => undefined });
+    tg.faults.push({ status: 502, description: "Bad Gateway" }, { status: 502, description: "Bad Gateway" });
+    const safeTxHash = `0x${"5a".repeat(32)}` as const;
+    const [r1] = await n.cycle(report({ status: "proposed", safeTxHash, reason: "above the autonomy limit" }));
+    expect(r1.delivered).to.deep.equal([]);
+    expect(tg.delivered).to.have.length(0);
+    // The next cycle finds the day already proposed: no new alert of its own, the missed one goes out.
+    const out = await n.cycle(report({ status: "already", safeTxHash, reason: "the decision for 2025-07-01 is already proposed" }));
+    expect(out.map((r) => [r.kind, r.delivered])).to.deep.equal([["proposal.created", ["telegram"]]]);
+    expect(tg.delivered).to.have.length(1);
+    expect(tg.delivered[0].text).to.include(safeTxHash);
+    expect(tg.delivered[0].text).to.match(/Delayed: no channel took this alert when it was raised at \d{4}-/);
+    // Once delivered it is not sent again.
+    expect(await n.cycle(report({ status: "already", safeTxHash }))).to.deep.equal([]);
+    expect(tg.delivered).to.have.length(1);
+  });
+
   it("a success after alerted failures sends one 'recovered' alert; the next failure alerts again at once", async () => {
     const n = alertsFrom(cfg({ webhook: undefined, email: undefined }), { env, log: silent(), journal });
     await n.cycle(report());

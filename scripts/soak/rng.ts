@@ -1,0 +1,25 @@
+// A seeded random source (mulberry32): the same --seed picks the same faults at the same slots, so a
+// soak that found something can be run again as it was.
+export interface Rng {
+  /** [0, 1) */
+  next(): number;
+  /** An integer in [lo, hi] */
+  int(lo: number, hi: number): number;
+  pick<T>(xs: readonly T[]): T;
+}
+
+export function seeded(seed: number): Rng {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    next,
+    int: (lo, hi) => lo + Math.floor(next() * (hi - lo + 1)),
+    pick: (xs) => xs[Math.floor(next() * xs.length)],
+  };
+}

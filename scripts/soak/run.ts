@@ -1,0 +1,248 @@
+// `npm run soak -- [--hours 24] [--speed 180] [--seed 1] [--faults N] [--out bench/soak.json]`: a
+// stretch of the agent's life in compressed time on the local world, with faults injected between
+// its cycles. The real agent (`treasury run`) runs as a child process with a cycle every simulated
+// hour (3600 / speed real seconds); each fault the seeded plan names is put in after a cycle and
+// taken out once the next cycle has met it. At the end the chain, the transaction service and the
+// alert receiver are read back and counted (accounting.ts) into bench/soak.json.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { freePort } from "../processes";
+import { UserError } from "../../agent/src/errors";
+import { seeded } from "./rng";
+import { FAULT_KINDS, SILENT_KINDS, planFaults, type FaultKind, type PlannedFault } from "./schedule";
+import { startSoakWorld, type SoakWorld } from "./world";
+import { soakAgent, watchTicks, type SoakAgent } from "./agent";
+import { owners } from "./owners";
+import { account, type AlertDelivery, type FaultRecord, type SoakFigures, type SoakRecords } from "./accounting";
+import { chainRecords, txServiceProposals } from "./collect";
+
+export interface SoakOptions {
+  hours: number;
+  /** Simulated seconds per real second. */
+  speed: number;
+  seed: number;
+  /** Faults to inject (default: one per two simulated hours, at least one of each kind from 22 h). */
+  faults?: number;
+  kinds?: readonly FaultKind[];
+  log?: (s: string) => void;
+}
+
+export type SoakResult = SoakFigures & {
+  /** What the accounting was given (kept out of bench/soak.json). */
+  records: SoakRecords; seed: number; speed: number; realSeconds: number; slotSeconds: number; watchTicks: number | null; agentStarts: number; agentCrashes: number; faultLog: FaultRecord[] };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Resolves once the agent has reported `n` cycles, or after `maxMs` (false). */
+async function cyclesReach(agent: SoakAgent, n: number, maxMs: number): Promise<boolean> {
+  const end = Date.now() + maxMs;
+  while (agent.cycles.length < n) {
+    if (Date.now() > end) return false;
+    await sleep(100);
+  }
+  return true;
+}
+
+export async function runSoak(o: SoakOptions): Promise<SoakResult> {
+  const log = o.log ?? ((s: string) => console.log(`[soak] ${s}`));
+  const slotMs = Math.round((3600 / o.speed) * 1000);
+  if (slotMs < 5_000) throw new UserError(`--speed ${o.speed} makes a simulated hour ${slotMs} ms: a cycle needs at least 5 s on this chain; use --speed ${Math.floor(3600 / 5)} or less`);
+  const intervalSeconds = Math.round(slotMs / 1000);
+  const slots = o.hours;
+  const rng = seeded(o.seed);
+  const plan = planFaults(rng, { cycles: slots, faults: o.faults ?? Math.max(1, Math.floor(slots / 2)), kinds: o.kinds });
+  log(`${o.hours} simulated h, a cycle every simulated hour = ${intervalSeconds} s real (speed ${o.speed}), ${plan.length} faults, seed ${o.seed}: about ${Math.round((slots * intervalSeconds) / 60)} real min`);
+  const tStart = Date.now();
+  const w = await startSoakWorld({ log, alertDedupSeconds: 6 * intervalSeconds, watchIntervalSeconds: Math.max(1, Math.round(30 / o.speed)) });
+  const faults: FaultRecord[] = [];
+  let agent: SoakAgent | undefined;
+  try {
+    const fromBlock = BigInt(await (await import("viem")).createPublicClient({ transport: (await import("viem")).http(w.chain.url) }).getBlockNumber()) + 1n;
+    // The agent's JSON log, kept after the run for a look at what it did.
+    const agentLog = path.join(os.tmpdir(), `treasury-soak-agent-${process.pid}.log`);
+    log(`the agent's log: ${agentLog}`);
+    agent = soakAgent({ env: w.env, intervalSeconds, serverPort: await freePort(), log, logFile: agentLog });
+    const a = agent;
+    const own = owners({ rpcUrl: w.chain.url, safe: w.safe, policy: w.policy });
+    const rejected = new Set<string>();
+    const queue: string[] = [];
+    let busy = false;
+    // The owners turn down each proposal once the agent has reported it (see owners.ts); while the
+    // chain is down they try again.
+    let seen = 0;
+    const ownersLoop = setInterval(() => {
+      for (; seen < a.cycles.length; seen++) {
+        const c = a.cycles[seen];
+        if (!c.safeTxHash || rejected.has(c.safeTxHash) || (c.status !== "proposed" && c.status !== "already")) continue;
+        rejected.add(c.safeTxHash);
+        queue.push(c.safeTxHash);
+      }
+      if (busy || !queue.length) return;
+      busy = true;
+      own.reject().then(
+        () => void queue.shift(),
+        (e) => log(`owners could not reject ${queue[0]} yet: ${(e as Error).message.split("\n")[0]}`),
+      ).finally(() => (busy = false));
+    }, 200);
+    const rss = setInterval(() => a.sampleRss(), Math.max(250, slotMs / 8));
+    // Watch ticks per agent process (each restart counts from 0): the highest reading of each, summed.
+    const ticksByPid = new Map<number, number>();
+    const tickPoll = setInterval(() => {
+      const pid = a.pid();
+      void a.watchTicks().then((t) => t !== undefined && pid && ticksByPid.set(pid, Math.max(t, ticksByPid.get(pid) ?? 0)));
+    }, Math.max(1_000, slotMs / 4));
+    a.start();
+    // The schedule starts with the first cycle (the agent's own start, ts-node and the journal, is
+    // not part of it): slot k is [t0 + k·slot, t0 + (k+1)·slot).
+    if (!(await cyclesReach(a, 1, 180_000))) throw new Error(`the agent reported no cycle within 180 s (its log: ${agentLog})`);
+    const t0 = a.cycles[0].at - a.cycles[0].totalMs;
+    const end = t0 + slots * slotMs;
+    for (const f of plan) {
+      // On a loaded machine cycles run late: a planned fault still goes in while the agent cycles.
+      if (!(await cyclesReach(a, f.afterCycle, Math.max(3 * slotMs, end - Date.now())))) break;
+      // A fault the harness could not put in or take out is reported, not hidden, and the soak goes on.
+      faults.push(await inject(f, w, a, slotMs, log).catch((e: Error) => (log(`fault ${f.kind}: the harness failed: ${e.message}`), { kind: f.kind, at: Date.now(), clearedAt: Date.now(), detail: `harness error: ${e.message}` })));
+    }
+    while (Date.now() < end) await sleep(200);
+    // The last slot's cycle may still be running: let it report (a slot is not missed for being last).
+    await cyclesReach(a, slots, slotMs);
+    const last = await a.watchTicks();
+    if (last !== undefined && a.pid()) ticksByPid.set(a.pid()!, Math.max(last, ticksByPid.get(a.pid()!) ?? 0));
+    const ticks = ticksByPid.size ? [...ticksByPid.values()].reduce((x, y) => x + y, 0) : watchTicks(await a.metrics());
+    clearInterval(tickPoll);
+    clearInterval(rss);
+    clearInterval(ownersLoop);
+    await a.stop();
+    log("collecting: chain logs, the agent key's transactions, proposals, alerts ...");
+    const chain = await chainRecords({ rpcUrl: w.chain.url, module: w.module, policy: w.policy, agent: w.agentAddress, fromBlock });
+    const proposals = await txServiceProposals(w.txServiceUrl, w.safe);
+    const alerts: AlertDelivery[] = w.webhook.received.map((r, i) => {
+      const d = JSON.parse(r.body) as { data?: { kind?: string; key?: string | null } };
+      return { at: w.webhookTimes[i], id: r.headers["webhook-id"] ?? String(i), kind: d.data?.kind ?? "?", key: d.data?.key ?? null };
+    });
+    const records: SoakRecords = {
+      hours: o.hours, t0, slotMs, slots, cycles: a.cycles.filter((c) => c.at < end + slotMs), faults, alerts, executions: chain.executions, proposals, agentTxs: chain.agentTxs,
+      // Memory after two warm-up slots (ts-node, the first cycle's caches), as a service settles.
+      rssKb: a.rssSamples.filter((x) => x.at >= t0 + 2 * slotMs),
+      alertGraceMs: 2 * slotMs, silentKinds: SILENT_KINDS,
+    };
+    const figures = account(records);
+    return { records, ...figures, seed: o.seed, speed: o.speed, realSeconds: Math.round((Date.now() - tStart) / 100) / 10, slotSeconds: intervalSeconds, watchTicks: ticks ?? null, agentStarts: a.starts, agentCrashes: a.crashes.length, faultLog: faults };
+  } finally {
+    await agent?.stop().catch(() => undefined);
+    await w.stop();
+  }
+}
+
+/** Put one fault in after a cycle, and take it out once the next cycle has met it (at most 3 slots). */
+async function inject(f: PlannedFault, w: SoakWorld, a: SoakAgent, slotMs: number, log: (s: string) => void): Promise<FaultRecord> {
+  const at = Date.now();
+  const next = a.cycles.length + 1;
+  const untilNextCycle = () => cyclesReach(a, next, 3 * slotMs);
+  const p = w.proxies;
+  let detail = "";
+  switch (f.kind) {
+    case "rpc-refuse":
+    case "rpc-hang":
+      p.rpc.set({ kind: f.kind === "rpc-refuse" ? "refuse" : "hang" });
+      await untilNextCycle();
+      p.rpc.set({ kind: "ok" });
+      break;
+    case "chain-restart": {
+      // Down until the next cycle has met the refused connection, then back with its state.
+      const r = await w.chain.restart(untilNextCycle);
+      detail = `blocks ${r.blockBefore} → ${r.blockAfter}`;
+      break;
+    }
+    case "market-5xx":
+    case "market-429":
+    case "market-malformed":
+      p.market.set(f.kind === "market-malformed" ? { kind: "malformed" } : f.kind === "market-429" ? { kind: "status", status: 429, headers: { "retry-after": "1" }, body: '{"status":{"error_code":429,"error_message":"You\'ve exceeded the Rate Limit."}}' } : { kind: "status", status: 503, body: '{"error":"Service Unavailable"}' });
+      await untilNextCycle();
+      p.market.set({ kind: "ok" });
+      break;
+    case "messages-529":
+      p.messages.set({ kind: "status", status: 529, body: JSON.stringify({ type: "error", error: { type: "overloaded_error", message: "Overloaded" }, request_id: "req_soak529" }) });
+      await untilNextCycle();
+      p.messages.set({ kind: "ok" });
+      break;
+    case "txservice-5xx":
+      p.txService.set({ kind: "status", status: 502, body: "<html><body><h1>502 Bad Gateway</h1></body></html>", headers: { "content-type": "text/html" } });
+      await untilNextCycle();
+      p.txService.set({ kind: "ok" });
+      break;
+    case "alerts-down":
+      p.webhook.set({ kind: "refuse" });
+      p.telegram.set({ kind: "status", status: 502, body: "Bad Gateway" });
+      await untilNextCycle();
+      p.webhook.set({ kind: "ok" });
+      p.telegram.set({ kind: "ok" });
+      break;
+    case "agent-kill": {
+      // At a random point of the next interval: often mid-cycle (between signing and recording too).
+      const pause = Math.floor(f.at * slotMs);
+      await sleep(pause);
+      await a.kill();
+      await sleep(1_000);
+      a.start();
+      detail = `SIGKILL ${pause} ms after the cycle report`;
+      break;
+    }
+    case "db-restart": {
+      // Down until the next cycle has met it, as a database failover that takes a while.
+      await w.pg.restart(untilNextCycle);
+      detail = "pg_ctl stop -m immediate, start";
+      break;
+    }
+  }
+  const rec = { kind: f.kind, at, clearedAt: Date.now(), detail: detail || undefined };
+  log(`fault ${f.kind} after cycle ${f.afterCycle}: ${Math.round((rec.clearedAt - at) / 100) / 10} s${detail ? ` (${detail})` : ""}`);
+  return rec;
+}
+
+const OPTIONS = {
+  hours: { type: "string", default: "24" },
+  speed: { type: "string", default: "180" },
+  seed: { type: "string", default: "1" },
+  faults: { type: "string" },
+  kinds: { type: "string" },
+  out: { type: "string", default: "bench/soak.json" },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+
+const USAGE = `Usage: npm run soak -- [--hours 24] [--speed 180] [--seed 1] [--faults N] [--kinds a,b] [--out bench/soak.json]
+  --hours H     simulated hours (a cycle each); --hours 1 is a quick smoke
+  --speed S     simulated seconds per real second (default 180: a simulated hour is 20 s, 24 h about 8 min)
+  --seed N      the fault plan's seed (the same seed injects the same faults after the same cycles)
+  --faults N    faults to inject (default: one per two simulated hours)
+  --kinds a,b   only these kinds (${FAULT_KINDS.join(", ")})
+  --out FILE    where the figures go (default bench/soak.json)`;
+
+async function main() {
+  const { values: v } = parseArgs({ args: process.argv.slice(2), options: OPTIONS, strict: true });
+  if (v.help) return console.log(USAGE);
+  const int = (name: string, s: string, min: number) => {
+    const n = Number(s);
+    if (!Number.isInteger(n) || n < min) throw new UserError(`--${name} must be a whole number ≥ ${min}, got "${s}"`);
+    return n;
+  };
+  const kinds = v.kinds?.split(",").map((k) => k.trim());
+  for (const k of kinds ?? []) if (!(FAULT_KINDS as readonly string[]).includes(k)) throw new UserError(`--kinds: unknown fault "${k}"; choose from ${FAULT_KINDS.join(", ")}`);
+  const r = await runSoak({ hours: int("hours", v.hours!, 1), speed: int("speed", v.speed!, 1), seed: int("seed", v.seed!, 0), faults: v.faults === undefined ? undefined : int("faults", v.faults, 0), kinds: kinds as FaultKind[] | undefined });
+  const out = path.resolve(v.out!);
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  const { records: _records, ...figures } = r;
+  fs.writeFileSync(out, JSON.stringify(figures, null, 2) + "\n");
+  console.log(JSON.stringify({ hours: r.hours, cycles: r.cycles, faults: r.faults, alertsSent: r.alertsSent, alertLatencyMs: r.alertLatencyMs, missedCycles: r.missedCycles, duplicates: r.duplicates, unsafeActions: r.unsafeActions, rssGrowthPct: r.rssGrowthPct }, null, 2));
+  console.log(`[soak] ${r.hours} simulated h in ${r.realSeconds} s real; wrote ${path.relative(process.cwd(), out)}${r.extra.unalerted.length ? `; not alerted: ${r.extra.unalerted.join(", ")}` : ""}`);
+  const bad = r.duplicates.executions + r.duplicates.proposals + r.duplicates.alerts + r.unsafeActions;
+  process.exitCode = bad ? 1 : 0;
+}
+
+if (require.main === module)
+  main().catch((e) => {
+    console.error(e instanceof UserError ? `npm run soak: ${e.message}` : e instanceof Error ? e.stack : e);
+    process.exit(e instanceof UserError ? 2 : 1);
+  });
