@@ -112,6 +112,8 @@ export async function runCycle<P extends PortfolioLike>(ctx: ExecContext, steps:
   let reconciled: unknown[];
   try {
     reconciled = await timed("reconcile", async () => [
+      // The journal first: after a database restart its lock is taken again (or the cycle stops here).
+      ...(await ctx.journal.ensureLock().then(() => [])),
       ...(await reconcile(ctx, { proposerKey: o.agentKey })),
       // After `treasury restore`: executions the restored journal does not know hold the day.
       ...(await afterRestore(ctx, o.date)),
@@ -120,7 +122,12 @@ export async function runCycle<P extends PortfolioLike>(ctx: ExecContext, steps:
     return abort("reconcile", e);
   }
   const live = new Set<string>(LIVE);
-  const prior = (await ctx.journal.byCycle(cycleKey)).find((r) => live.has(r.status));
+  let prior;
+  try {
+    prior = (await ctx.journal.byCycle(cycleKey)).find((r) => live.has(r.status));
+  } catch (e) {
+    return abort("journal", e, reconciled);
+  }
   if (prior) {
     // Nothing to decide; the portfolio is still read (best effort) so what watches the loop (the
     // server's metrics) shows the NAV after an execution made elsewhere, not the last decided one.

@@ -29,6 +29,10 @@ export class Journal {
     private readonly lockSession?: () => Promise<{ query(q: string, v: unknown[]): Promise<{ rows: { locked: boolean }[] }>; release(): void }>,
   ) {}
   private heldSession?: { release(): void };
+  /** The Safe whose advisory lock this journal holds (Postgres): taken again after a lost session. */
+  private lockKey?: string;
+  /** The last connection error the pool reported (a server restart), for logs and status. */
+  lastError?: string;
 
   static async open(o: JournalOptions): Promise<Journal> {
     let j: Journal;
@@ -37,6 +41,12 @@ export class Journal {
       const { drizzle } = await import("drizzle-orm/node-postgres");
       // One more connection than the queries need: lockSafe keeps one for the advisory lock's session.
       const pool = new Pool({ connectionString: o.databaseUrl, max: 3 });
+      // A server restart cuts idle connections: pg emits "error" on the pool, and an unhandled
+      // "error" event would kill the process. The next query reconnects; one that fails fails its
+      // cycle (aborted, alerted), never the agent.
+      pool.on("error", (e) => {
+        j.lastError = e.message;
+      });
       j = new Journal(drizzle(pool) as unknown as Db, () => pool.end(), "postgres (DATABASE_URL)", () => pool.connect());
     } else {
       const { PGlite } = await import("@electric-sql/pglite");
@@ -93,7 +103,19 @@ export class Journal {
    */
   async lockSafe(key: string): Promise<void> {
     if (!this.lockSession || this.heldSession) return;
+    this.lockKey = key;
     const s = await this.lockSession();
+    // The session dies with the server (a restart, a failover): the advisory lock dies with it.
+    // Forget it, so the next cycle takes it again (ensureLock) before writing anything.
+    (s as unknown as { on?(ev: "error", fn: (e: Error) => void): void }).on?.("error", (e) => {
+      this.lastError = e.message;
+      if (this.heldSession === s) this.heldSession = undefined;
+      try {
+        s.release();
+      } catch {
+        // already gone
+      }
+    });
     let ok = false;
     try {
       const r = await s.query("SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked", [`treasury-agent:${key}`]);
@@ -103,6 +125,15 @@ export class Journal {
     }
     if (!ok) throw new UserError(`another agent process holds the Safe ${key} on this Postgres journal (DATABASE_URL): one agent per Safe; stop the other \`treasury run\` (or wait for its cycle to end) and start again`);
     this.heldSession = s;
+  }
+
+  /**
+   * Postgres: hold this Safe's advisory lock again if a server restart took it away. Throws while the
+   * server is down, or when another agent process took the Safe in between (then this one must not
+   * write: the cycle is aborted and alerted).
+   */
+  async ensureLock(): Promise<void> {
+    if (this.lockKey && !this.heldSession) await this.lockSafe(this.lockKey);
   }
 
   /**
