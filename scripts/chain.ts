@@ -23,6 +23,8 @@ import { startLocalAgent } from "./local-agent";
 import { LOCAL_CHAIN_ID as CHAIN_ID, freePort, killGroup, startAnvil, stopChildren, waitForChainId } from "./processes";
 import { UserError } from "../agent/src/errors";
 import { assertPortFree, killAll, portInUseError, replayWindow, startSystem, type System, type Window } from "./replay/system";
+import { startWatch } from "../agent/src/watch";
+import { privateKeyToAccount } from "viem/accounts";
 
 const ROOT = path.resolve(__dirname, "..");
 /** Test-mnemonic account indices with a role in the local world (see the README). */
@@ -203,18 +205,26 @@ async function startReplay(o: { window: Window; host: string; port: number; netw
   const liveDay = Math.min(o.window.toDay + 1, lastDecisionDay(o.window.history));
   // Hourly by default, as the agent loop of `npm start -- --no-replay` (scripts/local-agent.ts).
   const interval = Number(process.env.AGENT_INTERVAL_SECONDS ?? 3600);
-  console.log(`[start] replay done; the agent runs live on ${isoOf(liveDay)} every ${interval} s. Press Ctrl-C to stop.`);
-  while (!stopRequested) {
-    const started = Date.now();
-    const r = await runCycle(sys.agent.rt.ctx, sys.agent.steps, { date: isoOf(liveDay), agentKey: sys.agent.agentKey });
-    sys.agent.server?.cycleDone(r);
-    console.log(`[agent] cycle ${r.date}: ${r.status.toUpperCase()}${r.reason ? ` — ${r.reason}` : ""}`);
-    // Live, nobody signs for the owners: say what waits for them and how to sign it (README, quick start).
-    if (r.status === "proposed" && r.safeTxHash) {
-      console.log(`[agent]   proposal ${r.safeTxHash} ${r.proposalUrl ?? ""}`);
-      console.log(`[agent]   waits for the owners: RPC_URL=${sys.rpcUrl} SAFE_TX_SERVICE_URL=${sys.txServiceUrl} npx treasury sign ${r.safeTxHash} (owners #1 and #2), then treasury execute ${r.safeTxHash}`);
+  console.log(`[start] replay done; the agent runs live on ${isoOf(liveDay)} every ${interval} s, with the watchers every ${sys.agent.rt.cfg.watch.intervalSeconds} s. Press Ctrl-C to stop.`);
+  // Between cycles the agent keeps watch, as `treasury run` does (agent/src/watch): chain logs from
+  // now on (the replay's history is the indexer's), the feeds, Aave, the vaults, waiting proposals.
+  const watcher = startWatch(sys.agent.rt, { agent: privateKeyToAccount(sys.agent.agentKey).address });
+  if (watcher) sys.agent.server?.attachWatch(watcher);
+  try {
+    while (!stopRequested) {
+      const started = Date.now();
+      const r = await runCycle(sys.agent.rt.ctx, sys.agent.steps, { date: isoOf(liveDay), agentKey: sys.agent.agentKey });
+      sys.agent.server?.cycleDone(r);
+      console.log(`[agent] cycle ${r.date}: ${r.status.toUpperCase()}${r.reason ? ` — ${r.reason}` : ""}`);
+      // Live, nobody signs for the owners: say what waits for them and how to sign it (README, quick start).
+      if (r.status === "proposed" && r.safeTxHash) {
+        console.log(`[agent]   proposal ${r.safeTxHash} ${r.proposalUrl ?? ""}`);
+        console.log(`[agent]   waits for the owners: RPC_URL=${sys.rpcUrl} SAFE_TX_SERVICE_URL=${sys.txServiceUrl} npx treasury sign ${r.safeTxHash} (owners #1 and #2), then treasury execute ${r.safeTxHash}`);
+      }
+      while (!stopRequested && Date.now() - started < interval * 1000) await new Promise((res) => setTimeout(res, 250));
     }
-    while (!stopRequested && Date.now() - started < interval * 1000) await new Promise((res) => setTimeout(res, 250));
+  } finally {
+    await watcher?.stop();
   }
 }
 

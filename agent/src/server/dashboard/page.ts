@@ -72,7 +72,11 @@ function aiSection(v: DashboardView): Html {
 <dt>summary</dt><dd>${str(d.summary) ?? ""} ${by(daily)}</dd>
 </dl>`
     : html`<p class="muted">No daily assessment yet (one is written after each cycle).</p>`;
-  const weekly = rows.filter((r) => r.kind === "weekly");
+  // The newest few: a replayed year has 52, which would bury the rest of the page.
+  const WEEKS_SHOWN = 6;
+  const allWeekly = rows.filter((r) => r.kind === "weekly");
+  const weekly = allWeekly.slice(0, WEEKS_SHOWN);
+  const olderWeeks = allWeekly.length > WEEKS_SHOWN ? html`<p class="muted small">older reviews: <a href="api/assessments?limit=500">api/assessments</a></p>` : html``;
   const weeklyHtml = weekly.length
     ? html`<table><thead><tr><th>week to</th><th>summary</th><th>concerns</th><th>recommendations</th></tr></thead><tbody>${weekly.map((r) => {
         const a = rec(rec(r.body).answer);
@@ -94,6 +98,7 @@ function aiSection(v: DashboardView): Html {
 ${dailyHtml}
 <h3>Weekly reviews</h3>
 ${weeklyHtml}
+${olderWeeks}
 <h3>Emergencies</h3>
 ${emHtml}
 </section>`;
