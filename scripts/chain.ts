@@ -23,7 +23,8 @@ import { startLocalAgent } from "./local-agent";
 import { LOCAL_CHAIN_ID as CHAIN_ID, freePort, killGroup, startAnvil, stopChildren, waitForChainId } from "./processes";
 import { UserError } from "../agent/src/errors";
 import { assertPortFree, killAll, portInUseError, replayWindow, startSystem, type System, type Window } from "./replay/system";
-import { startWatch } from "../agent/src/watch";
+import { startWatch, withAssessment } from "../agent/src/watch";
+import { respondToEmergency } from "../agent/src/ai/emergency";
 import { privateKeyToAccount } from "viem/accounts";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -208,11 +209,20 @@ async function startReplay(o: { window: Window; host: string; port: number; netw
   console.log(`[start] replay done; the agent runs live on ${isoOf(liveDay)} every ${interval} s, with the watchers every ${sys.agent.rt.cfg.watch.intervalSeconds} s. Press Ctrl-C to stop.`);
   // Between cycles the agent keeps watch, as `treasury run` does (agent/src/watch): chain logs from
   // now on (the replay's history is the indexer's), the feeds, Aave, the vaults, waiting proposals.
-  const watcher = startWatch(sys.agent.rt, { agent: privateKeyToAccount(sys.agent.agentKey).address });
+  // A critical event starts the next cycle now (after the current one); emergencies go to the
+  // emergency assessment (pause / de-risk / exit as the config allows), as in `treasury run`.
+  let woken: boolean;
+  const rt = sys.agent.rt;
+  const watcher = startWatch(rt, {
+    agent: privateKeyToAccount(sys.agent.agentKey).address,
+    wake: () => (woken = true),
+    assess: (base) => withAssessment(base, (evs) => respondToEmergency(rt, evs), (e) => rt.log.error({ err: (e as Error).message }, "emergency assessment failed")),
+  });
   if (watcher) sys.agent.server?.attachWatch(watcher);
   try {
     while (!stopRequested) {
       const started = Date.now();
+      woken = false;
       const r = await runCycle(sys.agent.rt.ctx, sys.agent.steps, { date: isoOf(liveDay), agentKey: sys.agent.agentKey });
       sys.agent.server?.cycleDone(r);
       console.log(`[agent] cycle ${r.date}: ${r.status.toUpperCase()}${r.reason ? ` — ${r.reason}` : ""}`);
@@ -221,7 +231,7 @@ async function startReplay(o: { window: Window; host: string; port: number; netw
         console.log(`[agent]   proposal ${r.safeTxHash} ${r.proposalUrl ?? ""}`);
         console.log(`[agent]   waits for the owners: RPC_URL=${sys.rpcUrl} SAFE_TX_SERVICE_URL=${sys.txServiceUrl} npx treasury sign ${r.safeTxHash} (owners #1 and #2), then treasury execute ${r.safeTxHash}`);
       }
-      while (!stopRequested && Date.now() - started < interval * 1000) await new Promise((res) => setTimeout(res, 250));
+      while (!stopRequested && !woken && Date.now() - started < interval * 1000) await new Promise((res) => setTimeout(res, 250));
     }
   } finally {
     await watcher?.stop();
