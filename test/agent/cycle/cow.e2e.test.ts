@@ -190,7 +190,8 @@ describe("agent/cycle: swaps through CoW Protocol (local order book + local solv
     const bad = await startLocalOrderBook({ rpcUrl: chain.rpcUrl, deployment: d, spreadBps: 300 });
     const rt2 = await openRuntime({ env: { ...env, COW_API_URL: bad.url } });
     try {
-      const steps = stepsWithTarget(rt2, env, (cur) => ({ ...cur, eth: cur.eth - 0.05, usdc: cur.usdc + 0.05 }), "test");
+      // 6 points: clearly over the 5-point drift band (exactly 5 sits on its edge and is not traded).
+      const steps = stepsWithTarget(rt2, env, (cur) => ({ ...cur, eth: cur.eth - 0.06, usdc: cur.usdc + 0.06 }), "test");
       const r = await runCycle(rt2.ctx, steps, { date: "2024-04-10", agentKey: testKey(4) });
       expect(r.status).to.equal("skipped");
       expect(r.reason).to.match(/sell-WETH: no cow route or the quote is below the oracle minimum/);

@@ -55,12 +55,14 @@ describe("agent plan: leverage (borrow, hold, repay)", function () {
     planRebalance({ portfolio: p, deployment: g.deployment, target, slippageBps: 100, deadline: DEADLINE, leverage, ...over });
   const usdcDebt = async () => (await read()).positions.find((x) => x.kind === "aaveDebt" && x.underlying.toLowerCase() === g.world.tokens.USDC.toLowerCase())!.valueUsd;
   /** Checked by the TypeScript mirror and simulated, then executed through AgentModule. */
+  let batches = 0;
   async function run(p: Portfolio, calls: ReturnType<typeof plan>["calls"]) {
     const check = checkBatch(p, calls, agent);
     expect(check.ok, json(check)).to.equal(true);
     const sim = await simulateBatch(client, p, calls, { agent });
     if (!sim.ok) throw new Error(sim.error.text);
-    await (await g.module.connect(g.agent).execute(calls, `0x${"44".repeat(32)}`)).wait();
+    // Each decision hash goes through the module once (DecisionAlreadyExecuted): every batch its own.
+    await (await g.module.connect(g.agent).execute(calls, `0x${(++batches).toString(16).padStart(64, "0")}`)).wait();
   }
   /** The owners enable borrowing as `treasury propose-borrow` proposes it: schedule, the delay, apply. */
   async function enable() {

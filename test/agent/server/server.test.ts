@@ -235,7 +235,7 @@ describe("agent/server: health, metrics and JSON API", () => {
   it("an unknown route is a JSON 404 listing the routes", async () => {
     const r = await get("/nope");
     expect(r.status).to.equal(404);
-    expect(r.json().error).to.match(/^no route GET \/nope; routes: GET \/ \(dashboard\), \/health, \/health\/live, \/metrics, .*\/api\/nav\?limit=N, \/api\/series, \/api\/decision\/:hash$/);
+    expect(r.json().error).to.match(/^no route GET \/nope; routes: GET \/ \(dashboard\), \/health, \/health\/live, \/metrics, .*\/api\/nav\?limit=N, \/api\/series, \/api\/decision\/:hash(, \/api\/assessments\?limit=N)?$/);
   });
 
   it("a port already in use is a UserError naming the port and the fix", async () => {
