@@ -177,7 +177,7 @@ async function startReplay(o: { window: Window; host: string; port: number; netw
       `  tx service  ${sys.txServiceUrl}  (Safe Transaction Service API; proposals above the autonomy limit are signed by owners #1 and #2 after ${o.signerDelayDays} simulated day(s))`,
       `  order book  ${sys.orderBookUrl}  (CoW Protocol API + a local solver; swaps go there with SWAP_VENUE=cow)`,
       `  indexer     ${sys.indexer?.url ?? "off"}  (GraphQL at /graphql; /portfolio, /performance, /decisions)`,
-      `  agent API   ${serverUrl ? `${serverUrl}  (dashboard at /; /health, /metrics, /api/status, /api/decisions, /api/nav, /api/replay)` : "off (--headless or AGENT_SERVER_ENABLED=false)"}`,
+      `  agent API   ${serverUrl ? `${serverUrl}  (dashboard at /; /health, /metrics, /api/status, /api/decisions, /api/nav, /api/replay, /api/watch, /api/assessments)` : "off (--headless or AGENT_SERVER_ENABLED=false)"}`,
       `  journal     ${path.relative(process.cwd(), sys.dataDir)}  approver ${process.env.ANTHROPIC_API_KEY ? "Claude + rules" : "rules (no ANTHROPIC_API_KEY)"}`,
       `  replay      ${from} → ${to} (${o.window.toDay - o.window.fromDay + 1} days): started`,
       `  accounts    #N = account N of the test mnemonic "${TEST_MNEMONIC}" (test keys: never use them on a real chain)`,
@@ -352,7 +352,7 @@ async function main() {
         `  agent loop  treasury run: replay market data, journal ${path.relative(process.cwd(), local.dataDir)}, approver ${process.env.ANTHROPIC_API_KEY ? "Claude + rules" : "rules (no ANTHROPIC_API_KEY)"}`,
         `  tx service  ${local.txServiceUrl}  (Safe Transaction Service API for proposals above the autonomy limit)`,
         `  order book  ${local.orderBookUrl}  (CoW Protocol API + a local solver; swaps go there with SWAP_VENUE=cow)`,
-        `  agent API   ${local.serverUrl ? `${local.serverUrl}  (dashboard at /; /health, /metrics for Prometheus, /api/status, /api/decisions, /api/nav)` : "not reported (AGENT_SERVER_ENABLED=false, or see the [agent] lines)"}`,
+        `  agent API   ${local.serverUrl ? `${local.serverUrl}  (dashboard at /; /health, /metrics for Prometheus, /api/status, /api/decisions, /api/nav, /api/watch, /api/assessments)` : "not reported (AGENT_SERVER_ENABLED=false, or see the [agent] lines)"}`,
       ].join("\n");
     }
     provider.destroy();
