@@ -134,9 +134,9 @@ export async function monthlyDue(rt: Runtime, date: string, indexerUrl: string):
   const month = previousMonth(date);
   const [last] = await listAssessments(rt.journal, { scope, kind: "monthly", limit: 1 });
   if (last && last.date >= `${month}-01`) return undefined;
-  const executed = (await decisionsFromJournal(rt.journal)).filter((d) => d.date.startsWith(month));
-  if (!executed.length) return undefined;
-  const outcomes = joinOutcomes(await decisionsFromJournal(rt.journal), await fetchJudged(indexerUrl));
+  const executed = await decisionsFromJournal(rt.journal);
+  if (!executed.some((d) => d.date.startsWith(month))) return undefined;
+  const outcomes = joinOutcomes(executed, await fetchJudged(indexerUrl));
   const rep = monthlyReport(outcomes, month);
   const files = writeMonthlyReport(path.join(rt.cfg.dataDir, "reports"), rep);
   const msg = monthlyReportMessage(rep, scope);
