@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { ContractTransactionResponse, parseEther, parseUnits } from "ethers";
 import type { Hex } from "viem";
-import { leveragedWorldFixture, GuardedWorld } from "../helpers/guarded";
+import { leveragedWorldFixture, nextDecisionHash, GuardedWorld } from "../helpers/guarded";
 import * as lib from "../../lib/chain/encode";
 import { Actor, Effect, SELECTORS } from "../../scripts/guardrails/config";
 import {
@@ -25,10 +25,6 @@ import {
   schedule,
   setFeedAnswer,
 } from "./guard.shared";
-
-// Each decision hash goes through the module once (DecisionAlreadyExecuted): every batch gets its own.
-let batchNo = 0;
-const nextDecision = () => `0x${(++batchNo).toString(16).padStart(64, "0")}`;
 
 const USDC = (n: number) => parseUnits(String(n), 6);
 type MetaCall = { to: string; data?: string; value?: bigint };
@@ -50,7 +46,7 @@ describe("guardrails: Aave borrow and repay (AaveV3Rule)", () => {
   const borrowData = (asset: string, amount: bigint, mode: bigint, onBehalfOf: string) =>
     aavePoolIface.encodeFunctionData("borrow", [asset, amount, mode, 0, onBehalfOf]);
   const agentExec = (calls: MetaCall[]): Promise<ContractTransactionResponse> =>
-    g.module.connect(g.agent).execute(calls.map((x) => ({ to: x.to, value: x.value ?? 0n, data: x.data ?? "0x" })), nextDecision());
+    g.module.connect(g.agent).execute(calls.map((x) => ({ to: x.to, value: x.value ?? 0n, data: x.data ?? "0x" })), nextDecisionHash());
 
   /** Both paths refuse `call` with `error(args)`, and nothing moves (Safe, outsider, debt tokens, nonce). */
   async function refusedBoth(call: MetaCall, error: string, args: unknown[]) {

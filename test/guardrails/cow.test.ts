@@ -6,8 +6,8 @@
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { Contract, parseUnits, type ContractTransactionResponse } from "ethers";
-import { encodeFunctionData, getAddress, hashDomain, keccak256, stringToHex, toFunctionSelector, type Address, type Hex } from "viem";
-import { guardedWorldFixture, type GuardedWorld } from "../helpers/guarded";
+import { encodeFunctionData, getAddress, hashDomain, toFunctionSelector, type Address, type Hex } from "viem";
+import { guardedWorldFixture, nextDecisionHash, type GuardedWorld } from "../helpers/guarded";
 import { advanceTime, executeSafeTx, solveCowOrder, type MetaTx } from "../../scripts/world";
 import { ctxOf, ownerTx, policyCall, ownerExec, setFeedAnswer, swapBatch } from "./guard.shared";
 import * as lib from "../../lib/chain";
@@ -50,10 +50,8 @@ async function ownerBatch(c: Cow, calls: lib.Call[]): Promise<void> {
   await executeSafeTx({ safe: c.safe, owners: c.g.quorum, tx: calls as MetaTx[], infra: c.g.world.safe, label: "owner CoW batch" });
 }
 
-// Each decision hash goes through the module once (DecisionAlreadyExecuted): every batch gets its own.
-let batches = 0;
 const agentExec = (c: Cow, calls: lib.Call[]): Promise<ContractTransactionResponse> =>
-  c.g.module.connect(c.g.agent).execute(calls, keccak256(stringToHex(`cow decision ${++batches}`)));
+  c.g.module.connect(c.g.agent).execute(calls, nextDecisionHash());
 
 /** Both entry points: the owners' Safe transaction through the guard, and the agent through the module. */
 const PATHS = {

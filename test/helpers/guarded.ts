@@ -98,3 +98,9 @@ export function trackedTokens(g: GuardedWorld): Record<string, string> {
   out.SY = w.pendle.sy;
   return out;
 }
+
+// AgentModule executes each decision hash once (DecisionAlreadyExecuted): tests that send many
+// batches through the module give each its own. A counter, not a random value, so a failing run
+// names the same batch again; it only grows, so hashes stay unused across loadFixture reverts too.
+let decisionCounter = 0;
+export const nextDecisionHash = (): `0x${string}` => `0x${(++decisionCounter).toString(16).padStart(64, "0")}`;

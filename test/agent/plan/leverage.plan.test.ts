@@ -9,7 +9,7 @@ import hre from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { parseUnits } from "ethers";
 import { createPublicClient, custom, type Address, type PublicClient } from "viem";
-import { leveragedWorldFixture, type GuardedWorld } from "../../helpers/guarded";
+import { leveragedWorldFixture, nextDecisionHash, type GuardedWorld } from "../../helpers/guarded";
 import { ctxOf, ownerExec, passDelay, supplyBatch, type Ctx } from "../../guardrails/guard.shared";
 import { readPortfolio } from "../../../agent/src/chain/portfolio";
 import { borrowingOf } from "../../../agent/src/chain/borrowing";
@@ -55,14 +55,12 @@ describe("agent plan: leverage (borrow, hold, repay)", function () {
     planRebalance({ portfolio: p, deployment: g.deployment, target, slippageBps: 100, deadline: DEADLINE, leverage, ...over });
   const usdcDebt = async () => (await read()).positions.find((x) => x.kind === "aaveDebt" && x.underlying.toLowerCase() === g.world.tokens.USDC.toLowerCase())!.valueUsd;
   /** Checked by the TypeScript mirror and simulated, then executed through AgentModule. */
-  let batches = 0;
   async function run(p: Portfolio, calls: ReturnType<typeof plan>["calls"]) {
     const check = checkBatch(p, calls, agent);
     expect(check.ok, json(check)).to.equal(true);
     const sim = await simulateBatch(client, p, calls, { agent });
     if (!sim.ok) throw new Error(sim.error.text);
-    // Each decision hash goes through the module once (DecisionAlreadyExecuted): every batch its own.
-    await (await g.module.connect(g.agent).execute(calls, `0x${(++batches).toString(16).padStart(64, "0")}`)).wait();
+    await (await g.module.connect(g.agent).execute(calls, nextDecisionHash())).wait();
   }
   /** The owners enable borrowing as `treasury propose-borrow` proposes it: schedule, the delay, apply. */
   async function enable() {

@@ -21,15 +21,11 @@ import type { Portfolio } from "../../../agent/src/chain/types";
 import { advanceTime, arbitragePool, poolPrice, setPrice } from "../../../scripts/world";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { createPublicClient, custom, type PublicClient } from "viem";
-import { leveragedWorldFixture, type GuardedWorld } from "../../helpers/guarded";
+import { leveragedWorldFixture, nextDecisionHash, type GuardedWorld } from "../../helpers/guarded";
 import { ctxOf, ownerExec, passDelay, policyCall, schedule, supplyBatch } from "../../guardrails/guard.shared";
 import { SELECTORS } from "../../../scripts/guardrails/config";
 import { agentWorld, type AgentWorld } from "../chain/fixture";
 import { randomBatch, rng } from "./parity.gen";
-
-// Each decision hash goes through the module once (DecisionAlreadyExecuted): every batch gets its own.
-let batchNo = 0;
-const nextDecision = () => `0x${(++batchNo).toString(16).padStart(64, "0")}`;
 
 const SEED = Number(process.env.PARITY_SEED ?? 20261202);
 const SCENARIOS: { name: string; cases: number }[] = [
@@ -71,11 +67,11 @@ async function seedPositions(w: AgentWorld) {
   await (await g.module.connect(g.agent).execute([
     enc.approve(d.tokens.USDC, d.aave.pool, usdc("20000")), enc.aaveSupply(d.aave.pool, d.tokens.USDC, usdc("20000"), safe),
     enc.approve(d.tokens.USDC, d.erc4626.scrvUSD, usdc("15000")), enc.vaultDeposit(d.erc4626.scrvUSD, usdc("15000"), safe),
-  ], nextDecision())).wait();
+  ], nextDecisionHash())).wait();
   await (await g.module.connect(g.agent).execute([
     enc.approve(d.tokens.DAI, d.erc4626.sDAI, parseUnits("10000", 18)), enc.vaultDeposit(d.erc4626.sDAI, parseUnits("10000", 18), safe),
     enc.approve(d.tokens.USDC, d.pendle.router, usdc("10000")), enc.pendleSwapExactTokenForPt(d.pendle.router, { receiver: safe, market: m.market, minPtOut: 0n, tokenIn: d.tokens.USDC, amountIn: usdc("10000") }),
-  ], nextDecision())).wait();
+  ], nextDecisionHash())).wait();
   await advanceTime(g.world, 25 * 3600); // the seeding leaves the rolling window
 }
 
@@ -84,7 +80,7 @@ async function enter(w: AgentWorld, scenario: string) {
   if (scenario === "budget-used") {
     for (const n of ["45000", "45000", "30000"]) {
       const a = parseUnits(n, 6);
-      await (await g.module.connect(g.agent).execute([enc.approve(d.tokens.USDC, d.aave.pool, a), enc.aaveSupply(d.aave.pool, d.tokens.USDC, a, d.treasury!.safe)], nextDecision())).wait();
+      await (await g.module.connect(g.agent).execute([enc.approve(d.tokens.USDC, d.aave.pool, a), enc.aaveSupply(d.aave.pool, d.tokens.USDC, a, d.treasury!.safe)], nextDecisionHash())).wait();
     }
   }
   if (scenario === "stale-prices") await advanceTime(g.world, 3 * 86400, { refreshFeeds: false });
@@ -263,7 +259,7 @@ describe("agent risk: TypeScript check ⇔ chain parity", function () {
     await arbitragePool(g.world, "WETH_USDC", (await poolPrice(g.world, "WETH_USDC")) * 0.93);
     for (let k = 0; k < 2; k++) {
       const amountIn = parseUnits("2", 18);
-      await (await g.module.connect(g.agent).execute([enc.approve(d.tokens.WETH, d.uniswap.swapRouter, amountIn), enc.uniswapExactInputSingle(d.uniswap.swapRouter, { tokenIn: d.tokens.WETH, tokenOut: d.tokens.USDC, fee: d.uniswap.pools.WETH_USDC.fee, recipient: safe, deadline: 2n ** 40n, amountIn, amountOutMinimum: 0n })], nextDecision())).wait();
+      await (await g.module.connect(g.agent).execute([enc.approve(d.tokens.WETH, d.uniswap.swapRouter, amountIn), enc.uniswapExactInputSingle(d.uniswap.swapRouter, { tokenIn: d.tokens.WETH, tokenOut: d.tokens.USDC, fee: d.uniswap.pools.WETH_USDC.fee, recipient: safe, deadline: 2n ** 40n, amountIn, amountOutMinimum: 0n })], nextDecisionHash())).wait();
     }
     // The pool back to 3% under the oracle: a WETH sale loses about 3% of its size, over the
     // per-transaction loss limit (NavLoss) for the larger ones, into what is left of the budget for others.
