@@ -266,4 +266,18 @@ describe("agent/server: health, metrics and JSON API", () => {
     });
     expect(refused, "nothing listens after stop").to.equal(true);
   });
+
+  it("a cycle that ends during shutdown does not ask the (stopped) transaction service for pending proposals", async () => {
+    let asked = 0;
+    const s = await startAgentServer(options({ pendingProposals: async () => (asked++, pending) }));
+    s.cycleDone(report("2025-07-03", "skipped", 100));
+    await s.stop();
+    expect(asked, "polled after the cycle before the stop").to.equal(1);
+    s.cycleDone(report("2025-07-04", "skipped", 100));
+    const s2 = await startAgentServer(options({ pendingProposals: async () => (asked++, pending) }));
+    s2.stopping();
+    s2.cycleDone(report("2025-07-04", "skipped", 100));
+    await s2.stop();
+    expect(asked, "no poll once stopping or stopped").to.equal(1);
+  });
 });
