@@ -54,7 +54,9 @@ function agentServerUrl(agent: ChildProcess): Promise<string | undefined> {
 /** Spawn a ts-node child and resolve with the URL it prints (the first match of `re`). */
 async function spawnService(script: string, args: string[], re: RegExp, name: string, children: ChildProcess[]): Promise<{ child: ChildProcess; url: string }> {
   const tsNode = path.join(ROOT, "node_modules", ".bin", "ts-node");
-  const child = spawn(process.execPath, [tsNode, "--transpile-only", script, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  // Local services are development tooling: transpiled by SWC as the root tsconfig's scripts are
+  // (an agent/src entry would otherwise take agent/tsconfig.json's TypeScript transpiler, ~3x the start).
+  const child = spawn(process.execPath, [tsNode, "--swc", script, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
   children.push(child);
   const url = await new Promise<string>((resolve, reject) => {
     let out = "";

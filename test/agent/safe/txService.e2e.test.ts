@@ -238,7 +238,7 @@ describe("agent/safe: local Safe Transaction Service + api-kit on the local worl
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tx-service-"));
     const store = path.join(dir, "store.json");
     const start = async () => {
-      const child = spawn(process.execPath, [path.join(ROOT, "node_modules", ".bin", "ts-node"), "--transpile-only", "agent/src/safe/txServiceMain.ts", "--rpc", chain.rpcUrl, "--store", store, "--quiet"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(process.execPath, [path.join(ROOT, "node_modules", ".bin", "ts-node"), "--swc", "agent/src/safe/txServiceMain.ts", "--rpc", chain.rpcUrl, "--store", store, "--quiet"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
       let out = "";
       child.stdout!.on("data", (d) => (out += d));
       child.stderr!.on("data", (d) => (out += d));
