@@ -23,7 +23,7 @@ import { loadHistory } from "../../agent/src/market/replay";
 import { FIELDS } from "../../agent/src/market/types";
 import type { Decision } from "../../agent/src/strategy/types";
 import { signalsFor } from "../../agent/src/strategy/signals";
-import { cloneHistory, tinyHistory } from "./helpers";
+import { cloneHistory, scrambleFrom, tinyHistory } from "./helpers";
 
 const c = defaultConfig();
 const lim = capLimits(c);
@@ -199,12 +199,7 @@ describe("agent expiry play: no look-ahead, limits hold (real data)", () => {
   const from = dayOf("2023-10-01");
 
   it("changing every value and every daily low from day D on leaves every decision up to D unchanged", () => {
-    const m = cloneHistory(h);
-    for (const f of FIELDS) {
-      const s = m.series[f];
-      for (let i = D - m.startDay; i < s.length; i++) s[i] = i % 7 === 0 ? Number.NaN : s[i] * (i % 2 ? 3 : 0.2) + 1;
-    }
-    for (const s of [m.lows!.btc!, m.lows!.eth!]) for (let i = D - m.startDay; i < s.length; i++) s[i] = s[i] * 0.01;
+    const m = scrambleFrom(h, D);
     for (const name of ["seed-aggressive", "trend-dd+expiry"]) {
       const a: Decision[] = [];
       const b: Decision[] = [];

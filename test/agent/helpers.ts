@@ -15,3 +15,17 @@ export function cloneHistory(h: MarketHistory): MarketHistory {
   const lows = h.lows && { btc: h.lows.btc && Float64Array.from(h.lows.btc), eth: h.lows.eth && Float64Array.from(h.lows.eth) };
   return { ...h, series, lows };
 }
+
+/**
+ * A copy of `h` whose every value from day `d` on is scrambled (scaled, flipped, punched with gaps),
+ * and its daily lows with it: a strategy that looks ahead decides differently on it before `d`.
+ */
+export function scrambleFrom(h: MarketHistory, d: number): MarketHistory {
+  const m = cloneHistory(h);
+  for (const f of FIELDS) {
+    const s = m.series[f];
+    for (let i = d - m.startDay; i < s.length; i++) s[i] = i % 7 === 0 ? Number.NaN : s[i] * (i % 2 ? 3 : 0.2) + 1;
+  }
+  for (const s of [m.lows?.btc, m.lows?.eth]) if (s) for (let i = d - m.startDay; i < s.length; i++) s[i] = s[i] * 0.01;
+  return m;
+}

@@ -7,16 +7,14 @@ import { expect } from "chai";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { getAddress, parseUnits, type Address, type PublicClient } from "viem";
-import { aaveSupply, approve } from "../../../lib/chain";
+import { getAddress, type Address, type PublicClient } from "viem";
 import { openRuntime, type Runtime } from "../../../agent/src/cycle/runtime";
-import { defaultSteps } from "../../../agent/src/cycle/steps";
-import { planPorts } from "../../../agent/src/cycle/ports";
 import { runCycle } from "../../../agent/src/cycle/once";
 import type { CycleSteps, Planned } from "../../../agent/src/cycle/types";
 import type { Portfolio } from "../../../agent/src/chain/types";
 import { moduleAbi } from "../../../agent/src/execute";
 import { startLocalChain, testKey, type LocalChain } from "../helpers/localChain";
+import { aaveSupplyPlan, fixedPlanSteps } from "../helpers/fixedPlan";
 import { runTreasury } from "../../helpers/treasuryCli";
 
 describe("treasury backup / restore (embedded journal, local world)", function () {
@@ -28,23 +26,8 @@ describe("treasury backup / restore (embedded journal, local world)", function (
   let safe: Address, usdc: Address, pool: Address, module: Address;
   const dataA = () => path.join(dir, "a");
 
-  const supplyPlan = (usd: number): Planned => {
-    const amount = parseUnits(String(usd), 6);
-    return {
-      calls: [approve(usdc, pool, amount), aaveSupply(pool, usdc, amount, safe)],
-      steps: [
-        { id: "s1", kind: "approve", protocol: "erc20", target: usdc, token: usdc, amount: amount.toString(), amountUsd: 0, riskReducing: false, description: "" },
-        { id: "s2", kind: "deposit", protocol: "aave-v3", target: pool, token: usdc, amount: amount.toString(), amountUsd: usd, riskReducing: false, description: `supply ${usd} USDC` },
-      ],
-      sizeUsd: BigInt(usd) * 10n ** 18n,
-      riskReducing: false,
-      reason: "rebalance",
-    };
-  };
-  const stepsFor = (rt: Runtime): CycleSteps<Portfolio> => {
-    const base = defaultSteps(rt, planPorts(rt), { env });
-    return { ...base, decide: async (p, date) => { const d = await base.decide(p, date); return { ...d, decision: { ...d.decision, rebalance: !d.decision.hold } }; }, plan: () => supplyPlan(500), risk: undefined };
-  };
+  const supplyPlan = (usd: number): Planned => aaveSupplyPlan({ usd, token: usdc, symbol: "USDC", decimals: 6, pool, safe });
+  const stepsFor = (rt: Runtime): CycleSteps<Portfolio> => fixedPlanSteps(rt, env, () => supplyPlan(500), { risk: undefined });
   /** One cycle as `treasury once` runs it, in this process (the journal held for its length). */
   const cycleIn = async (dataDir: string, date: string) => {
     const rt = await openRuntime({ env: { ...env, AGENT_DATA_DIR: dataDir }, journal: "agent" });

@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
 import SafeApiKit from "@safe-global/api-kit";
-import { createWalletClient, encodeFunctionData, getAddress, http as viemHttp, parseAbi, parseUnits, type Address, type Hex, type PublicClient } from "viem";
+import { createWalletClient, encodeFunctionData, getAddress, http as viemHttp, parseAbi, type Address, type Hex, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
 import { approve, aaveSupply, erc20Abi, safeAbi, treasuryPolicyAbi } from "../../../lib/chain";
@@ -28,6 +28,7 @@ import { moduleAbi, policyAbi } from "../../../agent/src/execute";
 import { LiveProvider, liveConfigFromEnv } from "../../../agent/src/market/live/provider";
 import { runTreasury } from "../../helpers/treasuryCli";
 import { startLocalChain, testKey, type LocalChain } from "../helpers/localChain";
+import { aaveSupplyPlan, fixedPlanSteps } from "../helpers/fixedPlan";
 import { stepsWithTarget } from "./fixtures/targetSteps";
 import { MessagesStub } from "../helpers/messagesStub";
 import { parsePrometheus } from "../server/promText";
@@ -82,35 +83,10 @@ describe("agent/cycle: one cycle on the local world", function () {
   let day = 0;
   const nextDate = () => `2024-03-${String(++day).padStart(2, "0")}`;
 
-  /** The batch under test: supply `usd` of a stablecoin to Aave (the planner's output shape). */
-  const supplyPlan = (usd: number, token: "USDC" | "DAI" = "USDC"): Planned => {
-    const t = token === "USDC" ? usdc : dai;
-    const amount = parseUnits(String(usd), token === "USDC" ? 6 : 18);
-    return {
-      calls: [approve(t, pool, amount), aaveSupply(pool, t, amount, safe)],
-      steps: [
-        { id: "s1", kind: "approve", protocol: "erc20", target: t, token: t, amount: amount.toString(), amountUsd: 0, riskReducing: false, description: "" },
-        { id: "s2", kind: "deposit", protocol: "aave-v3", target: pool, token: t, amount: amount.toString(), amountUsd: usd, riskReducing: false, description: `supply ${usd} ${token}` },
-      ],
-      sizeUsd: BigInt(usd) * 10n ** 18n,
-      riskReducing: false,
-      reason: "rebalance",
-    };
-  };
-  /** The default steps (reader, strategy, check, simulator, approver) with the plan fixed. */
-  const stepsFor = (plan: () => Planned, over: Partial<CycleSteps<Portfolio>> = {}, provider?: LiveProvider): CycleSteps<Portfolio> => {
-    const base = defaultSteps(rt, planPorts(rt), { env, provider });
-    return {
-      ...base,
-      // The batch is fixed here: the strategy's day only feeds the record.
-      decide: async (p, date) => {
-        const d = await base.decide(p, date);
-        return { ...d, decision: { ...d.decision, rebalance: !d.decision.hold } };
-      },
-      plan: () => plan(),
-      ...over,
-    };
-  };
+  /** The batch under test: supply `usd` of a stablecoin to Aave. */
+  const supplyPlan = (usd: number, token: "USDC" | "DAI" = "USDC"): Planned =>
+    aaveSupplyPlan({ usd, token: token === "USDC" ? usdc : dai, symbol: token, decimals: token === "USDC" ? 6 : 18, pool, safe });
+  const stepsFor = (plan: () => Planned, over: Partial<CycleSteps<Portfolio>> = {}, provider?: LiveProvider): CycleSteps<Portfolio> => fixedPlanSteps(rt, env, plan, over, provider);
   const agentExecuted = async (hash: Hex) => client.getContractEvents({ address: module, abi: moduleAbi, eventName: "AgentExecuted", args: { decisionHash: hash }, fromBlock: 0n });
   const allExecuted = async () => (await client.getContractEvents({ address: module, abi: moduleAbi, eventName: "AgentExecuted", fromBlock: 0n })).length;
 

@@ -6,27 +6,10 @@ import os from "node:os";
 import path from "node:path";
 import { keccak256, stringToBytes } from "viem";
 import { canonicalJson, decisionHash, Journal, type DecisionBody } from "../../../agent/src/journal";
+import { decisionBody } from "../helpers/decisionBody";
 
-const body = (over: Partial<DecisionBody> = {}): DecisionBody => ({
-  version: 1,
-  cycleKey: "31337:0xSafe:2024-03-01",
-  date: "2024-03-01",
-  chainId: 31337,
-  safe: "0x0000000000000000000000000000000000000001",
-  block: "12",
-  safeNonce: 3,
-  inputs: { market: { provider: "replay", sources: { btc: "data/market/btc_usd_daily.csv" }, issues: [] }, portfolio: { navUsd: 400000n * 10n ** 18n } },
-  signals: { phase: "bear" },
-  target: { usdc: 0.5, btc: 0.5 },
-  plan: { steps: [] },
-  check: { ok: true },
-  simulation: { ok: true },
-  verdict: { decision: "approve" },
-  rationale: "test",
-  model: null,
-  path: "module",
-  ...over,
-});
+// This file's Safe is "0xSafe" (the journal keys by text; its own records are what it reads back).
+const body = (over: Partial<DecisionBody> = {}): DecisionBody => decisionBody({ cycleKey: "31337:0xSafe:2024-03-01", ...over });
 
 describe("agent/journal", function () {
   this.timeout(120_000);

@@ -4,30 +4,14 @@
 import { expect } from "chai";
 import { decisionHash, Journal, type DecisionBody } from "../../../agent/src/journal";
 import { startPostgres, type ScratchPostgres } from "../../helpers/postgres";
+import { decisionBody } from "../helpers/decisionBody";
 
 const A = "0x00000000000000000000000000000000000000aA";
 const B = "0x00000000000000000000000000000000000000bB";
 const keyOf = (safe: string) => `31337:${safe}:`;
 
-const body = (safe: string, date: string, nav: bigint): DecisionBody => ({
-  version: 1,
-  cycleKey: `${keyOf(safe)}${date}`,
-  date,
-  chainId: 31337,
-  safe,
-  block: "10",
-  safeNonce: 1,
-  inputs: { market: { provider: "replay", sources: {}, issues: [] }, portfolio: { navUsd: (nav * 10n ** 18n).toString(), healthy: true } },
-  signals: null,
-  target: null,
-  plan: null,
-  check: null,
-  simulation: null,
-  verdict: null,
-  rationale: `${safe} on ${date}`,
-  model: null,
-  path: "module",
-});
+const body = (safe: string, date: string, nav: bigint): DecisionBody =>
+  decisionBody({ cycleKey: `${keyOf(safe)}${date}`, date, safe, block: "10", safeNonce: 1, inputs: { market: { provider: "replay", sources: {}, issues: [] }, portfolio: { navUsd: (nav * 10n ** 18n).toString(), healthy: true } }, rationale: `${safe} on ${date}` });
 
 describe("agent/journal: many Safes on one Postgres", function () {
   this.timeout(600_000);

@@ -11,14 +11,12 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import SafeApiKit from "@safe-global/api-kit";
-import { createWalletClient, getAddress, http as viemHttp, parseUnits, type Address, type Hex, type PublicClient } from "viem";
+import { createWalletClient, getAddress, http as viemHttp, type Address, type Hex, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
-import { aaveSupply, approve, treasuryValuationAbi } from "../../../lib/chain";
+import { treasuryValuationAbi } from "../../../lib/chain";
 import { confirmProposed, executeProposed, proposeBatch, startTxService, type TxService } from "../../../agent/src/safe";
 import { openRuntime, type Runtime } from "../../../agent/src/cycle/runtime";
-import { defaultSteps } from "../../../agent/src/cycle/steps";
-import { planPorts } from "../../../agent/src/cycle/ports";
 import { runCycle } from "../../../agent/src/cycle/once";
 import { readStatus } from "../../../agent/src/cycle/status";
 import type { CycleSteps, Planned } from "../../../agent/src/cycle/types";
@@ -26,6 +24,7 @@ import type { Portfolio } from "../../../agent/src/chain/types";
 import { Journal, JournalLockedError, LIVE } from "../../../agent/src/journal";
 import { moduleAbi, ownerCalls } from "../../../agent/src/execute";
 import { startLocalChain, testKey, type LocalChain } from "../helpers/localChain";
+import { aaveSupplyPlan, fixedPlanSteps } from "../helpers/fixedPlan";
 import { usdNumber } from "../../../agent/src/usd";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
@@ -59,24 +58,9 @@ describe("agent/cycle: one writer per journal, one agent per Safe, the chain as 
 
   const cli = (args: string[], extra: Record<string, string> = {}) => spawnNode([path.join(ROOT, "agent", "bin", "treasury.js"), ...args], { ...env, ...extra });
   const actChild = (dataDir: string, extra: Record<string, string>, onErr?: (all: string) => void) => spawnNode([path.join(ROOT, "node_modules", ".bin", "ts-node"), "--transpile-only", ACT_CHILD], { ...env, AGENT_DATA_DIR: dataDir, LOG_LEVEL: "warn", ...extra }, onErr);
-  const supplyPlan = (usd: number): Planned => {
-    const amount = parseUnits(String(usd), 6);
-    return {
-      calls: [approve(usdc, pool, amount), aaveSupply(pool, usdc, amount, safe)],
-      steps: [
-        { id: "s1", kind: "approve", protocol: "erc20", target: usdc, token: usdc, amount: amount.toString(), amountUsd: 0, riskReducing: false, description: "" },
-        { id: "s2", kind: "deposit", protocol: "aave-v3", target: pool, token: usdc, amount: amount.toString(), amountUsd: usd, riskReducing: false, description: `supply ${usd} USDC` },
-      ],
-      sizeUsd: BigInt(usd) * 10n ** 18n,
-      riskReducing: false,
-      reason: "rebalance",
-    };
-  };
+  const supplyPlan = (usd: number): Planned => aaveSupplyPlan({ usd, token: usdc, symbol: "USDC", decimals: 6, pool, safe });
   /** The default steps with the batch fixed (the strategy's day only feeds the record). */
-  const stepsFor = (plan: () => Planned): CycleSteps<Portfolio> => {
-    const base = defaultSteps(rt, planPorts(rt), { env });
-    return { ...base, decide: async (p, date) => { const d = await base.decide(p, date); return { ...d, decision: { ...d.decision, rebalance: !d.decision.hold } }; }, plan: () => plan(), risk: undefined };
-  };
+  const stepsFor = (plan: () => Planned): CycleSteps<Portfolio> => fixedPlanSteps(rt, env, plan, { risk: undefined });
   const cycle = (date: string) => runCycle(rt.ctx, stepsFor(() => supplyPlan(60_000)), { date, agentKey: testKey(4) });
   const live = async (date: string) => (await rt.journal.byCycle(`${rt.addresses.chainId}:${safe}:${date}`)).filter((r) => (LIVE as readonly string[]).includes(r.status));
   const executedFor = async (hash: Hex) => client.getContractEvents({ address: module, abi: moduleAbi, eventName: "AgentExecuted", args: { decisionHash: hash }, fromBlock: 0n });

@@ -16,27 +16,10 @@ import { startTxService, type TxService } from "../../../agent/src/safe";
 import { runTreasury } from "../../helpers/treasuryCli";
 import { postgresBinDir, startPostgres, type ScratchPostgres } from "../../helpers/postgres";
 import { startLocalChain, testKey, type LocalChain } from "../helpers/localChain";
+import { decisionBody } from "../helpers/decisionBody";
 
-const body = (over: Partial<DecisionBody> = {}): DecisionBody => ({
-  version: 1,
-  cycleKey: "31337:0x0000000000000000000000000000000000000001:2024-03-01",
-  date: "2024-03-01",
-  chainId: 31337,
-  safe: "0x0000000000000000000000000000000000000001",
-  block: "12",
-  safeNonce: 3,
-  inputs: { market: { provider: "replay", sources: {}, issues: [] }, portfolio: { navUsd: 400000n * 10n ** 18n } },
-  signals: { phase: "bear", note: "text with a NUL \u0000 from a revert" },
-  target: { usdc: 0.5, btc: 0.5 },
-  plan: { steps: [] },
-  check: { ok: true },
-  simulation: { ok: true },
-  verdict: { decision: "approve" },
-  rationale: "test",
-  model: null,
-  path: "proposal",
-  ...over,
-});
+// A NUL in a body (text from a revert) is one thing Postgres's jsonb refuses where PGlite's does too.
+const body = (over: Partial<DecisionBody> = {}): DecisionBody => decisionBody({ signals: { phase: "bear", note: "text with a NUL \u0000 from a revert" }, path: "proposal", ...over });
 
 describe("agent/journal on a Postgres server (DATABASE_URL)", function () {
   this.timeout(600_000);
