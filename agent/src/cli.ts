@@ -13,7 +13,7 @@ import { expiryEvidence, formatExpiryEvidence } from "./backtest/expiryEvidence"
 import { Config, defaultConfig, loadConfig, withChainCaps } from "./strategy/config";
 import { BENCHMARK_NAMES, DEFAULT_STRATEGY, STRATEGY_NAMES, strategyByName } from "./strategy/registry";
 import { signalsFor } from "./strategy/signals";
-import { POSITIONS, type Weights } from "./strategy/types";
+import { POSITIONS, type StrategyInput, type Weights } from "./strategy/types";
 import { registerCycleVerbs, type PortsFactory } from "./cycle/cli";
 import { planPorts } from "./cycle/ports";
 import { registerBackupVerbs } from "./cycle/backupCli";
@@ -116,13 +116,16 @@ export function buildProgram(io: Io = stdio, ports: PortsFactory = planPorts): C
       // What the treasury holds: read on chain when a node is configured; otherwise the replay's own
       // assumption (it held each earlier target), said in the output so nobody mistakes it for the chain.
       const rpc = (o.rpc ?? process.env.RPC_URL ?? "").trim();
-      let held: { source: "chain"; block: string; safe: string; weights: Weights; caps: Config["caps"] } | { source: "assumed"; note: string };
+      let held: { source: "chain"; block: string; safe: string; weights: Weights; caps: Config["caps"]; leverage: StrategyInput["leverage"] | null } | { source: "assumed"; note: string };
       if (rpc) {
         const { readTreasury } = await import("./chain/readAt");
-        const { heldWeights } = await import("./cycle/decide");
+        const { heldWeights, heldLeverage } = await import("./cycle/decide");
         const p = await readTreasury(rpc, (process.env.DEPLOYMENTS_FILE ?? "").trim() || "deployments/local.json");
         cfg = withChainCaps(cfg, p.policy.caps);
-        held = { source: "chain", block: p.blockNumber.toString(), safe: p.safe.address, weights: heldWeights(p), caps: cfg.caps };
+        const weights = heldWeights(p);
+        // The debt the Safe owes, as the cycle passes it: a play's open position is seen as open
+        // (not closed for lack of debt, nor entered again), as in `treasury once`.
+        held = { source: "chain", block: p.blockNumber.toString(), safe: p.safe.address, weights, caps: cfg.caps, leverage: heldLeverage(p, weights) ?? null };
       } else {
         held = { source: "assumed", note: "no RPC_URL: the chain was not read; the treasury is assumed to hold the strategy's earlier targets and the caps of the settings file (set RPC_URL to compare with what the Safe holds)" };
       }
@@ -142,7 +145,7 @@ export function buildProgram(io: Io = stdio, ports: PortsFactory = planPorts): C
         dayOf(date);
         view = replay.viewSync(date);
       }
-      const { decision, indicators } = signalsFor(view, strategy, 120, held.source === "chain" ? held.weights : undefined);
+      const { decision, indicators } = signalsFor(view, strategy, 120, held.source === "chain" ? held.weights : undefined, held.source === "chain" ? (held.leverage ?? undefined) : undefined);
       if (o.json) {
         io.out(
           JSON.stringify({ date: view.date, source: o.live ? "live" : "replay", held, indicators, decision, options: view.options ?? null }) +
@@ -163,7 +166,7 @@ export function buildProgram(io: Io = stdio, ports: PortsFactory = planPorts): C
         );
       lines.push(
         held.source === "chain"
-          ? `held (on chain, Safe ${held.safe} at block ${held.block}): ${POSITIONS.map((p) => `${p} ${(held.weights[p] * 100).toFixed(1)}%`).join(", ")}; caps volatile ${held.caps.maxVolatileBps / 100}%, protocol ${held.caps.maxProtocolBps / 100}%, position ${held.caps.maxPositionBps / 100}%`
+          ? `held (on chain, Safe ${held.safe} at block ${held.block}): ${POSITIONS.map((p) => `${p} ${(held.weights[p] * 100).toFixed(1)}%`).join(", ")}${held.leverage ? `; USDC owed to Aave ${(held.leverage.borrow * 100).toFixed(1)}% of NAV (${held.leverage.buy} bought)` : ""}; caps volatile ${held.caps.maxVolatileBps / 100}%, protocol ${held.caps.maxProtocolBps / 100}%, position ${held.caps.maxPositionBps / 100}%`
           : `held: assumed, ${held.note}`,
       );
       lines.push(`targets: ${POSITIONS.map((p) => `${p} ${(decision.targets[p] * 100).toFixed(1)}%`).join(", ")}`);

@@ -46,7 +46,7 @@ export interface AgentSession {
 }
 
 /** The agent's runtime in this process, on the local chain and services (env as `treasury run` gets it from npm start). */
-export async function openAgent(o: { rpcUrl: string; deploymentsFile: string; txServiceUrl: string; orderBookUrl?: string; dataDir: string; history: MarketHistory; server: boolean; intervalSeconds: number; say?: (s: string) => void; replay?: () => Promise<unknown>; indexerUrl?: string }): Promise<AgentSession> {
+export async function openAgent(o: { rpcUrl: string; deploymentsFile: string; txServiceUrl: string; orderBookUrl?: string; dataDir: string; history: MarketHistory; server: boolean; intervalSeconds: number; say?: (s: string) => void; replay?: () => Promise<unknown>; indexerUrl?: string; env?: NodeJS.ProcessEnv }): Promise<AgentSession> {
   const agentKey = keyOf(AGENT_INDEX);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -61,6 +61,8 @@ export async function openAgent(o: { rpcUrl: string; deploymentsFile: string; tx
     // The dashboard's performance, gas in USD and outcomes from the indexer that follows this chain.
     ...(o.indexerUrl ? { INDEXER_URL: process.env.INDEXER_URL ?? o.indexerUrl } : {}),
     MARKET_SOURCE: "replay",
+    // The caller's own settings (a test's AGENT_CONFIG: the owners' choice of strategy).
+    ...o.env,
   };
   const rt = await openRuntime({ env, logLevel: process.env.LOG_LEVEL ?? "warn" });
   const provider = new ReplayProvider(o.history);

@@ -73,6 +73,8 @@ export interface SystemOptions {
   onAnvil?: (anvil: ChildProcess) => void;
   /** GET /api/replay on the agent's server. */
   replay?: () => Promise<unknown>;
+  /** Extra environment for the agent's runtime (e.g. AGENT_CONFIG), over this process's. */
+  agentEnv?: NodeJS.ProcessEnv;
 }
 
 export interface System {
@@ -147,7 +149,7 @@ export async function startSystem(o: SystemOptions, children: ChildProcess[] = [
       log("starting the indexer (Ponder on embedded PGlite) ...");
       indexer = await startIndexerProcess({ deploymentsFile: deployed.file, pgliteDir: path.join(dataDir, "indexer") }, children);
     }
-    agent = await openAgent({ rpcUrl, deploymentsFile: deployed.file, txServiceUrl: services.txServiceUrl, orderBookUrl: services.orderBookUrl, dataDir, history, server: o.server, intervalSeconds: o.intervalSeconds ?? 3600, say: o.say, replay: o.replay, indexerUrl: indexer?.url });
+    agent = await openAgent({ rpcUrl, deploymentsFile: deployed.file, txServiceUrl: services.txServiceUrl, orderBookUrl: services.orderBookUrl, dataDir, history, server: o.server, intervalSeconds: o.intervalSeconds ?? 3600, say: o.say, replay: o.replay, indexerUrl: indexer?.url, env: o.agentEnv });
     const t = REPLAY_TREASURY_USD;
     return {
       rpcUrl,
