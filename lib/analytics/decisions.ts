@@ -13,7 +13,7 @@
 //   with an elapsed 7-day window. Quality score (0..100) = 50 + 50 * mean(clamp(excess_7d / 1%, -1, 1)):
 //   50 = no better than holding still, 100 = every decision beat holding still by 1% or more in 7 days.
 
-import { DAY } from "./performance";
+import { DAY } from "./returns";
 
 export interface SnapshotRow {
   block: bigint;
