@@ -74,6 +74,8 @@ async function main() {
     byMonth = await llmUsageByMonth(j);
   } finally {
     await j.close();
+    // The run's journal and indexer database were throwaway (replayHeadless keeps them for a test to read).
+    fs.rmSync(dataDir, { recursive: true, force: true });
   }
   const served = stub.usages.reduce((a, u) => ({ inputTokens: a.inputTokens + u.input_tokens, outputTokens: a.outputTokens + u.output_tokens }), { inputTokens: 0, outputTokens: 0 });
   const usd = (u: { inputTokens: number; outputTokens: number }) => Number((callCostUsd(DEFAULT_MODEL_PRICES, MODEL, u) ?? Number.NaN).toFixed(4));
