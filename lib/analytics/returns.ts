@@ -24,5 +24,8 @@ export function periodReturns(values: ArrayLike<number>, start: number): number[
 /** Growth `growth` (e.g. 0.05 for +5%) over `days` days as an annual compounded rate. */
 export const annualise = (growth: number, days: number): number => Math.pow(1 + growth, DAYS_PER_YEAR / days) - 1;
 
+/** Growth over `days` days at the annual compounded rate `annual` (the inverse of annualise). */
+export const growthOver = (annual: number, days: number): number => Math.pow(1 + annual, days / DAYS_PER_YEAR) - 1;
+
 /** The daily rate that compounds to `annual` over a 365-day year. */
-export const dailyRate = (annual: number): number => Math.pow(1 + annual, 1 / DAYS_PER_YEAR) - 1;
+export const dailyRate = (annual: number): number => growthOver(annual, 1);
