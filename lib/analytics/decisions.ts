@@ -13,7 +13,7 @@
 //   with an elapsed 7-day window. Quality score (0..100) = 50 + 50 * mean(clamp(excess_7d / 1%, -1, 1)):
 //   50 = no better than holding still, 100 = every decision beat holding still by 1% or more in 7 days.
 
-import { DAY } from "./performance";
+import { DAY } from "./returns";
 
 export interface SnapshotRow {
   block: bigint;
@@ -114,6 +114,13 @@ export function lastAtOrBeforeTime<T extends { timestamp: number }>(rows: T[], t
   return lo > 0 ? rows[lo - 1] : undefined;
 }
 
+/**
+ * A decision's outcome over a horizon: its return minus holding still's over the same days (null when
+ * holding still cannot be valued). The one definition for the indexer (snapshots, judge below) and
+ * the backtest (weights and market series, agent/src/learn/outcomes.ts).
+ */
+export const excessOver = (actual: number, holding: number | null): number | null => (holding === null ? null : actual - holding);
+
 export interface Judged {
   horizonDays: number;
   actual: number;
@@ -142,7 +149,7 @@ export function judge(
     const l = lastAtOrBeforeTime(snapshots, target)!;
     const actual = l.index / before.index - 1;
     const holding = holdingStill(before, l, decimalsOf, underlyingOf);
-    later[`${h}d`] = { horizonDays: h, actual, holding, excess: holding === null ? null : actual - holding, navLater: l.nav, atTimestamp: l.timestamp };
+    later[`${h}d`] = { horizonDays: h, actual, holding, excess: excessOver(actual, holding), navLater: l.nav, atTimestamp: l.timestamp };
   }
   return { before, after, later };
 }

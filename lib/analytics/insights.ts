@@ -12,6 +12,7 @@
 // - Verdict per group with n >= MIN_CASES: "helped" when the mean 7-day excess > 0 and the win rate
 //   >= 50%, "hurt" when the mean 7-day excess < 0 and the win rate < 50%, else "mixed".
 import { HORIZONS, score, SCORE_HORIZON } from "./decisions";
+import { costToGain } from "./gas";
 
 /** Fewer judged decisions than this: no claim. */
 export const MIN_CASES = 5;
@@ -144,7 +145,7 @@ export function insights(all: Outcome[], o: { from?: string; to?: string; minCas
     wins: s.wins,
     winRate: s.winRate,
     qualityScore: s.qualityScore,
-    gas: { costUsd, gainUsd, costToGain: gainUsd > 0 ? costUsd / gainUsd : null },
+    gas: { costUsd, gainUsd, costToGain: costToGain(costUsd, gainUsd) },
     groups: gs,
     helped: gs.filter((g) => g.verdict === "helped").map(label),
     hurt: gs.filter((g) => g.verdict === "hurt").map(label),

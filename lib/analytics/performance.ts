@@ -1,6 +1,7 @@
-// Performance analytics over a NAV series: pure functions (data in, data out). Their one home: the
-// indexer's API (indexer/src/api) and the agent's dashboard (agent/src/server/dashboard/series.ts) use them;
-// the backtest's daily-equity metrics (equity.ts) share the drawdown.
+// Performance analytics over a NAV series: pure functions (data in, data out). The indexer's API
+// (indexer/src/api) and the agent's dashboard (agent/src/server/dashboard/series.ts) use them; the
+// formulas themselves have one home each, shared with the backtest's daily-equity metrics
+// (equity.ts): returns.ts (APY), risk.ts (volatility, Sharpe, Sortino), drawdown.ts, gas.ts.
 //
 // Method (also returned by /performance as `method`):
 // - Sub-period return between consecutive snapshots i-1 and i: r_i = (NAV_i - F_i) / NAV_{i-1} - 1,
@@ -13,10 +14,16 @@
 //   `apyNote` says why.
 // - Daily series: last snapshot of each UTC day; daily return = I(day) / I(previous day) - 1.
 // - Volatility = sample stdev of daily returns * sqrt(365). Sharpe = mean(daily - rf) / stdev * sqrt(365).
-//   Sortino = mean(daily - rf) / sqrt(mean(min(0, daily - rf)^2)) * sqrt(365). rf = daily rate of
-//   the annual risk-free rate (default 0). Null with fewer than two daily returns.
+//   Sortino = mean(daily - rf) / sqrt(mean(min(0, daily - rf)^2)) * sqrt(365). rf = (1 + annual)^(1/365) - 1,
+//   the annual risk-free rate (default 0) compounded daily. Null with fewer than two daily returns;
+//   Sharpe / Sortino also null when the deviation is rounding noise (a fixed yield): risk.ts.
 // - Max drawdown: largest fall of the index I from its running peak, over every snapshot.
 // - Gains (USD) = NAV_end - NAV_start - net external flows; gas = USD gas of treasury transactions.
+
+import { DAY, annualise } from "./returns";
+import { riskOf } from "./risk";
+import { drawdown } from "./drawdown";
+import { costToGain } from "./gas";
 
 export interface Point {
   block: bigint;
@@ -33,13 +40,13 @@ export interface GasCost {
   eth: number;
 }
 
-export const DAY = 86_400;
+export { DAY };
 /** The shortest window whose return is annualised (shorter: APY null, with the reason). */
 export const MIN_APY_DAYS = 7;
 export const METHOD =
   "TWR: r_i = (NAV_i - F_i)/NAV_{i-1} - 1 per snapshot interval, F_i = net external flow (deposits - payments) in (b_{i-1}, b_i]; " +
   `APY = (1+TWR)^(365d/elapsed)-1, null over windows under ${MIN_APY_DAYS} days; daily returns from the last snapshot of each UTC day; vol = stdev(daily, n-1)*sqrt(365); ` +
-  "Sharpe = mean(daily-rf)/stdev*sqrt(365); Sortino = mean(daily-rf)/sqrt(mean(min(0,daily-rf)^2))*sqrt(365); " +
+  "Sharpe = mean(daily-rf)/stdev*sqrt(365), rf = (1+annual)^(1/365)-1; Sortino = mean(daily-rf)/sqrt(mean(min(0,daily-rf)^2))*sqrt(365); " +
   "max drawdown on the TWR index; gains = NAV_end - NAV_start - net flows.";
 
 /** TWR index per point (1 at the first), with the net flow of each interval. */
@@ -61,37 +68,8 @@ export function twrIndex(points: Point[], flows: Flow[]): { index: number[]; flo
   return { index, flowIn };
 }
 
-/**
- * Largest fall from a running peak (fraction >= 0) of `values`, the peak starting at `start` (the
- * value before the first, index -1). One formula for the indexer's index and the backtest's equity.
- */
-export function drawdown(values: ArrayLike<number>, start: number): { maxDrawdown: number; peakIndex: number; troughIndex: number } {
-  let peak = start;
-  let peakK = -1;
-  let mdd = 0;
-  let mddPeak = -1;
-  let mddTrough = -1;
-  for (let k = 0; k < values.length; k++) {
-    const v = values[k];
-    if (v > peak) {
-      peak = v;
-      peakK = k;
-    } else {
-      const dd = 1 - v / peak;
-      if (dd > mdd) {
-        mdd = dd;
-        mddPeak = peakK;
-        mddTrough = k;
-      }
-    }
-  }
-  return { maxDrawdown: mdd, peakIndex: mddPeak, troughIndex: mddTrough };
-}
-
 /** "1.0 h", "2.5 days": a window's length for a note. */
 const spanText = (seconds: number) => (seconds < DAY ? `${(seconds / 3600).toFixed(1)} h` : `${(seconds / DAY).toFixed(1)} days`);
-
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 export interface DailyPoint {
   date: string;
@@ -135,9 +113,9 @@ export function performance(points: Point[], flows: Flow[], gas: GasCost[], risk
   const n = points.length;
   const twr = index[n - 1] - 1;
   const elapsed = last.timestamp - first.timestamp;
-  const annualise = elapsed >= MIN_APY_DAYS * DAY;
-  const apy = annualise ? Math.pow(1 + twr, (365 * DAY) / elapsed) - 1 : null;
-  const apyNote = annualise ? null : `n/a: the window is ${spanText(elapsed)}; APY is annualised over ${MIN_APY_DAYS} days or more (see twr for the window's return)`;
+  const longEnough = elapsed >= MIN_APY_DAYS * DAY;
+  const apy = longEnough ? annualise(twr, elapsed / DAY) : null;
+  const apyNote = longEnough ? null : `n/a: the window is ${spanText(elapsed)}; APY is annualised over ${MIN_APY_DAYS} days or more (see twr for the window's return)`;
 
   // Daily series: the last point of each UTC day.
   const daily: DailyPoint[] = [];
@@ -160,20 +138,10 @@ export function performance(points: Point[], flows: Flow[], gas: GasCost[], risk
     dayFlow = 0;
   }
   // The first day's return is measured from the base point, within that day.
-  const rets = daily.map((d) => d.return);
-  const rf = Math.pow(1 + riskFreeRate, 1 / 365) - 1;
-  const excess = rets.map((r) => r - rf);
-  let volatility: number | null = null;
-  let sharpe: number | null = null;
-  let sortino: number | null = null;
-  if (rets.length >= 2) {
-    const m = mean(rets);
-    const sd = Math.sqrt(rets.reduce((a, r) => a + (r - m) ** 2, 0) / (rets.length - 1));
-    volatility = sd * Math.sqrt(365);
-    sharpe = sd > 0 ? (mean(excess) / sd) * Math.sqrt(365) : null;
-    const dd = Math.sqrt(mean(excess.map((e) => Math.min(0, e) ** 2)));
-    sortino = dd > 0 ? (mean(excess) / dd) * Math.sqrt(365) : null;
-  }
+  const { volatility, sharpe, sortino } = riskOf(
+    daily.map((d) => d.return),
+    riskFreeRate,
+  );
   const { maxDrawdown } = drawdown(index, index[0]);
   const netFlowsUsd = flowIn.reduce((a, b) => a + b, 0);
   const gainsUsd = last.nav - first.nav - netFlowsUsd;
@@ -197,7 +165,7 @@ export function performance(points: Point[], flows: Flow[], gas: GasCost[], risk
     gainsUsd,
     gasUsd,
     gasEth,
-    gasToGains: gainsUsd > 0 ? gasUsd / gainsUsd : null,
+    gasToGains: costToGain(gasUsd, gainsUsd),
     riskFreeRate,
     daily,
     method: METHOD,

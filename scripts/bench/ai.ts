@@ -4,7 +4,9 @@
 // the weekly review and the emergency assessment; the prompt sizes and, at the configured model's
 // published prices (config ai.prices), the cost per month. Real token counts come from the API's
 // usage fields and are recorded with each assessment (summary.json's ai part); here the input tokens
-// are ESTIMATED from the request's size (4 characters a token) since no real API is reachable.
+// are ESTIMATED from the request's size (4 characters a token) since no real API is reachable. The
+// tokens counted from the responses over a replayed window, per month: npm run bench:ai:tokens
+// (scripts/bench/aiTokens.ts, bench/ai.json `counted`).
 // `npm run bench:ai` writes bench/ai.json.
 import fs from "node:fs";
 import os from "node:os";
@@ -92,7 +94,9 @@ async function main() {
       },
     };
     const file = path.join(__dirname, "..", "..", "bench", "ai.json");
-    fs.writeFileSync(file, JSON.stringify(out, null, 2) + "\n");
+    // Keep bench:ai:tokens' part (counted over a replay, minutes to rerun).
+    const counted = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")).counted : undefined;
+    fs.writeFileSync(file, JSON.stringify({ ...out, ...(counted ? { counted } : {}) }, null, 2) + "\n");
     console.log(JSON.stringify(out, null, 2));
   } finally {
     await journal.close();

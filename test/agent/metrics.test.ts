@@ -32,8 +32,11 @@ describe("agent backtest metrics (hand-computed example)", () => {
   });
 
   it("risk-free rate lowers Sharpe; a constant yield has no Sharpe", () => {
+    // The annual rate's daily rate compounds to it over 365 days (lib/analytics/returns.ts dailyRate):
+    // (1 + 36.5%)^(1/365) - 1, not 36.5%/365 (the indexer's convention, now the one for both).
     const rf = computeMetrics(100, [110, 99, 108.9], dayOf("2024-01-01"), 0.365);
-    expect(rf.sharpe!).to.be.closeTo(((1 / 30 - 0.001) / Math.sqrt(1 / 75)) * Math.sqrt(365), 1e-9);
+    const rfd = Math.pow(1.365, 1 / 365) - 1;
+    expect(rf.sharpe!).to.be.closeTo(((1 / 30 - rfd) / Math.sqrt(1 / 75)) * Math.sqrt(365), 1e-9);
     const flat = computeMetrics(100, [100.1, 100.2001], dayOf("2024-01-01"));
     expect(flat.sharpe).to.equal(null);
     expect(flat.maxDrawdown).to.equal(0);

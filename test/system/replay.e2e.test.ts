@@ -14,6 +14,9 @@ import { replayHeadless, type HeadlessResult } from "../../scripts/replay/headle
 import { DRAWDOWN_TOLERANCE_PTS, FINAL_VALUE_TOLERANCE } from "../../scripts/replay/report";
 import { keyOf, SIGNER_INDICES } from "../../scripts/replay/driver";
 import { privateKeyToAccount } from "viem/accounts";
+import { randomBytes } from "node:crypto";
+import { aiTotals } from "../../agent/src/ai/store";
+import { startWebhookReceiver, type WebhookReceiver } from "../agent/alerts/servers";
 
 const FROM = "2024-07-01";
 const TO = "2024-08-25"; // 8 weeks: a proposal on day 1, module trades, the early-August fall
@@ -24,10 +27,23 @@ describe("whole system: eight weeks replayed on the chain, three ways", function
   const reportsDir = fs.mkdtempSync(path.join(os.tmpdir(), "replay-report-"));
   const lines: string[] = [];
 
+  // The alert channels of the run (a signed webhook): the reports the loop sends go there, the
+  // monthly insights among them (issue 19 §4: on the first cycle of a month, once).
+  const SECRET = `whsec_${randomBytes(24).toString("base64")}`;
+  let rx: WebhookReceiver;
+  const saved = { url: process.env.ALERT_WEBHOOK_URL, secret: process.env.ALERT_WEBHOOK_SECRET };
+
   before(async () => {
+    rx = await startWebhookReceiver(SECRET);
+    Object.assign(process.env, { ALERT_WEBHOOK_URL: `${rx.origin}/hook`, ALERT_WEBHOOK_SECRET: SECRET });
     r = await replayHeadless({ from: FROM, to: TO, reportsDir, log: (s) => lines.push(s) });
   });
-  after(() => {
+  after(async () => {
+    for (const [k, v] of [["ALERT_WEBHOOK_URL", saved.url], ["ALERT_WEBHOOK_SECRET", saved.secret]] as const) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    await rx?.close();
     fs.rmSync(reportsDir, { recursive: true, force: true });
     if (r?.dataDir) fs.rmSync(r.dataDir, { recursive: true, force: true });
   });
@@ -101,5 +117,25 @@ describe("whole system: eight weeks replayed on the chain, three ways", function
     const html = fs.readFileSync(path.join(reportsDir, "report.html"), "utf8");
     expect(html).to.match(/<svg[^>]*>.*<path/s);
     expect(html).to.not.match(/<script|https?:\/\/(?!www\.w3\.org)/);
+  });
+
+  it("the run's monthly insights: on 2024-08-01 (the first cycle of a month) the report for July is written (JSON + HTML), recorded and sent once", async () => {
+    const files = ["json", "html"].map((ext) => path.join(r.dataDir, "reports", `insights-2024-07.${ext}`));
+    for (const f of files) expect(fs.existsSync(f), `${f} (written by the agent's loop, agent/src/ai/loop.ts monthlyDue)`).to.equal(true);
+    const json = JSON.parse(fs.readFileSync(files[0], "utf8"));
+    expect(json.month).to.equal("2024-07");
+    expect(json.insights.decisions, "July's executed decisions, as the indexer judged them").to.be.greaterThan(0);
+    expect(fs.readFileSync(files[1], "utf8")).to.match(/^<!doctype html>/i);
+    // No report for August: its month has not ended within the window.
+    expect(fs.existsSync(path.join(r.dataDir, "reports", "insights-2024-08.json"))).to.equal(false);
+    const j = await Journal.open({ dataDir: r.dataDir });
+    try {
+      expect((await aiTotals(j)).monthly, "one monthly record (the journal's once-per-month key)").to.equal(1);
+    } finally {
+      await j.close();
+    }
+    const sent = rx.received.map((x) => JSON.parse(x.body).data).filter((d) => d.kind === "report.monthly");
+    expect(sent.map((d) => d.period), "the monthly report reaches the alert channel exactly once").to.deep.equal(["2024-07"]);
+    expect(rx.received.filter((x) => JSON.parse(x.body).data.kind === "report.daily").length, "the daily summaries went out too").to.equal(56);
   });
 });

@@ -3,7 +3,7 @@
 import { and, desc, eq, like, sql } from "drizzle-orm";
 import type { Journal } from "../journal";
 import { jsonSafe } from "../journal";
-import { assessments } from "../journal/schema";
+import { assessments, decisions } from "../journal/schema";
 import type { Assessed } from "./assess";
 
 export const ASSESSMENT_KINDS = ["daily", "weekly", "emergency", "monthly"] as const;
@@ -47,24 +47,67 @@ export interface AiTotals {
   llmOutputTokens: number;
 }
 
-/** Counts per kind and the tokens summed from the API's usage fields, for scopes starting with `prefix`. */
+const likePrefix = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/**
+ * Counts per kind and the tokens summed from the API's usage fields, for scopes starting with
+ * `prefix`: the assessments' rows and the approval reviews (each decision's verdict.llm.usage, kept
+ * also when the review's answer was refused: it was billed).
+ */
 export async function aiTotals(journal: Journal, prefix = ""): Promise<AiTotals> {
-  const rows = await journal.db
-    .select({ kind: assessments.kind, n: sql<string>`count(*)`, i: sql<string>`coalesce(sum(${assessments.inputTokens}), 0)`, o: sql<string>`coalesce(sum(${assessments.outputTokens}), 0)` })
-    .from(assessments)
-    .where(like(assessments.scope, `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`))
-    .groupBy(assessments.kind);
   const t: AiTotals = { daily: 0, weekly: 0, emergencies: 0, monthly: 0, llmInputTokens: 0, llmOutputTokens: 0 };
-  for (const r of rows) {
-    const n = Number(r.n);
-    if (r.kind === "daily") t.daily = n;
-    else if (r.kind === "weekly") t.weekly = n;
-    else if (r.kind === "emergency") t.emergencies = n;
-    else if (r.kind === "monthly") t.monthly = n;
-    t.llmInputTokens += Number(r.i);
-    t.llmOutputTokens += Number(r.o);
+  for (const r of await llmUsageRows(journal, prefix)) {
+    if (r.kind === "daily") t.daily += r.n;
+    else if (r.kind === "weekly") t.weekly += r.n;
+    else if (r.kind === "emergency") t.emergencies += r.n;
+    else if (r.kind === "monthly") t.monthly += r.n;
+    t.llmInputTokens += r.inputTokens;
+    t.llmOutputTokens += r.outputTokens;
   }
   return t;
+}
+
+export type LlmCallKind = AssessmentKind | "approval";
+export interface LlmUsage {
+  /** Records of the kind (for approval: reviews with a usage, i.e. the API answered). */
+  n: number;
+  /** Of those, the ones the API answered (tokens > 0). */
+  calls: number;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+/** Tokens per month (YYYY-MM, the record's date) and kind, as the API's usage fields reported them. */
+export async function llmUsageByMonth(journal: Journal, prefix = ""): Promise<Record<string, Partial<Record<LlmCallKind, LlmUsage>>>> {
+  const out: Record<string, Partial<Record<LlmCallKind, LlmUsage>>> = {};
+  for (const r of await llmUsageRows(journal, prefix)) {
+    const m = (out[r.month] ??= {});
+    const u = (m[r.kind] ??= { n: 0, calls: 0, inputTokens: 0, outputTokens: 0 });
+    u.n += r.n;
+    u.calls += r.calls;
+    u.inputTokens += r.inputTokens;
+    u.outputTokens += r.outputTokens;
+  }
+  return out;
+}
+
+async function llmUsageRows(journal: Journal, prefix: string): Promise<{ month: string; kind: LlmCallKind; n: number; calls: number; inputTokens: number; outputTokens: number }[]> {
+  const month = (c: unknown) => sql<string>`substr(${c}, 1, 7)`;
+  const a = await journal.db
+    .select({ month: month(assessments.date), kind: assessments.kind, n: sql<string>`count(*)`, calls: sql<string>`count(*) filter (where ${assessments.inputTokens} > 0)`, i: sql<string>`coalesce(sum(${assessments.inputTokens}), 0)`, o: sql<string>`coalesce(sum(${assessments.outputTokens}), 0)` })
+    .from(assessments)
+    .where(like(assessments.scope, likePrefix(prefix)))
+    .groupBy(month(assessments.date), assessments.kind);
+  const usage = sql`${decisions.body} -> 'verdict' -> 'llm' -> 'usage'`;
+  const d = await journal.db
+    .select({ month: month(decisions.date), n: sql<string>`count(*)`, i: sql<string>`coalesce(sum((${usage} ->> 'inputTokens')::bigint), 0)`, o: sql<string>`coalesce(sum((${usage} ->> 'outputTokens')::bigint), 0)` })
+    .from(decisions)
+    .where(and(like(decisions.cycleKey, likePrefix(prefix)), sql`jsonb_typeof(${usage}) = 'object'`))
+    .groupBy(month(decisions.date));
+  return [
+    ...a.map((r) => ({ month: r.month, kind: r.kind as AssessmentKind, n: Number(r.n), calls: Number(r.calls), inputTokens: Number(r.i), outputTokens: Number(r.o) })),
+    ...d.map((r) => ({ month: r.month, kind: "approval" as const, n: Number(r.n), calls: Number(r.n), inputTokens: Number(r.i), outputTokens: Number(r.o) })),
+  ];
 }
 
 /** What the assessments' records keep of an Assessed (the answer, the rules', who answered and why). */

@@ -7,6 +7,8 @@ import { dayOf, isoOf } from "../market/calendar";
 import { fence, newBoundary, UNTRUSTED_RULE } from "./fence";
 import type { ForcedTool, LlmClient } from "./forcedTool";
 import { assess, type Assessed } from "./assess";
+import { drawdown } from "../../../lib/analytics/drawdown";
+import { growthOver } from "../../../lib/analytics/returns";
 
 export const WeeklyAnswerSchema = z.strictObject({
   summary: z.string().min(1).max(2_000),
@@ -97,14 +99,13 @@ const ret = (a?: number, b?: number) => (a !== undefined && b !== undefined && a
 
 function windowOf(date: string, days: number, nav: Map<string, number>, p: PriceSeries, annual: number): Window {
   const from = isoOf(dayOf(date) - days);
-  let peak = 0;
-  let dd: number | null = null;
+  const navs: number[] = [];
   for (let d = dayOf(from); d <= dayOf(date); d++) {
     const v = nav.get(isoOf(d));
-    if (v === undefined) continue;
-    peak = Math.max(peak, v);
-    dd = Math.max(dd ?? 0, peak > 0 ? 1 - v / peak : 0);
+    if (v !== undefined) navs.push(v);
   }
+  // The same drawdown as the indexer's and the backtest's (lib/analytics), from the window's first NAV.
+  const dd = navs.length ? drawdown(navs, navs[0]).maxDrawdown : null;
   let stables: number | null = null;
   if (p.stableYield) {
     let g = 1;
@@ -115,7 +116,7 @@ function windowOf(date: string, days: number, nav: Map<string, number>, p: Price
     }
     stables = n ? g - 1 : null;
   }
-  return { from, days, treasury: ret(at(nav, from), at(nav, date)), maxDrawdown: dd, btc: ret(at(p.btc, from), at(p.btc, date)), eth: ret(at(p.eth, from), at(p.eth, date)), stables, target: (1 + annual) ** (days / 365) - 1 };
+  return { from, days, treasury: ret(at(nav, from), at(nav, date)), maxDrawdown: dd, btc: ret(at(p.btc, from), at(p.btc, date)), eth: ret(at(p.eth, from), at(p.eth, date)), stables, target: growthOver(annual, days) };
 }
 
 /** The review's figures (pure): NAV by date from the journal, the signal days, the benchmarks' closes. */

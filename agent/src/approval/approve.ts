@@ -31,7 +31,7 @@ export async function approve(input: ApprovalRequestInput, opts: ApproveOptions 
   let llm = await opts.llm.review(req);
   const min = opts.minConfidence ?? 0.5;
   if (llm.status === "ok" && llm.verdict.decision !== "reject" && llm.verdict.confidence < min) {
-    llm = { status: "failed", reason: "low_confidence", detail: `the LLM's ${llm.verdict.decision} has confidence ${llm.verdict.confidence} < ${min}`, model: llm.model, requestId: llm.requestId };
+    llm = { status: "failed", reason: "low_confidence", detail: `the LLM's ${llm.verdict.decision} has confidence ${llm.verdict.confidence} < ${min}`, model: llm.model, requestId: llm.requestId, ...(llm.usage ? { usage: llm.usage } : {}) };
   }
   if (llm.status === "failed" && llm.reason === "invalid_modify") {
     // The reviewer did not approve the plan as it is and asked for something other than a smaller

@@ -29,9 +29,11 @@ export class ClaudeApprover implements LlmApprover {
   async review(req: ApprovalRequest): Promise<LlmOutcome> {
     const out = await this.client.call({ system: SYSTEM_PROMPT, user: buildUserPrompt(req), tool: REVIEW_TOOL });
     const { model, requestId, promptSha256 } = out;
-    if (out.status === "failed") return { status: "failed", reason: out.reason, detail: out.detail, model, requestId, promptSha256 };
+    // A refused answer was still billed: its usage is kept with the failure (counted like the others).
+    const usage = out.usage ? { usage: out.usage } : {};
+    if (out.status === "failed") return { status: "failed", reason: out.reason, detail: out.detail, model, requestId, promptSha256, ...usage };
     const verdict = toVerdict(req, out.value);
-    if (!verdict.ok) return { status: "failed", reason: "invalid_modify", detail: verdict.error, model, requestId, promptSha256 };
+    if (!verdict.ok) return { status: "failed", reason: "invalid_modify", detail: verdict.error, model, requestId, promptSha256, ...usage };
     return { status: "ok", model, requestId, verdict: verdict.verdict, ...(out.usage ? { usage: out.usage } : {}), promptSha256 };
   }
 }

@@ -80,7 +80,7 @@ export type LlmFailureReason = (typeof LLM_FAILURES)[number];
 
 export type LlmOutcome =
   | { status: "ok"; model: string; requestId?: string; verdict: Verdict; usage?: { inputTokens: number; outputTokens: number }; promptSha256?: string }
-  | { status: "failed"; reason: LlmFailureReason; detail: string; model?: string; requestId?: string; promptSha256?: string }
+  | { status: "failed"; reason: LlmFailureReason; detail: string; model?: string; requestId?: string; promptSha256?: string; /** Billed even when the answer is refused: from the API's usage fields. */ usage?: { inputTokens: number; outputTokens: number } }
   | { status: "skipped"; detail: string };
 
 export interface ApprovalResult {

@@ -83,8 +83,10 @@ export const WatchConfigSchema = z
 export type WatchConfig = z.infer<typeof WatchConfigSchema>;
 
 /** Published list prices of the Messages API, USD per million tokens, by model id. This is
- * CONFIGURATION (the figures of the vendor's price page when written), used only to turn the
- * API's usage fields into a cost; change it when the prices or the model change. */
+ * CONFIGURATION (the figures of the vendor's price page when written, MODEL_PRICES_AS_OF), used only
+ * to turn the API's usage fields into a cost; change both when the prices or the model change. The
+ * one place the prices live: config ai.prices defaults to it, bench/ai.json quotes it. */
+export const MODEL_PRICES_AS_OF = "2026-12-07";
 export const DEFAULT_MODEL_PRICES: Record<string, { inputPerMTok: number; outputPerMTok: number }> = {
   "claude-sonnet-4-6": { inputPerMTok: 3, outputPerMTok: 15 },
   "claude-sonnet-4-5": { inputPerMTok: 3, outputPerMTok: 15 },

@@ -10,7 +10,7 @@
 import type { Config } from "../strategy/config";
 import { POSITIONS, type Decision, type Position, type Weights } from "../strategy/types";
 import type { Field } from "../market/types";
-import { HORIZONS } from "../../../lib/analytics/decisions";
+import { excessOver, HORIZONS } from "../../../lib/analytics/decisions";
 import type { Outcome } from "../../../lib/analytics/insights";
 
 type Series = Pick<Record<Field, ArrayLike<number>>, "btc" | "eth" | "stableYield">;
@@ -55,9 +55,15 @@ export function tradeCost(current: Weights, targets: Weights, c: Config): number
 export function tradeExcess(series: Series, startDay: number, day: number, current: Weights, targets: Weights, h: number, c: Config): number | null {
   const g = growth(series, startDay, day, h, c);
   if (!g) return null;
-  let x = 0;
-  for (const p of POSITIONS) x += (targets[p] - current[p]) * g[p];
-  return x - tradeCost(current, targets, c);
+  // The decision's return (the targets' growth, net of the trade's cost) against holding still (the
+  // weights before), by the indexer's definition (lib/analytics/decisions.ts excessOver).
+  let actual = 0;
+  let holding = 0;
+  for (const p of POSITIONS) {
+    actual += targets[p] * g[p];
+    holding += current[p] * g[p];
+  }
+  return excessOver(actual - tradeCost(current, targets, c), holding);
 }
 
 /** Numeric indicator values a decision gives as reasons. */

@@ -8,7 +8,8 @@ import { randomBytes } from "node:crypto";
 import { LlmClient } from "../../../agent/src/ai/forcedTool";
 import { assessDaily, dailyRules, type DailyInput } from "../../../agent/src/ai/daily";
 import { assessWeekly, weeklyFacts, weeklyRules, type PriceSeries } from "../../../agent/src/ai/weekly";
-import { aiTotals, assessedRecord, listAssessments, recordAssessment } from "../../../agent/src/ai/store";
+import { aiTotals, assessedRecord, listAssessments, llmUsageByMonth, recordAssessment } from "../../../agent/src/ai/store";
+import { decisions } from "../../../agent/src/journal/schema";
 import { dailyReport, REPORT_CHANNELS, sendReport, weeklyReport } from "../../../agent/src/ai/reports";
 import { callCostUsd, monthlyCostUsd } from "../../../agent/src/ai/cost";
 import { dispatcherFor } from "../../../agent/src/ai/alerts";
@@ -196,6 +197,27 @@ describe("ai/daily + ai/weekly + ai/reports", function () {
       const rows = await listAssessments(journal, { scope, kind: "daily" });
       expect(rows.map((x) => [x.date, x.answeredBy, x.decisionHash])).to.deep.equal([["2024-08-07", "rules", null], ["2024-08-06", "llm", "0xabc"]]);
       expect(rows[0].body.why).to.equal("no API key configured: rule-based answer");
+    });
+
+    it("the approval reviews' tokens count too (each decision's verdict.llm.usage, a refused answer included), per month and kind", async () => {
+      const scope = "31337:0x0000000000000000000000000000000000000002";
+      const row = (date: string, llm: Record<string, unknown> | null, key = scope) => ({
+        hash: `0x${randomBytes(32).toString("hex")}`, cycleKey: `${key}:${date}`, date, status: "executed", path: "module", safeNonce: 0,
+        body: { verdict: llm && { decision: "approve", llm } },
+      });
+      await journal.db.insert(decisions).values([
+        row("2024-08-30", { status: "ok", model: "m", usage: { inputTokens: 1500, outputTokens: 70 } }),
+        row("2024-09-02", { status: "failed", reason: "out_of_schema", usage: { inputTokens: 1400, outputTokens: 60 } }),
+        row("2024-09-03", { status: "failed", reason: "no_key" }), // no call, no tokens
+        row("2024-09-04", null), // no review (nothing to approve)
+        row("2024-09-05", { status: "ok", usage: { inputTokens: 9, outputTokens: 9 } }, "31337:0x0000000000000000000000000000000000000003"), // another Safe
+      ]);
+      await recordAssessment(journal, { key: `daily:${scope}:2024-09-02`, kind: "daily", scope, date: "2024-09-02", assessed: { answeredBy: "llm", usage: { inputTokens: 1100, outputTokens: 200 } }, body: {} });
+      expect(await aiTotals(journal, scope)).to.deep.equal({ daily: 1, weekly: 0, emergencies: 0, monthly: 0, llmInputTokens: 1500 + 1400 + 1100, llmOutputTokens: 70 + 60 + 200 });
+      expect(await llmUsageByMonth(journal, scope)).to.deep.equal({
+        "2024-08": { approval: { n: 1, calls: 1, inputTokens: 1500, outputTokens: 70 } },
+        "2024-09": { approval: { n: 1, calls: 1, inputTokens: 1400, outputTokens: 60 }, daily: { n: 1, calls: 1, inputTokens: 1100, outputTokens: 200 } },
+      });
     });
 
     it("the daily summary and the weekly review by e-mail (HTML + text) and signed webhook, each once", async () => {

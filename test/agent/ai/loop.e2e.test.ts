@@ -91,7 +91,11 @@ describe("ai/loop: the assessments after each cycle (local world)", function () 
     const facts = w.body.facts as { windows: { week: { treasury: number | null; btc: number | null } } };
     expect(facts.windows.week.treasury).to.be.a("number");
     expect(facts.windows.week.btc).to.be.closeTo(55_027.46 / 65_357.5 - 1, 1e-9); // data/market: 08-01 close → 08-07 close (the view of 08-08 ends the day before)
-    expect(await aiTotals(rt.journal, scope)).to.deep.equal({ daily: 9, weekly: 1, emergencies: 0, monthly: 0, llmInputTokens: 1432 * 10, llmOutputTokens: 88 * 10 });
+    // The tokens are the server's usage fields summed over every call it answered (the assessments and
+    // any approval review, billed even when its answer was refused), not a local estimate.
+    const served = llm.usages.reduce((a, u) => ({ i: a.i + u.input_tokens, o: a.o + u.output_tokens }), { i: 0, o: 0 });
+    expect(served.i).to.be.at.least(1432 * 10);
+    expect(await aiTotals(rt.journal, scope)).to.deep.equal({ daily: 9, weekly: 1, emergencies: 0, monthly: 0, llmInputTokens: served.i, llmOutputTokens: served.o });
     // Nine daily summaries and the weekly review, by e-mail and webhook.
     const subjects = smtp.mails.map((m) => /Subject: (.*)/.exec(m.raw)![1]);
     expect(subjects.filter((s) => s.includes("daily summary"))).to.have.length(9);

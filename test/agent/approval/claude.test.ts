@@ -8,6 +8,7 @@ import { request } from "./fixtures";
 
 const MODEL = "claude-sonnet-4-6";
 const KEY = "sk-ant-test-not-a-real-key";
+const usageOf = (llm: object) => (llm as { usage?: { inputTokens: number; outputTokens: number } }).usage;
 const good = { decision: "approve", reasons: ["moves idle cash into the lowest-risk venue"], risk_flags: ["counterparty"], confidence: 0.82, modified_steps: [] };
 
 describe("agent/approval: Claude approver against a local Messages API", function () {
@@ -60,6 +61,9 @@ describe("agent/approval: Claude approver against a local Messages API", functio
       expect(r.llm.detail).to.match(detail);
       expect(r.reasons[0]).to.include(`LLM review unavailable (${reason})`);
       expect(stub.requests).to.have.length(1); // maxRetries 0: no retry storm
+      // An answer the API sent (then refused by us) was billed: its usage is kept to be counted; an
+      // HTTP error carries none.
+      expect(usageOf(r.llm)).to.deep.equal(reply.kind === "error" ? undefined : { inputTokens: 1432, outputTokens: 88 });
     });
   }
 
@@ -75,6 +79,7 @@ describe("agent/approval: Claude approver against a local Messages API", functio
       expect(r.decidedBy).to.equal("rules");
       expect(r.llm).to.include({ status: "failed", reason: "invalid_modify" });
       if (r.llm.status === "failed") expect(r.llm.detail).to.match(detail);
+      expect(usageOf(r.llm), "a refused modify was billed: usage kept").to.deep.equal({ inputTokens: 1432, outputTokens: 88 });
       expect(r.reasons[0]).to.match(/modify is not a smaller plan/);
     });
   }
@@ -107,6 +112,23 @@ describe("agent/approval: Claude approver against a local Messages API", functio
     const r = await approve(request(), { llm: claude() });
     expect(r.decidedBy).to.equal("rules");
     expect(r.llm).to.include({ status: "failed", reason: "low_confidence" });
+    expect(usageOf(r.llm), "a low-confidence answer was billed: usage kept").to.deep.equal({ inputTokens: 1432, outputTokens: 88 });
+  });
+
+  it("counted usage: the local server reports input tokens from the actual request (prompt + tool definition + the tool-use system prompt)", async () => {
+    const counted = await new MessagesStub({ usage: "counted" }).start();
+    try {
+      counted.reply({ kind: "tool", input: good });
+      const v = await approve(request(), { llm: new ClaudeApprover({ apiKey: KEY, model: MODEL, baseURL: counted.url, timeoutMs: 5_000 }) });
+      const r = { status: v.llm.status, usage: usageOf(v.llm) };
+      expect(r.status).to.equal("ok");
+      const sent = counted.requests[0].body;
+      const chars = (sent.system ?? "").length + sent.messages.reduce((a, m) => a + String(m.content).length, 0) + sent.tools.reduce((a, t) => a + JSON.stringify(t).length, 0);
+      expect(r.usage).to.deep.equal({ inputTokens: Math.ceil(chars / 4) + 313, outputTokens: Math.ceil(JSON.stringify(good).length / 4) + 10 });
+      expect(r.usage!.inputTokens, "a real prompt is well over a thousand tokens").to.be.greaterThan(1000);
+    } finally {
+      await counted.stop();
+    }
   });
 
   it("an LLM approve never passes a plan the rules reject (the LLM is not even asked)", async () => {

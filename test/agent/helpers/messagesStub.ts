@@ -21,18 +21,52 @@ export type Reply =
   | { kind: "error"; status: number; type: string; message: string }
   | { kind: "hang" };
 
-export function toolMessage(model: string, input: unknown, stopReason = "tool_use", name = "record_review") {
+export interface StubUsage {
+  input_tokens: number;
+  output_tokens: number;
+}
+/** The fixed usage of the default mode: distinct numbers, so a test sees they come from the response. */
+export const FIXED_USAGE: StubUsage = { input_tokens: 1432, output_tokens: 88 };
+
+export function toolMessage(model: string, input: unknown, stopReason = "tool_use", name = "record_review", usage: StubUsage = FIXED_USAGE) {
   return {
     id: "msg_01StubXyz", type: "message", role: "assistant", model,
     content: [{ type: "tool_use", id: "toolu_01StubAbc", name, input }],
     stop_reason: stopReason, stop_sequence: null, stop_details: null, container: null, diagnostics: null,
-    usage: { input_tokens: 1432, output_tokens: 88, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+    usage: { ...usage, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+  };
+}
+
+/**
+ * Tokens the way the real API counts them, estimated from the actual request and answer (no real
+ * tokenizer for current Claude models is published; ~4 characters a token is Anthropic's own rule of
+ * thumb for English text and JSON): input = the system prompt, the messages and the tool definitions
+ * (name, description, JSON schema) / 4, plus the tool-use system prompt the API adds with a forced
+ * tool (tool_choice "any"/"tool": 313 tokens on the Claude 4 family, Anthropic's tool-use pricing
+ * table, read 2026-12-07); output = the tool_use block's JSON / 4 plus its framing (~10 tokens).
+ */
+export const TOOL_USE_SYSTEM_TOKENS = 313;
+export const CHARS_PER_TOKEN = 4;
+export function countedUsage(body: Captured["body"], input: unknown): StubUsage {
+  const chars =
+    (body.system?.length ?? 0) +
+    body.messages.reduce((a, m) => a + (typeof m.content === "string" ? m.content.length : JSON.stringify(m.content).length), 0) +
+    (body.tools ?? []).reduce((a, t) => a + JSON.stringify(t).length, 0);
+  return {
+    input_tokens: Math.ceil(chars / CHARS_PER_TOKEN) + (body.tools?.length ? TOOL_USE_SYSTEM_TOKENS : 0),
+    output_tokens: Math.ceil(JSON.stringify(input).length / CHARS_PER_TOKEN) + 10,
   };
 }
 
 export class MessagesStub {
   readonly requests: Captured[] = [];
+  /** The usage reported for each answered request, in order. */
+  readonly usages: StubUsage[] = [];
   private replies: Reply[] = [];
+  private byTool = new Map<string, Reply>();
+
+  /** `usage: "counted"`: usage estimated from each request (countedUsage), else FIXED_USAGE. */
+  constructor(private readonly o: { usage?: "fixed" | "counted" } = {}) {}
   private hanging: http.ServerResponse[] = [];
   private server = http.createServer((req, res) => this.handle(req, res));
   url = "";
@@ -41,6 +75,11 @@ export class MessagesStub {
     await new Promise<void>((r) => this.server.listen(0, "127.0.0.1", r));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this;
+  }
+  /** The reply for each forced tool (tool_choice.name), whatever the order of the requests. */
+  replyByTool(replies: Record<string, Reply>) {
+    this.byTool = new Map(Object.entries(replies));
+    this.requests.length = 0;
   }
   /** Replies served in order, one per request; the last one repeats. */
   reply(...r: Reply[]) {
@@ -63,14 +102,19 @@ export class MessagesStub {
       }
       const body = JSON.parse(raw);
       this.requests.push({ headers: req.headers, body });
-      const r = this.replies.length > 1 ? this.replies.shift()! : this.replies[0];
+      const r = this.byTool.get(body.tool_choice?.name ?? "") ?? (this.replies.length > 1 ? this.replies.shift()! : this.replies[0]);
+      const usage = (input: unknown) => {
+        const u = this.o.usage === "counted" ? countedUsage(body, input) : FIXED_USAGE;
+        this.usages.push(u);
+        return u;
+      };
       const json = (status: number, payload: unknown, extra: Record<string, string> = {}) =>
         res.writeHead(status, { "content-type": "application/json", "request-id": `req_stub${this.requests.length}`, ...extra }).end(JSON.stringify(payload));
       switch (r?.kind) {
         case "tool":
-          return json(200, toolMessage(body.model, r.input, r.stopReason, r.name));
+          return json(200, toolMessage(body.model, r.input, r.stopReason, r.name, usage(r.input)));
         case "text":
-          return json(200, { ...toolMessage(body.model, {}), content: [{ type: "text", text: r.text }], stop_reason: "end_turn" });
+          return json(200, { ...toolMessage(body.model, {}, "end_turn", undefined, usage(r.text)), content: [{ type: "text", text: r.text }], stop_reason: "end_turn" });
         case "error":
           return json(r.status, { type: "error", error: { type: r.type, message: r.message }, request_id: `req_stub${this.requests.length}` }, r.status === 429 ? { "retry-after": "1" } : {});
         case "hang":
