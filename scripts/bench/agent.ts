@@ -3,12 +3,10 @@
 // decide (replay + strategy), plan, check (TypeScript rules), simulate (eth_call), approve (rules
 // only), execute (AgentModule.execute, receipt) and record (journal, in-memory PGlite).
 // `npm run bench:agent` writes bench/agent.json. Goal: p50 < 300 ms.
-import { ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { HDNodeWallet } from "ethers";
-import { getAddress, parseUnits, type Hex } from "viem";
+import { getAddress, parseUnits } from "viem";
 import { approve, aaveSupply } from "../../lib/chain";
 import { openRuntime } from "../../agent/src/cycle/runtime";
 import { defaultSteps } from "../../agent/src/cycle/steps";
@@ -16,31 +14,19 @@ import { planPorts } from "../../agent/src/cycle/ports";
 import { runCycle } from "../../agent/src/cycle/once";
 import type { Planned } from "../../agent/src/cycle/types";
 import { isoOf, dayOf } from "../../agent/src/market/calendar";
+import { startLocalChain, testKey as key } from "../world/childChain";
 
 const ROOT = path.resolve(__dirname, "..", "..");
+
 const RUNS = Number(process.env.BENCH_RUNS ?? 25);
 const WARMUP = 2;
 const GOAL_MS = 300;
-const MNEMONIC = "test test test test test test test test test test test junk";
-const key = (i: number) => HDNodeWallet.fromPhrase(MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`).privateKey as Hex;
 const pct = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
 const r2 = (x: number) => Math.round(x * 100) / 100;
 
-async function startChain(out: string): Promise<{ file: string; stop: () => Promise<void> }> {
-  const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, "node_modules", ".bin", "ts-node"), "--transpile-only", "scripts/chain.ts", "--skip-compile", "--no-agent", "--network", "bench", "--out", out], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-  let log = "";
-  child.stdout!.on("data", (d) => (log += d));
-  child.stderr!.on("data", (d) => (log += d));
-  await new Promise<void>((resolve, reject) => {
-    const poll = setInterval(() => log.includes("Press Ctrl-C") && (clearInterval(poll), resolve()), 100);
-    child.once("exit", (c) => (clearInterval(poll), reject(new Error(`chain exited (${c}):\n${log}`))));
-  });
-  return { file: path.join(out, "bench.json"), stop: async () => void (child.kill("SIGTERM"), await new Promise((r) => child.once("exit", r))) };
-}
 
 async function main() {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bench-agent-"));
-  const chain = await startChain(tmp);
+  const chain = await startLocalChain("bench");
   try {
     const dep = JSON.parse(fs.readFileSync(chain.file, "utf8"));
     const env = { RPC_URL: dep.rpcUrl, DEPLOYMENTS_FILE: chain.file, AGENT_DATA_DIR: "memory://", AGENT_PRIVATE_KEY: key(4), LOG_LEVEL: "silent" };
@@ -83,7 +69,6 @@ async function main() {
     console.log(JSON.stringify(out, null, 2));
   } finally {
     await chain.stop();
-    fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
 

@@ -4,13 +4,11 @@
 // scheduled Safe change (owners' transaction), a crash of the ETH feed (which also puts the feed 20%
 // away from its Uniswap pool). Latency = delivered − the event's block time (chain events) or the poll
 // that saw it (polled ones). `npm run bench:watch` writes bench/watch.json. Goal: max < 60 s.
-import { ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
-import { HDNodeWallet } from "ethers";
 import { createWalletClient, encodeFunctionData, getAddress, http as viemHttp, parseAbi, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
@@ -19,31 +17,20 @@ import { startWatch } from "../../agent/src/watch";
 import { summarise } from "../../agent/src/watch/latency";
 import { safeAbi, treasuryPolicyAbi, aggregatorV3Abi } from "../../lib/chain/abi";
 import { buildSafeTx, signSafeTx } from "../../lib/chain/safe";
+import { startLocalChain, testKey as key } from "../world/childChain";
 
 const ROOT = path.resolve(__dirname, "..", "..");
+
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
-const MNEMONIC = "test test test test test test test test test test test junk";
-const key = (i: number) => HDNodeWallet.fromPhrase(MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`).privateKey as Hex;
 const GOAL_MS = 60_000;
 const feedAbi = parseAbi(["function updateAnswer(int256 answer)"]);
 
-async function startChain(out: string): Promise<{ file: string; stop: () => Promise<void> }> {
-  const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, "node_modules", ".bin", "ts-node"), "--transpile-only", "scripts/chain.ts", "--skip-compile", "--no-agent", "--network", "benchwatch", "--out", out], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-  let log = "";
-  child.stdout!.on("data", (d) => (log += d));
-  child.stderr!.on("data", (d) => (log += d));
-  await new Promise<void>((resolve, reject) => {
-    const poll = setInterval(() => log.includes("Press Ctrl-C") && (clearInterval(poll), resolve()), 100);
-    child.once("exit", (c) => (clearInterval(poll), reject(new Error(`chain exited (${c}):\n${log}`))));
-  });
-  return { file: path.join(out, "benchwatch.json"), stop: async () => void (child.kill("SIGTERM"), await new Promise((r) => child.once("exit", r))) };
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bench-watch-"));
-  const chain = await startChain(tmp);
+  const chain = await startLocalChain("benchwatch");
   const hooks: number[] = [];
   const receiver = http.createServer((req, res) => {
     req.resume();

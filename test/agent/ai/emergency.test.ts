@@ -16,7 +16,7 @@ import { openRuntime, type Runtime } from "../../../agent/src/cycle/runtime";
 import { moduleAbi, policyAbi } from "../../../agent/src/execute";
 import type { WatchEvent } from "../../../agent/src/watch/events";
 import { MessagesStub } from "../helpers/messagesStub";
-import { startLocalChain, testKey, type LocalChain } from "../helpers/localChain";
+import { startLocalChain, testKey, type LocalChain } from "../../../scripts/world/childChain";
 import { header, part, startSmtpServer, startTelegramStub, startWebhookReceiver, type SmtpStub, type TelegramStub, type WebhookReceiver } from "../alerts/servers";
 import { CRASH_DAY, crashEvents } from "./fixtures/crashDay";
 

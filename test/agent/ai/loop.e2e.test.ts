@@ -21,7 +21,7 @@ import { capLimits } from "../../../agent/src/strategy/caps";
 import { defaultConfig } from "../../../agent/src/strategy/config";
 import { runTreasury } from "../../helpers/treasuryCli";
 import { MessagesStub, type Reply } from "../helpers/messagesStub";
-import { startLocalChain, type LocalChain } from "../helpers/localChain";
+import { startLocalChain, type LocalChain } from "../../../scripts/world/childChain";
 import { part, startSmtpServer, startWebhookReceiver, type SmtpStub, type WebhookReceiver } from "../alerts/servers";
 
 const DAILY = { action: "hold", phase: "a pause after the crash", risk_level: "elevated", risk_words: "volatile assets held through a crash", what_would_change: ["a close back above the trend"], summary: "Hold for now.", injection_suspected: false };

@@ -9,7 +9,7 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { privateKeyToAccount } from "viem/accounts";
 import { runTreasury } from "../../helpers/treasuryCli";
-import { startLocalChain, testKey, type LocalChain } from "../helpers/localChain";
+import { startLocalChain, testKey, type LocalChain } from "../../../scripts/world/childChain";
 import { startTelegramStub, startWebhookReceiver, type TelegramStub, type WebhookReceiver } from "./servers";
 
 const TOKEN = "7012345678:AAE-cli-e2e-token_abcdefghijklmnop";

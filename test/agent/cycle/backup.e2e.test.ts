@@ -13,7 +13,7 @@ import { runCycle } from "../../../agent/src/cycle/once";
 import type { CycleSteps, Planned } from "../../../agent/src/cycle/types";
 import type { Portfolio } from "../../../agent/src/chain/types";
 import { moduleAbi } from "../../../agent/src/execute";
-import { startLocalChain, testKey, type LocalChain } from "../helpers/localChain";
+import { startLocalChain, testKey, type LocalChain } from "../../../scripts/world/childChain";
 import { aaveSupplyPlan, fixedPlanSteps } from "../helpers/fixedPlan";
 import { runTreasury } from "../../helpers/treasuryCli";
 

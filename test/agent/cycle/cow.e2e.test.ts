@@ -27,7 +27,7 @@ import { createWalletClient, http as viemHttp } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
 import { confirmProposed, executeProposed, startTxService, type TxService } from "../../../agent/src/safe";
-import { startLocalChain, testKey, type LocalChain } from "../helpers/localChain";
+import { startLocalChain, testKey, type LocalChain } from "../../../scripts/world/childChain";
 import { stepsWithTarget } from "./fixtures/targetSteps";
 
 describe("agent/cycle: swaps through CoW Protocol (local order book + local solver)", function () {

@@ -27,7 +27,7 @@ import { approve as approvePlan, ClaudeApprover, type ApprovalRequestInput } fro
 import { moduleAbi, policyAbi } from "../../../agent/src/execute";
 import { LiveProvider, liveConfigFromEnv } from "../../../agent/src/market/live/provider";
 import { runTreasury } from "../../helpers/treasuryCli";
-import { startLocalChain, testKey, type LocalChain } from "../helpers/localChain";
+import { startLocalChain, testKey, type LocalChain } from "../../../scripts/world/childChain";
 import { aaveSupplyPlan, fixedPlanSteps } from "../helpers/fixedPlan";
 import { stepsWithTarget } from "./fixtures/targetSteps";
 import { MessagesStub } from "../helpers/messagesStub";

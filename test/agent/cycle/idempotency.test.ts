@@ -13,7 +13,7 @@ import { foundry } from "viem/chains";
 import { startTxService, type TxService } from "../../../agent/src/safe";
 import { Journal } from "../../../agent/src/journal";
 import { moduleAbi } from "../../../agent/src/execute";
-import { startLocalChain, testKey, type LocalChain } from "../helpers/localChain";
+import { startLocalChain, testKey, type LocalChain } from "../../../scripts/world/childChain";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 const CHILD = path.join(__dirname, "fixtures", "actChild.ts");

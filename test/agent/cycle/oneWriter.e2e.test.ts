@@ -23,7 +23,7 @@ import type { CycleSteps, Planned } from "../../../agent/src/cycle/types";
 import type { Portfolio } from "../../../agent/src/chain/types";
 import { Journal, JournalLockedError, LIVE } from "../../../agent/src/journal";
 import { moduleAbi, ownerCalls } from "../../../agent/src/execute";
-import { startLocalChain, testKey, type LocalChain } from "../helpers/localChain";
+import { startLocalChain, testKey, type LocalChain } from "../../../scripts/world/childChain";
 import { aaveSupplyPlan, fixedPlanSteps } from "../helpers/fixedPlan";
 import { usdNumber } from "../../../agent/src/usd";
 

@@ -15,7 +15,7 @@ import { canonicalJson, decisionHash, Journal, type DecisionBody } from "../../.
 import { startTxService, type TxService } from "../../../agent/src/safe";
 import { runTreasury } from "../../helpers/treasuryCli";
 import { postgresBinDir, startPostgres, type ScratchPostgres } from "../../helpers/postgres";
-import { startLocalChain, testKey, type LocalChain } from "../helpers/localChain";
+import { startLocalChain, testKey, type LocalChain } from "../../../scripts/world/childChain";
 import { decisionBody } from "../helpers/decisionBody";
 
 // A NUL in a body (text from a revert) is one thing Postgres's jsonb refuses where PGlite's does too.

@@ -17,7 +17,7 @@ import { readPortfolio } from "../../../agent/src/chain/portfolio";
 import { simulateOwnerBatch } from "../../../agent/src/chain/simulate";
 import { aaveSupply, approve, erc20Abi } from "../../../lib/chain";
 import { freePort } from "../../../scripts/processes";
-import { startLocalChain, testKey, type LocalChain } from "../helpers/localChain";
+import { startLocalChain, testKey, type LocalChain } from "../../../scripts/world/childChain";
 
 const BIN = path.resolve(__dirname, "..", "..", "..", "agent", "bin", "treasury.js");
 

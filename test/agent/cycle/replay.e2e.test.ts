@@ -15,7 +15,7 @@ import { decisionHash, Journal } from "../../../agent/src/journal";
 import { policyAbi } from "../../../agent/src/execute";
 import { readPortfolio } from "../../../agent/src/chain/portfolio";
 import { runTreasury } from "../../helpers/treasuryCli";
-import { startLocalChain, testKey, type LocalChain } from "../helpers/localChain";
+import { startLocalChain, testKey, type LocalChain } from "../../../scripts/world/childChain";
 
 describe("agent/cycle: replay days through the treasury command (owners, then a day that holds)", function () {
   this.timeout(600_000);

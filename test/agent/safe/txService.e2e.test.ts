@@ -12,7 +12,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
 import { contractNetworksFor } from "../../../scripts/world";
 import { confirmProposed, executeProposed, originFor, proposeBatch, protocolKitFor, startTxService, type SafeClientConfig, type TxService } from "../../../agent/src/safe";
-import { startLocalChain, testKey, type LocalChain } from "../helpers/localChain";
+import { startLocalChain, testKey, type LocalChain } from "../../../scripts/world/childChain";
 
 const ERC20 = parseAbi(["function approve(address spender, uint256 amount) returns (bool)", "function balanceOf(address) view returns (uint256)"]);
 const POOL = parseAbi(["function supply(address asset, uint256 amount, address onBehalfOf, uint16 referralCode)"]);

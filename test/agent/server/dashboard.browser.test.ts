@@ -20,7 +20,7 @@ import { planPorts } from "../../../agent/src/cycle/ports";
 import { runCycle } from "../../../agent/src/cycle/once";
 import { startRunServer } from "../../../agent/src/server/run";
 import type { AgentServer } from "../../../agent/src/server";
-import { startLocalChain, testKey, type LocalChain } from "../helpers/localChain";
+import { startLocalChain, testKey, type LocalChain } from "../../../scripts/world/childChain";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";

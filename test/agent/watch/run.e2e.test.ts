@@ -12,7 +12,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
 import { main } from "../../../agent/src/cli";
 import { treasuryPolicyAbi } from "../../../lib/chain/abi";
-import { startLocalChain, testKey, type LocalChain } from "../helpers/localChain";
+import { startLocalChain, testKey, type LocalChain } from "../../../scripts/world/childChain";
 import { startWebhookReceiver, type WebhookReceiver } from "../alerts/servers";
 
 const SECRET = `whsec_${randomBytes(24).toString("base64")}`;

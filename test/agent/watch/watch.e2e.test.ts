@@ -20,7 +20,7 @@ import { createLogger } from "../../../agent/src/log";
 import { ChainFollower, Cursor, SnapshotReader, Watcher, alertEmergencies, dispatcherDelivery, withAssessment, type WatchEvent } from "../../../agent/src/watch";
 import { respondToEmergency } from "../../../agent/src/ai/emergency";
 import { openRuntime } from "../../../agent/src/cycle/runtime";
-import { testKey } from "../helpers/localChain";
+import { testKey } from "../../../scripts/world/childChain";
 import type { PendingProposal } from "../../../agent/src/watch/protocols/proposals";
 import { ART, advanceTime, executeSafeTx, feedPrice, setPrice, contractNetworksFor } from "../../../scripts/world";
 import { erc20Abi, safeAbi, treasuryPolicyAbi } from "../../../lib/chain/abi";

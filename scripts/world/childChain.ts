@@ -1,28 +1,31 @@
-// The local world as `npm start` runs it (anvil on a free port, world + guardrails deployed over
-// JSON-RPC), for end-to-end tests of agent edges. stop() sends SIGTERM so chain.ts takes anvil down.
+// The local world in a child process, as `npm run chain` runs it (anvil on a free port, world +
+// guardrails deployed over JSON-RPC): for the end-to-end tests of the agent's edges and the benches.
+// stop() sends SIGTERM so chain.ts takes anvil down.
 import { ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { HDNodeWallet } from "ethers";
 import type { Hex } from "viem";
-import { readDeployment } from "../../../scripts/world";
-import { TEST_MNEMONIC } from "../../../scripts/world/rpc";
+import { readDeployment } from "../../lib/chain/deployments";
+import { TEST_MNEMONIC } from "./rpc";
 
-const ROOT = path.resolve(__dirname, "..", "..", "..");
+const ROOT = path.resolve(__dirname, "..", "..");
 
 /** Private key of account `i` of the public test mnemonic (local chains only). */
 export const testKey = (i: number) => HDNodeWallet.fromPhrase(TEST_MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`).privateKey as Hex;
 
 export interface LocalChain {
   deployment: ReturnType<typeof readDeployment>;
+  /** The deployments file chain.ts wrote (removed by stop()). */
+  file: string;
   rpcUrl: string;
   stop(): Promise<void>;
 }
 
 export async function startLocalChain(network = "agent-e2e"): Promise<LocalChain> {
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), `${network}-`));
-  // Artifacts are current: `hardhat test` compiled before running the tests.
+  // Artifacts are current: `hardhat test` (or the bench script) compiled first.
   const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, "node_modules", ".bin", "ts-node"), "--transpile-only", "scripts/chain.ts", "--skip-compile", "--no-agent", "--network", network, "--out", outDir], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
@@ -49,7 +52,8 @@ export async function startLocalChain(network = "agent-e2e"): Promise<LocalChain
     await stop();
     throw err;
   }
-  const deployment = readDeployment(path.join(outDir, `${network}.json`));
+  const file = path.join(outDir, `${network}.json`);
+  const deployment = readDeployment(file);
   if (!deployment.rpcUrl || !deployment.treasury) throw new Error("the local deployments file has no rpcUrl or treasury");
-  return { deployment, rpcUrl: deployment.rpcUrl, stop };
+  return { deployment, file, rpcUrl: deployment.rpcUrl, stop };
 }
