@@ -59,7 +59,9 @@ export interface SoakRecords {
 }
 
 /** Alert kinds that report no problem (the rest, a cycle's failure or hold or a watcher's event, do). */
-export const NEWS_ALERTS = new Set(["proposal.created", "recovered", "cycle.executed"]);
+export const NEWS_ALERTS = new Set(["proposal.created", "recovered", "cycle.executed", "decision.recorded"]);
+/** News too: the daily / weekly reports (report.daily, report.weekly), sent on their own schedule. */
+const isNews = (kind: string) => NEWS_ALERTS.has(kind) || kind.startsWith("report.");
 
 const pct = (xs: number[], p: number) => {
   if (!xs.length) return 0;
@@ -109,7 +111,7 @@ export function account(r: SoakRecords) {
   // Each fault's alert: the first problem alert (a cycle's or the watch loop's) sent while it was on
   // or up to the grace after.
   const silent = new Set(r.silentKinds ?? []);
-  const failures = sends.filter((a) => !NEWS_ALERTS.has(a.kind));
+  const failures = sends.filter((a) => !isNews(a.kind));
   const perKind: Record<string, { injected: number; alerted: number; alertedMoreThanOnce: number; latencyMs: number[] }> = {};
   const latencies: number[] = [];
   for (const f of r.faults) {

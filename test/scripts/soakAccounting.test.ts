@@ -48,6 +48,13 @@ describe("soak accounting", () => {
     expect(r.alertsSent).to.equal(2);
   });
 
+  it("a daily report sent during a fault is news, not the fault's alert (nor a second one)", () => {
+    const rec = clean();
+    rec.alerts.push({ at: 1200, id: "msg_r", kind: "report.daily", key: "report.daily:31337:0xsafe:2026-12-07" });
+    expect(account(rec).extra.faultsPerKind["rpc-refuse"]).to.include({ alerted: 1, alertedMoreThanOnce: 0 });
+    expect(account(rec).alertLatencyMs).to.deep.equal({ p50: 400, max: 400 });
+  });
+
   it("a decision executed by two transactions is a duplicate execution", () => {
     const rec = clean();
     rec.executions.push({ decisionHash: H1.toUpperCase().replace("0X", "0x"), txHash: "0x02", event: "DecisionRecorded" });

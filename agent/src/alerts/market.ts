@@ -1,8 +1,9 @@
-// A live market source that fails (5xx, 429, timeout, a malformed body): one alert per source and
-// failure, whatever the agent did instead (a fallback source, a cached answer, or a held day), so a
-// source that starts failing is never silent. Pure: a cycle report in, alerts out. The key holds the
-// source and the status (or the failure's kind), not the message: while it keeps failing the alert
-// log holds the repeats back, across restarts too, until a cycle reads the market cleanly again.
+// Live market sources that fail (5xx, 429, timeout, a malformed body): one alert for the sources
+// failing in a cycle, whatever the agent did instead (a fallback source, a cached answer, or a held
+// day), so a source that starts failing is never silent. Pure: a cycle report in, alerts out. The key
+// holds the sources and their status (or the failure's kind), not the messages: while they keep
+// failing the alert log holds the repeats back, across restarts too, until a cycle reads the market
+// cleanly again.
 import type { CycleReport } from "../cycle/types";
 import type { SourceFailure } from "../market/types";
 import type { Alert } from "./types";
@@ -22,23 +23,22 @@ export function sourceFailureLines(fs: SourceFailure[]): string[] {
 const CHECK = "Check the source's status page and the agent's network path to it (MARKET_*_URL, a proxy, COINGECKO_API_KEY and its plan for a 429); this is sent once until the source answers again.";
 
 export function marketSourceAlerts(r: CycleReport): Alert[] {
-  const bySource = new Map<string, SourceFailure[]>();
-  for (const f of r.sourceFailures ?? []) {
-    const k = `${f.source}:${how(f)}`;
-    bySource.set(k, [...(bySource.get(k) ?? []), f]);
-  }
+  const fs = r.sourceFailures ?? [];
+  if (!fs.length) return [];
+  // Sources failing together (a proxy or the network down: every source at once) are one alert.
+  const failing = [...new Set(fs.map((f) => `${f.source} ${how(f)}`))].sort();
+  const held = fs.some((x) => x.did === "none");
   const [chainId, safe] = r.cycleKey.split(":");
-  return [...bySource.entries()].map(([k, fs]) => {
-    const f = fs[0];
-    const held = fs.some((x) => x.did === "none");
-    return {
+  return [
+    {
       kind: MARKET_SOURCE_KIND,
       severity: "warning",
-      title: `Market source ${f.source} failing: ${how(f)}${held ? " (nothing instead)" : ` (the agent ${f.did === "fallback" ? `fell back to ${f.instead}` : "used its cached answer"})`}`,
+      title: `Market source${failing.length > 1 ? "s" : ""} failing: ${failing.join(", ")}${held ? " (a field had nothing instead)" : ` (the agent used ${fs.every((f) => f.did === "fallback") ? "fallback sources" : "its cached answers or fallbacks"})`}`,
       lines: [...sourceFailureLines(fs), CHECK],
       fields: [["Safe", `${safe} (chain ${chainId})`], ["cycle", `${r.date} ${r.status}`]],
-      key: `${MARKET_SOURCE_KIND}:${k}`,
-      data: { date: r.date, cycleKey: r.cycleKey, source: f.source, status: f.status ?? null, failure: f.kind, fields: fs.map((x) => x.field), did: fs.map((x) => ({ field: x.field, did: x.did, instead: x.instead ?? null })), message: f.message },
-    };
-  });
+      // The failing sources and how they fail, not the messages: the same outage is the same key.
+      key: `${MARKET_SOURCE_KIND}:${failing.join(",")}`,
+      data: { date: r.date, cycleKey: r.cycleKey, failing: fs.map((f) => ({ source: f.source, field: f.field, status: f.status ?? null, failure: f.kind, did: f.did, instead: f.instead ?? null, message: f.message })) },
+    },
+  ];
 }

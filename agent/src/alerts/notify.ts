@@ -7,7 +7,8 @@ import type { AlertDispatcher, DispatchResult } from "./dispatcher";
 import { MARKET_SOURCE_KIND, marketSourceAlerts, sourceFailureLines } from "./market";
 
 export interface Notifier {
-  cycle(r: CycleReport): Promise<DispatchResult[]>;
+  /** `quiet`: the cycle's own failure alert is not sent (another alert already told the same problem). */
+  cycle(r: CycleReport, o?: { quiet?: boolean }): Promise<DispatchResult[]>;
   emergencyExit(r: ExitReport): Promise<DispatchResult[]>;
   emergencyExitFailed(error: string): Promise<DispatchResult[]>;
 }
@@ -21,7 +22,7 @@ export function notifier(d: AlertDispatcher, o: { executed: boolean; recovered: 
     }
   };
   return {
-    cycle: (r) =>
+    cycle: (r, c) =>
       guard(async () => {
         if (!d.enabled) return [];
         // What no channel took before goes first (a proposal made while every channel was down).
@@ -32,7 +33,7 @@ export function notifier(d: AlertDispatcher, o: { executed: boolean; recovered: 
         const market = marketSourceAlerts(r);
         if (a && r.held === "stale-data" && market.length) a.lines = [...a.lines, "Market sources that failed:", ...sourceFailureLines(r.sourceFailures!)];
         else for (const m of market) out.push(await d.send(m));
-        if (a) out.push(await d.send(a));
+        if (a && !c?.quiet) out.push(await d.send(a));
         // A cycle that worked closes the failure and hold alerts; a market read with no failing
         // source closes the source alerts (a source failing again later is a new alert).
         const closes = [...(cycleSucceeded(r) ? OPEN_KINDS : []), ...(r.sourceFailures?.length === 0 ? [MARKET_SOURCE_KIND] : [])];

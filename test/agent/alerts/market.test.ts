@@ -7,7 +7,7 @@ import { expect } from "chai";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { alertsFrom } from "../../../agent/src/alerts";
+import { alertsFrom, marketSourceAlerts } from "../../../agent/src/alerts";
 import { AlertsConfigSchema } from "../../../agent/src/config/schema";
 import { createLogger } from "../../../agent/src/log";
 import { Journal } from "../../../agent/src/journal";
@@ -47,7 +47,7 @@ describe("agent/alerts: a failing market source is alerted once (live provider, 
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it("503, 429 and a malformed body: each failing source is named with its status and what was used instead", async () => {
+  it("503, 429 and a malformed body: each failing source is named with its status and what was used instead; sources failing together are one alert", async () => {
     const p = provider();
     const clean = await p.view(DATE);
     expect(clean.sourceFailures, "a clean read lists no failure").to.deep.equal([]);
@@ -64,6 +64,10 @@ describe("agent/alerts: a failing market source is alerted once (live provider, 
     // A provider with nothing cached (a fresh process): the next source, or the field is missing, said as such.
     const fresh = await provider().view(DATE);
     expect(failures(fresh.sourceFailures)).to.deep.equal(["Binance/funding/429/fallback:Bybit", "CoinGecko/btc/503/none", "alternative.me/fearGreed/malformed/none"]);
+    const [one, ...more] = marketSourceAlerts(report({ sourceFailures: v.sourceFailures }));
+    expect(more, "three sources failing in one cycle: one alert").to.deep.equal([]);
+    expect(one.title).to.equal("Market sources failing: Binance HTTP 429, CoinGecko HTTP 503, alternative.me malformed (the agent used its cached answers or fallbacks)");
+    expect(one.lines.join("\n")).to.include("Binance (funding): HTTP 429; the agent used the answer cached at");
   });
 
   it("one alert per source and failure, held back while it keeps failing (also after a restart), closed by a clean read", async () => {
@@ -82,9 +86,9 @@ describe("agent/alerts: a failing market source is alerted once (live provider, 
     const first = await n.cycle(report({ sourceFailures: failing }));
     const sent = first.filter((r) => r.kind === "market.source");
     // btc and eth both come from CoinGecko: one source, one failure, one alert.
-    expect(sent.map((r) => [r.key, r.delivered])).to.deep.equal([["market.source:CoinGecko:HTTP 503", ["telegram"]]]);
+    expect(sent.map((r) => [r.key, r.delivered])).to.deep.equal([["market.source:CoinGecko HTTP 503", ["telegram"]]]);
     const text = tg.delivered.map((d) => d.text).join("\n");
-    expect(text).to.include("Market source CoinGecko failing: HTTP 503");
+    expect(text).to.include("Market source failing: CoinGecko HTTP 503 (the agent used its cached answers or fallbacks)");
     expect(text).to.include("CoinGecko (btc): HTTP 503; the agent used the answer cached at");
     expect(text).to.include("Check the source");
     const before = tg.delivered.length;
@@ -101,7 +105,7 @@ describe("agent/alerts: a failing market source is alerted once (live provider, 
     stub.set(ROUTES.eth, { kind: "ok" });
     const ok = await n.cycle(report({ status: "already", safeTxHash: undefined, sourceFailures: (await p.view(DATE)).sourceFailures }));
     expect(ok.map((r) => r.kind)).to.deep.equal(["recovered"]);
-    expect(tg.delivered.at(-1)!.text).to.include("Market source CoinGecko failing");
+    expect(tg.delivered.at(-1)!.text).to.include("Market source failing: CoinGecko HTTP 503");
     stub.set(ROUTES.btc, S503);
     expect((await n.cycle(report({ sourceFailures: (await p.view(DATE)).sourceFailures }))).filter((r) => r.kind === "market.source").map((r) => r.delivered)).to.deep.equal([["telegram"]]);
     await journal.close();
