@@ -102,7 +102,9 @@ export function account(r: SoakRecords) {
   let alerts = 0;
   for (const a of sends) {
     if (a.kind === "recovered") open.clear();
-    else if (a.key) {
+    // A report is due again each dedup window on the same date: the soak compresses the day, not the
+    // calendar (report.daily's key is the date), so its repeats are the schedule's, not duplicates.
+    else if (a.key && !a.kind.startsWith("report.")) {
       if (open.has(a.key)) alerts++;
       open.add(a.key);
     }
@@ -114,10 +116,15 @@ export function account(r: SoakRecords) {
   const failures = sends.filter((a) => !isNews(a.kind));
   const perKind: Record<string, { injected: number; alerted: number; alertedMoreThanOnce: number; latencyMs: number[] }> = {};
   const latencies: number[] = [];
+  const byTime = [...r.faults].sort((a, b) => a.at - b.at);
   for (const f of r.faults) {
     const k = (perKind[f.kind] ??= { injected: 0, alerted: 0, alertedMoreThanOnce: 0, latencyMs: [] });
     k.injected++;
-    const mine = failures.filter((a) => a.at >= f.at && a.at <= f.clearedAt + r.alertGraceMs);
+    // Up to the grace after it was cleared, but not past the next fault's start: an alert sent once
+    // the next fault is in is that fault's (faults two slots apart would otherwise share alerts).
+    const next = byTime.find((g) => g.at > f.at);
+    const until = Math.min(f.clearedAt + r.alertGraceMs, next ? next.at - 1 : Infinity);
+    const mine = failures.filter((a) => a.at >= f.at && a.at <= until);
     if (mine.length) {
       k.alerted++;
       if (mine.length > 1) k.alertedMoreThanOnce++;
