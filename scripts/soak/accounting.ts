@@ -52,6 +52,9 @@ export interface SoakRecords {
   proposals: ProposalRecord[];
   agentTxs: AgentTx[];
   rssKb: { at: number; kb: number; pid: number }[];
+  /** The agent's V8 heap in use (its /metrics, nodejs_heap_size_used_bytes) in kB, once per slot:
+   * RSS that grows while this stays flat is the heap's reserve, not live objects (a leak grows both). */
+  heapUsedKb?: { at: number; kb: number; pid: number }[];
   /** How long after a fault is cleared its alert may still come (the next cycle's end). */
   alertGraceMs: number;
   /** Kinds that do not stop a cycle by design and so raise no alert of their own (the agent falls back). */
@@ -156,6 +159,14 @@ export function account(r: SoakRecords) {
   const le = median(longest.slice(0, lf));
   const rssGrowthPctLongestProcess = le ? round2(((median(longest.slice(-lf)) - le) / le) * 100) : 0;
 
+  // The heap's floor in each half of the run: what is live after a collection. V8 lets garbage pile
+  // up to its next mark-compact (a sawtooth of ~100 MB on this agent), so a median or a last reading
+  // says where the saw was; the floor rising is what a leak looks like.
+  const h = r.heapUsedKb ?? [];
+  const half = Math.floor(h.length / 2);
+  const heapEarly = half ? Math.min(...h.slice(0, half).map((x) => x.kb)) : 0;
+  const heapLate = half ? Math.min(...h.slice(half).map((x) => x.kb)) : 0;
+
   return {
     hours: r.hours,
     cycles: r.cycles.length,
@@ -175,6 +186,8 @@ export function account(r: SoakRecords) {
       agentTxs: r.agentTxs.length,
       rssKb: { first: s[0]?.kb ?? 0, early, late, max: Math.max(0, ...s.map((x) => x.kb)), samples: s.length, processes: byPid.size },
       rssGrowthPctLongestProcess,
+      heapUsedKb: { floorFirstHalf: heapEarly, floorSecondHalf: heapLate, max: Math.max(0, ...h.map((x) => x.kb)), samples: h.length },
+      heapFloorGrowthPct: heapEarly ? round2(((heapLate - heapEarly) / heapEarly) * 100) : 0,
     },
   };
 }

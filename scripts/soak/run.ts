@@ -163,6 +163,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       ).finally(() => (busy = false));
     }, 200);
     const rss = setInterval(() => a.sampleRss(), Math.max(250, slotMs / 8));
+    const heap = setInterval(() => void a.sampleHeap(), Math.max(1_000, slotMs / 2));
     // Watch ticks per agent process (each restart counts from 0): the highest reading of each, summed.
     const ticksByPid = new Map<number, number>();
     const tickPoll = setInterval(() => {
@@ -199,6 +200,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     const ticks = ticksByPid.size ? [...ticksByPid.values()].reduce((x, y) => x + y, 0) : watchTicks(await a.metrics());
     clearInterval(tickPoll);
     clearInterval(rss);
+    clearInterval(heap);
     clearInterval(ownersLoop);
     stage.now = "the agent to stop (SIGTERM, SIGKILL after 10 s)";
     await bounded(a.stop(), 30_000, "stopping the agent");
@@ -215,6 +217,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       hours: o.hours, t0, slotMs, slots, cycles: a.cycles.filter((c) => c.at < end + slotMs), faults, alerts, executions: chain.executions, proposals, agentTxs: chain.agentTxs,
       // Memory after two warm-up slots (ts-node, the first cycle's caches), as a service settles.
       rssKb: a.rssSamples.filter((x) => x.at >= t0 + 2 * slotMs),
+      heapUsedKb: a.heapSamples.filter((x) => x.at >= t0 + 2 * slotMs),
       alertGraceMs: 2 * slotMs, silentKinds: SILENT_KINDS,
     };
     const figures = account(records);

@@ -72,6 +72,14 @@ describe("soak accounting", () => {
     expect(account(rec).duplicates.alerts).to.equal(0);
   });
 
+  it("the heap's floor per half of the run: a sawtooth that comes back down is flat, a rising floor is growth", () => {
+    const rec = clean();
+    rec.heapUsedKb = [100, 150, 200, 95, 140, 190, 98, 150, 210, 96].map((kb, i) => ({ at: i, kb, pid: 1 }));
+    expect(account(rec).extra.heapFloorGrowthPct).to.equal(1.05);
+    rec.heapUsedKb = [100, 150, 200, 120, 160, 190, 140, 180, 210, 150].map((kb, i) => ({ at: i, kb, pid: 1 }));
+    expect(account(rec).extra.heapFloorGrowthPct).to.equal(40);
+  });
+
   it("a decision executed by two transactions is a duplicate execution", () => {
     const rec = clean();
     rec.executions.push({ decisionHash: H1.toUpperCase().replace("0X", "0x"), txHash: "0x02", event: "DecisionRecorded" });
