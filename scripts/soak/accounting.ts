@@ -52,6 +52,9 @@ export interface SoakRecords {
   proposals: ProposalRecord[];
   agentTxs: AgentTx[];
   rssKb: { at: number; kb: number; pid: number }[];
+  /** The agent's V8 heap in use (its /metrics, nodejs_heap_size_used_bytes) in kB, once per slot:
+   * RSS that grows while this stays flat is the heap's reserve, not live objects (a leak grows both). */
+  heapUsedKb?: { at: number; kb: number; pid: number }[];
   /** How long after a fault is cleared its alert may still come (the next cycle's end). */
   alertGraceMs: number;
   /** Kinds that do not stop a cycle by design and so raise no alert of their own (the agent falls back). */
@@ -59,7 +62,9 @@ export interface SoakRecords {
 }
 
 /** Alert kinds that report no problem (the rest, a cycle's failure or hold or a watcher's event, do). */
-export const NEWS_ALERTS = new Set(["proposal.created", "recovered", "cycle.executed"]);
+export const NEWS_ALERTS = new Set(["proposal.created", "recovered", "cycle.executed", "decision.recorded"]);
+/** News too: the daily / weekly reports (report.daily, report.weekly), sent on their own schedule. */
+const isNews = (kind: string) => NEWS_ALERTS.has(kind) || kind.startsWith("report.");
 
 const pct = (xs: number[], p: number) => {
   if (!xs.length) return 0;
@@ -100,7 +105,9 @@ export function account(r: SoakRecords) {
   let alerts = 0;
   for (const a of sends) {
     if (a.kind === "recovered") open.clear();
-    else if (a.key) {
+    // A report is due again each dedup window on the same date: the soak compresses the day, not the
+    // calendar (report.daily's key is the date), so its repeats are the schedule's, not duplicates.
+    else if (a.key && !a.kind.startsWith("report.")) {
       if (open.has(a.key)) alerts++;
       open.add(a.key);
     }
@@ -109,13 +116,18 @@ export function account(r: SoakRecords) {
   // Each fault's alert: the first problem alert (a cycle's or the watch loop's) sent while it was on
   // or up to the grace after.
   const silent = new Set(r.silentKinds ?? []);
-  const failures = sends.filter((a) => !NEWS_ALERTS.has(a.kind));
+  const failures = sends.filter((a) => !isNews(a.kind));
   const perKind: Record<string, { injected: number; alerted: number; alertedMoreThanOnce: number; latencyMs: number[] }> = {};
   const latencies: number[] = [];
+  const byTime = [...r.faults].sort((a, b) => a.at - b.at);
   for (const f of r.faults) {
     const k = (perKind[f.kind] ??= { injected: 0, alerted: 0, alertedMoreThanOnce: 0, latencyMs: [] });
     k.injected++;
-    const mine = failures.filter((a) => a.at >= f.at && a.at <= f.clearedAt + r.alertGraceMs);
+    // Up to the grace after it was cleared, but not past the next fault's start: an alert sent once
+    // the next fault is in is that fault's (faults two slots apart would otherwise share alerts).
+    const next = byTime.find((g) => g.at > f.at);
+    const until = Math.min(f.clearedAt + r.alertGraceMs, next ? next.at - 1 : Infinity);
+    const mine = failures.filter((a) => a.at >= f.at && a.at <= until);
     if (mine.length) {
       k.alerted++;
       if (mine.length > 1) k.alertedMoreThanOnce++;
@@ -147,6 +159,14 @@ export function account(r: SoakRecords) {
   const le = median(longest.slice(0, lf));
   const rssGrowthPctLongestProcess = le ? round2(((median(longest.slice(-lf)) - le) / le) * 100) : 0;
 
+  // The heap's floor in each half of the run: what is live after a collection. V8 lets garbage pile
+  // up to its next mark-compact (a sawtooth of ~100 MB on this agent), so a median or a last reading
+  // says where the saw was; the floor rising is what a leak looks like.
+  const h = r.heapUsedKb ?? [];
+  const half = Math.floor(h.length / 2);
+  const heapEarly = half ? Math.min(...h.slice(0, half).map((x) => x.kb)) : 0;
+  const heapLate = half ? Math.min(...h.slice(half).map((x) => x.kb)) : 0;
+
   return {
     hours: r.hours,
     cycles: r.cycles.length,
@@ -166,6 +186,8 @@ export function account(r: SoakRecords) {
       agentTxs: r.agentTxs.length,
       rssKb: { first: s[0]?.kb ?? 0, early, late, max: Math.max(0, ...s.map((x) => x.kb)), samples: s.length, processes: byPid.size },
       rssGrowthPctLongestProcess,
+      heapUsedKb: { floorFirstHalf: heapEarly, floorSecondHalf: heapLate, max: Math.max(0, ...h.map((x) => x.kb)), samples: h.length },
+      heapFloorGrowthPct: heapEarly ? round2(((heapLate - heapEarly) / heapEarly) * 100) : 0,
     },
   };
 }

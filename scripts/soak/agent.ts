@@ -25,6 +25,9 @@ export interface SoakAgent {
   /** Exits the harness did not cause (a crash), with their code. */
   crashes: { at: number; code: number | null; signal: string | null; lastError: string }[];
   rssSamples: { at: number; kb: number; pid: number }[];
+  heapSamples: { at: number; kb: number; pid: number }[];
+  /** Reads the V8 heap in use from the agent's /metrics into heapSamples. */
+  sampleHeap(): Promise<void>;
   pid(): number | undefined;
   alive(): boolean;
   kill(): Promise<void>;
@@ -55,6 +58,12 @@ export function soakAgent(o: { env: NodeJS.ProcessEnv; intervalSeconds: number; 
     starts: 0,
     crashes: [],
     rssSamples: [],
+    heapSamples: [],
+    async sampleHeap() {
+      const pid = child?.pid;
+      const m = /^nodejs_heap_size_used_bytes(?:\{[^}]*\})? ([\d.e+]+)/m.exec((await self.metrics()) ?? "");
+      if (pid && m) self.heapSamples.push({ at: Date.now(), kb: Math.round(Number(m[1]) / 1024), pid });
+    },
     pid: () => child?.pid,
     alive: () => !!child && child.exitCode === null && child.signalCode === null,
     start() {

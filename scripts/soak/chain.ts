@@ -32,11 +32,19 @@ export async function startSoakChain(port: number, stateFile: string): Promise<S
     pid: () => anvil.pid,
     async restart(whileDown) {
       const blockBefore = Number(await rpc<string>(url, "eth_blockNumber"));
+      const timeBefore = Number((await rpc<{ timestamp: string }>(url, "eth_getBlockByNumber", ["latest", false])).timestamp);
+      const downAt = Date.now();
       // SIGTERM: anvil writes its state to the file as it exits.
       await stopAnvil(anvil, 30_000);
       await whileDown();
       anvil = await start();
       await waitForChainId(url);
+      // anvil's state file keeps the blocks but not its clock's offset: the world moved time forward
+      // (feeds, maturities), and a restarted anvil would stamp its next block with the wall clock,
+      // back in time (interest un-accrued: a vault's share price "down", feeds from the future). A
+      // real chain's time only moves on: as much as it was down.
+      const ahead = timeBefore + Math.ceil((Date.now() - downAt) / 1000) - Math.floor(Date.now() / 1000);
+      if (ahead > 0) await rpc(url, "evm_increaseTime", [ahead]);
       const blockAfter = Number(await rpc<string>(url, "eth_blockNumber"));
       if (blockAfter < blockBefore) throw new Error(`the chain came back at block ${blockAfter}, before ${blockBefore}: anvil_loadState lost blocks`);
       return { blockBefore, blockAfter };

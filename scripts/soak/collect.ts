@@ -36,7 +36,7 @@ export async function txServiceProposals(txServiceUrl: string, safe: Address): P
   const out: ProposalRecord[] = [];
   let next: string | null = `${txServiceUrl}/v2/safes/${getAddress(safe)}/multisig-transactions/?limit=100`;
   while (next) {
-    const res = await fetch(next);
+    const res = await fetch(next, { signal: AbortSignal.timeout(30_000) });
     if (!res.ok) throw new Error(`tx service ${next}: HTTP ${res.status}`);
     const page = (await res.json()) as { next: string | null; results: { safe: string; nonce: number | string; safeTxHash: string }[] };
     for (const r of page.results) out.push({ safe: r.safe, nonce: Number(r.nonce), safeTxHash: r.safeTxHash });

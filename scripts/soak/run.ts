@@ -27,6 +27,9 @@ export interface SoakOptions {
   faults?: number;
   kinds?: readonly FaultKind[];
   log?: (s: string) => void;
+  /** Real ms the whole run may take (default: twice the schedule plus 5 min); past it runSoak fails
+   * saying what it was waiting for, with the agent log's path and last lines. */
+  deadlineMs?: number;
 }
 
 export type SoakResult = SoakFigures & {
@@ -35,14 +38,56 @@ export type SoakResult = SoakFigures & {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Set once the run is over its deadline: every polling wait ends at its next look. */
+class Cancelled extends Error {}
+let cancelled: { why: string } | undefined;
+const checkCancelled = () => {
+  if (cancelled) throw new Cancelled(cancelled.why);
+};
+
 /** Resolves once the agent has reported `n` cycles, or after `maxMs` (false). */
 async function cyclesReach(agent: SoakAgent, n: number, maxMs: number): Promise<boolean> {
   const end = Date.now() + maxMs;
   while (agent.cycles.length < n) {
+    checkCancelled();
     if (Date.now() > end) return false;
     await sleep(100);
   }
   return true;
+}
+
+/**
+ * Resolves once the agent has reported a cycle that started after `since` (real ms), or after
+ * `maxMs` (false). A fault must be met by a whole cycle: a cycle already running when it went in may
+ * have passed the faulty service before it (a refused RPC cleared 0.5 s later proved nothing).
+ */
+async function cycleStartedAfter(agent: SoakAgent, since: number, maxMs: number): Promise<boolean> {
+  const end = Date.now() + maxMs;
+  while (!agent.cycles.some((c) => c.at - c.totalMs >= since)) {
+    checkCancelled();
+    if (Date.now() > end) return false;
+    await sleep(100);
+  }
+  return true;
+}
+
+/** `p`, or an error naming what did not finish within `ms`. */
+export async function bounded<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let t: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<never>((_, rej) => (t = setTimeout(() => rej(new Error(`${what}: not done within ${Math.round(ms / 1000)} s`)), ms)))]);
+  } finally {
+    clearTimeout(t);
+  }
+}
+
+/** The last `n` lines of a file ("" when it cannot be read). */
+export function tailOf(file: string, n = 30): string {
+  try {
+    return fs.readFileSync(file, "utf8").split("\n").filter(Boolean).slice(-n).join("\n");
+  } catch {
+    return "";
+  }
 }
 
 export async function runSoak(o: SoakOptions): Promise<SoakResult> {
@@ -55,14 +100,45 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   const plan = planFaults(rng, { cycles: slots, faults: o.faults ?? Math.max(1, Math.floor(slots / 2)), kinds: o.kinds });
   log(`${o.hours} simulated h, a cycle every simulated hour = ${intervalSeconds} s real (speed ${o.speed}), ${plan.length} faults, seed ${o.seed}: about ${Math.round((slots * intervalSeconds) / 60)} real min`);
   const tStart = Date.now();
-  const w = await startSoakWorld({ log, alertDedupSeconds: 6 * intervalSeconds, watchIntervalSeconds: Math.max(1, Math.round(30 / o.speed)) });
-  const faults: FaultRecord[] = [];
+  // The agent's JSON log, kept after the run for a look at what it did.
+  const agentLog = path.join(os.tmpdir(), `treasury-soak-agent-${process.pid}-${tStart}.log`);
+  log(`the agent's log: ${agentLog}`);
+  const deadlineMs = o.deadlineMs ?? 2 * slots * slotMs + 300_000;
+  // What the run waits for now: named in the error when the deadline passes.
+  const stage = { now: "the world to start (anvil, the treasury, the services, PostgreSQL)" };
+  cancelled = undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const overDeadline = new Promise<never>((_, rej) => {
+    timer = setTimeout(() => {
+      cancelled = { why: `over the deadline while waiting for ${stage.now}` };
+      rej(new Error(`runSoak: over its ${Math.round(deadlineMs / 1000)} s deadline while waiting for ${stage.now}`));
+    }, deadlineMs);
+  });
+  const fail = (e: Error) => {
+    const tail = tailOf(agentLog);
+    return new Error(`${e.message}\n(the soak was waiting for ${stage.now}; the agent's log: ${agentLog}${tail ? `, its last lines:\n${tail}` : ", empty"})`, { cause: e });
+  };
+  let w: SoakWorld | undefined;
   let agent: SoakAgent | undefined;
   try {
-    const fromBlock = BigInt(await (await import("viem")).createPublicClient({ transport: (await import("viem")).http(w.chain.url) }).getBlockNumber()) + 1n;
-    // The agent's JSON log, kept after the run for a look at what it did.
-    const agentLog = path.join(os.tmpdir(), `treasury-soak-agent-${process.pid}.log`);
-    log(`the agent's log: ${agentLog}`);
+    return await Promise.race([overDeadline, soakBody()]);
+  } catch (e) {
+    throw fail(e as Error);
+  } finally {
+    clearTimeout(timer);
+    cancelled ??= { why: "the run ended" };
+    stage.now = "the agent to stop";
+    await bounded(agent?.stop() ?? Promise.resolve(), 30_000, "stopping the agent").catch((e: Error) => log(e.message));
+    stage.now = "the world to stop";
+    await bounded(w?.stop() ?? Promise.resolve(), 90_000, "stopping the world (anvil, services, PostgreSQL)").catch((e: Error) => log(e.message));
+  }
+
+  async function soakBody(): Promise<SoakResult> {
+  w = await startSoakWorld({ log, alertDedupSeconds: 6 * intervalSeconds, watchIntervalSeconds: Math.max(1, Math.round(30 / o.speed)), marketCacheSeconds: Math.max(1, Math.round(600 / o.speed)) });
+  checkCancelled();
+  const faults: FaultRecord[] = [];
+  {
+    const fromBlock = BigInt(await (await import("viem")).createPublicClient({ transport: (await import("viem")).http(w.chain.url, { timeout: 20_000 }) }).getBlockNumber()) + 1n;
     agent = soakAgent({ env: w.env, intervalSeconds, serverPort: await freePort(), log, logFile: agentLog });
     const a = agent;
     const own = owners({ rpcUrl: w.chain.url, safe: w.safe, policy: w.policy });
@@ -87,6 +163,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       ).finally(() => (busy = false));
     }, 200);
     const rss = setInterval(() => a.sampleRss(), Math.max(250, slotMs / 8));
+    const heap = setInterval(() => void a.sampleHeap(), Math.max(1_000, slotMs / 2));
     // Watch ticks per agent process (each restart counts from 0): the highest reading of each, summed.
     const ticksByPid = new Map<number, number>();
     const tickPoll = setInterval(() => {
@@ -96,51 +173,63 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     a.start();
     // The schedule starts with the first cycle (the agent's own start, ts-node and the journal, is
     // not part of it): slot k is [t0 + k·slot, t0 + (k+1)·slot).
+    stage.now = "the agent's first cycle report";
     if (!(await cyclesReach(a, 1, 180_000))) throw new Error(`the agent reported no cycle within 180 s (its log: ${agentLog})`);
     const t0 = a.cycles[0].at - a.cycles[0].totalMs;
     const end = t0 + slots * slotMs;
+    const world = w!;
     for (const f of plan) {
       // On a loaded machine cycles run late: a planned fault still goes in while the agent cycles.
+      stage.now = `cycle ${f.afterCycle} (before the fault ${f.kind}; ${a.cycles.length} reported)`;
       if (!(await cyclesReach(a, f.afterCycle, Math.max(3 * slotMs, end - Date.now())))) break;
+      stage.now = `the fault ${f.kind} to be met by a cycle and taken out`;
       // A fault the harness could not put in or take out is reported, not hidden, and the soak goes on.
-      faults.push(await inject(f, w, a, slotMs, log).catch((e: Error) => (log(`fault ${f.kind}: the harness failed: ${e.message}`), { kind: f.kind, at: Date.now(), clearedAt: Date.now(), detail: `harness error: ${e.message}` })));
+      faults.push(await bounded(inject(f, world, a, slotMs, log), 4 * slotMs + 120_000, `fault ${f.kind}`).catch((e: Error) => { checkCancelled(); log(`fault ${f.kind}: the harness failed: ${e.message}`); return { kind: f.kind, at: Date.now(), clearedAt: Date.now(), detail: `harness error: ${e.message}` }; }));
     }
-    while (Date.now() < end) await sleep(200);
+    stage.now = `the schedule's end (${slots} slots; ${a.cycles.length} cycles reported)`;
+    while (Date.now() < end) {
+      checkCancelled();
+      await sleep(200);
+    }
     // The last slot's cycle may still be running: let it report (a slot is not missed for being last).
+    stage.now = "the last slot's cycle report";
     await cyclesReach(a, slots, slotMs);
+    stage.now = "the agent's watch ticks (GET /api/watch)";
     const last = await a.watchTicks();
     if (last !== undefined && a.pid()) ticksByPid.set(a.pid()!, Math.max(last, ticksByPid.get(a.pid()!) ?? 0));
     const ticks = ticksByPid.size ? [...ticksByPid.values()].reduce((x, y) => x + y, 0) : watchTicks(await a.metrics());
     clearInterval(tickPoll);
     clearInterval(rss);
+    clearInterval(heap);
     clearInterval(ownersLoop);
-    await a.stop();
+    stage.now = "the agent to stop (SIGTERM, SIGKILL after 10 s)";
+    await bounded(a.stop(), 30_000, "stopping the agent");
     log("collecting: chain logs, the agent key's transactions, proposals, alerts ...");
-    const chain = await chainRecords({ rpcUrl: w.chain.url, module: w.module, policy: w.policy, agent: w.agentAddress, fromBlock });
-    const proposals = await txServiceProposals(w.txServiceUrl, w.safe);
-    const alerts: AlertDelivery[] = w.webhook.received.map((r, i) => {
+    stage.now = "the chain's logs and the agent key's transactions";
+    const chain = await bounded(chainRecords({ rpcUrl: world.chain.url, module: world.module, policy: world.policy, agent: world.agentAddress, fromBlock }), 180_000, "reading the chain's records");
+    stage.now = "the tx service's proposals";
+    const proposals = await bounded(txServiceProposals(world.txServiceUrl, world.safe), 60_000, "reading the tx service's proposals");
+    const alerts: AlertDelivery[] = world.webhook.received.map((r, i) => {
       const d = JSON.parse(r.body) as { data?: { kind?: string; key?: string | null } };
-      return { at: w.webhookTimes[i], id: r.headers["webhook-id"] ?? String(i), kind: d.data?.kind ?? "?", key: d.data?.key ?? null };
+      return { at: world.webhookTimes[i], id: r.headers["webhook-id"] ?? String(i), kind: d.data?.kind ?? "?", key: d.data?.key ?? null };
     });
     const records: SoakRecords = {
       hours: o.hours, t0, slotMs, slots, cycles: a.cycles.filter((c) => c.at < end + slotMs), faults, alerts, executions: chain.executions, proposals, agentTxs: chain.agentTxs,
       // Memory after two warm-up slots (ts-node, the first cycle's caches), as a service settles.
       rssKb: a.rssSamples.filter((x) => x.at >= t0 + 2 * slotMs),
+      heapUsedKb: a.heapSamples.filter((x) => x.at >= t0 + 2 * slotMs),
       alertGraceMs: 2 * slotMs, silentKinds: SILENT_KINDS,
     };
     const figures = account(records);
     return { records, ...figures, seed: o.seed, speed: o.speed, realSeconds: Math.round((Date.now() - tStart) / 100) / 10, slotSeconds: intervalSeconds, watchTicks: ticks ?? null, agentStarts: a.starts, agentCrashes: a.crashes.length, faultLog: faults };
-  } finally {
-    await agent?.stop().catch(() => undefined);
-    await w.stop();
+  }
   }
 }
 
 /** Put one fault in after a cycle, and take it out once the next cycle has met it (at most 3 slots). */
 async function inject(f: PlannedFault, w: SoakWorld, a: SoakAgent, slotMs: number, log: (s: string) => void): Promise<FaultRecord> {
   const at = Date.now();
-  const next = a.cycles.length + 1;
-  const untilNextCycle = () => cyclesReach(a, next, 3 * slotMs);
+  const untilNextCycle = () => cycleStartedAfter(a, at, 3 * slotMs);
   const p = w.proxies;
   let detail = "";
   switch (f.kind) {

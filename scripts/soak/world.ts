@@ -42,7 +42,7 @@ export interface SoakWorld {
   stop(): Promise<void>;
 }
 
-export async function startSoakWorld(o: { log: (s: string) => void; alertDedupSeconds: number; watchIntervalSeconds: number }): Promise<SoakWorld> {
+export async function startSoakWorld(o: { log: (s: string) => void; alertDedupSeconds: number; watchIntervalSeconds: number; marketCacheSeconds?: number }): Promise<SoakWorld> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "treasury-soak-"));
   const children: ChildProcess[] = [];
   const closers: (() => Promise<unknown>)[] = [];
@@ -108,6 +108,9 @@ export async function startSoakWorld(o: { log: (s: string) => void; alertDedupSe
       MARKET_COINMETRICS_URL: m.coinmetrics,
       MARKET_BGEOMETRICS_URL: m.bgeometrics,
       MARKET_DERIBIT_URL: m.deribit,
+      // The market cache (10 min for a daily cycle) compressed with the day: each cycle asks the
+      // sources again, as each daily cycle does, so a market fault is met, not hidden by the cache.
+      ...(o.marketCacheSeconds !== undefined ? { MARKET_CACHE_TTL_SECONDS: String(o.marketCacheSeconds) } : {}),
       ANTHROPIC_API_KEY: "sk-ant-soak-local-stub",
       ANTHROPIC_MODEL: "claude-soak-stub",
       ANTHROPIC_BASE_URL: proxies.messages.url,

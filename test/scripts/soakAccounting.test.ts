@@ -48,6 +48,38 @@ describe("soak accounting", () => {
     expect(r.alertsSent).to.equal(2);
   });
 
+  it("a daily report sent during a fault is news, not the fault's alert (nor a second one)", () => {
+    const rec = clean();
+    rec.alerts.push({ at: 1200, id: "msg_r", kind: "report.daily", key: "report.daily:31337:0xsafe:2026-12-07" });
+    expect(account(rec).extra.faultsPerKind["rpc-refuse"]).to.include({ alerted: 1, alertedMoreThanOnce: 0 });
+    expect(account(rec).alertLatencyMs).to.deep.equal({ p50: 400, max: 400 });
+  });
+
+  it("an alert sent after the next fault went in is that fault's, not a second one of the first", () => {
+    const rec = clean();
+    rec.faults.push({ kind: "market-5xx", at: 1700, clearedAt: 1900 });
+    rec.alerts.push({ at: 1800, id: "msg_m", kind: "market.source", key: "market.source:CoinGecko HTTP 503" });
+    const r = account(rec);
+    expect(r.extra.faultsPerKind["rpc-refuse"]).to.include({ alerted: 1, alertedMoreThanOnce: 0 });
+    expect(r.extra.faultsPerKind["market-5xx"]).to.include({ alerted: 1, alertedMoreThanOnce: 0 });
+    expect(r.extra.faultsPerKind["market-5xx"].latencyMs.max).to.equal(100);
+  });
+
+  it("a report due again on the same date (the soak compresses the day, not the calendar) is not a duplicate alert", () => {
+    const rec = clean();
+    const key = "report.daily:31337:0xsafe:2026-12-07";
+    rec.alerts.push({ at: 100, id: "msg_r1", kind: "report.daily", key }, { at: 2000, id: "msg_r2", kind: "report.daily", key });
+    expect(account(rec).duplicates.alerts).to.equal(0);
+  });
+
+  it("the heap's floor per half of the run: a sawtooth that comes back down is flat, a rising floor is growth", () => {
+    const rec = clean();
+    rec.heapUsedKb = [100, 150, 200, 95, 140, 190, 98, 150, 210, 96].map((kb, i) => ({ at: i, kb, pid: 1 }));
+    expect(account(rec).extra.heapFloorGrowthPct).to.equal(1.05);
+    rec.heapUsedKb = [100, 150, 200, 120, 160, 190, 140, 180, 210, 150].map((kb, i) => ({ at: i, kb, pid: 1 }));
+    expect(account(rec).extra.heapFloorGrowthPct).to.equal(40);
+  });
+
   it("a decision executed by two transactions is a duplicate execution", () => {
     const rec = clean();
     rec.executions.push({ decisionHash: H1.toUpperCase().replace("0X", "0x"), txHash: "0x02", event: "DecisionRecorded" });

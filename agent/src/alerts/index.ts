@@ -3,6 +3,7 @@ export { AlertDispatcher, type DispatchResult } from "./dispatcher";
 export { AlertLog } from "./dedup";
 export { notifier, type Notifier } from "./notify";
 export { cycleAlert, cycleSucceeded, reasonKey, OPEN_KINDS } from "./cycle";
+export { marketSourceAlerts, MARKET_SOURCE_KIND } from "./market";
 export { telegramChannel } from "./telegram";
 export { emailChannel } from "./email";
 export { webhookChannel } from "./webhook";

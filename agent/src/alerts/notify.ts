@@ -4,9 +4,11 @@ import type { CycleReport } from "../cycle/types";
 import type { ExitReport } from "../cycle/emergency";
 import { OPEN_KINDS, cycleAlert, cycleSucceeded, emergencyExitAlert, emergencyExitFailedAlert, recoveredAlert } from "./cycle";
 import type { AlertDispatcher, DispatchResult } from "./dispatcher";
+import { MARKET_SOURCE_KIND, marketSourceAlerts, sourceFailureLines } from "./market";
 
 export interface Notifier {
-  cycle(r: CycleReport): Promise<DispatchResult[]>;
+  /** `quiet`: the cycle's own failure alert is not sent (another alert already told the same problem). */
+  cycle(r: CycleReport, o?: { quiet?: boolean }): Promise<DispatchResult[]>;
   emergencyExit(r: ExitReport): Promise<DispatchResult[]>;
   emergencyExitFailed(error: string): Promise<DispatchResult[]>;
 }
@@ -20,15 +22,23 @@ export function notifier(d: AlertDispatcher, o: { executed: boolean; recovered: 
     }
   };
   return {
-    cycle: (r) =>
+    cycle: (r, c) =>
       guard(async () => {
         if (!d.enabled) return [];
         // What no channel took before goes first (a proposal made while every channel was down).
         const out = await d.retryUndelivered();
         const a = cycleAlert(r, o);
-        if (a) out.push(await d.send(a));
-        if (cycleSucceeded(r)) {
-          const was = await d.resolve(OPEN_KINDS);
+        // A failing market source is told once per source; when it is why the day is held, the
+        // hold's alert says it (one alert for one problem).
+        const market = marketSourceAlerts(r);
+        if (a && r.held === "stale-data" && market.length) a.lines = [...a.lines, "Market sources that failed:", ...sourceFailureLines(r.sourceFailures!)];
+        else for (const m of market) out.push(await d.send(m));
+        if (a && !c?.quiet) out.push(await d.send(a));
+        // A cycle that worked closes the failure and hold alerts; a market read with no failing
+        // source closes the source alerts (a source failing again later is a new alert).
+        const closes = [...(cycleSucceeded(r) ? OPEN_KINDS : []), ...(r.sourceFailures?.length === 0 ? [MARKET_SOURCE_KIND] : [])];
+        if (closes.length) {
+          const was = await d.resolve(closes);
           if (was.length && o.recovered) out.push(await d.send(recoveredAlert(r, was)));
         }
         return out;

@@ -38,5 +38,5 @@ export async function decideFor(provider: MarketProvider, strategy: Strategy, p:
   // The approver's stale-data gate looks at what this decision depends on: a field the strategy does
   // not use (the stable yield, which no live source serves) never blocks a trade.
   const staleInputs = blockingIssues(view, strategy.needs).map((i) => i.field);
-  return { decision, indicators, market: { provider: provider.name, sources, issues: view.issues, texts }, closes, staleInputs };
+  return { decision, indicators, market: { provider: provider.name, sources, issues: view.issues, texts, ...(view.sourceFailures ? { sourceFailures: view.sourceFailures } : {}) }, closes, staleInputs };
 }

@@ -99,7 +99,9 @@ export async function runCycle<P extends PortfolioLike>(ctx: ExecContext, steps:
     }
   };
   const cycleKey = `${ctx.chainId}:${ctx.safe}:${o.date}`;
-  const report = (r: Omit<CycleReport, "date" | "cycleKey" | "stepsMs" | "totalMs" | "reconciled"> & { reconciled?: unknown[] }): CycleReport => ({ date: o.date, cycleKey, reconciled: [], ...r, stepsMs, totalMs: now() - t0 });
+  // The market sources that failed while deciding go out with whatever the cycle ends in (alerts/market.ts).
+  let sourceFailures: CycleReport["sourceFailures"];
+  const report = (r: Omit<CycleReport, "date" | "cycleKey" | "stepsMs" | "totalMs" | "reconciled"> & { reconciled?: unknown[] }): CycleReport => ({ date: o.date, cycleKey, reconciled: [], ...r, ...(sourceFailures ? { sourceFailures } : {}), stepsMs, totalMs: now() - t0 });
   const abort = async (step: string, e: unknown, reconciled: unknown[] = []): Promise<CycleReport> => {
     const reason = `${step}: ${errorText(e)}`;
     ctx.log.error({ cycleKey, step, reason }, "cycle stopped: nothing sent");
@@ -160,6 +162,7 @@ export async function runCycle<P extends PortfolioLike>(ctx: ExecContext, steps:
       switch (r.step) {
         case "decide":
           e.decided = await timed("decide", () => steps.decide(p, o.date));
+          sourceFailures = e.decided.market.sourceFailures;
           break;
         case "plan":
           e.plan = await timed("plan", () => steps.plan(p, e.decided!));

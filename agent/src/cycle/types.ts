@@ -6,6 +6,7 @@ import type { ApprovalRequestInput, ApprovalResult, PlanStep } from "../approval
 import type { Decision, Position } from "../strategy/types";
 import type { RiskOnTop } from "./riskGate";
 import type { BatchCall } from "../execute";
+import type { SourceFailure } from "../market/types";
 
 /** What the cycle itself needs from the portfolio read (the reader returns more; it is recorded whole). */
 export interface PortfolioLike {
@@ -21,7 +22,7 @@ export interface PortfolioLike {
 export interface Decided {
   decision: Decision;
   indicators: unknown;
-  market: { provider: string; sources: Record<string, string>; issues: unknown[]; texts: { source: string; text: string }[] };
+  market: { provider: string; sources: Record<string, string>; issues: unknown[]; texts: { source: string; text: string }[]; sourceFailures?: SourceFailure[] };
   /** Daily closes known before the day (oldest first, null = gap) of the volatile positions, for the VaR. */
   closes?: Partial<Record<Position, (number | null)[]>>;
   /** Fields the decision depends on that are stale or missing: the approver's stale-data gate. */
@@ -85,6 +86,8 @@ export interface CycleReport {
   safeTxHash?: Hex;
   proposalUrl?: string;
   verdict?: { decision: string; decidedBy: string; llm: string; reasons: string[] };
+  /** Live market sources that failed while deciding (alerted per source); absent when the market was not read. */
+  sourceFailures?: SourceFailure[];
   reconciled: unknown[];
   stepsMs: Record<string, number>;
   totalMs: number;

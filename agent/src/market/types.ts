@@ -51,6 +51,27 @@ export interface MarketView {
   series: Record<Field, Float64Array>;
   issues: DataIssue[];
   options?: OptionsInfo;
+  /** Live sources that failed while this view was built, and what was used instead (absent: replay). */
+  sourceFailures?: SourceFailure[];
+}
+
+/**
+ * One market source that did not answer (5xx, 429, timeout, malformed body...) for one view: the
+ * operator's alert says which source, how it failed and what the agent used instead.
+ */
+export interface SourceFailure {
+  /** The source's name (CoinGecko, Binance, Deribit...). */
+  source: string;
+  field: Field | "options";
+  /** timeout | network | http | malformed | schema | bounds | error */
+  kind: string;
+  /** The HTTP status, when it answered one. */
+  status?: number;
+  message: string;
+  /** What the agent did instead: "fallback" to the next source, the "cached" answer, or "none" (the field is missing). */
+  did: "fallback" | "cached" | "none";
+  /** The fallback source's name, or when the cached answer was fetched (ISO). */
+  instead?: string;
 }
 
 export interface MarketProvider {

@@ -14,7 +14,7 @@ import { Watcher, type WatcherOptions } from "./loop";
 import { SnapshotReader } from "./reads";
 import type { PendingProposal } from "./protocols/proposals";
 
-export { Watcher, isRpcFailure, type WatchState, type WatcherOptions, type DeliveredEvent } from "./loop";
+export { Watcher, isRpcFailure, isRpcFailureText, type WatchState, type WatcherOptions, type DeliveredEvent } from "./loop";
 export { alertEmergencies, withAssessment, isEmergency, type EmergencyHook } from "./emergency";
 export { watchAlert, dispatcherDelivery, type Deliver, type Delivery } from "./alert";
 export { ChainFollower } from "./chain/follower";

@@ -77,6 +77,17 @@ export function isRpcFailure(e: unknown): boolean {
   return ["HttpRequestError", "TimeoutError", "WebSocketRequestError", "SocketClosedError"].some((n) => names.has(n)) || /fetch failed|ECONNREFUSED|ECONNRESET|socket hang up/.test(text(e));
 }
 
+/** The same judgement on a cycle's reason text (`reconcile: HTTP request to http://host:port/ failed (fetch failed)`), for this RPC only. */
+export function isRpcFailureText(reason: string, rpcUrl: string): boolean {
+  let host: string;
+  try {
+    host = new URL(rpcUrl).host;
+  } catch {
+    return false;
+  }
+  return new RegExp(`HTTP request to https?://${host.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\S* (failed|timed out)`).test(reason);
+}
+
 export class Watcher {
   readonly latency = new LatencyBook();
   private readonly now: () => number;
@@ -101,6 +112,14 @@ export class Watcher {
 
   state(): WatchState {
     return { enabled: true, intervalSeconds: this.o.intervalSeconds, ...this.st, recent: [...this.st.recent], latency: this.latency.summary() };
+  }
+
+  /**
+   * A cycle was stopped by the same chain not answering, and told it: the watch loop does not tell
+   * it again (one outage, one alert) until the chain answers again.
+   */
+  noteRpcDown(): void {
+    this.st.rpcDown = true;
   }
 
   /** A cycle finished: its prices are the reference of the since-the-last-cycle crash rule. */

@@ -17,7 +17,7 @@ import { AlertsConfigSchema } from "../../../agent/src/config/schema";
 import { AlertDispatcher, AlertLog, alertChannels } from "../../../agent/src/alerts";
 import { Journal } from "../../../agent/src/journal";
 import { createLogger } from "../../../agent/src/log";
-import { ChainFollower, Cursor, SnapshotReader, Watcher, alertEmergencies, dispatcherDelivery, withAssessment, type WatchEvent } from "../../../agent/src/watch";
+import { ChainFollower, Cursor, SnapshotReader, Watcher, alertEmergencies, dispatcherDelivery, isRpcFailureText, withAssessment, type WatchEvent } from "../../../agent/src/watch";
 import { respondToEmergency } from "../../../agent/src/ai/emergency";
 import { openRuntime } from "../../../agent/src/cycle/runtime";
 import { testKey } from "../../../scripts/world/childChain";
@@ -313,5 +313,18 @@ describe("agent/watch: watchers on the local world", function () {
     expect(ofKind(evs, "watch.detectorFailed")).to.have.length(0); // reported at the first failure only
     expect(broken.watcher.state().failing).to.deep.equal({ proposals: "service answered 500" });
     expect(hooks().filter((h) => h.data.kind === "watch.detectorFailed")).to.have.length(1);
+  });
+
+  it("a dead RPC a cycle already told (treasury run: noteRpcDown) is not told again by the watch loop; the cycle's reason is judged for this RPC only", async () => {
+    const url = `http://127.0.0.1:${await deadPort()}`;
+    const r = rig({ client: createPublicClient({ transport: http(url, { retryCount: 0 }) }) as PublicClient });
+    r.watcher.noteRpcDown();
+    expect(ofKind(await r.watcher.tick(), "watch.rpcDown")).to.have.length(0);
+    expect(r.watcher.state().rpcDown).to.equal(true);
+    // The reasons a cycle reports for a refused and a hanging RPC (viem's HttpRequestError / TimeoutError).
+    expect(isRpcFailureText(`reconcile: HTTP request to ${url}/ failed (fetch failed)`, url)).to.equal(true);
+    expect(isRpcFailureText(`read: HTTP request to ${url}/ timed out`, url)).to.equal(true);
+    expect(isRpcFailureText("reconcile: HTTP request to http://127.0.0.1:1/ failed (fetch failed)", url), "another service's URL").to.equal(false);
+    expect(isRpcFailureText("propose: Bad Gateway", url)).to.equal(false);
   });
 });

@@ -6,9 +6,10 @@
 import { dayOf, isoOf, nextQuarterlyExpiry } from "../calendar";
 import type { DailyColumn } from "../csv";
 import { alignHistory } from "../replay";
-import type { DataIssue, Field, MarketProvider, MarketView, OptionsInfo } from "../types";
+import type { DataIssue, Field, MarketProvider, MarketView, OptionsInfo, SourceFailure } from "../types";
 import { DEFAULT_MAX_AGE_DAYS, viewAt } from "../view";
 import { DEFAULT_HTTP, HttpOptions, ProviderError } from "./http";
+import { UserError } from "../../errors";
 import { applyBounds } from "./series";
 import {
   binanceFundingDaily,
@@ -63,7 +64,16 @@ export function liveConfigFromEnv(env: NodeJS.ProcessEnv = process.env): LiveCon
     bgeometrics: env.MARKET_BGEOMETRICS_URL ?? LIVE_DEFAULTS.bgeometrics,
     deribit: env.MARKET_DERIBIT_URL ?? LIVE_DEFAULTS.deribit,
     coingeckoApiKey: env.COINGECKO_API_KEY || undefined,
+    cacheTtlMs: cacheTtlFromEnv(env.MARKET_CACHE_TTL_SECONDS),
   };
+}
+
+/** MARKET_CACHE_TTL_SECONDS: how long an answer is reused (the soak compresses it with the day). */
+function cacheTtlFromEnv(v: string | undefined): number {
+  if (v === undefined || v.trim() === "") return LIVE_DEFAULTS.cacheTtlMs;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new UserError(`MARKET_CACHE_TTL_SECONDS must be a number of seconds ≥ 0, got "${v}"; unset it for the default ${LIVE_DEFAULTS.cacheTtlMs / 1000} s`);
+  return Math.round(n * 1000);
 }
 
 interface Fetched<T> {
@@ -73,6 +83,13 @@ interface Fetched<T> {
 }
 
 type Loader<T> = () => Promise<Fetched<T>>;
+
+/** A failure as the operator's alert tells it (what was done instead is filled in by the caller). */
+function failureOf(source: string, field: Field | "options", e: unknown): Omit<SourceFailure, "did"> {
+  const p = e instanceof ProviderError ? e : undefined;
+  // The status only when it is the failure (a malformed 200 is "malformed", not "HTTP 200").
+  return { source, field, kind: p?.kind ?? "error", ...(p?.kind === "http" && p.status !== undefined ? { status: p.status } : {}), message: (e as Error)?.message ?? String(e) };
+}
 
 export class LiveProvider implements MarketProvider {
   readonly name = "live";
@@ -91,7 +108,7 @@ export class LiveProvider implements MarketProvider {
    * Cached load: a fresh answer is reused for cacheTtlMs; when a refresh fails, the last good
    * answer is used (with an issue saying so) and staleness decides whether it is still usable.
    */
-  private async cached<T>(key: string, load: Loader<T>): Promise<Fetched<T>> {
+  private async cached<T>(key: string, load: Loader<T>, failed?: (e: unknown, cachedAt: string) => void): Promise<Fetched<T>> {
     const hit = this.cache.get(key);
     if (hit && this.now() - hit.at < this.cfg.cacheTtlMs) return hit.value as Fetched<T>;
     try {
@@ -100,6 +117,8 @@ export class LiveProvider implements MarketProvider {
       return v;
     } catch (e) {
       if (hit) {
+        // Not silent: the caller reports the source as failing (an alert), with the cached answer as what was used.
+        failed?.(e, new Date(hit.at).toISOString());
         const old = hit.value as Fetched<T>;
         return {
           ...old,
@@ -126,41 +145,49 @@ export class LiveProvider implements MarketProvider {
     const http: HttpOptions = { ...c.http, headers: c.coingeckoApiKey ? { "x-cg-demo-api-key": c.coingeckoApiKey } : undefined };
     const plain = c.http;
     const since = day - c.historyDays - 2;
-    const loaders: Record<Exclude<Field, "stableYield">, Loader<DailyColumn | null>[]> = {
-      btc: [this.column("btc", "CoinGecko", () => coingeckoCloses(c.coingecko, "bitcoin", c.historyDays, http))],
-      eth: [this.column("eth", "CoinGecko", () => coingeckoCloses(c.coingecko, "ethereum", c.historyDays, http))],
+    const col = (field: Field, source: string, load: () => Promise<DailyColumn | null>) => ({ source, load: this.column(field, source, load) });
+    const loaders: Record<Exclude<Field, "stableYield">, { source: string; load: Loader<DailyColumn | null> }[]> = {
+      btc: [col("btc", "CoinGecko", () => coingeckoCloses(c.coingecko, "bitcoin", c.historyDays, http))],
+      eth: [col("eth", "CoinGecko", () => coingeckoCloses(c.coingecko, "ethereum", c.historyDays, http))],
       mvrv: [
-        this.column("mvrv", "CoinMetrics community", () => coinmetricsMvrv(c.coinmetrics, isoOf(since), plain)),
-        this.column("mvrv", "BGeometrics", () => bgeometricsMvrv(c.bgeometrics, plain)),
+        col("mvrv", "CoinMetrics community", () => coinmetricsMvrv(c.coinmetrics, isoOf(since), plain)),
+        col("mvrv", "BGeometrics", () => bgeometricsMvrv(c.bgeometrics, plain)),
       ],
       funding: [
         // 1000 settlements max per call, ascending from startTime: ask for the last 60 days only.
-        this.column("funding", "Binance", () => binanceFundingDaily(c.binance, (day - 60) * 86_400_000, plain)),
-        this.column("funding", "Bybit", () => bybitFundingDaily(c.bybit, plain)),
+        col("funding", "Binance", () => binanceFundingDaily(c.binance, (day - 60) * 86_400_000, plain)),
+        col("funding", "Bybit", () => bybitFundingDaily(c.bybit, plain)),
       ],
-      fearGreed: [this.column("fearGreed", "alternative.me", () => fearGreed(c.alternative, c.historyDays + 2, plain))],
+      fearGreed: [col("fearGreed", "alternative.me", () => fearGreed(c.alternative, c.historyDays + 2, plain))],
     };
     const cols: Partial<Record<Field, DailyColumn>> = {};
     const sources: Partial<Record<Field, string>> = {};
     const issues: DataIssue[] = [];
+    // Every source that failed, whatever answered instead: a fallback or a cached answer keeps the
+    // cycle going, but the operator is still told (alerts/market.ts), once per source and failure.
+    const sourceFailures: SourceFailure[] = [];
     await Promise.all(
       (Object.keys(loaders) as (keyof typeof loaders)[]).map(async (field) => {
         const failures: string[] = [];
-        for (const [k, load] of loaders[field].entries()) {
+        const failed: Omit<SourceFailure, "did">[] = [];
+        for (const [k, { source, load }] of loaders[field].entries()) {
           try {
-            const got = await this.cached(`${field}#${k}`, load);
+            const got = await this.cached(`${field}#${k}`, load, (e, at) => sourceFailures.push({ ...failureOf(source, field, e), did: "cached", instead: at }));
             issues.push(...got.issues.map((i) => ({ ...i, field })));
             if (got.value) {
               cols[field] = got.value;
               sources[field] = got.source + (failures.length ? ` (after ${failures.join("; ")})` : "");
               if (failures.length) issues.push({ field, reason: `fell back to ${got.source}: ${failures.join("; ")}`, info: true });
+              sourceFailures.push(...failed.map((f) => ({ ...f, did: "fallback" as const, instead: got.source })));
               return;
             }
             failures.push(`${got.source}: no data`);
           } catch (e) {
             failures.push(e instanceof ProviderError ? e.message : `${(e as Error).message}`);
+            failed.push(failureOf(source, field, e));
           }
         }
+        sourceFailures.push(...failed.map((f) => ({ ...f, did: "none" as const })));
         issues.push({ field, reason: `not available: ${failures.join("; ")}` });
       }),
     );
@@ -178,23 +205,25 @@ export class LiveProvider implements MarketProvider {
       return !m || i.field === "options" || dayOf(m[1]) >= day - 1 - DEFAULT_MAX_AGE_DAYS[i.field];
     };
     view.issues = [...issues.filter(recent), ...view.issues.filter((i) => i.field !== "stableYield")];
-    view.options = await this.options(day, view.issues);
+    view.options = await this.options(day, view.issues, sourceFailures);
+    view.sourceFailures = sourceFailures;
     return view;
   }
 
-  private async options(day: number, issues: DataIssue[]): Promise<OptionsInfo> {
+  private async options(day: number, issues: DataIssue[], sourceFailures: SourceFailure[]): Promise<OptionsInfo> {
     const next = isoOf(nextQuarterlyExpiry(day));
     try {
-      const got = await this.cached<OptionOi[]>("options", async () => ({
-        value: await deribitOptions(this.cfg.deribit, this.cfg.http),
-        source: "Deribit",
-        issues: [],
-      }));
+      const got = await this.cached<OptionOi[]>(
+        "options",
+        async () => ({ value: await deribitOptions(this.cfg.deribit, this.cfg.http), source: "Deribit", issues: [] }),
+        (e, at) => sourceFailures.push({ ...failureOf("Deribit", "options", e), did: "cached", instead: at }),
+      );
       const mine = got.value.filter((o) => o.expiry === next);
       const mp = maxPain(mine);
       if (mp === null) issues.push({ field: "options", reason: `Deribit lists no option for the ${next} expiry: no max pain` });
       return mp === null ? { nextExpiry: next } : { nextExpiry: next, maxPain: mp, maxPainSource: "Deribit open interest" };
     } catch (e) {
+      sourceFailures.push({ ...failureOf("Deribit", "options", e), did: "none" });
       issues.push({ field: "options", reason: `${(e as Error).message}: expiry from the calendar, no max pain` });
       return { nextExpiry: next };
     }
