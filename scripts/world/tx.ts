@@ -30,12 +30,13 @@ export function linkBytecode(artifact: Artifact, libraries: Record<string, strin
 export async function confirm(
   label: string,
   pending: Promise<TransactionResponse | ContractTransactionResponse> | TransactionResponse,
+  waits: LocalWaits = LOCAL_WAITS,
 ): Promise<TransactionReceipt> {
   let receipt: TransactionReceipt | null;
   let response: TransactionResponse | ContractTransactionResponse | undefined;
   try {
     response = await pending;
-    receipt = await response.wait();
+    receipt = await receiptOf(label, response, waits);
   } catch (err) {
     // A mined revert: say whether it ran out of gas (estimate too low) or reverted by itself.
     const r = (err as { receipt?: TransactionReceipt }).receipt;
@@ -47,6 +48,56 @@ export async function confirm(
   }
   if (!receipt || receipt.status !== 1) throw new Error(`${label}: transaction failed (status ${receipt?.status})`);
   return receipt;
+}
+
+const LOCAL_CHAIN_ID = 31337n;
+/** On the local chain: how often the node is asked directly, when a block is mined, when to give up. */
+export interface LocalWaits {
+  pollMs: number;
+  nudgeAfterMs: number;
+  giveUpMs: number;
+}
+const LOCAL_WAITS: LocalWaits = { pollMs: 2_000, nudgeAfterMs: 15_000, giveUpMs: 120_000 };
+
+/**
+ * The receipt of `response`. On a real chain: ethers' wait(), as before. On the local chain (anvil,
+ * Hardhat) the world's deployment hung for minutes in a few loaded runs (npm start, the tests'
+ * local chains) at one transaction that never confirmed; so there wait() is raced against asking
+ * the node for the receipt every 2 s, a transaction still in the pool after 15 s is mined with
+ * evm_mine (the chain automines: it should have been), and after 120 s it fails naming the
+ * transaction and what the node said of it, instead of hanging. Each fallback is said on stderr.
+ */
+async function receiptOf(label: string, response: TransactionResponse | ContractTransactionResponse, w: LocalWaits): Promise<TransactionReceipt | null> {
+  const provider = response.provider;
+  const local = await provider.getNetwork().then((n) => n.chainId === LOCAL_CHAIN_ID, () => false);
+  if (!local) return response.wait();
+  const waited = response.wait();
+  // wait() rejects on a mined revert: that is the answer when it comes first; later, nobody listens.
+  waited.catch(() => undefined);
+  const start = Date.now();
+  let nudged = false;
+  for (;;) {
+    let timer: NodeJS.Timeout | undefined;
+    const done = await Promise.race([waited, new Promise<"pending">((r) => (timer = setTimeout(() => r("pending"), w.pollMs)))]).finally(() => clearTimeout(timer));
+    if (done !== "pending") return done;
+    const receipt = await provider.getTransactionReceipt(response.hash).catch(() => null);
+    if (receipt) {
+      process.stderr.write(`[world] ${label}: ethers' wait() had not seen the receipt of ${response.hash} after ${Date.now() - start} ms; the node had it (block ${receipt.blockNumber})\n`);
+      return receipt;
+    }
+    const rpc = (m: string, p: unknown[] = []) => (provider as unknown as { send(m: string, p: unknown[]): Promise<unknown> }).send(m, p);
+    if (!nudged && Date.now() - start > w.nudgeAfterMs) {
+      nudged = true;
+      const pool = await rpc("txpool_status").catch((e: Error) => `txpool_status failed: ${e.message}`);
+      process.stderr.write(`[world] ${label}: ${response.hash} not mined after ${Date.now() - start} ms (pool: ${JSON.stringify(pool)}): mining a block\n`);
+      await rpc("evm_mine").catch(() => undefined);
+    }
+    if (Date.now() - start > w.giveUpMs) {
+      const tx = await provider.getTransaction(response.hash).catch((e: Error) => `eth_getTransactionByHash failed: ${e.message}`);
+      const pool = await rpc("txpool_status").catch((e: Error) => `txpool_status failed: ${e.message}`);
+      throw new Error(`no receipt for ${response.hash} (nonce ${response.nonce}, from ${response.from}) after ${w.giveUpMs / 1000} s on the local chain; the node knows it as ${JSON.stringify(tx && typeof tx === "object" ? { blockNumber: tx.blockNumber, nonce: tx.nonce } : tx)}, pool ${JSON.stringify(pool)}`);
+    }
+  }
 }
 
 /** Deploy `artifact` (linking `libraries`) and return the new contract's address. */
