@@ -1,6 +1,6 @@
 // Connect to any JSON-RPC node with signers derived from a mnemonic (default: the well-known test
 // mnemonic of Hardhat and anvil), in the role order deployWorld expects.
-import { HDNodeWallet, JsonRpcProvider, Network, NonceManager, Signer, TransactionRequest, TransactionResponse } from "ethers";
+import { FetchRequest, HDNodeWallet, JsonRpcProvider, Network, NonceManager, Signer, TransactionRequest, TransactionResponse } from "ethers";
 import { withGasMargin } from "../../lib/chain/gas";
 import { SIGNER_ROLES } from "./index";
 
@@ -43,7 +43,11 @@ export async function connectRpc(url: string, opts: { mnemonic?: string; count?:
   }
   // batchMaxCount 1: send each request at once instead of waiting batchStallTime (10 ms) to batch;
   // deploying is strictly sequential, so batching only added latency (~10 s -> ~2 s for the world).
-  const provider = new JsonRpcProvider(url, Network.from(chainId), {
+  // A request the node never answers fails after 60 s (ethers' default: 5 min) with the method named,
+  // rather than holding a deploy that long.
+  const request = new FetchRequest(url);
+  request.timeout = 60_000;
+  const provider = new JsonRpcProvider(request, Network.from(chainId), {
     cacheTimeout: -1, pollingInterval: 100, staticNetwork: true, batchMaxCount: 1,
   });
   const count = opts.count ?? SIGNER_ROLES.length;
