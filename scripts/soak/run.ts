@@ -10,7 +10,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { freePort } from "../processes";
 import { UserError } from "../../agent/src/errors";
-import { seeded } from "./rng";
+import { seeded } from "../rng";
 import { FAULT_KINDS, SILENT_KINDS, planFaults, type FaultKind, type PlannedFault } from "./schedule";
 import { startSoakWorld, type SoakWorld } from "./world";
 import { soakAgent, watchTicks, type SoakAgent } from "./agent";

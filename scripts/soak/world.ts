@@ -11,7 +11,7 @@ import type { Address, Hex } from "viem";
 import { freePort, stopChildren } from "../processes";
 import { startLocalServices } from "../local-agent";
 import { startSoakChain, type SoakChain } from "./chain";
-import { startSoakPostgres, type SoakPostgres } from "./postgres";
+import { startPostgres, type ScratchPostgres } from "../scratchPostgres";
 import { startFaultProxy, type FaultProxy } from "./faultProxy";
 import { keyOf } from "./owners";
 import { startStub as startMarketStub, baseUrls } from "../../test/agent/marketStub";
@@ -25,7 +25,7 @@ const TELEGRAM_CHAT = "-1001234567890";
 
 export interface SoakWorld {
   chain: SoakChain;
-  pg: SoakPostgres;
+  pg: ScratchPostgres;
   proxies: { rpc: FaultProxy; market: FaultProxy; messages: FaultProxy; txService: FaultProxy; webhook: FaultProxy; telegram: FaultProxy };
   webhook: WebhookReceiver;
   telegram: TelegramStub;
@@ -78,7 +78,7 @@ export async function startSoakWorld(o: { log: (s: string) => void; alertDedupSe
     webhook.received.push = (...xs) => (xs.forEach(() => webhookTimes.push(Date.now())), push(...xs));
     const telegram = await startTelegramStub({ token: TELEGRAM_TOKEN, chats: [TELEGRAM_CHAT] });
     closers.push(() => telegram.close());
-    const pg = await startSoakPostgres();
+    const pg = await startPostgres();
     closers.push(() => pg.stop());
     const proxies = {
       rpc: await startFaultProxy(chain.url),

@@ -20,7 +20,7 @@
 //      the guard, as a treasury that was levered up earlier); NAV counts it negatively; after every
 //      accepted batch the Safe's health factor is at or above the floor, or did not fall; the agent
 //      may repay (always allowed) and collateral withdrawals below the floor are refused.
-// Deterministic: mulberry32 PRNG, one seed per sequence; no dependency added.
+// Deterministic: one seed per sequence (scripts/rng.ts, mulberry32).
 import { expect } from "chai";
 import hre from "hardhat";
 import { AbiCoder, Contract, ErrorDescription, Interface, MaxUint256, TransactionReceipt, ZeroAddress, concat, getAddress, id } from "ethers";
@@ -43,22 +43,16 @@ import {
 import * as lib from "../../lib/chain/encode";
 import { cowPresign, cowSellOrder } from "../../lib/chain/cow";
 import type { Address, Hex } from "viem";
+import { seeded } from "../../scripts/rng";
 
 const HOUR = 3600;
 
 // ------------------------------------------------------------------ PRNG
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 class Rng {
-  constructor(private next: () => number) {}
+  private readonly next: () => number;
+  constructor(seed: number) {
+    this.next = seeded(seed).next;
+  }
   float(lo = 0, hi = 1): number {
     return lo + (hi - lo) * this.next();
   }
@@ -223,7 +217,7 @@ export function summary(stats: Stats, steps: number, secs: string): string[] {
 /** Runs `steps` random steps from seed `seed` on a fresh guarded world, checking every invariant. */
 export async function runSequence(g: GuardedWorld, seed: number, stats: Stats, STEPS: number): Promise<void> {
   const w = g.world;
-  const rng = new Rng(mulberry32(seed));
+  const rng = new Rng(seed);
   const safe = w.treasury.safe;
   const signers = await hre.ethers.getSigners();
   const attacker = signers[9];

@@ -5,7 +5,7 @@
 // flows are excluded from the return, every decision is joined, and the performance figures equal
 // an independent calculation here. Then a restart (same answers, no duplicates) and a reorg; all of
 // it once on the embedded database (PGlite) and once on a scratch PostgreSQL server (DATABASE_URL),
-// which needs the PostgreSQL server binaries (test/helpers/postgres.ts says what to install).
+// which needs the PostgreSQL server binaries (scripts/scratchPostgres.ts says what to install).
 // Last, startup errors for bad input.
 import { expect } from "chai";
 import { Client as PgClient } from "pg";
@@ -16,7 +16,7 @@ import { advanceTime, executeSafeTx, setPrice } from "../../scripts/world";
 import { fundToken } from "../../scripts/world/tokens";
 import { IFACE } from "../helpers/interfaces";
 import { Indexer, LocalChain, indexerStartupFailure, startIndexer, startLocalChain, tmpDir } from "../helpers/indexer";
-import { startPostgres } from "../helpers/postgres";
+import { startPostgres } from "../../scripts/scratchPostgres";
 import { AgentModule__factory, TreasuryPolicy__factory, TreasuryValuation__factory } from "../../typechain-types";
 
 const DAY = 86_400;

@@ -1,6 +1,6 @@
 // The scratch PostgreSQL the indexer's end-to-end test needs: found, or a failure naming the fix.
 import { expect } from "chai";
-import { postgresBinDir } from "../helpers/postgres";
+import { postgresBinDir } from "../../scripts/scratchPostgres";
 
 describe("indexer test harness: PostgreSQL server binaries", function () {
   it("are found on this machine (the end-to-end test runs on PostgreSQL too)", () => {

@@ -1,4 +1,4 @@
-// The scratch PostgreSQL server the journal and indexer suites start (test/helpers/postgres.ts), from
+// The scratch PostgreSQL server the journal and indexer suites start (scripts/scratchPostgres.ts), from
 // a clone inside a private folder (a home directory, or `mktemp -d`: mode 700). Under root the
 // server runs as the `postgres` user, who cannot reach binaries there: they are copied where it can.
 import { expect } from "chai";
@@ -6,7 +6,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { postgresBinDir, reachableBinDir, startPostgres, type ScratchPostgres } from "../helpers/postgres";
+import { postgresBinDir, reachableBinDir, startPostgres, type ScratchPostgres } from "../../scripts/scratchPostgres";
 
 describe("scratch PostgreSQL server from a private folder (mode 700)", function () {
   this.timeout(180_000);

@@ -4,7 +4,7 @@
 import { expect } from "chai";
 import { account, type SoakRecords } from "../../scripts/soak/accounting";
 import { planFaults, FAULT_KINDS } from "../../scripts/soak/schedule";
-import { seeded } from "../../scripts/soak/rng";
+import { seeded } from "../../scripts/rng";
 
 const H1 = "0x" + "11".repeat(32);
 const H2 = "0x" + "22".repeat(32);

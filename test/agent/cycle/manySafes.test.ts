@@ -3,7 +3,7 @@
 // dashboard's decisions, NAV and series, open CoW orders, reconciliation) sees its own Safe only.
 import { expect } from "chai";
 import { decisionHash, Journal, type DecisionBody } from "../../../agent/src/journal";
-import { startPostgres, type ScratchPostgres } from "../../helpers/postgres";
+import { startPostgres, type ScratchPostgres } from "../../../scripts/scratchPostgres";
 import { decisionBody } from "../helpers/decisionBody";
 
 const A = "0x00000000000000000000000000000000000000aA";

@@ -1,5 +1,5 @@
 // The journal on a real Postgres server (DATABASE_URL), not only embedded PGlite: a scratch server
-// (test/helpers/postgres.ts) gets the migrations (twice: idempotent), records with their write-ahead
+// (scripts/scratchPostgres.ts) gets the migrations (twice: idempotent), records with their write-ahead
 // statuses, the idempotency lookups by decision hash and Safe nonce, concurrent writers of the same
 // decision, and a `treasury once` cycle on the local world whose record lands in that server.
 import { expect } from "chai";
@@ -14,7 +14,7 @@ import { foundry } from "viem/chains";
 import { canonicalJson, decisionHash, Journal, type DecisionBody } from "../../../agent/src/journal";
 import { startTxService, type TxService } from "../../../agent/src/safe";
 import { runTreasury } from "../../helpers/treasuryCli";
-import { postgresBinDir, startPostgres, type ScratchPostgres } from "../../helpers/postgres";
+import { postgresBinDir, startPostgres, type ScratchPostgres } from "../../../scripts/scratchPostgres";
 import { startLocalChain, testKey, type LocalChain } from "../../../scripts/world/childChain";
 import { decisionBody } from "../helpers/decisionBody";
 

