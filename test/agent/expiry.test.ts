@@ -21,9 +21,8 @@ import { runStrategy } from "../../agent/src/backtest/engine";
 import { expiryEvidence } from "../../agent/src/backtest/expiryEvidence";
 import { loadHistory } from "../../agent/src/market/replay";
 import { FIELDS } from "../../agent/src/market/types";
-import type { Decision } from "../../agent/src/strategy/types";
 import { signalsFor } from "../../agent/src/strategy/signals";
-import { cloneHistory, scrambleFrom, tinyHistory } from "./helpers";
+import { cloneHistory, expectNoLookAhead, tinyHistory } from "./helpers";
 
 const c = defaultConfig();
 const lim = capLimits(c);
@@ -199,15 +198,7 @@ describe("agent expiry play: no look-ahead, limits hold (real data)", () => {
   const from = dayOf("2023-10-01");
 
   it("changing every value and every daily low from day D on leaves every decision up to D unchanged", () => {
-    const m = scrambleFrom(h, D);
-    for (const name of ["seed-aggressive", "trend-dd+expiry"]) {
-      const a: Decision[] = [];
-      const b: Decision[] = [];
-      runStrategy(h, strategyByName(name, c)!, from, D, c, { onDecision: (d) => a.push(d) });
-      runStrategy(m, strategyByName(name, c)!, from, D, c, { onDecision: (d) => b.push(d) });
-      expect(b.length, name).to.equal(D - from + 1);
-      expect(JSON.stringify(b), name).to.equal(JSON.stringify(a));
-    }
+    expectNoLookAhead(h, ["seed-aggressive", "trend-dd+expiry"], from, D, c);
   });
 
   it("every day 2018-02 → 2025-06: gross volatile (targets + debt) within the volatile cap, the bought asset within the position cap", () => {

@@ -1,6 +1,11 @@
 import { alignHistory } from "../../agent/src/market/replay";
 import { dayOf } from "../../agent/src/market/calendar";
 import { FIELDS, Field, MarketHistory } from "../../agent/src/market/types";
+import { expect } from "chai";
+import { runStrategy } from "../../agent/src/backtest/engine";
+import { strategyByName } from "../../agent/src/strategy/registry";
+import type { Config } from "../../agent/src/strategy/config";
+import type { Decision } from "../../agent/src/strategy/types";
 
 /** A tiny history from `start`: every field given as an array (NaN = gap); missing fields are all gaps. */
 export function tinyHistory(start: string, cols: Partial<Record<Field, number[]>>): MarketHistory {
@@ -28,4 +33,17 @@ export function scrambleFrom(h: MarketHistory, d: number): MarketHistory {
   }
   for (const s of [m.lows?.btc, m.lows?.eth]) if (s) for (let i = d - m.startDay; i < s.length; i++) s[i] = s[i] * 0.01;
   return m;
+}
+
+/** Each named strategy decides the same on every day from `from` to `d` with the future from `d` scrambled. */
+export function expectNoLookAhead(h: MarketHistory, names: readonly string[], from: number, d: number, c: Config): void {
+  const m = scrambleFrom(h, d);
+  for (const name of names) {
+    const a: Decision[] = [];
+    const b: Decision[] = [];
+    runStrategy(h, strategyByName(name, c)!, from, d, c, { onDecision: (x) => a.push(x) });
+    runStrategy(m, strategyByName(name, c)!, from, d, c, { onDecision: (x) => b.push(x) });
+    expect(b.length, name).to.equal(d - from + 1);
+    expect(JSON.stringify(b), name).to.equal(JSON.stringify(a));
+  }
 }
