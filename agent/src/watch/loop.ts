@@ -150,6 +150,13 @@ export class Watcher {
           return;
         }
         const msg = text(e);
+        // While the chain does not answer, a detector reading a service built on it (the tx service
+        // reads the chain) fails with it: one outage, one alert (watch.rpcDown or the cycle's). Not
+        // recorded as failing either, so a failure that outlasts the outage is reported then.
+        if (rpcFailed !== undefined || this.st.rpcDown) {
+          this.o.log.warn({ detector: name, err: msg }, "watch: detector failed while the RPC is down (not alerted separately)");
+          return;
+        }
         this.o.log.error({ detector: name, err: msg }, "watch: detector failed (the others go on)");
         if (this.st.failing[name] !== msg) {
           this.st.failing[name] = msg;

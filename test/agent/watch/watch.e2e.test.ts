@@ -315,6 +315,16 @@ describe("agent/watch: watchers on the local world", function () {
     expect(hooks().filter((h) => h.data.kind === "watch.detectorFailed")).to.have.length(1);
   });
 
+  it("a dead RPC and the tx service failing with it (it reads the chain): one alert, watch.rpcDown; the service's failure is not recorded as failing while the chain is down", async () => {
+    const before = hooks().length;
+    const dead = createPublicClient({ transport: http(`http://127.0.0.1:${await deadPort()}`, { retryCount: 0 }) }) as PublicClient;
+    const r = rig({ client: dead, pending: async () => { throw new Error("service answered 502"); } });
+    const evs = [...(await r.watcher.tick()), ...(await r.watcher.tick())];
+    expect(evs.map((e) => e.kind)).to.deep.equal(["watch.rpcDown"]);
+    expect(hooks().slice(before).map((h) => h.data.kind)).to.deep.equal(["watch.rpcDown"]);
+    expect(r.watcher.state().failing).to.deep.equal({});
+  });
+
   it("a dead RPC a cycle already told (treasury run: noteRpcDown) is not told again by the watch loop; the cycle's reason is judged for this RPC only", async () => {
     const url = `http://127.0.0.1:${await deadPort()}`;
     const r = rig({ client: createPublicClient({ transport: http(url, { retryCount: 0 }) }) as PublicClient });
