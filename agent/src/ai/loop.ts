@@ -136,7 +136,16 @@ export async function monthlyDue(rt: Runtime, date: string, indexerUrl: string):
   if (last && last.date >= `${month}-01`) return undefined;
   const executed = await decisionsFromJournal(rt.journal);
   if (!executed.some((d) => d.date.startsWith(month))) return undefined;
-  const outcomes = joinOutcomes(executed, await fetchJudged(indexerUrl));
+  // Written once per month: not before the indexer has every executed decision of that month (it
+  // follows the chain, a few blocks behind on a busy day); until then the next cycle asks again.
+  const judged = await fetchJudged(indexerUrl);
+  const known = new Set(judged.map((j) => j.decisionHash.toLowerCase()));
+  const waiting = executed.filter((d) => d.date.startsWith(month) && !known.has(d.hash.toLowerCase())).length;
+  if (waiting) {
+    rt.log.info({ month, waiting }, "monthly insights: the indexer has not judged all of the month's executed decisions yet; asking again after the next cycle");
+    return undefined;
+  }
+  const outcomes = joinOutcomes(executed, judged);
   const rep = monthlyReport(outcomes, month);
   const files = writeMonthlyReport(path.join(rt.cfg.dataDir, "reports"), rep);
   const msg = monthlyReportMessage(rep, scope);

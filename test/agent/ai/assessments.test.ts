@@ -13,7 +13,12 @@ import { decisions } from "../../../agent/src/journal/schema";
 import { dailyReport, REPORT_CHANNELS, sendReport, weeklyReport } from "../../../agent/src/ai/reports";
 import { callCostUsd, monthlyCostUsd } from "../../../agent/src/ai/cost";
 import { dispatcherFor } from "../../../agent/src/ai/alerts";
-import { publishMonthly } from "../../../agent/src/ai/loop";
+import { monthlyDue, publishMonthly } from "../../../agent/src/ai/loop";
+import { decisionBody } from "../helpers/decisionBody";
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
 import type { Runtime } from "../../../agent/src/cycle/runtime";
 import { loadAgentConfig } from "../../../agent/src/config";
 import { createLogger } from "../../../agent/src/log";
@@ -264,6 +269,33 @@ describe("ai/daily + ai/weekly + ai/reports", function () {
       expect(again.sent!.suppressed).to.equal(true);
       expect((await aiTotals(journal, `31337:${safe}`)).monthly).to.equal(1);
       await publishMonthly(rt, { month: "August", title: "x", sections: [] }).then(() => expect.fail("a bad month was taken"), (e: Error) => expect(e.message).to.match(/YYYY-MM/));
+    });
+
+    it("the monthly insights wait for the indexer: not written while a month's executed decision is not judged yet, written once it is", async () => {
+      const safe = "0x00000000000000000000000000000000000000bb";
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ai-monthly-"));
+      const env = { RPC_URL: "http://127.0.0.1:1", AGENT_DATA_DIR: dataDir };
+      const rt = { cfg: loadAgentConfig({ env }), log: createLogger("silent"), journal, ctx: { chainId: 31337, safe, env } } as unknown as Runtime;
+      const hash = `0x${"ab".repeat(32)}` as `0x${string}`;
+      const body = decisionBody({ cycleKey: `31337:${safe}:2024-07-30`, date: "2024-07-30", safe });
+      await journal.insert({ hash, cycleKey: body.cycleKey, date: body.date, status: "executed", path: "module", safeNonce: 3, body, txHash: `0x${"cd".repeat(32)}` as `0x${string}`, final: true });
+      // The indexer's /decisions: empty until it has caught up with the block of the execution.
+      let judged: unknown[] = [];
+      const indexer = http.createServer((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ decisions: judged })));
+      await new Promise<void>((r) => indexer.listen(0, "127.0.0.1", r));
+      const url = `http://127.0.0.1:${(indexer.address() as { port: number }).port}`;
+      try {
+        expect(await monthlyDue(rt, "2024-08-01", url), "not judged yet: wait").to.equal(undefined);
+        expect(fs.existsSync(path.join(dataDir, "reports", "insights-2024-07.json"))).to.equal(false);
+        judged = [{ decisionHash: hash, tx: { gasUsd: 1.5 }, later: { "1d": { excess: 0.002 }, "7d": null, "30d": null } }];
+        const done = await monthlyDue(rt, "2024-08-02", url);
+        expect(done?.month).to.equal("2024-07");
+        expect(JSON.parse(fs.readFileSync(done!.files.json, "utf8")).insights.decisions).to.equal(1);
+        expect(await monthlyDue(rt, "2024-08-03", url), "once a month").to.equal(undefined);
+      } finally {
+        indexer.close();
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      }
     });
 
     it("cost: the usage fields at the configured model's prices, per call and per month", () => {
