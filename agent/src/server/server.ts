@@ -71,11 +71,10 @@ export async function startAgentServer(o: AgentServerOptions): Promise<AgentServ
     }
   };
   let inFlight: Promise<void> | undefined;
-  // Once stopping, no new poll: a cycle that ends during shutdown would otherwise ask a transaction
-  // service that is already stopped and log a warning for nothing.
-  let stopped = false;
   const refreshPending = () => {
-    if (!o.pendingProposals || inFlight || stopped) return;
+    // Once stopping, no new poll: a cycle that ends during shutdown would otherwise ask a transaction
+    // service that is already stopped and log a warning for nothing.
+    if (!o.pendingProposals || inFlight || state.stopping) return;
     inFlight = withTimeout(o.pendingProposals(), PENDING_TIMEOUT_MS, "the transaction service")
       .then((n) => state.pending(n, now()))
       .catch((e) => o.log.warn({ err: (e as Error).message.split("\n")[0] }, "server: pending proposals unknown"))
@@ -108,12 +107,8 @@ export async function startAgentServer(o: AgentServerOptions): Promise<AgentServ
       state.watch = () => w.state();
       w.latency.onRecord((kind, ms) => safely("recording a watch latency", () => metrics.observeWatchLatency(kind, ms)));
     },
-    stopping: () => {
-      stopped = true;
-      state.stop(now());
-    },
+    stopping: () => state.stop(now()),
     async stop() {
-      stopped = true;
       state.stop(now());
       await listening.close();
       await inFlight;
