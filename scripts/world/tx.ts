@@ -10,6 +10,7 @@ import {
   TransactionResponse,
 } from "ethers";
 import type { Artifact } from "./artifacts";
+import { LOCAL_CHAIN_ID } from "../processes";
 
 /** Replace library placeholders in `artifact.bytecode` using its linkReferences (byte offsets). */
 export function linkBytecode(artifact: Artifact, libraries: Record<string, string> = {}): string {
@@ -50,7 +51,6 @@ export async function confirm(
   return receipt;
 }
 
-const LOCAL_CHAIN_ID = 31337n;
 /** On the local chain: how often the node is asked directly, when a block is mined, when to give up. */
 export interface LocalWaits {
   pollMs: number;
@@ -69,11 +69,13 @@ const LOCAL_WAITS: LocalWaits = { pollMs: 2_000, nudgeAfterMs: 15_000, giveUpMs:
  */
 async function receiptOf(label: string, response: TransactionResponse | ContractTransactionResponse, w: LocalWaits): Promise<TransactionReceipt | null> {
   const provider = response.provider;
-  const local = await provider.getNetwork().then((n) => n.chainId === LOCAL_CHAIN_ID, () => false);
+  const local = await provider.getNetwork().then((n) => n.chainId === BigInt(LOCAL_CHAIN_ID), () => false);
   if (!local) return response.wait();
   const waited = response.wait();
   // wait() rejects on a mined revert: that is the answer when it comes first; later, nobody listens.
   waited.catch(() => undefined);
+  const rpc = (m: string, p: unknown[] = []) => (provider as unknown as { send(m: string, p: unknown[]): Promise<unknown> }).send(m, p);
+  const pool = () => rpc("txpool_status").catch((e: Error) => `txpool_status failed: ${e.message}`);
   const start = Date.now();
   let nudged = false;
   for (;;) {
@@ -85,17 +87,14 @@ async function receiptOf(label: string, response: TransactionResponse | Contract
       process.stderr.write(`[world] ${label}: ethers' wait() had not seen the receipt of ${response.hash} after ${Date.now() - start} ms; the node had it (block ${receipt.blockNumber})\n`);
       return receipt;
     }
-    const rpc = (m: string, p: unknown[] = []) => (provider as unknown as { send(m: string, p: unknown[]): Promise<unknown> }).send(m, p);
     if (!nudged && Date.now() - start > w.nudgeAfterMs) {
       nudged = true;
-      const pool = await rpc("txpool_status").catch((e: Error) => `txpool_status failed: ${e.message}`);
-      process.stderr.write(`[world] ${label}: ${response.hash} not mined after ${Date.now() - start} ms (pool: ${JSON.stringify(pool)}): mining a block\n`);
+      process.stderr.write(`[world] ${label}: ${response.hash} not mined after ${Date.now() - start} ms (pool: ${JSON.stringify(await pool())}): mining a block\n`);
       await rpc("evm_mine").catch(() => undefined);
     }
     if (Date.now() - start > w.giveUpMs) {
       const tx = await provider.getTransaction(response.hash).catch((e: Error) => `eth_getTransactionByHash failed: ${e.message}`);
-      const pool = await rpc("txpool_status").catch((e: Error) => `txpool_status failed: ${e.message}`);
-      throw new Error(`no receipt for ${response.hash} (nonce ${response.nonce}, from ${response.from}) after ${w.giveUpMs / 1000} s on the local chain; the node knows it as ${JSON.stringify(tx && typeof tx === "object" ? { blockNumber: tx.blockNumber, nonce: tx.nonce } : tx)}, pool ${JSON.stringify(pool)}`);
+      throw new Error(`no receipt for ${response.hash} (nonce ${response.nonce}, from ${response.from}) after ${w.giveUpMs / 1000} s on the local chain; the node knows it as ${JSON.stringify(tx && typeof tx === "object" ? { blockNumber: tx.blockNumber, nonce: tx.nonce } : tx)}, pool ${JSON.stringify(await pool())}`);
     }
   }
 }
