@@ -10,6 +10,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { freePort } from "../processes";
 import { UserError } from "../../agent/src/errors";
+import { withTimeout } from "../../agent/src/server/timeout";
 import { seeded } from "../rng";
 import { FAULT_KINDS, SILENT_KINDS, planFaults, type FaultKind, type PlannedFault } from "./schedule";
 import { startSoakWorld, type SoakWorld } from "./world";
@@ -71,16 +72,6 @@ async function cycleStartedAfter(agent: SoakAgent, since: number, maxMs: number)
   return true;
 }
 
-/** `p`, or an error naming what did not finish within `ms`. */
-export async function bounded<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let t: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([p, new Promise<never>((_, rej) => (t = setTimeout(() => rej(new Error(`${what}: not done within ${Math.round(ms / 1000)} s`)), ms)))]);
-  } finally {
-    clearTimeout(t);
-  }
-}
-
 /** The last `n` lines of a file ("" when it cannot be read). */
 export function tailOf(file: string, n = 30): string {
   try {
@@ -128,9 +119,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     clearTimeout(timer);
     cancelled ??= { why: "the run ended" };
     stage.now = "the agent to stop";
-    await bounded(agent?.stop() ?? Promise.resolve(), 30_000, "stopping the agent").catch((e: Error) => log(e.message));
+    await withTimeout(agent?.stop() ?? Promise.resolve(), 30_000, "stopping the agent").catch((e: Error) => log(e.message));
     stage.now = "the world to stop";
-    await bounded(w?.stop() ?? Promise.resolve(), 90_000, "stopping the world (anvil, services, PostgreSQL)").catch((e: Error) => log(e.message));
+    await withTimeout(w?.stop() ?? Promise.resolve(), 90_000, "stopping the world (anvil, services, PostgreSQL)").catch((e: Error) => log(e.message));
   }
 
   async function soakBody(): Promise<SoakResult> {
@@ -184,7 +175,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       if (!(await cyclesReach(a, f.afterCycle, Math.max(3 * slotMs, end - Date.now())))) break;
       stage.now = `the fault ${f.kind} to be met by a cycle and taken out`;
       // A fault the harness could not put in or take out is reported, not hidden, and the soak goes on.
-      faults.push(await bounded(inject(f, world, a, slotMs, log), 4 * slotMs + 120_000, `fault ${f.kind}`).catch((e: Error) => { checkCancelled(); log(`fault ${f.kind}: the harness failed: ${e.message}`); return { kind: f.kind, at: Date.now(), clearedAt: Date.now(), detail: `harness error: ${e.message}` }; }));
+      faults.push(await withTimeout(inject(f, world, a, slotMs, log), 4 * slotMs + 120_000, `fault ${f.kind}`).catch((e: Error) => { checkCancelled(); log(`fault ${f.kind}: the harness failed: ${e.message}`); return { kind: f.kind, at: Date.now(), clearedAt: Date.now(), detail: `harness error: ${e.message}` }; }));
     }
     stage.now = `the schedule's end (${slots} slots; ${a.cycles.length} cycles reported)`;
     while (Date.now() < end) {
@@ -203,12 +194,12 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     clearInterval(heap);
     clearInterval(ownersLoop);
     stage.now = "the agent to stop (SIGTERM, SIGKILL after 10 s)";
-    await bounded(a.stop(), 30_000, "stopping the agent");
+    await withTimeout(a.stop(), 30_000, "stopping the agent");
     log("collecting: chain logs, the agent key's transactions, proposals, alerts ...");
     stage.now = "the chain's logs and the agent key's transactions";
-    const chain = await bounded(chainRecords({ rpcUrl: world.chain.url, module: world.module, policy: world.policy, agent: world.agentAddress, fromBlock }), 180_000, "reading the chain's records");
+    const chain = await withTimeout(chainRecords({ rpcUrl: world.chain.url, module: world.module, policy: world.policy, agent: world.agentAddress, fromBlock }), 180_000, "reading the chain's records");
     stage.now = "the tx service's proposals";
-    const proposals = await bounded(txServiceProposals(world.txServiceUrl, world.safe), 60_000, "reading the tx service's proposals");
+    const proposals = await withTimeout(txServiceProposals(world.txServiceUrl, world.safe), 60_000, "reading the tx service's proposals");
     const alerts: AlertDelivery[] = world.webhook.received.map((r, i) => {
       const d = JSON.parse(r.body) as { data?: { kind?: string; key?: string | null } };
       return { at: world.webhookTimes[i], id: r.headers["webhook-id"] ?? String(i), kind: d.data?.kind ?? "?", key: d.data?.key ?? null };
