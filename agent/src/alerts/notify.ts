@@ -28,7 +28,7 @@ export function notifier(d: AlertDispatcher, o: { executed: boolean; recovered: 
         // What no channel took before goes first (a proposal made while every channel was down).
         const out = await d.retryUndelivered();
         const a = cycleAlert(r, o);
-        // A failing market source is told once per source; when it is why the day is held, the
+        // Failing market sources are one alert per outage (alerts/market.ts); when they are why the day is held, the
         // hold's alert says it (one alert for one problem).
         const market = marketSourceAlerts(r);
         if (a && r.held === "stale-data" && market.length) a.lines = [...a.lines, "Market sources that failed:", ...sourceFailureLines(r.sourceFailures!)];
