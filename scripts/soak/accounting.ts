@@ -105,9 +105,9 @@ export function account(r: SoakRecords) {
   let alerts = 0;
   for (const a of sends) {
     if (a.kind === "recovered") open.clear();
-    // A report is due again each dedup window on the same date: the soak compresses the day, not the
-    // calendar (report.daily's key is the date), so its repeats are the schedule's, not duplicates.
-    else if (a.key && !a.kind.startsWith("report.")) {
+    // A report's key is its period (report.daily: the date) and it is sent once per key, so a
+    // report repeated is a duplicate like any other alert.
+    else if (a.key) {
       if (open.has(a.key)) alerts++;
       open.add(a.key);
     }

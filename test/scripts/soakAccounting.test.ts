@@ -65,11 +65,13 @@ describe("soak accounting", () => {
     expect(r.extra.faultsPerKind["market-5xx"].latencyMs.max).to.equal(100);
   });
 
-  it("a report due again on the same date (the soak compresses the day, not the calendar) is not a duplicate alert", () => {
+  it("a report sent twice for one date is a duplicate alert (reports go once per key); a retry of one send is not", () => {
     const rec = clean();
     const key = "report.daily:31337:0xsafe:2026-12-07";
-    rec.alerts.push({ at: 100, id: "msg_r1", kind: "report.daily", key }, { at: 2000, id: "msg_r2", kind: "report.daily", key });
+    rec.alerts.push({ at: 100, id: "msg_r1", kind: "report.daily", key }, { at: 150, id: "msg_r1", kind: "report.daily", key });
     expect(account(rec).duplicates.alerts).to.equal(0);
+    rec.alerts.push({ at: 2000, id: "msg_r2", kind: "report.daily", key });
+    expect(account(rec).duplicates.alerts).to.equal(1);
   });
 
   it("the heap's floor per half of the run: a sawtooth that comes back down is flat, a rising floor is growth", () => {

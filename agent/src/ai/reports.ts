@@ -49,7 +49,7 @@ export function reportHtml(r: Report): string {
 
 /** Send a report to the report channels (the dispatcher is built with only those); one key per kind, treasury and period. */
 export function sendReport(d: AlertDispatcher, r: Report): Promise<DispatchResult> {
-  return d.send({ kind: `report.${r.kind}`, severity: "info", title: r.title, lines: reportText(r), html: reportHtml(r), key: `report.${r.kind}:${r.scope}:${r.period}`, data: { report: r.kind, period: r.period, scope: r.scope, ...r.data } });
+  return d.send({ kind: `report.${r.kind}`, severity: "info", title: r.title, lines: reportText(r), html: reportHtml(r), key: `report.${r.kind}:${r.scope}:${r.period}`, once: true, data: { report: r.kind, period: r.period, scope: r.scope, ...r.data } });
 }
 
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? "n/a" : `${(x * 100).toFixed(1)}%`);

@@ -48,11 +48,11 @@ export class AlertDispatcher {
     const { log, store } = this.o;
     try {
       const at = this.now();
-      if (a.key && store && this.o.dedupMs > 0) {
+      if (a.key && store && (a.once || this.o.dedupMs > 0)) {
         const prev = await store.get(a.key).catch((e) => void log.error({ kind: a.kind, error: text(e) }, "alert log unreadable: sending without deduplication"));
-        if (prev && !prev.resolvedAt && at.getTime() - prev.sentAt.getTime() < this.o.dedupMs) {
+        if (prev && !prev.resolvedAt && (a.once || at.getTime() - prev.sentAt.getTime() < this.o.dedupMs)) {
           await store.suppressed(a.key).catch(() => undefined);
-          log.info({ kind: a.kind, key: a.key, sentAt: prev.sentAt.toISOString(), suppressed: prev.suppressed + 1 }, "alert held back: already sent within the dedup window");
+          log.info({ kind: a.kind, key: a.key, sentAt: prev.sentAt.toISOString(), suppressed: prev.suppressed + 1 }, a.once ? "alert held back: sent once per key, and already sent" : "alert held back: already sent within the dedup window");
           return { ...out, suppressed: true };
         }
       }

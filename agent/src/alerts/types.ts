@@ -17,6 +17,9 @@ export interface Alert {
   links?: [string, string][];
   /** Deduplication key: the same key is not sent again within the window. Absent: always sent. */
   key?: string;
+  /** Sent once per key, whatever the window (a report for a period: one daily summary per date,
+   * however many cycles and restarts the day has). */
+  once?: boolean;
   /** Ready HTML for the e-mail's HTML part (a report's tables); absent: built from the lines. */
   html?: string;
   /** Structured payload for machines (the webhook's `data`). */

@@ -19,7 +19,7 @@ import { requireChain, requireProposer, requireRegisteredAgent, Unreachable } fr
 import { closeExecutedProposal } from "./owners";
 import { aiLoop, runWeeklyReview } from "../ai/loop";
 import { reportText, weeklyReport } from "../ai/reports";
-import { isRpcFailureText, startWatch, withAssessment, type Watcher } from "../watch";
+import { cycleOutage, startWatch, withAssessment, type Watcher } from "../watch";
 import { respondToEmergency } from "../ai/emergency";
 
 interface Io {
@@ -187,11 +187,12 @@ export function registerCycleVerbs(program: Command, io: Io, ports: PortsFactory
             server?.cycleDone(r);
             watcher?.cycleDone();
             io.out(o.json ? json(r) + "\n" : formatCycle(r));
-            // One chain outage, one alert: a cycle stopped by the RPC not answering says nothing the
-            // watch loop has already said; once the cycle has said it, the watch loop does not.
-            const chainDown = r.status === "aborted" && isRpcFailureText(r.reason ?? "", rt.cfg.rpcUrl);
-            await alerts.cycle(r, { quiet: chainDown && !!watcher?.state().rpcDown });
-            if (chainDown) watcher?.noteRpcDown();
+            // One outage, one alert: a cycle stopped by the RPC or the transaction service not
+            // answering says nothing the watch loop has already said; once the cycle has said it,
+            // the watch loop does not.
+            const outage = cycleOutage(r, rt.cfg.rpcUrl);
+            await alerts.cycle(r, { quiet: !!outage && !!watcher?.hasTold(outage) });
+            if (outage) watcher?.noteOutage(outage);
             if (stop || n + 1 >= max) break;
             if (woken) continue;
             await new Promise<void>((res) => {

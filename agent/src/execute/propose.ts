@@ -5,7 +5,7 @@
 import { encodeFunctionData, getAddress, type Hex } from "viem";
 import { policyAbi } from "./abi";
 import { crashPoint } from "./crash";
-import { proposeBatch, protocolKitFor, apiKitFor, type SafeClientConfig } from "../safe";
+import { proposeBatch, protocolKitFor, apiKitFor, askTxService, txServiceError, type SafeClientConfig } from "../safe";
 import type { BatchCall, ExecContext, ProposalOutcome } from "./types";
 
 export function ownerCalls(policy: `0x${string}`, calls: BatchCall[], hash: Hex) {
@@ -37,7 +37,7 @@ async function readBack(cfg: SafeClientConfig, safeTxHash: Hex): Promise<Stored 
     return { safeTxHash: t.safeTxHash, nonce: t.nonce, to: t.to, data: t.data ?? null, value: t.value, operation: t.operation };
   } catch (e) {
     if ((e as { statusCode?: number }).statusCode === 404 || /not found|No MultisigTransaction/i.test((e as Error).message)) return "missing";
-    throw e;
+    throw txServiceError(cfg, "read-back of the proposal", e);
   }
 }
 
@@ -58,7 +58,7 @@ export async function proposeDecision(ctx: ExecContext, p: { hash: Hex; calls: B
   const cfg = ctx.safeCfg;
   if (!cfg) throw new Error("the owner path needs the Safe Transaction Service: set SAFE_TX_SERVICE_URL (local/self-hosted) or SAFE_API_KEY (hosted)");
   const calls = ownerCalls(ctx.policy, p.calls, p.hash);
-  const nonce = p.nonce ?? Number(await apiKitFor(cfg).getNextNonce(getAddress(cfg.safeAddress)));
+  const nonce = p.nonce ?? Number(await askTxService(cfg, "next nonce", () => apiKitFor(cfg).getNextNonce(getAddress(cfg.safeAddress))));
   const safeTxHash = await safeTxHashFor(cfg, p.proposerKey, calls, nonce);
   const url = queueUrl(cfg, safeTxHash);
   await ctx.journal.update(p.hash, { status: "proposing", safeTxHash, safeNonce: nonce, proposalUrl: url });

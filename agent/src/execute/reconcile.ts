@@ -8,7 +8,7 @@ import { errorText } from "../cycle/errors";
 import { moduleAbi, policyAbi, safeAbi } from "./abi";
 import { settleModuleTx } from "./module";
 import { proposeDecision } from "./propose";
-import { apiKitFor } from "../safe";
+import { apiKitFor, txServiceError } from "../safe";
 import type { DecisionRow } from "../journal";
 import type { BatchCall, ExecContext } from "./types";
 
@@ -101,7 +101,7 @@ async function proposalRow(ctx: ExecContext, row: DecisionRow, proposerKey: Hex 
     () => true,
     (e: { statusCode?: number }) => {
       if (e.statusCode === 404) return false;
-      throw e; // service down: leave the record as it is; the cycle stops here
+      throw txServiceError(ctx.safeCfg!, "read of the proposal", e); // service down: leave the record as it is; the cycle stops here
     },
   );
   if (found) {

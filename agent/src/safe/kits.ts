@@ -22,6 +22,32 @@ export function apiKitFor(cfg: SafeClientConfig): SafeApiKit {
   return new SafeApiKit({ chainId: cfg.chainId, txServiceUrl: cfg.txServiceUrl, apiKey: cfg.apiKey });
 }
 
+/** How every failed call to the transaction service begins (the watch loop and the cycle match it: one outage, one alert). */
+export const TX_SERVICE_ERROR = "Safe Transaction Service";
+
+/**
+ * A call to the transaction service whose failure names the service and the call: api-kit's own
+ * error is only the HTTP status text ("Bad Gateway") or the service's message, which says nothing
+ * of which service failed.
+ */
+export async function askTxService<T>(cfg: SafeClientConfig, call: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw txServiceError(cfg, call, e);
+  }
+}
+
+/** The error of a failed call to the transaction service, naming it (the original is its cause; its
+ * HTTP status, when api-kit gave one, is kept: a 4xx is a refusal, a 5xx may have landed). */
+export function txServiceError(cfg: SafeClientConfig, call: string, e: unknown): Error & { statusCode?: number } {
+  const status = (e as { statusCode?: unknown } | undefined)?.statusCode;
+  const msg = (e instanceof Error ? e.message : String(e)).split("\n")[0];
+  const err: Error & { statusCode?: number } = new Error(`${TX_SERVICE_ERROR} (${cfg.txServiceUrl ?? `hosted, chain ${cfg.chainId}`}) ${call}: ${typeof status === "number" ? `HTTP ${status} ` : ""}${msg}`, { cause: e });
+  if (typeof status === "number") err.statusCode = status;
+  return err;
+}
+
 export async function protocolKitFor(cfg: SafeClientConfig, signerKey: Hex): Promise<{ kit: Safe; signer: Address }> {
   const signer = privateKeyToAccount(signerKey).address;
   const kit = await Safe.init({ provider: cfg.rpcUrl, signer: signerKey, safeAddress: getAddress(cfg.safeAddress), contractNetworks: cfg.contractNetworks });

@@ -4,7 +4,7 @@
 import type { MetaTransactionData } from "@safe-global/types-kit";
 import { getAddress, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { apiKitFor, originFor, protocolKitFor, type SafeClientConfig } from "./kits";
+import { apiKitFor, askTxService, originFor, protocolKitFor, type SafeClientConfig } from "./kits";
 
 export interface ProposeParams {
   calls: MetaTransactionData[];
@@ -30,7 +30,7 @@ export async function proposeBatch(cfg: SafeClientConfig, p: ProposeParams): Pro
   const api = apiKitFor(cfg);
   const { kit, signer } = await protocolKitFor(cfg, p.proposerKey);
   const safeAddress = getAddress(cfg.safeAddress); // the service refuses non-checksummed addresses (422)
-  const nonce = p.nonce ?? Number(await api.getNextNonce(safeAddress));
+  const nonce = p.nonce ?? Number(await askTxService(cfg, "next nonce", () => api.getNextNonce(safeAddress)));
   // onlyCalls: a batch is a DELEGATECALL into MultiSendCallOnly, which the hosted service accepts.
   const tx = await kit.createTransaction({ transactions: p.calls, onlyCalls: true, options: { nonce } });
   const safeTxHash = (await kit.getTransactionHash(tx)) as Hex;
@@ -40,7 +40,7 @@ export async function proposeBatch(cfg: SafeClientConfig, p: ProposeParams): Pro
     ? (await kit.signTransaction(tx, "eth_signTypedData_v4")).getSignature(signer)!.data
     : await privateKeyToAccount(p.proposerKey).sign({ hash: safeTxHash });
   const origin = originFor(p.rationale, p.url);
-  await api.proposeTransaction({ safeAddress, safeTransactionData: tx.data, safeTxHash, senderAddress: signer, senderSignature, origin });
+  await askTxService(cfg, "proposal", () => api.proposeTransaction({ safeAddress, safeTransactionData: tx.data, safeTxHash, senderAddress: signer, senderSignature, origin }));
   const d = tx.data;
   return { safeTxHash, nonce, proposer: signer, origin, tx: { to: getAddress(d.to), value: String(d.value), data: d.data as Hex, operation: Number(d.operation), nonce: Number(d.nonce) } };
 }

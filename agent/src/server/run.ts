@@ -3,7 +3,7 @@
 import { getAddress, type Hex } from "viem";
 import type { Runtime } from "../cycle/runtime";
 import { readStatus } from "../cycle/status";
-import { apiKitFor } from "../safe";
+import { apiKitFor, askTxService } from "../safe";
 import { startAgentServer, type AgentServer } from "./server";
 import { usdNumber } from "../usd";
 import { registerSecret } from "../log";
@@ -39,7 +39,7 @@ export async function startRunServer(rt: Runtime, o: { intervalSeconds: number; 
     indexerUrl: c.indexerUrl,
     indexerSafe: rt.addresses.safe,
     assessments: (limit) => listAssessments(rt.journal, { scope: `${rt.addresses.chainId}:${rt.addresses.safe}`, limit }),
-    pendingProposals: safeCfg && (async () => (await apiKitFor(safeCfg).getPendingTransactions(getAddress(rt.addresses.safe))).results.length),
+    pendingProposals: safeCfg && (async () => (await askTxService(safeCfg, "pending transactions", () => apiKitFor(safeCfg).getPendingTransactions(getAddress(rt.addresses.safe)))).results.length),
   });
   o.say?.(`server ${server.url}  (GET / dashboard, /health, /metrics, /api/status, /api/decisions, /api/nav, /api/series)\n`);
   return server;

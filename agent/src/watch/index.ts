@@ -5,7 +5,7 @@
 import { getAddress, type Address } from "viem";
 import type { Runtime } from "../cycle/runtime";
 import { AlertDispatcher, AlertLog, alertChannels } from "../alerts";
-import { apiKitFor } from "../safe";
+import { apiKitFor, askTxService } from "../safe";
 import { dispatcherDelivery, type Deliver } from "./alert";
 import { ChainFollower } from "./chain/follower";
 import { Cursor } from "./chain/cursor";
@@ -14,7 +14,8 @@ import { Watcher, type WatcherOptions } from "./loop";
 import { SnapshotReader } from "./reads";
 import type { PendingProposal } from "./protocols/proposals";
 
-export { Watcher, isRpcFailure, isRpcFailureText, type WatchState, type WatcherOptions, type DeliveredEvent } from "./loop";
+export { Watcher, type WatchState, type WatcherOptions, type DeliveredEvent } from "./loop";
+export { cycleOutage, isRpcFailure, isRpcFailureText, type Outage } from "./outages";
 export { alertEmergencies, withAssessment, isEmergency, type EmergencyHook } from "./emergency";
 export { watchAlert, dispatcherDelivery, type Deliver, type Delivery } from "./alert";
 export { ChainFollower } from "./chain/follower";
@@ -38,7 +39,7 @@ export function pendingFrom(rt: Runtime): (() => Promise<PendingProposal[]>) | u
   const cfg = rt.ctx.safeCfg;
   if (!cfg) return undefined;
   return async () =>
-    (await apiKitFor(cfg).getPendingTransactions(getAddress(rt.addresses.safe))).results.map((t) => ({
+    (await askTxService(cfg, "pending transactions", () => apiKitFor(cfg).getPendingTransactions(getAddress(rt.addresses.safe)))).results.map((t) => ({
       safeTxHash: t.safeTxHash,
       nonce: Number(t.nonce),
       submissionDate: t.submissionDate,

@@ -19,6 +19,7 @@ import { detectAave, emptyAave } from "./protocols/aave";
 import { detectVaults, emptyVaults } from "./protocols/vaults";
 import { detectPendle } from "./protocols/pendle";
 import { detectStaleProposals, type PendingProposal } from "./protocols/proposals";
+import { TX_SERVICE_DETECTOR, isRpcFailure, type Outage } from "./outages";
 
 export interface WatcherOptions {
   intervalSeconds: number;
@@ -70,24 +71,6 @@ export interface WatchState {
 const RECENT = 50;
 const text = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n")[0];
 
-/** Transport failures (the node is down or unreachable), as opposed to a detector's own bug or a revert. */
-export function isRpcFailure(e: unknown): boolean {
-  const names = new Set<string>();
-  for (let x = e as { name?: string; cause?: unknown } | undefined, i = 0; x && i < 5; x = x.cause as typeof x, i++) if (x.name) names.add(x.name);
-  return ["HttpRequestError", "TimeoutError", "WebSocketRequestError", "SocketClosedError"].some((n) => names.has(n)) || /fetch failed|ECONNREFUSED|ECONNRESET|socket hang up/.test(text(e));
-}
-
-/** The same judgement on a cycle's reason text (`reconcile: HTTP request to http://host:port/ failed (fetch failed)`), for this RPC only. */
-export function isRpcFailureText(reason: string, rpcUrl: string): boolean {
-  let host: string;
-  try {
-    host = new URL(rpcUrl).host;
-  } catch {
-    return false;
-  }
-  return new RegExp(`HTTP request to https?://${host.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\S* (failed|timed out)`).test(reason);
-}
-
 export class Watcher {
   readonly latency = new LatencyBook();
   private readonly now: () => number;
@@ -99,6 +82,8 @@ export class Watcher {
   private pendle = { told: {} as Record<string, true> };
   private proposals = { told: {} as Record<string, true> };
   private mvrvState: MvrvState = {};
+  /** Detectors whose failure a cycle has already told (noteOutage): recorded, not alerted. */
+  private readonly told = new Set<string>();
   private last?: Snapshot;
   private timer?: NodeJS.Timeout;
   private current?: Promise<void>;
@@ -114,12 +99,18 @@ export class Watcher {
     return { enabled: true, intervalSeconds: this.o.intervalSeconds, ...this.st, recent: [...this.st.recent], latency: this.latency.summary() };
   }
 
+  /** Whether this loop has already told the outage (a cycle stopped by it then says nothing more). */
+  hasTold(o: Outage): boolean {
+    return o === "rpc" ? this.st.rpcDown : this.st.failing[TX_SERVICE_DETECTOR] !== undefined;
+  }
+
   /**
-   * A cycle was stopped by the same chain not answering, and told it: the watch loop does not tell
-   * it again (one outage, one alert) until the chain answers again.
+   * A cycle was stopped by the outage and told it: this loop does not tell it again (one outage,
+   * one alert) until the service answers again.
    */
-  noteRpcDown(): void {
-    this.st.rpcDown = true;
+  noteOutage(o: Outage): void {
+    if (o === "rpc") this.st.rpcDown = true;
+    else this.told.add(TX_SERVICE_DETECTOR);
   }
 
   /** A cycle finished: its prices are the reference of the since-the-last-cycle crash rule. */
@@ -144,6 +135,7 @@ export class Watcher {
           this.o.log.info({ detector: name }, "watch: detector works again");
           delete this.st.failing[name];
         }
+        this.told.delete(name);
       } catch (e) {
         if (isRpcFailure(e)) {
           rpcFailed ??= e;
@@ -157,8 +149,14 @@ export class Watcher {
           this.o.log.warn({ detector: name, err: msg }, "watch: detector failed while the RPC is down (not alerted separately)");
           return;
         }
-        this.o.log.error({ detector: name, err: msg }, "watch: detector failed (the others go on)");
+        if (this.told.has(name)) {
+          if (this.st.failing[name] !== msg) this.o.log.warn({ detector: name, err: msg }, "watch: detector failed (a cycle already told this outage: not alerted again)");
+          this.st.failing[name] = msg;
+          return;
+        }
+        // Logged once per error, as it is alerted (every tick of an outage would flood the log).
         if (this.st.failing[name] !== msg) {
+          this.o.log.error({ detector: name, err: msg }, "watch: detector failed (the others go on)");
           this.st.failing[name] = msg;
           problems.push(watchEvent({ kind: "watch.detectorFailed", severity: "warning", at: this.now(), key: `${name}:${msg.slice(0, 120)}`, title: `Watcher ${name} failed: ${msg.slice(0, 160)}`, lines: [`The ${name} detector threw: ${msg}. The other detectors go on; this one is retried every ${this.o.intervalSeconds} s.`], data: { detector: name, error: msg } }));
         }

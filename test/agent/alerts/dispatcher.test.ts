@@ -128,6 +128,24 @@ describe("agent/alerts: dispatcher, dedup in the journal, cycle alerts", functio
     await j.close();
   });
 
+  it("a report (once: true) is sent once per key for good: the same date's daily summary after the window or with no window is held back; the next date's goes", async () => {
+    let now = new Date("2026-12-02T08:00:00Z");
+    const channels = alertChannels(cfg({ telegram: undefined, email: undefined }), { env, sleep: async () => undefined });
+    const daily = (date: string): Alert => ({ kind: "report.daily", severity: "info", title: `Treasury daily summary ${date}`, lines: ["…"], key: `report.daily:31337:0xsafe:${date}`, once: true });
+    const d = new AlertDispatcher({ channels, log: silent(), store: AlertLog.of(journal), dedupMs: 6 * 3_600_000, now: () => now });
+    expect((await d.send(daily("2026-12-02"))).delivered).to.deep.equal(["webhook"]);
+    now = new Date("2026-12-02T20:00:00Z"); // 12 h later, twice the window: a repeat without `once` would go out
+    expect((await d.send(daily("2026-12-02"))).suppressed).to.equal(true);
+    expect((await d.send({ ...daily("2026-12-02"), key: "other", once: undefined })).delivered).to.deep.equal(["webhook"]);
+    expect((await d.send({ ...daily("2026-12-02"), key: "other", once: undefined })).suppressed).to.equal(true);
+    now = new Date("2026-12-03T02:00:00Z");
+    expect((await d.send({ ...daily("2026-12-02"), key: "other", once: undefined })).delivered, "a plain key after the window").to.deep.equal(["webhook"]);
+    const noWindow = new AlertDispatcher({ channels, log: silent(), store: AlertLog.of(journal), dedupMs: 0, now: () => now });
+    expect((await noWindow.send(daily("2026-12-02"))).suppressed, "alerts.dedupSeconds 0 turns the window off, not once").to.equal(true);
+    expect((await noWindow.send(daily("2026-12-03"))).delivered).to.deep.equal(["webhook"]);
+    expect(rx.received.map((r) => (JSON.parse(r.body) as { data: { key: string } }).data.key)).to.deep.equal(["report.daily:31337:0xsafe:2026-12-02", "other", "other", "report.daily:31337:0xsafe:2026-12-03"]);
+  });
+
   it("an alert no channel delivered is not remembered: the next occurrence tries again", async () => {
     const n = alertsFrom(cfg({ webhook: undefined, email: undefined }), { env, log: silent(), journal, sleep: async () => undefined });
     tg.faults.push({ status: 500, description: "Internal Server Error" }, { status: 500, description: "Internal Server Error" });

@@ -18,6 +18,7 @@ import { openRuntime, type Runtime } from "../../../agent/src/cycle/runtime";
 import { defaultSteps } from "../../../agent/src/cycle/steps";
 import { planPorts } from "../../../agent/src/cycle/ports";
 import { runCycle } from "../../../agent/src/cycle/once";
+import { cycleOutage } from "../../../agent/src/watch";
 import type { CycleSteps, Planned } from "../../../agent/src/cycle/types";
 import type { Portfolio } from "../../../agent/src/chain/types";
 import { readPortfolio } from "../../../agent/src/chain/portfolio";
@@ -463,7 +464,9 @@ describe("agent/cycle: one cycle on the local world", function () {
     const date = nextDate();
     const r = await runCycle(rt.ctx, stepsFor(() => supplyPlan(60_000)), { date, agentKey: testKey(4) });
     expect(r.status).to.equal("failed");
-    expect(r.reason).to.match(/^propose: /);
+    // The service named with its status (api-kit alone says "Internal Server Error"): the watch loop's outage too.
+    expect(r.reason).to.equal(`propose: Safe Transaction Service (${txs.url("/api")}) proposal: HTTP 500 Internal Server Error`);
+    expect(cycleOutage(r, chain.rpcUrl)).to.equal("txservice");
     expect((await rt.journal.get(r.hash!))!.status).to.equal("proposing"); // it may have landed: left for reconciliation
     const again = await runCycle(rt.ctx, stepsFor(() => supplyPlan(60_000)), { date, agentKey: testKey(4) });
     expect(again.status).to.equal("already");
@@ -476,7 +479,8 @@ describe("agent/cycle: one cycle on the local world", function () {
     const r4 = await runCycle(rt.ctx, stepsFor(() => supplyPlan(61_000)), { date: nextDate(), agentKey: testKey(4) });
     expect(r4.status).to.equal("failed");
     expect((await rt.journal.get(r4.hash!))!.status).to.equal("failed");
-    expect((await rt.journal.get(r4.hash!))!.reason).to.match(/refused by the test/);
+    expect((await rt.journal.get(r4.hash!))!.reason).to.match(/HTTP 422 refused by the test/);
+    expect(cycleOutage(r4, chain.rpcUrl), "a refusal is not an outage").to.equal(undefined);
     expect((await api.getPendingTransactions(safe)).results.length).to.equal(pendingBefore + 1);
   });
 

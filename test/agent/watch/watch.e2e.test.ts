@@ -8,6 +8,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import hre from "hardhat";
 import { Contract } from "ethers";
 import { createPublicClient, encodeFunctionData, getAddress, http, parseUnits, type Address, type Hex, type PublicClient } from "viem";
@@ -17,7 +19,7 @@ import { AlertsConfigSchema } from "../../../agent/src/config/schema";
 import { AlertDispatcher, AlertLog, alertChannels } from "../../../agent/src/alerts";
 import { Journal } from "../../../agent/src/journal";
 import { createLogger } from "../../../agent/src/log";
-import { ChainFollower, Cursor, SnapshotReader, Watcher, alertEmergencies, dispatcherDelivery, isRpcFailureText, withAssessment, type WatchEvent } from "../../../agent/src/watch";
+import { ChainFollower, Cursor, SnapshotReader, Watcher, alertEmergencies, cycleOutage, dispatcherDelivery, isRpcFailureText, withAssessment, type WatchEvent } from "../../../agent/src/watch";
 import { respondToEmergency } from "../../../agent/src/ai/emergency";
 import { openRuntime } from "../../../agent/src/cycle/runtime";
 import { testKey } from "../../../scripts/world/childChain";
@@ -25,7 +27,7 @@ import type { PendingProposal } from "../../../agent/src/watch/protocols/proposa
 import { ART, advanceTime, executeSafeTx, feedPrice, setPrice, contractNetworksFor } from "../../../scripts/world";
 import { erc20Abi, safeAbi, treasuryPolicyAbi } from "../../../lib/chain/abi";
 import { aaveSupply, approve } from "../../../lib/chain";
-import { apiKitFor, proposeBatch, startTxService, type TxService } from "../../../agent/src/safe";
+import { apiKitFor, askTxService, proposeBatch, startTxService, type TxService } from "../../../agent/src/safe";
 import { startWebhookReceiver, type WebhookReceiver } from "../alerts/servers";
 import { deadPort } from "../helpers/edges";
 import { OWNER_PKS } from "../../helpers/world";
@@ -325,16 +327,72 @@ describe("agent/watch: watchers on the local world", function () {
     expect(r.watcher.state().failing).to.deep.equal({});
   });
 
-  it("a dead RPC a cycle already told (treasury run: noteRpcDown) is not told again by the watch loop; the cycle's reason is judged for this RPC only", async () => {
+  it("a dead RPC a cycle already told (treasury run: noteOutage) is not told again by the watch loop; the cycle's reason is judged for this RPC only", async () => {
     const url = `http://127.0.0.1:${await deadPort()}`;
     const r = rig({ client: createPublicClient({ transport: http(url, { retryCount: 0 }) }) as PublicClient });
-    r.watcher.noteRpcDown();
+    expect(r.watcher.hasTold("rpc")).to.equal(false);
+    r.watcher.noteOutage("rpc");
     expect(ofKind(await r.watcher.tick(), "watch.rpcDown")).to.have.length(0);
     expect(r.watcher.state().rpcDown).to.equal(true);
+    expect(r.watcher.hasTold("rpc")).to.equal(true);
+    expect(cycleOutage({ status: "aborted", reason: `reconcile: HTTP request to ${url}/ failed (fetch failed)` }, url)).to.equal("rpc");
     // The reasons a cycle reports for a refused and a hanging RPC (viem's HttpRequestError / TimeoutError).
     expect(isRpcFailureText(`reconcile: HTTP request to ${url}/ failed (fetch failed)`, url)).to.equal(true);
     expect(isRpcFailureText(`read: HTTP request to ${url}/ timed out`, url)).to.equal(true);
     expect(isRpcFailureText("reconcile: HTTP request to http://127.0.0.1:1/ failed (fetch failed)", url), "another service's URL").to.equal(false);
     expect(isRpcFailureText("propose: Bad Gateway", url)).to.equal(false);
+  });
+  it("a transaction service answering 502: the watch loop tells it once, naming the service; a cycle stopped by it is the same outage, and once a cycle has told it the loop does not", async () => {
+    // The hosted service behind a failing gateway: every request a 502 with an HTML page (what nginx sends).
+    let status = 502;
+    const gateway = createServer((_req, res) => (status === 200 ? res.writeHead(200, { "content-type": "application/json" }).end('{"count":0,"next":null,"previous":null,"results":[]}') : res.writeHead(status, { "content-type": "text/html" }).end("<html><body><h1>502 Bad Gateway</h1></body></html>")));
+    await new Promise<void>((ok) => gateway.listen(0, "127.0.0.1", ok));
+    const server = new JsonRpcServer({ hostname: "127.0.0.1", port: 0, provider: hre.network.provider });
+    const { port } = await server.listen();
+    try {
+      const rpcUrl = `http://127.0.0.1:${port}`;
+      const safe = getAddress(w.d.treasury!.safe);
+      const cfg = { rpcUrl, safeAddress: safe, chainId: BigInt(w.d.chainId), txServiceUrl: `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/api`, contractNetworks: contractNetworksFor(w.d.safe, w.d.chainId) };
+      const pending = async () => (await askTxService(cfg, "pending transactions", () => apiKitFor(cfg).getPendingTransactions(safe))).results.map((t) => ({ safeTxHash: t.safeTxHash, nonce: Number(t.nonce), submissionDate: t.submissionDate, confirmations: 0, confirmationsRequired: 2 }));
+      const before = hooks().length;
+      const r = rig({ pending });
+      await r.watcher.tick();
+      await r.watcher.tick();
+      const told = hooks().slice(before).filter((h) => h.data.kind === "watch.detectorFailed");
+      expect(told).to.have.length(1);
+      expect(told[0].data.title).to.equal(`Watcher proposals failed: Safe Transaction Service (${cfg.txServiceUrl}) pending transactions: HTTP 502 Bad Gateway`);
+      expect(r.watcher.hasTold("txservice")).to.equal(true);
+
+      // The cycle's own failure through the real proposer: the same outage, by its reason alone.
+      const usdc = getAddress(w.g.world.tokens.USDC);
+      const err = await proposeBatch(cfg, { calls: [{ to: usdc, value: "0", data: encodeFunctionData({ abi: erc20Abi, functionName: "approve", args: [getAddress(w.d.aave.pool), 1n] }) }], proposerKey: OWNER_PKS[0] as Hex, rationale: "watch test" }).then(() => undefined, (e: Error & { statusCode?: number }) => e);
+      expect(err?.message).to.equal(`Safe Transaction Service (${cfg.txServiceUrl}) next nonce: HTTP 502 Bad Gateway`);
+      expect(err?.statusCode).to.equal(502);
+      expect(cycleOutage({ status: "failed", reason: `propose: ${err!.message}` }, rpcUrl)).to.equal("txservice");
+      // Not an outage: the service refusing the proposal (4xx), another service, a cycle that did not fail.
+      expect(cycleOutage({ status: "failed", reason: `propose: Safe Transaction Service (${cfg.txServiceUrl}) proposal: HTTP 422 Unprocessable Entity` }, rpcUrl)).to.equal(undefined);
+      expect(cycleOutage({ status: "failed", reason: "propose: Bad Gateway" }, rpcUrl)).to.equal(undefined);
+      expect(cycleOutage({ status: "proposed", reason: `Safe Transaction Service (${cfg.txServiceUrl})` }, rpcUrl)).to.equal(undefined);
+
+      // A cycle met it first and told it: the loop records it, does not tell it; once the service
+      // answers, a new outage is told again.
+      const r2 = rig({ pending });
+      r2.watcher.noteOutage("txservice");
+      // (the returned events, not the webhook: the alert log would hold back the first rig's key anyway)
+      expect(ofKind(await r2.watcher.tick(), "watch.detectorFailed")).to.have.length(0);
+      expect(r2.watcher.state().failing.proposals).to.match(/HTTP 502/);
+      status = 200;
+      await r2.watcher.tick();
+      expect(r2.watcher.state().failing).to.deep.equal({});
+      expect(r2.watcher.hasTold("txservice")).to.equal(false);
+      status = 503;
+      const evs = ofKind(await r2.watcher.tick(), "watch.detectorFailed");
+      expect(evs).to.have.length(1);
+      expect(evs[0].title).to.match(/HTTP 503 Service Unavailable/);
+    } finally {
+      gateway.closeAllConnections();
+      await new Promise((ok) => gateway.close(ok));
+      await server.close();
+    }
   });
 });
