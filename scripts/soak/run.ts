@@ -313,8 +313,13 @@ async function main() {
   const r = await runSoak({ hours: int("hours", v.hours!, 1), speed: int("speed", v.speed!, 1), seed: int("seed", v.seed!, 0), faults: v.faults === undefined ? undefined : int("faults", v.faults, 0), kinds: kinds as FaultKind[] | undefined });
   const out = path.resolve(v.out!);
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  const { records: _records, ...figures } = r;
+  const { records, ...figures } = r;
   fs.writeFileSync(out, JSON.stringify(figures, null, 2) + "\n");
+  // What was counted (every alert received, cycle, fault and sample), kept beside the agent's log
+  // for a look at what a figure is made of; not part of the benchmark's JSON.
+  const recordsFile = path.join(os.tmpdir(), `treasury-soak-records-${process.pid}-${Date.now()}.json`);
+  fs.writeFileSync(recordsFile, JSON.stringify(records, null, 1) + "\n");
+  console.log(`[soak] what was counted: ${recordsFile}`);
   console.log(JSON.stringify({ hours: r.hours, cycles: r.cycles, faults: r.faults, alertsSent: r.alertsSent, alertLatencyMs: r.alertLatencyMs, missedCycles: r.missedCycles, duplicates: r.duplicates, unsafeActions: r.unsafeActions, rssGrowthPct: r.rssGrowthPct }, null, 2));
   console.log(`[soak] ${r.hours} simulated h in ${r.realSeconds} s real; wrote ${path.relative(process.cwd(), out)}${r.extra.unalerted.length ? `; not alerted: ${r.extra.unalerted.join(", ")}` : ""}`);
   const bad = r.duplicates.executions + r.duplicates.proposals + r.duplicates.alerts + r.unsafeActions;

@@ -10,6 +10,7 @@ import { jsonSafe } from "../journal";
 import { openRuntime, type Runtime } from "./runtime";
 import { errorText, runCycle } from "./once";
 import { defaultSteps, marketProvider, type PlanPorts } from "./steps";
+import type { MarketProvider } from "../market/types";
 import { readStatus, formatStatus } from "./status";
 import { emergencyExit } from "./emergency";
 import { startRunServer } from "../server";
@@ -19,7 +20,7 @@ import { requireChain, requireProposer, requireRegisteredAgent, Unreachable } fr
 import { closeExecutedProposal } from "./owners";
 import { aiLoop, runWeeklyReview } from "../ai/loop";
 import { reportText, weeklyReport } from "../ai/reports";
-import { cycleOutage, startWatch, withAssessment, type Watcher } from "../watch";
+import { cycleOutage, latestMvrv, startWatch, withAssessment, type Watcher } from "../watch";
 import { respondToEmergency } from "../ai/emergency";
 
 interface Io {
@@ -57,13 +58,13 @@ function formatCycle(r: CycleReport): string {
   return lines.join("\n") + "\n";
 }
 
-async function cycleDate(rt: Runtime, date?: string): Promise<string> {
+async function cycleDate(rt: Runtime, date?: string, provider?: MarketProvider): Promise<string> {
   if (date) {
     dayOf(date);
     return date;
   }
   if (rt.cfg.market.source === "live") return isoOf(todayDay());
-  const p = marketProvider(rt) as { history?: Parameters<typeof lastDecisionDay>[0] };
+  const p = (provider ?? marketProvider(rt)) as { history?: Parameters<typeof lastDecisionDay>[0] };
   return isoOf(lastDecisionDay(p.history!));
 }
 
@@ -164,12 +165,17 @@ export function registerCycleVerbs(program: Command, io: Io, ports: PortsFactory
         process.on("SIGTERM", onSignal);
         try {
           const agent = await rt.key("agent");
-          const ai = aiLoop(rt, defaultSteps(rt, ports(rt)), { provider: providerOnce(rt) });
+          // One market provider for the cycles, the weekly review and the watch loop's MVRV: one cache,
+          // so the watch's polls cost the sources nothing between the cache's refreshes.
+          const market = marketProvider(rt);
+          const today = () => cycleDate(rt, undefined, market);
+          const ai = aiLoop(rt, defaultSteps(rt, ports(rt), { provider: market }), { provider: () => market });
           const steps = ai.steps;
           const alerts = alertsOf(rt);
           const watched = server ? server.watch(steps) : steps;
           watcher = startWatch(rt, {
             agent: agent.address,
+            mvrv: latestMvrv(market, today),
             wake: (evs) => {
               rt.log.warn({ events: evs.map((e) => e.kind) }, "watch: critical event, a cycle out of schedule");
               woken = true;
@@ -182,7 +188,7 @@ export function registerCycleVerbs(program: Command, io: Io, ports: PortsFactory
           for (let n = 0; !stop && n < max; n++) {
             const started = Date.now();
             woken = false;
-            const r = await runCycle(rt.ctx, watched, { date: await cycleDate(rt), agentKey: agent.key });
+            const r = await runCycle(rt.ctx, watched, { date: await today(), agentKey: agent.key });
             await ai.after(r);
             server?.cycleDone(r);
             watcher?.cycleDone();

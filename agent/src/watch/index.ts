@@ -23,6 +23,7 @@ export { Cursor } from "./chain/cursor";
 export { SnapshotReader } from "./reads";
 export { decodeScheduled } from "./chain/decode";
 export { LatencyBook, summarise } from "./latency";
+export { latestMvrv } from "./market/mvrvSource";
 export * from "./events";
 
 /**
@@ -53,6 +54,8 @@ export interface StartWatchOptions {
   agent?: Address;
   wake?: WatcherOptions["wake"];
   assess?: (base: EmergencyHook) => EmergencyHook;
+  /** BTC MVRV now (watch/market/mvrvSource.ts); absent: MVRV is not watched. */
+  mvrv?: WatcherOptions["mvrv"];
   now?: () => number;
 }
 
@@ -73,6 +76,7 @@ export function startWatch(rt: Runtime, o: StartWatchOptions = {}): Watcher | un
     reader: new SnapshotReader({ client: rt.ctx.client, policy: a.policy, pools: rt.deployment.uniswap.pools, now }),
     pending: pendingFrom(rt),
     proposalMaxAgeHours: w.proposalMaxAgeHours,
+    mvrv: o.mvrv,
     onEmergency: onEmergency(deliver, o.assess),
     wake: w.wakeCycle ? o.wake : undefined,
     now,

@@ -62,6 +62,8 @@ export interface WatchState {
   /** The last block whose logs were handled. */
   lastBlock: string | null;
   rpcDown: boolean;
+  /** The BTC MVRV last polled and when (null: not watched, or no recent value). */
+  mvrv: { value: number; at: string } | null;
   failing: Record<string, string>;
   events: Record<string, number>;
   recent: DeliveredEvent[];
@@ -88,7 +90,7 @@ export class Watcher {
   private timer?: NodeJS.Timeout;
   private current?: Promise<void>;
   private stopped = false;
-  private st: Omit<WatchState, "latency" | "enabled" | "intervalSeconds"> = { ticks: 0, running: false, lastTickAt: null, lastTickMs: null, lastBlock: null, rpcDown: false, failing: {}, events: {}, recent: [] };
+  private st: Omit<WatchState, "latency" | "enabled" | "intervalSeconds"> = { ticks: 0, running: false, lastTickAt: null, lastTickMs: null, lastBlock: null, rpcDown: false, mvrv: null, failing: {}, events: {}, recent: [] };
 
   constructor(private readonly o: WatcherOptions) {
     this.now = o.now ?? Date.now;
@@ -178,6 +180,18 @@ export class Watcher {
         return [];
       });
     }
+    // Off the chain (a market source): polled before the chain reads, which may wait on a slow node.
+    if (this.o.mvrv) {
+      const mvrv = this.o.mvrv;
+      await run("mvrv", async () => {
+        const v = await mvrv();
+        this.st.mvrv = v === undefined ? null : { value: v, at: new Date(this.now()).toISOString() };
+        if (v === undefined) return [];
+        const r = detectMvrv(this.mvrvState, v, this.now());
+        this.mvrvState = r.state;
+        return r.events;
+      });
+    }
     const reader = this.o.reader;
     let snap: Snapshot | undefined;
     if (reader) await run("snapshot", async () => ((snap = await reader.read()), []));
@@ -195,16 +209,6 @@ export class Watcher {
       await run("proposals", async () => {
         const r = detectStaleProposals(this.proposals, await pending(), this.now(), this.o.proposalMaxAgeHours ?? 48);
         this.proposals = r.state;
-        return r.events;
-      });
-    }
-    if (this.o.mvrv) {
-      const mvrv = this.o.mvrv;
-      await run("mvrv", async () => {
-        const v = await mvrv();
-        if (v === undefined) return [];
-        const r = detectMvrv(this.mvrvState, v, this.now());
-        this.mvrvState = r.state;
         return r.events;
       });
     }

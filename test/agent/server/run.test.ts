@@ -127,7 +127,9 @@ describe("agent/server: treasury run starts, feeds and stops the server", functi
     expect(m.value("treasury_last_cycle_timestamp_seconds")).to.be.greaterThan(0);
     // The watch loop runs beside the cycles (watch.enabled defaults to true) and shows its state.
     expect(seen.watch).to.include({ enabled: true, intervalSeconds: 30 });
-    expect(seen.watch).to.have.keys(["enabled", "intervalSeconds", "ticks", "running", "lastTickAt", "lastTickMs", "lastBlock", "rpcDown", "failing", "events", "recent", "latency"]);
+    expect(seen.watch).to.have.keys(["enabled", "intervalSeconds", "ticks", "running", "lastTickAt", "lastTickMs", "lastBlock", "rpcDown", "mvrv", "failing", "events", "recent", "latency"]);
+    // MVRV polled from the cycles' own market provider (recorded data here: the last decision day's view, 2025-06-30's 2.2244).
+    expect((seen.watch!.mvrv as { value: number } | null)?.value, JSON.stringify(seen.watch)).to.be.closeTo(2.2244, 1e-4);
     expect(seen.decisions).to.equal(200);
     expect(seen.nav, "aborted cycles journal no decision").to.deep.equal({ limit: 200, points: [] });
     // The dashboard from the real sources: the chain refuses, so the status sections say so.
