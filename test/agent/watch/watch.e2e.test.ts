@@ -172,6 +172,33 @@ describe("agent/watch: watchers on the local world", function () {
     expect(hooks().filter((h) => h.data.kind === "aave.reserveFrozen")).to.have.length(1);
   });
 
+  it("a USDC reserve lent out to 99.5% (a borrower on the real Aave pool takes the liquidity): aave.utilisation once, not again while it stays there", async () => {
+    const r = rig();
+    expect(ofKind(await r.watcher.tick(), "aave.utilisation")).to.have.length(0);
+    const world = w.g.world;
+    const borrower = world.signers.borrower;
+    const me = await borrower.getAddress();
+    const usdc = new Contract(world.tokens.USDC, ART.tokens.TestERC20().abi, borrower);
+    const available: bigint = await usdc.balanceOf(world.aave.aTokens.USDC);
+    const borrow = (available * 995n) / 1000n;
+    // WBTC collateral worth 4× the borrow at the Aave oracle's price (8 decimals), WBTC 8 decimals.
+    const btcUsd: bigint = await new Contract(world.aave.oracle, ["function getAssetPrice(address) view returns (uint256)"], borrower).getAssetPrice(world.tokens.WBTC);
+    const collateral = (borrow * 4n * 10n ** 8n * 10n ** 8n) / (10n ** 6n * btcUsd) + 1n;
+    const wbtc = new Contract(world.tokens.WBTC, ART.tokens.TestERC20().abi, world.signers.deployer);
+    await (await wbtc.mint(me, collateral)).wait();
+    const pool = new Contract(world.aave.pool, ART.aave.Pool().abi, borrower);
+    await (await new Contract(world.tokens.WBTC, ART.tokens.TestERC20().abi, borrower).approve(world.aave.pool, collateral)).wait();
+    await (await pool.supply(world.tokens.WBTC, collateral, me, 0)).wait();
+    await (await pool.borrow(world.tokens.USDC, borrow, 2, 0, me)).wait();
+
+    const evs = ofKind(await r.watcher.tick(), "aave.utilisation");
+    expect(evs).to.have.length(1);
+    expect(evs[0].data).to.include({ symbol: "USDC" });
+    expect(evs[0].data.utilisation as number).to.be.within(0.99, 1);
+    expect(ofKind(await r.watcher.tick(), "aave.utilisation")).to.have.length(0);
+    expect(hooks().filter((h) => h.data.kind === "aave.utilisation")).to.have.length(1);
+  });
+
   it("a stale feed (time moves on, nobody refreshes it): one alert per feed, once", async () => {
     const r = rig();
     await r.watcher.tick();
