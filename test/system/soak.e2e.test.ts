@@ -9,8 +9,9 @@ import { account } from "../../scripts/soak/accounting";
 import type { FaultKind } from "../../scripts/soak/schedule";
 
 // The kinds once not alerted (a market 503 behind the cache, a refused RPC slipping between two
-// cycles) and the agent's restart; the 24 h soak (bench/soak.json, README) covers every kind.
-const KINDS: FaultKind[] = ["market-5xx", "rpc-refuse", "agent-kill"];
+// cycles), the one once alerted twice (a tx service 502: the watch loop's detector and the cycle's
+// proposal) and the agent's restart; the 24 h soak (bench/soak.json, README) covers every kind.
+const KINDS: FaultKind[] = ["market-5xx", "rpc-refuse", "txservice-5xx", "agent-kill"];
 // A simulated hour every 10 s real (speed 360): a cycle under load takes well under that.
 const SPEED = 360;
 // Bounded: runSoak fails past its deadline naming what it waited for, with the agent log's tail.
@@ -51,8 +52,8 @@ describe("soak: faults between the agent's cycles (scripts/soak)", function () {
     for (const k of KINDS) {
       const f = r.extra.faultsPerKind[k];
       if (!f.expectsAlert) continue;
-      // Once: a refused RPC is told by the watch loop or by the cycle it stops, not both; a failing
-      // market source by one market.source alert (or the hold's, when it held the day).
+      // Once: a refused RPC or a tx service 502 is told by the watch loop or by the cycle it stops,
+      // not both; a failing market source by one market.source alert (or the hold's, when it held the day).
       expect(f, k).to.include({ injected: 1, alerted: 1, alertedMoreThanOnce: 0 });
     }
     const market = r.records.alerts.filter((a) => a.kind === "market.source" || a.kind === "cycle.held");
