@@ -21,7 +21,7 @@ import { DEFAULT_MODEL_PRICES } from "../../agent/src/config/schema";
 import { Journal } from "../../agent/src/journal";
 import { dayOf, isoOf } from "../../agent/src/market/calendar";
 import { zeroWeights } from "../../agent/src/strategy/types";
-import { MessagesStub } from "../../test/agent/helpers/messagesStub";
+import { MessagesStub } from "../standins/messagesApi";
 import { crashEvents } from "../../test/agent/ai/fixtures/crashDay";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 50);

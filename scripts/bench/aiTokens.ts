@@ -4,7 +4,7 @@
 // response as the journal recorded them (assessments; approval reviews' verdict.llm.usage), summed
 // per month; the cost is at the configured model's list prices (config ai.prices, MODEL_PRICES_AS_OF).
 // The local server reports usage as the real API counts it, estimated from each actual request
-// (test/agent/helpers/messagesStub.ts countedUsage: the system prompt, the messages and the tool
+// (scripts/standins/messagesApi.ts countedUsage: the system prompt, the messages and the tool
 // definitions at ~4 characters a token, plus the tool-use system prompt); the answers are canned
 // ones of a realistic length. Writes the `counted` part of bench/ai.json (the rest is bench:ai's).
 //   npm run bench:ai:tokens -- [--from 2024-07-01] [--to 2024-09-30]
@@ -20,7 +20,7 @@ import { DAILY_TOOL } from "../../agent/src/ai/daily";
 import { WEEKLY_TOOL } from "../../agent/src/ai/weekly";
 import { EMERGENCY_TOOL } from "../../agent/src/ai/emergency";
 import { TOOL_NAME as REVIEW_TOOL } from "../../agent/src/approval/tool";
-import { MessagesStub, CHARS_PER_TOKEN, TOOL_USE_SYSTEM_TOKENS } from "../../test/agent/helpers/messagesStub";
+import { MessagesStub, CHARS_PER_TOKEN, TOOL_USE_SYSTEM_TOKENS } from "../standins/messagesApi";
 
 const MODEL = process.env.ANTHROPIC_MODEL ?? "claude-sonnet-4-6";
 

@@ -14,9 +14,9 @@ import { startSoakChain, type SoakChain } from "./chain";
 import { startPostgres, type ScratchPostgres } from "../scratchPostgres";
 import { startFaultProxy, type FaultProxy } from "./faultProxy";
 import { keyOf } from "./owners";
-import { startStub as startMarketStub, baseUrls } from "../../test/agent/marketStub";
-import { MessagesStub } from "../../test/agent/helpers/messagesStub";
-import { startTelegramStub, startWebhookReceiver, type WebhookReceiver, type TelegramStub } from "../../test/agent/alerts/servers";
+import { startStub as startMarketStub, baseUrls } from "../standins/marketApis";
+import { MessagesStub } from "../standins/messagesApi";
+import { startTelegramStub, startWebhookReceiver, type WebhookReceiver, type TelegramStub } from "../standins/alertServers";
 import { todayDay } from "../../agent/src/market/calendar";
 
 const AGENT_INDEX = 4;

@@ -4,7 +4,7 @@ import { expect } from "chai";
 import { dayOf, isoOf } from "../../agent/src/market/calendar";
 import { LIVE_DEFAULTS, LiveProvider } from "../../agent/src/market/live/provider";
 import type { MarketView } from "../../agent/src/market/types";
-import { baseUrls, ROUTES, startStub, Stub } from "./marketStub";
+import { baseUrls, ROUTES, startStub, Stub } from "../../scripts/standins/marketApis";
 
 const TODAY = dayOf("2026-11-24");
 

@@ -7,7 +7,7 @@ import { main } from "../../agent/src/cli";
 import { defaultConfig } from "../../agent/src/strategy/config";
 import { seedStrategy } from "../../agent/src/strategy/seed";
 import { signalsFor } from "../../agent/src/strategy/signals";
-import { baseUrls, ROUTES, startStub, Stub } from "./marketStub";
+import { baseUrls, ROUTES, startStub, Stub } from "../../scripts/standins/marketApis";
 
 const TODAY = dayOf("2026-11-24");
 

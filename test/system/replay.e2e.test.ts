@@ -16,7 +16,7 @@ import { keyOf, SIGNER_INDICES } from "../../scripts/replay/driver";
 import { privateKeyToAccount } from "viem/accounts";
 import { randomBytes } from "node:crypto";
 import { aiTotals } from "../../agent/src/ai/store";
-import { startWebhookReceiver, type WebhookReceiver } from "../agent/alerts/servers";
+import { startWebhookReceiver, type WebhookReceiver } from "../../scripts/standins/alertServers";
 
 const FROM = "2024-07-01";
 const TO = "2024-08-25"; // 8 weeks: a proposal on day 1, module trades, the early-August fall

@@ -21,7 +21,7 @@ export interface WebhookOptions {
   now?: () => Date;
 }
 
-/** proposal.created for signers' work, report for the reports (issue 19 §5), alert for everything else (external-apis §4.2). */
+/** proposal.created for signers' work, report for the reports (issue 19 §5), alert for everything else (Standard Webhooks event types). */
 export const webhookType = (a: Alert) => (a.kind === "proposal.created" ? "proposal.created" : a.kind.startsWith("report.") ? "report" : "alert");
 
 export function webhookChannel(o: WebhookOptions): Channel {

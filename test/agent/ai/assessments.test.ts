@@ -26,8 +26,8 @@ import { DEFAULT_MODEL_PRICES } from "../../../agent/src/config/schema";
 import { Journal } from "../../../agent/src/journal";
 import { dayOf, isoOf } from "../../../agent/src/market/calendar";
 import { zeroWeights, type Weights } from "../../../agent/src/strategy/types";
-import { MessagesStub, type Reply } from "../helpers/messagesStub";
-import { header, part, startSmtpServer, startWebhookReceiver, type SmtpStub, type WebhookReceiver } from "../alerts/servers";
+import { MessagesStub, type Reply } from "../../../scripts/standins/messagesApi";
+import { header, part, startSmtpServer, startWebhookReceiver, type SmtpStub, type WebhookReceiver } from "../../../scripts/standins/alertServers";
 
 const w = (x: Partial<Weights>): Weights => ({ ...zeroWeights(), ...x });
 const DAILY: DailyInput = {

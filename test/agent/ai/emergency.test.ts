@@ -15,9 +15,9 @@ import { listAssessments } from "../../../agent/src/ai/store";
 import { openRuntime, type Runtime } from "../../../agent/src/cycle/runtime";
 import { moduleAbi, policyAbi } from "../../../agent/src/execute";
 import type { WatchEvent } from "../../../agent/src/watch/events";
-import { MessagesStub } from "../helpers/messagesStub";
+import { MessagesStub } from "../../../scripts/standins/messagesApi";
 import { startLocalChain, testKey, type LocalChain } from "../../../scripts/world/childChain";
-import { header, part, startSmtpServer, startTelegramStub, startWebhookReceiver, type SmtpStub, type TelegramStub, type WebhookReceiver } from "../alerts/servers";
+import { header, part, startSmtpServer, startTelegramStub, startWebhookReceiver, type SmtpStub, type TelegramStub, type WebhookReceiver } from "../../../scripts/standins/alertServers";
 import { CRASH_DAY, crashEvents } from "./fixtures/crashDay";
 
 const USDC = getAddress("0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48");

@@ -20,9 +20,9 @@ import { renderPage } from "../../../agent/src/server/dashboard/page";
 import { capLimits } from "../../../agent/src/strategy/caps";
 import { defaultConfig } from "../../../agent/src/strategy/config";
 import { runTreasury } from "../../helpers/treasuryCli";
-import { MessagesStub, type Reply } from "../helpers/messagesStub";
+import { MessagesStub, type Reply } from "../../../scripts/standins/messagesApi";
 import { startLocalChain, type LocalChain } from "../../../scripts/world/childChain";
-import { part, startSmtpServer, startWebhookReceiver, type SmtpStub, type WebhookReceiver } from "../alerts/servers";
+import { part, startSmtpServer, startWebhookReceiver, type SmtpStub, type WebhookReceiver } from "../../../scripts/standins/alertServers";
 
 const DAILY = { action: "hold", phase: "a pause after the crash", risk_level: "elevated", risk_words: "volatile assets held through a crash", what_would_change: ["a close back above the trend"], summary: "Hold for now.", injection_suspected: false };
 const WEEKLY = { summary: "The week of the August crash.", regime: "bear", signal_review: "no signal fired", concerns: ["drawdown"], recommendations: ["keep the caps"], injection_suspected: false };

@@ -4,7 +4,7 @@
 import { expect } from "chai";
 import { randomBytes } from "node:crypto";
 import { emailChannel, telegramChannel, webhookChannel, type Alert } from "../../../agent/src/alerts";
-import { startSmtpServer, startTelegramStub, startWebhookReceiver, header, part, type SmtpStub, type TelegramStub, type WebhookReceiver } from "./servers";
+import { startSmtpServer, startTelegramStub, startWebhookReceiver, header, part, type SmtpStub, type TelegramStub, type WebhookReceiver } from "../../../scripts/standins/alertServers";
 import { deadPort } from "../helpers/edges";
 
 const TOKEN = "7012345678:AAF-test_token-XYZabcdefghijklmnopqrs";

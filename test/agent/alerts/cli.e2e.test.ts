@@ -10,7 +10,7 @@ import { randomBytes } from "node:crypto";
 import { privateKeyToAccount } from "viem/accounts";
 import { runTreasury } from "../../helpers/treasuryCli";
 import { startLocalChain, testKey, type LocalChain } from "../../../scripts/world/childChain";
-import { startTelegramStub, startWebhookReceiver, type TelegramStub, type WebhookReceiver } from "./servers";
+import { startTelegramStub, startWebhookReceiver, type TelegramStub, type WebhookReceiver } from "../../../scripts/standins/alertServers";
 
 const TOKEN = "7012345678:AAE-cli-e2e-token_abcdefghijklmnop";
 const CHAT = "-1001234567890";

@@ -14,7 +14,7 @@ import { Journal } from "../../../agent/src/journal";
 import { runCycle } from "../../../agent/src/cycle/once";
 import type { CycleReport, CycleSteps, PortfolioLike } from "../../../agent/src/cycle/types";
 import type { ExecContext } from "../../../agent/src/execute";
-import { startSmtpServer, startTelegramStub, startWebhookReceiver, header, type SmtpStub, type TelegramStub, type WebhookReceiver } from "./servers";
+import { startSmtpServer, startTelegramStub, startWebhookReceiver, header, type SmtpStub, type TelegramStub, type WebhookReceiver } from "../../../scripts/standins/alertServers";
 import { deadPort } from "../helpers/edges";
 
 const TOKEN = "7012345678:AAH-dispatch-token_0123456789abcdef";

@@ -15,8 +15,8 @@ import { dayOf, isoOf } from "../../../agent/src/market/calendar";
 import { LIVE_DEFAULTS, LiveProvider, liveConfigFromEnv } from "../../../agent/src/market/live/provider";
 import type { SourceFailure } from "../../../agent/src/market/types";
 import type { CycleReport } from "../../../agent/src/cycle/types";
-import { baseUrls, ROUTES, startStub, type Stub } from "../marketStub";
-import { startTelegramStub, type TelegramStub } from "./servers";
+import { baseUrls, ROUTES, startStub, type Stub } from "../../../scripts/standins/marketApis";
+import { startTelegramStub, type TelegramStub } from "../../../scripts/standins/alertServers";
 
 const TODAY = dayOf("2026-11-24");
 const DATE = isoOf(TODAY);

@@ -3,7 +3,7 @@
 // fenced as untrusted.
 import { expect } from "chai";
 import { ClaudeApprover, TOOL_NAME, approve, llmApproverFromEnv } from "../../../agent/src/approval";
-import { MessagesStub, type Reply } from "../helpers/messagesStub";
+import { MessagesStub, type Reply } from "../../../scripts/standins/messagesApi";
 import { request } from "./fixtures";
 
 const MODEL = "claude-sonnet-4-6";

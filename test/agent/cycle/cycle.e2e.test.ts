@@ -31,7 +31,7 @@ import { runTreasury } from "../../helpers/treasuryCli";
 import { startLocalChain, testKey, type LocalChain } from "../../../scripts/world/childChain";
 import { aaveSupplyPlan, fixedPlanSteps } from "../helpers/fixedPlan";
 import { stepsWithTarget } from "./fixtures/targetSteps";
-import { MessagesStub } from "../helpers/messagesStub";
+import { MessagesStub } from "../../../scripts/standins/messagesApi";
 import { parsePrometheus } from "../server/promText";
 
 

@@ -38,6 +38,7 @@ import { keyOf, replayDays, type DayResult } from "../../../scripts/replay/drive
 import { calibratedConfig } from "../../../scripts/replay/session";
 import { aaveUsdcSupplyApr } from "../../../scripts/replay/world";
 import { runTreasury } from "../../helpers/treasuryCli";
+import { withTimeout } from "../../../agent/src/server/timeout";
 
 // The shortest window around a real entry: the backtest of seed-aggressive from the replay's
 // holdings (`treasury backtest --from 2024-09-17 --to 2024-09-25 --strategy seed-aggressive`)
@@ -100,21 +101,14 @@ describe("agent/cycle: the expiry play on the local world (owners enable borrowi
     const started: { anvil?: ChildProcess; children: ChildProcess[] } = { children: [] };
     onExit = () => killAll(sys ?? started);
     process.once("exit", onExit);
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        killAll(started);
-        reject(new Error(`the replay world was not up in ${SETUP_DEADLINE_S} s (startSystem: anvil, world, pools, tx service, order book); its steps so far:\n${steps.join("\n")}`));
-      }, SETUP_DEADLINE_S * 1000);
+    sys = await withTimeout(
+      startSystem({ window: w, outDir, network: "lever", instance: `lever-e2e-${path.basename(outDir)}`, server: false, indexer: false, agentEnv: { AGENT_CONFIG: cfgFile }, log: (l) => steps.push(l), onAnvil: (a) => (started.anvil = a) }, started.children),
+      SETUP_DEADLINE_S * 1000,
+      "the replay world (startSystem: anvil, world, pools, tx service, order book)",
+    ).catch((e: Error) => {
+      killAll(started);
+      throw new Error(`${e.message}; its steps so far:\n${steps.join("\n")}`);
     });
-    try {
-      sys = await Promise.race([
-        startSystem({ window: w, outDir, network: "lever", instance: `lever-e2e-${path.basename(outDir)}`, server: false, indexer: false, agentEnv: { AGENT_CONFIG: cfgFile }, log: (l) => steps.push(l), onAnvil: (a) => (started.anvil = a) }, started.children),
-        deadline,
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
     rt = sys.agent.rt;
     client = rt.ctx.client;
     const d = rt.deployment;

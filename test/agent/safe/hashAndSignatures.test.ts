@@ -8,7 +8,7 @@ import { parseSignatures, SignatureParseError } from "../../../agent/src/safe/tx
 import { safeTxHash as ethersSafeTxHash } from "../../../scripts/world/safeTx";
 
 const ZERO = "0x0000000000000000000000000000000000000000" as Address;
-// The Sepolia USDC transfer api-kit proposed in ../shared/reference/external-apis.md §1.3.
+// A Sepolia USDC transfer as api-kit proposed it to the hosted service (a recorded, real proposal).
 const SAMPLE = {
   chainId: 11155111,
   safe: "0x5298A93734C3D979eF1f23F78eBB871879A21F22" as Address,

@@ -13,7 +13,7 @@ import { foundry } from "viem/chains";
 import { main } from "../../../agent/src/cli";
 import { treasuryPolicyAbi } from "../../../lib/chain/abi";
 import { startLocalChain, testKey, type LocalChain } from "../../../scripts/world/childChain";
-import { startWebhookReceiver, type WebhookReceiver } from "../alerts/servers";
+import { startWebhookReceiver, type WebhookReceiver } from "../../../scripts/standins/alertServers";
 
 const SECRET = `whsec_${randomBytes(24).toString("base64")}`;
 

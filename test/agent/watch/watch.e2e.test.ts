@@ -28,7 +28,7 @@ import { ART, advanceTime, executeSafeTx, feedPrice, setPrice, contractNetworksF
 import { erc20Abi, safeAbi, treasuryPolicyAbi } from "../../../lib/chain/abi";
 import { aaveSupply, approve } from "../../../lib/chain";
 import { apiKitFor, askTxService, proposeBatch, startTxService, type TxService } from "../../../agent/src/safe";
-import { startWebhookReceiver, type WebhookReceiver } from "../alerts/servers";
+import { startWebhookReceiver, type WebhookReceiver } from "../../../scripts/standins/alertServers";
 import { deadPort } from "../helpers/edges";
 import { OWNER_PKS } from "../../helpers/world";
 

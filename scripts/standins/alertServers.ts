@@ -1,10 +1,10 @@
-// Local stand-ins for what the alert channels talk to, reproducing the real shapes and status codes
-// (external-apis.md §4): the Telegram Bot API's sendMessage, a Standard Webhooks receiver that
+// Local stand-ins for what the alert channels talk to, reproducing the real shapes and status codes:
+// the Telegram Bot API's sendMessage (as its docs give them), a Standard Webhooks receiver that
 // verifies signatures, and an SMTP server (smtp-server) that keeps the mails it receives.
 import http from "node:http";
 import { Webhook } from "standardwebhooks";
 import { SMTPServer } from "smtp-server";
-import { listenLocal, type Listening } from "../../../agent/src/localServer";
+import { listenLocal, type Listening } from "../../agent/src/localServer";
 
 const readBody = (req: http.IncomingMessage) =>
   new Promise<string>((resolve) => {

@@ -1,5 +1,5 @@
-// A local Messages-API-compatible server (POST /v1/messages) answering with the shapes of
-// ../shared/reference/external-apis.md §3: a tool_use message, the error envelope, or nothing at all.
+// A local Messages-API-compatible server (POST /v1/messages) answering with the shapes Anthropic documents
+// for the Messages API: a tool_use message, the error envelope (429, 500, 529...), or nothing at all.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
