@@ -2,7 +2,7 @@
 // one from the world's Safe factory with the same owners and guardrails of its own), each traded
 // differently (A: owners supply USDC to Aave and get an outside deposit; B: the agent puts DAI in
 // the sDAI vault), then one `ponder start` on both deployments files (INDEXER_DEPLOYMENTS) and one
-// database. Each Safe's NAV history equals its own valuation at every indexed block (so B's trade
+// PostgreSQL database (a scratch server, as a deployment's compose file runs it). Each Safe's NAV history equals its own valuation at every indexed block (so B's trade
 // leaves A's figures as they are), its transfers, decisions and flows are its own, and the API
 // needs ?safe= to say which treasury.
 import { expect } from "chai";
@@ -16,6 +16,7 @@ import type { GuardrailAddresses } from "../../scripts/guardrails/deploy";
 import { IFACE } from "../helpers/interfaces";
 import { Indexer, LocalChain, indexerStartupFailure, startIndexer, startLocalChain, tmpDir } from "../helpers/indexer";
 import { AgentModule__factory, TreasuryValuation__factory } from "../../typechain-types";
+import { startPostgres, type ScratchPostgres } from "../../scripts/scratchPostgres";
 
 const DAY = 86_400;
 const ERC20 = IFACE.erc20;
@@ -26,6 +27,7 @@ describe("indexer: one indexer follows two Safes (INDEXER_DEPLOYMENTS), their fi
   let dir: string;
   let chain: LocalChain;
   let indexer: Indexer | undefined;
+  let pg: ScratchPostgres | undefined;
   let safeA: string;
   let safeB: string;
   let guardB: GuardrailAddresses;
@@ -72,12 +74,14 @@ describe("indexer: one indexer follows two Safes (INDEXER_DEPLOYMENTS), their fi
     tx.depositA = (await (await new Contract(w.tokens.USDC, ERC20, w.signers.outsider).transfer(safeA, parseUnits("10000", 6))).wait())!;
     await advanceTime(w, 3 * DAY);
 
-    indexer = await startIndexer({ INDEXER_DEPLOYMENTS: `${chain.file},${fileB}`, NAV_INTERVAL_BLOCKS: "5", PONDER_PGLITE_DIR: path.join(dir, "pglite") });
+    pg = await startPostgres();
+    indexer = await startIndexer({ INDEXER_DEPLOYMENTS: `${chain.file},${fileB}`, NAV_INTERVAL_BLOCKS: "5", DATABASE_URL: pg.url });
     await indexer.waitCaughtUp(300_000);
   });
 
   after(async () => {
     await indexer?.stop();
+    await pg?.stop();
     await chain?.stop();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
