@@ -25,7 +25,8 @@ export interface SoakAgent {
   /** Exits the harness did not cause (a crash), with their code. */
   crashes: { at: number; code: number | null; signal: string | null; lastError: string }[];
   rssSamples: { at: number; kb: number; pid: number }[];
-  heapSamples: { at: number; kb: number; pid: number }[];
+  /** kb: the V8 heap in use; newSpaceKb: of it, the nursery's (new space) at that moment. */
+  heapSamples: { at: number; kb: number; newSpaceKb?: number; pid: number }[];
   /** Reads the V8 heap in use from the agent's /metrics into heapSamples. */
   sampleHeap(): Promise<void>;
   pid(): number | undefined;
@@ -68,8 +69,10 @@ export function soakAgent(o: { env: NodeJS.ProcessEnv; intervalSeconds: number; 
     heapSamples: [],
     async sampleHeap() {
       const pid = child?.pid;
-      const m = /^nodejs_heap_size_used_bytes(?:\{[^}]*\})? ([\d.e+]+)/m.exec((await self.metrics()) ?? "");
-      if (pid && m) self.heapSamples.push({ at: Date.now(), kb: Math.round(Number(m[1]) / 1024), pid });
+      const text = (await self.metrics()) ?? "";
+      const m = /^nodejs_heap_size_used_bytes(?:\{[^}]*\})? ([\d.e+]+)/m.exec(text);
+      const n = /^nodejs_heap_space_size_used_bytes\{space="new"\} ([\d.e+]+)/m.exec(text);
+      if (pid && m) self.heapSamples.push({ at: Date.now(), kb: Math.round(Number(m[1]) / 1024), ...(n ? { newSpaceKb: Math.round(Number(n[1]) / 1024) } : {}), pid });
     },
     pid: () => child?.pid,
     alive: () => !!child && child.exitCode === null && child.signalCode === null,

@@ -154,7 +154,10 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       ).finally(() => (busy = false));
     }, 200);
     const rss = setInterval(() => a.sampleRss(), Math.max(250, slotMs / 8));
-    const heap = setInterval(() => void a.sampleHeap(), Math.max(1_000, slotMs / 2));
+    // Every second: between mark-compacts the old space fills at about 1 MB/s on this agent (garbage
+    // promoted out of the nursery), so a floor read from samples 10 s apart could sit ~10 MB above
+    // what a collection left, as much as the "growth" it was to tell.
+    const heap = setInterval(() => void a.sampleHeap(), 1_000);
     // Watch ticks per agent process (each restart counts from 0): the highest reading of each, summed.
     const ticksByPid = new Map<number, number>();
     const tickPoll = setInterval(() => {
