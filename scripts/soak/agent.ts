@@ -25,7 +25,8 @@ export interface SoakAgent {
   /** Exits the harness did not cause (a crash), with their code. */
   crashes: { at: number; code: number | null; signal: string | null; lastError: string }[];
   rssSamples: { at: number; kb: number; pid: number }[];
-  heapSamples: { at: number; kb: number; pid: number }[];
+  /** kb: the V8 heap in use; newSpaceKb: of it, the nursery's (new space) at that moment. */
+  heapSamples: { at: number; kb: number; newSpaceKb?: number; pid: number }[];
   /** Reads the V8 heap in use from the agent's /metrics into heapSamples. */
   sampleHeap(): Promise<void>;
   pid(): number | undefined;
@@ -37,7 +38,14 @@ export interface SoakAgent {
   /** The watch loop's ticks in this process (GET /api/watch), once the agent runs one. */
   watchTicks(): Promise<number | undefined>;
   stop(): Promise<void>;
+  /** With SOAK_HEAP_SNAPSHOTS=dir: has the agent write a V8 heap snapshot into dir (SIGUSR2) and
+   * resolves with its path once written; undefined when off or the agent is not running. */
+  heapSnapshot(): Promise<string | undefined>;
 }
+
+/** Opt-in (off by default: a snapshot pauses the agent for seconds and writes ~100 MB): a directory
+ * where the agent writes V8 heap snapshots on SIGUSR2, to see what its heap holds over a soak. */
+export const HEAP_SNAPSHOT_DIR = process.env.SOAK_HEAP_SNAPSHOTS ? path.resolve(process.env.SOAK_HEAP_SNAPSHOTS) : undefined;
 
 /** VmRSS of a process in kB (Linux /proc), or undefined once it is gone. */
 export function rssKb(pid: number): number | undefined {
@@ -61,14 +69,17 @@ export function soakAgent(o: { env: NodeJS.ProcessEnv; intervalSeconds: number; 
     heapSamples: [],
     async sampleHeap() {
       const pid = child?.pid;
-      const m = /^nodejs_heap_size_used_bytes(?:\{[^}]*\})? ([\d.e+]+)/m.exec((await self.metrics()) ?? "");
-      if (pid && m) self.heapSamples.push({ at: Date.now(), kb: Math.round(Number(m[1]) / 1024), pid });
+      const text = (await self.metrics()) ?? "";
+      const m = /^nodejs_heap_size_used_bytes(?:\{[^}]*\})? ([\d.e+]+)/m.exec(text);
+      const n = /^nodejs_heap_space_size_used_bytes\{space="new"\} ([\d.e+]+)/m.exec(text);
+      if (pid && m) self.heapSamples.push({ at: Date.now(), kb: Math.round(Number(m[1]) / 1024), ...(n ? { newSpaceKb: Math.round(Number(n[1]) / 1024) } : {}), pid });
     },
     pid: () => child?.pid,
     alive: () => !!child && child.exitCode === null && child.signalCode === null,
     start() {
       self.starts++;
-      const c = spawn(process.execPath, [path.join(ROOT, "agent", "bin", "treasury.js"), "run", "--json", "--interval", String(o.intervalSeconds)], {
+      const snap = HEAP_SNAPSHOT_DIR ? [`--heapsnapshot-signal=SIGUSR2`, `--diagnostic-dir=${HEAP_SNAPSHOT_DIR}`] : [];
+      const c = spawn(process.execPath, [...snap, path.join(ROOT, "agent", "bin", "treasury.js"), "run", "--json", "--interval", String(o.intervalSeconds)], {
         cwd: ROOT,
         stdio: ["ignore", "pipe", "pipe"],
         env: { ...process.env, ...o.env, AGENT_SERVER_ENABLED: "true", AGENT_SERVER_PORT: String(o.serverPort) },
@@ -135,6 +146,26 @@ export function soakAgent(o: { env: NodeJS.ProcessEnv; intervalSeconds: number; 
       } catch {
         return undefined;
       }
+    },
+    async heapSnapshot() {
+      const c = child;
+      if (!HEAP_SNAPSHOT_DIR || !c?.pid || !self.alive()) return undefined;
+      fs.mkdirSync(HEAP_SNAPSHOT_DIR, { recursive: true });
+      const mine = () => fs.readdirSync(HEAP_SNAPSHOT_DIR).filter((f) => f.endsWith(".heapsnapshot") && f.includes(`.${c.pid}.`));
+      const before = new Set(mine());
+      c.kill("SIGUSR2");
+      // Written once its size stops changing (V8 streams it out); at most 120 s.
+      const end = Date.now() + 120_000;
+      let last = -1;
+      while (Date.now() < end) {
+        await new Promise((r) => setTimeout(r, 1_000));
+        const f = mine().find((x) => !before.has(x));
+        if (!f) continue;
+        const size = fs.statSync(path.join(HEAP_SNAPSHOT_DIR, f)).size;
+        if (size > 0 && size === last) return path.join(HEAP_SNAPSHOT_DIR, f);
+        last = size;
+      }
+      return undefined;
     },
     async stop() {
       const c = child;

@@ -14,7 +14,7 @@ import { withTimeout } from "../../agent/src/server/timeout";
 import { seeded } from "../rng";
 import { FAULT_KINDS, SILENT_KINDS, planFaults, type FaultKind, type PlannedFault } from "./schedule";
 import { startSoakWorld, type SoakWorld } from "./world";
-import { soakAgent, watchTicks, type SoakAgent } from "./agent";
+import { HEAP_SNAPSHOT_DIR, soakAgent, watchTicks, type SoakAgent } from "./agent";
 import { owners } from "./owners";
 import { account, type AlertDelivery, type FaultRecord, type SoakFigures, type SoakRecords } from "./accounting";
 import { chainRecords, txServiceProposals } from "./collect";
@@ -154,7 +154,10 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       ).finally(() => (busy = false));
     }, 200);
     const rss = setInterval(() => a.sampleRss(), Math.max(250, slotMs / 8));
-    const heap = setInterval(() => void a.sampleHeap(), Math.max(1_000, slotMs / 2));
+    // Every second: between mark-compacts the old space fills at about 1 MB/s on this agent (garbage
+    // promoted out of the nursery), so a floor read from samples 10 s apart could sit ~10 MB above
+    // what a collection left, as much as the "growth" it was to tell.
+    const heap = setInterval(() => void a.sampleHeap(), 1_000);
     // Watch ticks per agent process (each restart counts from 0): the highest reading of each, summed.
     const ticksByPid = new Map<number, number>();
     const tickPoll = setInterval(() => {
@@ -162,6 +165,16 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       void a.watchTicks().then((t) => t !== undefined && pid && ticksByPid.set(pid, Math.max(t, ticksByPid.get(pid) ?? 0)));
     }, Math.max(1_000, slotMs / 4));
     a.start();
+    // SOAK_HEAP_SNAPSHOTS=dir: heap snapshots after an eighth of the cycles and half of them (and at
+    // the end, below), to compare what the agent's heap holds as the run goes on.
+    const snapAt = HEAP_SNAPSHOT_DIR ? [Math.max(3, Math.round(slots / 8)), Math.round(slots / 2)] : [];
+    let snapping: Promise<unknown> = Promise.resolve();
+    const snapPoll = setInterval(() => {
+      if (snapAt.length && a.cycles.length >= snapAt[0]) {
+        const n = snapAt.shift()!;
+        snapping = snapping.then(() => a.heapSnapshot()).then((f) => log(`heap snapshot after cycle ${n}: ${f ?? "not written"}`));
+      }
+    }, 500);
     // The schedule starts with the first cycle (the agent's own start, ts-node and the journal, is
     // not part of it): slot k is [t0 + k·slot, t0 + (k+1)·slot).
     stage.now = "the agent's first cycle report";
@@ -193,6 +206,12 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     clearInterval(rss);
     clearInterval(heap);
     clearInterval(ownersLoop);
+    clearInterval(snapPoll);
+    if (HEAP_SNAPSHOT_DIR) {
+      stage.now = "the agent's last heap snapshot";
+      await snapping;
+      log(`heap snapshot at the end (${a.cycles.length} cycles): ${(await a.heapSnapshot()) ?? "not written"}`);
+    }
     stage.now = "the agent to stop (SIGTERM, SIGKILL after 10 s)";
     await withTimeout(a.stop(), 30_000, "stopping the agent");
     log("collecting: chain logs, the agent key's transactions, proposals, alerts ...");

@@ -82,6 +82,21 @@ describe("soak accounting", () => {
     expect(account(rec).extra.heapFloorGrowthPct).to.equal(40);
   });
 
+  it("the tenured heap's floor leaves the nursery out: new space filling between scavenges is no growth", () => {
+    const rec = clean();
+    // Old space flat at 80 MB; the nursery happens to be near empty at the early floor and fuller late on.
+    const old = [80, 95, 110, 80, 96, 80, 98, 112, 80, 97];
+    const nursery = [1, 8, 12, 2, 9, 9, 14, 3, 10, 6];
+    rec.heapUsedKb = old.map((kb, i) => ({ at: i, kb: kb + nursery[i], newSpaceKb: nursery[i], pid: 1 }));
+    const x = account(rec).extra;
+    expect(x.heapFloorGrowthPct).to.equal(9.88);
+    expect(x.tenuredHeapFloorGrowthPct).to.equal(0);
+    expect(x.tenuredHeapKb).to.deep.equal({ floorFirstHalf: 80, floorSecondHalf: 80, samples: 10 });
+    // A tenured floor that rises is growth; samples without the nursery's reading are left out of it.
+    rec.heapUsedKb = [...old.map((kb, i) => ({ at: i, kb: kb + (i >= 5 ? 20 : 0) + nursery[i], newSpaceKb: nursery[i], pid: 1 })), { at: 10, kb: 10, pid: 1 }];
+    expect(account(rec).extra.tenuredHeapFloorGrowthPct).to.equal(25);
+  });
+
   it("a decision executed by two transactions is a duplicate execution", () => {
     const rec = clean();
     rec.executions.push({ decisionHash: H1.toUpperCase().replace("0X", "0x"), txHash: "0x02", event: "DecisionRecorded" });
