@@ -19,12 +19,12 @@ export const FAULT_KINDS = [
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /**
- * Kinds that stop no cycle by design, so the agent sends no alert of its own for them: the approver
- * falls back to the rules when the Messages API is overloaded (the verdict records it), a channel
- * that is down has nothing to say about itself (what it missed is sent at the next failure), and a
- * SIGKILLed agent cannot speak (its supervisor restarts it; the soak counts the restarts).
+ * Kinds the agent cannot tell through the alerts: the alert channels themselves down (what they
+ * missed is sent again once they take alerts; the channels' outage has no channel to go to). The
+ * others are each told once: a SIGKILLed agent by its next start (agent.restarted), the Messages API
+ * overloaded by the cycle whose review it failed (ai.reviewer, the rules deciding alone).
  */
-export const SILENT_KINDS: FaultKind[] = ["messages-529", "alerts-down", "agent-kill"];
+export const SILENT_KINDS: FaultKind[] = ["alerts-down"];
 
 export interface PlannedFault {
   /** After the end of this cycle (1-based count of cycle reports). */

@@ -10,7 +10,8 @@ import type { FaultKind } from "../../scripts/soak/schedule";
 
 // The kinds once not alerted (a market 503 behind the cache, a refused RPC slipping between two
 // cycles), the one once alerted twice (a tx service 502: the watch loop's detector and the cycle's
-// proposal) and the agent's restart; the 24 h soak (bench/soak.json, README) covers every kind.
+// proposal) and the agent SIGKILLed (told by its next start, agent.restarted); the 24 h soak
+// (bench/soak.json, README) covers every kind.
 const KINDS: FaultKind[] = ["market-5xx", "rpc-refuse", "txservice-5xx", "agent-kill"];
 // A simulated hour every 10 s real (speed 360): a cycle under load takes well under that.
 const SPEED = 360;

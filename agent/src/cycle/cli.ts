@@ -11,6 +11,7 @@ import { openRuntime, type Runtime } from "./runtime";
 import { errorText, runCycle } from "./once";
 import { defaultSteps, marketProvider, type PlanPorts } from "./steps";
 import type { MarketProvider } from "../market/types";
+import { noteRunStart, noteRunStop } from "../alerts/restart";
 import { readStatus, formatStatus } from "./status";
 import { emergencyExit } from "./emergency";
 import { startRunServer } from "../server";
@@ -172,6 +173,14 @@ export function registerCycleVerbs(program: Command, io: Io, ports: PortsFactory
           const ai = aiLoop(rt, defaultSteps(rt, ports(rt), { provider: market }), { provider: () => market });
           const steps = ai.steps;
           const alerts = alertsOf(rt);
+          // A run before this one that never stopped cleanly (SIGKILL, a crash) is told now.
+          const scope = `${rt.ctx.chainId}:${rt.ctx.safe}`;
+          // Never in the way of the run: a journal that cannot say it only loses this alert (logged).
+          const restarted = await noteRunStart(rt.journal, scope).catch((e) => void rt.log.error({ err: errorText(e) }, "could not record the run's start in the journal"));
+          if (restarted) {
+            rt.log.warn({ lastRun: restarted.data }, "the previous run did not stop cleanly");
+            await alerts.notice(restarted);
+          }
           const watched = server ? server.watch(steps) : steps;
           watcher = startWatch(rt, {
             agent: agent.address,
@@ -206,6 +215,8 @@ export function registerCycleVerbs(program: Command, io: Io, ports: PortsFactory
               wake = () => (clearTimeout(t), res());
             });
           }
+          // Only a loop that ended as asked (a signal, --max-cycles) is a clean stop: a thrown error is not.
+          await noteRunStop(rt.journal, scope).catch((e) => rt.log.error({ err: errorText(e) }, "could not record the clean stop in the journal: the next start will report an unclean one"));
         } finally {
           process.off("SIGINT", onSignal);
           process.off("SIGTERM", onSignal);

@@ -292,6 +292,17 @@ export class Journal {
     await this.db.insert(events).values({ cycleKey, kind, hash: hash ?? null, detail: detail === undefined ? null : jsonSafe(detail) });
   }
 
+  /** The latest event whose cycle key is `key`, or starts with it when `prefix` (none: undefined). */
+  async lastEvent(key: string, o: { prefix?: boolean } = {}): Promise<{ id: number; at: Date; cycleKey: string; kind: string; detail: unknown } | undefined> {
+    const r = await this.db
+      .select({ id: events.id, at: events.at, cycleKey: events.cycleKey, kind: events.kind, detail: events.detail })
+      .from(events)
+      .where(o.prefix ? like(events.cycleKey, `${escapeLike(key)}%`) : eq(events.cycleKey, key))
+      .orderBy(desc(events.id))
+      .limit(1);
+    return r[0];
+  }
+
   async events(cycleKey: string): Promise<{ kind: string; hash: string | null; detail: unknown }[]> {
     return this.db.select({ kind: events.kind, hash: events.hash, detail: events.detail }).from(events).where(and(eq(events.cycleKey, cycleKey))).orderBy(events.id);
   }

@@ -191,6 +191,20 @@ describe("agent/alerts: dispatcher, dedup in the journal, cycle alerts", functio
     expect((await n.cycle(report()))[0].delivered).to.deep.equal(["telegram"]);
   });
 
+  it("the AI reviewer down (overloaded, then a revoked key) is told once per outage while the rules decide, closed when it answers; a refused answer is not an outage", async () => {
+    const n = alertsFrom(cfg({ webhook: undefined, email: undefined }), { env, log: silent(), journal });
+    const proposed = (llm: string, date = "2025-07-01") => report({ status: "proposed", reason: "above the autonomy limit", safeTxHash: `0x${date.slice(-2).repeat(32)}`, date, verdict: { decision: "approve", decidedBy: "rules", llm, reasons: [] } });
+    const kinds = async (r: CycleReport) => (await n.cycle(r)).filter((x) => !x.suppressed).map((x) => x.kind);
+    expect(await kinds(proposed("failed (overloaded)"))).to.deep.equal(["proposal.created", "ai.reviewer"]);
+    expect(tg.delivered[1].text).to.match(/AI reviewer unavailable \(overloaded\): the rules decided alone/);
+    expect(await kinds(proposed("failed (overloaded)", "2025-07-02"))).to.deep.equal(["proposal.created"]); // held back while it lasts
+    expect(await kinds(proposed("failed (low_confidence)", "2025-07-03"))).to.deep.equal(["proposal.created"]); // it answered: not an outage, not a recovery
+    expect(await kinds(proposed("ok", "2025-07-04"))).to.deep.equal(["proposal.created", "recovered"]);
+    expect(tg.delivered.at(-1)!.text).to.include("• AI reviewer unavailable (overloaded)");
+    expect(await kinds(proposed("failed (client_error)", "2025-07-05"))).to.deep.equal(["proposal.created", "ai.reviewer"]); // a new outage, told at once
+    expect(await kinds(proposed("skipped", "2025-07-06"))).to.deep.equal(["proposal.created"]); // no key configured: the owners' choice
+  });
+
   it("the bot token never reaches a log line or an error, even from failures", async () => {
     // A logger without the secret scrub: nothing the alert code logs contains the token or its URL.
     const raw = capture();
