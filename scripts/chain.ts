@@ -23,7 +23,7 @@ import { startLocalAgent } from "./local-agent";
 import { LOCAL_CHAIN_ID as CHAIN_ID, freePort, killGroup, startAnvil, stopChildren, waitForChainId } from "./processes";
 import { UserError } from "../agent/src/errors";
 import { assertPortFree, killAll, portInUseError, replayWindow, startSystem, type System, type Window } from "./replay/system";
-import { startWatch, withAssessment } from "../agent/src/watch";
+import { latestMvrv, startWatch, withAssessment } from "../agent/src/watch";
 import { respondToEmergency } from "../agent/src/ai/emergency";
 import { privateKeyToAccount } from "viem/accounts";
 
@@ -215,6 +215,8 @@ async function startReplay(o: { window: Window; host: string; port: number; netw
   const rt = sys.agent.rt;
   const watcher = startWatch(rt, {
     agent: privateKeyToAccount(sys.agent.agentKey).address,
+    // MVRV crossing 3.5, from the cycles' own market provider on the live day.
+    mvrv: latestMvrv(sys.agent.provider, async () => isoOf(liveDay)),
     wake: () => (woken = true),
     assess: (base) => withAssessment(base, (evs) => respondToEmergency(rt, evs), (e) => rt.log.error({ err: (e as Error).message }, "emergency assessment failed")),
   });
