@@ -39,12 +39,14 @@ export async function askTxService<T>(cfg: SafeClientConfig, call: string, fn: (
 }
 
 /** The error of a failed call to the transaction service, naming it (the original is its cause; its
- * HTTP status, when api-kit gave one, is kept: a 4xx is a refusal, a 5xx may have landed). */
-export function txServiceError(cfg: SafeClientConfig, call: string, e: unknown): Error & { statusCode?: number } {
-  const status = (e as { statusCode?: unknown } | undefined)?.statusCode;
+ * HTTP status and body, when api-kit gave them, are kept: a 4xx is a refusal, a 5xx may have landed). */
+export function txServiceError(cfg: SafeClientConfig, call: string, e: unknown): Error & { statusCode?: number; data?: unknown } {
+  const { statusCode: status, data } = (e ?? {}) as { statusCode?: unknown; data?: unknown };
   const msg = (e instanceof Error ? e.message : String(e)).split("\n")[0];
-  const err: Error & { statusCode?: number } = new Error(`${TX_SERVICE_ERROR} (${cfg.txServiceUrl ?? `hosted, chain ${cfg.chainId}`}) ${call}: ${typeof status === "number" ? `HTTP ${status} ` : ""}${msg}`, { cause: e });
+  const err: Error & { statusCode?: number; data?: unknown } = new Error(`${TX_SERVICE_ERROR} (${cfg.txServiceUrl ?? `hosted, chain ${cfg.chainId}`}) ${call}: ${typeof status === "number" ? `HTTP ${status} ` : ""}${msg}`, { cause: e });
   if (typeof status === "number") err.statusCode = status;
+  // The service's body (api-kit's HttpError.data: the fields it refused and why), as api-kit gave it.
+  if (data !== undefined) err.data = data;
   return err;
 }
 

@@ -191,7 +191,9 @@ describe("agent/safe: local Safe Transaction Service + api-kit on the local worl
     const agent = privateKeyToAccount(AGENT);
     const owner1 = createWalletClient({ account: privateKeyToAccount(OWNER1), chain: foundry, transport: http(chain.rpcUrl) });
     const before = await httpError(proposeBatch(cfg, { calls: supplyBatch(), proposerKey: AGENT, rationale: "as delegate", nonce: 99 }));
-    expect(before.message).to.match(new RegExp(`^Sender=${agent.address} is not an owner or delegate`));
+    // Through proposeBatch the error names the service, the call and the status (kits.ts), the service's message after it.
+    expect(before.message).to.match(new RegExp(`^Safe Transaction Service \\(${svc.url}\\) proposal: HTTP 422 Sender=${agent.address} is not an owner or delegate`));
+    expect(before.statusCode).to.equal(422);
 
     await api.addSafeDelegate({ safeAddress: safe, delegateAddress: agent.address, delegatorAddress: owner1.account.address, label: "treasury agent", signer: owner1 });
     const { results } = await api.getSafeDelegates({ safeAddress: safe });
