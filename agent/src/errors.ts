@@ -13,3 +13,6 @@ export class ExitCode extends Error {
     this.name = "ExitCode";
   }
 }
+
+/** An error's message (or the thrown value as text), first line only: for logs, alerts and one-line reasons. */
+export const firstLine = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split("\n")[0];

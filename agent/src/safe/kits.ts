@@ -5,6 +5,7 @@ import Safe, { type ContractNetworksConfig } from "@safe-global/protocol-kit";
 import SafeApiKit from "@safe-global/api-kit";
 import { getAddress, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { firstLine } from "../errors";
 
 export interface SafeClientConfig {
   rpcUrl: string;
@@ -42,8 +43,7 @@ export async function askTxService<T>(cfg: SafeClientConfig, call: string, fn: (
  * HTTP status and body, when api-kit gave them, are kept: a 4xx is a refusal, a 5xx may have landed). */
 export function txServiceError(cfg: SafeClientConfig, call: string, e: unknown): Error & { statusCode?: number; data?: unknown } {
   const { statusCode: status, data } = (e ?? {}) as { statusCode?: unknown; data?: unknown };
-  const msg = (e instanceof Error ? e.message : String(e)).split("\n")[0];
-  const err: Error & { statusCode?: number; data?: unknown } = new Error(`${TX_SERVICE_ERROR} (${cfg.txServiceUrl ?? `hosted, chain ${cfg.chainId}`}) ${call}: ${typeof status === "number" ? `HTTP ${status} ` : ""}${msg}`, { cause: e });
+  const err: Error & { statusCode?: number; data?: unknown } = new Error(`${TX_SERVICE_ERROR} (${cfg.txServiceUrl ?? `hosted, chain ${cfg.chainId}`}) ${call}: ${typeof status === "number" ? `HTTP ${status} ` : ""}${firstLine(e)}`, { cause: e });
   if (typeof status === "number") err.statusCode = status;
   // The service's body (api-kit's HttpError.data: the fields it refused and why), as api-kit gave it.
   if (data !== undefined) err.data = data;

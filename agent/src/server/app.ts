@@ -6,6 +6,7 @@ import { HTTPException } from "hono/http-exception";
 import { installAccess, type AccessOptions } from "./access";
 import type { Logger } from "pino";
 import { jsonSafe } from "../journal";
+import { firstLine } from "../errors";
 import { mountDashboard } from "./dashboard/routes";
 import type { NavPoint } from "./dashboard/view";
 import type { SeriesRow } from "../journal";
@@ -61,7 +62,6 @@ export interface AppDeps {
 export const MAX_SERIES_DAYS = 5_000;
 
 const ROUTES = "GET / (dashboard), /health, /health/live, /metrics, /api/status, /api/watch, /api/decisions?limit=N, /api/replay, /api/nav?limit=N, /api/series, /api/decision/:hash, /api/assessments?limit=N";
-const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n")[0];
 
 /** ?limit=N as an integer from 1 to max (default when absent), or the 400 message naming the fix. */
 function limitOf(raw: string | undefined, route: string, def: number, max: number): number | { error: string } {

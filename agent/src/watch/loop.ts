@@ -20,6 +20,7 @@ import { detectVaults, emptyVaults } from "./protocols/vaults";
 import { detectPendle } from "./protocols/pendle";
 import { detectStaleProposals, type PendingProposal } from "./protocols/proposals";
 import { TX_SERVICE_DETECTOR, isRpcFailure, type Outage } from "./outages";
+import { firstLine } from "../errors";
 
 export interface WatcherOptions {
   intervalSeconds: number;
@@ -71,7 +72,6 @@ export interface WatchState {
 }
 
 const RECENT = 50;
-const text = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n")[0];
 
 export class Watcher {
   readonly latency = new LatencyBook();
@@ -143,7 +143,7 @@ export class Watcher {
           rpcFailed ??= e;
           return;
         }
-        const msg = text(e);
+        const msg = firstLine(e);
         // While the chain does not answer, a detector reading a service built on it (the tx service
         // reads the chain) fails with it: one outage, one alert (watch.rpcDown or the cycle's). Not
         // recorded as failing either, so a failure that outlasts the outage is reported then.
@@ -214,8 +214,8 @@ export class Watcher {
     }
 
     if (rpcFailed !== undefined) {
-      this.o.log.error({ err: text(rpcFailed) }, "watch: the chain does not answer");
-      if (!this.st.rpcDown) problems.push(watchEvent({ kind: "watch.rpcDown", severity: "critical", at: started, key: `${started}`, title: "Watch blind: the chain's RPC does not answer", lines: [`${text(rpcFailed)}. Nothing on chain is watched until it answers again; this alert is sent once.`], data: { error: text(rpcFailed) } }));
+      this.o.log.error({ err: firstLine(rpcFailed) }, "watch: the chain does not answer");
+      if (!this.st.rpcDown) problems.push(watchEvent({ kind: "watch.rpcDown", severity: "critical", at: started, key: `${started}`, title: "Watch blind: the chain's RPC does not answer", lines: [`${firstLine(rpcFailed)}. Nothing on chain is watched until it answers again; this alert is sent once.`], data: { error: firstLine(rpcFailed) } }));
       this.st.rpcDown = true;
     } else if (this.st.rpcDown) {
       this.st.rpcDown = false;
@@ -234,7 +234,7 @@ export class Watcher {
     const emergencies = events.filter(isEmergency);
     const others = events.filter((e) => !isEmergency(e));
     const [em, ot] = await Promise.all([
-      emergencies.length ? this.onEmergency(emergencies).catch((e) => (this.o.log.error({ err: text(e) }, "watch: the emergency hook failed"), [])) : [],
+      emergencies.length ? this.onEmergency(emergencies).catch((e) => (this.o.log.error({ err: firstLine(e) }, "watch: the emergency hook failed"), [])) : [],
       Promise.all(others.map((e) => this.o.deliver(e))),
     ]);
     const pairs = [...emergencies.map((e, i) => [e, em[i]] as const), ...others.map((e, i) => [e, ot[i]] as const)];
@@ -251,7 +251,7 @@ export class Watcher {
       try {
         this.o.wake(critical);
       } catch (e) {
-        this.o.log.error({ err: text(e) }, "watch: waking the cycle loop failed");
+        this.o.log.error({ err: firstLine(e) }, "watch: waking the cycle loop failed");
       }
     }
   }

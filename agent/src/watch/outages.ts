@@ -4,19 +4,18 @@
 // cycle's reason is (pure).
 import { isFailedCycle, type CycleReport } from "../cycle/types";
 import { TX_SERVICE_ERROR } from "../safe/kits";
+import { firstLine } from "../errors";
 
 export type Outage = "rpc" | "txservice";
 
 /** The watch loop's detector that reads the transaction service (its failing is that outage). */
 export const TX_SERVICE_DETECTOR = "proposals";
 
-const text = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n")[0];
-
 /** Transport failures (the node is down or unreachable), as opposed to a detector's own bug or a revert. */
 export function isRpcFailure(e: unknown): boolean {
   const names = new Set<string>();
   for (let x = e as { name?: string; cause?: unknown } | undefined, i = 0; x && i < 5; x = x.cause as typeof x, i++) if (x.name) names.add(x.name);
-  return ["HttpRequestError", "TimeoutError", "WebSocketRequestError", "SocketClosedError"].some((n) => names.has(n)) || /fetch failed|ECONNREFUSED|ECONNRESET|socket hang up/.test(text(e));
+  return ["HttpRequestError", "TimeoutError", "WebSocketRequestError", "SocketClosedError"].some((n) => names.has(n)) || /fetch failed|ECONNREFUSED|ECONNRESET|socket hang up/.test(firstLine(e));
 }
 
 /** The same judgement on a cycle's reason text (`reconcile: HTTP request to http://host:port/ failed (fetch failed)`), for this RPC only. */
