@@ -2,7 +2,7 @@
 // totals a replay's summary and the dashboard show.
 import { and, desc, eq, like, sql } from "drizzle-orm";
 import type { Journal } from "../journal";
-import { jsonSafe } from "../journal";
+import { escapeLike, jsonSafe } from "../journal";
 import { assessments, decisions } from "../journal/schema";
 import type { Assessed } from "./assess";
 
@@ -46,8 +46,6 @@ export interface AiTotals {
   llmInputTokens: number;
   llmOutputTokens: number;
 }
-
-const likePrefix = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /**
  * Counts per kind and the tokens summed from the API's usage fields, for scopes starting with
@@ -96,13 +94,13 @@ async function llmUsageRows(journal: Journal, prefix: string): Promise<{ month: 
   const a = await journal.db
     .select({ month: month(assessments.date), kind: assessments.kind, n: sql<string>`count(*)`, calls: sql<string>`count(*) filter (where ${assessments.inputTokens} > 0)`, i: sql<string>`coalesce(sum(${assessments.inputTokens}), 0)`, o: sql<string>`coalesce(sum(${assessments.outputTokens}), 0)` })
     .from(assessments)
-    .where(like(assessments.scope, likePrefix(prefix)))
+    .where(like(assessments.scope, `${escapeLike(prefix)}%`))
     .groupBy(month(assessments.date), assessments.kind);
   const usage = sql`${decisions.body} -> 'verdict' -> 'llm' -> 'usage'`;
   const d = await journal.db
     .select({ month: month(decisions.date), n: sql<string>`count(*)`, i: sql<string>`coalesce(sum((${usage} ->> 'inputTokens')::bigint), 0)`, o: sql<string>`coalesce(sum((${usage} ->> 'outputTokens')::bigint), 0)` })
     .from(decisions)
-    .where(and(like(decisions.cycleKey, likePrefix(prefix)), sql`jsonb_typeof(${usage}) = 'object'`))
+    .where(and(like(decisions.cycleKey, `${escapeLike(prefix)}%`), sql`jsonb_typeof(${usage}) = 'object'`))
     .groupBy(month(decisions.date));
   return [
     ...a.map((r) => ({ month: r.month, kind: r.kind as AssessmentKind, n: Number(r.n), calls: Number(r.calls), inputTokens: Number(r.i), outputTokens: Number(r.o) })),

@@ -330,7 +330,7 @@ export interface SeriesRow {
 }
 
 /** A LIKE pattern matching `s` literally (backslash is Postgres' default LIKE escape). */
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+export const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 function toRow(r: typeof decisions.$inferSelect): DecisionRow {
   return {
