@@ -72,6 +72,18 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
 };
 const median = (xs: number[]) => pct(xs, 50);
+/** (to − from) / from in percent, two decimals; 0 without a baseline. */
+const growthPct = (from: number, to: number) => (from ? round2(((to - from) / from) * 100) : 0);
+/** The median of the first and of the last fifth of the readings (at least one each). */
+const fifths = (xs: number[]) => {
+  const n = Math.max(1, Math.floor(xs.length / 5));
+  return { early: median(xs.slice(0, n)), late: median(xs.slice(-n)) };
+};
+/** The lowest reading in each half of the run (0 and 0 with fewer than two readings). */
+const halfFloors = (xs: number[]) => {
+  const n = Math.floor(xs.length / 2);
+  return n ? { first: Math.min(...xs.slice(0, n)), second: Math.min(...xs.slice(n)) } : { first: 0, second: 0 };
+};
 
 export function account(r: SoakRecords) {
   // Missed cycles: a slot of the schedule in which no cycle ended.
@@ -147,34 +159,26 @@ export function account(r: SoakRecords) {
   // RSS growth: the agent's resident memory at the end against after its first cycles (the median
   // of the first and last fifths of the samples, each of them one process's reading).
   const s = r.rssKb;
-  const fifth = Math.max(1, Math.floor(s.length / 5));
-  const early = median(s.slice(0, fifth).map((x) => x.kb));
-  const late = median(s.slice(-fifth).map((x) => x.kb));
-  const rssGrowthPct = early ? round2(((late - early) / early) * 100) : 0;
+  const { early, late } = fifths(s.map((x) => x.kb));
+  const rssGrowthPct = growthPct(early, late);
   // The longest-lived process alone (restarts reset memory and could hide a leak).
   const byPid = new Map<number, number[]>();
   for (const x of s) byPid.set(x.pid, [...(byPid.get(x.pid) ?? []), x.kb]);
-  const longest = [...byPid.values()].sort((a, b) => b.length - a.length)[0] ?? [];
-  const lf = Math.max(1, Math.floor(longest.length / 5));
-  const le = median(longest.slice(0, lf));
-  const rssGrowthPctLongestProcess = le ? round2(((median(longest.slice(-lf)) - le) / le) * 100) : 0;
+  const longest = fifths([...byPid.values()].sort((a, b) => b.length - a.length)[0] ?? []);
+  const rssGrowthPctLongestProcess = growthPct(longest.early, longest.late);
 
   // The heap's floor in each half of the run: what is live after a collection. V8 lets garbage pile
   // up to its next mark-compact (a sawtooth of ~100 MB on this agent), so a median or a last reading
   // says where the saw was; the floor rising is what a leak looks like.
   const h = r.heapUsedKb ?? [];
-  const half = Math.floor(h.length / 2);
-  const heapEarly = half ? Math.min(...h.slice(0, half).map((x) => x.kb)) : 0;
-  const heapLate = half ? Math.min(...h.slice(half).map((x) => x.kb)) : 0;
+  const heap = halfFloors(h.map((x) => x.kb));
   // The same floor without the nursery (new space): it fills and empties at every scavenge (about
   // once a second here, up to 16 MB), so its share of a sample says where that saw was, not what is
   // live. Heap snapshots (forced full GC) of a 24 h soak grew 76.2 → 77.5 → 78.8 MB at cycles 3, 12
   // and 24, almost all of it JIT code, while the floor above read +9.8%. Samples without the
   // nursery's reading are left out.
   const t = h.filter((x) => x.newSpaceKb !== undefined).map((x) => x.kb - x.newSpaceKb!);
-  const tHalf = Math.floor(t.length / 2);
-  const tenuredEarly = tHalf ? Math.min(...t.slice(0, tHalf)) : 0;
-  const tenuredLate = tHalf ? Math.min(...t.slice(tHalf)) : 0;
+  const tenured = halfFloors(t);
 
   return {
     hours: r.hours,
@@ -195,10 +199,10 @@ export function account(r: SoakRecords) {
       agentTxs: r.agentTxs.length,
       rssKb: { first: s[0]?.kb ?? 0, early, late, max: Math.max(0, ...s.map((x) => x.kb)), samples: s.length, processes: byPid.size },
       rssGrowthPctLongestProcess,
-      heapUsedKb: { floorFirstHalf: heapEarly, floorSecondHalf: heapLate, max: Math.max(0, ...h.map((x) => x.kb)), samples: h.length },
-      heapFloorGrowthPct: heapEarly ? round2(((heapLate - heapEarly) / heapEarly) * 100) : 0,
-      tenuredHeapKb: { floorFirstHalf: tenuredEarly, floorSecondHalf: tenuredLate, samples: t.length },
-      tenuredHeapFloorGrowthPct: tenuredEarly ? round2(((tenuredLate - tenuredEarly) / tenuredEarly) * 100) : 0,
+      heapUsedKb: { floorFirstHalf: heap.first, floorSecondHalf: heap.second, max: Math.max(0, ...h.map((x) => x.kb)), samples: h.length },
+      heapFloorGrowthPct: growthPct(heap.first, heap.second),
+      tenuredHeapKb: { floorFirstHalf: tenured.first, floorSecondHalf: tenured.second, samples: t.length },
+      tenuredHeapFloorGrowthPct: growthPct(tenured.first, tenured.second),
     },
   };
 }
