@@ -1,7 +1,7 @@
 // `treasury status`: what the chain, the transaction service and the journal say now.
-import { getAddress, type Address, type Hex } from "viem";
+import type { Address, Hex } from "viem";
 import { agentModuleAbi, safeAbi, treasuryPolicyAbi, treasuryValuationAbi } from "../../../lib/chain";
-import { apiKitFor, askTxService } from "../safe";
+import { pendingTransactions } from "../safe";
 import { queueUrl } from "../execute";
 import { cowOrderStates, stillOpen, type CowOrderState } from "../cow/orders";
 import type { Runtime } from "./runtime";
@@ -49,7 +49,7 @@ export async function readStatus(rt: Runtime): Promise<Status> {
   try {
     if (!rt.ctx.safeCfg) throw new Error("no transaction service configured (SAFE_TX_SERVICE_URL or SAFE_API_KEY)");
     const cfg = rt.ctx.safeCfg;
-    const res = await askTxService(cfg, "pending transactions", () => apiKitFor(cfg).getPendingTransactions(getAddress(a.safe)));
+    const res = await pendingTransactions(cfg);
     pending = res.results.map((t) => ({ safeTxHash: t.safeTxHash as Hex, nonce: String(t.nonce), confirmations: t.confirmations?.length ?? 0, required: t.confirmationsRequired, origin: t.origin ?? null, url: queueUrl(cfg, t.safeTxHash as Hex) }));
   } catch (e) {
     pending = { error: (e as Error).message.split("\n")[0] };

@@ -39,6 +39,11 @@ export async function askTxService<T>(cfg: SafeClientConfig, call: string, fn: (
   }
 }
 
+/** The proposals waiting for the owners of the configured Safe (the service's pending transactions). */
+export function pendingTransactions(cfg: SafeClientConfig) {
+  return askTxService(cfg, "pending transactions", () => apiKitFor(cfg).getPendingTransactions(getAddress(cfg.safeAddress)));
+}
+
 /** The error of a failed call to the transaction service, naming it (the original is its cause; its
  * HTTP status and body, when api-kit gave them, are kept: a 4xx is a refusal, a 5xx may have landed). */
 export function txServiceError(cfg: SafeClientConfig, call: string, e: unknown): Error & { statusCode?: number; data?: unknown } {

@@ -1,9 +1,9 @@
 // The server as `treasury run` starts it: from the runtime's config, journal, chain and
 // transaction service. Absent when server.enabled is false.
-import { getAddress, type Hex } from "viem";
+import type { Hex } from "viem";
 import type { Runtime } from "../cycle/runtime";
 import { readStatus } from "../cycle/status";
-import { apiKitFor, askTxService } from "../safe";
+import { pendingTransactions } from "../safe";
 import { startAgentServer, type AgentServer } from "./server";
 import { usdNumber } from "../usd";
 import { registerSecret } from "../log";
@@ -39,7 +39,7 @@ export async function startRunServer(rt: Runtime, o: { intervalSeconds: number; 
     indexerUrl: c.indexerUrl,
     indexerSafe: rt.addresses.safe,
     assessments: (limit) => listAssessments(rt.journal, { scope: `${rt.addresses.chainId}:${rt.addresses.safe}`, limit }),
-    pendingProposals: safeCfg && (async () => (await askTxService(safeCfg, "pending transactions", () => apiKitFor(safeCfg).getPendingTransactions(getAddress(rt.addresses.safe)))).results.length),
+    pendingProposals: safeCfg && (async () => (await pendingTransactions(safeCfg)).results.length),
   });
   o.say?.(`server ${server.url}  (GET / dashboard, /health, /metrics, /api/status, /api/decisions, /api/nav, /api/series)\n`);
   return server;

@@ -2,10 +2,10 @@
 // protocols, and alerts a critical event within a minute. `startWatch` builds the loop from the
 // runtime `treasury run` opened; the pieces are exported for tests, the bench and the emergency
 // assessment.
-import { getAddress, type Address } from "viem";
+import type { Address } from "viem";
 import type { Runtime } from "../cycle/runtime";
 import { AlertDispatcher, AlertLog, alertChannels } from "../alerts";
-import { apiKitFor, askTxService } from "../safe";
+import { pendingTransactions } from "../safe";
 import { dispatcherDelivery, type Deliver } from "./alert";
 import { ChainFollower } from "./chain/follower";
 import { Cursor } from "./chain/cursor";
@@ -40,7 +40,7 @@ export function pendingFrom(rt: Runtime): (() => Promise<PendingProposal[]>) | u
   const cfg = rt.ctx.safeCfg;
   if (!cfg) return undefined;
   return async () =>
-    (await askTxService(cfg, "pending transactions", () => apiKitFor(cfg).getPendingTransactions(getAddress(rt.addresses.safe)))).results.map((t) => ({
+    (await pendingTransactions(cfg)).results.map((t) => ({
       safeTxHash: t.safeTxHash,
       nonce: Number(t.nonce),
       submissionDate: t.submissionDate,
